@@ -1,0 +1,381 @@
+"""The benchmark cases, written once against torch's API.
+
+Each setup takes the framework module `fw` (`minigrad` or `torch`; it uses `fw.nn`, `fw.optim`,
+`fw.utils.data`) and returns a function doing one unit of work (one step, one epoch, one op). The function
+returns the loss (or the output) of its last step, which the harness reads once, outside the timing, to
+check that every framework computed the same thing from the same start.
+
+Peers (benchmarks/peers/<name>.py) implement the same case names in their own idiom.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+
+from benchmarks import data
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def T(fw, a, requires_grad=False):
+    """A framework tensor holding a copy of the NumPy array `a` (dtype kept)."""
+    t = fw.tensor(np.array(a))
+    if requires_grad:
+        t.requires_grad_()
+    return t
+
+
+def load_linear(fw, layer, w, b):
+    """Put the given weight (out, in) and bias into an nn.Linear, as `with no_grad(): copy_()`."""
+    with fw.no_grad():
+        layer.weight.copy_(T(fw, w))
+        layer.bias.copy_(T(fw, b))
+    return layer
+
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    group: str                   # overhead | tutorial | scaling | blas
+    setup: Callable              # setup(fw) -> fn()
+    unit: str = "step"
+    desc: str = ""
+    flops: float | None = None   # per unit, for GFLOP/s (BLAS cases)
+    numpy_ceiling: Callable | None = None   # setup() -> fn() doing the same matmuls in raw NumPy
+    params: dict = dataclasses.field(default_factory=dict)
+    quick: bool = True           # part of the --quick run
+    peers: tuple = ("mygrad", "autograd", "micrograd", "tinygrad")
+    frameworks: tuple = ("minigrad", "torch")
+
+
+CASES: list[Case] = []
+
+
+def case(**kw):
+    def deco(setup):
+        CASES.append(Case(setup=setup, **kw))
+        return setup
+    return deco
+
+
+# ------------------------------------------------------------------------- 1. per-op overhead (4x4)
+TINY_OPS = {
+    "add": lambda a, b, c: a + b,
+    "mul": lambda a, b, c: a * b,
+    "matmul": lambda a, b, c: a @ b,
+    "sum": lambda a, b, c: a.sum(),
+    "relu": lambda a, b, c: a.relu(),
+    "sigmoid": lambda a, b, c: a.sigmoid(),
+    # ten ops: mul, add, matmul, relu, sub, sigmoid, mul, add, pow, sum
+    "expr10": lambda a, b, c: (((((a * b + c) @ a).relu() - b).sigmoid() * c + a) ** 2).sum(),
+}
+
+
+def _tiny_setup(op, grad):
+    f = TINY_OPS[op]
+
+    def setup(fw):
+        a, b, c = (T(fw, v, requires_grad=grad) for v in data.tiny())
+        if not grad:
+            def run():
+                return f(a, b, c)
+            return run
+        g = None if op in ("sum", "expr10") else fw.ones(4, 4)
+
+        def run():
+            out = f(a, b, c)
+            out.backward(g)
+            a.grad = b.grad = c.grad = None
+            return out
+        return run
+    return setup
+
+
+for _op in TINY_OPS:
+    for _grad in (False, True):
+        CASES.append(Case(
+            name=f"op {_op} {'fwd+bwd' if _grad else 'no grad'}", group="overhead", unit="op",
+            setup=_tiny_setup(_op, _grad), params=dict(op=_op, grad=_grad),
+            desc=f"4x4 float32 {_op}" + (": forward, backward (grads reset to None)" if _grad else ": forward on tensors needing no grad")))
+
+
+# ------------------------------------------------------------------------------ 2. the tutorials
+@case(name="tut1 A2 epoch", group="tutorial", unit="epoch",
+      desc="10 batches of 1: xb @ weight + bias, (pred - y).pow(2).mean(), backward; manual no_grad update once per epoch")
+def tut1_a2(fw):
+    d = data.tut1_regression()
+    batches = [(T(fw, d["x"][i:i + 1]), T(fw, d["y"][i:i + 1])) for i in d["order"]]
+    weight = T(fw, d["w0"], requires_grad=True)
+    bias = fw.zeros(1, requires_grad=True)
+    lr = 0.001
+
+    def run():
+        nonlocal weight, bias   # the tutorial's `weight -= ...` rebinds the name (to the same tensor)
+        for xb, yb in batches:
+            pred = xb @ weight + bias
+            loss = (pred - yb).pow(2).mean()
+            loss.backward()
+        with fw.no_grad():
+            weight -= weight.grad * lr
+            bias -= bias.grad * lr
+            weight.grad.zero_()
+            bias.grad.zero_()
+        return loss
+    return run
+
+
+@case(name="tut1 A3 epoch", group="tutorial", unit="epoch",
+      desc="10 batches of 1: nn.Linear(1, 1), nn.MSELoss, optim.SGD(lr=1e-3) step + zero_grad per batch")
+def tut1_a3(fw):
+    d = data.tut1_regression()
+    batches = [(T(fw, d["x"][i:i + 1]), T(fw, d["y"][i:i + 1])) for i in d["order"]]
+    model = load_linear(fw, fw.nn.Linear(1, 1), d["lin_w"], d["lin_b"])
+    loss_fn = fw.nn.MSELoss(reduction="mean")
+    opt = fw.optim.SGD(model.parameters(), lr=0.001)
+
+    def run():
+        for xb, yb in batches:
+            pred = model(xb)[:, 0]
+            loss = loss_fn(pred, yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        return loss
+    return run
+
+
+def iris_model(fw):
+    nn = fw.nn
+
+    class Model(nn.Module):
+        def __init__(self, input_size, hidden_size, output_size):
+            super().__init__()
+            self.layer1 = nn.Linear(input_size, hidden_size)
+            self.layer2 = nn.Linear(hidden_size, output_size)
+
+        def forward(self, x):
+            x = self.layer1(x)
+            x = nn.Sigmoid()(x)
+            x = self.layer2(x)
+            x = nn.Softmax(dim=1)(x)
+            return x
+    return Model
+
+
+@case(name="tut1 iris step", group="tutorial", unit="step",
+      desc="B3 batch body: 4-16-3 Sigmoid/Softmax, CrossEntropyLoss, Adam(lr=1e-3), batch 2, loss.item() and accuracy")
+def tut1_iris(fw):
+    d = data.iris()
+    model = iris_model(fw)(4, 16, 3)
+    load_linear(fw, model.layer1, d["w1"], d["b1"])
+    load_linear(fw, model.layer2, d["w2"], d["b2"])
+    loss_fn = fw.nn.CrossEntropyLoss()
+    opt = fw.optim.Adam(model.parameters(), lr=0.001)
+    batches = [(T(fw, x), T(fw, y)) for x, y in d["batches"]]
+    state = {"i": 0}
+    hist = [0.0, 0.0]
+
+    def run():
+        i = state["i"]
+        state["i"] = (i + 1) % len(batches)
+        x_batch, y_batch = batches[i]
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        hist[0] += loss.item() * y_batch.size(0)
+        is_correct = (fw.argmax(pred, dim=1) == y_batch).float()
+        hist[1] += is_correct.mean()
+        return loss
+    return run
+
+
+def mnist_loss(fw, predictions, targets):
+    predictions = predictions.sigmoid()
+    return fw.where(targets == 1, 1 - predictions, predictions).mean()
+
+
+@case(name="tut2 linear1 epoch", group="tutorial", unit="epoch",
+      desc="S5 train_epoch: 49 batches of 256 (12396 MNIST 3s/7s), xb @ weights + bias, mnist_loss, p.data -= p.grad * lr; p.grad.zero_()")
+def tut2_linear1(fw):
+    weights0, bias0 = data.linear1_params()
+    weights, bias = T(fw, weights0, True), T(fw, bias0, True)
+    dl = [(T(fw, x), T(fw, y)) for x, y in data.mnist_batches()]
+    params, lr = (weights, bias), 1.0
+
+    def linear1(xb):
+        return xb @ weights + bias
+
+    def run():
+        for xb, yb in dl:
+            loss = mnist_loss(fw, linear1(xb), yb)
+            loss.backward()
+            for p in params:
+                p.data -= p.grad * lr
+                p.grad.zero_()
+        return loss
+    return run
+
+
+@case(name="tut2 simple_net epoch", group="tutorial", unit="epoch",
+      desc="S8 (what Learner.fit does per batch): Sequential(Linear(784,30), ReLU, Linear(30,1)), mnist_loss, optim.SGD(lr=0.1), 49 batches of 256")
+def tut2_simple_net(fw):
+    p = data.simple_net_params()
+    nn = fw.nn
+    model = nn.Sequential(nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1))
+    load_linear(fw, model[0], p["w1"], p["b1"])
+    load_linear(fw, model[2], p["w2"], p["b2"])
+    opt = fw.optim.SGD(model.parameters(), lr=0.1)
+    dl = [(T(fw, x), T(fw, y)) for x, y in data.mnist_batches()]
+
+    def run():
+        for xb, yb in dl:
+            loss = mnist_loss(fw, model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        return loss
+    return run
+
+
+@case(name="tut2 DataLoader epoch", group="tutorial", unit="epoch", peers=(),
+      desc="S5's loader alone: DataLoader(list(zip(train_x, train_y)), batch_size=256), iterated once (collation of 12396 pairs)")
+def tut2_dataloader(fw):
+    d = data.mnist_3_7()
+    train_x, train_y = T(fw, d["x"]), T(fw, d["y"])
+    dset = list(zip(train_x, train_y))
+    dl = fw.utils.data.DataLoader(dset, batch_size=256)
+
+    def run():
+        for xb, yb in dl:
+            pass
+        return xb.sum()
+    return run
+
+
+@case(name="tut1 DataLoader epoch", group="tutorial", unit="epoch", peers=(),
+      desc="A1's loader alone: DataLoader(TensorDataset(x, y), batch_size=1, shuffle=True), iterated once")
+def tut1_dataloader(fw):
+    d = data.tut1_regression()
+    ds = fw.utils.data.TensorDataset(T(fw, d["x"]), T(fw, d["y"]))
+    dl = fw.utils.data.DataLoader(ds, batch_size=1, shuffle=True)
+
+    def run():
+        n = 0
+        for xb, yb in dl:
+            n += 1
+        return n
+    return run
+
+
+# The slot for "one Learner.fit epoch": filled by benchmarks.learner when minigrad.fastai exists.
+
+
+# ---------------------------------------------------------------------------------- 3. scaling
+SCALING_H = (32, 128, 512, 1024, 2048, 4096)
+SCALING_B = (1, 4, 16, 64, 256, 1024)
+QUICK_H = (32, 512, 4096)
+QUICK_B = (1, 64, 1024)
+
+
+def mlp_step(fw, h, batch, n_in=784, n_out=10, opt="sgd"):
+    d = data.mlp(n_in, h, n_out, batch)
+    nn = fw.nn
+    model = nn.Sequential(nn.Linear(n_in, h), nn.ReLU(), nn.Linear(h, n_out))
+    load_linear(fw, model[0], d["w1"], d["b1"])
+    load_linear(fw, model[2], d["w2"], d["b2"])
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = fw.optim.SGD(model.parameters(), lr=0.01) if opt == "sgd" else fw.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = T(fw, d["x"]), T(fw, d["y"])
+
+    def run():
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss
+    return run
+
+
+def mlp_flops(n_in, h, n_out, batch):
+    """forward 2*B*(in*h + h*out); backward: dW1 (2*B*in*h), dW2 and dX2 (2 * 2*B*h*out); no dX1."""
+    fwd = 2 * batch * (n_in * h + h * n_out)
+    return fwd + 2 * batch * n_in * h + 4 * batch * h * n_out
+
+
+for _h in SCALING_H:
+    for _b in SCALING_B:
+        CASES.append(Case(
+            name=f"mlp h={_h} bs={_b}", group="scaling", unit="step",
+            setup=(lambda h, b: lambda fw: mlp_step(fw, h, b))(_h, _b),
+            params=dict(h=_h, batch=_b), flops=mlp_flops(784, _h, 10, _b), peers=(),
+            quick=_h in QUICK_H and _b in QUICK_B,
+            desc=f"784-{_h}-10 ReLU MLP, CrossEntropyLoss, SGD(lr=0.01), batch {_b}: one step"))
+
+
+# ------------------------------------------------------------------------------- 4. BLAS-bound
+def _numpy_mlp(h=1024, batch=512):
+    d = data.mlp(784, h, 10, batch)
+    x, w1, w2 = d["x"], d["w1"], d["w2"]
+
+    def run():  # the five matmuls of a step, nothing else
+        a = x @ w1.T
+        o = a @ w2.T
+        g1 = o.T @ a        # dW2 (10, h)
+        ga = o @ w2         # dA  (B, h)
+        g0 = ga.T @ x       # dW1 (h, 784)
+        return g0
+    return run
+
+
+CASES.append(Case(
+    name="blas mlp 784-1024-10 bs=512", group="blas", unit="step",
+    setup=lambda fw: mlp_step(fw, 1024, 512, opt="adam"), flops=mlp_flops(784, 1024, 10, 512),
+    numpy_ceiling=_numpy_mlp, params=dict(h=1024, batch=512), peers=("mygrad", "autograd", "tinygrad"),
+    desc="784-1024-10 ReLU MLP, CrossEntropyLoss, Adam(lr=1e-3), batch 512: one step"))
+
+BIG_BATCH = 256
+
+
+def linear4096(fw):
+    r = data.rng(10)
+    w, b = data.linear_init(r, 4096, 4096)
+    x = T(fw, r.standard_normal((BIG_BATCH, 4096)).astype(np.float32))
+    layer = load_linear(fw, fw.nn.Linear(4096, 4096), w, b)
+    opt = fw.optim.SGD(layer.parameters(), lr=1e-3)
+
+    def run():
+        out = layer(x)
+        loss = (out * out).mean()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    return run
+
+
+def _numpy_linear4096():
+    r = data.rng(10)
+    w, _ = data.linear_init(r, 4096, 4096)
+    x = r.standard_normal((BIG_BATCH, 4096)).astype(np.float32)
+
+    def run():
+        out = x @ w.T
+        return out.T @ x    # dW
+    return run
+
+
+CASES.append(Case(
+    name="blas linear 4096x4096 bs=256", group="blas", unit="step", setup=linear4096,
+    flops=2 * 2 * BIG_BATCH * 4096 * 4096, numpy_ceiling=_numpy_linear4096, peers=(),
+    desc=f"one nn.Linear(4096, 4096), batch {BIG_BATCH}, loss (out*out).mean(), SGD step"))
+
+
+def get(name: str) -> Case:
+    for c in CASES:
+        if c.name == name:
+            return c
+    raise KeyError(name)

@@ -1,0 +1,99 @@
+"""Timing: warm up, calibrate, then interleaved rounds (every framework once per round), medians.
+
+time.perf_counter, the garbage collector left on (as users run). Each round of an entry calls its function
+`n` times back to back, with `n` chosen in the warm-up so that a round lasts at least `min_round_s`; the
+per-unit time of a round is its elapsed time / n. The order of the entries rotates from round to round, so
+no framework always runs right after the same other one.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Entry:
+    label: str
+    fn: object = None            # the unit of work, or None when it could not be set up
+    error: str | None = None     # why there is no fn ("not importable: ...", "n/a", the exception)
+    status: str = "ok"           # ok | error | n/a | skipped
+    first: float | None = None   # the value its first call returned (a loss), for the sameness check
+    n: int = 1
+    times: list = field(default_factory=list)
+
+    @property
+    def median(self):
+        return statistics.median(self.times) if self.times else None
+
+    def as_dict(self):
+        d = dict(status=self.status, error=self.error, first_value=self.first, n_per_round=self.n,
+                 rounds=len(self.times))
+        if self.times:
+            d.update(median_s=self.median, min_s=min(self.times), max_s=max(self.times), times_s=self.times)
+        return d
+
+
+def to_float(v):
+    """The scalar a unit of work returned (a loss, or the sum of an output), whatever framework made it."""
+    if v is None:
+        return None
+    try:
+        if isinstance(v, (int, float, np.number, np.ndarray)):
+            return float(np.sum(v))
+        if hasattr(v, "detach"):
+            v = v.detach()
+        if hasattr(v, "numpy"):
+            return float(np.sum(v.numpy()))
+        if isinstance(getattr(v, "data", None), (int, float)):   # micrograd's Value
+            return float(v.data)
+        return float(np.sum(np.asarray(v)))
+    except Exception:
+        return None
+
+
+def describe(e: BaseException) -> str:
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    tb = traceback.extract_tb(e.__traceback__)
+    where = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+    return f"{type(e).__name__}: {msg[:200]}{where}"
+
+
+def measure(entries: list[Entry], rounds: int = 7, min_round_s: float = 0.02, warmup: int = 2,
+            max_entry_s: float = 20.0, max_n: int = 10_000) -> list[Entry]:
+    live = [e for e in entries if e.fn is not None]
+    # warm-up: the first call (its value is the sameness check), more calls, then calibrate n
+    for e in live:
+        try:
+            e.first = to_float(e.fn())
+            t = None
+            for _ in range(max(warmup - 1, 0) + 1):
+                t0 = time.perf_counter()
+                e.fn()
+                t = time.perf_counter() - t0
+            e.n = int(min(max_n, max(1, math.ceil(min_round_s / max(t, 1e-9)))))
+            e._round_est = t * e.n
+        except Exception as ex:  # a framework that fails at run time is reported, never fatal
+            e.fn, e.status, e.error = None, "error", describe(ex)
+    live = [e for e in live if e.fn is not None]
+    # each entry gets `rounds` rounds, fewer if they would exceed max_entry_s (at least one)
+    want = {id(e): max(1, min(rounds, int(max_entry_s // max(e._round_est, 1e-9)))) for e in live}
+    perf = time.perf_counter
+    for r in range(rounds):
+        k = r % len(live) if live else 0
+        for e in live[k:] + live[:k]:
+            if e.fn is None or len(e.times) >= want[id(e)]:
+                continue
+            fn, n = e.fn, e.n
+            try:
+                t0 = perf()
+                for _ in range(n):
+                    fn()
+                e.times.append((perf() - t0) / n)
+            except Exception as ex:
+                e.fn, e.status, e.error = None, "error", describe(ex)
+    return entries

@@ -1,0 +1,416 @@
+"""`python -m benchmarks`: every case in every framework in the same run, interleaved rounds, medians.
+
+Prints a table (case, minigrad, torch, torch/minigrad: above 1 = minigrad faster, then each peer's time),
+the BLAS GFLOP/s beside NumPy's own matmul, the scaling grid and its crossover, minigrad's peak memory
+beside the minimum a step needs, and the issue-6 goals; `--json FILE` and `--plot FILE` write the rest.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+from benchmarks import cases as C
+from benchmarks import peers as P
+from benchmarks.harness import Entry, describe, measure
+
+FRAMEWORKS = ("minigrad", "torch")
+TUTORIAL_TRAINING = ("tut1 A2 epoch", "tut1 A3 epoch", "tut1 iris step", "tut2 linear1 epoch",
+                     "tut2 simple_net epoch", "fastai Learner.fit epoch")
+
+
+# ------------------------------------------------------------------------------------- environment
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_info() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+        libs = [i for i in threadpool_info() if i.get("user_api") == "blas" and "numpy" in i.get("filepath", "")]
+        libs = libs or [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if libs:
+            i = libs[0]
+            return f"{i.get('internal_api')} {i.get('version')}, {i.get('num_threads')} threads"
+    except Exception:
+        pass
+    return "?"
+
+
+def load_framework(name: str, module: str):
+    try:
+        fw = importlib.import_module(module)
+        for sub in ("nn", "optim", "utils.data"):
+            importlib.import_module(f"{module}.{sub}")
+        return fw, None
+    except Exception as e:
+        return None, "not importable: " + describe(e)
+
+
+def environment(fws, peers) -> dict:
+    env = dict(
+        date=datetime.datetime.now().isoformat(timespec="seconds"),
+        python=platform.python_version(), cpu=cpu_name(), cores=os.cpu_count(),
+        numpy=np.__version__, numpy_blas=blas_info(),
+    )
+    torch = fws.get("torch", (None,))[0]
+    if torch is not None:
+        env["torch"] = torch.__version__
+        env["torch_threads"] = torch.get_num_threads()
+    mg = fws.get("minigrad", (None,))[0]
+    env["minigrad"] = getattr(mg, "__version__", "?") if mg is not None else fws.get("minigrad", (None, "?"))[1]
+    env["minigrad_module"] = getattr(mg, "__name__", None)
+    env["peers"] = {n: (m.VERSION if m.reason is None else m.reason) for n, m in peers.items()}
+    return env
+
+
+# ------------------------------------------------------------------------------------------ running
+def select(args) -> list:
+    chosen = []
+    for c in C.CASES:
+        if args.quick and not c.quick:
+            continue
+        if args.only and not any(o.lower() in c.name.lower() for o in args.only):
+            continue
+        if args.group and c.group not in args.group:
+            continue
+        chosen.append(c)
+    return chosen
+
+
+def build_entries(case, fws, peers, with_numpy=True):
+    entries = []
+    for name in case.frameworks:
+        fw, err = fws.get(name, (None, "not selected"))
+        e = Entry(name)
+        if fw is None:
+            e.status, e.error = "error", err
+        else:
+            try:
+                e.fn = case.setup(fw)
+            except Exception as ex:
+                e.status, e.error = "error", describe(ex)
+        entries.append(e)
+    if with_numpy and case.numpy_ceiling is not None:
+        entries.append(Entry("numpy", fn=case.numpy_ceiling()))
+    for name, mod in peers.items():
+        if name not in case.peers:
+            continue
+        e = Entry(name)
+        if mod.reason is not None:
+            e.status, e.error = "error", mod.reason
+        elif case.name in mod.CASES:
+            try:
+                e.fn = mod.CASES[case.name]()
+            except Exception as ex:
+                e.status, e.error = "error", describe(ex)
+        else:
+            e.status, e.error = "n/a", mod.SKIP.get(case.name, "not written for this peer")
+        entries.append(e)
+    return entries
+
+
+def run_cases(selected, fws, peers, args, log):
+    results = []
+    t_all = time.perf_counter()
+    for i, case in enumerate(selected, 1):
+        t0 = time.perf_counter()
+        entries = build_entries(case, fws, peers)
+        rounds = args.rounds
+        min_round = args.min_round
+        if case.group in ("blas", "scaling") and args.quick:
+            rounds = max(2, rounds - 1)
+        measure(entries, rounds=rounds, min_round_s=min_round, warmup=args.warmup, max_entry_s=args.max_entry_s)
+        res = dict(case=case.name, group=case.group, unit=case.unit, desc=case.desc, params=case.params,
+                   flops=case.flops, entries={e.label: e.as_dict() for e in entries})
+        _derive(res)
+        results.append(res)
+        mg, to = res["entries"].get("minigrad", {}), res["entries"].get("torch", {})
+        log(f"[{i:>2}/{len(selected)}] {case.name:<34} minigrad {fmt_t(mg.get('median_s'))}  torch {fmt_t(to.get('median_s'))}"
+            f"  ratio {fmt_r(res.get('ratio'))}  ({time.perf_counter() - t0:.1f} s)")
+        # free the case's tensors before the next one
+        del entries
+    log(f"timed {len(selected)} cases in {time.perf_counter() - t_all:.1f} s")
+    return results
+
+
+def _derive(res):
+    ent = res["entries"]
+    mg, to = ent.get("minigrad", {}).get("median_s"), ent.get("torch", {}).get("median_s")
+    res["ratio"] = to / mg if mg and to else None
+    ref = ent.get("torch", {}).get("first_value")
+    for e in ent.values():  # the sameness check: the value of the first call, against torch's
+        v = e.get("first_value")
+        e["same_as_torch"] = None if (v is None or ref is None) else bool(
+            abs(v - ref) <= 1e-3 * max(abs(ref), 1.0))
+    if res.get("flops"):
+        for e in ent.values():
+            if e.get("median_s"):
+                e["gflops"] = res["flops"] / e["median_s"] / 1e9
+
+
+# ------------------------------------------------------------------------------------------- output
+def fmt_t(s):
+    if s is None:
+        return "-"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} us" if s < 1e-4 else f"{s * 1e6:.0f} us"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms" if s < 1e-2 else f"{s * 1e3:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def fmt_r(r):
+    return "-" if r is None else (f"{r:.2f}x" if r < 10 else f"{r:.1f}x")
+
+
+def table(results, peer_names, notes):
+    head = ["case", "unit", "minigrad", "torch", "torch/minigrad"] + list(peer_names)
+    rows, group = [], None
+    for res in results:
+        if res["group"] == "scaling":
+            continue
+        if res["group"] != group:
+            group = res["group"]
+            rows.append(None)
+        row = [res["case"], res["unit"]]
+        for name in ("minigrad", "torch"):
+            row.append(cell(res, name, notes))
+        row.append(fmt_r(res.get("ratio")))
+        for name in peer_names:
+            row.append(cell(res, name, notes))
+        rows.append(row)
+    widths = [max(len(str(r[i])) for r in [head] + [r for r in rows if r]) for i in range(len(head))]
+    line = lambda r: "| " + " | ".join(str(v).ljust(w) if i < 2 else str(v).rjust(w) for i, (v, w) in enumerate(zip(r, widths))) + " |"
+    out = [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for r in rows:
+        if r is not None:
+            out.append(line(r))
+    return "\n".join(out)
+
+
+def cell(res, name, notes):
+    e = res["entries"].get(name)
+    if e is None:
+        return ""
+    if e["status"] == "n/a":
+        return "n/a"
+    if e["status"] != "ok" or e.get("median_s") is None:
+        return "error" + note_ref(notes, f"{name}: {e['error']}")
+    s = fmt_t(e["median_s"])
+    if e.get("same_as_torch") is False:
+        s += note_ref(notes, f"{name} on '{res['case']}': first result {e['first_value']:.6g}, torch "
+                             f"{res['entries']['torch']['first_value']:.6g} (not the same computation?)")
+    return s
+
+
+def note_ref(notes, text):
+    if text not in notes:
+        notes.append(text)
+    return f" [{notes.index(text) + 1}]"
+
+
+def scaling_section(results):
+    grid = {(r["params"]["h"], r["params"]["batch"]): r.get("ratio") for r in results if r["group"] == "scaling"}
+    if not grid:
+        return "", None
+    hs = sorted({h for h, _ in grid})
+    bs = sorted({b for _, b in grid})
+    lines = ["Scaling: 784-h-10 MLP step (CrossEntropyLoss, SGD); torch/minigrad ratio (above 1 = minigrad faster)",
+             "h \\ batch " + "".join(f"{b:>8}" for b in bs)]
+    for h in hs:
+        lines.append(f"{h:>9} " + "".join(f"{fmt_r(grid.get((h, b))):>8}" for b in bs))
+    cross = []
+    for b in bs:
+        col = [(h, grid.get((h, b))) for h in hs if grid.get((h, b)) is not None]
+        faster = [h for h, r in col if r >= 1]
+        slower = [h for h, r in col if r < 1]
+        if not slower:
+            cross.append(f"batch {b}: minigrad faster at every h up to {col[-1][0] if col else '?'}")
+        elif not faster:
+            cross.append(f"batch {b}: torch faster at every h from {col[0][0] if col else '?'}")
+        else:
+            first_slow = min(slower)
+            last_fast = max(h for h in faster if h < first_slow) if any(h < first_slow for h in faster) else None
+            cross.append(f"batch {b}: minigrad faster up to h={last_fast}, torch faster from h={first_slow}"
+                         if last_fast else f"batch {b}: torch faster from h={first_slow}")
+    lines.append("Crossover: " + "; ".join(cross))
+    return "\n".join(lines), dict(h=hs, batch=bs, ratio=[[grid.get((h, b)) for b in bs] for h in hs], crossover=cross)
+
+
+def blas_section(results):
+    lines = []
+    for r in results:
+        if r["group"] != "blas":
+            continue
+        e = r["entries"]
+        g = {k: v.get("gflops") for k, v in e.items()}
+        mg, npg, tg = g.get("minigrad"), g.get("numpy"), g.get("torch")
+        pct = f"{100 * mg / npg:.0f}% of NumPy" if mg and npg else "-"
+        lines.append(f"{r['case']:<32} GFLOP/s: minigrad {mg or 0:6.1f}  torch {tg or 0:6.1f}  "
+                     f"numpy matmuls alone {npg or 0:6.1f}  (minigrad at {pct})")
+        r["minigrad_vs_numpy"] = mg / npg if mg and npg else None
+    return "\n".join(lines)
+
+
+def memory_section(mem):
+    if not mem:
+        return ""
+    lines = ["Memory: minigrad's peak traced allocation during a training step (tracemalloc) vs the minimum it needs"]
+    for m in mem:
+        if m.get("error"):
+            lines.append(f"  {m['case']:<40} error: {m['error']}")
+            continue
+        lines.append(f"  {m['case']:<40} peak {m['peak_bytes'] / 2**20:8.2f} MiB  minimum {m['min_bytes'] / 2**20:8.2f} MiB"
+                     f"  ratio {m['ratio']:.2f}x  ({m['min_detail']})")
+    return "\n".join(lines)
+
+
+def goals(results, mem, peer_names):
+    by = {r["case"]: r for r in results}
+    out = []
+
+    def verdict(ok):
+        return "n/a (not measured)" if ok is None else ("MET" if ok else "NOT MET")
+
+    tut = [by[n] for n in TUTORIAL_TRAINING if n in by]
+    if tut:
+        rs = [(r["case"], r.get("ratio")) for r in tut]
+        ok5 = all(v is not None and v >= 5 for _, v in rs) if all(v is not None for _, v in rs) else None
+        out.append(f"tutorial training >= 5x faster than torch: {verdict(ok5)} ("
+                   + ", ".join(f"{n}: {fmt_r(v)}" for n, v in rs) + ")")
+        worst = []
+        okp = True
+        any_peer = False
+        for r in tut:
+            mg = r["entries"].get("minigrad", {}).get("median_s")
+            for p in peer_names:
+                pt = r["entries"].get(p, {}).get("median_s")
+                if pt is None:
+                    continue
+                any_peer = True
+                if mg is None or pt <= mg:
+                    okp = False
+                    worst.append(f"{p} on {r['case']} ({fmt_t(pt)} vs {fmt_t(mg)})")
+        out.append(f"tutorial training faster than every NumPy peer: {verdict(okp if any_peer else None)}"
+                   + (": slower than " + ", ".join(worst) if worst else ""))
+    ops = [r for r in results if r["group"] == "overhead"]
+    if ops:
+        rs = [r.get("ratio") for r in ops]
+        ok = all(v is not None and v >= 2 for v in rs) if all(v is not None for v in rs) else None
+        valid = [v for v in rs if v]
+        geo = math.exp(sum(math.log(v) for v in valid) / len(valid)) if valid else None
+        worst = min(ops, key=lambda r: r.get("ratio") or 0)
+        out.append(f"per-op overhead >= 2x faster than torch: {verdict(ok)} (geometric mean {fmt_r(geo)}, "
+                   f"worst {worst['case']} {fmt_r(worst.get('ratio'))})")
+    for r in results:
+        if r["group"] == "blas":
+            ratio, vs = r.get("ratio"), r.get("minigrad_vs_numpy")
+            ok = None if ratio is None or vs is None else (ratio >= 1 and vs >= 0.8)
+            out.append(f"BLAS-bound '{r['case']}' no slower than torch and within 20% of NumPy: {verdict(ok)} "
+                       f"(torch/minigrad {fmt_r(ratio)}, minigrad at {100 * vs:.0f}% of NumPy's GFLOP/s)" if vs else
+                       f"BLAS-bound '{r['case']}': {verdict(None)}")
+    for m in mem or []:
+        if m.get("ratio"):
+            out.append(f"memory peak <= 1.5x minimum on {m['case']}: {verdict(m['ratio'] <= 1.5)} ({m['ratio']:.2f}x)")
+    return out
+
+
+def header(env):
+    return (f"minigrad benchmarks, {env['date']}\n"
+            f"CPU: {env['cpu']} ({env['cores']} cores); Python {env['python']}; numpy {env['numpy']} ({env['numpy_blas']})\n"
+            f"torch {env.get('torch', '-')} with {env.get('torch_threads', '-')} threads (its default); "
+            f"minigrad: {env['minigrad']}" + (f" (module {env['minigrad_module']})" if env.get("minigrad_module") not in (None, "minigrad") else "") + "\n"
+            f"peers: " + ", ".join(f"{k} {v}" for k, v in env["peers"].items()) + "\n"
+            "Times are medians of interleaved rounds (time.perf_counter, GC on); ratio = torch time / minigrad time.")
+
+
+# --------------------------------------------------------------------------------------------- main
+def parse(argv):
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="every case briefly (coarse scaling grid, short rounds)")
+    ap.add_argument("--only", action="append", metavar="NAME", help="only cases whose name contains NAME (repeatable)")
+    ap.add_argument("--group", action="append", choices=("overhead", "tutorial", "scaling", "blas"))
+    ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--plot", metavar="FILE", help="PNG chart; the scaling heatmap goes beside it as <FILE>_scaling.png")
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--min-round", type=float, default=None, help="seconds a round of one entry lasts at least")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--max-entry-s", type=float, default=None, help="time budget of one entry in one case")
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--peers", default=",".join(P.PEERS), help="comma-separated peers to run")
+    ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--minigrad-module", default="minigrad",
+                    help="module to time in minigrad's column (e.g. torch, to try the suite before minigrad exists)")
+    args = ap.parse_args(argv)
+    if args.rounds is None:
+        args.rounds = 3 if args.quick else 9
+    if args.min_round is None:
+        args.min_round = 0.004 if args.quick else 0.03
+    if args.max_entry_s is None:
+        args.max_entry_s = 2.0 if args.quick else 15.0
+    return args
+
+
+def main(argv=None, log=None) -> int:
+    args = parse(argv)
+    log = log or (lambda s: print(s, file=sys.stderr, flush=True))
+    fws = {"minigrad": load_framework("minigrad", args.minigrad_module), "torch": load_framework("torch", "torch")}
+    peer_names = [] if args.no_peers else [p for p in args.peers.split(",") if p]
+    peers = {}
+    for p in peer_names:
+        t0 = time.perf_counter()
+        peers[p] = P.load(p)
+        log(f"peer {p}: {peers[p].VERSION if peers[p].reason is None else peers[p].reason} ({time.perf_counter() - t0:.1f} s)")
+    env = environment(fws, peers)
+    selected = select(args)
+    results = run_cases(selected, fws, peers, args, log)
+
+    mem = []
+    if not args.no_memory and fws["minigrad"][0] is not None and not args.only and not args.group:
+        from benchmarks import memory
+        mem = memory.run(fws["minigrad"][0], quick=args.quick)
+
+    notes = []
+    text = [header(env), "", table(results, peer_names, notes)]
+    if notes:
+        text += ["", "Notes:"] + [f"[{i}] {n}" for i, n in enumerate(notes, 1)]
+    blas = blas_section(results)
+    if blas:
+        text += ["", "BLAS-bound (GFLOP/s = the step's matmul FLOPs / its time):", blas]
+    scal, scal_data = scaling_section(results)
+    if scal:
+        text += ["", scal]
+    if mem:
+        text += ["", memory_section(mem)]
+    g = goals(results, mem, peer_names)
+    if g:
+        text += ["", "Issue 6 goals:"] + [f"  - {x}" for x in g]
+    report = "\n".join(text)
+    print(report, flush=True)
+
+    doc = dict(environment=env, args=vars(args), results=results, scaling=scal_data, memory=mem, goals=g,
+               notes=notes, table=report)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(doc, f, indent=1, default=str)
+    if args.plot:
+        from benchmarks import plot
+        plot.plot(doc, args.plot)
+    return 0
