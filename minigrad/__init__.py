@@ -1,0 +1,90 @@
+"""minigrad: a NumPy tensor with reverse-mode autodiff and PyTorch's API.
+
+    import minigrad as torch
+    x = torch.tensor(3.).requires_grad_()
+    y = x ** 2
+    y.backward()
+    x.grad            # tensor(6.)
+"""
+import numpy as _np
+
+from . import dtypes
+from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
+                     int16, int32, int64, long, set_default_dtype, short, uint8)
+from .dtypes import dtype
+from .tensor import Size, Tensor, device
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from . import autograd
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
+                       ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
+                       zeros_like)
+from .ops.elementwise import abs, clamp, clone, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where
+from .ops.elementwise import neg, pow, add, sub, mul, div
+from .ops.matmul import matmul
+from .ops.nn_ops import log_softmax, softmax
+from .ops.reduce import argmax, argmin, max, mean, min, std, sum, var
+from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from . import random
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
+from . import nn, optim, utils
+from .utils import data as _data  # noqa: F401  (makes minigrad.utils.data importable as an attribute)
+
+__version__ = "0.1.0"
+clip = clamp
+mm = matmul
+concat = concatenate = cat
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    return t.numel()
+
+
+def is_floating_point(t):
+    return t.is_floating_point()
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _np.allclose(a._data, b._data, rtol, atol, equal_nan).item()
+
+
+def equal(a, b):
+    return a.shape == b.shape and (a._data == b._data).all().item()
+
+
+def dot(a, b):
+    return matmul(a, b)
+
+
+def t(a):
+    return a.t()
+
+
+def mv(a, b):
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    return matmul(a, b)
+
+
+class cuda:
+    """minigrad computes on the CPU; CUDA is never available."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def device_count():
+        return 0
+
+    @staticmethod
+    def manual_seed(seed):
+        pass
+
+    manual_seed_all = manual_seed

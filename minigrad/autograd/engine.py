@@ -1,0 +1,178 @@
+"""The backward pass. No recursion: the graph is collected with an explicit stack and the nodes run from the
+newest to the oldest (the order torch's engine runs them in), so a node runs only after every gradient
+flowing into it has arrived and been summed."""
+import weakref
+
+import numpy as np
+
+from . import function
+from .grad_mode import no_grad
+
+# Called as observer(node, grad_out, grads_in) for each node the engine runs (minigrad.autograd.trace uses
+# it). Empty, it costs one check per backward.
+observers = []
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+    "or if you need to access saved tensors after calling backward.")
+
+
+def unbroadcast(grad, shape):
+    """Sum a gradient of a broadcast shape back to the input's `shape`: the one place broadcasting is undone.
+    Broadcasting copied the input along the new leading axes and along its size-1 axes, so each copy's
+    gradient adds up into the one original element."""
+    lead = grad.ndim - len(shape)
+    if lead:
+        grad = grad.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def _graph(roots):
+    """Every node reachable from the roots' grad_fns, newest first."""
+    seen = set()
+    stack = [t.grad_fn for t in roots if t.grad_fn is not None]
+    nodes = []
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        nodes.append(node)
+        for t in node.inputs:
+            fn = getattr(t, "grad_fn", None)
+            if fn is not None and fn not in seen:
+                stack.append(fn)
+    nodes.sort(key=_seq, reverse=True)
+    return nodes
+
+
+def _seq(node):
+    return node.seq
+
+
+def _check_versions(node):
+    for cell, expected, index in node.version_checks:
+        if cell[0] != expected:
+            t = node.inputs[index] if index >= 0 else None
+            where = f"output 0 of {node.name}" if index < 0 else (
+                f"output 0 of {t.grad_fn.name}" if t is not None and t.grad_fn is not None else None)
+            shape = list(t.shape) if t is not None else "?"
+            kind = _torch_type_name(t) if t is not None else "torch.Tensor"
+            desc = f"[{kind} {shape}]" + (f", which is {where}," if where else "")
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {desc} is at version {cell[0]}; expected version {expected} instead. Hint: "
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True).")
+
+
+def _torch_type_name(t):
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+             "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}
+    return "torch." + names.get(t._data.dtype.name, "Tensor")
+
+
+def run_backward(roots, root_grads, retain_graph=False, capture=None):
+    """Send `root_grads` back from `roots` through the graph.
+
+    Leaves that require grad get the sum of what reaches them added into `.grad`; with `capture` (a list
+    of tensors, for autograd.grad) nothing is accumulated and their gradients are returned instead."""
+    Tensor = function.Tensor
+    node_grads = {}       # node -> gradient of its output, summed over every consumer
+    leaf_grads = {}       # leaf tensor -> [gradient, owned]; owned: no other array aliases it
+    captured = {}
+    capture_nodes = {}
+    if capture is not None:
+        for i, t in enumerate(capture):
+            if t.grad_fn is not None:
+                capture_nodes[t.grad_fn] = i
+
+    def send(t, g, owned):
+        fn = t.grad_fn
+        if fn is not None:
+            if fn in node_grads:
+                node_grads[fn] = node_grads[fn] + g
+            else:
+                node_grads[fn] = g
+        elif t.requires_grad:
+            acc = leaf_grads.get(t)
+            if acc is None:
+                leaf_grads[t] = [g, owned]
+            else:
+                acc[0] = acc[0] + g
+                acc[1] = True
+
+    for t, g in zip(roots, root_grads):
+        send(t, g, False)
+
+    observe = observers[:]
+    for node in _graph(roots):
+        g = node_grads.pop(node, None)
+        if g is None:
+            continue
+        if node.saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        if node.version_checks:
+            _check_versions(node)
+        if node.hooks:
+            g = _run_hooks(node.hooks, g)
+        if node.retained is not None:
+            kept = node.retained()
+            if kept is not None:
+                kept.grad = Tensor._make(g.copy())
+        if node in capture_nodes:
+            captured[capture_nodes[node]] = g
+        grads_in = node.backward(g)
+        if observe:
+            for obs in observe:
+                obs(node, g, grads_in)
+        if not retain_graph and node.saved:
+            node.saved = None
+        for t, gi in zip(node.inputs, grads_in):
+            if gi is None:
+                continue
+            if type(gi) is not np.ndarray:
+                gi = np.asarray(gi)
+            shape = t._data.shape
+            if gi.shape != shape:
+                gi = unbroadcast(gi, shape)
+            send(t, gi, gi is not g and gi.base is None)
+
+    if capture is not None:
+        for i, t in enumerate(capture):
+            if t.grad_fn is None and t in leaf_grads:
+                captured[i] = leaf_grads[t][0]
+        return [captured.get(i) for i in range(len(capture))]
+
+    with no_grad():
+        for leaf, (g, owned) in leaf_grads.items():
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g)
+                owned = False
+            if g.dtype != leaf._data.dtype:
+                g = g.astype(leaf._data.dtype)
+                owned = True
+            if leaf.grad is None:
+                leaf.grad = Tensor._make(g if owned else g.copy())
+            else:
+                leaf.grad._data += g
+                leaf.grad._version_cell[0] += 1
+    return None
+
+
+def _run_hooks(hooks, g):
+    Tensor = function.Tensor
+    for hook in hooks:
+        result = hook(Tensor._make(g))
+        if result is not None:
+            g = result._data
+    return g
+
+
+def retain(tensor):
+    tensor.grad_fn.retained = weakref.ref(tensor)

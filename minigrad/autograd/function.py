@@ -1,0 +1,97 @@
+"""Function: one op of the graph. Its forward computes the output from NumPy arrays; its backward, written
+right beside it, turns the output's gradient into one gradient per input (the chain rule, locally).
+
+An op is a subclass:
+
+    class Mul(Function):
+        name = "MulBackward0"             # the grad_fn name torch prints
+        saved_inputs = (0, 1)             # inputs whose values backward reads (checked for in-place changes)
+        def forward(self, a, b):
+            self.saved = (a, b)
+            return a * b
+        def backward(self, g):            # d(a*b)/da = b, d(a*b)/db = a
+            a, b = self.saved
+            return g * b, g * a
+
+and `Mul.apply(x, y)` runs it on Tensors. The node (the Function instance) becomes the output's `grad_fn`
+only when some input requires grad and grad mode is on; otherwise it is dropped and the op costs one
+NumPy call.
+"""
+import itertools
+
+from .grad_mode import _enabled
+
+Tensor = None  # set by minigrad.tensor once the Tensor class exists (the two refer to each other)
+
+# Every node gets a sequence number; the engine runs nodes from the newest to the oldest, as torch does.
+_next_seq = itertools.count().__next__
+
+
+class Function:
+    name = "Backward"
+    saved_inputs = ()       # indices of the inputs whose values backward reads
+    saves_output = False    # True when backward reads the output (exp, sigmoid, tanh, sqrt)
+    saved = ()              # what forward kept for backward; None once freed by backward
+    inputs = ()
+    retained = None         # the non-leaf tensor whose .grad is kept (retain_grad)
+    hooks = None            # hooks registered on that tensor (register_hook)
+    version_checks = ()     # (version cell, version when saved, input index) for each saved tensor
+
+    def forward(self, *args):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args):
+        fn = cls()
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        fn.needs_input_grad = needs
+        data = fn.forward(*[a._data if isinstance(a, Tensor) else a for a in args])
+        out = Tensor._make(data)
+        if _enabled[0] and True in needs:
+            fn.attach(args, out)
+        return out
+
+    def attach(self, inputs, out):
+        """Make this node the grad_fn of `out`, remembering the versions of what backward will read."""
+        self.inputs = inputs
+        self.seq = _next_seq()
+        if self.saved_inputs or self.saves_output:
+            checks = [(inputs[i]._version_cell, inputs[i]._version_cell[0], i)
+                      for i in self.saved_inputs if isinstance(inputs[i], Tensor)]
+            if self.saves_output:
+                checks.append((out._version_cell, 0, -1))
+            self.version_checks = checks
+        out.requires_grad = True
+        out.grad_fn = self
+
+    # torch's introspection, for learners who print a graph
+    @property
+    def next_functions(self):
+        nxt = []
+        for t in self.inputs:
+            if isinstance(t, Tensor) and t.requires_grad:
+                nxt.append((t.grad_fn if t.grad_fn is not None else AccumulateGrad(t), 0))
+            else:
+                nxt.append((None, 0))
+        return tuple(nxt)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("register hooks on tensors (Tensor.register_hook)")
+
+    def __repr__(self):
+        return f"<{self.name} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """Stands for a leaf in `next_functions`, as torch's AccumulateGrad node does."""
+    name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"

@@ -1,0 +1,144 @@
+"""Making tensors: from data (tensor, from_numpy, as_tensor), filled (zeros, ones, full, empty, eye,
+arange, linspace, and the *_like forms) and random (rand, randn, randint, randperm: torch's own streams,
+see minigrad.random)."""
+import numpy as np
+
+from . import dtypes
+from . import random as _random
+from .tensor import Tensor, _to_array
+
+
+def _shape(size):
+    """zeros(2, 3), zeros((2, 3)) and zeros([2, 3]) all mean the same."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _finish(arr, requires_grad):
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_()
+    return t
+
+
+def _float_dtype(dtype):
+    return (dtype or dtypes.get_default_dtype()).np
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding a copy of `data` (numbers, nested lists, arrays, tensors, Pillow images)."""
+    return _finish(_to_array(data, dtype), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype.np):
+        return Tensor._make(data)
+    return tensor(data, dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing `array`'s memory (writes through either show in both)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if array.dtype not in dtypes.FROM_NUMPY:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{array.dtype}. The only supported types are: "
+                        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
+    return Tensor._make(array)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = (dtypes.bool if isinstance(fill_value, bool) else
+                 dtypes.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
+    return _finish(np.full(_shape((size,)), fill_value, dtype=dtype.np), requires_grad)
+
+
+def _like(fill, t, dtype, requires_grad):
+    return _finish(fill(t._data.shape, dtype=(dtype.np if dtype else t._data.dtype)), requires_grad)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(np.zeros, input, dtype, requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(np.ones, input, dtype, requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(np.empty, input, dtype, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return _finish(np.full(input._data.shape, fill_value, dtype=(dtype.np if dtype else input._data.dtype)),
+                   requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = dtypes.get_default_dtype() if is_float else dtypes.int64
+    return _finish(np.arange(start, end, step).astype(dtype.np), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+# ---------------------------------------------------------------- random (torch's CPU streams)
+
+def _gen(generator):
+    return generator or _random.default_generator
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    return _finish(_gen(generator).rand(_shape(size), _float_dtype(dtype)), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    return _finish(_gen(generator).randn(_shape(size), _float_dtype(dtype)), requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    if size is None:                      # randint(high, size)
+        low, high, size = 0, low, high
+    arr = _gen(generator).randint(low, high, tuple(size))
+    return _finish(arr if dtype is None else arr.astype(dtype.np), requires_grad)
+
+
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+    arr = _gen(generator).randperm(n)
+    return _finish(arr if dtype is None else arr.astype(dtype.np), requires_grad)
+
+
+def rand_like(input, dtype=None, generator=None):
+    return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
+
+
+def randn_like(input, dtype=None, generator=None):
+    return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
+
+
+def normal(mean, std, size, generator=None, dtype=None):
+    return _finish(_gen(generator).normal(_shape((size,)), mean, std, _float_dtype(dtype)), False)

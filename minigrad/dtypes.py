@@ -1,0 +1,77 @@
+"""dtypes: torch's names (minigrad.float32, ...) over NumPy's dtypes, and torch's type-promotion rule."""
+import builtins as _b
+
+import numpy as np
+
+_pyfloat, _pyint, _pybool = _b.float, _b.int, _b.bool  # before the names below shadow them
+
+
+class dtype:
+    """A tensor's element type, printed as torch prints it (`minigrad.float32`)."""
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name, np_dtype):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_signed = self.np.kind in "fi"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+float32 = float = dtype("float32", np.float32)
+float64 = double = dtype("float64", np.float64)
+float16 = half = dtype("float16", np.float16)
+int64 = long = dtype("int64", np.int64)
+int32 = int = dtype("int32", np.int32)
+int16 = short = dtype("int16", np.int16)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
+bool = dtype("bool", np.bool_)
+
+# NumPy dtype -> minigrad dtype, used by Tensor.dtype (one dict lookup).
+FROM_NUMPY = {d.np: d for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool)}
+_default_float = [float32]
+
+
+def get_default_dtype():
+    return _default_float[0]
+
+
+def set_default_dtype(d):
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float[0] = d
+
+
+def to_numpy_dtype(d):
+    """Accept a minigrad dtype, a NumPy dtype, or a Python type (float, int, bool) as torch does."""
+    if d is None:
+        return None
+    if type(d) is dtype:
+        return d.np
+    if d is _pyfloat:
+        return _default_float[0].np
+    if d is _pyint:
+        return np.dtype(np.int64)
+    if d is _pybool:
+        return np.dtype(np.bool_)
+    return np.dtype(d)
+
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def promote(a, b):
+    """torch's result dtype for two tensors of different dtypes (both with dimensions):
+    the higher category wins (bool < integer < floating); within a category, the wider type."""
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)

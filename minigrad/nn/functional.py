@@ -1,0 +1,38 @@
+"""nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
+from ..ops import elementwise as _e
+from ..ops import matmul as _m
+from ..ops import nn_ops as _n
+from ..ops.matmul import linear
+from ..ops.nn_ops import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
+                          log_softmax, mse_loss, nll_loss, softmax)
+
+__all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
+           "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "mnist_loss", "dropout"]
+
+
+def relu(input, inplace=False):
+    return _e.relu(input)
+
+
+def sigmoid(input):
+    return _e.sigmoid(input)
+
+
+def tanh(input):
+    return _e.tanh(input)
+
+
+def mnist_loss(predictions, targets):
+    """The fastai book's loss for 3-vs-7: how far each sigmoid prediction is from its 0/1 target.
+    Built from primitives exactly as the book writes it, so its graph is the book's."""
+    predictions = predictions.sigmoid()
+    return _e.where(targets == 1, 1 - predictions, predictions).mean()
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    from . import dropout as _d
+    return _d.dropout(input, p, training)
+
+
+del _m, _n

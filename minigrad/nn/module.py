@@ -1,0 +1,286 @@
+"""Module: the base of every layer and model. Assigning a Parameter or a Module to an attribute registers
+it, so `parameters()`, `state_dict()` and `zero_grad()` find it, as in torch."""
+from collections import OrderedDict, namedtuple
+
+from ..tensor import Tensor
+from .parameter import Parameter
+
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    training = True
+    _forward_hooks = None
+    _forward_pre_hooks = None
+    _backward_hooks = None
+
+    def __init__(self, *args, **kwargs):
+        d = self.__dict__
+        d["_parameters"] = {}
+        d["_buffers"] = {}
+        d["_modules"] = {}
+        d["training"] = True
+
+    def forward(self, *input):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args, **kwargs):
+        if self._forward_hooks is None and self._forward_pre_hooks is None and self._backward_hooks is None:
+            return self.forward(*args, **kwargs)
+        from . import hooks
+        return hooks.call_with_hooks(self, args, kwargs)
+
+    # ------------------------------------------------------------ registration
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params, modules, buffers = d.get("_parameters"), d.get("_modules"), d.get("_buffers")
+        if isinstance(value, (Parameter, Module)) and params is None:
+            raise AttributeError("cannot assign parameters or modules before Module.__init__() call")
+        if isinstance(value, Parameter):
+            modules.pop(name, None)
+            params[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            modules[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                "(torch.nn.Module or None expected)")
+            modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(torch.Tensor or None expected)")
+            buffers[name] = value
+        d[name] = value                  # a plain attribute too: fast lookups on every forward
+
+    def __delattr__(self, name):
+        for registry in ("_parameters", "_modules", "_buffers"):
+            self.__dict__[registry].pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        if param is None:
+            self._parameters[name] = None
+            self.__dict__[name] = None
+        else:
+            setattr(self, name, param)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        self._buffers[name] = tensor
+        self.__dict__[name] = tensor
+        if not persistent:
+            self.__dict__.setdefault("_non_persistent", set()).add(name)
+
+    def add_module(self, name, module):
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def get_submodule(self, target):
+        mod = self
+        for part in target.split(".") if target else []:
+            mod = mod._modules[part]
+        return mod
+
+    # ------------------------------------------------------------ traversal
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        memo = set() if memo is None else memo
+        if self in memo and remove_duplicate:
+            return
+        memo.add(self)
+        yield prefix, self
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and m not in seen:
+                seen.add(m)
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mod_prefix, m in modules:
+            for name, p in m._parameters.items():
+                if p is None or (remove_duplicate and p in seen):
+                    continue
+                seen.add(p)
+                yield mod_prefix + ("." if mod_prefix else "") + name, p
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True):
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mod_prefix, m in modules:
+            for name, b in m._buffers.items():
+                if b is not None:
+                    yield mod_prefix + ("." if mod_prefix else "") + name, b
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn):
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------ modes and grads
+    def train(self, mode=True):
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for m in self.children():
+            m.train(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        for p in self.parameters():
+            if p.grad is not None:
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.zero_()
+
+    def to(self, *args, **kwargs):
+        for a in list(args) + list(kwargs.values()):
+            from .. import dtypes
+            if isinstance(a, dtypes.dtype):
+                for m in self.modules():
+                    for name, p in m._parameters.items():
+                        if p is not None:
+                            p._data = p._data.astype(a.np)
+                    for name, b in m._buffers.items():
+                        if b is not None and b.is_floating_point():
+                            b._data = b._data.astype(a.np)
+        return self
+
+    def float(self):
+        from .. import dtypes
+        return self.to(dtypes.float32)
+
+    def double(self):
+        from .. import dtypes
+        return self.to(dtypes.float64)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+    # ------------------------------------------------------------ state
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        out = OrderedDict() if destination is None else destination
+        for name, m in self.named_modules():
+            p_prefix = prefix + name + ("." if name else "")
+            for pname, p in m._parameters.items():
+                if p is not None:
+                    out[p_prefix + pname] = p if keep_vars else p.detach()
+            skip = m.__dict__.get("_non_persistent", ())
+            for bname, b in m._buffers.items():
+                if b is not None and bname not in skip:
+                    out[p_prefix + bname] = b if keep_vars else b.detach()
+        return out
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        for k, target in own.items():
+            if k not in state_dict:
+                continue
+            src = state_dict[k]
+            src_data = src._data if isinstance(src, Tensor) else src
+            if tuple(src_data.shape) != tuple(target._data.shape):
+                errors.append(f"size mismatch for {k}: copying a param with shape torch.Size("
+                              f"{list(src_data.shape)}) from checkpoint, the shape in current model is "
+                              f"torch.Size({list(target._data.shape)}).")
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected)
+                              + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        for k, target in own.items():
+            if k in state_dict:
+                src = state_dict[k]
+                target.copy_(src) if not target.requires_grad else _copy_param(target, src)
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------ hooks (see nn/hooks.py)
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        from . import hooks
+        return hooks.register(self, "_forward_hooks", hook, prepend)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        from . import hooks
+        return hooks.register(self, "_forward_pre_hooks", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        from . import hooks
+        return hooks.register(self, "_backward_hooks", hook, prepend)
+
+    # ------------------------------------------------------------ printing
+    def extra_repr(self):
+        return ""
+
+    def _get_name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        lines = []
+        extra = self.extra_repr()
+        if extra:
+            lines = extra.split("\n")
+        for name, m in self._modules.items():
+            mod = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {mod}")
+        main = self._get_name() + "("
+        if lines:
+            if len(lines) == 1 and not self._modules:
+                main += lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
+
+    def __dir__(self):
+        return sorted(set(object.__dir__(self)))
+
+
+def _copy_param(target, src):
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        target.copy_(src)

@@ -1,0 +1,506 @@
+"""Elementwise ops. Binary ops broadcast; the engine sums each gradient back to its input's shape."""
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..autograd.grad_mode import _enabled
+from ..tensor import Tensor
+
+
+def binary(cls, a, b):
+    """Run the binary op `cls` on a Tensor `a` and a Tensor or Python number `b` (torch's promotion rules:
+    a Python number never widens a tensor's float type; integer tensors with a float number become float)."""
+    ad = a._data
+    if isinstance(b, Tensor):
+        bd = b._data
+        if ad.dtype != bd.dtype:
+            ad, bd = _promote(ad, bd)
+        needs = (a.requires_grad, b.requires_grad)
+    else:
+        if type(b) is not float and type(b) is not int:
+            b = _python_number(b)
+            if isinstance(b, Tensor):
+                return binary(cls, a, b)
+        bd = b
+        if type(b) is float and ad.dtype.kind in "biu":
+            ad = ad.astype(dtypes.get_default_dtype().np)
+        needs = (a.requires_grad, False)
+    fn = cls()
+    fn.needs_input_grad = needs
+    out = Tensor._make(fn.forward(ad, bd))
+    if needs[0] or needs[1]:
+        if _enabled[0]:
+            fn.attach((a, b), out)
+    return out
+
+
+def _python_number(b):
+    if isinstance(b, np.generic):
+        return b.item()
+    if isinstance(b, bool):
+        return int(b)
+    if isinstance(b, np.ndarray):
+        return Tensor._make(b)
+    raise TypeError(f"unsupported operand type for a tensor op: '{type(b).__name__}'")
+
+
+def _promote(ad, bd):
+    """torch's promotion for two arrays of different dtypes: a 0-dim tensor is as weak as a Python number
+    unless it is of a higher category (bool < int < float)."""
+    if ad.ndim and not bd.ndim and dtypes._CATEGORY[ad.dtype.kind] >= dtypes._CATEGORY[bd.dtype.kind]:
+        return ad, bd.astype(ad.dtype)
+    if bd.ndim and not ad.ndim and dtypes._CATEGORY[bd.dtype.kind] >= dtypes._CATEGORY[ad.dtype.kind]:
+        return ad.astype(bd.dtype), bd
+    dt = dtypes.promote(ad.dtype, bd.dtype)
+    return ad.astype(dt, copy=False), bd.astype(dt, copy=False)
+
+
+def unary(cls, a):
+    fn = cls()
+    fn.needs_input_grad = (a.requires_grad,)
+    out = Tensor._make(fn.forward(a._data))
+    if a.requires_grad and _enabled[0]:
+        fn.attach((a,), out)
+    return out
+
+
+def _float(ad):
+    """Ops like exp and sqrt give floats for integer tensors, as torch does."""
+    return ad if ad.dtype.kind == "f" else ad.astype(dtypes.get_default_dtype().np)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+class Add(Function):
+    """a + b.  d(a+b)/da = 1, d(a+b)/db = 1"""
+    name = "AddBackward0"
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Function):
+    """a - b.  d(a-b)/da = 1, d(a-b)/db = -1"""
+    name = "SubBackward0"
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class RSub(Function):
+    """b - a (a number minus a tensor).  d(b-a)/da = -1"""
+    name = "RsubBackward1"
+
+    def forward(self, a, b):
+        return b - a
+
+    def backward(self, g):
+        return -g, (g if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
+    name = "MulBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """a / b.  d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"""
+    name = "DivBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a / b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
+
+
+class RDiv(Function):
+    """b / a (a number over a tensor).  d(b/a)/da = -b/a**2"""
+    name = "DivBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return b / a
+
+    def backward(self, g):
+        a, b = self.saved
+        return -g * b / (a * a), None
+
+
+class Pow(Function):
+    """a ** b.  d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)"""
+    name = "PowBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a ** b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        if need_a:
+            ga = g * (b * a ** (b - 1)) if not (isinstance(b, (int, float)) and b == 0) else g * 0
+        if need_b:
+            out = a ** b
+            gb = g * np.where(a > 0, out * np.log(np.where(a > 0, a, 1)), 0).astype(out.dtype, copy=False)
+        return ga, gb
+
+
+class PowTensor(Pow):
+    name = "PowBackward1"
+
+
+class RPow(Function):
+    """b ** a (a number to a tensor's power).  d(b**a)/da = b**a * log(b)"""
+    name = "PowBackward2"
+    saves_output = True
+
+    def forward(self, a, b):
+        out = b ** a
+        self.saved = (out, b)
+        return out
+
+    def backward(self, g):
+        out, b = self.saved
+        return g * (out * np.log(b)).astype(out.dtype, copy=False), None
+
+
+class Maximum(Function):
+    """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch)."""
+    name = "MaximumBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        half = g * 0.5
+        ga = np.where(a > b, g, np.where(a == b, half, 0)) if self.needs_input_grad[0] else None
+        gb = np.where(b > a, g, np.where(a == b, half, 0)) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Minimum(Maximum):
+    """min(a, b) elementwise: max with the comparisons turned round."""
+    name = "MinimumBackward0"
+
+    def forward(self, a, b):
+        self.saved = (b, a)
+        return np.minimum(a, b)
+
+
+# ---------------------------------------------------------------- unary
+
+class Neg(Function):
+    """-a.  d(-a)/da = -1"""
+    name = "NegBackward0"
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Exp(Function):
+    """exp(a).  d exp(a)/da = exp(a), the output itself"""
+    name = "ExpBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.exp(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g * self.saved,)
+
+
+class Log(Function):
+    """log(a).  d log(a)/da = 1/a"""
+    name = "LogBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log(_float(a))
+
+    def backward(self, g):
+        return (g / self.saved,)
+
+
+class Sqrt(Function):
+    """sqrt(a).  d sqrt(a)/da = 1 / (2 sqrt(a)), from the output"""
+    name = "SqrtBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.sqrt(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g / (2 * self.saved),)
+
+
+class Abs(Function):
+    """|a|.  d|a|/da = sign(a) (0 at 0)"""
+    name = "AbsBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.abs(a)
+
+    def backward(self, g):
+        return (g * np.sign(self.saved),)
+
+
+_EXP_CAP = {"f": 88.0, "d": 708.0, "e": 11.0}   # largest x with a finite exp(x), per float type
+
+
+class Sigmoid(Function):
+    """s = 1 / (1 + exp(-a)), stable for any finite a.  ds/da = s * (1 - s)"""
+    name = "SigmoidBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        a = _float(a)
+        # exp(-a) overflows for a below about -88 (float32): cap it there, where s is ~1e-38 anyway.
+        out = 1 / (1 + np.exp(np.minimum(-a, _EXP_CAP[a.dtype.char])))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        s = self.saved
+        return (g * (1 - s) * s,)
+
+
+class Tanh(Function):
+    """t = tanh(a).  dt/da = 1 - t**2"""
+    name = "TanhBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.tanh(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        t = self.saved
+        return (g * (1 - t * t),)
+
+
+class Relu(Function):
+    """max(a, 0).  d relu(a)/da = 1 where a > 0, else 0"""
+    name = "ReluBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.maximum(a, 0)
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g * (self.saved > 0),)
+
+
+class Clamp(Function):
+    """clamp(a, min, max).  The gradient passes where min <= a <= max, else 0."""
+    name = "ClampBackward1"
+    saved_inputs = (0,)
+
+    def forward(self, a, lo, hi):
+        self.saved = (a, lo, hi)
+        return np.clip(a, lo, hi)
+
+    def backward(self, g):
+        a, lo, hi = self.saved
+        keep = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            keep &= a >= lo
+        if hi is not None:
+            keep &= a <= hi
+        return g * keep, None, None
+
+
+class Where(Function):
+    """where(cond, a, b).  The gradient goes to a where cond holds, to b elsewhere."""
+    name = "WhereBackward0"
+
+    def forward(self, cond, a, b):
+        self.saved = cond
+        return np.where(cond, a, b)
+
+    def backward(self, g):
+        cond = self.saved
+        _, need_a, need_b = self.needs_input_grad
+        zero = np.zeros((), dtype=g.dtype)
+        return (None,
+                np.where(cond, g, zero) if need_a else None,
+                np.where(cond, zero, g) if need_b else None)
+
+
+class ToDtype(Function):
+    """A copy in another dtype.  The gradient is cast back to the input's dtype."""
+    name = "ToCopyBackward0"
+
+    def forward(self, a, dt):
+        self.saved = a.dtype
+        return a.astype(dt)
+
+    def backward(self, g):
+        return g.astype(self.saved), None
+
+
+class Clone(Function):
+    """A copy.  d clone(a)/da = 1"""
+    name = "CloneBackward0"
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, g):
+        return (g,)
+
+
+# ---------------------------------------------------------------- functions the Tensor methods call
+
+def add(a, b):
+    return binary(Add, a, b)
+
+
+def sub(a, b):
+    return binary(Sub, a, b)
+
+
+def rsub(a, b):
+    return binary(RSub, a, b)
+
+
+def mul(a, b):
+    return binary(Mul, a, b)
+
+
+def div(a, b):
+    if a._data.dtype.kind in "biu" and (type(b) is int or (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
+        a = a.to(dtypes.get_default_dtype())         # true division of integers gives floats, as in torch
+    return binary(Div, a, b)
+
+
+def rdiv(a, b):
+    if a._data.dtype.kind in "biu":
+        a = a.to(dtypes.get_default_dtype())
+    return binary(RDiv, a, b)
+
+
+def pow(a, b):
+    return binary(PowTensor if isinstance(b, Tensor) else Pow, a, b)
+
+
+def rpow(a, b):
+    return binary(RPow, a, b)
+
+
+def maximum(a, b):
+    return binary(Maximum, a, b)
+
+
+def minimum(a, b):
+    return binary(Minimum, a, b)
+
+
+def neg(a):
+    return unary(Neg, a)
+
+
+def exp(a):
+    return unary(Exp, a)
+
+
+def log(a):
+    return unary(Log, a)
+
+
+def sqrt(a):
+    return unary(Sqrt, a)
+
+
+def abs(a):
+    return unary(Abs, a)
+
+
+def sigmoid(a):
+    return unary(Sigmoid, a)
+
+
+def tanh(a):
+    return unary(Tanh, a)
+
+
+def relu(a):
+    return unary(Relu, a)
+
+
+def clamp(a, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return Clamp.apply(a, min, max)
+
+
+def where(condition, a, b):
+    if not isinstance(a, Tensor):
+        a = Tensor._make(np.asarray(a, dtype=_scalar_dtype(a, b)))
+    if not isinstance(b, Tensor):
+        b = Tensor._make(np.asarray(b, dtype=a._data.dtype))
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    ad, bd = a._data, b._data
+    if ad.dtype != bd.dtype:
+        ad, bd = _promote(ad, bd)
+    fn = Where()
+    fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
+    out = Tensor._make(fn.forward(cond, ad, bd))
+    if (a.requires_grad or b.requires_grad) and _enabled[0]:
+        fn.attach((condition, a, b), out)
+    return out
+
+
+def _scalar_dtype(a, b):
+    if isinstance(b, Tensor):
+        return b._data.dtype
+    return dtypes.get_default_dtype().np if isinstance(a, float) else np.int64
+
+
+def to_dtype(a, dt):
+    if a._data.dtype == dt:
+        return a
+    return ToDtype.apply(a, dt)
+
+
+def clone(a):
+    return unary(Clone, a)

@@ -1,0 +1,126 @@
+"""Matrix products. For out = a @ b:  d out/da = g @ b.T,  d out/db = a.T @ g."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import _enabled
+from ..tensor import Tensor
+
+
+class MatMul(Function):
+    """a @ b for any ranks (1-D operands are vectors; leading axes broadcast as batches)."""
+    name = "MmBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a @ b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:                       # dot product
+            return (g * b if need_a else None), (g * a if need_b else None)
+        if a.ndim == 2 and b.ndim == 2:                       # the common case, no reshaping
+            return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
+        # Vectors become matrices (a row, a column), and the gradient gets the axes they lost back.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if need_a:
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
+
+_NAMES = {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}
+
+
+def matmul(a, b):
+    if not isinstance(b, Tensor):
+        b = Tensor._make(np.asarray(b))
+    ad, bd = a._data, b._data
+    if ad.ndim == 0 or bd.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
+                           f"{bd.ndim}D")
+    k_a = ad.shape[-1]
+    k_b = bd.shape[-2] if bd.ndim > 1 else bd.shape[0]
+    if k_a != k_b:
+        raise RuntimeError(_shape_error(ad, bd))
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(ad)} != {_tname(bd)}")
+    fn = MatMul()
+    fn.needs_input_grad = (a.requires_grad, b.requires_grad)
+    out = Tensor._make(fn.forward(ad, bd))
+    if (a.requires_grad or b.requires_grad) and _enabled[0]:
+        fn.name = _NAMES.get((ad.ndim, bd.ndim), "BmmBackward0" if ad.ndim > 2 or bd.ndim > 2 else "MmBackward0")
+        fn.attach((a, b), out)
+    return out
+
+
+def _tname(x):
+    return {"float32": "float", "float64": "double", "int64": "long int"}.get(x.dtype.name, x.dtype.name)
+
+
+def _shape_error(ad, bd):
+    if ad.ndim == 1 and bd.ndim == 1:
+        return (f"inconsistent tensor size, expected tensor [{ad.shape[0]}] and src [{bd.shape[0]}] to have the "
+                f"same number of elements, but got {ad.shape[0]} and {bd.shape[0]} elements respectively")
+    if bd.ndim == 1:
+        return f"size mismatch, got input ({ad.shape[0]}), mat ({ad.shape[0]}x{ad.shape[1]}), vec ({bd.shape[0]})"
+    rows_a = ad.shape[-2] if ad.ndim > 1 else 1
+    return (f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{ad.shape[-1]} and "
+            f"{bd.shape[-2]}x{bd.shape[-1]})")
+
+
+class Linear(Function):
+    """x @ W.T + b in one node (torch's addmm).  dx = g @ W,  dW = g.T @ x,  db = sum of g over the batch."""
+    name = "AddmmBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, w, b):
+        self.saved = (x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g):
+        x, w = self.saved
+        need_x, need_w, need_b = self.needs_input_grad
+        if x.ndim == 1:
+            return (g @ w if need_x else None), (np.outer(g, x) if need_w else None), (g if need_b else None)
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim > 2 else g
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
+        return ((g @ w) if need_x else None,
+                (g2.T @ x2) if need_w else None,
+                g2.sum(0) if need_b else None)
+
+
+def linear(x, weight, bias=None):
+    xd, wd = x._data, weight._data
+    if xd.shape[-1] != wd.shape[1]:
+        rows = xd.shape[0] if xd.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} and "
+                           f"{wd.shape[1]}x{wd.shape[0]})")
+    if xd.dtype != wd.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tname(xd).capitalize()} and "
+                           f"{_tname(wd).capitalize()}")
+    fn = Linear()
+    needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
+    fn.needs_input_grad = needs
+    out = Tensor._make(fn.forward(xd, wd, None if bias is None else bias._data))
+    if (needs[0] or needs[1] or needs[2]) and _enabled[0]:
+        if bias is None:
+            fn.name = "MmBackward0"
+        fn.attach((x, weight, bias), out)
+    return out

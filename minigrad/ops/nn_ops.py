@@ -1,0 +1,305 @@
+"""Softmax, log-softmax and the losses. Fused into single nodes where that is both stabler and faster:
+each is computed from x - max(x), so no finite input overflows."""
+import warnings
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .shape import _dim
+
+
+def _shift(x, axis):
+    """x - max(x) along axis: every exponent is then <= 0."""
+    return x - x.max(axis=axis, keepdims=True)
+
+
+class Softmax(Function):
+    """s = exp(x) / sum(exp(x)).  d/dx softmax = s * (g - sum(g*s))"""
+    name = "SoftmaxBackward0"
+    saves_output = True
+
+    def forward(self, x, axis):
+        e = np.exp(_shift(x, axis))
+        out = e / e.sum(axis=axis, keepdims=True)
+        self.saved, self.axis = out, axis
+        return out
+
+    def backward(self, g):
+        s = self.saved
+        return s * (g - (g * s).sum(axis=self.axis, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """l = x - log(sum(exp(x))).  d/dx log_softmax = g - exp(l) * sum(g)"""
+    name = "LogSoftmaxBackward0"
+    saves_output = True
+
+    def forward(self, x, axis):
+        z = _shift(x, axis)
+        out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        self.saved, self.axis = out, axis
+        return out
+
+    def backward(self, g):
+        return g - np.exp(self.saved) * g.sum(axis=self.axis, keepdims=True), None
+
+
+def _softmax_dim(x, dim):
+    if dim is None:      # torch's legacy default for softmax without dim
+        warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to include "
+                      "dim=X as an argument.", stacklevel=3)
+        dim = 0 if x._data.ndim in (0, 1, 3) else 1
+    return _dim(dim, x._data.ndim)
+
+
+def softmax(x, dim=None, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return Softmax.apply(x, _softmax_dim(x, dim))
+
+
+def log_softmax(x, dim=None, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return LogSoftmax.apply(x, _softmax_dim(x, dim))
+
+
+# ---------------------------------------------------------------- losses
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+class CrossEntropy(Function):
+    """Cross-entropy of logits x (N, C) against class indices t, fused with log-softmax.
+    loss = mean_i w_ti * -log_softmax(x)_i,ti.   d loss/dx = w_ti * (softmax(x) - onehot(t)) / sum(w_ti)"""
+    name = "NllLossBackward0"
+
+    def forward(self, x, target, weight, reduction, ignore_index):
+        squeeze = x.ndim == 1
+        if squeeze:
+            x, target = x[None], target[None]
+        z = _shift(x, 1)
+        e = np.exp(z)
+        total = e.sum(axis=1, keepdims=True)
+        log_p = z - np.log(total)
+        rows = np.arange(x.shape[0])
+        valid = target != ignore_index
+        safe_t = np.where(valid, target, 0)
+        w = (weight[safe_t] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
+        losses = -log_p[rows, safe_t] * w
+        if reduction == "mean":
+            denom = w.sum()
+            out = losses.sum() / denom
+        elif reduction == "sum":
+            denom = None
+            out = losses.sum()
+        else:
+            denom = None
+            out = losses[0] if squeeze else losses
+        self.saved = (e / total, safe_t, w, denom, squeeze, reduction)
+        return np.asarray(out, dtype=x.dtype)
+
+    def backward(self, g):
+        p, t, w, denom, squeeze, reduction = self.saved
+        grad = p.copy()
+        grad[np.arange(len(t)), t] -= 1
+        if reduction == "none":
+            scale = (np.reshape(g, (-1,)) * w)[:, None]
+        else:
+            scale = (w * (g / denom if reduction == "mean" else g))[:, None]
+        grad *= scale
+        return (grad[0] if squeeze else grad), None, None, None, None
+
+
+class SoftTargetCrossEntropy(Function):
+    """Cross-entropy against class probabilities t (same shape as x).
+    loss = mean_i -sum_c t_ic log_softmax(x)_ic.   d loss/dx = (softmax(x) * sum_c t_ic - t) / N"""
+    name = "DivBackward1"
+
+    def forward(self, x, t, reduction):
+        z = _shift(x, -1)
+        e = np.exp(z)
+        total = e.sum(axis=-1, keepdims=True)
+        losses = -(t * (z - np.log(total))).sum(axis=-1)
+        n = losses.size if losses.ndim else 1
+        out = losses.sum() / n if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+        self.saved = (e / total, t, n, reduction)
+        return np.asarray(out, dtype=x.dtype)
+
+    def backward(self, g):
+        p, t, n, reduction = self.saved
+        grad = p * t.sum(axis=-1, keepdims=True) - t
+        if reduction == "mean":
+            grad *= g / n
+        elif reduction == "sum":
+            grad *= g
+        else:
+            grad *= np.expand_dims(g, -1)
+        return grad, None, None
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    if label_smoothing:
+        raise NotImplementedError("cross_entropy: label_smoothing is not implemented in minigrad")
+    x, t = input._data, target._data
+    if t.dtype.kind == "f":
+        if t.shape != x.shape:
+            raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
+        return SoftTargetCrossEntropy.apply(input, target, reduction)
+    if x.ndim not in (1, 2):
+        raise NotImplementedError("cross_entropy: minigrad takes input of shape (C) or (N, C)")
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {t.dtype}")
+    if x.ndim == 2 and t.shape != (x.shape[0],):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    n_classes = x.shape[-1]
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
+
+
+class NllLoss(Function):
+    """Negative log-likelihood of log-probabilities x (N, C) at class indices t.
+    d loss/dx = -w_t at each target position (scaled by the reduction), 0 elsewhere."""
+    name = "NllLossBackward0"
+
+    def forward(self, x, target, weight, reduction, ignore_index):
+        squeeze = x.ndim == 1
+        if squeeze:
+            x, target = x[None], target[None]
+        rows = np.arange(x.shape[0])
+        valid = target != ignore_index
+        safe_t = np.where(valid, target, 0)
+        w = (weight[safe_t] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
+        losses = -x[rows, safe_t] * w
+        denom = w.sum() if reduction == "mean" else None
+        out = losses.sum() / denom if reduction == "mean" else losses.sum() if reduction == "sum" else (
+            losses[0] if squeeze else losses)
+        self.saved = (x.shape, safe_t, w, denom, squeeze, reduction)
+        return np.asarray(out, dtype=x.dtype)
+
+    def backward(self, g):
+        shape, t, w, denom, squeeze, reduction = self.saved
+        grad = np.zeros(shape, dtype=np.result_type(g))
+        scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
+        grad[np.arange(len(t)), t] = -w * scale
+        return (grad[0] if squeeze else grad), None, None, None, None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    x, t = input._data, target._data
+    if x.ndim == 2 and t.shape != (x.shape[0],):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    return NllLoss.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
+
+
+def _warn_size(input, target):
+    if input._data.shape != target._data.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+
+
+class MseLoss(Function):
+    """mean((x - y)**2).  d/dx = 2 (x - y) / n,  d/dy = -2 (x - y) / n"""
+    name = "MseLossBackward0"
+
+    def forward(self, x, y, reduction):
+        d = x - y
+        sq = d * d
+        self.saved, self.reduction = d, reduction
+        return sq.mean() if reduction == "mean" else sq.sum() if reduction == "sum" else sq
+
+    def backward(self, g):
+        d = self.saved
+        scale = 2 / d.size if self.reduction == "mean" else 2
+        grad = scale * d * g          # as torch orders it: norm * (x - y) * grad
+        need_x, need_y, _ = self.needs_input_grad
+        return (grad if need_x else None), (-grad if need_y else None), None
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _warn_size(input, target)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return MseLoss.apply(input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _warn_size(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+class BinaryCrossEntropy(Function):
+    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as torch does.
+    d/dp = (p - y) / max(p (1 - p), 1e-12)"""
+    name = "BinaryCrossEntropyBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, p, y, weight, reduction):
+        log_p = np.maximum(np.log(p), -100)
+        log_q = np.maximum(np.log1p(-p), -100)
+        loss = -(y * log_p + (1 - y) * log_q)
+        if weight is not None:
+            loss = loss * weight
+        self.saved, self.weight, self.reduction = (p, y), weight, reduction
+        return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+    def backward(self, g):
+        p, y = self.saved
+        grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12)
+        if self.weight is not None:
+            grad = grad * self.weight
+        if self.reduction == "mean":
+            grad = grad / p.size
+        return grad.astype(p.dtype, copy=False), None, None, None
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    if input._data.shape != target._data.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    p = input._data
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return BinaryCrossEntropy.apply(input, target, None if weight is None else weight._data, reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y"""
+    name = "BinaryCrossEntropyWithLogitsBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, y, reduction):
+        loss = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        self.saved, self.reduction = (x, y), reduction
+        return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+    def backward(self, g):
+        x, y = self.saved
+        s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+        grad = g * (s - y)
+        if self.reduction == "mean":
+            grad = grad / x.size
+        return grad.astype(x.dtype, copy=False), None, None
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    if weight is not None or pos_weight is not None:
+        raise NotImplementedError("binary_cross_entropy_with_logits: weight and pos_weight are not implemented")
+    if input._data.shape != target._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    return BinaryCrossEntropyWithLogits.apply(input, target, reduction)

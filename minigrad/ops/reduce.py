@@ -1,0 +1,226 @@
+"""Reductions. Backward spreads the gradient of each reduced value back over the elements it came from."""
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from . import elementwise
+
+# torch.return_types.max / min: (values, indices)
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _axes(dim, ndim):
+    """dim as NumPy's axis: None (all), or a tuple of non-negative axes."""
+    if dim is None:
+        return None
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                             f"{max(ndim, 1) - 1}], but got {d})")
+        out.append(d % ndim if ndim else 0)
+    return tuple(out) if ndim else None
+
+
+def _keep_shape(in_shape, axes):
+    """The output's shape with the reduced axes kept as size 1, so the gradient broadcasts back."""
+    if axes is None:
+        return (1,) * len(in_shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(in_shape))
+
+
+class Sum(Function):
+    """sum over axes.  d sum(a)/da_i = 1: every element gets the gradient of its sum."""
+    name = "SumBackward0"
+
+    def forward(self, a, axes, keepdim, dtype):
+        self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
+        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    def backward(self, g):
+        return np.broadcast_to(g.reshape(self.keep), self.in_shape), None, None, None
+
+
+class SumDim(Sum):
+    name = "SumBackward1"
+
+
+class Mean(Function):
+    """mean over axes.  d mean(a)/da_i = 1/n"""
+    name = "MeanBackward0"
+
+    def forward(self, a, axes, keepdim, dtype):
+        self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
+        out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
+        self.n = a.size // max(out.size, 1) if a.size else 0
+        return out
+
+    def backward(self, g):
+        return np.broadcast_to(g.reshape(self.keep) / self.n, self.in_shape), None, None, None
+
+
+class MeanDim(Mean):
+    name = "MeanBackward1"
+
+
+def sum(a, dim=None, keepdim=False, dtype=None):
+    axes = _axes(dim, a._data.ndim)
+    return (Sum if dim is None else SumDim).apply(a, axes, keepdim, _np_dtype(dtype))
+
+
+def mean(a, dim=None, keepdim=False, dtype=None):
+    if a._data.dtype.kind != "f" and dtype is None:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}")
+    axes = _axes(dim, a._data.ndim)
+    return (Mean if dim is None else MeanDim).apply(a, axes, keepdim, _np_dtype(dtype))
+
+
+def _np_dtype(dtype):
+    return None if dtype is None else dtype.np
+
+
+def _torch_scalar_name(dt):
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(dt.name, dt.name)
+
+
+class MaxAll(Function):
+    """max of all elements.  The gradient goes to the largest element, split evenly among ties."""
+    name = "MaxBackward1"
+    saved_inputs = (0,)
+    pick = staticmethod(np.max)
+
+    def forward(self, a):
+        out = self.pick(a)
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved
+        hit = a == out
+        return (hit * (g / np.count_nonzero(hit)),)
+
+
+class MinAll(MaxAll):
+    name = "MinBackward1"
+    pick = staticmethod(np.min)
+
+
+class MaxDim(Function):
+    """max along one axis, with the indices.  The gradient goes to the element each index names."""
+    name = "MaxBackward0"
+    pick = staticmethod(np.argmax)
+
+    def forward(self, a, axis, keepdim):
+        idx = np.expand_dims(self.pick(a, axis=axis), axis)
+        self.in_shape, self.axis, self.idx = a.shape, axis, idx
+        out = np.take_along_axis(a, idx, axis=axis)
+        self.indices = idx if keepdim else np.squeeze(idx, axis)
+        return out if keepdim else np.squeeze(out, axis)
+
+    def backward(self, g):
+        grad = np.zeros(self.in_shape, dtype=g.dtype)
+        if g.ndim < len(self.in_shape):
+            g = np.expand_dims(g, self.axis)
+        np.put_along_axis(grad, self.idx, g, axis=self.axis)
+        return grad, None, None
+
+
+class MinDim(MaxDim):
+    name = "MinBackward0"
+    pick = staticmethod(np.argmin)
+
+
+def max(a, dim=None, keepdim=False):
+    return _reduce_extreme(a, dim, keepdim, MaxAll, MaxDim, max_result, elementwise.maximum)
+
+
+def min(a, dim=None, keepdim=False):
+    return _reduce_extreme(a, dim, keepdim, MinAll, MinDim, min_result, elementwise.minimum)
+
+
+def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
+    if isinstance(dim, Tensor):            # x.max(other) is the elementwise maximum
+        return other_fn(a, dim)
+    if dim is None:
+        if a._data.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return all_fn.apply(a)
+    axes = _axes(dim, a._data.ndim)
+    axis = axes[0] if axes else 0
+    fn = dim_fn()
+    fn.needs_input_grad = (a.requires_grad, False, False)
+    values = Tensor._make(fn.forward(a._data, axis, keepdim))
+    if a.requires_grad and elementwise._enabled[0]:
+        fn.attach((a, axis, keepdim), values)
+    return result(values, Tensor._make(fn.indices))
+
+
+def argmax(a, dim=None, keepdim=False):
+    return _arg(np.argmax, a, dim, keepdim)
+
+
+def argmin(a, dim=None, keepdim=False):
+    return _arg(np.argmin, a, dim, keepdim)
+
+
+def _arg(pick, a, dim, keepdim):
+    if dim is None:
+        out = np.asarray(pick(a._data))
+        return Tensor._make(out.reshape((1,) * a._data.ndim) if keepdim else out)
+    axes = _axes(dim, a._data.ndim)
+    axis = axes[0] if axes else None
+    return Tensor._make(pick(a._data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+class Var(Function):
+    """variance with `correction` (1: unbiased).  d var/da_i = 2 (a_i - mean) / (n - correction)"""
+    name = "VarBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a, axes, correction, keepdim):
+        out = np.var(a, axis=axes, ddof=correction, keepdims=keepdim)
+        self.saved = a
+        self.axes, self.correction = axes, correction
+        self.keep = _keep_shape(a.shape, axes)
+        self.n = a.size // max(np.size(out), 1)
+        return out
+
+    def backward(self, g):
+        a = self.saved
+        centred = a - a.mean(axis=self.axes, keepdims=True)
+        return g.reshape(self.keep) * (2 / (self.n - self.correction)) * centred, None, None, None
+
+
+class Std(Var):
+    """standard deviation.  d std/da_i = (a_i - mean) / ((n - correction) std)"""
+    name = "StdBackward0"
+    saves_output = True
+
+    def forward(self, a, axes, correction, keepdim):
+        out = np.sqrt(super().forward(a, axes, correction, keepdim))
+        self.out = out
+        return out
+
+    def backward(self, g):
+        grad_var = g.reshape(self.keep) / (2 * np.reshape(self.out, self.keep))
+        return super().backward(grad_var)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased else 0
+
+
+def var(a, dim=None, unbiased=True, keepdim=False, correction=None):
+    return Var.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
+
+
+def std(a, dim=None, unbiased=True, keepdim=False, correction=None):
+    return Std.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)

@@ -1,0 +1,698 @@
+"""Tensor: a NumPy array plus what autograd needs (requires_grad, grad, grad_fn).
+
+The methods here are thin: each op lives, forward and backward together, in minigrad/ops/."""
+import numpy as np
+
+from . import dtypes
+from .autograd import function
+from .autograd.grad_mode import _enabled
+
+_new = object.__new__
+
+
+class Tensor:
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "__weakref__")
+    __array_priority__ = 1000      # so that ndarray <op> Tensor defers to Tensor's reflected op
+
+    def __init__(self, *args, dtype=None, requires_grad=False):
+        """`minigrad.Tensor(data)` or `minigrad.Tensor(2, 3)` (uninitialised floats), as torch's constructor."""
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = _to_array(args[0], dtype or dtypes.get_default_dtype())
+        else:
+            data = np.empty(args, dtype=dtypes.to_numpy_dtype(dtype or dtypes.get_default_dtype()))
+        self._data = data
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = None
+        self._version_cell = [0]
+        self._hooks = None
+
+    @classmethod
+    def _make(cls, data):
+        """Wrap a NumPy array without copying (the hot path: every op's output)."""
+        t = _new(cls)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t.requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._version_cell = [0]
+        t._hooks = None
+        return t
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def data(self):
+        """The same storage as a tensor outside the graph (torch's `.data`)."""
+        t = Tensor._make(self._data)
+        return t
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[dim]
+
+    def dim(self):
+        return self._data.ndim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return dtypes.FROM_NUMPY[self._data.dtype]
+
+    @property
+    def device(self):
+        return device("cpu")
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        return shape.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return shape.transpose(self, -2, -1)
+
+    @property
+    def _version(self):
+        return self._version_cell[0]
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_contiguous(self):
+        return self._data.flags.c_contiguous
+
+    def contiguous(self):
+        return self
+
+    # ------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to every leaf that requires grad, adding it
+        into their `.grad`. A non-scalar tensor needs `gradient`, the gradient of some scalar with respect
+        to it."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def requires_grad_(self, requires_grad=True):
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                               "use a computed variable in a subgraph that doesn't require differentiation "
+                               "use var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self):
+        return Tensor._make(self._data)
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self):
+        if self.grad_fn is None:
+            return
+        from .autograd.engine import retain
+        retain(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces the grad."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    # ------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other_tensor): minigrad runs on the CPU only."""
+        target = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtypes.dtype):
+                target = a
+            elif isinstance(a, Tensor):
+                target = a.dtype
+            elif isinstance(a, (str, device)):
+                _check_device(a)
+        if "device" in kwargs:
+            _check_device(kwargs["device"])
+        if target is None:
+            return self
+        return elementwise.to_dtype(self, target.np)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+                               "bool": "BoolTensor"}.get(self._data.dtype.name, "Tensor")
+        return self.to(dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+    def float(self):
+        return elementwise.to_dtype(self, np.dtype(np.float32))
+
+    def double(self):
+        return elementwise.to_dtype(self, np.dtype(np.float64))
+
+    def half(self):
+        return elementwise.to_dtype(self, np.dtype(np.float16))
+
+    def long(self):
+        return elementwise.to_dtype(self, np.dtype(np.int64))
+
+    def int(self):
+        return elementwise.to_dtype(self, np.dtype(np.int32))
+
+    def bool(self):
+        return elementwise.to_dtype(self, np.dtype(np.bool_))
+
+    def clone(self, memory_format=None):
+        return elementwise.clone(self)
+
+    # ------------------------------------------------------------ in-place
+    def _check_inplace(self):
+        if self.requires_grad and self.grad_fn is None and _enabled[0]:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _inplace(self, op, other):
+        """`self op= other`: outside the graph, NumPy writes in place; inside it, the op is recorded and this
+        tensor becomes its output (its history is rebased, as torch does), keeping the same storage."""
+        self._check_inplace()
+        other_grad = isinstance(other, Tensor) and other.requires_grad
+        if _enabled[0] and (self.requires_grad or other_grad):
+            before = Tensor._make(self._data)             # stands for this tensor's old value in the graph
+            before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
+            before._version_cell = self._version_cell
+            result = op(before, other)
+            np.copyto(self._data, result._data, casting="same_kind")
+            self._version_cell[0] += 1
+            self.requires_grad, self.grad_fn = True, result.grad_fn
+            return self
+        result = op(self, other)._data
+        np.copyto(self._data, result, casting="same_kind")
+        self._version_cell[0] += 1
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(elementwise.add, other)
+
+    def __isub__(self, other):
+        return self._inplace(elementwise.sub, other)
+
+    def __imul__(self, other):
+        return self._inplace(elementwise.mul, other)
+
+    def __itruediv__(self, other):
+        return self._inplace(elementwise.div, other)
+
+    def add_(self, other, alpha=1):
+        return self._inplace(elementwise.add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(elementwise.sub, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        return self._inplace(elementwise.mul, other)
+
+    def div_(self, other):
+        return self._inplace(elementwise.div, other)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda a, _: elementwise.clamp(a, min, max), None)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        self._check_inplace()
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        self._version_cell[0] += 1
+        return self
+
+    def copy_(self, src):
+        self._check_inplace()
+        np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
+        self._version_cell[0] += 1
+        return self
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .nn import init
+        return init.uniform_(self, a, b, generator=generator)
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .nn import init
+        return init.normal_(self, mean, std, generator=generator)
+
+    def random_(self, *args, generator=None):
+        from . import random
+        gen = generator or random.default_generator
+        with_grad = _enabled[0]
+        _enabled[0] = False
+        try:
+            if args:
+                low, high = (0, args[0]) if len(args) == 1 else args
+                draws = gen.randint(low, high, self._data.shape)
+            else:
+                draws = gen.random_(self._data.shape, self._data.dtype)
+            return self.copy_(draws)
+        finally:
+            _enabled[0] = with_grad
+
+    def __setitem__(self, index, value):
+        shape.setitem(self, index, value)
+
+    # ------------------------------------------------------------ operators
+    def __add__(self, other):
+        return elementwise.binary(elementwise.Add, self, other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return elementwise.binary(elementwise.Sub, self, other)
+
+    def __rsub__(self, other):
+        return elementwise.binary(elementwise.RSub, self, other)
+
+    def __mul__(self, other):
+        return elementwise.binary(elementwise.Mul, self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return elementwise.div(self, other)
+
+    def __rtruediv__(self, other):
+        return elementwise.rdiv(self, other)
+
+    def __pow__(self, other):
+        return elementwise.pow(self, other)
+
+    def __rpow__(self, other):
+        return elementwise.rpow(self, other)
+
+    def __matmul__(self, other):
+        return matmul.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul.matmul(_as_tensor(other), self)
+
+    def __neg__(self):
+        return elementwise.unary(elementwise.Neg, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return elementwise.unary(elementwise.Abs, self)
+
+    # comparisons give bool tensors and build no graph
+    def __eq__(self, other):
+        return Tensor._make(self._data == _raw(other))
+
+    def __ne__(self, other):
+        return Tensor._make(self._data != _raw(other))
+
+    def __lt__(self, other):
+        return Tensor._make(self._data < _raw(other))
+
+    def __le__(self, other):
+        return Tensor._make(self._data <= _raw(other))
+
+    def __gt__(self, other):
+        return Tensor._make(self._data > _raw(other))
+
+    def __ge__(self, other):
+        return Tensor._make(self._data >= _raw(other))
+
+    __hash__ = object.__hash__
+
+    def __invert__(self):
+        return Tensor._make(~self._data)
+
+    def __and__(self, other):
+        return Tensor._make(self._data & _raw(other))
+
+    def __or__(self, other):
+        return Tensor._make(self._data | _raw(other))
+
+    def __xor__(self, other):
+        return Tensor._make(self._data ^ _raw(other))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(self._data.shape[0]):
+            yield self[i]
+
+    def __getitem__(self, index):
+        return shape.getitem(self, index)
+
+    def __repr__(self):
+        return _formatting.tensor_repr(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("minigrad tensors are not pickled: use minigrad.save, which writes .npz")
+
+    # ------------------------------------------------------------ elementwise
+    def neg(self):
+        return elementwise.unary(elementwise.Neg, self)
+
+    negative = neg
+
+    def exp(self):
+        return elementwise.unary(elementwise.Exp, self)
+
+    def log(self):
+        return elementwise.unary(elementwise.Log, self)
+
+    def sqrt(self):
+        return elementwise.unary(elementwise.Sqrt, self)
+
+    def abs(self):
+        return elementwise.unary(elementwise.Abs, self)
+
+    def sigmoid(self):
+        return elementwise.unary(elementwise.Sigmoid, self)
+
+    def tanh(self):
+        return elementwise.unary(elementwise.Tanh, self)
+
+    def relu(self):
+        return elementwise.unary(elementwise.Relu, self)
+
+    def pow(self, exponent):
+        return elementwise.pow(self, exponent)
+
+    def add(self, other, alpha=1):
+        return elementwise.add(self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return elementwise.sub(self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return elementwise.mul(self, other)
+
+    def div(self, other):
+        return elementwise.div(self, other)
+
+    def clamp(self, min=None, max=None):
+        return elementwise.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return elementwise.clamp(self, min, None)
+
+    def clamp_max(self, max):
+        return elementwise.clamp(self, None, max)
+
+    def maximum(self, other):
+        return elementwise.maximum(self, other)
+
+    def minimum(self, other):
+        return elementwise.minimum(self, other)
+
+    def where(self, condition, other):
+        return elementwise.where(condition, self, other)
+
+    def eq(self, other):
+        return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return reduce.sum(self, dim, keepdim, dtype)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        return reduce.mean(self, dim, keepdim, dtype)
+
+    def max(self, dim=None, keepdim=False):
+        return reduce.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return reduce.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return reduce.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return reduce.argmin(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return reduce.var(self, dim, unbiased, keepdim, correction)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return reduce.std(self, dim, unbiased, keepdim, correction)
+
+    def all(self, dim=None, keepdim=False):
+        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim))
+
+    def any(self, dim=None, keepdim=False):
+        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim))
+
+    def softmax(self, dim):
+        return nn_ops.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return nn_ops.log_softmax(self, dim)
+
+    # ------------------------------------------------------------ shape
+    def view(self, *shape_):
+        return shape.view(self, shape_)
+
+    def reshape(self, *shape_):
+        return shape.reshape(self, shape_)
+
+    def view_as(self, other):
+        return shape.view(self, other.shape)
+
+    def reshape_as(self, other):
+        return shape.reshape(self, other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return shape.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return shape.unsqueeze(self, dim)
+
+    def permute(self, *dims):
+        return shape.permute(self, dims)
+
+    def transpose(self, dim0, dim1):
+        return shape.transpose(self, dim0, dim1)
+
+    def t(self):
+        return shape.t(self)
+
+    def expand(self, *sizes):
+        return shape.expand(self, sizes)
+
+    def expand_as(self, other):
+        return shape.expand(self, other.shape)
+
+    def matmul(self, other):
+        return matmul.matmul(self, other)
+
+    mm = matmul
+
+    def dot(self, other):
+        return matmul.matmul(self, other)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self):
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as `torch.Size([2, 3])`."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:
+    """Where a tensor lives. minigrad computes on the CPU only."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        self.type, self.index = str(type).split(":")[0], index
+
+    def __eq__(self, other):
+        return str(self) == str(other)
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __str__(self):
+        return self.type
+
+
+def _check_device(d):
+    if str(d).split(":")[0] != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to device '{d}'")
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x))
+
+
+def _to_array(data, dtype=None):
+    """Data as a tensor gets it: Python floats become the default float type, ints int64, bools bool;
+    NumPy arrays keep their dtype; a list of tensors is stacked."""
+    np_dtype = dtypes.to_numpy_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data.copy()
+    elif isinstance(data, np.ndarray):
+        arr = data.copy()
+    else:
+        if isinstance(data, (list, tuple)) and data and any(isinstance(x, Tensor) for x in _flat_first(data)):
+            data = _nested_tensors_to_lists(data)
+        arr = np.array(data)
+        if np_dtype is None:
+            if arr.dtype.kind == "f" and not isinstance(data, np.generic):
+                arr = arr.astype(dtypes.get_default_dtype().np)
+            elif arr.dtype.kind not in "biu":
+                raise TypeError(f"can't convert {type(data).__name__} of {arr.dtype} to a tensor")
+    if np_dtype is not None and arr.dtype != np_dtype:
+        arr = arr.astype(np_dtype)
+    return arr
+
+
+def _flat_first(data):
+    while isinstance(data, (list, tuple)) and data:
+        yield data[0]
+        data = data[0]
+
+
+def _nested_tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_nested_tensors_to_lists(x) for x in data]
+    return data
+
+
+function.Tensor = Tensor
+
+from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
+from .ops import elementwise, matmul, nn_ops, reduce, shape  # noqa: E402
