@@ -1,4 +1,5 @@
 """Reductions. Backward spreads the gradient of each reduced value back over the elements it came from."""
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -19,9 +20,9 @@ def _axes(dim, ndim):
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = []
     for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
-                             f"{max(ndim, 1) - 1}], but got {d})")
+        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-builtins.max(ndim, 1)}, "
+                             f"{builtins.max(ndim, 1) - 1}], but got {d})")
         out.append(d % ndim if ndim else 0)
     return tuple(out) if ndim else None
 
@@ -56,7 +57,7 @@ class Mean(Function):
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
         out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
-        self.n = a.size // max(out.size, 1) if a.size else 0
+        self.n = a.size // builtins.max(out.size, 1) if a.size else 0
         return out
 
     def backward(self, g):
@@ -188,7 +189,7 @@ class Var(Function):
         self.saved = a
         self.axes, self.correction = axes, correction
         self.keep = _keep_shape(a.shape, axes)
-        self.n = a.size // max(np.size(out), 1)
+        self.n = a.size // builtins.max(np.size(out), 1)
         return out
 
     def backward(self, g):
