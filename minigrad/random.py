@@ -141,6 +141,14 @@ def _fma32(a, b, c) -> np.ndarray:
     return s.astype(np.float32)
 
 
+def _fma32_exact(a, b, c) -> np.ndarray:
+    """float32 fma where the float64 sum ``a*b + c`` is provably exact (see callers), so a
+    single float32 rounding of it is the correctly rounded fma."""
+    s = np.multiply(a, b, dtype=np.float64)
+    s += c
+    return s.astype(np.float32)
+
+
 def _two_sum(a, b):
     s = a + b
     bb = s - a
@@ -222,9 +230,11 @@ def _log256_ps(x: np.ndarray) -> np.ndarray:
     e = e - np.where(mask, _ONE, _f32(0.0))
     x = x + tmp
     z = x * x
-    y = _fma32(_LOG_P[0], x, _LOG_P[1])
+    # Horner steps: x is a multiple of 2**-24 with |x| < 0.42 and every partial result
+    # satisfies 2**-5 < |y| < 0.5, so y*x + p spans at most 51 bits: exact in float64.
+    y = _fma32_exact(_LOG_P[0], x, _LOG_P[1])
     for p in _LOG_P[2:]:
-        y = _fma32(y, x, p)
+        y = _fma32_exact(y, x, p)
     y = y * x
     y = _fma32(y, z, e * _LOG_Q1)         # (y*z) + (e*q1): GCC fuses the y*z product
     y = y - z * _HALF                      # z*0.5 is exact: fused or not, same result
@@ -242,9 +252,12 @@ def _sincos256_ps(x: np.ndarray):
     sin_neg = (j & 4) != 0
     poly_mask = (j & 2) == 0
     cos_neg = ((j - 2) & 4) == 0
-    x = _fma32(y, _DP1, x)
-    x = _fma32(y, _DP2, x)
-    x = _fma32(y, _DP3, x)
+    # y is 0, 2, 4, 6 or 8 (theta < 2*pi): y*DP1 and y*DP2 are exact in float32, so the
+    # fused and unfused forms agree; the DP3 sum is a multiple of 2**-47 below 2: exact
+    # in float64.
+    x = x + y * _DP1
+    x = x + y * _DP2
+    x = _fma32_exact(y, _DP3, x)
     z = x * x
     yc = _fma32(_COS_P[0], z, _COS_P[1])
     yc = _fma32(yc, z, _COS_P[2])
@@ -271,8 +284,12 @@ def _box_muller16_f32(d: np.ndarray, mean: np.float32, std: np.float32) -> np.nd
     theta = _TWO_PI_F * u2
     s, c = _sincos256_ps(theta)
     out = np.empty_like(d)
-    out[:, :8] = _fma32(radius * c, std, mean)
-    out[:, 8:] = _fma32(radius * s, std, mean)
+    if std == _ONE:
+        out[:, :8] = radius * c + mean     # fma(v, 1, mean) == v + mean (also -0 -> +0)
+        out[:, 8:] = radius * s + mean
+    else:
+        out[:, :8] = _fma32(radius * c, std, mean)
+        out[:, 8:] = _fma32(radius * s, std, mean)
     return out
 
 
@@ -311,45 +328,47 @@ def _box_muller16_f64(d: np.ndarray, mean: float, std: float) -> np.ndarray:
 def _group_prev(target: np.ndarray, n_targets: int):
     """For events 0..E-1 (in time order) hitting slots ``target``: return ``prev`` (the
     previous event hitting the same slot, -1 if none) and ``last`` (per slot, the last
-    event hitting it, -1 if none).  Peels the last event of every slot per round."""
+    event hitting it, -1 if none).
+
+    Events are grouped by slot with a stable LSD radix sort on 16-bit digits (NumPy's
+    stable argsort of uint16 is a counting sort), which keeps time order inside a slot.
+    """
     E = target.shape[0]
-    prev = np.full(E, -1, dtype=np.int64)
-    L = np.full(n_targets, -1, dtype=np.int64)
-    R = np.arange(E, dtype=np.int64)
-    D = target
-
-    def scatter_last(idx, vals):
-        L[idx] = vals
-        # NumPy assigns duplicates in order (last wins); verify instead of relying on it.
-        if not (L[idx] >= vals).all():  # pragma: no cover
-            L[idx] = -1
-            np.maximum.at(L, idx, vals)
-
-    scatter_last(D, R)
-    last = L.copy()
-    won = L[D] == R
-    W, WD = R[won], D[won]
-    R, D = R[~won], D[~won]
-    while W.size:
-        L[WD] = -1
-        if R.size:
-            scatter_last(D, R)
-        prev[W] = L[WD]
-        if not R.size:
+    idx = np.int32 if max(E, n_targets) < 2 ** 31 else np.int64
+    perm = None
+    shift = 0
+    while True:
+        digit = (target >> shift) & 0xFFFF if shift else target & 0xFFFF
+        if perm is not None:
+            digit = digit[perm]
+        order = np.argsort(digit.astype(np.uint16), kind="stable")
+        perm = order.astype(idx) if perm is None else perm[order]
+        shift += 16
+        if (n_targets - 1) >> shift == 0:
             break
-        won = L[D] == R
-        W, WD = R[won], D[won]
-        R, D = R[~won], D[~won]
+    st = target[perm]
+    prev = np.empty(E, dtype=idx)
+    if E:
+        same = st[1:] == st[:-1]
+        prev[perm[0]] = -1
+        prev[perm[1:]] = np.where(same, perm[:-1], -1)
+    last = np.full(n_targets, -1, dtype=idx)
+    if E:
+        ends = np.ones(E, dtype=bool)
+        ends[:-1] = ~same
+        last[st[ends]] = perm[ends]
     return prev, last
 
 
 def _resolve(P: np.ndarray) -> np.ndarray:
-    """Pointer jumping until every node points at its root."""
-    while True:
-        P2 = P[P]
-        if np.array_equal(P2, P):
-            return P
-        P = P2
+    """Pointer jumping until every node points at its root (P[root] == root)."""
+    P = P.copy()
+    active = np.nonzero(P[P] != P)[0]
+    while active.size:
+        P[active] = P[P[active]]
+        a = P[active]
+        active = active[P[a] != a]
+    return P
 
 
 def _perm_fisher_yates(n: int, r: np.ndarray) -> np.ndarray:
@@ -366,12 +385,16 @@ def _perm_fisher_yates(n: int, r: np.ndarray) -> np.ndarray:
         out[:] = np.arange(n)
         return out
     m = n - 1
-    i = np.arange(m, dtype=np.int64)
-    d = (r.astype(np.uint64) % (n - i).astype(np.uint64)).astype(np.int64) + i
+    it = np.int32 if n < 2 ** 31 else np.int64
+    i = np.arange(m, dtype=it)
+    if n <= 2 ** 32:
+        d = (r.astype(np.uint32) % (n - i).astype(np.uint32)).astype(it) + i
+    else:  # pragma: no cover - torch switches algorithm long before
+        d = (r % (n - i).astype(np.uint64)).astype(it) + i
     prev, last = _group_prev(d, n)
     self_last = np.nonzero(last[:m] == i)[0]
     last[self_last] = prev[self_last]
-    P = np.where(last >= 0, last, np.arange(n, dtype=np.int64))
+    P = np.where(last >= 0, last, np.arange(n, dtype=it))
     w = _resolve(P)
     out[:m] = np.where(prev >= 0, w[prev], d)
     out[m] = w[m]
