@@ -10,6 +10,8 @@ Peers (benchmarks/peers/<name>.py) implement the same case names in their own id
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import importlib.util
 from typing import Callable
 
 import numpy as np
@@ -48,6 +50,7 @@ class Case:
     quick: bool = True           # part of the --quick run
     peers: tuple = ("mygrad", "autograd", "micrograd", "tinygrad")
     frameworks: tuple = ("minigrad", "torch")
+    heavy: bool = False          # left out of --tiny (the CI test)
 
 
 CASES: list[Case] = []
@@ -271,7 +274,65 @@ def tut1_dataloader(fw):
     return run
 
 
-# The slot for "one Learner.fit epoch": filled by benchmarks.learner when minigrad.fastai exists.
+# ------------------------------------------------- the slot for "one Learner.fit epoch" (S7/S8)
+def _fastai_api(fw):
+    """fastai's Learner on torch; minigrad's own fastai layer (minigrad.fastai) on minigrad."""
+    if fw.__name__ == "torch":
+        from fastai.data.core import DataLoaders
+        from fastai.learner import Learner
+        from fastai.optimizer import SGD
+        from torch.utils.data import DataLoader
+    else:
+        fa = importlib.import_module(fw.__name__ + ".fastai")
+        Learner, DataLoaders, SGD = fa.Learner, fa.DataLoaders, fa.SGD
+        DataLoader = getattr(fa, "DataLoader", fw.utils.data.DataLoader)
+    return Learner, DataLoaders, SGD, DataLoader
+
+
+def learner_fit(fw):
+    """S8: Learner(dls, simple_net, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(1, 0.1)."""
+    Learner, DataLoaders, SGD, DataLoader = _fastai_api(fw)
+    d = data.mnist_3_7()
+    train_x, train_y = T(fw, d["x"]), T(fw, d["y"])
+    v = data.mnist_3_7_valid()
+    valid_x, valid_y = T(fw, v["x"]), T(fw, v["y"])
+    dl = DataLoader(list(zip(train_x, train_y)), batch_size=256)
+    valid_dl = DataLoader(list(zip(valid_x, valid_y)), batch_size=256)
+    dls = DataLoaders(dl, valid_dl)
+    p = data.simple_net_params()
+    nn = fw.nn
+    model = nn.Sequential(nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1))
+    load_linear(fw, model[0], p["w1"], p["b1"])
+    load_linear(fw, model[2], p["w2"], p["b2"])
+
+    def batch_accuracy(xb, yb):
+        preds = xb.sigmoid()
+        correct = (preds > 0.5) == yb
+        return correct.float().mean()
+
+    learn = Learner(dls, model, opt_func=SGD, loss_func=lambda p_, t_: mnist_loss(fw, p_, t_),
+                    metrics=batch_accuracy)
+    quiet = [getattr(learn, "no_bar", None), getattr(learn, "no_logging", None)]
+
+    def run():
+        ctx = [q() for q in quiet if q is not None]
+        for c in ctx:
+            c.__enter__()
+        try:
+            learn.fit(1, 0.1)
+        finally:
+            for c in reversed(ctx):
+                c.__exit__(None, None, None)
+        return None
+    return run
+
+
+if importlib.util.find_spec("minigrad") is not None and importlib.util.find_spec("minigrad.fastai") is not None:
+    CASES.append(Case(
+        name="fastai Learner.fit epoch", group="tutorial", unit="epoch", setup=learner_fit, peers=(),
+        desc="S8: Learner(dls, simple_net, SGD, mnist_loss, batch_accuracy).fit(1, 0.1): one epoch of "
+             "12396 MNIST 3s/7s via DataLoader(list(zip(x, y)), 256) plus validation (the 2038 test-set 3s/7s); "
+             "torch column: fastai's own Learner"))
 
 
 # ---------------------------------------------------------------------------------- 3. scaling
@@ -312,7 +373,7 @@ for _h in SCALING_H:
             name=f"mlp h={_h} bs={_b}", group="scaling", unit="step",
             setup=(lambda h, b: lambda fw: mlp_step(fw, h, b))(_h, _b),
             params=dict(h=_h, batch=_b), flops=mlp_flops(784, _h, 10, _b), peers=(),
-            quick=_h in QUICK_H and _b in QUICK_B,
+            quick=_h in QUICK_H and _b in QUICK_B, heavy=_h * _b >= 512 * 1024,
             desc=f"784-{_h}-10 ReLU MLP, CrossEntropyLoss, SGD(lr=0.01), batch {_b}: one step"))
 
 
@@ -370,7 +431,7 @@ def _numpy_linear4096():
 
 CASES.append(Case(
     name="blas linear 4096x4096 bs=256", group="blas", unit="step", setup=linear4096,
-    flops=2 * 2 * BIG_BATCH * 4096 * 4096, numpy_ceiling=_numpy_linear4096, peers=(),
+    flops=2 * 2 * BIG_BATCH * 4096 * 4096, numpy_ceiling=_numpy_linear4096, peers=(), heavy=True,
     desc=f"one nn.Linear(4096, 4096), batch {BIG_BATCH}, loss (out*out).mean(), SGD step"))
 
 

@@ -96,6 +96,22 @@ def mnist_3_7():
 
 
 @functools.lru_cache(None)
+def mnist_3_7_valid():
+    """S5's valid_x (2038, 784) / valid_y (2038, 1): every 3 and 7 of MNIST's test set (random if missing)."""
+    src = DATA_DIR / "mnist"
+    try:
+        imgs = _read_idx(src / "t10k-images-idx3-ubyte.gz")
+        labels = _read_idx(src / "t10k-labels-idx1-ubyte.gz")
+        threes, sevens = imgs[labels == 3], imgs[labels == 7]
+        x = np.concatenate([threes, sevens]).reshape(-1, 784).astype(np.float32) / 255
+        n3, n7 = len(threes), len(sevens)
+    except Exception:  # pragma: no cover
+        x, n3, n7 = rng(12).random((2038, 784), dtype=np.float32), 1010, 1028
+    y = np.array([1] * n3 + [0] * n7, dtype=np.int64)[:, None]
+    return dict(x=np.ascontiguousarray(x), y=y)
+
+
+@functools.lru_cache(None)
 def mnist_batches(bs: int = 256):
     """DataLoader(dset, batch_size=256) without shuffling, materialised: 49 batches (the last has 108 rows)."""
     d = mnist_3_7()

@@ -4,6 +4,12 @@ time.perf_counter, the garbage collector left on (as users run). Each round of a
 `n` times back to back, with `n` chosen in the warm-up so that a round lasts at least `min_round_s`; the
 per-unit time of a round is its elapsed time / n. The order of the entries rotates from round to round, so
 no framework always runs right after the same other one.
+
+`gap_s`: a pause before every timed round. NumPy's OpenBLAS keeps its worker threads spinning for about
+0.1 s after a threaded matmul (torch's OpenMP threads spin too, for less), so without the pause the framework
+timed next shares the two cores with the previous one's idle-spinning threads: measured here, a torch
+784-1024-10 step right after NumPy matmuls took 98 ms instead of 15 ms. A user runs one framework at a
+time, so the pause (not counted) removes an effect they never see.
 """
 from __future__ import annotations
 
@@ -64,7 +70,7 @@ def describe(e: BaseException) -> str:
 
 
 def measure(entries: list[Entry], rounds: int = 7, min_round_s: float = 0.02, warmup: int = 2,
-            max_entry_s: float = 20.0, max_n: int = 10_000) -> list[Entry]:
+            max_entry_s: float = 20.0, max_n: int = 10_000, gap_s: float = 0.0) -> list[Entry]:
     live = [e for e in entries if e.fn is not None]
     # warm-up: the first call (its value is the sameness check), more calls, then calibrate n
     for e in live:
@@ -72,6 +78,8 @@ def measure(entries: list[Entry], rounds: int = 7, min_round_s: float = 0.02, wa
             e.first = to_float(e.fn())
             t = None
             for _ in range(max(warmup - 1, 0) + 1):
+                if gap_s:
+                    time.sleep(gap_s)
                 t0 = time.perf_counter()
                 e.fn()
                 t = time.perf_counter() - t0
@@ -89,6 +97,8 @@ def measure(entries: list[Entry], rounds: int = 7, min_round_s: float = 0.02, wa
             if e.fn is None or len(e.times) >= want[id(e)]:
                 continue
             fn, n = e.fn, e.n
+            if gap_s:
+                time.sleep(gap_s)
             try:
                 t0 = perf()
                 for _ in range(n):

@@ -87,6 +87,8 @@ def select(args) -> list:
     for c in C.CASES:
         if args.quick and not c.quick:
             continue
+        if args.tiny and c.heavy:
+            continue
         if args.only and not any(o.lower() in c.name.lower() for o in args.only):
             continue
         if args.group and c.group not in args.group:
@@ -135,9 +137,11 @@ def run_cases(selected, fws, peers, args, log):
         entries = build_entries(case, fws, peers)
         rounds = args.rounds
         min_round = args.min_round
-        if case.group in ("blas", "scaling") and args.quick:
+        if case.group in ("blas", "scaling") and args.quick and not args.tiny:
             rounds = max(2, rounds - 1)
-        measure(entries, rounds=rounds, min_round_s=min_round, warmup=args.warmup, max_entry_s=args.max_entry_s)
+        gap = 0.0 if case.group == "overhead" else args.gap
+        measure(entries, rounds=rounds, min_round_s=min_round, warmup=args.warmup, max_entry_s=args.max_entry_s,
+                gap_s=gap)
         res = dict(case=case.name, group=case.group, unit=case.unit, desc=case.desc, params=case.params,
                    flops=case.flops, entries={e.label: e.as_dict() for e in entries})
         _derive(res)
@@ -347,6 +351,8 @@ def parse(argv):
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="every case briefly (coarse scaling grid, short rounds)")
+    ap.add_argument("--tiny", action="store_true",
+                    help="the CI mode: quick cases minus the heavy ones, 2 rounds, no pauses, minigrad and torch only")
     ap.add_argument("--only", action="append", metavar="NAME", help="only cases whose name contains NAME (repeatable)")
     ap.add_argument("--group", action="append", choices=("overhead", "tutorial", "scaling", "blas"))
     ap.add_argument("--json", metavar="FILE")
@@ -355,12 +361,20 @@ def parse(argv):
     ap.add_argument("--min-round", type=float, default=None, help="seconds a round of one entry lasts at least")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--max-entry-s", type=float, default=None, help="time budget of one entry in one case")
+    ap.add_argument("--gap", type=float, default=0.15,
+                    help="seconds of pause before each timed round (not counted): lets the previous framework's "
+                         "BLAS/OpenMP threads stop spinning (see benchmarks/harness.py)")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--peers", default=",".join(P.PEERS), help="comma-separated peers to run")
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--minigrad-module", default="minigrad",
                     help="module to time in minigrad's column (e.g. torch, to try the suite before minigrad exists)")
     args = ap.parse_args(argv)
+    if args.tiny:
+        args.quick, args.no_peers = True, True
+        args.rounds = args.rounds or 2
+        args.min_round = 0.0 if args.min_round is None else args.min_round
+        args.warmup, args.gap, args.max_entry_s = 1, 0.0, args.max_entry_s or 0.5
     if args.rounds is None:
         args.rounds = 3 if args.quick else 9
     if args.min_round is None:

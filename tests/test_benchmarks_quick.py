@@ -1,0 +1,46 @@
+"""The benchmark report in a tiny mode (minigrad and torch only, a few rounds each, peers skipped), so the
+suite never rots: every case must run in both frameworks and the table, JSON and charts must come out sane.
+No ratio is asserted: this checks that the benchmarks work, not how fast anything is."""
+import json
+import math
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("matplotlib")
+
+from benchmarks import cases as C  # noqa: E402
+from benchmarks.report import main  # noqa: E402
+
+
+def test_report_tiny(tmp_path, capsys):
+    js, png = tmp_path / "r.json", tmp_path / "r.png"
+    assert main(["--tiny", "--json", str(js), "--plot", str(png)], log=lambda s: None) == 0
+    out = capsys.readouterr().out
+
+    doc = json.loads(js.read_text())
+    expected = [c.name for c in C.CASES if c.quick and not c.heavy]
+    assert [r["case"] for r in doc["results"]] == expected
+    assert doc["environment"]["torch_threads"] >= 1 and doc["environment"]["numpy"]
+    for r in doc["results"]:
+        for fw in ("minigrad", "torch"):
+            e = r["entries"][fw]
+            assert e["status"] == "ok", f"{r['case']} in {fw}: {e['error']}"
+            assert e["rounds"] >= 1 and 0 < e["median_s"] < 60
+        assert r["ratio"] is not None and math.isfinite(r["ratio"]) and r["ratio"] > 0
+        # the same computation in both frameworks: the first loss (or output) agrees with torch's
+        assert r["entries"]["minigrad"]["same_as_torch"] in (True, None), r["case"]
+    assert doc["memory"] and all(m.get("peak_bytes", 0) > 0 for m in doc["memory"])
+
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("| case"))
+    assert "minigrad" in lines[head] and "torch/minigrad" in lines[head]
+    for name in expected:
+        if not name.startswith("mlp "):      # the scaling grid has its own table
+            assert any(line.startswith(f"| {name} ") for line in lines), name
+    header = "\n".join(lines[:head])
+    assert "torch 2" in header and "threads" in header and "numpy" in header and "CPU" in header
+    assert "Scaling" in out and "Crossover" in out
+
+    assert png.stat().st_size > 10_000
+    assert (tmp_path / "r_scaling.png").stat().st_size > 10_000
