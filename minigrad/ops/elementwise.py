@@ -79,7 +79,7 @@ class Add(Function):
         return a + b
 
     def backward(self, g):
-        return g, g
+        return g, (g if self.needs_input_grad[1] else None)
 
 
 class Sub(Function):
