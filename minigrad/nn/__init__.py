@@ -5,3 +5,4 @@ from .layers import (Flatten, Identity, Linear, LogSoftmax, ModuleList, ReLU, Se
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, mnist_loss
 from .module import Module
 from .parameter import Parameter
+from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, MaxPool2d)

@@ -36,3 +36,5 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 del _m, _n
+from ..ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, batch_norm, conv2d, max_pool2d  # noqa: E402,F401
+__all__ += ["conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm"]

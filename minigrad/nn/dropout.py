@@ -1,0 +1,28 @@
+"""Dropout: the layer and F.dropout (the op itself, forward and backward, is in minigrad/ops/conv.py)."""
+from ..ops import conv as _c
+from .module import Module
+
+
+def dropout(input, p=0.5, training=True, inplace=False, mask=None):
+    return _c.dropout(input, p, training, mask=mask)
+
+
+class Dropout(Module):
+    """Zero each element with probability p and scale the rest by 1/(1-p) while training.
+
+    `mask`, when set (a 0/1 array or tensor of the input's shape, or a callable giving one from the input),
+    replaces the random draw: parity runs give minigrad and torch the same masks."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+        self.mask = None
+
+    def forward(self, input):
+        mask = self.mask(input) if callable(self.mask) else self.mask
+        return _c.dropout(input, self.p, self.training, mask=mask)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
