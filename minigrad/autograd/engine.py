@@ -82,33 +82,16 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
 
     Leaves that require grad get the sum of what reaches them added into `.grad`; with `capture` (a list
     of tensors, for autograd.grad) nothing is accumulated and their gradients are returned instead."""
-    Tensor = function.Tensor
     node_grads = {}       # node -> gradient of its output, summed over every consumer
     leaf_grads = {}       # leaf tensor -> [gradient, owned]; owned: no other array aliases it
     captured = {}
-    capture_nodes = {}
-    if capture is not None:
-        for i, t in enumerate(capture):
-            if t.grad_fn is not None:
-                capture_nodes[t.grad_fn] = i
-
-    def send(t, g, owned):
-        fn = t.grad_fn
-        if fn is not None:
-            if fn in node_grads:
-                node_grads[fn] = node_grads[fn] + g
-            else:
-                node_grads[fn] = g
-        elif t.requires_grad:
-            acc = leaf_grads.get(t)
-            if acc is None:
-                leaf_grads[t] = [g, owned]
-            else:
-                acc[0] = acc[0] + g
-                acc[1] = True
+    capture_nodes = {t.grad_fn: i for i, t in enumerate(capture or ()) if t.grad_fn is not None}
 
     for t, g in zip(roots, root_grads):
-        send(t, g, False)
+        if t.grad_fn is not None:
+            node_grads[t.grad_fn] = g
+        else:
+            leaf_grads[t] = [g, False]
 
     observe = observers[:]
     for node in _graph(roots):
@@ -119,29 +102,34 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             raise RuntimeError(FREED_MESSAGE)
         if node.version_checks:
             _check_versions(node)
-        if node.hooks:
-            g = _run_hooks(node.hooks, g)
-        if node.retained is not None:
-            kept = node.retained()
-            if kept is not None:
-                kept.grad = Tensor._make(g.copy())
-        if node in capture_nodes:
-            captured[capture_nodes[node]] = g
+        if node.hooks is not None or node.retained is not None or capture_nodes:
+            g = _before_node(node, g, captured, capture_nodes)
         grads_in = node.backward(g)
         if observe:
             for obs in observe:
                 obs(node, g, grads_in)
-        if not retain_graph and node.saved:
-            node.saved = None
+        if not retain_graph and "saved" in node.__dict__:
+            node.saved = None        # free what forward kept (ops that kept nothing can run again, as in torch)
         for t, gi in zip(node.inputs, grads_in):
             if gi is None:
                 continue
             if type(gi) is not np.ndarray:
                 gi = np.asarray(gi)
-            shape = t._data.shape
-            if gi.shape != shape:
-                gi = unbroadcast(gi, shape)
-            send(t, gi, gi is not g and gi.base is None)
+            if gi.shape != t._data.shape:
+                gi = unbroadcast(gi, t._data.shape)
+            fn = t.grad_fn
+            if fn is not None:                        # a non-leaf: sum into its node's gradient
+                if fn in node_grads:
+                    node_grads[fn] = node_grads[fn] + gi
+                else:
+                    node_grads[fn] = gi
+            elif t.requires_grad:                     # a leaf: sum, added into .grad at the end
+                acc = leaf_grads.get(t)
+                if acc is None:
+                    leaf_grads[t] = [gi, gi is not g and gi.base is None]
+                else:
+                    acc[0] = acc[0] + gi
+                    acc[1] = True
 
     if capture is not None:
         for i, t in enumerate(capture):
@@ -149,6 +137,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 captured[i] = leaf_grads[t][0]
         return [captured.get(i) for i in range(len(capture))]
 
+    Tensor = function.Tensor
     with no_grad():
         for leaf, (g, owned) in leaf_grads.items():
             if leaf._hooks:
@@ -163,6 +152,19 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 leaf.grad._data += g
                 leaf.grad._version_cell[0] += 1
     return None
+
+
+def _before_node(node, g, captured, capture_nodes):
+    """The rare work before a node runs: hooks on its output tensor, retain_grad, autograd.grad capture."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g)
+    if node.retained is not None:
+        kept = node.retained()
+        if kept is not None:
+            kept.grad = function.Tensor._make(g.copy())
+    if node in capture_nodes:
+        captured[capture_nodes[node]] = g
+    return g
 
 
 def _run_hooks(hooks, g):

@@ -14,7 +14,8 @@ def binary(cls, a, b):
     if isinstance(b, Tensor):
         bd = b._data
         if ad.dtype != bd.dtype:
-            ad, bd = _promote(ad, bd)
+            a, b = _promote(a, b)
+            ad, bd = a._data, b._data
         needs = (a.requires_grad, b.requires_grad)
     else:
         if type(b) is not float and type(b) is not int:
@@ -44,15 +45,19 @@ def _python_number(b):
     raise TypeError(f"unsupported operand type for a tensor op: '{type(b).__name__}'")
 
 
-def _promote(ad, bd):
-    """torch's promotion for two arrays of different dtypes: a 0-dim tensor is as weak as a Python number
-    unless it is of a higher category (bool < int < float)."""
-    if ad.ndim and not bd.ndim and dtypes._CATEGORY[ad.dtype.kind] >= dtypes._CATEGORY[bd.dtype.kind]:
-        return ad, bd.astype(ad.dtype)
-    if bd.ndim and not ad.ndim and dtypes._CATEGORY[bd.dtype.kind] >= dtypes._CATEGORY[ad.dtype.kind]:
-        return ad.astype(bd.dtype), bd
-    dt = dtypes.promote(ad.dtype, bd.dtype)
-    return ad.astype(dt, copy=False), bd.astype(dt, copy=False)
+def _promote(a, b):
+    """torch's promotion for two tensors of different dtypes: a 0-dim tensor is as weak as a Python number
+    unless it is of a higher category (bool < int < float). The cast is an op of its own (ToCopyBackward0),
+    so each gradient comes back in its input's dtype."""
+    ad, bd = a._data, b._data
+    cat = dtypes._CATEGORY
+    if ad.ndim and not bd.ndim and cat[ad.dtype.kind] >= cat[bd.dtype.kind]:
+        dt = ad.dtype
+    elif bd.ndim and not ad.ndim and cat[bd.dtype.kind] >= cat[ad.dtype.kind]:
+        dt = bd.dtype
+    else:
+        dt = dtypes.promote(ad.dtype, bd.dtype)
+    return to_dtype(a, dt), to_dtype(b, dt)
 
 
 def unary(cls, a):
@@ -479,9 +484,9 @@ def where(condition, a, b):
     if not isinstance(b, Tensor):
         b = Tensor._make(np.asarray(b, dtype=a._data.dtype))
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if a._data.dtype != b._data.dtype:
+        a, b = _promote(a, b)
     ad, bd = a._data, b._data
-    if ad.dtype != bd.dtype:
-        ad, bd = _promote(ad, bd)
     fn = Where()
     fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
     out = Tensor._make(fn.forward(cond, ad, bd))

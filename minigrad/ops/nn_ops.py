@@ -79,7 +79,8 @@ def _reduce(loss, reduction):
 
 class CrossEntropy(Function):
     """Cross-entropy of logits x (N, C) against class indices t, fused with log-softmax.
-    loss = mean_i w_ti * -log_softmax(x)_i,ti.   d loss/dx = w_ti * (softmax(x) - onehot(t)) / sum(w_ti)"""
+    loss = mean_i w_i * -log_softmax(x)_i,t_i  (w_i: the class weight of t_i, 0 where t_i is ignored)
+    d loss/dx = w_i * (softmax(x)_i - onehot(t_i)) / sum(w)"""
     name = "NllLossBackward0"
 
     def forward(self, x, target, weight, reduction, ignore_index):
@@ -89,33 +90,35 @@ class CrossEntropy(Function):
         z = _shift(x, 1)
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
-        log_p = z - np.log(total)
-        rows = np.arange(x.shape[0])
-        valid = target != ignore_index
-        safe_t = np.where(valid, target, 0)
-        w = (weight[safe_t] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
-        losses = -log_p[rows, safe_t] * w
+        rows = np.arange(len(target))
+        w = None                                 # all weights 1: the common case, no extra arrays
+        if weight is not None or ignore_index is not None:      # ignore_index: set only when present
+            valid = target != ignore_index
+            target = np.where(valid, target, 0)
+            w = (weight[target] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
+        log_p = z[rows, target] - np.log(total[:, 0])      # log_softmax(x) at each target
+        losses = -log_p if w is None else -log_p * w
+        denom = len(rows) if w is None else w.sum()
         if reduction == "mean":
-            denom = w.sum()
             out = losses.sum() / denom
         elif reduction == "sum":
-            denom = None
             out = losses.sum()
         else:
-            denom = None
             out = losses[0] if squeeze else losses
-        self.saved = (e / total, safe_t, w, denom, squeeze, reduction)
+        self.saved = (e, total, rows, target, w, denom, squeeze, reduction)
         return np.asarray(out, dtype=x.dtype)
 
     def backward(self, g):
-        p, t, w, denom, squeeze, reduction = self.saved
-        grad = p.copy()
-        grad[np.arange(len(t)), t] -= 1
+        e, total, rows, t, w, denom, squeeze, reduction = self.saved
+        grad = e / total                                    # softmax(x)
+        grad[rows, t] -= 1
         if reduction == "none":
-            scale = (np.reshape(g, (-1,)) * w)[:, None]
+            scale = np.reshape(g, (-1,)) if w is None else np.reshape(g, (-1,)) * w
+            grad *= scale[:, None]
+        elif w is None:
+            grad *= g / denom if reduction == "mean" else g
         else:
-            scale = (w * (g / denom if reduction == "mean" else g))[:, None]
-        grad *= scale
+            grad *= (w * (g / denom if reduction == "mean" else g))[:, None]
         return (grad[0] if squeeze else grad), None, None, None, None
 
 
@@ -162,11 +165,16 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if x.ndim == 2 and t.shape != (x.shape[0],):
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
                          f"({t.shape[0] if t.ndim else 0}).")
-    n_classes = x.shape[-1]
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
-    return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
+    ignored = None
+    if t.size:
+        lo, hi, n_classes = t.min(), t.max(), x.shape[-1]
+        if lo <= ignore_index <= hi and ignore_index in t:
+            ignored = ignore_index
+        if lo < 0 or hi >= n_classes:
+            bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignored)
 
 
 class NllLoss(Function):
