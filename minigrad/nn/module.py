@@ -243,11 +243,12 @@ class Module:
     # ------------------------------------------------------------ hooks (see nn/hooks.py)
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         from . import hooks
-        return hooks.register(self, "_forward_hooks", hook, prepend)
+        return hooks.register(self, "_forward_hooks", hook, prepend, with_kwargs=with_kwargs,
+                              always_call=always_call)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         from . import hooks
-        return hooks.register(self, "_forward_pre_hooks", hook, prepend)
+        return hooks.register(self, "_forward_pre_hooks", hook, prepend, with_kwargs=with_kwargs)
 
     def register_full_backward_hook(self, hook, prepend=False):
         from . import hooks
