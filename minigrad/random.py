@@ -225,9 +225,9 @@ def _log256_ps(x: np.ndarray) -> np.ndarray:
     e = ((bits >> 23) - 0x7F).astype(np.float32) + _ONE
     x = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)
     mask = x < _SQRTHF
-    tmp = np.where(mask, x, _f32(0.0))
+    tmp = x * mask                         # and(x, mask): x or +0
     x = x - _ONE
-    e = e - np.where(mask, _ONE, _f32(0.0))
+    e = e - mask                           # and(one, mask): 1 or 0
     x = x + tmp
     z = x * x
     # Horner steps: x is a multiple of 2**-24 with |x| < 0.42 and every partial result
@@ -249,9 +249,9 @@ def _sincos256_ps(x: np.ndarray):
     j = (x * _FOPI).astype(np.int32)       # cvttps: truncation
     j = (j + 1) & ~1
     y = j.astype(np.float32)
-    sin_neg = (j & 4) != 0
+    sin_sign = (j & 4) << 29               # swap_sign_bit_sin (x >= 0: no input sign)
     poly_mask = (j & 2) == 0
-    cos_neg = ((j - 2) & 4) == 0
+    cos_sign = (~(j - 2) & 4) << 29
     # y is 0, 2, 4, 6 or 8 (theta < 2*pi): y*DP1 and y*DP2 are exact in float32, so the
     # fused and unfused forms agree; the DP3 sum is a multiple of 2**-47 below 2: exact
     # in float64.
@@ -271,8 +271,8 @@ def _sincos256_ps(x: np.ndarray):
     zero = _f32(0.0)
     s = np.where(poly_mask, ys, yc) + zero  # the and/andnot/add selection turns -0 into +0
     c = np.where(poly_mask, yc, ys) + zero
-    s = np.where(sin_neg, -s, s)
-    c = np.where(cos_neg, -c, c)
+    s.view(np.int32)[...] ^= sin_sign       # _mm256_xor_ps with the sign masks
+    c.view(np.int32)[...] ^= cos_sign
     return s, c
 
 
