@@ -54,6 +54,18 @@ class Function:
             fn.attach(args, out)
         return out
 
+    @classmethod
+    def apply1(cls, a, *args):
+        """apply() for the most common shape of op, one tensor then plain values (axes, flags, shapes),
+        without apply's general checks of every argument."""
+        fn = cls()
+        needs = a.requires_grad
+        fn.needs_input_grad = (needs,) + (False,) * len(args)
+        out = Tensor._make(fn.forward(a._data, *args))
+        if needs and _enabled[0]:
+            fn.attach((a,) + args, out)
+        return out
+
     def attach(self, inputs, out):
         """Make this node the grad_fn of `out`, remembering the versions of what backward will read."""
         self.inputs = inputs

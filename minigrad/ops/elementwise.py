@@ -297,7 +297,11 @@ class Sigmoid(Function):
     def forward(self, a):
         a = _float(a)
         # exp(-a) overflows for a below about -88 (float32): cap it there, where s is ~1e-38 anyway.
-        out = 1 / (1 + np.exp(np.minimum(-a, _EXP_CAP[a.dtype.char])))
+        out = np.negative(a)
+        np.minimum(out, _EXP_CAP[a.dtype.char], out=out)
+        np.exp(out, out=out)
+        out += 1
+        np.reciprocal(out, out=out)         # 1 / (1 + exp(-a)), in one buffer
         self.saved = out
         return out
 

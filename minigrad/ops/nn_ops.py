@@ -56,13 +56,13 @@ def _softmax_dim(x, dim):
 def softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return Softmax.apply(x, _softmax_dim(x, dim))
+    return Softmax.apply1(x, _softmax_dim(x, dim))
 
 
 def log_softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return LogSoftmax.apply(x, _softmax_dim(x, dim))
+    return LogSoftmax.apply1(x, _softmax_dim(x, dim))
 
 
 # ---------------------------------------------------------------- losses

@@ -40,7 +40,7 @@ class Sum(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
-        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+        return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
 
     def backward(self, g):
         return np.broadcast_to(g.reshape(self.keep), self.in_shape), None, None, None
@@ -70,7 +70,7 @@ class MeanDim(Mean):
 
 def sum(a, dim=None, keepdim=False, dtype=None):
     axes = _axes(dim, a._data.ndim)
-    return (Sum if dim is None else SumDim).apply(a, axes, keepdim, _np_dtype(dtype))
+    return (Sum if dim is None else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
 def mean(a, dim=None, keepdim=False, dtype=None):
@@ -78,7 +78,7 @@ def mean(a, dim=None, keepdim=False, dtype=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}")
     axes = _axes(dim, a._data.ndim)
-    return (Mean if dim is None else MeanDim).apply(a, axes, keepdim, _np_dtype(dtype))
+    return (Mean if dim is None else MeanDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
 def _np_dtype(dtype):

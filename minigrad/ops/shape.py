@@ -35,7 +35,7 @@ class View(Function):
 def view(a, shape):
     shape = _sizes(shape)
     _check_view_shape(a, shape)
-    return View.apply(a, shape)
+    return View.apply1(a, shape)
 
 
 reshape = view
@@ -79,7 +79,7 @@ def permute(a, dims):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            "length of the desired ordering of dimensions i.e. input.dim() = "
                            f"{nd} is not equal to len(dims) = {len(dims)}")
-    return Permute.apply(a, dims)
+    return Permute.apply1(a, dims)
 
 
 class Transpose(Permute):
@@ -95,13 +95,13 @@ def transpose(a, dim0, dim1):
     dims = list(range(nd))
     d0, d1 = _dim(dim0, nd), _dim(dim1, nd)
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Transpose.apply(a, tuple(dims))
+    return Transpose.apply1(a, tuple(dims))
 
 
 def t(a):
     if a._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
-    return T.apply(a, tuple(range(a._data.ndim - 1, -1, -1)))
+    return T.apply1(a, tuple(range(a._data.ndim - 1, -1, -1)))
 
 
 class Expand(Function):
@@ -123,7 +123,7 @@ def expand(a, sizes):
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
                            "provided must be greater or equal to the number of dimensions in the tensor")
     full = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return Expand.apply(a, full)
+    return Expand.apply1(a, full)
 
 
 class Squeeze(Function):
@@ -149,15 +149,15 @@ class Unsqueeze(Squeeze):
 def squeeze(a, dim=None):
     shp = a._data.shape
     if dim is None:
-        return Squeeze.apply(a, tuple(s for s in shp if s != 1))
+        return Squeeze.apply1(a, tuple(s for s in shp if s != 1))
     dims = {_dim(d, len(shp)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-    return SqueezeDim.apply(a, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
+    return SqueezeDim.apply1(a, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
 
 
 def unsqueeze(a, dim):
     shp = a._data.shape
     d = _dim(dim, len(shp) + 1)
-    return Unsqueeze.apply(a, shp[:d] + (1,) + shp[d:])
+    return Unsqueeze.apply1(a, shp[:d] + (1,) + shp[d:])
 
 
 # ---------------------------------------------------------------- indexing
