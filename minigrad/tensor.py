@@ -236,9 +236,10 @@ class Tensor:
         self._check_inplace()
         other_grad = isinstance(other, Tensor) and other.requires_grad
         if _enabled[0] and (self.requires_grad or other_grad):
-            before = Tensor._make(self._data)             # stands for this tensor's old value in the graph
+            # stands for this tensor's old value in the graph: a copy, since the op may save it for backward
+            # (mul_, div_) and the result is about to be written over this storage
+            before = Tensor._make(self._data.copy())
             before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
-            before._version_cell = self._version_cell
             result = op(before, other)
             np.copyto(self._data, result._data, casting="same_kind")
             self._version_cell[0] += 1
