@@ -4,7 +4,7 @@ The methods here are thin: each op lives, forward and backward together, in mini
 import numpy as np
 
 from . import dtypes
-from .autograd import function
+from .autograd import engine, function
 from .autograd.grad_mode import _enabled
 
 _new = object.__new__
@@ -112,6 +112,11 @@ class Tensor:
         """Compute the gradient of this tensor with respect to every leaf that requires grad, adding it
         into their `.grad`. A non-scalar tensor needs `gradient`, the gradient of some scalar with respect
         to it."""
+        if gradient is None and inputs is None and not create_graph and self.grad_fn is not None:
+            if self._data.size != 1:       # the common case, loss.backward(), straight to the engine
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            engine.run_backward((self,), (np.ones(self._data.shape, self._data.dtype),), bool(retain_graph))
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

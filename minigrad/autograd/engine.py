@@ -6,7 +6,6 @@ import weakref
 import numpy as np
 
 from . import function
-from .grad_mode import no_grad
 
 # Called as observer(node, grad_out, grads_in) for each node the engine runs (minigrad.autograd.trace uses
 # it). Empty, it costs one check per backward.
@@ -34,18 +33,16 @@ def unbroadcast(grad, shape):
 
 def _graph(roots):
     """Every node reachable from the roots' grad_fns, newest first."""
-    seen = set()
     stack = [t.grad_fn for t in roots if t.grad_fn is not None]
+    seen = set(stack)
     nodes = []
     while stack:
         node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
         nodes.append(node)
         for t in node.inputs:
             fn = getattr(t, "grad_fn", None)
             if fn is not None and fn not in seen:
+                seen.add(fn)
                 stack.append(fn)
     nodes.sort(key=_seq, reverse=True)
     return nodes
@@ -138,19 +135,15 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         return [captured.get(i) for i in range(len(capture))]
 
     Tensor = function.Tensor
-    with no_grad():
-        for leaf, (g, owned) in leaf_grads.items():
-            if leaf._hooks:
-                g = _run_hooks(leaf._hooks, g)
-                owned = False
-            if g.dtype != leaf._data.dtype:
-                g = g.astype(leaf._data.dtype)
-                owned = True
-            if leaf.grad is None:
-                leaf.grad = Tensor._make(g if owned else g.copy())
-            else:
-                leaf.grad._data += g
-                leaf.grad._version_cell[0] += 1
+    for leaf, (g, owned) in leaf_grads.items():       # torch's AccumulateGrad
+        if leaf._hooks:
+            g = _run_hooks(leaf._hooks, g)
+            owned = False
+        if leaf.grad is None:
+            leaf.grad = Tensor._make(g if owned else g.copy())
+        else:
+            leaf.grad._data += g
+            leaf.grad._version_cell[0] += 1
     return None
 
 

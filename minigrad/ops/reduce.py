@@ -43,7 +43,14 @@ class Sum(Function):
         return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
 
     def backward(self, g):
-        return np.broadcast_to(g.reshape(self.keep), self.in_shape), None, None, None
+        return _spread(g.reshape(self.keep), self.in_shape), None, None, None
+
+
+def _spread(g, shape):
+    """g copied out to `shape` (a fresh array: cheaper than np.broadcast_to's Python on small arrays)."""
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
 
 
 class SumDim(Sum):
@@ -61,7 +68,7 @@ class Mean(Function):
         return out
 
     def backward(self, g):
-        return np.broadcast_to(g.reshape(self.keep) / self.n, self.in_shape), None, None, None
+        return _spread(g.reshape(self.keep) / self.n, self.in_shape), None, None, None
 
 
 class MeanDim(Mean):
