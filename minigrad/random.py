@@ -336,17 +336,19 @@ def _group_prev(target: np.ndarray, n_targets: int):
     E = target.shape[0]
     idx = np.int32 if max(E, n_targets) < 2 ** 31 else np.int64
     perm = None
+    st = target
     shift = 0
     while True:
-        digit = (target >> shift) & 0xFFFF if shift else target & 0xFFFF
-        if perm is not None:
-            digit = digit[perm]
-        order = np.argsort(digit.astype(np.uint16), kind="stable")
+        rest = (n_targets - 1) >> shift
+        # casting to uint8/uint16 keeps the low digit bits (C-style wrap-around)
+        digit = (st >> shift) if shift else st
+        digit = digit.astype(np.uint8 if rest < 256 else np.uint16)
+        order = np.argsort(digit, kind="stable")
         perm = order.astype(idx) if perm is None else perm[order]
-        shift += 16
+        st = target[perm]
+        shift += 8 if rest < 256 else 16
         if (n_targets - 1) >> shift == 0:
             break
-    st = target[perm]
     prev = np.empty(E, dtype=idx)
     if E:
         same = st[1:] == st[:-1]
