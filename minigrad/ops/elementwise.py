@@ -211,7 +211,8 @@ class Maximum(Function):
 
 
 class Minimum(Maximum):
-    """min(a, b) elementwise: max with the comparisons turned round."""
+    """min(a, b) elementwise: max with the comparisons turned round.  The gradient goes to the smaller input;
+    on a tie it is split in half (torch)."""
     name = "MinimumBackward0"
 
     def forward(self, a, b):

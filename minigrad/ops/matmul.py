@@ -7,7 +7,8 @@ from ..tensor import Tensor
 
 
 class MatMul(Function):
-    """a @ b for any ranks (1-D operands are vectors; leading axes broadcast as batches)."""
+    """a @ b for any ranks (1-D operands are vectors; leading axes broadcast as batches).
+    d(a@b)/da: g @ b.T,  d(a@b)/db: a.T @ g  (g: the output's gradient)"""
     name = "MmBackward0"
     saved_inputs = (0, 1)
 

@@ -114,6 +114,7 @@ class MaxAll(Function):
 
 
 class MinAll(MaxAll):
+    """min of all elements.  The gradient goes to the smallest element, split evenly among ties."""
     name = "MinBackward1"
     pick = staticmethod(np.min)
 
@@ -139,6 +140,7 @@ class MaxDim(Function):
 
 
 class MinDim(MaxDim):
+    """min along one axis, with the indices.  The gradient goes to the element each index names."""
     name = "MinBackward0"
     pick = staticmethod(np.argmin)
 
