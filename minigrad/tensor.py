@@ -702,3 +702,28 @@ function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
 from .ops import elementwise, matmul, nn_ops, reduce, shape  # noqa: E402
+
+
+def _show_derivatives():
+    """Each Tensor method that records one op takes that op's docstring, which states its derivative, so that
+    `help(Tensor.sigmoid)` teaches the rule backward applies (the ops live in minigrad/ops/)."""
+    import inspect
+    e, r, s, m, n = elementwise, reduce, shape, matmul, nn_ops
+    ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
+           e.Div: "__truediv__ div", e.RDiv: "__rtruediv__", e.Pow: "__pow__ pow", e.RPow: "__rpow__",
+           e.Neg: "__neg__ neg", e.Exp: "exp", e.Log: "log", e.Sqrt: "sqrt", e.Abs: "abs __abs__",
+           e.Sigmoid: "sigmoid", e.Tanh: "tanh", e.Relu: "relu", e.Clamp: "clamp clamp_min clamp_max",
+           e.Maximum: "maximum", e.Minimum: "minimum", e.Where: "where", e.Clone: "clone",
+           r.Sum: "sum", r.Mean: "mean", r.MaxAll: "max", r.MinAll: "min", r.Var: "var", r.Std: "std",
+           n.Softmax: "softmax", n.LogSoftmax: "log_softmax", s.View: "view reshape view_as reshape_as flatten",
+           s.Squeeze: "squeeze unsqueeze", s.Permute: "permute transpose t", s.Expand: "expand expand_as",
+           s.Index: "__getitem__", s.SetItem: "__setitem__", m.MatMul: "matmul __matmul__ dot"}
+    for op, methods in ops.items():
+        doc = (f"{inspect.getdoc(op)}\n\nRecorded as {op.name}: the op {op.__module__}.{op.__name__}, whose "
+               "backward applies this rule.")
+        for name in methods.split():
+            fn = Tensor.__dict__[name]
+            fn.__doc__ = doc if not fn.__doc__ else fn.__doc__ + "\n\n" + doc
+
+
+_show_derivatives()
