@@ -248,6 +248,7 @@ class Tensor:
             result = op(before, other)
             np.copyto(self._data, result._data, casting="same_kind")
             self._version_cell[0] += 1
+            result.grad_fn.rebased_from = self.grad_fn
             self.requires_grad, self.grad_fn = True, result.grad_fn
             return self
         result = op(self, other)._data

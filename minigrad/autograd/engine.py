@@ -110,6 +110,10 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         for t, gi in zip(node.inputs, grads_in):
             if gi is None:
                 continue
+            if t.grad_fn is not None and t.grad_fn.seq > node.seq:    # t was changed in place after node read it
+                t = _as_read_by(t, node)
+                if t is None:
+                    continue
             if type(gi) is not np.ndarray:
                 gi = np.asarray(gi)
             if gi.shape != t._data.shape:
@@ -171,3 +175,17 @@ def _run_hooks(hooks, g):
 
 def retain(tensor):
     tensor.grad_fn.retained = weakref.ref(tensor)
+
+
+def _as_read_by(t, node):
+    """`t` as `node` read it, before later in-place ops rebased t's history onto newer nodes: a stand-in
+    with the grad_fn t had then (each in-place node remembers the one it replaced), or None if t was then
+    a leaf that needed no gradient."""
+    fn = t.grad_fn
+    while fn is not None and fn.seq > node.seq:
+        fn = fn.rebased_from
+    if fn is None:
+        return None
+    stand_in = function.Tensor._make(t._data)
+    stand_in.requires_grad, stand_in.grad_fn = True, fn
+    return stand_in

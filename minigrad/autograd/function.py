@@ -36,6 +36,7 @@ class Function:
     retained = None         # the non-leaf tensor whose .grad is kept (retain_grad)
     hooks = None            # hooks registered on that tensor (register_hook)
     version_checks = ()     # (version cell, version when saved, input index) for each saved tensor
+    rebased_from = None     # for an in-place op's node: the grad_fn its tensor had before (engine._as_read_by)
 
     def forward(self, *args):
         raise NotImplementedError

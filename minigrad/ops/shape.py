@@ -251,6 +251,7 @@ def setitem(a, index, value):
         before.requires_grad, before.grad_fn = a.requires_grad, a.grad_fn
         out = SetItem.apply(before, index, value if isinstance(value, Tensor) else v)
         np.copyto(a._data, out._data)
+        out.grad_fn.rebased_from = a.grad_fn
         a.requires_grad, a.grad_fn = True, out.grad_fn
     else:
         a._data[index] = v
