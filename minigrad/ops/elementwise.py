@@ -167,10 +167,15 @@ class Pow(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = g * (b * a ** (b - 1)) if not (isinstance(b, (int, float)) and b == 0) else g * 0
-        if need_b:
+            if isinstance(b, (int, float)):
+                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+            else:                             # torch: 0 where the exponent is 0 (even at a == 0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(b == 0, 0, g * (b * a ** (b - 1))).astype(g.dtype, copy=False)
+        if need_b:                            # torch: 0 where a == 0 and b >= 0, else a**b log(a) (nan for a < 0)
             out = a ** b
-            gb = g * np.where(a > 0, out * np.log(np.where(a > 0, a, 1)), 0).astype(out.dtype, copy=False)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where((a == 0) & (b >= 0), 0, out * np.log(a)).astype(out.dtype, copy=False)
         return ga, gb
 
 
