@@ -141,7 +141,7 @@ class Div(Function):
 
 class RDiv(Function):
     """b / a (a number over a tensor).  d(b/a)/da = -b/a**2"""
-    name = "DivBackward0"
+    name = "MulBackward0"          # torch computes number / tensor as tensor.reciprocal() * number
     saved_inputs = (0,)
 
     def forward(self, a, b):
