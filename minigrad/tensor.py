@@ -490,10 +490,10 @@ class Tensor:
     clip = clamp
 
     def clamp_min(self, min):
-        return elementwise.clamp(self, min, None)
+        return _named(elementwise.clamp(self, min, None), "ClampMinBackward0")
 
     def clamp_max(self, max):
-        return elementwise.clamp(self, None, max)
+        return _named(elementwise.clamp(self, None, max), "ClampMaxBackward0")
 
     def maximum(self, other):
         return elementwise.maximum(self, other)
@@ -653,6 +653,13 @@ class device:
 def _check_device(d):
     if str(d).split(":")[0] != "cpu":
         raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to device '{d}'")
+
+
+def _named(t, name):
+    """Give t's node the grad_fn name torch prints for the method that made it."""
+    if t.grad_fn is not None:
+        t.grad_fn.name = name
+    return t
 
 
 def _raw(x):
