@@ -105,7 +105,8 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     def contiguous(self):
-        return self
+        """self if already C-contiguous, else a contiguous copy (CloneBackward0), as torch."""
+        return self if self._data.flags.c_contiguous else elementwise.clone(self)
 
     # ------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
