@@ -514,6 +514,8 @@ def _scalar_dtype(a, b):
 def to_dtype(a, dt):
     if a._data.dtype == dt:
         return a
+    if np.dtype(dt).kind not in "fc":          # integer and bool tensors never require grad (torch)
+        return Tensor._make(a._data.astype(dt))
     return ToDtype.apply(a, dt)
 
 
