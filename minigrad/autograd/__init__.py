@@ -4,6 +4,7 @@ import numpy as np
 from . import engine
 from .function import Function
 from .gradcheck import gradcheck
+from .trace import trace  # noqa: F401  (watch backprop: `with minigrad.autograd.trace(): loss.backward()`)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
