@@ -173,15 +173,33 @@ def _index(index):
     return index
 
 
-def _index_name(index):
+def _index_name(index, shape=None):
+    """torch's grad_fn name for a[index]: advanced indexing is IndexBackward0; basic indexing applies one op
+    per index entry, left to right (select for an int, slice for a slice that is not the whole axis,
+    unsqueeze for None), and the name is that of the last op applied (AliasBackward0 if none was)."""
     parts = index if isinstance(index, tuple) else (index,)
     if any(isinstance(p, (np.ndarray, list)) for p in parts):
         return "IndexBackward0"
-    if any(isinstance(p, (int, np.integer)) for p in parts):
-        return "SelectBackward0"
-    if any(isinstance(p, slice) for p in parts):
-        return "SliceBackward0"
-    return "UnsqueezeBackward0"
+    if isinstance(index, slice):
+        return "SliceBackward0"                  # a[:] alone is a slice even when it spans the axis
+    if shape is None:
+        shape = ()
+    n_axes = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    name, axis = "AliasBackward0", 0
+    for p in parts:
+        if p is Ellipsis:
+            axis = len(shape) - (n_axes - axis)
+        elif p is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(p, slice):
+            size = shape[axis] if axis < len(shape) else 0
+            if p.indices(size) != (0, size, 1):
+                name = "SliceBackward0"
+            axis += 1
+        else:
+            name = "SelectBackward0"
+            axis += 1
+    return name
 
 
 class Index(Function):
@@ -210,7 +228,7 @@ def getitem(a, index):
         out = Tensor._make(fn.forward(a._data, index))
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
-    name = _index_name(index)
+    name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":
         out._version_cell = a._version_cell      # basic indexing gives a view: it shares the version
     if a.requires_grad and _enabled[0]:
@@ -250,6 +268,8 @@ def setitem(a, index, value):
         before = Tensor._make(a._data)
         before.requires_grad, before.grad_fn = a.requires_grad, a.grad_fn
         out = SetItem.apply(before, index, value if isinstance(value, Tensor) else v)
+        if _index_name(index) == "IndexBackward0":
+            out.grad_fn.name = "IndexPutBackward0"       # torch: index_put_ for integer-array/mask indices
         np.copyto(a._data, out._data)
         out.grad_fn.rebased_from = a.grad_fn
         a.requires_grad, a.grad_fn = True, out.grad_fn
