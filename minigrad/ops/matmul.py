@@ -63,9 +63,21 @@ def matmul(a, b):
     fn.needs_input_grad = (a.requires_grad, b.requires_grad)
     out = Tensor._make(fn.forward(ad, bd))
     if (a.requires_grad or b.requires_grad) and _enabled[0]:
-        fn.name = _NAMES.get((ad.ndim, bd.ndim), "BmmBackward0" if ad.ndim > 2 or bd.ndim > 2 else "MmBackward0")
+        fn.name = _NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad)
         fn.attach((a, b), out)
     return out
+
+
+def _batched_name(ad, bd, a_requires_grad):
+    """The grad_fn torch's matmul ends with: vector @ matrix squeezes the row it added; batched products end
+    in _unsafe_view, except a matrix (or a batch of one) times a batch when the matrix requires grad, which
+    torch folds through a transpose and makes contiguous (a clone)."""
+    if ad.ndim == 1 and bd.ndim == 2:
+        return "SqueezeBackward4"
+    if a_requires_grad and bd.ndim >= 3 and (ad.ndim == 2 or (
+            ad.ndim == bd.ndim and np.prod(ad.shape[:-2]) == 1 and np.prod(bd.shape[:-2]) > 1)):
+        return "CloneBackward0"
+    return "UnsafeViewBackward0"
 
 
 def _tname(x):
