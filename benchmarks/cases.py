@@ -51,6 +51,7 @@ class Case:
     peers: tuple = ("mygrad", "autograd", "micrograd", "tinygrad")
     frameworks: tuple = ("minigrad", "torch")
     heavy: bool = False          # left out of --tiny (the CI test)
+    threaded: bool = True        # big enough for multithreaded BLAS/OpenMP: pause between rounds (harness.py)
 
 
 CASES: list[Case] = []
@@ -99,13 +100,13 @@ def _tiny_setup(op, grad):
 for _op in TINY_OPS:
     for _grad in (False, True):
         CASES.append(Case(
-            name=f"op {_op} {'fwd+bwd' if _grad else 'no grad'}", group="overhead", unit="op",
+            name=f"op {_op} {'fwd+bwd' if _grad else 'no grad'}", group="overhead", unit="op", threaded=False,
             setup=_tiny_setup(_op, _grad), params=dict(op=_op, grad=_grad),
             desc=f"4x4 float32 {_op}" + (": forward, backward (grads reset to None)" if _grad else ": forward on tensors needing no grad")))
 
 
 # ------------------------------------------------------------------------------ 2. the tutorials
-@case(name="tut1 A2 epoch", group="tutorial", unit="epoch",
+@case(name="tut1 A2 epoch", group="tutorial", unit="epoch", threaded=False,
       desc="10 batches of 1: xb @ weight + bias, (pred - y).pow(2).mean(), backward; manual no_grad update once per epoch")
 def tut1_a2(fw):
     d = data.tut1_regression()
@@ -129,7 +130,7 @@ def tut1_a2(fw):
     return run
 
 
-@case(name="tut1 A3 epoch", group="tutorial", unit="epoch",
+@case(name="tut1 A3 epoch", group="tutorial", unit="epoch", threaded=False,
       desc="10 batches of 1: nn.Linear(1, 1), nn.MSELoss, optim.SGD(lr=1e-3) step + zero_grad per batch")
 def tut1_a3(fw):
     d = data.tut1_regression()
@@ -167,7 +168,7 @@ def iris_model(fw):
     return Model
 
 
-@case(name="tut1 iris step", group="tutorial", unit="step",
+@case(name="tut1 iris step", group="tutorial", unit="step", threaded=False,
       desc="B3 batch body: 4-16-3 Sigmoid/Softmax, CrossEntropyLoss, Adam(lr=1e-3), batch 2, loss.item() and accuracy")
 def tut1_iris(fw):
     d = data.iris()
@@ -259,7 +260,7 @@ def tut2_dataloader(fw):
     return run
 
 
-@case(name="tut1 DataLoader epoch", group="tutorial", unit="epoch", peers=(),
+@case(name="tut1 DataLoader epoch", group="tutorial", unit="epoch", peers=(), threaded=False,
       desc="A1's loader alone: DataLoader(TensorDataset(x, y), batch_size=1, shuffle=True), iterated once")
 def tut1_dataloader(fw):
     d = data.tut1_regression()

@@ -1,6 +1,7 @@
 """Timing: warm up, calibrate, then interleaved rounds (every framework once per round), medians.
 
-time.perf_counter, the garbage collector left on (as users run). Each round of an entry calls its function
+time.perf_counter, the garbage collector left on (as users run). This machine is shared: a round during
+which other processes kept cores busy (read from /proc/stat) is run again and not counted, see measure(). Each round of an entry calls its function
 `n` times back to back, with `n` chosen in the warm-up so that a round lasts at least `min_round_s`; the
 per-unit time of a round is its elapsed time / n. The order of the entries rotates from round to round, so
 no framework always runs right after the same other one.
@@ -14,6 +15,7 @@ time, so the pause (not counted) removes an effect they never see.
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 import traceback
@@ -30,17 +32,25 @@ class Entry:
     status: str = "ok"           # ok | error | n/a | skipped
     first: float | None = None   # the value its first call returned (a loss), for the sameness check
     n: int = 1
-    times: list = field(default_factory=list)
+    times: list = field(default_factory=list)    # seconds per unit, every round
+    others: list = field(default_factory=list)   # cores other processes kept busy during each round
+    clean: list = field(default_factory=list)    # the rounds no other process disturbed
+    noisy: bool = False                          # too few clean rounds: the median is over all rounds
+
+    @property
+    def counted(self):
+        return self.times if self.noisy or not self.clean else self.clean
 
     @property
     def median(self):
-        return statistics.median(self.times) if self.times else None
+        return statistics.median(self.counted) if self.times else None
 
     def as_dict(self):
         d = dict(status=self.status, error=self.error, first_value=self.first, n_per_round=self.n,
-                 rounds=len(self.times))
+                 rounds=len(self.times), clean_rounds=len(self.clean), noisy=self.noisy)
         if self.times:
-            d.update(median_s=self.median, min_s=min(self.times), max_s=max(self.times), times_s=self.times)
+            d.update(median_s=self.median, min_s=min(self.counted), max_s=max(self.counted), times_s=self.times,
+                     others_cores=self.others)
         return d
 
 
@@ -70,16 +80,20 @@ def describe(e: BaseException) -> str:
 
 
 def measure(entries: list[Entry], rounds: int = 7, min_round_s: float = 0.02, warmup: int = 2,
-            max_entry_s: float = 20.0, max_n: int = 10_000, gap_s: float = 0.0) -> list[Entry]:
+            max_entry_s: float = 20.0, max_n: int = 10_000, gap_s: float = 0.0,
+            quiet: float | None = 0.5, retry: int = 2) -> list[Entry]:
+    """Time every entry; `quiet`: a round during which other processes kept more than this many cores busy is
+    "disturbed" and does not count; disturbed rounds are run again, up to `retry` times the rounds wanted
+    (still interleaved). When too few clean rounds remain, all rounds count and the entry is marked noisy."""
     live = [e for e in entries if e.fn is not None]
     # warm-up: the first call (its value is the sameness check), more calls, then calibrate n
     for e in live:
         try:
             e.first = to_float(e.fn())
             t = None
+            if gap_s:
+                time.sleep(gap_s)
             for _ in range(max(warmup - 1, 0) + 1):
-                if gap_s:
-                    time.sleep(gap_s)
                 t0 = time.perf_counter()
                 e.fn()
                 t = time.perf_counter() - t0
@@ -89,21 +103,61 @@ def measure(entries: list[Entry], rounds: int = 7, min_round_s: float = 0.02, wa
             e.fn, e.status, e.error = None, "error", describe(ex)
     live = [e for e in live if e.fn is not None]
     # each entry gets `rounds` rounds, fewer if they would exceed max_entry_s (at least one)
-    want = {id(e): max(1, min(rounds, int(max_entry_s // max(e._round_est, 1e-9)))) for e in live}
-    perf = time.perf_counter
-    for r in range(rounds):
-        k = r % len(live) if live else 0
-        for e in live[k:] + live[:k]:
-            if e.fn is None or len(e.times) >= want[id(e)]:
-                continue
+    want = {id(e): max(1, min(rounds, int(max_entry_s // max(e._round_est + gap_s, 1e-9)))) for e in live}
+    cap = {id(e): want[id(e)] * (1 + retry) for e in live}
+    perf, probe = time.perf_counter, Contention
+    r = 0
+    while True:
+        pending = [e for e in live if e.fn is not None and len(e.clean) < want[id(e)] and len(e.times) < cap[id(e)]]
+        if not pending:
+            break
+        k = r % len(pending)
+        for e in pending[k:] + pending[:k]:
             fn, n = e.fn, e.n
             if gap_s:
                 time.sleep(gap_s)
             try:
+                c = probe()
                 t0 = perf()
                 for _ in range(n):
                     fn()
-                e.times.append((perf() - t0) / n)
+                dt = perf() - t0
+                others = c.others_cores()
+                e.times.append(dt / n)
+                e.others.append(others)
+                if quiet is None or others is None or others <= quiet:
+                    e.clean.append(dt / n)
             except Exception as ex:
                 e.fn, e.status, e.error = None, "error", describe(ex)
+        r += 1
+    for e in live:
+        e.noisy = len(e.clean) < max(1, (want[id(e)] + 1) // 2)
     return entries
+
+
+class Contention:
+    """How busy the machine was with other processes while we ran (from /proc/stat and our own CPU time).
+
+    This machine is shared: other work on its two cores slows every framework, and torch (two OpenMP threads
+    that wait for each other) more than single-threaded NumPy code, so the report prints this beside results.
+    """
+
+    def __init__(self):
+        self.t0, self.busy0, self.self0 = time.perf_counter(), self._busy(), time.process_time()
+
+    @staticmethod
+    def _busy():
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:]]
+            return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")   # all but idle and iowait, seconds
+        except Exception:
+            return None
+
+    def others_cores(self):
+        """Average number of cores other processes kept busy since construction (None if unknown)."""
+        b = self._busy()
+        if b is None or self.busy0 is None:
+            return None
+        wall = time.perf_counter() - self.t0
+        return max(0.0, ((b - self.busy0) - (time.process_time() - self.self0)) / max(wall, 1e-9))

@@ -20,7 +20,7 @@ import numpy as np
 
 from benchmarks import cases as C
 from benchmarks import peers as P
-from benchmarks.harness import Entry, describe, measure
+from benchmarks.harness import Contention, Entry, describe, measure
 
 FRAMEWORKS = ("minigrad", "torch")
 NUMPY_PEERS = ("mygrad", "autograd")   # the goal "faster than every NumPy peer"; micrograd (pure Python) and
@@ -133,18 +133,23 @@ def run_cases(selected, fws, peers, args, log):
     results = []
     t_all = time.perf_counter()
     for i, case in enumerate(selected, 1):
+        waited = wait_quiet(args.wait, args.quiet)
+        if waited:
+            log(f"       waited {waited:.0f} s for other processes to quiet down")
         t0 = time.perf_counter()
+        busy = Contention()
         entries = build_entries(case, fws, peers)
         rounds = args.rounds
         min_round = args.min_round
         if case.group in ("blas", "scaling") and args.quick and not args.tiny:
             rounds = max(2, rounds - 1)
-        gap = 0.0 if case.group == "overhead" else args.gap
+        gap = args.gap if case.threaded else 0.0
         measure(entries, rounds=rounds, min_round_s=min_round, warmup=args.warmup, max_entry_s=args.max_entry_s,
-                gap_s=gap)
+                gap_s=gap, quiet=args.quiet, retry=args.retry)
         res = dict(case=case.name, group=case.group, unit=case.unit, desc=case.desc, params=case.params,
                    flops=case.flops, entries={e.label: e.as_dict() for e in entries})
         _derive(res)
+        res["others_cores"] = busy.others_cores()
         results.append(res)
         mg, to = res["entries"].get("minigrad", {}), res["entries"].get("torch", {})
         log(f"[{i:>2}/{len(selected)}] {case.name:<34} minigrad {fmt_t(mg.get('median_s'))}  torch {fmt_t(to.get('median_s'))}"
@@ -155,10 +160,26 @@ def run_cases(selected, fws, peers, args, log):
     return results
 
 
+def wait_quiet(limit_s, quiet, window=0.5):
+    """Before a case: wait (up to limit_s) until other processes leave the cores alone for one window."""
+    if not limit_s or quiet is None:
+        return 0.0
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit_s:
+        c = Contention()
+        time.sleep(window)
+        o = c.others_cores()
+        if o is None or o <= quiet:
+            break
+    return time.perf_counter() - t0 - window
+
+
 def _derive(res):
     ent = res["entries"]
     mg, to = ent.get("minigrad", {}).get("median_s"), ent.get("torch", {}).get("median_s")
     res["ratio"] = to / mg if mg and to else None
+    mg_min, to_min = ent.get("minigrad", {}).get("min_s"), ent.get("torch", {}).get("min_s")
+    res["ratio_of_mins"] = to_min / mg_min if mg_min and to_min else None
     ref = ent.get("torch", {}).get("first_value")
     for e in ent.values():  # the sameness check: the value of the first call, against torch's
         v = e.get("first_value")
@@ -186,7 +207,7 @@ def fmt_r(r):
 
 
 def table(results, peer_names, notes):
-    head = ["case", "unit", "minigrad", "torch", "torch/minigrad"] + list(peer_names)
+    head = ["case", "unit", "minigrad", "torch", "torch/minigrad", "(of mins)", "busy"] + list(peer_names)
     rows, group = [], None
     for res in results:
         if res["group"] == "scaling":
@@ -198,6 +219,9 @@ def table(results, peer_names, notes):
         for name in ("minigrad", "torch"):
             row.append(cell(res, name, notes))
         row.append(fmt_r(res.get("ratio")))
+        row.append(fmt_r(res.get("ratio_of_mins")))
+        oc = res.get("others_cores")
+        row.append("?" if oc is None else f"{oc:.1f}")
         for name in peer_names:
             row.append(cell(res, name, notes))
         rows.append(row)
@@ -219,6 +243,8 @@ def cell(res, name, notes):
     if e["status"] != "ok" or e.get("median_s") is None:
         return "error" + note_ref(notes, f"{name}: {e['error']}")
     s = fmt_t(e["median_s"])
+    if e.get("noisy"):
+        s += note_ref(notes, "noisy: too few rounds undisturbed by other processes; the median is over all rounds")
     if e.get("same_as_torch") is False:
         s += note_ref(notes, f"{name} on '{res['case']}': first result {e['first_value']:.6g}, torch "
                              f"{res['entries']['torch']['first_value']:.6g} (not the same computation?)")
@@ -343,7 +369,12 @@ def header(env):
             f"torch {env.get('torch', '-')} with {env.get('torch_threads', '-')} threads (its default); "
             f"minigrad: {env['minigrad']}" + (f" (module {env['minigrad_module']})" if env.get("minigrad_module") not in (None, "minigrad") else "") + "\n"
             f"peers: " + ", ".join(f"{k} {v}" for k, v in env["peers"].items()) + "\n"
-            "Times are medians of interleaved rounds (time.perf_counter, GC on); ratio = torch time / minigrad time.")
+            "Times are medians of interleaved rounds (time.perf_counter, GC on); ratio = torch time / minigrad time\n"
+            "(above 1: minigrad faster); '(of mins)': the same ratio of the fastest rounds; 'busy': cores that OTHER\n"
+            "processes kept busy meanwhile (this machine is shared; load slows torch's 2 OpenMP threads most):\n"
+            "rounds they disturbed (> --quiet cores) were run again and are not counted."
+            + (f"\nOther processes kept {env['others_cores']:.2f} of {env['cores']} cores busy on average during this run."
+               if env.get("others_cores") is not None else ""))
 
 
 # --------------------------------------------------------------------------------------------- main
@@ -361,9 +392,16 @@ def parse(argv):
     ap.add_argument("--min-round", type=float, default=None, help="seconds a round of one entry lasts at least")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--max-entry-s", type=float, default=None, help="time budget of one entry in one case")
-    ap.add_argument("--gap", type=float, default=0.15,
+    ap.add_argument("--gap", type=float, default=None,
                     help="seconds of pause before each timed round (not counted): lets the previous framework's "
                          "BLAS/OpenMP threads stop spinning (see benchmarks/harness.py)")
+    ap.add_argument("--quiet", type=float, default=0.5,
+                    help="a round during which other processes kept more cores than this busy is run again "
+                         "(negative: count every round)")
+    ap.add_argument("--wait", type=float, default=None,
+                    help="seconds to wait, at most, before each case for other processes to quiet down "
+                         "(default 0 with --quick, 30 otherwise)")
+    ap.add_argument("--retry", type=int, default=2, help="disturbed rounds are retried up to RETRY x the rounds")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--peers", default=",".join(P.PEERS), help="comma-separated peers to run")
     ap.add_argument("--no-memory", action="store_true")
@@ -374,7 +412,13 @@ def parse(argv):
         args.quick, args.no_peers = True, True
         args.rounds = args.rounds or 2
         args.min_round = 0.0 if args.min_round is None else args.min_round
-        args.warmup, args.gap, args.max_entry_s = 1, 0.0, args.max_entry_s or 0.5
+        args.warmup, args.gap, args.max_entry_s, args.retry = 1, 0.0, args.max_entry_s or 0.5, 0
+    if args.quiet is not None and args.quiet < 0:
+        args.quiet = None
+    if args.gap is None:
+        args.gap = 0.12 if args.quick else 0.15
+    if args.wait is None:
+        args.wait = 0.0 if args.quick else 30.0
     if args.rounds is None:
         args.rounds = 3 if args.quick else 9
     if args.min_round is None:
@@ -396,7 +440,10 @@ def main(argv=None, log=None) -> int:
         log(f"peer {p}: {peers[p].VERSION if peers[p].reason is None else peers[p].reason} ({time.perf_counter() - t0:.1f} s)")
     env = environment(fws, peers)
     selected = select(args)
+    whole = Contention()
     results = run_cases(selected, fws, peers, args, log)
+    env["others_cores"] = whole.others_cores()
+    env["wall_s"] = time.perf_counter() - whole.t0
 
     mem = []
     if not args.no_memory and fws["minigrad"][0] is not None and not args.only and not args.group:
