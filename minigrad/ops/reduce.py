@@ -110,7 +110,7 @@ class MaxAll(Function):
     def backward(self, g):
         a, out = self.saved
         hit = a == out
-        return (hit * (g / np.count_nonzero(hit)),)
+        return (hit * (g / int(np.count_nonzero(hit))),)      # int: an np.int64 would widen float32 g
 
 
 class MinAll(MaxAll):
