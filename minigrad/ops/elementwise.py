@@ -303,7 +303,7 @@ class Sigmoid(Function):
     def forward(self, a):
         a = _float(a)
         # exp(-a) overflows for a below about -88 (float32): cap it there, where s is ~1e-38 anyway.
-        out = np.negative(a)
+        out = np.negative(a, out=np.empty_like(a))     # an array even for 0-dim a (NumPy gives a scalar)
         np.minimum(out, _EXP_CAP[a.dtype.char], out=out)
         np.exp(out, out=out)
         out += 1
