@@ -686,7 +686,7 @@ def _to_array(data, dtype=None):
         if np_dtype is None:
             if arr.dtype.kind == "f" and not isinstance(data, np.generic):
                 arr = arr.astype(dtypes.get_default_dtype().np)
-            elif arr.dtype.kind not in "biu":
+            elif arr.dtype.kind not in "biuf":       # a NumPy float scalar keeps its type, as in torch
                 raise TypeError(f"can't convert {type(data).__name__} of {arr.dtype} to a tensor")
     if np_dtype is not None and arr.dtype != np_dtype:
         arr = arr.astype(np_dtype)
