@@ -293,16 +293,31 @@ def layers_of(nodes, edges):
 
 def layout(nodes, edges, sizes, sweeps=8, gap=0.35, layer_gap=0.55):
     """Positions (x, y) of box centres, in inches: layers from the root up, ordered within each layer by the
-    barycentre of their neighbours (a few sweeps down and up), then spread so no boxes overlap."""
+    barycentre of their neighbours (a few sweeps down and up), then spread so no boxes overlap. Also each
+    edge's route: the keys it passes through (its two ends and the invisible points between)."""
     layer = layers_of(nodes, edges)
     n_layers = max(layer.values()) + 1
     rows = [[] for _ in range(n_layers)]
     for n in nodes:                        # drawing order: ops newest first, leaves as the ops meet them
         rows[layer[n.key]].append(n.key)
+    sizes = dict(sizes)
     up, down = {n.key: [] for n in nodes}, {n.key: [] for n in nodes}
-    for a, b in edges:
-        down[a].append(b)
-        up[b].append(a)
+    routes = []
+    for i, (a, b) in enumerate(edges):
+        # an edge that skips layers runs through a thin invisible node in each layer it crosses, so the
+        # ordering keeps boxes out of its way
+        chain = [a]
+        for li in range(layer[a] - 1, layer[b], -1):
+            d = f"~{i}_{li}"
+            rows[li].append(d)
+            sizes[d] = (0.12, 0.0)
+            up[d], down[d] = [], []
+            chain.append(d)
+        chain.append(b)
+        for u, v in zip(chain, chain[1:]):
+            down[u].append(v)
+            up[v].append(u)
+        routes.append(chain)
     x = {}
 
     def place(row, want):
@@ -336,7 +351,7 @@ def layout(nodes, edges, sizes, sweeps=8, gap=0.35, layer_gap=0.55):
         for k in row:
             y[k] = level + heights[li] / 2
         level += heights[li] + layer_gap
-    return {k: (x[k], y[k]) for k in x}
+    return {k: (x[k], y[k]) for k in x}, routes
 
 
 def render_matplotlib(nodes, edges, format="png", title=None, fontsize=10):
@@ -361,7 +376,7 @@ def render_matplotlib(nodes, edges, format="png", title=None, fontsize=10):
         if n.kind == "const":
             w = h = max(w, h)
         sizes[n.key] = (w, h)
-    pos = layout(nodes, edges, sizes)
+    pos, routes = layout(nodes, edges, sizes)
     margin = 0.35
     present = {n.kind for n in nodes}
     legend = [(kind, text) for kind, text in LEGEND if kind in present]
@@ -369,8 +384,8 @@ def render_matplotlib(nodes, edges, format="png", title=None, fontsize=10):
                    + 0.25 for _, text in legend) + 0.3
     for t in fig.texts[len(texts):]:
         t.remove()
-    xs = [pos[k][0] - sizes[k][0] / 2 for k in pos] + [pos[k][0] + sizes[k][0] / 2 for k in pos]
-    ys = [pos[k][1] + sizes[k][1] / 2 for k in pos]
+    xs = [pos[k][0] - sizes[k][0] / 2 for k in sizes] + [pos[k][0] + sizes[k][0] / 2 for k in sizes]
+    ys = [pos[k][1] + sizes[k][1] / 2 for k in sizes]
     legend_h, title_h = 0.7, (0.45 if title else 0.0)
     graph_w = max(xs) - min(xs) + 2 * margin
     width = max(graph_w, legend_w, 4.0)
@@ -404,11 +419,12 @@ def render_matplotlib(nodes, edges, format="png", title=None, fontsize=10):
                           zorder=2)
         ax.add_patch(box)
         texts[n.key].set_position(to_fig(cx, cy))
-    # edges: from the bottom of the input's box to the top of its consumer's, spread along both edges
+    # edges: from the bottom of the input's box to the top of its consumer's, spread along both edges, through
+    # the route's invisible points when the edge skips layers
     outs, ins = {}, {}
-    for a, b in edges:
-        outs.setdefault(a, []).append(b)
-        ins.setdefault(b, []).append(a)
+    for chain in routes:
+        outs.setdefault(chain[0], []).append(chain[1])
+        ins.setdefault(chain[-1], []).append(chain[-2])
 
     def port(key, other, side, lst):
         lst = sorted(lst, key=lambda k: pos[k][0])
@@ -418,11 +434,15 @@ def render_matplotlib(nodes, edges, format="png", title=None, fontsize=10):
         y = pos[key][1] + (h / 2 if side == "top" else -h / 2)
         return pos[key][0] + frac * w, y
 
-    for a, b in edges:
-        start = port(a, b, "bottom", outs[a])
-        end = port(b, a, "top", ins[b])
-        arrow = FancyArrowPatch(to_fig(*start), to_fig(*end), arrowstyle="-|>", mutation_scale=12,
-                                color="#555555", linewidth=1.1, zorder=1, shrinkA=1, shrinkB=1)
+    for chain in routes:
+        points = ([port(chain[0], chain[1], "bottom", outs[chain[0]])] + [pos[k] for k in chain[1:-1]]
+                  + [port(chain[-1], chain[-2], "top", ins[chain[-1]])])
+        if len(points) > 2:
+            fx, fy = zip(*(to_fig(*p) for p in points[:-1]))
+            ax.plot(fx, fy, color="#555555", linewidth=1.1, zorder=1, solid_capstyle="round")
+        arrow = FancyArrowPatch(to_fig(*points[-2]), to_fig(*points[-1]), arrowstyle="-|>", mutation_scale=12,
+                                color="#555555", linewidth=1.1, zorder=1, shrinkA=0 if len(points) > 2 else 1,
+                                shrinkB=1)
         ax.add_patch(arrow)
     # legend along the top, title above it
     lx = 0.3

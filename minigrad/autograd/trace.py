@@ -115,7 +115,8 @@ class trace:
         print(line, file=self.file or sys.stdout)
 
     def _leaf_name(self, t):
-        return self.tensor_names.get(id(t)) or f"leaf{fmt_shape(t.shape)}"
+        return self.tensor_names.get(id(t)) or (f"leaf{fmt_shape(t.shape)}" if t.requires_grad
+                                                else f"a tensor{fmt_shape(t.shape)}")
 
     def _node_label(self, node):
         k = self.order.get(node)
