@@ -281,8 +281,8 @@ def _fastai_api(fw):
     if fw.__name__ == "torch":
         from fastai.data.core import DataLoaders
         from fastai.learner import Learner
+        from fastai.data.load import DataLoader   # the tutorial's DataLoader is fastai's (fastai.vision.all)
         from fastai.optimizer import SGD
-        from torch.utils.data import DataLoader
     else:
         fa = importlib.import_module(fw.__name__ + ".fastai")
         Learner, DataLoaders, SGD = fa.Learner, fa.DataLoaders, fa.SGD

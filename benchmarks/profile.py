@@ -30,7 +30,7 @@ def profile_case(fw, name, seconds=3.0, top=25):
         fn()
         n += 1
     plain = (time.perf_counter() - t0) / n
-    reps = max(1, int(seconds / 2 / plain))
+    reps = max(10, int(seconds / 2 / plain))
     pr = cProfile.Profile()
     t0 = time.perf_counter()
     pr.enable()
