@@ -23,6 +23,8 @@ def _root_grads(outputs, grad_outputs):
             if g.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of torch.Size({list(g.shape)}) "
                                    f"and output[0] has a shape of torch.Size({list(t._data.shape)}).")
+            if g.dtype != t._data.dtype:        # torch casts the given gradient to the output's dtype
+                g = g.astype(t._data.dtype)
             grads.append(g)
     return grads
 
