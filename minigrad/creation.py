@@ -18,6 +18,8 @@ def _shape(size):
 def _finish(arr, requires_grad):
     t = Tensor._make(arr)
     if requires_grad:
+        if arr.dtype.kind not in "fc":      # torch's factories word it differently from requires_grad_()
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad_()
     return t
 
