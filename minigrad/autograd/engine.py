@@ -1,6 +1,7 @@
 """The backward pass. No recursion: the graph is collected with an explicit stack and the nodes run from the
 newest to the oldest (the order torch's engine runs them in), so a node runs only after every gradient
 flowing into it has arrived and been summed."""
+import re
 import weakref
 
 import numpy as np
@@ -56,8 +57,8 @@ def _check_versions(node):
     for cell, expected, index in node.version_checks:
         if cell[0] != expected:
             t = node.inputs[index] if index >= 0 else None
-            where = f"output 0 of {node.name}" if index < 0 else (
-                f"output 0 of {t.grad_fn.name}" if t is not None and t.grad_fn is not None else None)
+            where = f"output 0 of {_op_name(node)}" if index < 0 else (
+                f"output 0 of {_op_name(t.grad_fn)}" if t is not None and t.grad_fn is not None else None)
             shape = list(t.shape) if t is not None else "?"
             kind = _torch_type_name(t) if t is not None else "torch.Tensor"
             desc = f"[{kind} {shape}]" + (f", which is {where}," if where else "")
@@ -65,7 +66,12 @@ def _check_versions(node):
                 "one of the variables needed for gradient computation has been modified by an inplace "
                 f"operation: {desc} is at version {cell[0]}; expected version {expected} instead. Hint: "
                 "enable anomaly detection to find the operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True).")
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _op_name(node):
+    """The op a node records, as torch 2.13's version error names it: ExpBackward0 -> Exp."""
+    return re.sub(r"Backward\d*$", "", node.name)
 
 
 def _torch_type_name(t):
