@@ -112,7 +112,11 @@ class RSub(Function):
 class Mul(Function):
     """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
     name = "MulBackward0"
-    saved_inputs = (0, 1)
+
+    @property
+    def saved_inputs(self):       # backward reads a only for b's gradient and b only for a's (x * 3 reads no x)
+        need_a, need_b = self.needs_input_grad
+        return ((0,) if need_b else ()) + ((1,) if need_a else ())
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -127,7 +131,10 @@ class Mul(Function):
 class Div(Function):
     """a / b.  d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"""
     name = "DivBackward0"
-    saved_inputs = (0, 1)
+
+    @property
+    def saved_inputs(self):       # a is read only for b's gradient (x / 4 reads no x)
+        return (0, 1) if self.needs_input_grad[1] else (1,)
 
     def forward(self, a, b):
         self.saved = (a, b)
