@@ -59,6 +59,9 @@ def _check_versions(node):
             t = node.inputs[index] if index >= 0 else None
             where = f"output 0 of {_op_name(node)}" if index < 0 else (
                 f"output 0 of {_op_name(t.grad_fn)}" if t is not None and t.grad_fn is not None else None)
+            if t is None:                   # the node's own output, which its backward reads (exp, sigmoid...)
+                saved = node.saved[0] if isinstance(node.saved, tuple) else node.saved
+                t = function.Tensor._make(saved) if isinstance(saved, np.ndarray) else None
             shape = list(t.shape) if t is not None else "?"
             kind = _torch_type_name(t) if t is not None else "torch.Tensor"
             desc = f"[{kind} {shape}]" + (f", which is {where}," if where else "")
