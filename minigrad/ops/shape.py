@@ -260,8 +260,10 @@ class SetItem(Function):
 
 
 def setitem(a, index, value):
-    a._check_inplace()
     index = _index(index)
+    if a.requires_grad and a.grad_fn is None and _enabled[0] and _index_name(index) != "IndexBackward0":
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    a._check_inplace()
     v = value._data if isinstance(value, Tensor) else value
     value_grad = isinstance(value, Tensor) and value.requires_grad
     if _enabled[0] and (a.requires_grad or value_grad):
