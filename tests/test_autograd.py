@@ -1,0 +1,403 @@
+"""The engine against torch: backward's arguments, accumulation, long chains, freeing, grad mode, and the errors
+(type and message compared with torch's own, raised in the same process)."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from conftest import assert_same, assert_same_error, pair, rand_array
+
+LIBS = [minigrad, torch]
+
+
+def both(fn):
+    """fn(lib) for minigrad and torch."""
+    return fn(minigrad), fn(torch)
+
+
+# ------------------------------------------------------------------ backward arguments
+
+def test_backward_with_gradient_argument_matches_torch():
+    g = rand_array((2, 3), seed=5)
+    (m, t) = pair(rand_array((2, 3)))
+    (m * m).backward(gradient=minigrad.tensor(g))
+    (t * t).backward(gradient=torch.tensor(g))
+    assert_same(m.grad, t.grad)
+
+
+def test_backward_accumulates_into_grad_across_calls_like_torch():
+    m, t = pair(rand_array((3,)))
+    for _ in range(3):
+        (m.exp() * 2).sum().backward()
+        (t.exp() * 2).sum().backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_retain_graph_allows_a_second_backward_like_torch():
+    m, t = pair(rand_array((3,)))
+    ym, yt = (m.exp() * m).sum(), (t.exp() * t).sum()
+    ym.backward(retain_graph=True)
+    yt.backward(retain_graph=True)
+    ym.backward()
+    yt.backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_second_backward_without_retain_graph_raises_torch_error():
+    def make(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = (x.exp() * x).sum()
+        y.backward()
+        return y
+    ym, yt = both(make)
+    assert_same_error(ym.backward, yt.backward)
+
+
+def test_backward_on_non_scalar_raises_torch_error():
+    def make(L):
+        return L.tensor([1.0, 2.0], requires_grad=True) * 2
+    ym, yt = both(make)
+    assert_same_error(ym.backward, yt.backward)
+
+
+def test_backward_on_tensor_without_grad_raises_torch_error():
+    ym, yt = both(lambda L: L.tensor([1.0, 2.0]).sum())
+    assert_same_error(ym.backward, yt.backward)
+
+
+def test_backward_with_wrong_gradient_shape_raises_torch_error():
+    ym, yt = both(lambda L: L.tensor([1.0, 2.0], requires_grad=True) * 2)
+    assert_same_error(lambda: ym.backward(minigrad.ones(3)), lambda: yt.backward(torch.ones(3)))
+
+
+def test_backward_of_leaf_itself_matches_torch():
+    m, t = pair(rand_array((3,)))
+    m.backward(minigrad.ones(3))
+    t.backward(torch.ones(3))
+    assert_same(m.grad, t.grad)
+
+
+def test_shared_subexpression_gradients_add_up_like_torch():
+    def fn(L, a):
+        b = a * 2
+        c = b.exp()
+        return (b * c + b).sum()
+    m, t = pair(rand_array((4,)))
+    fn(minigrad, m).backward()
+    fn(torch, t).backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_grad_of_float32_leaf_stays_float32_like_torch():
+    m, t = pair(rand_array((3,), dtype=np.float32))
+    (m.double() * 2).sum().backward()
+    (t.double() * 2).sum().backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_non_leaf_grad_is_none_unless_retained_like_torch():
+    for L in LIBS:
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        z = x * 3
+        z.retain_grad()
+        (y * z).sum().backward()
+        assert y.grad is None
+        assert z.grad is not None
+    m, t = pair(rand_array((3,)))
+    zm, zt = m * 3, t * 3
+    zm.retain_grad()
+    zt.retain_grad()
+    (zm * zm).sum().backward()
+    (zt * zt).sum().backward()
+    assert_same(zm.grad, zt.grad)
+
+
+def test_tensor_hook_can_replace_gradient_like_torch():
+    m, t = pair(rand_array((3,)))
+    for x in (m, t):
+        y = x * 2
+        y.register_hook(lambda g: g * 10)
+        (y * y).sum().backward()
+    assert_same(m.grad, t.grad)
+
+
+# ------------------------------------------------------------------ long chains and memory
+
+def test_100000_op_chain_backpropagates_without_recursion():
+    x = minigrad.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0000001
+    y.backward()
+    xt = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)
+    expected = torch.tensor(1.0000001, dtype=torch.float32) ** 100_000
+    np.testing.assert_allclose(x.grad.item(), expected.item(), rtol=1e-3)
+
+
+def test_graph_memory_is_freed_after_backward():
+    x = minigrad.tensor(rand_array((1000,)), requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0
+    mid = weakref.ref(y.grad_fn)
+    loss = y.sum()
+    loss.backward()
+    del y, loss
+    gc.collect()
+    assert mid() is None
+    assert x.grad is not None
+
+
+def test_saved_arrays_are_released_by_backward():
+    x = minigrad.tensor(rand_array((100,)), requires_grad=True)
+    y = x.exp()
+    node = y.grad_fn
+    y.sum().backward()
+    assert node.saved is None
+
+
+# ------------------------------------------------------------------ grad mode
+
+def test_no_grad_context_builds_no_graph_like_torch():
+    for L in LIBS:
+        x = L.tensor([1.0], requires_grad=True)
+        with L.no_grad():
+            y = x * 2
+            assert not L.is_grad_enabled()
+        assert L.is_grad_enabled()
+        assert y.requires_grad is False and y.grad_fn is None
+
+
+def test_no_grad_decorator_builds_no_graph_like_torch():
+    for L in LIBS:
+        @L.no_grad()
+        def f(x):
+            return x * 2
+        y = f(L.tensor([1.0], requires_grad=True))
+        assert y.requires_grad is False
+        assert L.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad_like_torch():
+    for L in LIBS:
+        x = L.tensor([1.0], requires_grad=True)
+        with L.no_grad():
+            with L.enable_grad():
+                y = x * 2
+            z = x * 2
+        assert y.requires_grad and not z.requires_grad
+
+
+@pytest.mark.parametrize("mode", [True, False])
+def test_set_grad_enabled_as_context_function_and_decorator_like_torch(mode):
+    results = []
+    for L in LIBS:
+        x = L.tensor([1.0], requires_grad=True)
+        with L.set_grad_enabled(mode):
+            a = (x * 2).requires_grad
+        L.set_grad_enabled(mode)
+        b = (x * 2).requires_grad
+        L.set_grad_enabled(True)
+
+        @L.set_grad_enabled(mode)
+        def f():
+            return (x * 2).requires_grad
+        results.append((a, b, f(), L.is_grad_enabled()))
+    assert results[0] == results[1]
+
+
+def test_no_grad_restores_mode_after_exception_like_torch():
+    for L in LIBS:
+        with pytest.raises(ValueError):
+            with L.no_grad():
+                raise ValueError
+        assert L.is_grad_enabled()
+
+
+# ------------------------------------------------------------------ in-place errors
+
+def test_inplace_on_leaf_requiring_grad_raises_torch_error():
+    xm, xt = both(lambda L: L.tensor([1.0, 2.0], requires_grad=True))
+    assert_same_error(lambda: xm.add_(1), lambda: xt.add_(1))
+    assert_same_error(lambda: xm.mul_(2), lambda: xt.mul_(2))
+    assert_same_error(lambda: xm.__iadd__(1), lambda: xt.__iadd__(1))
+
+
+def test_setitem_on_leaf_requiring_grad_raises_torch_error():
+    xm, xt = both(lambda L: L.tensor([1.0, 2.0], requires_grad=True))
+
+    def assign(x):
+        x[0] = 5.0
+    assert_same_error(lambda: assign(xm), lambda: assign(xt))
+
+
+def test_inplace_on_leaf_under_no_grad_is_allowed_like_torch():
+    m, t = pair(rand_array((3,)))
+    with minigrad.no_grad():
+        m.add_(1)
+    with torch.no_grad():
+        t.add_(1)
+    assert_same(m, t)
+
+
+@pytest.mark.parametrize("case", ["exp_output", "mul_input", "sigmoid_output", "pow_input", "matmul_input"])
+def test_modifying_a_saved_tensor_raises_torch_version_error(case):
+    def build(L):
+        a = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        x = a * 1
+        if case == "exp_output":
+            y = x.exp()
+            y.add_(1)
+            return y.sum()
+        if case == "sigmoid_output":
+            y = x.sigmoid()
+            y.mul_(2)
+            return y.sum()
+        if case == "mul_input":
+            y = x * a
+        elif case == "pow_input":
+            y = x ** 2
+        else:
+            y = x @ a
+        x.add_(1)
+        return y.sum()
+    lm, lt = both(build)
+    assert_same_error(lm.backward, lt.backward)
+
+
+@pytest.mark.parametrize("case", ["mul_by_number", "add", "relu_then_add_number", "div_by_number"])
+def test_modifying_a_tensor_backward_does_not_need_is_allowed_like_torch(case):
+    def build(L, a):
+        x = a * 1
+        y = {"mul_by_number": lambda: x * 3, "add": lambda: x + a, "relu_then_add_number": lambda: x.relu() + 1,
+             "div_by_number": lambda: x / 4}[case]()
+        x.add_(1)
+        return (y * y).sum() + x.sum()
+    m, t = pair(rand_array((3,)))
+    build(minigrad, m).backward()
+    build(torch, t).backward()
+    assert_same(m.grad, t.grad)
+
+
+@pytest.mark.parametrize("op", ["add_", "mul_", "div_", "sub_"])
+def test_inplace_after_a_read_keeps_the_readers_gradient_like_torch(op):
+    def build(L, a):
+        x = a * 1
+        y = x + 3                        # reads x before the in-place op
+        getattr(x, op)(2.0)
+        return (y * x).sum()
+    m, t = pair(rand_array((3,)))
+    build(minigrad, m).backward()
+    build(torch, t).backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_inplace_on_a_view_of_a_non_leaf_matches_torch():
+    def build(L, a, b):
+        x = a * 2
+        x[0] += b
+        x[:, 1] *= b[1]
+        return (x * x).sum()
+    (am, at), (bm, bt) = pair(rand_array((3, 3))), pair(rand_array((3,), seed=2))
+    build(minigrad, am, bm).backward()
+    build(torch, at, bt).backward()
+    assert_same(am.grad, at.grad)
+    assert_same(bm.grad, bt.grad)
+
+
+def test_version_counter_counts_inplace_ops_like_torch():
+    versions = []
+    for L in LIBS:
+        x = L.zeros(3)
+        v = [x._version]
+        x.add_(1)
+        x[0] = 2
+        x.mul_(3)
+        v.append(x._version)
+        versions.append(v)
+    assert versions[0] == versions[1]
+
+
+# ------------------------------------------------------------------ autograd.grad
+
+def test_autograd_grad_returns_gradients_without_touching_grad_like_torch():
+    (am, at), (bm, bt) = pair(rand_array((3,))), pair(rand_array((3,), seed=2))
+    gm = minigrad.autograd.grad((am * bm.exp()).sum(), [am, bm])
+    gt = torch.autograd.grad((at * bt.exp()).sum(), [at, bt])
+    for m, t in zip(gm, gt):
+        assert_same(m, t)
+    assert am.grad is None and at.grad is None
+
+
+def test_autograd_grad_of_non_leaf_input_matches_torch():
+    m, t = pair(rand_array((3,)))
+    hm, ht = m * 2, t * 2
+    (gm,) = minigrad.autograd.grad((hm ** 3).sum(), hm)
+    (gt,) = torch.autograd.grad((ht ** 3).sum(), ht)
+    assert_same(gm, gt)
+
+
+def test_autograd_grad_with_grad_outputs_matches_torch():
+    g = rand_array((3,), seed=3)
+    m, t = pair(rand_array((3,)))
+    (gm,) = minigrad.autograd.grad(m.exp(), m, grad_outputs=minigrad.tensor(g))
+    (gt,) = torch.autograd.grad(t.exp(), t, grad_outputs=torch.tensor(g))
+    assert_same(gm, gt)
+
+
+def test_autograd_grad_unused_input_raises_torch_error_unless_allowed():
+    def make(L):
+        a, b = L.tensor([1.0], requires_grad=True), L.tensor([1.0], requires_grad=True)
+        return a, b, (a * 2).sum()
+    (am, bm, ym), (at, bt, yt) = both(make)
+    assert_same_error(lambda: minigrad.autograd.grad(ym, [am, bm], retain_graph=True),
+                      lambda: torch.autograd.grad(yt, [at, bt], retain_graph=True))
+    rm = minigrad.autograd.grad(ym, [am, bm], allow_unused=True)
+    rt = torch.autograd.grad(yt, [at, bt], allow_unused=True)
+    assert rm[1] is None and rt[1] is None
+    assert_same(rm[0], rt[0])
+
+
+def test_backward_with_inputs_accumulates_only_into_them_like_torch():
+    (am, at), (bm, bt) = pair(rand_array((3,))), pair(rand_array((3,), seed=2))
+    (am * bm).sum().backward(inputs=[am])
+    (at * bt).sum().backward(inputs=[at])
+    assert_same(am.grad, at.grad)
+    assert bm.grad is None and bt.grad is None
+
+
+def test_gradcheck_passes_on_a_composite_function():
+    x = minigrad.tensor(rand_array((2, 3)), requires_grad=True)
+    w = minigrad.tensor(rand_array((3, 4), seed=4), requires_grad=True)
+    assert minigrad.autograd.gradcheck(lambda x, w: (x @ w).tanh().log_softmax(dim=1), [x, w])
+
+
+# ------------------------------------------------------------------ requires_grad flags
+
+def test_requires_grad_on_integer_tensor_raises_torch_error():
+    xm, xt = both(lambda L: L.tensor([1, 2]))
+    assert_same_error(xm.requires_grad_, xt.requires_grad_)
+
+
+def test_requires_grad_false_on_non_leaf_raises_torch_error():
+    ym, yt = both(lambda L: L.tensor([1.0], requires_grad=True) * 2)
+    e_m, e_t = assert_same_error(lambda: ym.requires_grad_(False), lambda: yt.requires_grad_(False),
+                                 match_text=False)
+    assert str(e_m).startswith(str(e_t)[:60])
+
+
+def test_numpy_of_tensor_requiring_grad_raises_torch_error():
+    xm, xt = both(lambda L: L.tensor([1.0], requires_grad=True))
+    assert_same_error(xm.numpy, xt.numpy)
+
+
+def test_detach_and_is_leaf_like_torch():
+    for L in LIBS:
+        x = L.tensor([1.0], requires_grad=True)
+        y = x * 2
+        assert x.is_leaf and not y.is_leaf and y.detach().is_leaf
+        assert L.tensor([1.0]).is_leaf
