@@ -30,7 +30,8 @@ class _Formatter:
                 self.sci = hi / lo > 1000.0 or hi > 1.0e8
             else:
                 self.sci = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-        self.width = max((len(self.format(v)) for v in values), default=1)
+        # torch measures only the finite non-zero values: -0., nan and inf may stick out
+        self.width = max((len(self.format(v)) for v in finite[finite != 0]), default=1)
 
     def format(self, v):
         if self.kind == "b":
