@@ -67,7 +67,7 @@ def _render(a, fmt, indent, summarize):
     if a.ndim == 1:
         items = [fmt.format(v).rjust(fmt.width) for v in a.tolist()]
         if summarize and len(items) > 2 * EDGEITEMS:
-            items = items[:EDGEITEMS] + ["..."] + items[-EDGEITEMS:]
+            items = items[:EDGEITEMS] + [" ..."] + items[-EDGEITEMS:]      # torch pads it: "2,  ..., 1497"
         per_line = max(math.floor((LINEWIDTH - indent) / (fmt.width + 2)), 1)
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
