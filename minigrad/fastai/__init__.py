@@ -47,3 +47,5 @@ __all__ = ["torch", "nn", "F", "np", "Image", "L", "Path", "URLs", "array", "fir
            "ValueMetric", "defaults", "mk_metric", "ProgressCallback", "batch_accuracy", "mnist_loss"]
 
 import numpy as np  # noqa: E402  (fastai's star import brings np too)
+from .schedule import Adam, ParamScheduler, combined_cos, fit_one_cycle, lr_find  # noqa: E402,F401
+from .vision import ImageDataLoaders, accuracy, cnn_learner, create_cnn_model, create_head, error_rate, vision_learner  # noqa: E402,F401
