@@ -157,7 +157,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if t.dtype.kind == "f":
         if t.shape != x.shape:
             raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
-        return SoftTargetCrossEntropy.apply(input, target, reduction)
+        out = SoftTargetCrossEntropy.apply(input, target, reduction)
+        if out.grad_fn is not None and reduction != "mean":
+            out.grad_fn.name = "NegBackward0"          # torch ends with -sum(...) unless it divides by N
+        return out
     if x.ndim not in (1, 2):
         raise NotImplementedError("cross_entropy: minigrad takes input of shape (C) or (N, C)")
     if t.dtype.kind not in "iu":
