@@ -95,7 +95,8 @@ def load(f, map_location=None, weights_only=True, **_ignored):
             if meta.get("format") != _FORMAT:
                 raise RuntimeError(f"unknown checkpoint format {meta.get('format')!r}")
             arrays = {k: z[k] for k in z.files if k != "__meta__"}
-    except (zipfile.BadZipFile, ValueError, OSError, KeyError, json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (zipfile.BadZipFile, ValueError, OSError, KeyError, EOFError, json.JSONDecodeError,
+            UnicodeDecodeError) as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise RuntimeError(f"minigrad.load: {f!s} is not a valid minigrad checkpoint ({e})") from None
