@@ -100,4 +100,7 @@ def load(f, map_location=None, weights_only=True, **_ignored):
         if isinstance(e, FileNotFoundError):
             raise
         raise RuntimeError(f"minigrad.load: {f!s} is not a valid minigrad checkpoint ({e})") from None
-    return _unpack(meta["object"], arrays)
+    try:
+        return _unpack(meta["object"], arrays)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:     # metadata naming arrays that are not there
+        raise RuntimeError(f"minigrad.load: {f!s} is not a valid minigrad checkpoint ({e!r})") from None
