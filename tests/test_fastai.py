@@ -345,3 +345,17 @@ def test_show_image_and_plot_function_draw(tmp_path):
     mf.plt.savefig(tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 0
     mf.plt.close("all")
+
+
+def test_freeze_with_a_splitter_trains_only_the_last_group():
+    dls, _, _ = toy_dls()
+    model = nn.Sequential(nn.Linear(10, 4), nn.ReLU(), nn.Linear(4, 1))
+    learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss,
+                    splitter=lambda m: [list(m[0].parameters()), list(m[2].parameters())])
+    learn.freeze()
+    w0, w2 = model[0].weight.detach().numpy().copy(), model[2].weight.detach().numpy().copy()
+    quiet_fit(learn, 1, 0.5)
+    assert np.array_equal(model[0].weight.detach().numpy(), w0)
+    assert not np.array_equal(model[2].weight.detach().numpy(), w2)
+    learn.unfreeze()
+    assert all(p.requires_grad for p in model.parameters())

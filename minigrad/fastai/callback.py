@@ -39,7 +39,18 @@ Writing one (this is how fit_one_cycle's ParamScheduler plugs in):
     learn.fit(1, 0.1, cbs=LRPrinter())               # for this fit only; or Learner(..., cbs=[...]) / add_cb
 
 Setting an attribute of the learner from a callback must go through `self.learn.x = ...` (plain
-`self.x = ...` sets it on the callback), exactly as in fastai."""
+`self.x = ...` sets it on the callback), exactly as in fastai.
+
+What a scheduler (fastai's ParamScheduler, for fit_one_cycle) finds, as in fastai:
+- on the learner: `lr`, `moms` (default (0.95, 0.85, 0.95)), `wd`, `n_epoch`, `epoch`, `iter`, `n_iter`,
+  `train_iter` and `pct_train` (kept by TrainEvalCallback: the fraction of training done, 0 to 1), `training`,
+  `opt`, `dls`, `model`, `loss_func`, `metrics`, `recorder`, `smooth_loss`;
+- on the optimizer: `hypers` (one dict per parameter group: lr, mom, wd, ...), `set_hyper(k, v)` and
+  `set_hypers(**kw)` (a value, one per group, or a slice spread over the groups), `param_lists`,
+  `freeze_to(n)`; the learner's `splitter(model)` decides the groups (fastai's default: one group).
+A new Learner method goes on the class, as fastai's @patch does: `Learner.fit_one_cycle = fit_one_cycle`
+in its own module of minigrad/fastai/, imported by minigrad/fastai/__init__.py. A callback every Learner
+should get goes into `learner.defaults.callbacks`."""
 import re
 
 import numpy as np

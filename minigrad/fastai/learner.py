@@ -345,6 +345,19 @@ class Learner:
         finally:
             self.add_cbs(prog)
 
+    def freeze_to(self, n):
+        "Train only the parameter groups from `n` on (the splitter makes the groups; fastai's freeze_to)."
+        if self.opt is None:
+            self.create_opt()
+        self.opt.freeze_to(n)
+        self.opt.clear_state()
+
+    def freeze(self):
+        self.freeze_to(-1)
+
+    def unfreeze(self):
+        self.freeze_to(0)
+
     def validate(self, ds_idx=1, dl=None, cbs=None):
         "[valid_loss, *metrics] on `dls[ds_idx]` (or `dl`), without training."
         if dl is None:
