@@ -16,6 +16,7 @@ import random
 
 import numpy as np
 
+from .. import random as _random
 from ..tensor import Tensor
 from ..utils import data as _tdata
 
@@ -135,6 +136,10 @@ class DataLoader:
         self.randomize()
         self.before_iter()
         self._idxs = self.get_idxs()
+        # fastai iterates through torch's _SingleProcessDataLoaderIter, whose __init__ draws a base seed from
+        # torch's global generator (fastai's _FakeLoader has generator=None): one random64 per iteration, so
+        # the torch.randn calls that follow (init_params, nn.Linear) see the stream torch's do
+        _random.shared_seed()
         for b in self.create_batches(self.sample()):
             yield self.after_batch(b)
         self.after_iter()
