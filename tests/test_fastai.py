@@ -1,7 +1,6 @@
 """minigrad.fastai: the names chapter 4 imports, fastai's DataLoader/SGD/Learner/Recorder semantics (checked
 against real fastai where fastai can run on the same input), and its errors."""
 import io
-import os
 import random
 import shutil
 import sys
@@ -13,7 +12,7 @@ import pytest
 import minigrad
 import minigrad.fastai as mf
 from minigrad.fastai import (SGD, BasicOptim, Callback, CancelBatchException, CancelStepException, DataLoader,
-                             DataLoaders, L, Learner, batch_accuracy, first, mnist_loss, nn, tensor, torch)
+                             DataLoaders, L, Learner, batch_accuracy, first, mnist_loss, nn, tensor)
 
 fastai_load = pytest.importorskip("fastai.data.load")
 

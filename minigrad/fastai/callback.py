@@ -51,10 +51,6 @@ What a scheduler (fastai's ParamScheduler, for fit_one_cycle) finds, as in fasta
 A new Learner method goes on the class, as fastai's @patch does: `Learner.fit_one_cycle = fit_one_cycle`
 in its own module of minigrad/fastai/, imported by minigrad/fastai/__init__.py. A callback every Learner
 should get goes into `learner.defaults.callbacks`."""
-import re
-
-import numpy as np
-
 from .core import L, class2attr
 
 __all__ = ["Callback", "TrainEvalCallback", "event", "CancelStepException", "CancelBackwardException",
@@ -201,5 +197,3 @@ class TrainEvalCallback(Callback):
         self.model.eval()
         self.learn.training = False
 
-
-del re, np

@@ -15,7 +15,6 @@ What gets recorded (learn.recorder, fastai's Recorder):
 
 The arithmetic of those averages is fastai's, in float32 tensors, so the numbers are fastai's to the last bits
 that float32 allows."""
-import sys
 import time
 from contextlib import contextmanager
 from functools import partial
