@@ -23,6 +23,10 @@ def unbroadcast(grad, shape):
     """Sum a gradient of a broadcast shape back to the input's `shape`: the one place broadcasting is undone.
     Broadcasting copied the input along the new leading axes and along its size-1 axes, so each copy's
     gradient adds up into the one original element."""
+    if grad.ndim and len(shape) <= grad.ndim and all(n == 1 for n in shape):
+        from ..ops import torch_sum       # a broadcast scalar: summed in torch's order, bit for bit
+        if torch_sum.applies(grad):
+            return np.asarray(torch_sum.full_sum(grad)).reshape(shape)
     lead = grad.ndim - len(shape)
     if lead:
         grad = grad.sum(axis=tuple(range(lead)))

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import elementwise
+from . import elementwise, torch_sum
 
 # torch.return_types.max / min: (values, indices)
 max_result = namedtuple("max", ["values", "indices"])
@@ -40,10 +40,16 @@ class Sum(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
+        if dtype is None and _all_axes(axes, a.ndim) and torch_sum.applies(a):
+            return np.asarray(torch_sum.full_sum(a)).reshape(self.keep if keepdim else ())
         return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
 
     def backward(self, g):
         return _spread(g.reshape(self.keep), self.in_shape), None, None, None
+
+
+def _all_axes(axes, ndim):
+    return axes is None or len(set(axes)) == ndim
 
 
 def _spread(g, shape):
@@ -63,6 +69,9 @@ class Mean(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
+        if dtype is None and _all_axes(axes, a.ndim) and torch_sum.applies(a):   # torch: sum, then / n
+            self.n = a.size
+            return np.asarray(torch_sum.full_sum(a) / a.dtype.type(a.size)).reshape(self.keep if keepdim else ())
         out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
         self.n = a.size // builtins.max(out.size, 1) if a.size else 0
         return out
