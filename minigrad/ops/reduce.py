@@ -86,7 +86,7 @@ class MeanDim(Mean):
 
 def sum(a, dim=None, keepdim=False, dtype=None):
     axes = _axes(dim, a._data.ndim)
-    return (Sum if dim is None else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
+    return (Sum if dim is None and not keepdim else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
 def mean(a, dim=None, keepdim=False, dtype=None):
@@ -94,7 +94,7 @@ def mean(a, dim=None, keepdim=False, dtype=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}")
     axes = _axes(dim, a._data.ndim)
-    return (Mean if dim is None else MeanDim).apply1(a, axes, keepdim, _np_dtype(dtype))
+    return (Mean if dim is None and not keepdim else MeanDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
 def _np_dtype(dtype):
