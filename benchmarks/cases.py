@@ -441,3 +441,4 @@ def get(name: str) -> Case:
         if c.name == name:
             return c
     raise KeyError(name)
+from benchmarks import cases_random  # noqa: E402,F401  (registers the minigrad.random cases)
