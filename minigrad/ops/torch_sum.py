@@ -20,61 +20,49 @@ def applies(a):
 
 
 def full_sum(a):
-    """The sum of all of `a` as a NumPy scalar of a's dtype, added in torch's order (see `applies`)."""
+    """The sum of all of `a` as a NumPy scalar of a's dtype, added in torch's order (see `applies`).
+    A few NumPy calls whatever the size: each run of additions that torch's loops make one after another
+    is a NumPy sum over a non-inner axis, which NumPy adds in order, row after row (it adds pairwise only
+    along the innermost axis); the last scalar run is a cumulative sum. (Torch's accumulators start at +0,
+    so a sum is never -0: the final `+ 0` sees to that; elsewhere a zero start changes nothing.)"""
     lanes = _LANES[a.dtype]
     x = a.reshape(-1)
     n = x.size
+    zero = x.dtype.type(0)
     if n < lanes:                                  # scalar_inner_sum: row_sum over single elements
-        return _row_sum(x.reshape(n, 1))[0]
+        return _row_sum(x.reshape(n, 1))[0] + zero
     nvec = n // lanes                              # vectorized_inner_sum
     vec_acc = _row_sum(x[:nvec * lanes].reshape(nvec, lanes))
-    final = x.dtype.type(0)
-    for v in x[nvec * lanes:]:
-        final = final + v
-    for v in vec_acc:
-        final = final + v
-    return final
+    # final = 0; final += each tail element; final += each lane of vec_acc: one running sum
+    return np.cumsum(np.concatenate((x[nvec * lanes:], vec_acc)))[-1] + zero
 
 
 def _row_sum(vecs):
-    """row_sum: `vecs` (size, lanes) summed four at a time (ILP 4), then the rest, then the four folded."""
-    size = vecs.shape[0]
+    """row_sum: `vecs` (size, lanes) summed four rows at a time into four partial rows (multi_row_sum),
+    the left-over rows added to the first, then the other three partials folded into it."""
+    size, lanes = vecs.shape
     size_ilp = size // 4
-    if size_ilp:
-        part = _multi_row_sum(vecs[:size_ilp * 4].reshape(size_ilp, 4, vecs.shape[1]))
-    else:
-        part = np.zeros((4, vecs.shape[1]), vecs.dtype)
-    for r in vecs[size_ilp * 4:]:
-        part[0] += r
-    for k in range(1, 4):
-        part[0] += part[k]
-    return part[0]
+    if not size_ilp:
+        return vecs.sum(axis=0)
+    part = _multi_row_sum(vecs[:size_ilp * 4].reshape(size_ilp, 4, lanes))
+    return np.concatenate((part[:1], vecs[size_ilp * 4:], part[1:])).sum(axis=0)
 
 
 def _multi_row_sum(rows):
-    """multi_row_sum: rows (size, 4, lanes) -> (4, lanes) through a 4-level cascade of accumulators."""
+    """multi_row_sum: rows (size, 4, lanes) -> (4, lanes) through torch's 4-level cascade of accumulators.
+    Level 0 sums blocks of `step` rows; each block's sum moves up to level 1; every `step` blocks level 1
+    moves up to level 2 (below GRAIN_SIZE there are never step**2 blocks, so level 3 stays 0); the rows
+    after the last whole block go to level 0; then the levels are folded: acc0 + acc1 + acc2."""
     size = rows.shape[0]
-    num_levels = 4
-    power = max(4, ((size - 1).bit_length() if size > 1 else 0) // num_levels)
-    step = 1 << power
-    mask = step - 1
-    acc = np.zeros((num_levels,) + rows.shape[1:], dtype=rows.dtype)
-    i = 0
+    step = 1 << max(4, ((size - 1).bit_length() if size > 1 else 0) // 4)
     nblocks = size // step
-    if nblocks:
-        # each block's rows added one after another (NumPy reduces a non-inner axis in order, from the first
-        # row: the same as torch's 0 + r0 + r1 + ...)
-        blocks = rows[:nblocks * step].reshape((nblocks, step) + rows.shape[1:]).sum(axis=1)
-        for bsum in blocks:
-            acc[0] += bsum
-            i += step
-            for j in range(1, num_levels):
-                acc[j] += acc[j - 1]
-                acc[j - 1] = 0
-                if i & (mask << (j * power)):
-                    break
-    for r in rows[i:]:
-        acc[0] += r
-    for j in range(1, num_levels):
-        acc[0] += acc[j]
-    return acc[0]
+    acc0 = rows[nblocks * step:].sum(axis=0)
+    if not nblocks:                                # fewer than `step` rows: level 0 alone
+        return acc0
+    blocks = rows[:nblocks * step].reshape((nblocks, step) + rows.shape[1:]).sum(axis=1)
+    whole = nblocks // step
+    acc1 = blocks[whole * step:].sum(axis=0)
+    if not whole:
+        return acc0 + acc1
+    acc2 = blocks[:whole * step].reshape((whole, step) + rows.shape[1:]).sum(axis=1).sum(axis=0)
+    return acc0 + acc1 + acc2
