@@ -224,6 +224,16 @@ def kaiming_linear(rng, fan_in, fan_out):
 
 # ------------------------------------------------------------------------------------------ the registry
 
+def needs_modules(*modules):
+    """A `needs` for steps whose shared data needs a module (scikit-learn for iris, Pillow for the PNGs):
+    where it is missing (a bare GPU machine), the step is SKIPPED with the reason, not failed."""
+    def needs(fw_name):
+        import importlib.util
+        missing = [m for m in modules if importlib.util.find_spec(m) is None]
+        return f"needs {', '.join(missing)} (not installed)" if missing else None
+    return needs
+
+
 @dataclasses.dataclass
 class Step:
     name: str                  # short id used by --only and in the table, e.g. "B" or "S6-fastai"

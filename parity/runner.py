@@ -2,8 +2,10 @@
 `python -m parity` and tests/test_parity.py."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
+import io
 import time
 import traceback
 
@@ -108,7 +110,8 @@ def run_one(step, fw_name, device, dtype, quick):
     fw = framework(fw_name)
     t0 = time.perf_counter()
     try:
-        rec = step.run(fw, device, dtype=dtype, quick=quick)
+        with contextlib.redirect_stdout(io.StringIO()):     # the tutorials' prints (and fastai's tables)
+            rec = step.run(fw, device, dtype=dtype, quick=quick)
         return rec, time.perf_counter() - t0, None
     except Exception as e:  # a step that crashes in one framework is a FAIL, reported with its cause
         tb = traceback.extract_tb(e.__traceback__)

@@ -5,7 +5,7 @@ parity.data (made once in NumPy) instead of torch's random streams."""
 from __future__ import annotations
 
 from . import data
-from .core import Ctx, FixedOrder, Record, kaiming_linear, step
+from .core import Ctx, FixedOrder, Record, kaiming_linear, needs_modules, step
 
 
 def sq_err_scale(pred, y):
@@ -87,7 +87,8 @@ def a3(fw, device, dtype="float64", quick=False):
     return rec
 
 
-@step("B", "1", "iris 4-16-3: Sigmoid, Softmax into CrossEntropyLoss, Adam, batch 2, test accuracy")
+@step("B", "1", "iris 4-16-3: Sigmoid, Softmax into CrossEntropyLoss, Adam, batch 2, test accuracy",
+      needs=needs_modules("sklearn"))
 def b(fw, device, dtype="float64", quick=False):
     nn = fw.nn
     ctx = Ctx(fw, device, dtype)

@@ -10,15 +10,21 @@ import types
 import numpy as np
 
 from . import data
-from .core import Ctx, FixedOrder, Record, grad_fn_name, kaiming_linear, step
+from .core import Ctx, FixedOrder, Record, grad_fn_name, kaiming_linear, needs_modules, step
+
+_PIL = needs_modules("PIL")
 
 
-def _stacked(ctx, key):
-    """`torch.stack([tensor(Image.open(o)) for o in files]).float()/255`, in the run's dtype."""
-    return ctx.cast(ctx.t(data.mnist_sample()[key])) / 255
+def _stacked(ctx, key, n=None):
+    """`torch.stack([tensor(Image.open(o)) for o in files]).float()/255`, in the run's dtype (the first n
+    images only, where n is given)."""
+    return ctx.cast(ctx.t(data.mnist_sample()[key][:n])) / 255
 
 
-@step("S2", "2", "pixel similarity: mean images, L1/RMSE distances, the three accuracies")
+QUICK_TRAIN, QUICK_VALID = 640, 256     # quick runs: images per digit (5 batches of 256 in all; 2 valid batches)
+
+
+@step("S2", "2", "pixel similarity: mean images, L1/RMSE distances, the three accuracies", needs=_PIL)
 def s2(fw, device, dtype="float64", quick=False):
     F = fw.nn.functional
     ctx = Ctx(fw, device, dtype)
@@ -158,11 +164,13 @@ def s4(fw, device, dtype="float64", quick=False):
 
 # ------------------------------------------------------------------------------------------ S5 to S8
 
-def _mnist_linear_setup(fw, ctx, rec):
+def _mnist_linear_setup(fw, ctx, rec, quick=False):
     """S5's data and helpers, which S6 and S8 use as they are: train_x/train_y, dset, dl, valid_dl,
-    mnist_loss (the sigmoid one), calc_grad, batch_accuracy, validate_epoch, init_params."""
-    stacked_threes, stacked_sevens = _stacked(ctx, "threes"), _stacked(ctx, "sevens")
-    valid_3_tens, valid_7_tens = _stacked(ctx, "valid3"), _stacked(ctx, "valid7")
+    mnist_loss (the sigmoid one), calc_grad, batch_accuracy, validate_epoch, init_params. Quick runs take
+    the first QUICK_TRAIN / QUICK_VALID images of each digit."""
+    nt, nv = (QUICK_TRAIN, QUICK_VALID) if quick else (None, None)
+    stacked_threes, stacked_sevens = _stacked(ctx, "threes", nt), _stacked(ctx, "sevens", nt)
+    valid_3_tens, valid_7_tens = _stacked(ctx, "valid3", nv), _stacked(ctx, "valid7", nv)
     train_x = fw.cat([stacked_threes, stacked_sevens]).view(-1, 28 * 28)
     train_y = ctx.t([1] * len(stacked_threes) + [0] * len(stacked_sevens)).unsqueeze(1)
     dset = list(zip(train_x, train_y))
@@ -198,6 +206,7 @@ def _mnist_linear_setup(fw, ctx, rec):
     DataLoader = fw.utils.data.DataLoader
     dl = DataLoader(dset, batch_size=256)
     valid_dl = DataLoader(valid_dset, batch_size=256)
+    del quick, nt, nv
     return types.SimpleNamespace(**locals())
 
 
@@ -205,11 +214,11 @@ def _epochs(quick, full):
     return 2 if quick else full
 
 
-@step("S5", "2", "a linear model of the pixels by hand: mnist_loss, linear1, lr 1, 20 epochs")
+@step("S5", "2", "a linear model of the pixels by hand: mnist_loss, linear1, lr 1, 20 epochs", needs=_PIL)
 def s5(fw, device, dtype="float64", quick=False):
     ctx = Ctx(fw, device, dtype)
     rec = Record()
-    m = _mnist_linear_setup(fw, ctx, rec)
+    m = _mnist_linear_setup(fw, ctx, rec, quick)
     train_x, train_y, init_params = m.train_x, m.train_y, m.init_params
     rec.text("train_x.shape, train_y.shape", (tuple(train_x.shape), tuple(train_y.shape)))
 
@@ -334,11 +343,11 @@ class BasicOptim:
             p.grad = None
 
 
-@step("S6", "2", "nn.Linear(784, 1) with BasicOptim, lr 1, 20 epochs")
+@step("S6", "2", "nn.Linear(784, 1) with BasicOptim, lr 1, 20 epochs", needs=_PIL)
 def s6(fw, device, dtype="float64", quick=False):
     ctx = Ctx(fw, device, dtype)
     rec = Record()
-    m = _mnist_linear_setup(fw, ctx, rec)
+    m = _mnist_linear_setup(fw, ctx, rec, quick)
     linear_model = ctx.linear(fw.nn.Linear(28 * 28, 1), *kaiming_linear(data.rng("S6", "linear"), 784, 1))
     w, b = linear_model.parameters()
     rec.text("w.shape, b.shape", (tuple(w.shape), tuple(b.shape)))
@@ -365,6 +374,8 @@ def fastai_sgd(fw_name):
 
 
 def _needs_fastai(fw_name):
+    if _PIL(fw_name):
+        return _PIL(fw_name)
     try:
         fastai_sgd(fw_name)
     except ImportError as e:
@@ -378,7 +389,7 @@ def s6_fastai(fw, device, dtype="float64", quick=False):
     SGD = fastai_sgd(fw.__name__)
     ctx = Ctx(fw, device, dtype)
     rec = Record()
-    m = _mnist_linear_setup(fw, ctx, rec)
+    m = _mnist_linear_setup(fw, ctx, rec, quick)
     linear_model = ctx.linear(fw.nn.Linear(28 * 28, 1), *kaiming_linear(data.rng("S6f", "linear"), 784, 1))
     lr = 1.
     opt = SGD(linear_model.parameters(), lr)
@@ -389,11 +400,11 @@ def s6_fastai(fw, device, dtype="float64", quick=False):
 S8_EPOCHS, S8_LR = 40, 0.1
 
 
-@step("S8-hand", "2", "simple_net by hand (784-30-1, res.max(tensor(0.0))), lr 0.1, 40 epochs")
+@step("S8-hand", "2", "simple_net by hand (784-30-1, res.max(tensor(0.0))), lr 0.1, 40 epochs", needs=_PIL)
 def s8_hand(fw, device, dtype="float64", quick=False):
     ctx = Ctx(fw, device, dtype)
     rec = Record()
-    m = _mnist_linear_setup(fw, ctx, rec)
+    m = _mnist_linear_setup(fw, ctx, rec, quick)
     init_params = m.init_params
 
     def simple_net(xb):
@@ -417,12 +428,12 @@ def s8_hand(fw, device, dtype="float64", quick=False):
     return rec
 
 
-@step("S8-seq", "2", "simple_net as nn.Sequential(Linear, ReLU, Linear), optim.SGD lr 0.1, 40 epochs")
+@step("S8-seq", "2", "simple_net as nn.Sequential(Linear, ReLU, Linear), optim.SGD lr 0.1, 40 epochs", needs=_PIL)
 def s8_seq(fw, device, dtype="float64", quick=False):
     nn = fw.nn
     ctx = Ctx(fw, device, dtype)
     rec = Record()
-    m = _mnist_linear_setup(fw, ctx, rec)
+    m = _mnist_linear_setup(fw, ctx, rec, quick)
     simple_net = nn.Sequential(
         nn.Linear(28 * 28, 30),
         nn.ReLU(),
