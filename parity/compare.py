@@ -58,8 +58,7 @@ class Comparison:
     n_steps: int                    # optimizer steps compared (their losses)
     n_events: int                   # everything compared
     loss_abs: float = 0.0           # worst over the losses
-    loss_rel: float = 0.0           # as judged (relative to max(|loss|, its operand scale) where one is given)
-    loss_rel_plain: float = 0.0     # plain |a - b| / max(|a|, |b|), for the report
+    loss_rel: float = 0.0           # worst |a - b| / max(|a|, |b|) over the losses
     worst_rel: float = 0.0          # worst over everything
     worst_what: str = ""
     first: str = ""                 # on a FAIL: the first diverging step and tensor, with both values
@@ -89,9 +88,6 @@ def compare(rec_a, rec_b, tol: float, names=("minigrad", "torch")) -> Comparison
             return out
         d = diff(x.value, y.value)
         if x.kind == "loss":
-            out.loss_rel_plain = max(out.loss_rel_plain, d.rel)
-            if y.scale is not None and d.abs > 0:
-                d.rel = d.abs / max(abs(x.value), abs(y.value), abs(y.scale))
             out.loss_abs, out.loss_rel = max(out.loss_abs, d.abs), max(out.loss_rel, d.rel)
         if d.rel > out.worst_rel:
             out.worst_rel, out.worst_what = d.rel, f"{x.kind} {x.name} at {rec_b.where(y)}"

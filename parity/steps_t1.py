@@ -8,12 +8,6 @@ from . import data
 from .core import Ctx, FixedOrder, Record, kaiming_linear, needs_modules, step
 
 
-def sq_err_scale(pred, y):
-    """mean(2 |r| (|pred| + |y|)), r = pred - y: the operand scale of a squared error (see Record.loss)."""
-    p = pred.detach()
-    return (2 * (p - y).abs() * (p.abs() + y.abs())).mean()
-
-
 def _regression_loader(fw, ctx, key, epochs):
     X, y = data.regression()
     X_train_norm, y_train = ctx.t(X), ctx.t(y)
@@ -45,8 +39,7 @@ def a2(fw, device, dtype="float64", quick=False):
             loss = loss_fn(pred, y_batch)
             loss.backward()
             rec.series("batch_loss", loss)
-        scale = sq_err_scale(pred, y_batch)
-        rec.loss(loss, scale)             # the loss the tutorial prints: the epoch's last batch
+        rec.loss(loss)                    # the loss the tutorial prints: the epoch's last batch
         rec.grads(params)                 # the ten batches' gradients, summed
         with fw.no_grad():
             weight -= weight.grad * learning_rate
@@ -77,7 +70,7 @@ def a3(fw, device, dtype="float64", quick=False):
             pred = model(x_batch)[:, 0]
             loss = loss_fn(pred, y_batch)
             loss.backward()
-            rec.loss(loss, sq_err_scale(pred, y_batch))
+            rec.loss(loss)
             rec.grads(model)
             optimizer.step()
             rec.values(model)
