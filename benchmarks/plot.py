@@ -80,6 +80,10 @@ def heatmap(doc, path):
     ax.set_xlabel("batch size")
     ax.set_ylabel("hidden width h")
     cb = fig.colorbar(im, ax=ax)
+    ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if 1 / span <= t <= span]
+    cb.set_ticks(ticks)
+    cb.set_ticklabels([f"{t:g}x" for t in ticks])
+    cb.minorticks_off()
     cb.set_label("torch time / minigrad time (blue: minigrad faster, red: torch faster)")
     ax.set_title("784-h-10 MLP training step (CrossEntropyLoss, SGD): minigrad vs torch CPU", fontsize=10)
     fig.tight_layout()
