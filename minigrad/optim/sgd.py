@@ -6,14 +6,31 @@ from ..tensor import Tensor
 from .optimizer import Optimizer, required
 
 
-def fma(x, alpha, y):
+_CHUNK = 1 << 15      # elements per float64 slice: 256 KiB, so the widened copies stay in cache
+
+
+def fma(x, alpha, y, out=None):
     """y + alpha * x rounded once, as torch's add(y, x, alpha=alpha) computes it on the CPU (a fused
-    multiply-add). For float32 the float64 product of two float32 numbers is exact and the float64 sum is
-    rounded to float32 once more on the way back: equal to the fused result except in a half-way case one
-    time in billions. For float64 there is no wider type: NumPy's two roundings, at most 1 ulp apart."""
-    if x.dtype == np.float32:
-        return (y.astype(np.float64) + float(np.float32(alpha)) * x.astype(np.float64)).astype(np.float32)
-    return y + alpha * x
+    multiply-add), written to `out` (a new array if None). For float32 the float64 product of two float32
+    numbers is exact, and the float64 sum is rounded to float32 once more on the way back: equal to the
+    fused result except in a half-way case one time in billions. The widening runs over cache-sized slices,
+    so a large layer costs no big temporaries. For float64 there is no wider type: NumPy's two roundings."""
+    if out is None:
+        out = np.empty(np.broadcast_shapes(x.shape, y.shape), dtype=y.dtype)
+    if x.dtype != np.float32 or x.shape != y.shape:
+        np.add(y, alpha * x, out=out)
+        return out
+    a = float(np.float32(alpha))
+    xs, ys, os = x.reshape(-1), y.reshape(-1), out.reshape(-1)
+    wide = np.empty(min(xs.size, _CHUNK))
+    for lo in range(0, xs.size, _CHUNK):
+        hi = min(lo + _CHUNK, xs.size)
+        w = wide[:hi - lo]
+        w[...] = xs[lo:hi]
+        w *= a                                    # exact: 24 + 24 bits fit in float64's 53
+        w += ys[lo:hi]
+        os[lo:hi] = w                             # the one rounding to float32
+    return out
 
 
 class SGD(Optimizer):
@@ -56,8 +73,8 @@ class SGD(Optimizer):
                     else:
                         b = buf._data
                         b *= momentum                        # buf.mul_(momentum).add_(grad, alpha=1-dampening)
-                        b[...] = fma(g, 1 - dampening, b)
+                        fma(g, 1 - dampening, b, out=b)
                     g = fma(buf._data, momentum, g) if nesterov else buf._data
-                w[...] = fma(g, -lr, w)                      # param.add_(grad, alpha=-lr)
+                fma(g, -lr, w, out=w)                        # param.add_(grad, alpha=-lr)
                 p._version_cell[0] += 1
         return loss
