@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer
+from .sgd import fma
 
 
 class Adam(Optimizer):
@@ -73,23 +74,28 @@ class Adam(Optimizer):
 
     @staticmethod
     def _adam(group, g, w, m, v, vmax, step):
-        """Update m and v in place and return what to add to the weights."""
+        """Update m and v in place and return what to add to the weights (two temporaries in all)."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         if group["maximize"]:
             g = -g
         if group["weight_decay"] != 0 and not group["decoupled_weight_decay"]:
-            g = g + group["weight_decay"] * w
-        m += (1 - beta1) * (g - m)
+            g = fma(w, group["weight_decay"], g)      # grad.add(param, alpha=weight_decay)
+        tmp = g - m
+        fma(tmp, 1 - beta1, m, out=m)                 # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), fused
+        np.multiply(g, 1 - beta2, out=tmp)
         v *= beta2
-        v += (1 - beta2) * g * g
+        fma(tmp, g, v, out=v)                         # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         if vmax is not None:
             np.maximum(vmax, v, out=vmax)
             v = vmax
-        denom = np.sqrt(v) / bias_correction2_sqrt
+        denom = np.sqrt(v, out=tmp)
+        denom /= bias_correction2_sqrt
         denom += eps
-        return -step_size * m / denom
+        delta = -step_size * m                        # param.addcdiv_(exp_avg, denom, value=-step_size)
+        delta /= denom
+        return delta
 
     # All parameters of a group at once: the same elementwise formulas on flat buffers, so a step costs
     # a dozen NumPy calls rather than a dozen per parameter. The per-parameter state entries are views into
