@@ -1,8 +1,9 @@
-"""The backward pass. No recursion: the graph is collected with an explicit stack and the nodes run from the
-newest to the oldest (the order torch's engine runs them in), so a node runs only after every gradient
-flowing into it has arrived and been summed."""
+"""The backward pass. No recursion: a queue of the nodes that have received a gradient, run from the newest
+to the oldest (the order torch's engine runs them in), so a node runs only after every gradient flowing into
+it has arrived and been summed."""
 import re
 import weakref
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -34,27 +35,6 @@ def unbroadcast(grad, shape):
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad
-
-
-def _graph(roots):
-    """Every node reachable from the roots' grad_fns, newest first."""
-    stack = [t.grad_fn for t in roots if t.grad_fn is not None]
-    seen = set(stack)
-    nodes = []
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        for t in node.inputs:
-            fn = getattr(t, "grad_fn", None)
-            if fn is not None and fn not in seen:
-                seen.add(fn)
-                stack.append(fn)
-    nodes.sort(key=_seq, reverse=True)
-    return nodes
-
-
-def _seq(node):
-    return node.seq
 
 
 def _check_versions(node):
@@ -97,17 +77,24 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     captured = {}
     capture_nodes = {t.grad_fn: i for i, t in enumerate(capture or ()) if t.grad_fn is not None}
 
+    # The ready queue, as torch's engine keeps it: the newest node (highest seq) first. Every node that can
+    # still send a gradient to a node is newer than it, so by the time a node comes off the queue all of its
+    # gradient has arrived and been summed.
+    ready = []
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is not None:
-            node_grads[t.grad_fn] = g
-        else:
+        fn = t.grad_fn
+        if fn is None:
             leaf_grads[t] = [g, False]
+        elif fn in node_grads:
+            node_grads[fn] = node_grads[fn] + g
+        else:
+            node_grads[fn] = g
+            heappush(ready, (-fn.seq, fn))
 
     observe = observers[:]
-    for node in _graph(roots):
-        g = node_grads.pop(node, None)
-        if g is None:
-            continue
+    while ready:
+        node = heappop(ready)[1]
+        g = node_grads.pop(node)
         if node.saved is None:
             raise RuntimeError(FREED_MESSAGE)
         if node.version_checks:
@@ -137,6 +124,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     node_grads[fn] = node_grads[fn] + gi
                 else:
                     node_grads[fn] = gi
+                    heappush(ready, (-fn.seq, fn))
             elif t.requires_grad:                     # a leaf: sum, added into .grad at the end
                 acc = leaf_grads.get(t)
                 if acc is None:
