@@ -401,3 +401,17 @@ def test_detach_and_is_leaf_like_torch():
         y = x * 2
         assert x.is_leaf and not y.is_leaf and y.detach().is_leaf
         assert L.tensor([1.0]).is_leaf
+
+
+def test_finished_graph_lets_go_of_large_activations_the_program_no_longer_holds():
+    """After backward (no retain_graph) a graph keeps no large intermediate values, as torch frees its saved
+    tensors: a weakref to an activation's array dies while the loss, and so the graph, is still alive."""
+    w = minigrad.randn(300, 300, requires_grad=True)
+    hidden = (minigrad.ones(64, 300) @ w).relu()
+    ref = weakref.ref(hidden._data)
+    loss = hidden.sum()
+    del hidden
+    loss.backward()
+    assert ref() is None
+    assert loss.grad_fn is not None and w.grad is not None
+    assert np.isfinite(w.grad.numpy()).all()

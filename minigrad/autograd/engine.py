@@ -107,6 +107,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 obs(node, g, grads_in)
         if not retain_graph and "saved" in node.__dict__:
             node.saved = None        # free what forward kept (ops that kept nothing can run again, as in torch)
+        release = False
         for t, gi in zip(node.inputs, grads_in):
             if gi is None:
                 continue
@@ -120,6 +121,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 gi = unbroadcast(gi, t._data.shape)
             fn = t.grad_fn
             if fn is not None:                        # a non-leaf: sum into its node's gradient
+                release = release or (not retain_graph and t._data.nbytes > RELEASE_BYTES)
                 if fn in node_grads:
                     node_grads[fn] = node_grads[fn] + gi
                 else:
@@ -132,6 +134,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 else:
                     acc[0] = acc[0] + gi
                     acc[1] = True
+        if release:
+            node.inputs = tuple(_without_data(t) for t in node.inputs)
 
     if capture is not None:
         for i, t in enumerate(capture):
@@ -176,6 +180,21 @@ def _run_hooks(hooks, g):
 
 def retain(tensor):
     tensor.grad_fn.retained = weakref.ref(tensor)
+
+
+# Activations above this size are let go once the node that read them has run (torch frees its saved
+# tensors then); smaller ones stay, as releasing them would cost more time than the memory is worth.
+RELEASE_BYTES = 1 << 16
+
+
+def _without_data(t):
+    """A non-leaf input as the finished graph keeps it: its history, shape and dtype but not its values
+    (a zero-stride view of one zero), so its array is freed unless the program still holds the tensor."""
+    if getattr(t, "grad_fn", None) is None or t._data.nbytes <= RELEASE_BYTES:
+        return t
+    stub = function.Tensor._make(np.broadcast_to(np.zeros((), dtype=t._data.dtype), t._data.shape))
+    stub.requires_grad, stub.grad_fn, stub._version_cell = t.requires_grad, t.grad_fn, t._version_cell
+    return stub
 
 
 def _as_read_by(t, node):

@@ -73,8 +73,9 @@ class Adam(Optimizer):
         return state
 
     @staticmethod
-    def _adam(group, g, w, m, v, vmax, step):
-        """Update m and v in place and return what to add to the weights (two temporaries in all)."""
+    def _adam(group, g, w, m, v, vmax, step, out=None):
+        """Update m and v in place and return what to add to the weights, written to `out` where given (an
+        array the caller no longer needs, such as its own copy of the gradient): one temporary besides."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         if group["maximize"]:
             g = -g
@@ -93,7 +94,7 @@ class Adam(Optimizer):
         denom = np.sqrt(v, out=tmp)
         denom /= bias_correction2_sqrt
         denom += eps
-        delta = -step_size * m                        # param.addcdiv_(exp_avg, denom, value=-step_size)
+        delta = np.multiply(m, -step_size, out=out)   # param.addcdiv_(exp_avg, denom, value=-step_size)
         delta /= denom
         return delta
 
@@ -141,7 +142,7 @@ class Adam(Optimizer):
         w = np.concatenate([p._data.reshape(-1) for p in params]) if group["weight_decay"] != 0 else None
         g = np.concatenate([p.grad._data.reshape(-1) for p in params])
         delta = self._adam(group, g, w, buffers["exp_avg"], buffers["exp_avg_sq"], buffers.get("max_exp_avg_sq"),
-                           float(flat["steps"][0]))
+                           float(flat["steps"][0]), out=g)      # g is this step's own copy: reuse it
         for p, (sl, shape) in zip(params, flat["slices"]):
             p._data += delta[sl].reshape(shape)
             p._version_cell[0] += 1
