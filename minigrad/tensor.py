@@ -270,10 +270,16 @@ class Tensor:
         return self._inplace(elementwise.div, other)
 
     def add_(self, other, alpha=1):
+        if alpha != 1 and isinstance(other, Tensor) and not (_enabled[0] and (self.requires_grad or
+                                                                               other.requires_grad)):
+            self._check_inplace()                    # outside the graph: one rounding, as torch's kernel
+            fma(other._data, alpha, self._data, out=self._data)
+            self._version_cell[0] += 1
+            return self
         return self._inplace(elementwise.add, other if alpha == 1 else other * alpha)
 
     def sub_(self, other, alpha=1):
-        return self._inplace(elementwise.sub, other if alpha == 1 else other * alpha)
+        return self.add_(other, -alpha) if alpha != 1 else self._inplace(elementwise.sub, other)
 
     def mul_(self, other):
         return self._inplace(elementwise.mul, other)
@@ -711,6 +717,7 @@ function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
 from .ops import elementwise, matmul, nn_ops, reduce, shape  # noqa: E402
+from .ops.fma import fma  # noqa: E402
 
 
 def _show_derivatives():

@@ -9,8 +9,8 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ..ops.fma import fma
 from .optimizer import Optimizer
-from .sgd import fma
 
 
 class Adam(Optimizer):
