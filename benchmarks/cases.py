@@ -442,3 +442,4 @@ def get(name: str) -> Case:
             return c
     raise KeyError(name)
 from benchmarks import cases_random  # noqa: E402,F401  (registers the minigrad.random cases)
+from benchmarks import cases_conv  # noqa: E402,F401  (registers the ResNet-18 S9 step case)
