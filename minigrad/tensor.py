@@ -11,7 +11,8 @@ _new = object.__new__
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "_base", "__weakref__")
+    # _base, set only on views (ops/shape.py): (root base tensor, how to locate the view's elements in it)
     __array_priority__ = 1000      # so that ndarray <op> Tensor defers to Tensor's reflected op
 
     def __init__(self, *args, dtype=None, requires_grad=False):
@@ -132,7 +133,11 @@ class Tensor:
         return self
 
     def detach(self):
-        return Tensor._make(self._data)
+        """The same storage outside the graph; it shares this tensor's version counter, as in torch, so an
+        in-place change through it is still caught if backward needs the old values."""
+        t = Tensor._make(self._data)
+        t._version_cell = self._version_cell
+        return t
 
     def detach_(self):
         self.grad_fn = None
@@ -236,25 +241,45 @@ class Tensor:
         if self.requires_grad and self.grad_fn is None and _enabled[0]:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
+    def _in_graph_after_inplace(self, other):
+        """Whether an in-place op with `other` must be recorded: grad mode is on and this tensor, `other` or,
+        for a view, its base requires grad."""
+        if not _enabled[0]:
+            return False
+        if self.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
+            return True
+        view = getattr(self, "_base", None)
+        return view is not None and view[0].requires_grad
+
     def _inplace(self, op, other):
-        """`self op= other`: outside the graph, NumPy writes in place; inside it, the op is recorded and this
-        tensor becomes its output (its history is rebased, as torch does), keeping the same storage."""
+        """`self op= other`: outside the graph, NumPy writes in place; inside it, see _record_inplace."""
         self._check_inplace()
-        other_grad = isinstance(other, Tensor) and other.requires_grad
-        if _enabled[0] and (self.requires_grad or other_grad):
-            # stands for this tensor's old value in the graph: a copy, since the op may save it for backward
-            # (mul_, div_) and the result is about to be written over this storage
-            before = Tensor._make(self._data.copy())
-            before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
-            result = op(before, other)
-            np.copyto(self._data, result._data, casting="same_kind")
-            self._version_cell[0] += 1
-            result.grad_fn.rebased_from = self.grad_fn
-            self.requires_grad, self.grad_fn = True, result.grad_fn
-            return self
+        if self._in_graph_after_inplace(other):
+            return self._record_inplace(op, other)
         result = op(self, other)._data
         np.copyto(self._data, result, casting="same_kind")
         self._version_cell[0] += 1
+        return self
+
+    def _record_inplace(self, op, other, copy_before=True):
+        """An in-place op inside the graph: the op is recorded and this tensor becomes its output (its
+        history is rebased, as torch does), keeping the same storage. On a view, the base's history is
+        rebased too (shape.copy_slices), since the base's elements changed with it."""
+        view = getattr(self, "_base", None)
+        if view is not None and view[0].requires_grad and view[0].grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        # stands for this tensor's old value in the graph: a copy, since the op may save it for backward
+        # (mul_, div_) and the result is about to be written over this storage
+        before = Tensor._make(self._data.copy() if copy_before else self._data)
+        before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
+        result = op(before, other)
+        np.copyto(self._data, result._data, casting="same_kind")
+        self._version_cell[0] += 1
+        result.grad_fn.rebased_from = self.grad_fn
+        self.requires_grad, self.grad_fn = True, result.grad_fn
+        if view is not None:
+            shape.copy_slices(self, result)
         return self
 
     def __iadd__(self, other):
@@ -291,16 +316,23 @@ class Tensor:
         return self._inplace(lambda a, _: elementwise.clamp(a, min, max), None)
 
     def zero_(self):
+        if self._in_graph_after_inplace(None):
+            return self._record_inplace(lambda a, _: elementwise.Zero.apply(a, 0), None, copy_before=False)
         return self.fill_(0)
 
     def fill_(self, value):
         self._check_inplace()
+        if self._in_graph_after_inplace(value):
+            return self._record_inplace(elementwise.Fill.apply, value, copy_before=False)
         self._data[...] = value._data if isinstance(value, Tensor) else value
         self._version_cell[0] += 1
         return self
 
     def copy_(self, src):
         self._check_inplace()
+        if self._in_graph_after_inplace(src):
+            return self._record_inplace(elementwise.Copy.apply, src if isinstance(src, Tensor) else
+                                        np.asarray(src), copy_before=False)
         np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
         self._version_cell[0] += 1
         return self

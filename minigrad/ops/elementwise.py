@@ -411,6 +411,41 @@ class Clone(Function):
         return (g,)
 
 
+class Fill(Function):
+    """fill_(value) inside the graph: the old value a is gone.  grad a = 0, grad value = sum of grad (the
+    engine sums it down to the value's shape)."""
+    name = "FillBackward2"
+
+    def forward(self, a, value):
+        return np.full_like(a, value)
+
+    def backward(self, g):
+        return np.zeros_like(g), g
+
+
+class Zero(Fill):
+    """zero_() inside the graph: the old value a is gone.  grad a = 0"""
+    name = "ZeroBackward0"
+
+    def backward(self, g):
+        return np.zeros_like(g), None
+
+
+class Copy(Function):
+    """copy_(src) inside the graph: the old value a is gone.  grad a = 0, grad src = grad, summed back to
+    src's shape and cast to its dtype."""
+    name = "CopyBackwards"
+
+    def forward(self, a, src):
+        self.src_dtype = src.dtype
+        out = np.empty_like(a)
+        np.copyto(out, src, casting="unsafe")
+        return out
+
+    def backward(self, g):
+        return np.zeros_like(g), g.astype(self.src_dtype, copy=False)
+
+
 # ---------------------------------------------------------------- functions the Tensor methods call
 
 def add(a, b):

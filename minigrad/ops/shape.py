@@ -20,6 +20,29 @@ def _sizes(args):
     return tuple(args)
 
 
+# ---------------------------------------------------------------- views
+# A view shares its input's storage, so an in-place op on it changes the input too. Each view remembers its
+# root base and how to find its own elements there (`locate`, the view op replayed on any array of the base's
+# shape), and shares the base's version counter, as torch's views do. Tensor._inplace uses both.
+
+def _mark_view(out, a, locate):
+    out._version_cell = a._version_cell
+    outer = getattr(a, "_base", None)
+    if outer is None:
+        out._base = (a, locate)
+    else:                                         # a view of a view: locate it from the root base
+        root, locate_a = outer
+        out._base = (root, lambda arr: locate(locate_a(arr)))
+    return out
+
+
+def _mark_if_view(out, a, locate):
+    """Reshapes are views when NumPy could avoid a copy (always, for a contiguous input)."""
+    if a._data.flags.c_contiguous or np.may_share_memory(out._data, a._data):
+        _mark_view(out, a, locate)
+    return out
+
+
 class View(Function):
     """The same elements in a new shape.  The gradient is reshaped back."""
     name = "ViewBackward0"
@@ -35,7 +58,7 @@ class View(Function):
 def view(a, shape):
     shape = _sizes(shape)
     _check_view_shape(a, shape)
-    return View.apply1(a, shape)
+    return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
 
 
 reshape = view
@@ -65,11 +88,11 @@ class Permute(Function):
     name = "PermuteBackward0"
 
     def forward(self, a, dims):
-        self.inverse = tuple(np.argsort(dims))
+        self.dims = dims
         return a.transpose(dims)
 
     def backward(self, g):
-        return g.transpose(self.inverse), None
+        return g.transpose(np.argsort(self.dims)), None
 
 
 def permute(a, dims):
@@ -79,7 +102,7 @@ def permute(a, dims):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            "length of the desired ordering of dimensions i.e. input.dim() = "
                            f"{nd} is not equal to len(dims) = {len(dims)}")
-    return Permute.apply1(a, dims)
+    return _mark_view(Permute.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
 class Transpose(Permute):
@@ -95,13 +118,15 @@ def transpose(a, dim0, dim1):
     dims = list(range(nd))
     d0, d1 = _dim(dim0, nd), _dim(dim1, nd)
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Transpose.apply1(a, tuple(dims))
+    dims = tuple(dims)
+    return _mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
 def t(a):
     if a._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
-    return T.apply1(a, tuple(range(a._data.ndim - 1, -1, -1)))
+    dims = tuple(range(a._data.ndim - 1, -1, -1))
+    return _mark_view(T.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
 class Expand(Function):
@@ -123,7 +148,7 @@ def expand(a, sizes):
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
                            "provided must be greater or equal to the number of dimensions in the tensor")
     full = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return Expand.apply1(a, full)
+    return _mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
 
 
 class Squeeze(Function):
@@ -149,15 +174,18 @@ class Unsqueeze(Squeeze):
 def squeeze(a, dim=None):
     shp = a._data.shape
     if dim is None:
-        return Squeeze.apply1(a, tuple(s for s in shp if s != 1))
+        new = tuple(s for s in shp if s != 1)
+        return _mark_view(Squeeze.apply1(a, new), a, lambda arr: arr.reshape(new))
     dims = {_dim(d, len(shp)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-    return SqueezeDim.apply1(a, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
+    new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
+    return _mark_view(SqueezeDim.apply1(a, new), a, lambda arr: arr.reshape(new))
 
 
 def unsqueeze(a, dim):
     shp = a._data.shape
     d = _dim(dim, len(shp) + 1)
-    return Unsqueeze.apply1(a, shp[:d] + (1,) + shp[d:])
+    new = shp[:d] + (1,) + shp[d:]
+    return _mark_view(Unsqueeze.apply1(a, new), a, lambda arr: arr.reshape(new))
 
 
 # ---------------------------------------------------------------- indexing
@@ -229,8 +257,8 @@ def getitem(a, index):
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
     name = _index_name(index, a._data.shape)
-    if name != "IndexBackward0":
-        out._version_cell = a._version_cell      # basic indexing gives a view: it shares the version
+    if name != "IndexBackward0":                 # basic indexing gives a view
+        _mark_view(out, a, lambda arr: arr[index])
     if a.requires_grad and _enabled[0]:
         fn.name = name
         fn.advanced = name == "IndexBackward0"
@@ -264,20 +292,67 @@ def setitem(a, index, value):
     if a.requires_grad and a.grad_fn is None and _enabled[0] and _index_name(index) != "IndexBackward0":
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     a._check_inplace()
-    v = value._data if isinstance(value, Tensor) else value
-    value_grad = isinstance(value, Tensor) and value.requires_grad
-    if _enabled[0] and (a.requires_grad or value_grad):
-        before = Tensor._make(a._data)
-        before.requires_grad, before.grad_fn = a.requires_grad, a.grad_fn
-        out = SetItem.apply(before, index, value if isinstance(value, Tensor) else v)
-        if _index_name(index) == "IndexBackward0":
-            out.grad_fn.name = "IndexPutBackward0"       # torch: index_put_ for integer-array/mask indices
-        np.copyto(a._data, out._data)
-        out.grad_fn.rebased_from = a.grad_fn
-        a.requires_grad, a.grad_fn = True, out.grad_fn
-    else:
-        a._data[index] = v
+    if a._in_graph_after_inplace(value):
+        def put(before, v):
+            out = SetItem.apply(before, index, v)
+            if _index_name(index) == "IndexBackward0":
+                out.grad_fn.name = "IndexPutBackward0"   # torch: index_put_ for integer-array/mask indices
+            return out
+        a._record_inplace(put, value, copy_before=False)     # SetItem's forward copies a itself
+        return
+    a._data[index] = value._data if isinstance(value, Tensor) else value
     a._version_cell[0] += 1
+
+
+class CopySlices(Function):
+    """An in-place op on a view, as the view's base sees it: the base's old value everywhere except the
+    view's elements, which now hold the op's result r.  grad old base = grad with the view's part zeroed,
+    grad r = the view's part of grad."""
+    name = "CopySlices"
+
+    def forward(self, base, result, locate):
+        self.locate = locate
+        return base                  # already written: the view shares the base's storage
+
+    def backward(self, g):
+        where = self.locate(np.arange(g.size).reshape(g.shape))   # the view's elements, as flat positions
+        g_base = np.array(g)
+        g_base.reshape(-1)[where] = 0
+        return g_base, g.reshape(-1)[where], None
+
+
+class ViewOfBase(Function):
+    """A view read again from its base, after an in-place op rebased the base's history (torch prints this
+    node as AsStridedBackward0).  grad base = grad at the view's elements, 0 elsewhere."""
+    name = "AsStridedBackward0"
+
+    def forward(self, base, locate):
+        self.locate, self.base_shape = locate, base.shape
+        return locate(base)
+
+    def backward(self, g):
+        where = self.locate(np.arange(np.prod(self.base_shape, dtype=np.int64)).reshape(self.base_shape))
+        grad = np.zeros(self.base_shape, dtype=g.dtype)
+        grad.reshape(-1)[where] = g   # a writable view never holds one element twice
+        return grad, None
+
+
+def copy_slices(view, result):
+    """After an in-place op on `view` produced `result`: rebase the root base's history (CopySlices) and
+    make the view a view of that new history again, as torch does."""
+    base, locate = view._base
+    before = Tensor._make(base._data)
+    before.requires_grad, before.grad_fn = base.requires_grad, base.grad_fn
+    node = CopySlices()
+    node.needs_input_grad = (base.requires_grad, True, False)
+    node.forward(base._data, result._data, locate)
+    node.attach((before, result, locate), base)
+    node.rebased_from = before.grad_fn
+    again = ViewOfBase()
+    again.needs_input_grad = (True, False)
+    again.forward(base._data, locate)
+    again.attach((base, locate), view)
+    again.rebased_from = result.grad_fn
 
 
 # ---------------------------------------------------------------- joining
