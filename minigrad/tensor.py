@@ -11,8 +11,10 @@ _new = object.__new__
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "_base", "__weakref__")
-    # _base, set only on views (ops/shape.py): (root base tensor, how to locate the view's elements in it)
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "_base", "_views",
+                 "__weakref__")
+    # set only where needed (ops/shape.py): _base on views, (root base tensor, how to locate the view's
+    # elements in it); _views on a non-leaf base, weak references to its views
     __array_priority__ = 1000      # so that ndarray <op> Tensor defers to Tensor's reflected op
 
     def __init__(self, *args, dtype=None, requires_grad=False):
@@ -280,6 +282,8 @@ class Tensor:
         self.requires_grad, self.grad_fn = True, result.grad_fn
         if view is not None:
             shape.copy_slices(self, result)
+        elif getattr(self, "_views", None):
+            shape.refresh_views(self)
         return self
 
     def __iadd__(self, other):

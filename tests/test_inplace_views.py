@@ -137,3 +137,22 @@ def test_fill_zero_and_copy_inside_the_graph_are_recorded_like_torch(method):
     assert_same(am.grad, at.grad)
     if method != "zero_":
         assert_same(sm.grad, st.grad)
+
+
+STALE_VIEW_CASES = {
+    # the base changed in place after the view was taken: the view now reads the new values
+    "base_changed": lambda L, x: (lambda v: (x.mul_(3), (v * v).sum())[1])(x[0]),
+    # ... while a node that read the view before keeps the old ones
+    "read_before_base_changed": lambda L, x: (lambda v: (lambda y: (x.mul_(3), (v * y).sum())[1])(v + 1))(x[0]),
+    # a sibling view changed in place: the other view sees it
+    "sibling_changed": lambda L, x: (lambda v, w: (v.mul_(3), (w * w).sum())[1])(x[0], x[:, 1]),
+    "sibling_of_a_transpose": lambda L, x: (lambda v, w: (v.add_(x[1, 1] * 1), (w * w).sum())[1])(x.t()[1], x[1]),
+}
+
+
+@pytest.mark.parametrize("case", list(STALE_VIEW_CASES))
+def test_a_view_follows_in_place_changes_of_its_base_like_torch(case):
+    (am, at) = pair(rand_array((2, 3)))
+    STALE_VIEW_CASES[case](minigrad, am * 2).backward()
+    STALE_VIEW_CASES[case](torch, at * 2).backward()
+    assert_same(am.grad, at.grad)

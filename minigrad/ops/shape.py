@@ -1,4 +1,6 @@
 """Shape ops: they move elements around without changing them, so each backward moves the gradient back."""
+import weakref
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -29,11 +31,22 @@ def _mark_view(out, a, locate):
     out._version_cell = a._version_cell
     outer = getattr(a, "_base", None)
     if outer is None:
-        out._base = (a, locate)
+        root = a
     else:                                         # a view of a view: locate it from the root base
         root, locate_a = outer
-        out._base = (root, lambda arr: locate(locate_a(arr)))
+        locate = _compose(locate, locate_a)
+    out._base = (root, locate)
+    if root.grad_fn is not None and _enabled[0]:
+        # a non-leaf base may still be changed in place; its views must then follow (refresh_views)
+        views = getattr(root, "_views", None)
+        if views is None:
+            root._views = views = []
+        views.append(weakref.ref(out))
     return out
+
+
+def _compose(inner, outer):
+    return lambda arr: inner(outer(arr))
 
 
 def _mark_if_view(out, a, locate):
@@ -338,21 +351,35 @@ class ViewOfBase(Function):
 
 
 def copy_slices(view, result):
-    """After an in-place op on `view` produced `result`: rebase the root base's history (CopySlices) and
-    make the view a view of that new history again, as torch does."""
+    """After an in-place op on `view` produced `result`: rebase the root base's history (CopySlices), and
+    make its views views of that new history again, as torch does."""
     base, locate = view._base
     before = Tensor._make(base._data)
     before.requires_grad, before.grad_fn = base.requires_grad, base.grad_fn
     node = CopySlices()
     node.needs_input_grad = (base.requires_grad, True, False)
-    node.forward(base._data, result._data, locate)
+    node.locate = locate
     node.attach((before, result, locate), base)
     node.rebased_from = before.grad_fn
-    again = ViewOfBase()
-    again.needs_input_grad = (True, False)
-    again.forward(base._data, locate)
-    again.attach((base, locate), view)
-    again.rebased_from = result.grad_fn
+    refresh_views(base, view)
+
+
+def refresh_views(base, also=None):
+    """After an in-place op rebased `base`'s history, each live view of it (and `also`) reads its elements
+    from that new history: its grad_fn becomes ViewOfBase(base), the old one kept for the nodes that read
+    the view before (engine._as_read_by). torch regenerates a view's grad_fn the same way."""
+    views = [ref() for ref in getattr(base, "_views", ())]
+    if also is not None and not any(v is also for v in views):
+        views.append(also)
+    for v in views:
+        if v is None or v._version_cell is not base._version_cell:
+            continue
+        again = ViewOfBase()
+        again.needs_input_grad = (True, False)
+        again.locate, again.base_shape = v._base[1], base._data.shape
+        old = v.grad_fn
+        again.attach((base, again.locate), v)
+        again.rebased_from = old
 
 
 # ---------------------------------------------------------------- joining
