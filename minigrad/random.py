@@ -600,33 +600,27 @@ class Generator:
         return out.reshape(shape)
 
     def _normal_scalar(self, n: int, mean: float, std: float) -> list:
-        """at::normal_distribution<double>: scalar Box-Muller with torch's cached sine."""
-        out = []
-        cached = self._next_double
+        """at::normal_distribution<double>: scalar Box-Muller with torch's cached sine. Each pair of 53-bit
+        uniforms (u1, u2) gives r*cos(2*pi*u1), returned, then r*sin(2*pi*u1), kept for the next draw."""
         if n == 0:
-            return out
-        if cached is not None:
-            pairs = (n - 1 + 1) // 2
-        else:
-            pairs = (n + 1) // 2
+            return []
+        cached = self._next_double
+        pairs = (n + 1) // 2 if cached is None else n // 2          # new values needed: n, or n - 1
         raw = self._raw32(4 * pairs).tolist() if pairs else []
-        k = 0
         log1p, sqrt, sin, cos = math.log1p, math.sqrt, math.sin, math.cos
         two_pi = 2.0 * math.pi
-        for _ in range(n):
-            if cached is not None:
-                v, cached = cached, None
-            else:
-                u1 = (((raw[k] << 32) | raw[k + 1]) & _M53) * 2.0 ** -53
-                u2 = (((raw[k + 2] << 32) | raw[k + 3]) & _M53) * 2.0 ** -53
-                k += 4
-                r = sqrt(-2.0 * log1p(-u2))
-                theta = two_pi * u1
-                cached = r * sin(theta)
-                v = r * cos(theta)
-            out.append(_fma64_scalar(v, std, mean))
-        self._next_double = cached
-        return out
+        values = [] if cached is None else [cached]
+        for k in range(0, 4 * pairs, 4):
+            u1 = (((raw[k] << 32) | raw[k + 1]) & _M53) * 2.0 ** -53
+            u2 = (((raw[k + 2] << 32) | raw[k + 3]) & _M53) * 2.0 ** -53
+            r = sqrt(-2.0 * log1p(-u2))
+            theta = two_pi * u1
+            values.append(r * cos(theta))
+            values.append(r * sin(theta))
+        self._next_double = values[n] if len(values) > n else None
+        if std == 1.0:                       # fma(v, 1, mean) = v + mean, one rounding either way
+            return [v + mean for v in values[:n]]
+        return [_fma64_scalar(v, std, mean) for v in values[:n]]
 
     # -- integers ------------------------------------------------------------------
     def randint(self, low, high, shape) -> np.ndarray:
