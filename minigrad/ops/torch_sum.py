@@ -32,9 +32,16 @@ def full_sum(a):
     if n < lanes:                                  # scalar_inner_sum: row_sum over single elements
         return _row_sum(x.reshape(n, 1))[0] + zero
     nvec = n // lanes                              # vectorized_inner_sum
-    vec_acc = _row_sum(x[:nvec * lanes].reshape(nvec, lanes))
+    if nvec < 4:                                   # row_sum adds fewer than four vectors one by one
+        vec_acc = x[:lanes]
+        for r in range(1, nvec):
+            vec_acc = vec_acc + x[r * lanes:(r + 1) * lanes]
+    else:
+        vec_acc = _row_sum(x[:nvec * lanes].reshape(nvec, lanes))
     # final = 0; final += each tail element; final += each lane of vec_acc: one running sum
-    return np.cumsum(np.concatenate((x[nvec * lanes:], vec_acc)))[-1] + zero
+    tail = x[nvec * lanes:]
+    run = np.concatenate((tail, vec_acc)) if tail.size else vec_acc
+    return np.add.accumulate(run)[-1] + zero
 
 
 def _row_sum(vecs):
@@ -43,7 +50,7 @@ def _row_sum(vecs):
     size, lanes = vecs.shape
     size_ilp = size // 4
     if not size_ilp:
-        return vecs.sum(axis=0)
+        return np.add.reduce(vecs, axis=0)
     part = _multi_row_sum(vecs[:size_ilp * 4].reshape(size_ilp, 4, lanes))
     return np.concatenate((part[:1], vecs[size_ilp * 4:], part[1:])).sum(axis=0)
 
