@@ -189,6 +189,12 @@ LOSSES = {
         "wdtype")), **k)),
     "ce_ignore": ("class", lambda L, **k: L.nn.CrossEntropyLoss(ignore_index=1, **k)),
     "ce_prob": ("prob", lambda L, **k: L.nn.CrossEntropyLoss(**k)),
+    "ce_prob_weight": ("prob", lambda L, **k: L.nn.CrossEntropyLoss(weight=L.tensor([1.0, 2.0, 0.5, 3.0], dtype=k.pop(
+        "wdtype")), **k)),
+    "ce_smoothing": ("class", lambda L, **k: L.nn.CrossEntropyLoss(label_smoothing=0.2, **k)),
+    "ce_smoothing_weight_ignore": ("class", lambda L, **k: L.nn.CrossEntropyLoss(
+        weight=L.tensor([1.0, 2.0, 0.5, 3.0], dtype=k.pop("wdtype")), ignore_index=1, label_smoothing=0.1, **k)),
+    "ce_prob_smoothing": ("prob", lambda L, **k: L.nn.CrossEntropyLoss(label_smoothing=0.3, **k)),
     "nll": ("class", lambda L, **k: L.nn.NLLLoss(**k)),
     "nll_weight_ignore": ("class", lambda L, **k: L.nn.NLLLoss(weight=L.tensor([1.0, 2.0, 0.5, 3.0], dtype=k.pop(
         "wdtype")), ignore_index=3, **k)),
@@ -230,6 +236,12 @@ def test_cross_entropy_on_single_sample_matches_torch():
     lm.backward()
     lt.backward()
     assert_same(xm.grad, xt.grad)
+
+
+def test_cross_entropy_label_smoothing_out_of_range_raises_like_torch():
+    assert_same_error(
+        lambda: minigrad.nn.functional.cross_entropy(minigrad.zeros(2, 3), minigrad.tensor([0, 1]), label_smoothing=1.5),
+        lambda: torch.nn.functional.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 1]), label_smoothing=1.5))
 
 
 def test_cross_entropy_out_of_range_target_raises_like_torch():

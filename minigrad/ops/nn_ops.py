@@ -151,12 +151,25 @@ class SoftTargetCrossEntropy(Function):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    if label_smoothing:
-        raise NotImplementedError("cross_entropy: label_smoothing is not implemented in minigrad")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     x, t = input._data, target._data
     if t.dtype.kind == "f":
         if t.shape != x.shape:
             raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
+        if label_smoothing:                         # torch: target * (1 - eps) + eps / C
+            target = target * (1 - label_smoothing) + label_smoothing / x.shape[-1]
+        if weight is not None:                      # torch: -(log_softmax(x) * target * weight), summed
+            terms = log_softmax(input, -1) * target * weight
+            if reduction == "none":
+                return -terms.sum(-1)
+            total = -terms.sum()
+            if reduction != "mean":
+                return _reduce(total, "none" if reduction == "sum" else reduction)   # bad names raise
+            out = total / (x.size // x.shape[-1])
+            if out.grad_fn is not None:
+                out.grad_fn.name = "DivBackward1"      # torch divides by the count as a C++ scalar
+            return out
         out = SoftTargetCrossEntropy.apply(input, target, reduction)
         if out.grad_fn is not None and reduction != "mean":
             out.grad_fn.name = "NegBackward0"          # torch ends with -sum(...) unless it divides by N
@@ -177,7 +190,28 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
             if bad.any():
                 raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    if label_smoothing:
+        return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignored)
+
+
+def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps):
+    """torch's label smoothing, written as it defines it: (1 - eps) * the usual loss + eps / C * the loss
+    against a uniform target, -sum_c w_c log_softmax(x)_c per sample (0 where the target is ignored),
+    reduced as the usual loss is (mean: over the weights of the targets that count).  Its gradient is
+    the sum of its parts'."""
+    log_p = log_softmax(input, -1)
+    nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
+    smooth = -(log_p if weight is None else log_p * weight).sum(-1)
+    counts = target._data != ignore_index
+    smooth = smooth * Tensor._make(counts.astype(smooth._data.dtype))
+    if reduction == "mean":
+        kept = target._data[counts]
+        denom = weight._data[kept].sum() if weight is not None else kept.size
+        smooth = smooth.sum() / denom
+    else:
+        smooth = _reduce(smooth, reduction)
+    return nll * (1 - eps) + smooth * (eps / input._data.shape[-1])
 
 
 class NllLoss(Function):
