@@ -336,19 +336,19 @@ def _group_prev(target: np.ndarray, n_targets: int):
     E = target.shape[0]
     idx = np.int32 if max(E, n_targets) < 2 ** 31 else np.int64
     perm = None
-    st = target
     shift = 0
     while True:
-        rest = (n_targets - 1) >> shift
+        wide = (n_targets - 1) >> shift >= 256
         # casting to uint8/uint16 keeps the low digit bits (C-style wrap-around)
-        digit = (st >> shift) if shift else st
-        digit = digit.astype(np.uint8 if rest < 256 else np.uint16)
+        digit = ((target >> shift) if shift else target).astype(np.uint16 if wide else np.uint8)
+        if perm is not None:
+            digit = digit[perm]                  # in the order the earlier passes left
         order = np.argsort(digit, kind="stable")
         perm = order.astype(idx) if perm is None else perm[order]
-        st = target[perm]
-        shift += 8 if rest < 256 else 16
+        shift += 16 if wide else 8
         if (n_targets - 1) >> shift == 0:
             break
+    st = target[perm]
     prev = np.empty(E, dtype=idx)
     if E:
         same = st[1:] == st[:-1]
@@ -389,8 +389,11 @@ def _perm_fisher_yates(n: int, r: np.ndarray) -> np.ndarray:
     m = n - 1
     it = np.int32 if n < 2 ** 31 else np.int64
     i = np.arange(m, dtype=it)
-    if n <= 2 ** 32:
-        d = (r.astype(np.uint32) % (n - i).astype(np.uint32)).astype(it) + i
+    if n <= 2 ** 32:                          # d = i + r % (n - i), in uint32 as torch draws it
+        d = r.astype(np.uint32)
+        d %= np.arange(n, 1, -1, dtype=np.uint32)
+        d = d.view(np.int32) if it is np.int32 else d.astype(it)
+        d += i
     else:  # pragma: no cover - torch switches algorithm long before
         d = (r % (n - i).astype(np.uint64)).astype(it) + i
     prev, last = _group_prev(d, n)
