@@ -200,6 +200,9 @@ LOSSES = {
         "wdtype")), ignore_index=3, **k)),
     "bce": ("binary_prob", lambda L, **k: L.nn.BCELoss(**k)),
     "bce_logits": ("real_binary", lambda L, **k: L.nn.BCEWithLogitsLoss(**k)),
+    "bce_logits_weights": ("real_binary", lambda L, **k: L.nn.BCEWithLogitsLoss(
+        weight=L.tensor([1.0, 2.0, 0.5, 3.0], dtype=k["wdtype"]),
+        pos_weight=L.tensor([3.0, 1.0, 0.25, 2.0], dtype=k.pop("wdtype")), **k)),
 }
 
 
@@ -236,6 +239,13 @@ def test_cross_entropy_on_single_sample_matches_torch():
     lm.backward()
     lt.backward()
     assert_same(xm.grad, xt.grad)
+
+
+def test_bce_with_logits_weight_that_requires_grad_raises_like_torch():
+    def call(L):
+        x = L.zeros(3, requires_grad=True)
+        return L.nn.functional.binary_cross_entropy_with_logits(x, L.ones(3), pos_weight=L.ones(3, requires_grad=True))
+    assert_same_error(lambda: call(minigrad), lambda: call(torch))
 
 
 def test_cross_entropy_label_smoothing_out_of_range_raises_like_torch():

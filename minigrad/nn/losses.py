@@ -53,8 +53,13 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction=reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+
     def forward(self, input, target):
-        return nn_ops.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
+        return nn_ops.binary_cross_entropy_with_logits(input, target, weight=self.weight,
+                                                       pos_weight=self.pos_weight, reduction=self.reduction)
 
 
 mnist_loss = F.mnist_loss

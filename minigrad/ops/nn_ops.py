@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .shape import _dim
 
@@ -323,28 +324,45 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y"""
+    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y
+    With pos_weight p and weight w (torch's): w * ((1 - y) x + (1 + (p - 1) y) softplus(-x)),
+    d/dx = w * ((1 - y) - (1 + (p - 1) y) (1 - sigmoid(x)))"""
     name = "BinaryCrossEntropyWithLogitsBackward0"
     saved_inputs = (0, 1)
 
-    def forward(self, x, y, reduction):
-        loss = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
-        self.saved, self.reduction = (x, y), reduction
+    def forward(self, x, y, weight, pos_weight, reduction):
+        if pos_weight is None:
+            loss = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        else:                                       # softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
+            log_weight = (pos_weight - 1) * y + 1
+            loss = (1 - y) * x + log_weight * (np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0))
+        if weight is not None:
+            loss = loss * weight
+        self.saved, self.weights, self.reduction = (x, y), (weight, pos_weight), reduction
         return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
     def backward(self, g):
         x, y = self.saved
+        weight, pos_weight = self.weights
         s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
-        grad = g * (s - y)
+        if pos_weight is None:
+            grad = g * (s - y)
+        else:
+            grad = g * ((1 - y) - ((pos_weight - 1) * y + 1) * (1 - s))
+        if weight is not None:
+            grad = grad * weight
         if self.reduction == "mean":
             grad = grad / x.size
-        return grad.astype(x.dtype, copy=False), None, None
+        return grad.astype(x.dtype, copy=False), None, None, None, None
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    if weight is not None or pos_weight is not None:
-        raise NotImplementedError("binary_cross_entropy_with_logits: weight and pos_weight are not implemented")
+    for name, w in (("weight", weight), ("pos_weight", pos_weight)):
+        if w is not None and w.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with "
+                               f"respect to argument '{name}'. This input cannot have requires_grad True.")
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    return BinaryCrossEntropyWithLogits.apply(input, target, reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, None if weight is None else weight._data,
+                                              None if pos_weight is None else pos_weight._data, reduction)
