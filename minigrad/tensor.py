@@ -9,6 +9,12 @@ from .autograd.grad_mode import _enabled
 
 _new = object.__new__
 
+_NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
+    "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+    "outside (if you want the inplace to be tracked).")
+
 
 class Tensor:
     __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "_base", "_views",
@@ -268,9 +274,12 @@ class Tensor:
         history is rebased, as torch does), keeping the same storage. On a view, the base's history is
         rebased too (shape.copy_slices), since the base's elements changed with it."""
         view = getattr(self, "_base", None)
-        if view is not None and view[0].requires_grad and view[0].grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
+        if view is not None and view[0].requires_grad:
+            if view[0].grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
+            if not self.requires_grad:         # the view was taken where grad was off
+                raise RuntimeError(_NO_GRAD_VIEW_MESSAGE)
         # stands for this tensor's old value in the graph: a copy, since the op may save it for backward
         # (mul_, div_) and the result is about to be written over this storage
         before = Tensor._make(self._data.copy() if copy_before else self._data)

@@ -67,6 +67,16 @@ def test_inplace_on_a_view_of_a_leaf_requiring_grad_raises_torch_error():
     assert_same_error(lambda: am.t().add_(1), lambda: at.t().add_(1))
 
 
+def test_inplace_with_grad_on_a_view_taken_under_no_grad_raises_torch_error():
+    def build(L):
+        x = L.ones(2, 2, requires_grad=True) * 2
+        with L.no_grad():
+            v = x[0]
+        return v
+    vm, vt = build(minigrad), build(torch)
+    assert_same_error(lambda: vm.mul_(3), lambda: vt.mul_(3))
+
+
 def test_setitem_on_a_view_of_a_leaf_requiring_grad_raises_torch_error():
     am, at = pair(rand_array((2, 3)))
 
