@@ -1,0 +1,199 @@
+"""Sorting and selection: sort, argsort, topk, kthvalue, median, unique, nonzero. The ops that pick values
+send each value's gradient back to the position it was picked from; the index results carry no gradient."""
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import _enabled
+from ..tensor import Tensor
+from .reduce import MaxAll
+from .shape import _dim
+
+
+def _return_type(name):
+    """torch.return_types.<name>: a named tuple (values, indices) that prints as torch's does."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+sort_result = _return_type("sort")
+topk_result = _return_type("topk")
+kthvalue_result = _return_type("kthvalue")
+median_result = _return_type("median")
+
+
+def _argsort(a, axis, descending, stable):
+    """Indices that sort `a` along `axis`; ties keep their original order (torch's stable=True, and what its
+    CPU sort does for small inputs)."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    # descending and stable: sort the reversed array, reverse the result, and map the positions back
+    n = a.shape[axis]
+    return (n - 1) - np.flip(np.argsort(np.flip(a, axis), axis=axis, kind="stable"), axis)
+
+
+class Pick(Function):
+    """Values picked along an axis at `idx` (sort, topk, kthvalue, median(dim)).  grad a = zeros with each
+    value's grad put back at the position it was picked from"""
+    name = "SortBackward0"
+
+    def forward(self, a, axis, idx):
+        self.in_shape, self.axis, self.idx = a.shape, axis, idx
+        return np.take_along_axis(a.reshape(idx.shape) if not a.ndim else a, idx, axis=axis)   # 0-d: as (1,)
+
+    def backward(self, g):
+        grad = np.zeros(self.in_shape or (1,), dtype=g.dtype)
+        np.put_along_axis(grad, self.idx, g.reshape(self.idx.shape), axis=self.axis)
+        return grad.reshape(self.in_shape), None, None
+
+
+class Topk(Pick):
+    """The k largest (or smallest) values along an axis.  grad a = zeros with each value's grad put back at
+    the position it was picked from"""
+    name = "TopkBackward0"
+
+
+class Kthvalue(Pick):
+    """The k-th smallest value along an axis.  grad a = zeros with the grad put back at its position"""
+    name = "KthvalueBackward0"
+
+
+class MedianDim(Pick):
+    """The (lower) median along an axis.  grad a = zeros with the grad put back at its position"""
+    name = "MedianBackward1"
+
+
+def _pick(cls, a, axis, idx, keepdim=True):
+    """Run the Pick op `cls` on a (a 0-d a is picked as a 1-element vector) and return (values, indices)."""
+    values = cls.apply1(a, axis, idx)
+    if a._data.ndim == 0:
+        values._data, idx = values._data.reshape(()), idx.reshape(())
+    elif not keepdim:                     # the kept axis dropped, in the same node (no SqueezeBackward)
+        values._data, idx = np.squeeze(values._data, axis), np.squeeze(idx, axis)
+    return values, Tensor._make(idx)
+
+
+def sort(a, dim=-1, descending=False, stable=False):
+    nd = a._data.ndim
+    axis = _dim(dim, nd)
+    data = a._data if nd else a._data.reshape(1)
+    idx = _argsort(data, axis, descending, stable)
+    values, indices = _pick(Pick, a, axis, idx)
+    return sort_result(values, indices)
+
+
+def argsort(a, dim=-1, descending=False, stable=False):
+    nd = a._data.ndim
+    data = a._data if nd else a._data.reshape(1)
+    idx = _argsort(data, _dim(dim, nd), descending, stable)
+    return Tensor._make(idx if nd else idx.reshape(()))
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):
+    nd = a._data.ndim
+    axis = _dim(dim, nd)
+    data = a._data if nd else a._data.reshape(1)
+    n = data.shape[axis]
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    if k < n and not sorted:
+        part = np.argpartition(data, n - k if largest else k - 1, axis=axis)
+        idx = part[(slice(None),) * axis + (slice(n - k, None) if largest else slice(None, k),)]
+    else:
+        order = _argsort(data, axis, largest, True)
+        idx = order[(slice(None),) * axis + (slice(None, k),)]
+    values, indices = _pick(Topk, a, axis, np.ascontiguousarray(idx))
+    return topk_result(values, indices)
+
+
+def kthvalue(a, k, dim=-1, keepdim=False):
+    nd = a._data.ndim
+    axis = _dim(dim, nd)
+    data = a._data if nd else a._data.reshape(1)
+    n = data.shape[axis]
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+    idx = np.take(np.argpartition(data, k - 1, axis=axis), [k - 1], axis=axis)
+    values, indices = _pick(Kthvalue, a, axis, idx, keepdim)
+    return kthvalue_result(values, indices)
+
+
+class Median(MaxAll):
+    """The (lower) median of all elements.  grad a = the grad split evenly among the elements equal to it"""
+    name = "MedianBackward0"
+
+    @staticmethod
+    def pick(a):
+        flat = a.reshape(-1)
+        if np.isnan(flat).any() if flat.dtype.kind == "f" else False:
+            return flat.dtype.type(np.nan)
+        return np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+
+
+def median(a, dim=None, keepdim=False):
+    if dim is None:
+        if a._data.size == 0:
+            raise IndexError("median() input tensor cannot be empty")
+        return Median.apply(a)
+    nd = a._data.ndim
+    axis = _dim(dim, nd)
+    data = a._data if nd else a._data.reshape(1)
+    n = data.shape[axis]
+    idx = np.take(np.argpartition(data, (n - 1) // 2, axis=axis), [(n - 1) // 2], axis=axis)
+    values, indices = _pick(MedianDim, a, axis, idx, keepdim)
+    return median_result(values, indices)
+
+
+class Unique(Function):
+    """The distinct values, sorted.  d unique/da is not implemented in torch: backward raises as torch does"""
+    name = "Unique2Backward0"
+
+    def forward(self, a, axis, return_inverse, return_counts):
+        out = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+        if not (return_inverse or return_counts):
+            return out
+        self.extra = out[1:]
+        return out[0]
+
+    def backward(self, g):
+        raise NotImplementedError(f"the derivative for '{self.op}' is not implemented.")
+
+    op = "_unique2"
+
+
+class UniqueDim(Unique):
+    name = "UniqueDimBackward0"
+    op = "unique_dim"
+
+
+def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """torch.unique: the sorted distinct values (sorted=False sorts too, as torch does on the CPU), with the
+    inverse (each element's position in the result, in the input's shape, or along `dim`) and the counts."""
+    nd = a._data.ndim
+    axis = None if dim is None else _dim(dim, nd)
+    fn = (Unique if axis is None else UniqueDim)()
+    fn.needs_input_grad = (a.requires_grad, False, False, False)
+    out = Tensor._make(fn.forward(a._data, axis, return_inverse, return_counts))
+    if a.requires_grad and _enabled[0]:
+        fn.attach((a, axis, return_inverse, return_counts), out)
+    if not (return_inverse or return_counts):
+        return out
+    extra = list(fn.extra)
+    results = [out]
+    if return_inverse:
+        inv = extra.pop(0).astype(np.int64, copy=False)
+        results.append(Tensor._make(inv.reshape(a._data.shape if axis is None else (-1,))))
+    if return_counts:
+        results.append(Tensor._make(extra.pop(0).astype(np.int64, copy=False)))
+    return tuple(results)
+
+
+def nonzero(a, as_tuple=False):
+    if as_tuple:
+        data = a._data if a._data.ndim else a._data.reshape(1)
+        return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in np.nonzero(data))
+    return Tensor._make(np.argwhere(a._data).astype(np.int64, copy=False))
