@@ -150,9 +150,3 @@ class Adam(Optimizer):
     def load_state_dict(self, state_dict):
         self._flat = None
         super().load_state_dict(state_dict)
-
-
-class AdamW(Adam):
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, **kw):
-        kw.pop("decoupled_weight_decay", None)
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True, **kw)
