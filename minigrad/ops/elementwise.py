@@ -563,3 +563,362 @@ def to_dtype(a, dt):
 
 def clone(a):
     return unary(Clone, a)
+
+
+# ---------------------------------------------------------------- more math: unary ops with a gradient
+
+class Sin(Function):
+    """sin(a).  d sin(a)/da = cos(a)"""
+    name = "SinBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.sin(_float(a))
+
+    def backward(self, g):
+        return (g * np.cos(self.saved),)
+
+
+class Cos(Function):
+    """cos(a).  d cos(a)/da = -sin(a)"""
+    name = "CosBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.cos(_float(a))
+
+    def backward(self, g):
+        return (g * -np.sin(self.saved),)
+
+
+class Square(Function):
+    """a * a (torch records it as a ** 2).  d(a**2)/da = 2 a"""
+    name = "PowBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        if a.dtype.kind == "b":                 # torch: bool squares to int64
+            a = a.astype(np.int64)
+        return a * a
+
+    def backward(self, g):
+        return (g * (2 * self.saved),)
+
+
+class Log1p(Function):
+    """log(1 + a), accurate for small a.  d log1p(a)/da = 1 / (1 + a)"""
+    name = "Log1PBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log1p(_float(a))
+
+    def backward(self, g):
+        return (g / (self.saved + 1),)
+
+
+class Expm1(Function):
+    """exp(a) - 1, accurate for small a.  d expm1(a)/da = exp(a) = output + 1"""
+    name = "Expm1Backward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.expm1(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g * (self.saved + 1),)
+
+
+class Reciprocal(Function):
+    """1 / a.  d(1/a)/da = -1/a**2 = -output**2"""
+    name = "ReciprocalBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        out = self.saved
+        return (-g * (out * out),)
+
+
+class Rsqrt(Function):
+    """1 / sqrt(a).  d a**(-1/2)/da = -1/2 a**(-3/2) = -output**3 / 2"""
+    name = "RsqrtBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.reciprocal(np.sqrt(_float(a)))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        out = self.saved
+        return (-0.5 * g * (out * out * out),)
+
+
+class Sign(Function):
+    """sign(a): -1, 0 or 1 (0 for nan, as torch).  d sign(a)/da = 0 (a step function: zero gradient)"""
+    name = "SignBackward0"
+
+    def forward(self, a):
+        if a.dtype.kind == "b":
+            return a.copy()
+        out = np.sign(a)
+        if a.dtype.kind == "f":
+            np.putmask(out, out != out, 0)
+        return out
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+class Round(Function):
+    """round half to even (to `decimals` places).  d round(a)/da = 0 (a step function: zero gradient)"""
+    name = "RoundBackward0"
+
+    def forward(self, a, decimals):
+        if a.dtype.kind != "f":
+            return a.copy()
+        return np.round(a, decimals) if decimals else np.rint(a)
+
+    def backward(self, g):
+        return np.zeros_like(g), None
+
+
+class RoundDecimals(Round):
+    name = "RoundBackward1"
+
+
+class Floor(Function):
+    """largest integer <= a.  d floor(a)/da = 0 (a step function: zero gradient)"""
+    name = "FloorBackward0"
+    np_fn = staticmethod(np.floor)
+
+    def forward(self, a):
+        return self.np_fn(a) if a.dtype.kind == "f" else a.copy()
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+class Ceil(Floor):
+    """smallest integer >= a.  d ceil(a)/da = 0 (a step function: zero gradient)"""
+    name = "CeilBackward0"
+    np_fn = staticmethod(np.ceil)
+
+
+class Trunc(Floor):
+    """a rounded toward zero.  d trunc(a)/da = 0 (a step function: zero gradient)"""
+    name = "TruncBackward0"
+    np_fn = staticmethod(np.trunc)
+
+
+def _torch_scalar_name(dt):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "float32": "Float", "float64": "Double", "float16": "Half"}.get(np.dtype(dt).name, np.dtype(dt).name)
+
+
+def _no_bool(a, kernel):
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def sin(a):
+    return unary(Sin, a)
+
+
+def cos(a):
+    return unary(Cos, a)
+
+
+def square(a):
+    return unary(Square, a)
+
+
+def log1p(a):
+    return unary(Log1p, a)
+
+
+def expm1(a):
+    return unary(Expm1, a)
+
+
+def reciprocal(a):
+    return unary(Reciprocal, a)
+
+
+def rsqrt(a):
+    return unary(Rsqrt, a)
+
+
+def sign(a):
+    return unary(Sign, a)
+
+
+def round(a, decimals=None):
+    _no_bool(a, "round_vml_cpu")
+    if decimals is None:
+        return Round.apply1(a, 0)
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{'round_cpu' if decimals else 'round_vml_cpu'}\" not implemented for "
+                                  f"'{_torch_scalar_name(a._data.dtype)}'")
+    return RoundDecimals.apply1(a, decimals)
+
+
+def floor(a):
+    _no_bool(a, "floor_vml_cpu")
+    return unary(Floor, a)
+
+
+def ceil(a):
+    _no_bool(a, "ceil_vml_cpu")
+    return unary(Ceil, a)
+
+
+def trunc(a):
+    _no_bool(a, "trunc_vml_cpu")
+    return unary(Trunc, a)
+
+
+fix = trunc
+
+
+# ---------------------------------------------------------------- more math: in-place unary ops
+
+def _inplace_op(fn):
+    """fn as the `op(a, other)` that Tensor._inplace runs; a result of a wider kind than a (floats for an
+    integer tensor) is refused with torch's error before anything is written."""
+    def op(a, other):
+        out = fn(a) if other is None else fn(a, other)
+        ad, od = a._data.dtype, out._data.dtype
+        if od != ad and not np.can_cast(od, ad, "same_kind"):
+            raise RuntimeError(f"result type {_torch_scalar_name(od)} can't be cast to the desired output type "
+                               f"{_torch_scalar_name(ad)}")
+        return out
+    return op
+
+
+exp_op, log_op, sqrt_op, abs_op, neg_op = (_inplace_op(f) for f in (exp, log, sqrt, abs, neg))
+sigmoid_op, tanh_op, relu_op, pow_op = (_inplace_op(f) for f in (sigmoid, tanh, relu, pow))
+sin_op, cos_op, round_op = (_inplace_op(f) for f in (sin, cos, round))
+
+
+# ---------------------------------------------------------------- comparisons (bool results, no graph)
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def eq(a, b):
+    return Tensor._make(np.equal(a._data, _raw(b)))
+
+
+def ne(a, b):
+    return Tensor._make(np.not_equal(a._data, _raw(b)))
+
+
+def lt(a, b):
+    return Tensor._make(np.less(a._data, _raw(b)))
+
+
+def le(a, b):
+    return Tensor._make(np.less_equal(a._data, _raw(b)))
+
+
+def gt(a, b):
+    return Tensor._make(np.greater(a._data, _raw(b)))
+
+
+def ge(a, b):
+    return Tensor._make(np.greater_equal(a._data, _raw(b)))
+
+
+def isnan(a):
+    ad = a._data
+    return Tensor._make(np.isnan(ad) if ad.dtype.kind == "f" else np.zeros(ad.shape, dtype=bool))
+
+
+def isinf(a):
+    ad = a._data
+    return Tensor._make(np.isinf(ad) if ad.dtype.kind == "f" else np.zeros(ad.shape, dtype=bool))
+
+
+def isfinite(a):
+    ad = a._data
+    return Tensor._make(np.isfinite(ad) if ad.dtype.kind == "f" else np.ones(ad.shape, dtype=bool))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|a - b| <= atol + |rtol * b|, elementwise, computed as torch does (equal infinities are close)."""
+    ad, bd = a._data, b._data
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"{_torch_scalar_name(ad.dtype)} did not match {_torch_scalar_name(bd.dtype)}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    close = ad == bd
+    if equal_nan and ad.dtype.kind == "f":
+        close |= np.isnan(ad) & np.isnan(bd)
+    if rtol == 0 and atol == 0:
+        return Tensor._make(close)
+    if ad.dtype.kind != "f":                  # torch computes the error of integers in the default float type
+        ft = dtypes.get_default_dtype().np
+        ad, bd = ad.astype(ft), bd.astype(ft)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(ad - bd)
+        close |= np.isfinite(err) & (err <= atol + np.abs(rtol * bd))
+    return Tensor._make(close)
+
+
+def logical_and(a, b):
+    return Tensor._make(np.logical_and(a._data, _raw(b)))
+
+
+def logical_or(a, b):
+    return Tensor._make(np.logical_or(a._data, _raw(b)))
+
+
+def logical_xor(a, b):
+    return Tensor._make(np.logical_xor(a._data, _raw(b)))
+
+
+def logical_not(a):
+    return Tensor._make(np.logical_not(a._data))
+
+
+# ---------------------------------------------------------------- type_as, new_* (no graph)
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def new_full(t, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of `size` filled with fill_value, in t's dtype unless dtype is given (Tensor.new_full)."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to device '{device}'")
+    np_dt = t._data.dtype if dtype is None else dtype.np
+    out = Tensor._make(np.full(_size(size), fill_value, dtype=np_dt))
+    return out.requires_grad_() if requires_grad else out
+
+
+def new_tensor(t, data, dtype=None, device=None, requires_grad=False):
+    """A new leaf holding a copy of data, in t's dtype unless dtype is given (Tensor.new_tensor)."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to device '{device}'")
+    arr = np.array(_raw(data), dtype=t._data.dtype if dtype is None else dtype.np)
+    out = Tensor._make(arr)
+    return out.requires_grad_() if requires_grad else out

@@ -243,3 +243,243 @@ def var(a, dim=None, unbiased=True, keepdim=False, correction=None):
 
 def std(a, dim=None, unbiased=True, keepdim=False, correction=None):
     return Std.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
+
+
+# ---------------------------------------------------------------- more reductions: prod, cumsum, logsumexp, norm
+
+def _result_dtype(a, dtype):
+    """a cast to `dtype` (a recorded cast, as torch's prod(dtype=...)), or integers and bools to int64."""
+    if dtype is not None:
+        return elementwise.to_dtype(a, dtype.np)
+    if a._data.dtype.kind == "b":
+        return elementwise.to_dtype(a, np.dtype(np.int64))
+    return a
+
+
+def _prod_safe_zeros(g, a, axis):
+    """g times the product of every other element along axis, without dividing (right where a has zeros):
+    the running product before each element times the running product after it, as torch computes it."""
+    n = a.shape[axis]
+    if n == 1 or a.size == 0:
+        return g * np.ones_like(a)
+    ones = np.ones(_keep_shape(a.shape, (axis,)), dtype=a.dtype)
+    before = np.cumprod(np.concatenate([ones, np.delete(a, n - 1, axis)], axis), axis)
+    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(np.delete(a, 0, axis), axis)], axis), axis), axis)
+    return g * (before * after)
+
+
+class Prod(Function):
+    """product of all elements.  d prod(a)/da_i = the product of the other elements (prod / a_i when no element
+    is 0)"""
+    name = "ProdBackward0"
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a):
+        out = np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "biu" else None))
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved
+        if a.ndim == 0:
+            return (g,)
+        if not (a == 0).any():
+            return (g * (out / a),)
+        return (_prod_safe_zeros(g, a.reshape(-1), 0).reshape(a.shape),)
+
+
+class ProdDim(Function):
+    """product along one dim.  d prod(a)/da_i = the product of the other elements of its slice (prod / a_i when
+    no element is 0)"""
+    name = "ProdBackward1"
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a, axis, keepdim):
+        out = np.prod(a, axis=axis, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        self.saved = (a, out)
+        self.axis, self.keepdim = axis, keepdim
+        return np.asarray(out)
+
+    def backward(self, g):
+        a, out = self.saved
+        if a.ndim == 0:
+            return g, None, None
+        if not self.keepdim:
+            g, out = np.expand_dims(g, self.axis), np.expand_dims(out, self.axis)
+        if not (a == 0).any():
+            return g * (out / a), None, None
+        return _prod_safe_zeros(g, a, self.axis), None, None
+
+
+def prod(a, dim=None, keepdim=False, dtype=None):
+    a = _result_dtype(a, dtype)
+    if dim is None:
+        return Prod.apply1(a)
+    axes = _axes(dim, a._data.ndim)
+    return ProdDim.apply1(a, axes[0] if axes else None, keepdim)
+
+
+def _cumsum(a, axis):
+    """Running sum along axis; float32 accumulates in float64 and rounds once per element, as torch's CPU
+    kernel does."""
+    if a.ndim == 0:
+        return a.copy()
+    if a.dtype == np.float32:
+        return np.cumsum(a, axis, dtype=np.float64).astype(np.float32)
+    return np.cumsum(a, axis, dtype=np.int64 if a.dtype.kind in "biu" else None)
+
+
+class Cumsum(Function):
+    """running sum along dim.  d out_j/da_i = 1 for i <= j, so grad a = the running sum of grad taken from the
+    end"""
+    name = "CumsumBackward0"
+
+    def forward(self, a, axis):
+        self.axis = axis
+        return _cumsum(a, axis)
+
+    def backward(self, g):
+        axis = self.axis
+        if g.ndim == 0 or g.shape[axis] <= 1:
+            return g, None
+        return np.flip(_cumsum(np.flip(g, axis), axis), axis), None
+
+
+def cumsum(a, dim, dtype=None):
+    a = _result_dtype(a, dtype)
+    axes = _axes(dim, a._data.ndim)
+    return Cumsum.apply1(a, axes[0] if axes else None)
+
+
+class Logsumexp(Function):
+    """log(sum(exp(a))) over dims, shifted by the max so that large inputs do not overflow.  d logsumexp(a)/da_i =
+    exp(a_i - logsumexp(a)), the softmax"""
+    name = "LogsumexpBackward0"
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a, axes, keepdim):
+        self.keep = _keep_shape(a.shape, axes)
+        if a.size == 0:
+            with np.errstate(divide="ignore"):
+                out = np.log(np.sum(np.exp(a), axis=axes, keepdims=keepdim))
+        else:
+            m = np.max(a, axis=axes, keepdims=True)
+            np.putmask(m, np.isinf(m), 0)            # torch: an infinite max is not subtracted
+            with np.errstate(divide="ignore"):
+                out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True))
+            out += m
+            if not keepdim:
+                out = out.reshape(() if axes is None else tuple(n for i, n in enumerate(a.shape) if i not in axes))
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved
+        return g.reshape(self.keep) * np.exp(a - out.reshape(self.keep)), None, None
+
+
+def logsumexp(a, dim, keepdim=False):
+    if a._data.dtype.kind != "f":
+        a = elementwise.to_dtype(a, elementwise.dtypes.get_default_dtype().np)
+    return Logsumexp.apply1(a, _axes(dim, a._data.ndim), keepdim)
+
+
+class VectorNorm(Function):
+    """(sum |a_i|**p)**(1/p) over dims (p = 2: the Euclidean length).  d norm/da_i = a_i |a_i|**(p-2) / norm**(p-1)
+    (p = 2: a_i / norm, 0 where the norm is 0; p = 1: sign(a_i); p = inf: sign(a_i) split evenly among the
+    largest |a_i|)"""
+    name = "LinalgVectorNormBackward0"
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a, p, axes, keepdim):
+        self.p, self.axes, self.keep = p, axes, _keep_shape(a.shape, axes)
+        if p == 2:
+            out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(np.abs(a), axis=axes, keepdims=keepdim)
+        elif p == np.inf:
+            out = np.max(np.abs(a), axis=axes, keepdims=keepdim)
+        elif p == -np.inf:
+            out = np.min(np.abs(a), axis=axes, keepdims=keepdim)
+        elif p == 0:
+            out = np.sum(a != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
+        else:
+            out = np.sum(np.abs(a) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+        out = np.asarray(out)
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, norm = self.saved
+        p = self.p
+        g, norm = g.reshape(self.keep), norm.reshape(self.keep)
+        if p == 0:                          # torch: no gradient at all (the input's grad stays None)
+            return None, None, None, None
+        if p == 1:
+            return np.sign(a) * g, None, None, None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                return g * np.where(norm == 0, 0, a / norm), None, None, None
+            if np.isinf(p):
+                absa = np.abs(a)
+                mask = (absa == norm) | np.isnan(absa)
+                count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g.dtype)
+                return np.sign(a) * ((g / count) * mask), None, None, None
+            if p < 1:
+                scaled = np.where(a == 0, 0, np.sign(a) * np.abs(a) ** (p - 1))
+                return scaled * g * norm ** (1 - p), None, None, None
+            scaled = np.sign(a) * np.abs(a) ** (p - 1) if p < 2 else a * np.abs(a) ** (p - 2)
+            scale = np.where(norm == 0, 0, g / norm ** (p - 1))
+            return scaled * scale, None, None, None
+
+
+def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm / Tensor.norm for vector norms: p = 'fro' (2), any number, inf, -inf, over all or some dims."""
+    if a._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_torch_scalar_name(a._data.dtype)}")
+    if p == "fro" or p is None:
+        p = 2
+    elif isinstance(p, str):
+        raise NotImplementedError(f"minigrad.norm: p='{p}' (a matrix norm) is not supported")
+    if dtype is not None:
+        a = elementwise.to_dtype(a, dtype.np)
+    return VectorNorm.apply1(a, float(p), _axes(dim, a._data.ndim), keepdim)
+
+
+class Amax(Function):
+    """largest value over dims.  d amax/da_i = 1 / (number of ties) where a_i is the largest, else 0"""
+    name = "AmaxBackward0"
+    saved_inputs = (0,)
+    saves_output = True
+    pick = staticmethod(np.max)
+
+    def forward(self, a, axes, keepdim):
+        self.axes, self.keep = axes, _keep_shape(a.shape, axes)
+        out = np.asarray(self.pick(a, axis=axes, keepdims=keepdim))
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved
+        mask = a == out.reshape(self.keep)
+        count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g.dtype)
+        return (g.reshape(self.keep) / count) * mask, None, None
+
+
+class Amin(Amax):
+    """smallest value over dims.  d amin/da_i = 1 / (number of ties) where a_i is the smallest, else 0"""
+    name = "AminBackward0"
+    pick = staticmethod(np.min)
+
+
+def amax(a, dim=(), keepdim=False):
+    return Amax.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)
+
+
+def amin(a, dim=(), keepdim=False):
+    return Amin.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)
