@@ -23,7 +23,14 @@ from .ops.elementwise import neg, pow, add, sub, mul, div
 from .ops.matmul import matmul
 from .ops.nn_ops import log_softmax, softmax
 from .ops.reduce import argmax, argmin, max, mean, min, std, sum, var
+from .ops.elementwise import (ceil, cos, eq, expm1, fix, floor, ge, gt, isclose, isfinite, isinf, isnan, le,
+                              log1p, logical_and, logical_not, logical_or, logical_xor, lt, ne, reciprocal, round,
+                              rsqrt, sign, sin, square, trunc)
+from .ops.reduce import amax, amin, cumsum, logsumexp, norm, prod
 from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .ops.shape import (chunk, diag, flip, gather, index_select, masked_fill, movedim, moveaxis, outer,
+                        repeat_interleave, roll, scatter, scatter_add, split, tril, triu, unbind)
+from .ops.sorting import argsort, kthvalue, median, nonzero, sort, topk, unique
 from . import random
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save

@@ -483,6 +483,90 @@ class Tensor:
     def __getitem__(self, index):
         return shape.getitem(self, index)
 
+    # more shape and indexing (ops/shape.py, ops/sorting.py)
+    def chunk(self, chunks, dim=0):
+        return shape.chunk(self, chunks, dim)
+
+    def split(self, split_size, dim=0):
+        return shape.split(self, split_size, dim)
+
+    def unbind(self, dim=0):
+        return shape.unbind(self, dim)
+
+    def movedim(self, source, destination):
+        return shape.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def gather(self, dim, index, *, sparse_grad=False):
+        return shape.gather(self, dim, index)
+
+    def index_select(self, dim, index):
+        return shape.index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        return shape.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        return shape.masked_fill_(self, mask, value)
+
+    def scatter(self, dim, index, src=None, *, value=None):
+        return shape.scatter(self, dim, index, src, value)
+
+    def scatter_(self, dim, index, src=None, *, value=None):
+        return shape.scatter_(self, dim, index, src, value)
+
+    def scatter_add(self, dim, index, src):
+        return shape.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim, index, src):
+        return shape.scatter_add_(self, dim, index, src)
+
+    def repeat(self, *sizes):
+        return shape.repeat(self, sizes)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        return shape.repeat_interleave(self, repeats, dim)
+
+    def flip(self, *dims):
+        return shape.flip(self, shape._sizes(dims))
+
+    def roll(self, shifts, dims=None):
+        return shape.roll(self, shifts, dims)
+
+    def tril(self, diagonal=0):
+        return shape.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return shape.triu(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return shape.diag(self, diagonal)
+
+    def outer(self, vec2):
+        return shape.outer(self, vec2)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return sorting.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return sorting.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return sorting.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        return sorting.median(self, dim, keepdim)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def nonzero(self, *, as_tuple=False):
+        return sorting.nonzero(self, as_tuple)
+
     def __repr__(self):
         return _formatting.tensor_repr(self)
 
@@ -540,6 +624,140 @@ class Tensor:
         return elementwise.clamp(self, min, max)
 
     clip = clamp
+
+    # more math (ops/elementwise.py, ops/reduce.py)
+    def sin(self):
+        return elementwise.unary(elementwise.Sin, self)
+
+    def cos(self):
+        return elementwise.unary(elementwise.Cos, self)
+
+    def square(self):
+        return elementwise.unary(elementwise.Square, self)
+
+    def log1p(self):
+        return elementwise.unary(elementwise.Log1p, self)
+
+    def expm1(self):
+        return elementwise.unary(elementwise.Expm1, self)
+
+    def reciprocal(self):
+        return elementwise.unary(elementwise.Reciprocal, self)
+
+    def rsqrt(self):
+        return elementwise.unary(elementwise.Rsqrt, self)
+
+    def sign(self):
+        return elementwise.unary(elementwise.Sign, self)
+
+    def round(self, decimals=None):
+        return elementwise.round(self, decimals)
+
+    def floor(self):
+        return elementwise.floor(self)
+
+    def ceil(self):
+        return elementwise.ceil(self)
+
+    def trunc(self):
+        return elementwise.trunc(self)
+
+    fix = trunc
+
+    def exp_(self):
+        return self._inplace(elementwise.exp_op, None)
+
+    def log_(self):
+        return self._inplace(elementwise.log_op, None)
+
+    def sqrt_(self):
+        return self._inplace(elementwise.sqrt_op, None)
+
+    def abs_(self):
+        return self._inplace(elementwise.abs_op, None)
+
+    def neg_(self):
+        return self._inplace(elementwise.neg_op, None)
+
+    negative_ = neg_
+
+    def sigmoid_(self):
+        return self._inplace(elementwise.sigmoid_op, None)
+
+    def tanh_(self):
+        return self._inplace(elementwise.tanh_op, None)
+
+    def relu_(self):
+        return self._inplace(elementwise.relu_op, None)
+
+    def pow_(self, exponent):
+        return self._inplace(elementwise.pow_op, exponent)
+
+    def sin_(self):
+        return self._inplace(elementwise.sin_op, None)
+
+    def cos_(self):
+        return self._inplace(elementwise.cos_op, None)
+
+    def round_(self, decimals=None):
+        return self._inplace(elementwise.round_op, decimals)
+
+    def isnan(self):
+        return elementwise.isnan(self)
+
+    def isinf(self):
+        return elementwise.isinf(self)
+
+    def isfinite(self):
+        return elementwise.isfinite(self)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return elementwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def logical_and(self, other):
+        return elementwise.logical_and(self, other)
+
+    def logical_or(self, other):
+        return elementwise.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return elementwise.logical_xor(self, other)
+
+    def logical_not(self):
+        return elementwise.logical_not(self)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        return reduce.prod(self, dim, keepdim, dtype)
+
+    def cumsum(self, dim, dtype=None):
+        return reduce.cumsum(self, dim, dtype)
+
+    def logsumexp(self, dim, keepdim=False):
+        return reduce.logsumexp(self, dim, keepdim)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return reduce.norm(self, p, dim, keepdim, dtype)
+
+    def amax(self, dim=(), keepdim=False):
+        return reduce.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return reduce.amin(self, dim, keepdim)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return elementwise.new_full(self, size, 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return elementwise.new_full(self, size, 1, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return elementwise.new_full(self, (size,), fill_value, dtype, device, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return elementwise.new_tensor(self, data, dtype, device, requires_grad)
 
     def clamp_min(self, min):
         return _named(elementwise.clamp(self, min, None), "ClampMinBackward0")
@@ -761,7 +979,7 @@ def _nested_tensors_to_lists(data):
 function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
-from .ops import elementwise, matmul, nn_ops, reduce, shape  # noqa: E402
+from .ops import elementwise, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
 from .ops.fma import fma  # noqa: E402
 
 
@@ -769,16 +987,25 @@ def _show_derivatives():
     """Each Tensor method that records one op takes that op's docstring, which states its derivative, so that
     `help(Tensor.sigmoid)` teaches the rule backward applies (the ops live in minigrad/ops/)."""
     import inspect
-    e, r, s, m, n = elementwise, reduce, shape, matmul, nn_ops
+    e, r, s, m, n, o = elementwise, reduce, shape, matmul, nn_ops, sorting
     ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
-           e.Div: "__truediv__ div", e.RDiv: "__rtruediv__", e.Pow: "__pow__ pow", e.RPow: "__rpow__",
-           e.Neg: "__neg__ neg", e.Exp: "exp", e.Log: "log", e.Sqrt: "sqrt", e.Abs: "abs __abs__",
-           e.Sigmoid: "sigmoid", e.Tanh: "tanh", e.Relu: "relu", e.Clamp: "clamp clamp_min clamp_max",
+           e.Div: "__truediv__ div", e.RDiv: "__rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
+           e.Neg: "__neg__ neg neg_", e.Exp: "exp exp_", e.Log: "log log_", e.Sqrt: "sqrt sqrt_", e.Abs: "abs __abs__ abs_",
+           e.Sigmoid: "sigmoid sigmoid_", e.Tanh: "tanh tanh_", e.Relu: "relu relu_", e.Clamp: "clamp clamp_min clamp_max",
            e.Maximum: "maximum", e.Minimum: "minimum", e.Where: "where", e.Clone: "clone",
            r.Sum: "sum", r.Mean: "mean", r.MaxAll: "max", r.MinAll: "min", r.Var: "var", r.Std: "std",
            n.Softmax: "softmax", n.LogSoftmax: "log_softmax", s.View: "view reshape view_as reshape_as flatten",
            s.Squeeze: "squeeze unsqueeze", s.Permute: "permute transpose t", s.Expand: "expand expand_as",
-           s.Index: "__getitem__", s.SetItem: "__setitem__", m.MatMul: "matmul __matmul__ dot"}
+           s.Index: "__getitem__", s.SetItem: "__setitem__", m.MatMul: "matmul __matmul__ dot",
+           e.Sin: "sin sin_", e.Cos: "cos cos_", e.Square: "square", e.Log1p: "log1p", e.Expm1: "expm1",
+           e.Reciprocal: "reciprocal", e.Rsqrt: "rsqrt", e.Sign: "sign", e.Round: "round round_", e.Floor: "floor",
+           e.Ceil: "ceil", e.Trunc: "trunc", r.Prod: "prod", r.Cumsum: "cumsum", r.Logsumexp: "logsumexp",
+           r.VectorNorm: "norm", r.Amax: "amax", r.Amin: "amin",
+           s.SplitPart: "chunk split", s.UnbindPart: "unbind", s.Gather: "gather", s.IndexSelect: "index_select",
+           s.MaskedFill: "masked_fill masked_fill_", s.Scatter: "scatter scatter_",
+           s.ScatterAdd: "scatter_add scatter_add_", s.Repeat: "repeat", s.RepeatInterleave: "repeat_interleave",
+           s.Flip: "flip", s.Roll: "roll", s.Tril: "tril", s.Triu: "triu", s.Diagonal: "diag",
+           o.Pick: "sort", o.Topk: "topk", o.Kthvalue: "kthvalue", o.Median: "median", o.Unique: "unique"}
     for op, methods in ops.items():
         doc = (f"{inspect.getdoc(op)}\n\nRecorded as {op.name}: the op {op.__module__}.{op.__name__}, whose "
                "backward applies this rule.")

@@ -992,8 +992,3 @@ def outer(a, b):
 
 
 moveaxis = movedim
-
-# Tensor's sort/topk/unique... methods reach the sorting ops as shape.sorting; minigrad/__init__ imports them
-# from here with the rest of this module's functions
-from . import sorting  # noqa: E402
-from .sorting import argsort, kthvalue, median, nonzero, sort, topk, unique  # noqa: E402,F401
