@@ -1,8 +1,11 @@
 """Neural-network building blocks, named as in torch.nn."""
 from . import functional, init
-from .layers import (Flatten, Identity, Linear, LogSoftmax, ModuleList, ReLU, Sequential, Sigmoid, Softmax,
-                     Tanh)
-from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, mnist_loss
+from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList,
+                     ParameterList, ReLU, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh, Unflatten)
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
+                     SmoothL1Loss, mnist_loss)
+from .normalization import LayerNorm
+from .sparse import Embedding
 from .module import Module
 from .parameter import Parameter
 from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, MaxPool2d)

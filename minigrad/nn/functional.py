@@ -38,3 +38,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
 del _m, _n
 from ..ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, batch_norm, conv2d, max_pool2d  # noqa: E402,F401
 __all__ += ["conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm"]
+
+from ..ops.nn_ops import (elu, embedding, gelu, hardtanh, huber_loss, kl_div, layer_norm, leaky_relu, normalize,  # noqa: E402,F401
+                          one_hot, pad, silu, smooth_l1_loss, softplus)
+__all__ += ["leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
+            "huber_loss", "kl_div", "one_hot", "pad", "normalize"]
