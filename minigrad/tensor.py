@@ -14,6 +14,10 @@ _NO_GRAD_VIEW_MESSAGE = (
     "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
     "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
     "outside (if you want the inplace to be tracked).")
+_MULTI_VIEW_MESSAGE = (
+    "Output {} of {} is a view and is being modified inplace. This view is the output of a function that returns "
+    "multiple views. Such functions do not allow the output views to be modified inplace. You should replace the "
+    "inplace operation by an out-of-place one.")
 
 
 class Tensor:
@@ -274,6 +278,9 @@ class Tensor:
         history is rebased, as torch does), keeping the same storage. On a view, the base's history is
         rebased too (shape.copy_slices), since the base's elements changed with it."""
         view = getattr(self, "_base", None)
+        piece = getattr(self.grad_fn, "output_nr", None)
+        if piece is not None:                  # one of several views a split/chunk/unbind returned
+            raise RuntimeError(_MULTI_VIEW_MESSAGE.format(piece, self.grad_fn.name[:-len("Backward0")]))
         if view is not None and view[0].requires_grad:
             if view[0].grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "

@@ -68,6 +68,15 @@ def test_split_pieces_are_views_of_the_input():
     assert_same(m, t)
 
 
+@pytest.mark.parametrize("pieces", ["split", "split_sizes", "chunk", "unbind"])
+def test_inplace_on_a_piece_of_split_in_the_graph_raises_torch_error(pieces):
+    make = {"split": lambda x: x.split(2), "split_sizes": lambda x: x.split([1, 3]),
+            "chunk": lambda x: x.chunk(2), "unbind": lambda x: x.unbind(0)}[pieces]
+    (am, at) = pair(rand_array((4, 3)))
+    pm, pt = make(am * 1), make(at * 1)
+    assert_same_error(lambda: pm[1].mul_(2), lambda: pt[1].mul_(2))
+
+
 def test_split_errors_match_torch():
     m, t = pair(rand_array((4, 3)))
     assert_same_error(lambda: m.split([1, 2]), lambda: t.split([1, 2]))

@@ -462,7 +462,11 @@ class UnbindPart(SplitPart):
 
 
 def _pieces(a, cls, indexes):
-    return tuple(_mark_view(cls.apply1(a, ix), a, lambda arr, ix=ix: arr[ix]) for ix in indexes)
+    pieces = tuple(_mark_view(cls.apply1(a, ix), a, lambda arr, ix=ix: arr[ix]) for ix in indexes)
+    for k, piece in enumerate(pieces):
+        if piece.grad_fn is not None:
+            piece.grad_fn.output_nr = k     # torch refuses in-place ops on these (Tensor._record_inplace)
+    return pieces
 
 
 def _bounds_pieces(a, cls, d, bounds):
