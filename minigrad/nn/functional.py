@@ -1,14 +1,18 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
 from ..ops import elementwise as _e
-from ..ops import matmul as _m
-from ..ops import nn_ops as _n
+from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
+from ..ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, batch_norm, conv2d, max_pool2d
+from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
+                          l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.matmul import linear
-from ..ops.nn_ops import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
-                          log_softmax, mse_loss, nll_loss, softmax)
+from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "mnist_loss", "dropout"]
+           "mnist_loss", "dropout",
+           "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
+           "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
+           "huber_loss", "kl_div", "one_hot", "pad", "normalize"]
 
 
 def relu(input, inplace=False):
@@ -35,11 +39,3 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _d.dropout(input, p, training)
 
 
-del _m, _n
-from ..ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, batch_norm, conv2d, max_pool2d  # noqa: E402,F401
-__all__ += ["conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm"]
-
-from ..ops.nn_ops import (elu, embedding, gelu, hardtanh, huber_loss, kl_div, layer_norm, leaky_relu, normalize,  # noqa: E402,F401
-                          one_hot, pad, silu, smooth_l1_loss, softplus)
-__all__ += ["leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
-            "huber_loss", "kl_div", "one_hot", "pad", "normalize"]

@@ -3,7 +3,7 @@ import math
 from collections import OrderedDict
 
 from .. import creation
-from ..ops import elementwise, nn_ops, shape
+from ..ops import activations, elementwise, nn_ops, shape
 from ..ops.matmul import linear
 from ..tensor import Tensor
 from . import init
@@ -149,7 +149,7 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
 
-# ---------------------------------------------------------------- more activations (engineer C)
+# ---------------------------------------------------------------- more activations
 
 def _inplace_str(inplace):
     return ", inplace=True" if inplace else ""
@@ -161,7 +161,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
-        return nn_ops.leaky_relu(input, self.negative_slope)
+        return activations.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
@@ -173,7 +173,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):
-        return nn_ops.gelu(input, approximate=self.approximate)
+        return activations.gelu(input, approximate=self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -185,7 +185,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return nn_ops.elu(input, self.alpha)
+        return activations.elu(input, self.alpha)
 
     def extra_repr(self):
         return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
@@ -197,7 +197,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return nn_ops.silu(input)
+        return activations.silu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -209,7 +209,7 @@ class Softplus(Module):
         self.beta, self.threshold = beta, threshold
 
     def forward(self, input):
-        return nn_ops.softplus(input, self.beta, self.threshold)
+        return activations.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -226,7 +226,7 @@ class Hardtanh(Module):
         assert self.max_val > self.min_val
 
     def forward(self, input):
-        return nn_ops.hardtanh(input, self.min_val, self.max_val)
+        return activations.hardtanh(input, self.min_val, self.max_val)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_str(self.inplace)}"
@@ -263,7 +263,7 @@ class Unflatten(Module):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
-# ---------------------------------------------------------------- containers (engineer C)
+# ---------------------------------------------------------------- containers
 
 class ModuleDict(Module):
     """Modules held by name, registered as submodules (parameters(), state_dict() see 'name.weight')."""

@@ -1,5 +1,5 @@
 """Loss modules: each calls its functional form (minigrad.nn.functional)."""
-from ..ops import nn_ops
+from ..ops import losses as _losses
 from . import functional as F
 from .module import Module
 
@@ -12,12 +12,12 @@ class _Loss(Module):
 
 class MSELoss(_Loss):
     def forward(self, input, target):
-        return nn_ops.mse_loss(input, target, reduction=self.reduction)
+        return _losses.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     def forward(self, input, target):
-        return nn_ops.l1_loss(input, target, reduction=self.reduction)
+        return _losses.l1_loss(input, target, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
@@ -29,7 +29,7 @@ class CrossEntropyLoss(_Loss):
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input, target):
-        return nn_ops.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return _losses.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                     reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
@@ -39,7 +39,7 @@ class NLLLoss(_Loss):
         self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input, target):
-        return nn_ops.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return _losses.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction)
 
 
@@ -49,7 +49,7 @@ class BCELoss(_Loss):
         self.weight = weight
 
     def forward(self, input, target):
-        return nn_ops.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        return _losses.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -58,7 +58,7 @@ class BCEWithLogitsLoss(_Loss):
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input, target):
-        return nn_ops.binary_cross_entropy_with_logits(input, target, weight=self.weight,
+        return _losses.binary_cross_entropy_with_logits(input, target, weight=self.weight,
                                                        pos_weight=self.pos_weight, reduction=self.reduction)
 
 
@@ -71,7 +71,7 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input, target):
-        return nn_ops.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+        return _losses.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class HuberLoss(_Loss):
@@ -80,7 +80,7 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input, target):
-        return nn_ops.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+        return _losses.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class KLDivLoss(_Loss):
@@ -89,4 +89,4 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input, target):
-        return nn_ops.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+        return _losses.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -1,8 +1,16 @@
 """The ops, one module per family; each op is a Function subclass with its forward and backward side by side.
 
-- elementwise: + - * / ** neg exp log sqrt abs sigmoid tanh relu clamp where maximum minimum
-- reduce:      sum mean max min std var argmax argmin
-- shape:       view reshape permute transpose expand squeeze unsqueeze indexing stack cat
+- elementwise: + - * / ** neg exp log sqrt abs sigmoid tanh relu clamp where maximum minimum sin cos
+               round floor ... comparisons
+- reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
+- torch_sum:   full float sums in torch's addition order
+- shape:       views (view reshape permute transpose expand squeeze unsqueeze indexing), stack cat split
+               chunk unbind gather scatter index_select masked_fill repeat flip roll tril triu diag
+- sorting:     sort argsort topk kthvalue median unique nonzero
 - matmul:      matmul (mm, mv, dot, batched), linear
-- nn_ops:      softmax log_softmax and the losses (fused where that buys speed or stability)
+- activations: leaky_relu gelu elu silu softplus hardtanh
+- losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
+- nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
+- conv:        conv2d, pooling, batch norm, dropout
+- fma:         y + alpha * x rounded once, as torch's fused CPU kernels
 """

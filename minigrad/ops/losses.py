@@ -1,0 +1,438 @@
+"""The losses, each fused into one node where that is both stabler and faster (cross-entropy from log-softmax,
+binary cross-entropy from logits); the rest are written from tensor ops as torch composes them."""
+import warnings
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
+from ..tensor import Tensor
+from .nn_ops import _shift, log_softmax
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+class CrossEntropy(Function):
+    """Cross-entropy of logits x (N, C) against class indices t, fused with log-softmax.
+    loss = mean_i w_i * -log_softmax(x)_i,t_i  (w_i: the class weight of t_i, 0 where t_i is ignored)
+    d loss/dx = w_i * (softmax(x)_i - onehot(t_i)) / sum(w)"""
+    name = "NllLossBackward0"
+
+    def forward(self, x, target, weight, reduction, ignore_index):
+        squeeze = x.ndim == 1
+        if squeeze:
+            x, target = x[None], target[None]
+        z = _shift(x, 1)
+        e = np.exp(z)
+        total = e.sum(axis=1, keepdims=True)
+        rows = np.arange(len(target))
+        w = None                                 # all weights 1: the common case, no extra arrays
+        if weight is not None or ignore_index is not None:      # ignore_index: set only when present
+            valid = target != ignore_index
+            target = np.where(valid, target, 0)
+            w = (weight[target] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
+        log_p = z[rows, target] - np.log(total[:, 0])      # log_softmax(x) at each target
+        losses = -log_p if w is None else -log_p * w
+        denom = len(rows) if w is None else w.sum()
+        if reduction == "mean":
+            out = losses.sum() / denom
+        elif reduction == "sum":
+            out = losses.sum()
+        else:
+            out = losses[0] if squeeze else losses
+        self.saved = (e, total, rows, target, w, denom, squeeze, reduction)
+        return np.asarray(out, dtype=x.dtype)
+
+    def backward(self, g):
+        e, total, rows, t, w, denom, squeeze, reduction = self.saved
+        grad = e / total                                    # softmax(x)
+        grad[rows, t] -= 1
+        if reduction == "none":
+            scale = np.reshape(g, (-1,)) if w is None else np.reshape(g, (-1,)) * w
+            grad *= scale[:, None]
+        elif w is None:
+            grad *= g / denom if reduction == "mean" else g
+        else:
+            grad *= (w * (g / denom if reduction == "mean" else g))[:, None]
+        return (grad[0] if squeeze else grad), None, None, None, None
+
+
+class SoftTargetCrossEntropy(Function):
+    """Cross-entropy against class probabilities t (same shape as x).
+    loss = mean_i -sum_c t_ic log_softmax(x)_ic.   d loss/dx = (softmax(x) * sum_c t_ic - t) / N"""
+    name = "DivBackward1"
+
+    def forward(self, x, t, reduction):
+        z = _shift(x, -1)
+        e = np.exp(z)
+        total = e.sum(axis=-1, keepdims=True)
+        losses = -(t * (z - np.log(total))).sum(axis=-1)
+        n = losses.size if losses.ndim else 1
+        out = losses.sum() / n if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+        self.saved = (e / total, t, n, reduction)
+        return np.asarray(out, dtype=x.dtype)
+
+    def backward(self, g):
+        p, t, n, reduction = self.saved
+        grad = p * t.sum(axis=-1, keepdims=True) - t
+        if reduction == "mean":
+            grad *= g / n
+        elif reduction == "sum":
+            grad *= g
+        else:
+            grad *= np.expand_dims(g, -1)
+        return grad, None, None
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    x, t = input._data, target._data
+    if t.dtype.kind == "f":
+        if t.shape != x.shape:
+            raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
+        if label_smoothing:                         # torch: target * (1 - eps) + eps / C
+            target = target * (1 - label_smoothing) + label_smoothing / x.shape[-1]
+        if weight is not None:                      # torch: -(log_softmax(x) * target * weight), summed
+            terms = log_softmax(input, -1) * target * weight
+            if reduction == "none":
+                return -terms.sum(-1)
+            total = -terms.sum()
+            if reduction != "mean":
+                return _reduce(total, "none" if reduction == "sum" else reduction)   # bad names raise
+            out = total / (x.size // x.shape[-1])
+            if out.grad_fn is not None:
+                out.grad_fn.name = "DivBackward1"      # torch divides by the count as a C++ scalar
+            return out
+        out = SoftTargetCrossEntropy.apply(input, target, reduction)
+        if out.grad_fn is not None and reduction != "mean":
+            out.grad_fn.name = "NegBackward0"          # torch ends with -sum(...) unless it divides by N
+        return out
+    if x.ndim not in (1, 2):
+        raise NotImplementedError("cross_entropy: minigrad takes input of shape (C) or (N, C)")
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {t.dtype}")
+    if x.ndim == 2 and t.shape != (x.shape[0],):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    ignored = None
+    if t.size:
+        lo, hi, n_classes = t.min(), t.max(), x.shape[-1]
+        if lo <= ignore_index <= hi and ignore_index in t:
+            ignored = ignore_index
+        if lo < 0 or hi >= n_classes:
+            bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    if label_smoothing:
+        return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+    return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignored)
+
+
+def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps):
+    """torch's label smoothing, written as it defines it: (1 - eps) * the usual loss + eps / C * the loss
+    against a uniform target, -sum_c w_c log_softmax(x)_c per sample (0 where the target is ignored),
+    reduced as the usual loss is (mean: over the weights of the targets that count).  Its gradient is
+    the sum of its parts'."""
+    log_p = log_softmax(input, -1)
+    nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
+    smooth = -(log_p if weight is None else log_p * weight).sum(-1)
+    counts = target._data != ignore_index
+    smooth = smooth * Tensor._make(counts.astype(smooth._data.dtype))
+    if reduction == "mean":
+        kept = target._data[counts]
+        denom = weight._data[kept].sum() if weight is not None else kept.size
+        smooth = smooth.sum() / denom
+    else:
+        smooth = _reduce(smooth, reduction)
+    return nll * (1 - eps) + smooth * (eps / input._data.shape[-1])
+
+
+class NllLoss(Function):
+    """Negative log-likelihood of log-probabilities x (N, C) at class indices t.
+    d loss/dx = -w_t at each target position (scaled by the reduction), 0 elsewhere."""
+    name = "NllLossBackward0"
+
+    def forward(self, x, target, weight, reduction, ignore_index):
+        squeeze = x.ndim == 1
+        if squeeze:
+            x, target = x[None], target[None]
+        rows = np.arange(x.shape[0])
+        valid = target != ignore_index
+        safe_t = np.where(valid, target, 0)
+        w = (weight[safe_t] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
+        losses = -x[rows, safe_t] * w
+        denom = w.sum() if reduction == "mean" else None
+        out = losses.sum() / denom if reduction == "mean" else losses.sum() if reduction == "sum" else (
+            losses[0] if squeeze else losses)
+        self.saved = (x.shape, safe_t, w, denom, squeeze, reduction)
+        return np.asarray(out, dtype=x.dtype)
+
+    def backward(self, g):
+        shape, t, w, denom, squeeze, reduction = self.saved
+        grad = np.zeros(shape, dtype=np.result_type(g))
+        scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
+        grad[np.arange(len(t)), t] = -w * scale
+        return (grad[0] if squeeze else grad), None, None, None, None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    x, t = input._data, target._data
+    if x.ndim == 2 and t.shape != (x.shape[0],):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    return NllLoss.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
+
+
+def _warn_size(input, target):
+    if input._data.shape != target._data.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+
+
+class MseLoss(Function):
+    """mean((x - y)**2).  d/dx = 2 (x - y) / n,  d/dy = -2 (x - y) / n"""
+    name = "MseLossBackward0"
+
+    def forward(self, x, y, reduction):
+        d = x - y
+        sq = d * d
+        self.saved, self.reduction = d, reduction
+        return sq.mean() if reduction == "mean" else sq.sum() if reduction == "sum" else sq
+
+    def backward(self, g):
+        d = self.saved
+        scale = 2 / d.size if self.reduction == "mean" else 2
+        grad = scale * d * g          # as torch orders it: norm * (x - y) * grad
+        need_x, need_y, _ = self.needs_input_grad
+        return (grad if need_x else None), (-grad if need_y else None), None
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _warn_size(input, target)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return MseLoss.apply(input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _warn_size(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+class BinaryCrossEntropy(Function):
+    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as torch does.
+    d/dp = (p - y) / max(p (1 - p), 1e-12)"""
+    name = "BinaryCrossEntropyBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, p, y, weight, reduction):
+        log_p = np.maximum(np.log(p), -100)
+        log_q = np.maximum(np.log1p(-p), -100)
+        loss = -(y * log_p + (1 - y) * log_q)
+        if weight is not None:
+            loss = loss * weight
+        self.saved, self.weight, self.reduction = (p, y), weight, reduction
+        return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+    def backward(self, g):
+        p, y = self.saved
+        grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12)
+        if self.weight is not None:
+            grad = grad * self.weight
+        if self.reduction == "mean":
+            grad = grad / p.size
+        return grad.astype(p.dtype, copy=False), None, None, None
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    if input._data.shape != target._data.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    p = input._data
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return BinaryCrossEntropy.apply(input, target, None if weight is None else weight._data, reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y
+    With pos_weight p and weight w (torch's): w * ((1 - y) x + (1 + (p - 1) y) softplus(-x)),
+    d/dx = w * ((1 - y) - (1 + (p - 1) y) (1 - sigmoid(x)))"""
+    name = "BinaryCrossEntropyWithLogitsBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, y, weight, pos_weight, reduction):
+        if pos_weight is None:
+            loss = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        else:                                       # softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
+            log_weight = (pos_weight - 1) * y + 1
+            loss = (1 - y) * x + log_weight * (np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0))
+        if weight is not None:
+            loss = loss * weight
+        self.saved, self.weights, self.reduction = (x, y), (weight, pos_weight), reduction
+        return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+    def backward(self, g):
+        x, y = self.saved
+        weight, pos_weight = self.weights
+        s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+        if pos_weight is None:
+            grad = g * (s - y)
+        else:
+            grad = g * ((1 - y) - ((pos_weight - 1) * y + 1) * (1 - s))
+        if weight is not None:
+            grad = grad * weight
+        if self.reduction == "mean":
+            grad = grad / x.size
+        return grad.astype(x.dtype, copy=False), None, None, None, None
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    for name, w in (("weight", weight), ("pos_weight", pos_weight)):
+        if w is not None and w.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with "
+                               f"respect to argument '{name}'. This input cannot have requires_grad True.")
+    if input._data.shape != target._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    return BinaryCrossEntropyWithLogits.apply(input, target, None if weight is None else weight._data,
+                                              None if pos_weight is None else pos_weight._data, reduction)
+
+
+# ---------------------------------------------------------------- regression and divergence losses
+
+def _check_reduction(reduction):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+class SmoothL1Loss(Function):
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta/2, d = x - y.
+    d loss/dx = d / beta where |d| < beta, else sign(d) (over n for 'mean'); d loss/dy = -d loss/dx"""
+    name = "SmoothL1LossBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, y, beta, reduction):
+        d = x - y
+        z = np.abs(d)
+        loss = np.where(z < beta, 0.5 * d * d / beta, z - 0.5 * beta)
+        self.saved, self.params = d, (beta, reduction)
+        return _reduced(loss, reduction)
+
+    def backward(self, g):
+        d = self.saved
+        beta, reduction = self.params
+        grad = np.clip(d / beta, -1, 1) * g
+        if reduction == "mean":
+            grad = grad / d.size
+        need_x, need_y = self.needs_input_grad[:2]
+        return (grad if need_x else None), (-grad if need_y else None), None, None
+
+
+class HuberLoss(Function):
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2), d = x - y.
+    d loss/dx = clamp(d, -delta, delta) (over n for 'mean'); d loss/dy = -d loss/dx"""
+    name = "HuberLossBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, y, delta, reduction):
+        d = x - y
+        z = np.abs(d)
+        loss = np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
+        self.saved, self.params = d, (delta, reduction)
+        return _reduced(loss, reduction)
+
+    def backward(self, g):
+        d = self.saved
+        delta, reduction = self.params
+        grad = np.clip(d, -delta, delta) * g
+        if reduction == "mean":
+            grad = grad / d.size
+        need_x, need_y = self.needs_input_grad[:2]
+        return (grad if need_x else None), (-grad if need_y else None), None, None
+
+
+def _reduced(loss, reduction):
+    if reduction == "mean":
+        return np.asarray(loss.mean(), dtype=loss.dtype)
+    if reduction == "sum":
+        return np.asarray(loss.sum(), dtype=loss.dtype)
+    return loss
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _warn_size(input, target)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:                      # torch: plain l1
+        return l1_loss(input, target, reduction=reduction)
+    return SmoothL1Loss.apply(input, target, beta, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _warn_size(input, target)
+    _check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        raise NotImplementedError("minigrad: huber_loss(weight=...) is not supported")
+    return HuberLoss.apply(input, target, delta, reduction)
+
+
+class KlDiv(Function):
+    """Pointwise KL term: t (log t - x), i.e. xlogy(t, t) - t x; with log_target, exp(t) (t - x).
+    d/dx = -t (-exp(t)),  d/dt = log t + 1 - x  (exp(t) (t - x + 1))"""
+    name = "SubBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, t, log_target):
+        self.saved = (x, t, log_target)
+        if log_target:
+            return np.exp(t) * (t - x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(t == 0, 0 * t, t * np.log(t)) - t * x
+
+    def backward(self, g):
+        x, t, log_target = self.saved
+        need_x, need_t = self.needs_input_grad[:2]
+        if log_target:
+            e = np.exp(t)
+            gx = -(g * e) if need_x else None
+            gt = g * (e * (t - x)) + g * e if need_t else None
+        else:
+            gx = -(g * t) if need_x else None
+            gt = None
+            if need_t:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    gt = g * (np.where(t != 0, np.log(t), 0 * t) + t / t) - g * x
+        return gx, gt, None
+
+
+_KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                    "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    if reduction == "mean":
+        warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    out = KlDiv.apply(input, target, log_target)
+    if log_target and out.grad_fn is not None:
+        out.grad_fn.name = "MulBackward0"        # torch: exp(target) * (target - input)
+    if reduction == "batchmean":
+        out = out.sum()
+        return out / input._data.shape[0] if input._data.ndim else out
+    return _reduce(out, reduction)
