@@ -28,8 +28,8 @@ from .ops.elementwise import (ceil, cos, eq, expm1, fix, floor, ge, gt, isclose,
                               rsqrt, sign, sin, square, trunc)
 from .ops.reduce import amax, amin, cumsum, logsumexp, norm, prod
 from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
-from .ops.shape import (chunk, diag, flip, gather, index_select, masked_fill, movedim, moveaxis, outer,
-                        repeat_interleave, roll, scatter, scatter_add, split, tril, triu, unbind)
+from .ops.shape import chunk, diag, flip, movedim, moveaxis, outer, roll, split, tril, triu, unbind
+from .ops.indexing import gather, index_select, masked_fill, repeat_interleave, scatter, scatter_add
 from .ops.sorting import argsort, kthvalue, median, nonzero, sort, topk, unique
 from . import random
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

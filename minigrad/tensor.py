@@ -490,7 +490,7 @@ class Tensor:
     def __getitem__(self, index):
         return shape.getitem(self, index)
 
-    # more shape and indexing (ops/shape.py, ops/sorting.py)
+    # more shape and indexing (ops/shape.py, ops/indexing.py, ops/sorting.py)
     def chunk(self, chunks, dim=0):
         return shape.chunk(self, chunks, dim)
 
@@ -506,34 +506,34 @@ class Tensor:
     moveaxis = movedim
 
     def gather(self, dim, index, *, sparse_grad=False):
-        return shape.gather(self, dim, index)
+        return indexing.gather(self, dim, index)
 
     def index_select(self, dim, index):
-        return shape.index_select(self, dim, index)
+        return indexing.index_select(self, dim, index)
 
     def masked_fill(self, mask, value):
-        return shape.masked_fill(self, mask, value)
+        return indexing.masked_fill(self, mask, value)
 
     def masked_fill_(self, mask, value):
-        return shape.masked_fill_(self, mask, value)
+        return indexing.masked_fill_(self, mask, value)
 
     def scatter(self, dim, index, src=None, *, value=None):
-        return shape.scatter(self, dim, index, src, value)
+        return indexing.scatter(self, dim, index, src, value)
 
     def scatter_(self, dim, index, src=None, *, value=None):
-        return shape.scatter_(self, dim, index, src, value)
+        return indexing.scatter_(self, dim, index, src, value)
 
     def scatter_add(self, dim, index, src):
-        return shape.scatter_add(self, dim, index, src)
+        return indexing.scatter_add(self, dim, index, src)
 
     def scatter_add_(self, dim, index, src):
-        return shape.scatter_add_(self, dim, index, src)
+        return indexing.scatter_add_(self, dim, index, src)
 
     def repeat(self, *sizes):
         return shape.repeat(self, sizes)
 
     def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
-        return shape.repeat_interleave(self, repeats, dim)
+        return indexing.repeat_interleave(self, repeats, dim)
 
     def flip(self, *dims):
         return shape.flip(self, shape._sizes(dims))
@@ -986,7 +986,7 @@ def _nested_tensors_to_lists(data):
 function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
-from .ops import elementwise, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
+from .ops import elementwise, indexing, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
 from .ops.fma import fma  # noqa: E402
 
 
@@ -994,7 +994,7 @@ def _show_derivatives():
     """Each Tensor method that records one op takes that op's docstring, which states its derivative, so that
     `help(Tensor.sigmoid)` teaches the rule backward applies (the ops live in minigrad/ops/)."""
     import inspect
-    e, r, s, m, n, o = elementwise, reduce, shape, matmul, nn_ops, sorting
+    e, r, s, m, n, o, i = elementwise, reduce, shape, matmul, nn_ops, sorting, indexing
     ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
            e.Div: "__truediv__ div", e.RDiv: "__rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
            e.Neg: "__neg__ neg neg_", e.Exp: "exp exp_", e.Log: "log log_", e.Sqrt: "sqrt sqrt_", e.Abs: "abs __abs__ abs_",
@@ -1008,9 +1008,9 @@ def _show_derivatives():
            e.Reciprocal: "reciprocal", e.Rsqrt: "rsqrt", e.Sign: "sign", e.Round: "round round_", e.Floor: "floor",
            e.Ceil: "ceil", e.Trunc: "trunc", r.Prod: "prod", r.Cumsum: "cumsum", r.Logsumexp: "logsumexp",
            r.VectorNorm: "norm", r.Amax: "amax", r.Amin: "amin",
-           s.SplitPart: "chunk split", s.UnbindPart: "unbind", s.Gather: "gather", s.IndexSelect: "index_select",
-           s.MaskedFill: "masked_fill masked_fill_", s.Scatter: "scatter scatter_",
-           s.ScatterAdd: "scatter_add scatter_add_", s.Repeat: "repeat", s.RepeatInterleave: "repeat_interleave",
+           s.SplitPart: "chunk split", s.UnbindPart: "unbind", i.Gather: "gather", i.IndexSelect: "index_select",
+           i.MaskedFill: "masked_fill masked_fill_", i.Scatter: "scatter scatter_",
+           i.ScatterAdd: "scatter_add scatter_add_", s.Repeat: "repeat", i.RepeatInterleave: "repeat_interleave",
            s.Flip: "flip", s.Roll: "roll", s.Tril: "tril", s.Triu: "triu", s.Diagonal: "diag",
            o.Pick: "sort", o.Topk: "topk", o.Kthvalue: "kthvalue", o.Median: "median", o.Unique: "unique"}
     for op, methods in ops.items():

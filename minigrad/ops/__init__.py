@@ -4,8 +4,9 @@
                round floor ... comparisons
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
 - torch_sum:   full float sums in torch's addition order
-- shape:       views (view reshape permute transpose expand squeeze unsqueeze indexing), stack cat split
-               chunk unbind gather scatter index_select masked_fill repeat flip roll tril triu diag
+- shape:       views (view reshape permute transpose expand squeeze unsqueeze a[i], in-place ops on them),
+               stack cat split chunk unbind repeat flip roll tril triu diag outer
+- indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - matmul:      matmul (mm, mv, dot, batched), linear
 - activations: leaky_relu gelu elu silu softplus hardtanh

@@ -1,0 +1,310 @@
+"""Indexing by tensors of positions or masks: gather, scatter, scatter_add, index_select, masked_fill,
+repeat_interleave. Each
+backward sends the gradient back to the positions read (or, for the written-over input, zeroes them)."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .elementwise import to_dtype
+from .shape import _dim, view
+
+
+def _check_index(index, name):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+
+
+def _along(index, dim):
+    """The positions `index` names along `dim`, as a NumPy fancy index: index[i, j, ...] at axis `dim`, the
+    element's own coordinate at every other axis."""
+    idx = list(np.ogrid[tuple(slice(s) for s in index.shape)])
+    idx[dim] = index
+    return tuple(idx)
+
+
+def _check_gather_like(a, dim, index, name, other=None):
+    nd, ishape = a._data.ndim, index._data.shape
+    if nd and index._data.ndim != nd:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    d = _dim(dim, nd)
+    for i, s in enumerate(ishape):
+        if i != d and nd and s > a._data.shape[i]:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index {list(ishape)} to be no "
+                               f"larger than self {list(a._data.shape)} apart from dimension {d}")
+    n = a._data.shape[d] if nd else 1
+    if index._data.size:
+        lo, hi = index._data.min(), index._data.max()
+        if lo < 0 or hi >= n:
+            bad = lo if (lo < 0) else hi
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    return d
+
+
+class Gather(Function):
+    """out[i][j] = a[i][index[i][j]] (dim 1).  grad a = zeros with the grad added at the gathered positions
+    (twice where read twice)"""
+    name = "GatherBackward0"
+    saved_inputs = (2,)       # the index (torch saves it: changing it in place breaks backward)
+
+    def forward(self, a, dim, index):
+        self.in_shape = a.shape
+        self.where = _along(index, dim) if a.ndim else ()
+        return a[self.where] if a.ndim else a.copy()
+
+    def backward(self, g):
+        grad = np.zeros(self.in_shape, dtype=g.dtype)
+        np.add.at(grad, self.where, g)
+        return grad, None, None
+
+
+def gather(a, dim, index, sparse_grad=False):
+    _check_index(index, "gather")
+    d = _check_gather_like(a, dim, index, "gather")
+    return Gather.apply(a, d, index)
+
+
+class IndexSelect(Function):
+    """The slices a[..., index[k], ...] along dim.  grad a = zeros with each slice's grad added at the slice
+    it came from"""
+    name = "IndexSelectBackward0"
+    saved_inputs = (2,)       # the index (torch saves it: changing it in place breaks backward)
+
+    def forward(self, a, dim, index):
+        self.in_shape, self.where = a.shape, (slice(None),) * dim + (index,)
+        return a[self.where]
+
+    def backward(self, g):
+        grad = np.zeros(self.in_shape, dtype=g.dtype)
+        np.add.at(grad, self.where, g)
+        return grad, None, None
+
+
+def index_select(a, dim, index):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    nd = a._data.ndim
+    d = _dim(dim, nd)
+    n = a._data.shape[d] if nd else 1
+    ix = index._data.reshape(-1)
+    if ix.size and (ix.min() < 0 or ix.max() >= n):
+        raise IndexError("index out of range in self")
+    if nd == 0:
+        return IndexSelect.apply1(view(a, (1,)), 0, ix).reshape(())    # torch: a 0-d input stays 0-d
+    return IndexSelect.apply(a, d, index if index._data.ndim == 1 else ix)
+
+
+class MaskedFill(Function):
+    """a with `value` where mask is True.  grad a = grad where mask is False, 0 where it is True"""
+    name = "MaskedFillBackward0"
+
+    def forward(self, a, mask, value):
+        self.mask = mask
+        return np.where(mask, np.asarray(value).astype(a.dtype, copy=False), a)
+
+    def backward(self, g):
+        return np.where(self.mask, 0, g).astype(g.dtype, copy=False), None, None
+
+
+class MaskedFillTensor(MaskedFill):
+    """a with a 0-d tensor `value` where mask is True.  grad a = grad where mask is False; grad value = the
+    sum of grad where mask is True"""
+    name = "MaskedFillBackward1"
+
+    def backward(self, g):
+        ga = np.where(self.mask, 0, g).astype(g.dtype, copy=False) if self.needs_input_grad[0] else None
+        gv = np.where(self.mask, g, 0).astype(g.dtype, copy=False) if self.needs_input_grad[2] else None
+        return ga, None, gv
+
+
+def _masked_fill_args(a, mask, value):
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        dt = mask.dtype if isinstance(mask, Tensor) else None
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_c_type_name(dt)}")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
+
+
+def _c_type_name(dt):
+    return {"int64": "long int", "int32": "int", "uint8": "unsigned char", "float32": "float",
+            "float64": "double"}.get(getattr(getattr(dt, "np", None), "name", ""), str(dt))
+
+
+def masked_fill(a, mask, value):
+    _masked_fill_args(a, mask, value)
+    if isinstance(value, Tensor):
+        if value.requires_grad and value._data.dtype != a._data.dtype:
+            value = to_dtype(value, a._data.dtype)
+        return MaskedFillTensor.apply(a, mask._data, value)
+    return MaskedFill.apply1(a, mask._data, value)
+
+
+def _inplace_op(a, op, other, outside):
+    """An in-place op: recorded when in the graph (the result's history rebases a, as Tensor._inplace
+    does), else `outside()` writes the NumPy array directly."""
+    a._check_inplace()
+    if a._in_graph_after_inplace(other):
+        return a._record_inplace(op, other, copy_before=False)    # these ops' forwards never keep `a`
+    outside()
+    a._version_cell[0] += 1
+    return a
+
+
+def masked_fill_(a, mask, value):
+    _masked_fill_args(a, mask, value)
+    if np.broadcast_shapes(mask._data.shape, a._data.shape) != a._data.shape:
+        raise RuntimeError(f"masked_fill_: mask of shape {list(mask.shape)} cannot be broadcast to the "
+                           f"shape {list(a.shape)} of self")
+    raw = value._data if isinstance(value, Tensor) else value
+    return _inplace_op(a, lambda x, v: masked_fill(x, mask, v), value,
+                       lambda: np.copyto(a._data, raw, where=mask._data, casting="unsafe"))
+
+
+class Scatter(Function):
+    """a with src[i][j] written at a[i][index[i][j]] (dim 1).  grad a = grad with the written positions
+    zeroed; grad src = grad gathered at the written positions"""
+    name = "ScatterBackward0"
+    saved_inputs = (2,)       # the index
+
+    def forward(self, a, dim, index, src):
+        self.where = _along(index, dim)
+        self.src_shape = np.shape(src)
+        out = a.copy()
+        out[self.where] = src[tuple(slice(s) for s in index.shape)] if self.src_shape else src
+        return out
+
+    def backward(self, g):
+        ga = gs = None
+        if self.needs_input_grad[0]:
+            ga = g.copy()
+            ga[self.where] = 0
+        if self.needs_input_grad[3]:
+            gs = _pad_to(g[self.where], self.src_shape)
+        return ga, None, None, gs
+
+
+class ScatterValue(Scatter):
+    """a with `value` written at a[i][index[i][j]] (dim 1).  grad a = grad with the written positions zeroed"""
+    name = "ScatterBackward1"
+
+
+class ScatterAdd(Function):
+    """a with src[i][j] added into a[i][index[i][j]] (dim 1).  grad a = grad; grad src = grad gathered at
+    the positions each element was added to"""
+    name = "ScatterAddBackward0"
+    saved_inputs = (2,)       # the index
+
+    def forward(self, a, dim, index, src):
+        self.where = _along(index, dim)
+        self.src_shape = src.shape
+        out = a.copy()
+        np.add.at(out, self.where, src[tuple(slice(s) for s in index.shape)])
+        return out
+
+    def backward(self, g):
+        gs = _pad_to(g[self.where], self.src_shape) if self.needs_input_grad[3] else None
+        return g, None, None, gs
+
+
+def _pad_to(g, shape):
+    """A gradient for src of `shape` when only its leading corner (the index's shape) was read."""
+    if g.shape == shape:
+        return g
+    out = np.zeros(shape, dtype=g.dtype)
+    out[tuple(slice(s) for s in g.shape)] = g
+    return out
+
+
+def _scatter_args(a, dim, index, src, name):
+    _check_index(index, name)
+    d = _check_gather_like(a, dim, index, name)
+    if isinstance(src, Tensor):
+        if src._data.dtype != a._data.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+        for i, s in enumerate(index._data.shape):
+            if src._data.ndim and s > src._data.shape[i]:
+                raise RuntimeError(f"Expected index {list(index._data.shape)} to be no larger than self "
+                                   f"{list(a._data.shape)} apart from dimension {d} and to be no larger size "
+                                   f"than src {list(src._data.shape)}")
+    elif name == "scatter_add":
+        raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
+    return d
+
+
+def scatter(a, dim, index, src=None, value=None):
+    src = value if src is None else src
+    d = _scatter_args(a, dim, index, src, "scatter")
+    if isinstance(src, Tensor):
+        return Scatter.apply(a, d, index, src)
+    return ScatterValue.apply(a, d, index, src)
+
+
+def scatter_add(a, dim, index, src):
+    d = _scatter_args(a, dim, index, src, "scatter_add")
+    return ScatterAdd.apply(a, d, index, src)
+
+
+def scatter_(a, dim, index, src=None, value=None):
+    src = value if src is None else src
+    d = _scatter_args(a, dim, index, src, "scatter")
+
+    def write():
+        where = _along(index._data, d)
+        a._data[where] = src._data[tuple(slice(s) for s in index._data.shape)] if isinstance(src, Tensor) \
+            else src
+    return _inplace_op(a, lambda x, s: scatter(x, d, index, s), src, write)
+
+
+def scatter_add_(a, dim, index, src):
+    d = _scatter_args(a, dim, index, src, "scatter_add")
+
+    def write():
+        np.add.at(a._data, _along(index._data, d), src._data[tuple(slice(s) for s in index._data.shape)])
+    return _inplace_op(a, lambda x, s: scatter_add(x, d, index, s), src, write)
+
+
+class RepeatInterleave(Function):
+    """Each element repeated `r` times in place along an axis (torch records it as a view of an expand).
+    grad a = the sum of the grads of each element's r copies"""
+    name = "ViewBackward0"
+
+    def forward(self, a, r, axis):
+        self.in_shape, self.r, self.axis = a.shape, r, axis
+        return np.repeat(a, r, axis=axis)
+
+    def backward(self, g):
+        shp = self.in_shape
+        return g.reshape(shp[:self.axis] + (shp[self.axis], self.r) + shp[self.axis + 1:]).sum(
+            axis=self.axis + 1), None, None
+
+
+def repeat_interleave(a, repeats=None, dim=None, output_size=None):
+    if repeats is None:                              # torch.repeat_interleave(counts): the indices repeated
+        counts = a._data
+        return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+    if dim is None:
+        a, d = view(a, (-1,)), 0
+    else:
+        d = _dim(dim, a._data.ndim)
+    if isinstance(repeats, Tensor):
+        r = repeats._data.reshape(-1)
+        if r.size != 1:
+            n = a._data.shape[d]
+            if r.size != n:
+                raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) "
+                                   f"= {r.size} and input.size({d}) = {n}")
+            if r.size and r.min() < 0:
+                raise RuntimeError("repeats can not be negative")
+            return index_select(a, d, Tensor._make(np.repeat(np.arange(n, dtype=np.int64), r)))
+        repeats = int(r[0])
+    if repeats < 0:
+        raise RuntimeError("repeats can not be negative")
+    return RepeatInterleave.apply1(a, int(repeats), d)
