@@ -294,6 +294,10 @@ class Tensor:
         result = op(before, other)
         np.copyto(self._data, result._data, casting="same_kind")
         self._version_cell[0] += 1
+        if result.grad_fn.saves_output:        # its output is this tensor now (exp_, sigmoid_): a later
+            result.grad_fn.version_checks = [  # in-place change to it must be caught, as in torch
+                (self._version_cell, self._version_cell[0], i) if i == -1 else (cell, v, i)
+                for cell, v, i in result.grad_fn.version_checks]
         result.grad_fn.rebased_from = self.grad_fn
         self.requires_grad, self.grad_fn = True, result.grad_fn
         if view is not None:

@@ -123,6 +123,17 @@ def test_inplace_op_on_leaf_requiring_grad_raises_torch_error(op):
     assert_same_error(lambda: INPLACE[op](m), lambda: INPLACE[op](t))
 
 
+@pytest.mark.parametrize("op", ["exp_", "sigmoid_", "tanh_"])
+def test_changing_the_output_of_an_inplace_op_that_saves_it_raises_torch_version_error(op):
+    def build(L):
+        y = L.tensor([0.5, -1.0], requires_grad=True) * 1
+        getattr(y, op)()            # backward of exp/sigmoid/tanh reads its output: y itself now
+        y.mul_(2)
+        return y.sum()
+    lm, lt = build(minigrad), build(torch)
+    assert_same_error(lm.backward, lt.backward)
+
+
 @pytest.mark.parametrize("op", ["exp_", "sin_", "sqrt_"])
 def test_inplace_float_op_on_integer_tensor_raises_torch_error(op):
     a = np.array([1, 2, 3])
