@@ -1,6 +1,10 @@
 """Conv2d forward+backward at ResNet-18's shapes (batch 64, 28x28x3 input as in S9) against NumPy BLAS on the
 equivalent matmuls alone (cols @ W.T, g.T @ cols, g @ W: the same FLOPs with no im2col/col2im), interleaved
 medians. Ratio = conv time / matmul time (1.0 = conv costs nothing beyond its matmuls).
+
+Inputs are laid out as they reach each convolution in the model: the stem reads the batch (NCHW) and needs
+no input gradient (so neither side computes g @ W for it); every later convolution reads the channels-last
+output of a previous op (see minigrad/ops/conv.py).
 Run: python -m parity.conv_bench"""
 import time
 
@@ -18,8 +22,10 @@ def bench(n=64, reps=7):
     rng = np.random.default_rng(0)
     tot_c = tot_m = 0.0
     print(f"{'shape':36s} {'conv ms':>8s} {'matmul ms':>9s} {'ratio':>6s}")
-    for c, h, o, k, s, p, count in SHAPES:
-        x = rng.standard_normal((n, c, h, h), dtype=np.float32)
+    for layer, (c, h, o, k, s, p, count) in enumerate(SHAPES):
+        stem = layer == 0
+        x = (rng.standard_normal((n, c, h, h), dtype=np.float32) if stem else
+             rng.standard_normal((n, h, h, c), dtype=np.float32).transpose(0, 3, 1, 2))
         w = rng.standard_normal((o, c, k, k), dtype=np.float32)
         ho = (h + 2 * p - k) // s + 1
         g = rng.standard_normal((n, ho, ho, o), dtype=np.float32).transpose(0, 3, 1, 2)
@@ -29,14 +35,15 @@ def bench(n=64, reps=7):
 
         def conv():
             fn = Conv2d()
-            fn.needs_input_grad = (True, True, False)
+            fn.needs_input_grad = (not stem, True, False)
             fn.forward(x, w, None, (s, s), (p, p), (1, 1))
             fn.backward(g)
 
         def mm():
             cols @ w2.T
             g2.T @ cols
-            g2 @ w2
+            if not stem:
+                g2 @ w2
         tc, tm = [], []
         conv(), mm()
         for _ in range(reps):

@@ -189,3 +189,15 @@ def test_sigmoid_saturates_like_torch(dtype):
     m, t = pair(np.array([-1e30, -1e4, -100.0, -50.0, 50.0, 100.0, 1e4, 1e30]).astype(dtype))
     assert_same(m.sigmoid(), t.sigmoid())
     assert_same(minigrad.sigmoid(m), torch.sigmoid(t))
+
+
+def test_importing_minigrad_tunes_glibc_to_keep_large_buffers_unless_told_not_to():
+    import subprocess
+    import sys
+    code = "import minigrad._malloc as m, minigrad; print(m.tune())"
+    tuned = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    kept = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**__import__("os").environ, "MINIGRAD_KEEP_MALLOC": "1"}).stdout.strip()
+    assert kept == "False"
+    import platform
+    assert tuned == ("True" if platform.libc_ver()[0] == "glibc" else "False")
