@@ -2,6 +2,7 @@
 from ..ops import elementwise as _e
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
 from ..ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, batch_norm, conv2d, max_pool2d
+from ..ops.conv import dropout as _dropout
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.matmul import linear
@@ -35,7 +36,6 @@ def mnist_loss(predictions, targets):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    from . import dropout as _d
-    return _d.dropout(input, p, training)
+    return _dropout(input, p, training)
 
 
