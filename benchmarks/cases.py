@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 
 from benchmarks import data
+from benchmarks.peers._common import tiny_op_name
 
 # ------------------------------------------------------------------------------------------ helpers
 
@@ -100,7 +101,7 @@ def _tiny_setup(op, grad):
 for _op in TINY_OPS:
     for _grad in (False, True):
         CASES.append(Case(
-            name=f"op {_op} {'fwd+bwd' if _grad else 'no grad'}", group="overhead", unit="op", threaded=False,
+            name=tiny_op_name(_op, _grad), group="overhead", unit="op", threaded=False,
             setup=_tiny_setup(_op, _grad), params=dict(op=_op, grad=_grad),
             desc=f"4x4 float32 {_op}" + (": forward, backward (grads reset to None)" if _grad else ": forward on tensors needing no grad")))
 

@@ -1,7 +1,30 @@
-"""What the NumPy peers share: torch's SGD and Adam maths in NumPy (none of them has optimizers)."""
+"""What the peers share: how they register their cases under cases.py's names, and torch's SGD and Adam maths
+in NumPy (MyGrad and HIPS autograd have no optimizers)."""
 from __future__ import annotations
 
 import numpy as np
+
+
+def tiny_op_name(op, grad):
+    """The name cases.py gives the per-op overhead case of `op`."""
+    return f"op {op} {'fwd+bwd' if grad else 'no grad'}"
+
+
+def register_tiny(cases, ops, make):
+    """cases[name] = make(op, grad) for every tiny op, with and without grad."""
+    for op in ops:
+        for grad in (False, True):
+            cases[tiny_op_name(op, grad)] = make(op, grad)
+
+
+def case_registry(cases):
+    """A decorator, `@case(name)`, that registers a case's setup function in `cases` under `name`."""
+    def case(name):
+        def deco(fn):
+            cases[name] = fn
+            return fn
+        return deco
+    return case
 
 
 class SGD:

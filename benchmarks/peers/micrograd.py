@@ -13,6 +13,7 @@ import numpy as np
 from micrograd.engine import Value
 
 from benchmarks import data
+from benchmarks.peers._common import case_registry, register_tiny
 
 NAME, DIST = "micrograd", "micrograd"
 CASES = {}
@@ -125,16 +126,8 @@ def _tiny(op, grad):
     return setup
 
 
-for _op in TINY:
-    for _grad in (False, True):
-        CASES[f"op {_op} {'fwd+bwd' if _grad else 'no grad'}"] = _tiny(_op, _grad)
-
-
-def case(name):
-    def deco(fn):
-        CASES[name] = fn
-        return fn
-    return deco
+register_tiny(CASES, TINY, _tiny)
+case = case_registry(CASES)
 
 
 @case("tut1 A2 epoch")

@@ -31,6 +31,7 @@ from tinygrad import Device, Tensor, TinyJit  # noqa: E402
 from tinygrad.nn.optim import SGD, Adam  # noqa: E402
 
 from benchmarks import data  # noqa: E402
+from benchmarks.peers._common import case_registry, register_tiny  # noqa: E402
 
 NAME, DIST = "tinygrad", "tinygrad"
 CASES, SKIP = {}, {}
@@ -98,16 +99,8 @@ def _tiny(op, grad):
     return setup
 
 
-for _op in TINY:
-    for _grad in (False, True):
-        CASES[f"op {_op} {'fwd+bwd' if _grad else 'no grad'}"] = _tiny(_op, _grad)
-
-
-def case(name):
-    def deco(fn):
-        CASES[name] = fn
-        return fn
-    return deco
+register_tiny(CASES, TINY, _tiny)
+case = case_registry(CASES)
 
 
 @case("tut1 A2 epoch")
