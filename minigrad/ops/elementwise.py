@@ -4,7 +4,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import _enabled
-from ..tensor import Tensor
+from ..tensor import Tensor, _raw
 
 
 def binary(cls, a, b):
@@ -816,47 +816,21 @@ sin_op, cos_op, round_op = (_inplace_op(f) for f in (sin, cos, round))
 
 # ---------------------------------------------------------------- comparisons (bool results, no graph)
 
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
+
+# torch.eq(a, b) and the rest are the Tensor operators (Tensor.__eq__ ...), which compare without a graph
+eq, ne, lt, le, gt, ge = (Tensor.__eq__, Tensor.__ne__, Tensor.__lt__, Tensor.__le__, Tensor.__gt__,
+                          Tensor.__ge__)
 
 
-def eq(a, b):
-    return Tensor._make(np.equal(a._data, _raw(b)))
+def _float_test(test, for_non_float):
+    """isnan/isinf/isfinite: NumPy's test on floats; integers and bools are never nan or inf."""
+    def check(a):
+        ad = a._data
+        return Tensor._make(test(ad) if ad.dtype.kind == "f" else np.full(ad.shape, for_non_float))
+    return check
 
 
-def ne(a, b):
-    return Tensor._make(np.not_equal(a._data, _raw(b)))
-
-
-def lt(a, b):
-    return Tensor._make(np.less(a._data, _raw(b)))
-
-
-def le(a, b):
-    return Tensor._make(np.less_equal(a._data, _raw(b)))
-
-
-def gt(a, b):
-    return Tensor._make(np.greater(a._data, _raw(b)))
-
-
-def ge(a, b):
-    return Tensor._make(np.greater_equal(a._data, _raw(b)))
-
-
-def isnan(a):
-    ad = a._data
-    return Tensor._make(np.isnan(ad) if ad.dtype.kind == "f" else np.zeros(ad.shape, dtype=bool))
-
-
-def isinf(a):
-    ad = a._data
-    return Tensor._make(np.isinf(ad) if ad.dtype.kind == "f" else np.zeros(ad.shape, dtype=bool))
-
-
-def isfinite(a):
-    ad = a._data
-    return Tensor._make(np.isfinite(ad) if ad.dtype.kind == "f" else np.ones(ad.shape, dtype=bool))
+isnan, isinf, isfinite = _float_test(np.isnan, False), _float_test(np.isinf, False), _float_test(np.isfinite, True)
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
