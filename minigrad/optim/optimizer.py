@@ -3,6 +3,7 @@ import copy
 
 import numpy as np
 
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
 
@@ -12,6 +13,16 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
+
+_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_non_negative(**hyperparameters):
+    """torch's checks, in the order given: ValueError("Invalid learning rate: -1") for a negative lr,
+    "Invalid epsilon value: ..." for eps, "Invalid <name> value: ..." for the others."""
+    for name, value in hyperparameters.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_NAMES.get(name, name + ' value')}: {value}")
 
 
 class Optimizer:
@@ -54,6 +65,14 @@ class Optimizer:
                         p.grad = None
                     else:
                         p.grad._data[...] = 0
+
+    @staticmethod
+    def _closure_loss(closure):
+        """step(closure): the loss the closure recomputes, with grad on (step itself runs under no_grad)."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
 
     def step(self, closure=None):
         raise NotImplementedError
