@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ..ops import torch_sqrt
 from ..ops.fma import fma
 from ._fused import addcdiv_, addcmul_
 from .optimizer import Optimizer, check_non_negative
@@ -54,7 +55,7 @@ class Adagrad(Optimizer):
                     g = fma(w, weight_decay, g)
                 clr = lr / (1 + (step - 1) * lr_decay)
                 s = addcmul_(state["sum"]._data, g, g, 1)
-                std = np.sqrt(s)
+                std = torch_sqrt.sqrt(s)
                 std += eps
                 addcdiv_(w, g, std, -clr)
                 p._version_cell[0] += 1

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ..ops import torch_sqrt
 from ..ops.fma import fma
 from .optimizer import Optimizer, check_non_negative
 
@@ -85,7 +86,7 @@ class Adam(Optimizer):
         if vmax is not None:
             np.maximum(vmax, v, out=vmax)
             v = vmax
-        denom = np.sqrt(v, out=tmp)
+        denom = torch_sqrt.sqrt(v, out=tmp)
         denom /= bias_correction2_sqrt
         denom += eps
         delta = np.multiply(m, -step_size, out=out)   # param.addcdiv_(exp_avg, denom, value=-step_size)

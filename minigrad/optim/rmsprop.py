@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ..ops import torch_sqrt
 from ..ops.fma import fma
 from ._fused import addcdiv_, addcmul_, lerp_
 from .optimizer import Optimizer, check_non_negative
@@ -54,9 +55,9 @@ class RMSprop(Optimizer):
                 if centered:
                     ga = lerp_(state["grad_avg"]._data, g, 1 - alpha)
                     avg = addcmul_(v.copy(), ga, ga, -1)
-                    np.sqrt(avg, out=avg)
+                    torch_sqrt.sqrt(avg, out=avg)
                 else:
-                    avg = np.sqrt(v)
+                    avg = torch_sqrt.sqrt(v)
                 avg += eps
                 if momentum > 0:
                     buf = state["momentum_buffer"]._data
