@@ -97,3 +97,19 @@ def test_rmse_loss_printed_as_torch_prints_it():
         p, t = (rng.standard_normal(20) * 30).astype(np.float32), (rng.standard_normal(20) * 30).astype(np.float32)
         mine = ((minigrad.tensor(p) - minigrad.tensor(t)) ** 2).mean().sqrt().item()
         assert mine == ((torch.tensor(p) - torch.tensor(t)) ** 2).mean().sqrt().item()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_arrays_in_place_and_into_strided_out(dtype):
+    """Large arrays go through in blocks (minigrad/ops/torch_sqrt.py `_by_blocks`): out may be x itself
+    (RMSprop's sqrt_) or not contiguous."""
+    x = np.random.default_rng(6).uniform(0.1, 50, (300, 1000)).astype(dtype)
+    expected = torch_sqrt.sqrt(x)
+    in_place = x.copy()
+    assert torch_sqrt.sqrt(in_place, out=in_place) is in_place
+    strided = np.empty((1000, 300), dtype).T
+    torch_sqrt.sqrt(x, out=strided)
+    np.testing.assert_array_equal(in_place, expected)
+    np.testing.assert_array_equal(strided, expected)
+    skip_unless_sqrt_is_torchs()
+    np.testing.assert_array_equal(expected, _torch_sqrt(x))

@@ -93,17 +93,31 @@ def _cpu_is_amd_zen4():
 
 RULE = os.environ.get("MINIGRAD_SQRT") or ("zen4" if _cpu_is_amd_zen4() else "ieee")
 _estimates = _estimates64 = None
+_BLOCK = 1 << 15                    # elements per pass: the kernels' temporaries stay in the L2 cache
 
 
-def mkl_sqrt32(x, out=None):
-    """torch's float32 sqrt on AMD Zen 4 (see the module's docstring): 14 NumPy calls on x's size."""
-    global _estimates
-    if x.size == 0:
-        return np.sqrt(x, out=out)
-    if _estimates is None:
-        _estimates = _zen4_estimates()
-    shape = x.shape
-    x = x.reshape(-1)                               # 0-d arrays would turn into NumPy scalars on the way
+def _by_blocks(kernel, x, out):
+    """kernel(1-D block of x) -> its roots, run over blocks of x so that the kernel's temporaries stay small
+    (Adam's memory peak) and in cache (10^6 float32 roots: 2.8 ms by blocks, 3.6 ms in one pass)."""
+    flat = x.reshape(-1)                            # 0-d arrays would turn into NumPy scalars in the kernel
+    if flat.size <= _BLOCK:
+        result = kernel(flat).reshape(x.shape)
+        if out is None:
+            return result
+        np.copyto(out, result)
+        return out
+    result = out if out is not None and out.flags.c_contiguous else np.empty(x.shape, x.dtype)
+    dest = result.reshape(-1)
+    for i in range(0, flat.size, _BLOCK):
+        dest[i:i + _BLOCK] = kernel(flat[i:i + _BLOCK])
+    if out is not None and result is not out:
+        np.copyto(out, result)
+        return out
+    return result
+
+
+def _sqrt32_block(x):
+    """torch's float32 sqrt on AMD Zen 4 (see the module's docstring) of a 1-D block: 14 NumPy calls."""
     r = np.take(_estimates, x.view(np.uint32) >> 11, mode="clip")     # negative inputs: the last entry, nan
     y = x * r
     r *= _HALF                                      # h
@@ -120,23 +134,13 @@ def mkl_sqrt32(x, out=None):
     if not d.min() > 0:                             # nan marks MKL's rare path: the IEEE root there
         rare = ~(d > 0)
         d[rare] = np.sqrt(x[rare])
-    d = d.reshape(shape)
-    if out is None:
-        return d
-    np.copyto(out, d)
-    return out
+    return d
 
 
-def mkl_sqrt64(x, out=None):
-    """torch's float64 sqrt on AMD Zen 4: the float32 estimate of the mantissa's 1/sqrt, then one step of
-    the series (1 - e)^-1/2 = 1 + e/2 + 3e^2/8 + ..., with x split in two halves so that x R^2 keeps its
-    low bits; every operation rounded in float64, as MKL's SSE2 code does (no fused multiply-adds)."""
-    global _estimates64
-    if _estimates64 is None:                        # indexed by the bits that hold a double's exponent parity
-        base = _zen4_steps()                        # and top 12 mantissa bits (parity 1 is [1, 2) there)
-        _estimates64 = np.roll(base.astype(np.uint32).view(np.float32), 4096).astype(np.float64)
-    shape = x.shape
-    x = x.reshape(-1)
+def _sqrt64_block(x):
+    """torch's float64 sqrt on AMD Zen 4 of a 1-D block: the float32 estimate of the mantissa's 1/sqrt, then
+    one step of the series (1 - e)^-1/2 = 1 + e/2 + 3e^2/8 + ..., with x split in two halves so that x R^2
+    keeps its low bits; every operation rounded in float64, as MKL's SSE2 code does (no fused multiply-adds)."""
     rare = (x.view(np.uint64) - _MAIN64_LOW) >= (_MAIN64_END - _MAIN64_LOW)
     computed = x
     if rare.any():                                  # kept out of the arithmetic, which could overflow on them
@@ -163,18 +167,31 @@ def mkl_sqrt64(x, out=None):
     p += high * r
     if computed is not x:
         p[rare] = np.sqrt(x[rare])
-    p = p.reshape(shape)
-    if out is None:
-        return p
-    np.copyto(out, p)
-    return out
+    return p
+
+
+def mkl_sqrt32(x, out=None):
+    """torch's float32 sqrt on AMD Zen 4."""
+    global _estimates
+    if _estimates is None:
+        _estimates = _zen4_estimates()
+    return _by_blocks(_sqrt32_block, x, out)
+
+
+def mkl_sqrt64(x, out=None):
+    """torch's float64 sqrt on AMD Zen 4."""
+    global _estimates64
+    if _estimates64 is None:                        # indexed by the bits that hold a double's exponent parity
+        base = _zen4_steps()                        # and top 12 mantissa bits (parity 1 is [1, 2) there)
+        _estimates64 = np.roll(base.astype(np.uint32).view(np.float32), 4096).astype(np.float64)
+    return _by_blocks(_sqrt64_block, x, out)
 
 
 def sqrt(a, out=None):
     """torch's sqrt of the float array `a` (into `out` where given)."""
-    if RULE == "zen4":
+    if RULE == "zen4" and a.size:
         if a.dtype == np.float32:
             return mkl_sqrt32(a, out)
-        if a.dtype == np.float64 and a.size:
+        if a.dtype == np.float64:
             return mkl_sqrt64(a, out)
     return np.sqrt(a, out=out)
