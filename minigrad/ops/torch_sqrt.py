@@ -44,13 +44,15 @@ _ZEN4_RSQRTPS_STEPS = (
 _ONE_CODE = 0x3f800000 >> 11          # the 12-bit code of 1.0, where the steps start
 
 _LAST_MAIN_PATH = 0x7f7ff000          # MKL sends larger bit patterns (and non-normal inputs) to its rare path
-_HALF = np.float32(0.5)
+# Constants are 0-d arrays: NumPy combines those with an array faster than it converts a scalar.
+_HALF = np.array(0.5, np.float32)
 
 # float64: the main path takes positive x in [2^-1022, 2^1022); the refinement is a series for (1 - e)^-1/2
 _MAIN64_LOW, _MAIN64_END = np.uint64(0x0010000000000000), np.uint64(0x7fd0000000000000)
-_C1, _C2, _C3, _C4 = (float.fromhex(h) for h in ("0x1.ffffffffffe71p-2", "0x1.80000000000f6p-2",
+_C1, _C2, _C3, _C4 = (np.array(float.fromhex(h)) for h in ("0x1.ffffffffffe71p-2", "0x1.80000000000f6p-2",
                                                  "0x1.40000b13001d9p-2", "0x1.1800032338cbbp-2"))
-_LOW_27_BITS_CLEARED = np.uint64(0xfffffffff8000000)
+_LOW_27_BITS_CLEARED = np.array(0xfffffffff8000000, np.uint64)
+_ONE = np.array(1.0)
 
 
 def _zen4_steps():
@@ -121,17 +123,17 @@ def _sqrt32_block(x):
     r = np.take(_estimates, x.view(np.uint32) >> 11, mode="clip")     # negative inputs: the last entry, nan
     y = x * r
     r *= _HALF                                      # h
-    e = y * r
-    np.subtract(_HALF, e, out=e)                    # e = 0.5 - y h
-    y1 = y * e
-    y1 += y
-    e *= r
-    e += r                                          # h1 = h e + h
+    q = y * r
+    q -= _HALF                                      # q = -e = y h - 0.5 (negating is exact)
+    y1 = y * q
+    np.subtract(y, y1, out=y1)                      # y1 = y e + y
+    q *= r
+    np.subtract(r, q, out=q)                        # h1 = h e + h
     d = y1 * y1
     np.subtract(x, d, out=d)
-    d *= e
+    d *= q
     d += y1
-    if not d.min() > 0:                             # nan marks MKL's rare path: the IEEE root there
+    if not np.minimum.reduce(d) > 0:                # nan marks MKL's rare path: the IEEE root there
         rare = ~(d > 0)
         d[rare] = np.sqrt(x[rare])
     return d
@@ -143,7 +145,7 @@ def _sqrt64_block(x):
     keeps its low bits; every operation rounded in float64, as MKL's SSE2 code does (no fused multiply-adds)."""
     rare = (x.view(np.uint64) - _MAIN64_LOW) >= (_MAIN64_END - _MAIN64_LOW)
     computed = x
-    if rare.any():                                  # kept out of the arithmetic, which could overflow on them
+    if np.logical_or.reduce(rare):                                  # kept out of the arithmetic, which could overflow on them
         computed = np.where(rare, 1.0, x)
     xb = computed.view(np.uint64)
     r = _estimates64[(xb >> np.uint64(40)) & np.uint64(0x1fff)]
@@ -152,7 +154,7 @@ def _sqrt64_block(x):
     high = (xb & _LOW_27_BITS_CLEARED).view(np.float64)
     low = computed - high
     r2 = r * r
-    e = 1.0 - r2 * high
+    e = np.subtract(_ONE, r2 * high)
     e -= r2 * low                                   # e = 1 - x R^2
     p = e * _C4
     p += _C3
