@@ -64,7 +64,8 @@ def _zen4_steps():
 def _zen4_estimates():
     """rsqrtps for every positive float32, indexed by its bits >> 11 (the exponent and the 12 mantissa bits
     the estimate depends on): the [1, 4) table moved by whole powers of 4 (1/sqrt(4^k x) = 2^-k / sqrt(x)).
-    Entries for inputs that take MKL's rare path are nan, so their results come out nan and are redone;
+    Entries for inputs that take MKL's rare path are nan, so their results come out nan and are redone
+    (the entry of the largest floats also covers 0x7f7ff000 itself, whose main-path root is the IEEE one);
     one more nan entry at the end stands for all negative inputs."""
     base = _zen4_steps()
     index = np.arange(1 << 20, dtype=np.int64)
@@ -94,6 +95,8 @@ def _cpu_is_amd_zen4():
 
 
 RULE = os.environ.get("MINIGRAD_SQRT") or ("zen4" if _cpu_is_amd_zen4() else "ieee")
+if RULE not in ("zen4", "ieee"):
+    raise ValueError(f"MINIGRAD_SQRT must be 'zen4' (torch's sqrt on AMD Zen 4) or 'ieee', got {RULE!r}")
 _estimates = _estimates64 = None
 _BLOCK = 1 << 15                    # elements per pass: the kernels' temporaries stay in the L2 cache
 
