@@ -1,6 +1,7 @@
 """In-place ops on views, against torch: a view shares its base's storage, so writing through it changes the
 base, and the base's history must say so (torch's CopySlices); views share the base's version counter; and
 fill_/zero_/copy_ inside the graph are recorded like any other in-place op."""
+import numpy as np
 import pytest
 import torch
 
@@ -29,6 +30,19 @@ def grads_after(L, a, b, view, write):
     loss = (x * x).sum() + (v * 3).sum()
     loss.backward()
     return x
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_add_with_alpha_writes_through_a_float32_view_like_torch(view):
+    """add_(other, alpha) rounds once (a fused multiply-add) and must land in the base, not in a copy."""
+    base_data = rand_array((3, 4), dtype=np.float32)
+    bases = {}
+    for L in (minigrad, torch):
+        base = L.tensor(base_data.copy())
+        v = VIEWS[view](base)
+        v.add_(L.tensor(rand_array(tuple(v.shape), dtype=np.float32, seed=5)), alpha=0.1)
+        bases[L] = base
+    assert_same(bases[minigrad], bases[torch], rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("view", list(VIEWS))

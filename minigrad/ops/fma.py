@@ -19,6 +19,9 @@ def fma(x, alpha, y, out=None):
     if x.dtype != np.float32 or x.shape != y.shape or (array_alpha and alpha.shape != x.shape):
         np.add(y, alpha * x, out=out)
         return out
+    if not out.flags.c_contiguous:               # the loop below writes through a flat view of out
+        np.copyto(out, fma(x, alpha, y))
+        return out
     a = alpha.reshape(-1) if array_alpha else float(np.float32(alpha))
     xs, ys, os = x.reshape(-1), y.reshape(-1), out.reshape(-1)
     wide = np.empty(min(xs.size, _CHUNK))
