@@ -180,3 +180,15 @@ def test_a_view_follows_in_place_changes_of_its_base_like_torch(case):
     STALE_VIEW_CASES[case](minigrad, am * 2).backward()
     STALE_VIEW_CASES[case](torch, at * 2).backward()
     assert_same(am.grad, at.grad)
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_inplace_on_a_view_then_the_base_used_transposed_gives_torch_gradient(view):
+    """CopySlices then receives a transposed (not C-contiguous) gradient; its zeroing must reach it."""
+    def run(L, a):
+        x = a * 2
+        VIEWS[view](x).mul_(3)
+        (x.permute(1, 0) * L.tensor(rand_array((4, 3), seed=7))).sum().backward()
+        return a.grad
+    am, at = pair(rand_array((3, 4)))
+    assert_same(run(minigrad, am), run(torch, at))

@@ -329,7 +329,7 @@ class CopySlices(Function):
 
     def backward(self, g):
         where = self.locate(np.arange(g.size).reshape(g.shape))   # the view's elements, as flat positions
-        g_base = np.array(g)
+        g_base = np.array(g, order="C")     # C order: the flat view below must not be a copy
         g_base.reshape(-1)[where] = 0
         return g_base, g.reshape(-1)[where], None
 
