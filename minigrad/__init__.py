@@ -31,6 +31,7 @@ from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose
 from .ops.shape import chunk, diag, flip, movedim, moveaxis, outer, roll, split, tril, triu, unbind
 from .ops.indexing import gather, index_select, masked_fill, repeat_interleave, scatter, scatter_add
 from .ops.sorting import argsort, kthvalue, median, nonzero, sort, topk, unique
+from .ops.fused import addcdiv, addcmul, lerp
 from . import random
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save

@@ -260,6 +260,8 @@ class Tensor:
             return False
         if self.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
             return True
+        if type(other) is tuple and any(isinstance(o, Tensor) and o.requires_grad for o in other):
+            return True                        # the fused ops' several operands (addcmul_, lerp_)
         view = getattr(self, "_base", None)
         return view is not None and view[0].requires_grad
 
@@ -338,6 +340,15 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         return self._inplace(lambda a, _: elementwise.clamp(a, min, max), None)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return self._inplace(lambda a, t: fused.addcmul(a, *t, value=value), (tensor1, tensor2))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return self._inplace(lambda a, t: fused.addcdiv(a, *t, value=value), (tensor1, tensor2))
+
+    def lerp_(self, end, weight):
+        return self._inplace(lambda a, t: fused.lerp(a, *t), (end, weight))
 
     def zero_(self):
         if self._in_graph_after_inplace(None):
@@ -633,6 +644,15 @@ class Tensor:
 
     def clamp(self, min=None, max=None):
         return elementwise.clamp(self, min, max)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return fused.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return fused.addcdiv(self, tensor1, tensor2, value=value)
+
+    def lerp(self, end, weight):
+        return fused.lerp(self, end, weight)
 
     clip = clamp
 
@@ -990,7 +1010,7 @@ def _nested_tensors_to_lists(data):
 function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
-from .ops import elementwise, indexing, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
+from .ops import elementwise, fused, indexing, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
 from .ops.fma import fma  # noqa: E402
 
 
@@ -998,7 +1018,7 @@ def _show_derivatives():
     """Each Tensor method that records one op takes that op's docstring, which states its derivative, so that
     `help(Tensor.sigmoid)` teaches the rule backward applies (the ops live in minigrad/ops/)."""
     import inspect
-    e, r, s, m, n, o, i = elementwise, reduce, shape, matmul, nn_ops, sorting, indexing
+    e, r, s, m, n, o, i, f = elementwise, reduce, shape, matmul, nn_ops, sorting, indexing, fused
     ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
            e.Div: "__truediv__ div", e.RDiv: "__rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
            e.Neg: "__neg__ neg neg_", e.Exp: "exp exp_", e.Log: "log log_", e.Sqrt: "sqrt sqrt_", e.Abs: "abs __abs__ abs_",
@@ -1016,7 +1036,8 @@ def _show_derivatives():
            i.MaskedFill: "masked_fill masked_fill_", i.Scatter: "scatter scatter_",
            i.ScatterAdd: "scatter_add scatter_add_", s.Repeat: "repeat", i.RepeatInterleave: "repeat_interleave",
            s.Flip: "flip", s.Roll: "roll", s.Tril: "tril", s.Triu: "triu", s.Diagonal: "diag",
-           o.Pick: "sort", o.Topk: "topk", o.Kthvalue: "kthvalue", o.Median: "median", o.Unique: "unique"}
+           o.Pick: "sort", o.Topk: "topk", o.Kthvalue: "kthvalue", o.Median: "median", o.Unique: "unique",
+           f.Addcmul: "addcmul addcmul_", f.Addcdiv: "addcdiv addcdiv_", f.Lerp: "lerp lerp_"}
     for op, methods in ops.items():
         doc = (f"{inspect.getdoc(op)}\n\nRecorded as {op.name}: the op {op.__module__}.{op.__name__}, whose "
                "backward applies this rule.")

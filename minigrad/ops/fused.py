@@ -1,0 +1,111 @@
+"""addcmul, addcdiv and lerp: the fused pointwise ops optimizers are written with (`exp_avg.lerp_(grad, 0.1)`,
+`p.addcdiv_(m, denom, value=-lr)`). Each rounds where torch's CPU kernel rounds (optim/_fused.py), and each
+has its gradient, so they also work inside a graph. The inputs broadcast; the engine sums each gradient back
+to its input's shape."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..optim import _fused
+from .fma import fma
+from ..tensor import Tensor
+
+
+def _start(a, *others):
+    """A fresh array of the broadcast shape and result type holding `a`, for a fused op to write into."""
+    arrays = [x for x in others if isinstance(x, np.ndarray)]
+    dtype = np.result_type(a, *arrays)
+    shape = np.broadcast_shapes(a.shape, *[x.shape for x in arrays])
+    return np.array(np.broadcast_to(a, shape), dtype=dtype)
+
+
+def _same_shape(out, *arrays):
+    return [np.broadcast_to(x, out.shape) if isinstance(x, np.ndarray) else x for x in arrays]
+
+
+class Addcmul(Function):
+    """a + value * t1 * t2.  d/da = g,  d/dt1 = g * (t2 * value),  d/dt2 = g * (t1 * value)"""
+    name = "AddcmulBackward0"
+    saved_inputs = (1, 2)
+
+    def forward(self, a, t1, t2, value):
+        self.saved = (t1, t2, value)
+        out = _start(a, t1, t2)
+        return _fused.addcmul_(out, *_same_shape(out, t1, t2), value)
+
+    def backward(self, g):
+        t1, t2, value = self.saved
+        need_a, need_t1, need_t2, _ = self.needs_input_grad
+        return (g if need_a else None, g * (t2 * value) if need_t1 else None,
+                g * (t1 * value) if need_t2 else None, None)
+
+
+class Addcdiv(Function):
+    """a + value * t1 / t2.  d/da = g,  d/dt1 = g * (value / t2),  d/dt2 = -g * (value * t1 / (t2 * t2))"""
+    name = "AddcdivBackward0"
+    saved_inputs = (1, 2)
+
+    def forward(self, a, t1, t2, value):
+        self.saved = (t1, t2, value)
+        out = _start(a, t1, t2)
+        return _fused.addcdiv_(out, *_same_shape(out, t1, t2), value)
+
+    def backward(self, g):
+        t1, t2, value = self.saved
+        need_a, need_t1, need_t2, _ = self.needs_input_grad
+        return (g if need_a else None, g * (value / t2) if need_t1 else None,
+                -g * (value * t1 / (t2 * t2)) if need_t2 else None, None)
+
+
+class Lerp(Function):
+    """a + weight * (end - a), weight a number.  d/da = g * (1 - weight),  d/dend = g * weight"""
+    name = "LerpBackward0"
+
+    def forward(self, a, end, weight):
+        self.weight = weight
+        out = _start(a, end)
+        return _fused.lerp_(out, np.broadcast_to(end, out.shape), weight)
+
+    def backward(self, g):
+        w = self.weight
+        need_a, need_end, _ = self.needs_input_grad
+        return g * (1 - w) if need_a else None, g * w if need_end else None, None
+
+
+class LerpTensor(Function):
+    """a + weight * (end - a), weight a tensor.  d/da = g * (1 - weight),  d/dend = g * weight,
+    d/dweight = g * (end - a)"""
+    name = "LerpBackward1"
+    saved_inputs = (0, 1, 2)
+
+    def forward(self, a, end, weight):
+        self.saved = (a, end, weight)
+        a, end, weight = np.broadcast_arrays(a, end, weight)
+        diff = end - a                                     # torch's rule per element, as in _fused.lerp_
+        return np.where(np.abs(weight) < 0.5, fma(diff, weight, a), fma(diff, weight - 1, end))
+
+    def backward(self, g):
+        a, end, weight = self.saved
+        need_a, need_end, need_w = self.needs_input_grad
+        return (g * (1 - weight) if need_a else None, g * weight if need_end else None,
+                g * (end - a) if need_w else None)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return Addcmul.apply(input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    if all(t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+                           ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter implementation: "
+                           "(input + value * tensor1 / tensor2), for all dtypes.")
+    return Addcdiv.apply(input, tensor1, tensor2, value)
+
+
+def lerp(input, end, weight):
+    if isinstance(weight, Tensor):
+        return LerpTensor.apply(input, end, weight)
+    return Lerp.apply(input, end, float(weight))
