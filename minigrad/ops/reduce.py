@@ -39,13 +39,14 @@ class Sum(Function):
     name = "SumBackward0"
 
     def forward(self, a, axes, keepdim, dtype):
-        self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
+        self.in_shape, self.axes = a.shape, axes
         if dtype is None and _all_axes(axes, a.ndim) and torch_sum.applies(a):
-            return np.asarray(torch_sum.full_sum(a)).reshape(self.keep if keepdim else ())
+            total = np.asarray(torch_sum.full_sum(a))
+            return total.reshape((1,) * a.ndim) if keepdim else total
         return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
 
     def backward(self, g):
-        return _spread(g.reshape(self.keep), self.in_shape), None, None, None
+        return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape), None, None, None
 
 
 def _all_axes(axes, ndim):
