@@ -22,15 +22,21 @@ def _same_shape(out, *arrays):
     return [np.broadcast_to(x, out.shape) if isinstance(x, np.ndarray) else x for x in arrays]
 
 
-class Addcmul(Function):
-    """a + value * t1 * t2.  d/da = g,  d/dt1 = g * (t2 * value),  d/dt2 = g * (t1 * value)"""
-    name = "AddcmulBackward0"
+class _Addc(Function):
+    """a + value * (t1 op t2), computed as torch's kernel rounds it (`fused_inplace` on a copy of a)."""
     saved_inputs = (1, 2)
+    fused_inplace = None
 
     def forward(self, a, t1, t2, value):
         self.saved = (t1, t2, value)
         out = _start(a, t1, t2)
-        return _fused.addcmul_(out, *_same_shape(out, t1, t2), value)
+        return type(self).fused_inplace(out, *_same_shape(out, t1, t2), value)
+
+
+class Addcmul(_Addc):
+    """a + value * t1 * t2.  d/da = g,  d/dt1 = g * (t2 * value),  d/dt2 = g * (t1 * value)"""
+    name = "AddcmulBackward0"
+    fused_inplace = staticmethod(_fused.addcmul_)
 
     def backward(self, g):
         t1, t2, value = self.saved
@@ -39,15 +45,10 @@ class Addcmul(Function):
                 g * (t1 * value) if need_t2 else None, None)
 
 
-class Addcdiv(Function):
+class Addcdiv(_Addc):
     """a + value * t1 / t2.  d/da = g,  d/dt1 = g * (value / t2),  d/dt2 = -g * (value * t1 / (t2 * t2))"""
     name = "AddcdivBackward0"
-    saved_inputs = (1, 2)
-
-    def forward(self, a, t1, t2, value):
-        self.saved = (t1, t2, value)
-        out = _start(a, t1, t2)
-        return _fused.addcdiv_(out, *_same_shape(out, t1, t2), value)
+    fused_inplace = staticmethod(_fused.addcdiv_)
 
     def backward(self, g):
         t1, t2, value = self.saved
