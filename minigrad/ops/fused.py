@@ -23,7 +23,8 @@ def _same_shape(out, *arrays):
 
 
 class _Addc(Function):
-    """a + value * (t1 op t2), computed as torch's kernel rounds it (`fused_inplace` on a copy of a)."""
+    """a + value * (t1 op t2), rounded as torch's kernel rounds it (`fused_inplace` on a copy of a).
+    d/da = g; each subclass gives d/dt1 and d/dt2 for its op."""
     saved_inputs = (1, 2)
     fused_inplace = None
 
