@@ -415,3 +415,27 @@ def test_finished_graph_lets_go_of_large_activations_the_program_no_longer_holds
     assert ref() is None
     assert loss.grad_fn is not None and w.grad is not None
     assert np.isfinite(w.grad.numpy()).all()
+
+
+NEXT_FUNCTIONS_EXPRS = {
+    "sum_of_product": lambda L, a, w, c: (a * 2).sum(), "times_number": lambda L, a, w, c: a * 2,
+    "number_times": lambda L, a, w, c: 2 * a, "plus_number": lambda L, a, w, c: a + 1,
+    "minus_number": lambda L, a, w, c: a - 1, "number_minus": lambda L, a, w, c: 1 - a,
+    "over_number": lambda L, a, w, c: a / 2, "times_tensor": lambda L, a, w, c: a * w,
+    "times_constant_tensor": lambda L, a, w, c: a * c, "mean": lambda L, a, w, c: a.mean(),
+    "sum_dim": lambda L, a, w, c: a.sum(0), "power": lambda L, a, w, c: a ** 2, "dot": lambda L, a, w, c: a @ w,
+    "where_with_bool_mask": lambda L, a, w, c: L.where(c > 0, a, w),
+    "gather_with_int_index": lambda L, a, w, c: a.gather(0, L.tensor([1, 0])),
+    "mse": lambda L, a, w, c: L.nn.functional.mse_loss(a, w),
+}
+
+
+@pytest.mark.parametrize("expr", list(NEXT_FUNCTIONS_EXPRS))
+def test_next_functions_list_what_torch_lists(expr):
+    """One entry per tensor input of float type ((None, 0) where it needs no grad), one for a Python number
+    torch wraps as a tensor (a + 1), none for dims, flags, integer indices or bool masks."""
+    def names(L):
+        a, w = L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0, 4.0], requires_grad=True)
+        out = NEXT_FUNCTIONS_EXPRS[expr](L, a, w, L.tensor([1.0, -1.0]))
+        return [None if f is None else type(f).__name__ if L is torch else f.name for f, _ in out.grad_fn.next_functions]
+    assert names(minigrad) == names(torch)

@@ -37,6 +37,8 @@ class Function:
     hooks = None            # hooks registered on that tensor (register_hook)
     version_checks = ()     # (version cell, version when saved, input index) for each saved tensor
     rebased_from = None     # for an in-place op's node: the grad_fn its tensor had before (engine._as_read_by)
+    numbers_are_tensors = False  # torch passes a Python number to this op as a tensor (a + 1, a * 2), so
+                                 # next_functions lists it, as (None, 0); other non-tensor arguments are not
 
     def forward(self, *args):
         raise NotImplementedError
@@ -85,9 +87,14 @@ class Function:
     def next_functions(self):
         nxt = []
         for t in self.inputs:
-            if isinstance(t, Tensor) and t.requires_grad:
-                nxt.append((t.grad_fn if t.grad_fn is not None else AccumulateGrad(t), 0))
-            else:
+            if isinstance(t, Tensor):
+                if t._data.dtype.kind not in "fc":      # integer and bool tensors (targets, masks): no edge
+                    continue
+                if not t.requires_grad:
+                    nxt.append((None, 0))
+                else:
+                    nxt.append((t.grad_fn if t.grad_fn is not None else AccumulateGrad(t), 0))
+            elif self.numbers_are_tensors and isinstance(t, (int, float)):
                 nxt.append((None, 0))
         return tuple(nxt)
 

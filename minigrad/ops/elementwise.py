@@ -80,6 +80,7 @@ def _float(ad):
 class Add(Function):
     """a + b.  d(a+b)/da = 1, d(a+b)/db = 1"""
     name = "AddBackward0"
+    numbers_are_tensors = True
 
     def forward(self, a, b):
         return a + b
@@ -91,6 +92,7 @@ class Add(Function):
 class Sub(Function):
     """a - b.  d(a-b)/da = 1, d(a-b)/db = -1"""
     name = "SubBackward0"
+    numbers_are_tensors = True
 
     def forward(self, a, b):
         return a - b
@@ -113,6 +115,7 @@ class RSub(Function):
 class Mul(Function):
     """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
     name = "MulBackward0"
+    numbers_are_tensors = True
 
     @property
     def saved_inputs(self):       # backward reads a only for b's gradient and b only for a's (x * 3 reads no x)
@@ -132,6 +135,7 @@ class Mul(Function):
 class Div(Function):
     """a / b.  d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"""
     name = "DivBackward0"
+    numbers_are_tensors = True
 
     @property
     def saved_inputs(self):       # a is read only for b's gradient (x / 4 reads no x)
