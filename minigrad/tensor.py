@@ -341,6 +341,12 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         return self._inplace(lambda a, _: elementwise.clamp(a, min, max), None)
 
+    def clamp_min_(self, min):
+        return self._inplace(lambda a, _: a.clamp_min(min), None)
+
+    def clamp_max_(self, max):
+        return self._inplace(lambda a, _: a.clamp_max(max), None)
+
     def addcmul_(self, tensor1, tensor2, *, value=1):
         return self._inplace(lambda a, t: fused.addcmul(a, *t, value=value), (tensor1, tensor2))
 

@@ -96,6 +96,8 @@ INPLACE = {
     "sin_": lambda a: a.sin_(),
     "cos_": lambda a: a.cos_(),
     "round_": lambda a: a.round_(),
+    "clamp_min_": lambda a: a.clamp_min_(0.1),
+    "clamp_max_": lambda a: a.clamp_max_(0.1),
 }
 
 
