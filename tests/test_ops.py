@@ -325,7 +325,8 @@ def test_matmul_aliases_match_torch(name):
     run_both(lambda L, a, b: getattr(L, name)(a, b), [a, b])
 
 
-@pytest.mark.parametrize("shapes", [((2, 3), (4,)), ((3,), (4,)), ((2, 3), (4, 5))], ids=str)
+@pytest.mark.parametrize("shapes", [((2, 3), (4,)), ((3,), (4,)), ((2, 3), (4, 5)), ((2, 2, 3), (3, 3, 4)),
+                                    ((5, 2, 2, 3), (3, 3, 4)), ((), (3,))], ids=str)
 def test_matmul_shape_error_matches_torch(shapes):
     from conftest import assert_same_error
     a, b = rand_array(shapes[0]), rand_array(shapes[1])

@@ -50,18 +50,15 @@ def matmul(a, b):
     if not isinstance(b, Tensor):
         b = Tensor._make(np.asarray(b))
     ad, bd = a._data, b._data
-    if ad.ndim == 0 or bd.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
-                           f"{bd.ndim}D")
-    k_a = ad.shape[-1]
-    k_b = bd.shape[-2] if bd.ndim > 1 else bd.shape[0]
-    if k_a != k_b:
-        raise RuntimeError(_shape_error(ad, bd))
-    if ad.dtype != bd.dtype:
+    if ad.dtype != bd.dtype:                # NumPy would promote; torch refuses
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(ad)} != {_tname(bd)}")
     fn = MatMul()
     fn.needs_input_grad = (a.requires_grad, b.requires_grad)
-    out = Tensor._make(fn.forward(ad, bd))
+    try:
+        out = Tensor._make(fn.forward(ad, bd))
+    except ValueError:                      # NumPy checked the shapes: say it in torch's words
+        _raise_shape_error(ad, bd)
+        raise
     if (a.requires_grad or b.requires_grad) and _enabled[0]:
         fn.name = _NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad)
         fn.attach((a, b), out)
@@ -82,6 +79,21 @@ def _batched_name(ad, bd, a_requires_grad):
 
 def _tname(x):
     return {"float32": "float", "float64": "double", "int64": "long int"}.get(x.dtype.name, x.dtype.name)
+
+
+def _raise_shape_error(ad, bd):
+    if ad.ndim == 0 or bd.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
+                           f"{bd.ndim}D") from None
+    if ad.shape[-1] != (bd.shape[-2] if bd.ndim > 1 else bd.shape[0]):
+        raise RuntimeError(_shape_error(ad, bd)) from None
+    batch_a, batch_b = ad.shape[:-2], bd.shape[:-2]          # the leading (batch) axes, broadcast from the right
+    n = max(len(batch_a), len(batch_b))
+    batch_a, batch_b = (1,) * (n - len(batch_a)) + batch_a, (1,) * (n - len(batch_b)) + batch_b
+    for dim, (x, y) in enumerate(zip(batch_a, batch_b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                               f"dimension {dim}") from None
 
 
 def _shape_error(ad, bd):
