@@ -8,6 +8,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from . import function
+from ..ops import torch_sum
 
 # Called as observer(node, grad_out, grads_in) for each node the engine runs (minigrad.autograd.trace uses
 # it). Empty, it costs one check per backward.
@@ -25,8 +26,7 @@ def unbroadcast(grad, shape):
     Broadcasting copied the input along the new leading axes and along its size-1 axes, so each copy's
     gradient adds up into the one original element."""
     if grad.ndim and len(shape) <= grad.ndim and all(n == 1 for n in shape):
-        from ..ops import torch_sum       # a broadcast scalar: summed in torch's order, bit for bit
-        if torch_sum.applies(grad):
+        if torch_sum.applies(grad):      # a broadcast scalar: summed in torch's order, bit for bit
             return np.asarray(torch_sum.full_sum(grad)).reshape(shape)
     lead = grad.ndim - len(shape)
     if lead:
