@@ -437,5 +437,6 @@ def test_next_functions_list_what_torch_lists(expr):
     def names(L):
         a, w = L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0, 4.0], requires_grad=True)
         out = NEXT_FUNCTIONS_EXPRS[expr](L, a, w, L.tensor([1.0, -1.0]))
-        return [None if f is None else type(f).__name__ if L is torch else f.name for f, _ in out.grad_fn.next_functions]
+        nodes = [f for f, _ in out.grad_fn.next_functions]
+        return [None if f is None else type(f).__name__ if L is torch else f.name for f in nodes]
     assert names(minigrad) == names(torch)

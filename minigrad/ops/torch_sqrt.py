@@ -148,7 +148,7 @@ def _sqrt64_block(x):
     keeps its low bits; every operation rounded in float64, as MKL's SSE2 code does (no fused multiply-adds)."""
     rare = (x.view(np.uint64) - _MAIN64_LOW) >= (_MAIN64_END - _MAIN64_LOW)
     computed = x
-    if np.logical_or.reduce(rare):                                  # kept out of the arithmetic, which could overflow on them
+    if np.logical_or.reduce(rare):                  # kept out of the arithmetic, which could overflow on them
         computed = np.where(rare, 1.0, x)
     xb = computed.view(np.uint64)
     r = _estimates64[(xb >> np.uint64(40)) & np.uint64(0x1fff)]
