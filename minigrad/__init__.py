@@ -79,7 +79,7 @@ def mv(a, b):
 def bmm(a, b):
     out = matmul(a, b)
     if out.grad_fn is not None:
-        out.grad_fn.name = "BmmBackward0"        # torch.bmm is its own op (matmul of 3-D tensors is not)
+        out.grad_fn.rename("BmmBackward0")        # torch.bmm is its own op (matmul of 3-D tensors is not)
     return out
 
 

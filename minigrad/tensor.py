@@ -965,7 +965,7 @@ def _check_device(d):
 def _named(t, name):
     """Give t's node the grad_fn name torch prints for the method that made it."""
     if t.grad_fn is not None:
-        t.grad_fn.name = name
+        t.grad_fn.rename(name)
     return t
 
 

@@ -440,3 +440,13 @@ def test_next_functions_list_what_torch_lists(expr):
         nodes = [f for f, _ in out.grad_fn.next_functions]
         return [None if f is None else type(f).__name__ if L is torch else f.name for f in nodes]
     assert names(minigrad) == names(torch)
+
+
+def test_grad_fn_name_can_be_called_as_in_torch():
+    """torch's grad_fn.name() is a method; minigrad's name is a string that can also be called."""
+    def names(L):
+        a = L.tensor(np.ones((2, 3)), requires_grad=True)
+        b = L.tensor(np.ones((3, 2)), requires_grad=True)
+        outs = [a @ b, (a * 2).sum(), a[[0, 1]], L.nn.functional.mse_loss(a, a * 2), a.clamp_min(0.5), a.t()]
+        return [o.grad_fn.name() for o in outs]
+    assert names(minigrad) == names(torch)

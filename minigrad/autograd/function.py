@@ -27,6 +27,14 @@ Tensor = None  # set by minigrad.tensor once the Tensor class exists (the two re
 _next_seq = itertools.count().__next__
 
 
+class NodeName(str):
+    """A node's name: a string (`node.name`), and callable as well, since torch's `grad_fn.name()` is a method."""
+    __slots__ = ()
+
+    def __call__(self):
+        return str(self)
+
+
 class Function:
     name = "Backward"
     saved_inputs = ()       # indices of the inputs whose values backward reads
@@ -39,6 +47,15 @@ class Function:
     rebased_from = None     # for an in-place op's node: the grad_fn its tensor had before (engine._as_read_by)
     numbers_are_tensors = False  # torch passes a Python number to this op as a tensor (a + 1, a * 2), so
                                  # next_functions lists it, as (None, 0); other non-tensor arguments are not
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if type(cls.__dict__.get("name")) is str:
+            cls.name = NodeName(cls.name)
+
+    def rename(self, name):
+        """Give this node the grad_fn name torch prints for the op that made it (mm for a 2-D matmul, ...)."""
+        self.name = NodeName(name)
 
     def forward(self, *args):
         raise NotImplementedError
@@ -107,7 +124,7 @@ class Function:
 
 class AccumulateGrad:
     """Stands for a leaf in `next_functions`, as torch's AccumulateGrad node does."""
-    name = "AccumulateGrad"
+    name = NodeName("AccumulateGrad")
 
     def __init__(self, variable):
         self.variable = variable

@@ -265,15 +265,15 @@ def _adaptive(input, output_size, mode):
         if mode == "avg":
             out = AvgPool2d.apply(input, k, k, (0, 0), True)
             if out.grad_fn is not None:
-                out.grad_fn.name = "AdaptiveAvgPool2DBackward0"
+                out.grad_fn.rename("AdaptiveAvgPool2DBackward0")
         else:
             out = MaxPool2d.apply(input, k, k, (0, 0))
             if out.grad_fn is not None:
-                out.grad_fn.name = "AdaptiveMaxPool2DBackward0"
+                out.grad_fn.rename("AdaptiveMaxPool2DBackward0")
         return out
     out = AdaptivePool2d.apply(input, (oh, ow), mode)
     if out.grad_fn is not None and mode == "max":
-        out.grad_fn.name = "AdaptiveMaxPool2DBackward0"
+        out.grad_fn.rename("AdaptiveMaxPool2DBackward0")
     return out
 
 

@@ -110,11 +110,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 return _reduce(total, "none" if reduction == "sum" else reduction)   # bad names raise
             out = total / (x.size // x.shape[-1])
             if out.grad_fn is not None:
-                out.grad_fn.name = "DivBackward1"      # torch divides by the count as a C++ scalar
+                out.grad_fn.rename("DivBackward1")      # torch divides by the count as a C++ scalar
             return out
         out = SoftTargetCrossEntropy.apply(input, target, reduction)
         if out.grad_fn is not None and reduction != "mean":
-            out.grad_fn.name = "NegBackward0"          # torch ends with -sum(...) unless it divides by N
+            out.grad_fn.rename("NegBackward0")          # torch ends with -sum(...) unless it divides by N
         return out
     if x.ndim not in (1, 2):
         raise NotImplementedError("cross_entropy: minigrad takes input of shape (C) or (N, C)")
@@ -431,7 +431,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         _check_reduction(reduction)
     out = KlDiv.apply(input, target, log_target)
     if log_target and out.grad_fn is not None:
-        out.grad_fn.name = "MulBackward0"        # torch: exp(target) * (target - input)
+        out.grad_fn.rename("MulBackward0")        # torch: exp(target) * (target - input)
     if reduction == "batchmean":
         out = out.sum()
         return out / input._data.shape[0] if input._data.ndim else out

@@ -60,7 +60,7 @@ def matmul(a, b):
         _raise_shape_error(ad, bd)
         raise
     if (a.requires_grad or b.requires_grad) and _enabled[0]:
-        fn.name = _NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad)
+        fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
         fn.attach((a, b), out)
     return out
 
@@ -146,6 +146,6 @@ def linear(x, weight, bias=None):
     out = Tensor._make(fn.forward(xd, wd, None if bias is None else bias._data))
     if (needs[0] or needs[1] or needs[2]) and _enabled[0]:
         if bias is None:
-            fn.name = "MmBackward0"
+            fn.rename("MmBackward0")
         fn.attach((x, weight, bias), out)
     return out

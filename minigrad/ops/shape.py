@@ -273,7 +273,7 @@ def getitem(a, index):
     if name != "IndexBackward0":                 # basic indexing gives a view
         _mark_view(out, a, lambda arr: arr[index])
     if a.requires_grad and _enabled[0]:
-        fn.name = name
+        fn.rename(name)
         fn.advanced = name == "IndexBackward0"
         fn.attach((a, index), out)
     return out
@@ -309,7 +309,7 @@ def setitem(a, index, value):
         def put(before, v):
             out = SetItem.apply(before, index, v)
             if _index_name(index) == "IndexBackward0":
-                out.grad_fn.name = "IndexPutBackward0"   # torch: index_put_ for integer-array/mask indices
+                out.grad_fn.rename("IndexPutBackward0")   # torch: index_put_ for integer-array/mask indices
             return out
         a._record_inplace(put, value, copy_before=False)     # SetItem's forward copies a itself
         return
