@@ -1026,7 +1026,7 @@ def _show_derivatives():
     import inspect
     e, r, s, m, n, o, i, f = elementwise, reduce, shape, matmul, nn_ops, sorting, indexing, fused
     ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
-           e.Div: "__truediv__ div", e.RDiv: "__rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
+           e.Div: "__truediv__ div", e.Reciprocal: "reciprocal __rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
            e.Neg: "__neg__ neg neg_", e.Exp: "exp exp_", e.Log: "log log_", e.Sqrt: "sqrt sqrt_", e.Abs: "abs __abs__ abs_",
            e.Sigmoid: "sigmoid sigmoid_", e.Tanh: "tanh tanh_", e.Relu: "relu relu_", e.Clamp: "clamp clamp_min clamp_max",
            e.Maximum: "maximum", e.Minimum: "minimum", e.Where: "where", e.Clone: "clone",
@@ -1035,7 +1035,7 @@ def _show_derivatives():
            s.Squeeze: "squeeze unsqueeze", s.Permute: "permute transpose t", s.Expand: "expand expand_as",
            s.Index: "__getitem__", s.SetItem: "__setitem__", m.MatMul: "matmul __matmul__ dot",
            e.Sin: "sin sin_", e.Cos: "cos cos_", e.Square: "square", e.Log1p: "log1p", e.Expm1: "expm1",
-           e.Reciprocal: "reciprocal", e.Rsqrt: "rsqrt", e.Sign: "sign", e.Round: "round round_", e.Floor: "floor",
+           e.Rsqrt: "rsqrt", e.Sign: "sign", e.Round: "round round_", e.Floor: "floor",
            e.Ceil: "ceil", e.Trunc: "trunc", r.Prod: "prod", r.Cumsum: "cumsum", r.Logsumexp: "logsumexp",
            r.VectorNorm: "norm", r.Amax: "amax", r.Amin: "amin",
            s.SplitPart: "chunk split", s.UnbindPart: "unbind", i.Gather: "gather", i.IndexSelect: "index_select",

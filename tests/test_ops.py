@@ -611,3 +611,9 @@ def test_gradcheck_detects_a_wrong_gradient():
     with pytest.raises(RuntimeError):
         minigrad.autograd.gradcheck(lambda a: Wrong.apply(a), [x])
     assert minigrad.autograd.gradcheck(lambda a: Wrong.apply(a), [x], raise_exception=False) is False
+
+
+def test_number_over_tensor_rounds_as_torch_bit_for_bit():
+    """torch computes 3.7 / x as x.reciprocal() * 3.7, two roundings (tutorial 2's 1/(1 + exp(-x)))."""
+    x = np.random.default_rng(0).uniform(0.1, 10, 10000).astype(np.float32)
+    np.testing.assert_array_equal((3.7 / minigrad.tensor(x)).numpy(), (3.7 / torch.tensor(x)).numpy())

@@ -151,20 +151,6 @@ class Div(Function):
         return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
 
 
-class RDiv(Function):
-    """b / a (a number over a tensor).  d(b/a)/da = -b/a**2"""
-    name = "MulBackward0"          # torch computes number / tensor as tensor.reciprocal() * number
-    saved_inputs = (0,)
-
-    def forward(self, a, b):
-        self.saved = (a, b)
-        return b / a
-
-    def backward(self, g):
-        a, b = self.saved
-        return -g * b / (a * a), None
-
-
 class Pow(Function):
     """a ** b.  d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)"""
     name = "PowBackward0"
@@ -484,9 +470,11 @@ def div(a, b):
 
 
 def rdiv(a, b):
+    """b / a for a number b, as torch computes it: a.reciprocal() * b (two nodes, each rounded), so the value
+    and the graph are torch's (ReciprocalBackward0, then MulBackward0)."""
     if a._data.dtype.kind in "biu":
         a = a.to(dtypes.get_default_dtype())
-    return binary(RDiv, a, b)
+    return binary(Mul, unary(Reciprocal, a), b)
 
 
 def pow(a, b):
