@@ -425,6 +425,7 @@ class Tensor:
         return elementwise.div(self, other)
 
     def __rtruediv__(self, other):
+        """other / self, computed as torch does: self.reciprocal() * other (two nodes)."""
         return elementwise.rdiv(self, other)
 
     def __pow__(self, other):
