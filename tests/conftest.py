@@ -102,14 +102,23 @@ def _restore_global_state():
     torch.set_default_dtype(dd_t)
 
 
-def skip_unless_sqrt_is_torchs():
-    """Skip a test that demands torch's float32 sqrt bit for bit on a CPU minigrad's sqrt does not cover:
-    torch's sqrt there starts from an rsqrt estimate whose table was not measured (minigrad/ops/torch_sqrt.py).
-    On AMD Zen 4 (rule 'zen4') nothing is skipped; on another CPU whose torch sqrt is the IEEE one, neither."""
+def skip_unless_torchs_math_is_covered(numpy_fn=np.sqrt, torch_fn=torch.sqrt, name="sqrt"):
+    """Skip a test that demands torch's float32 sqrt or exp bit for bit on a CPU minigrad does not cover:
+    torch calls MKL's vector math there, whose kernels for that CPU were not taken apart
+    (minigrad/ops/torch_sqrt.py, torch_exp.py). On AMD Zen 4 (rule 'zen4') nothing is skipped; on another CPU
+    where torch's function equals NumPy's, neither."""
     from minigrad.ops import torch_sqrt
     if torch_sqrt.RULE == "zen4":
         return
     x = np.random.default_rng(0).uniform(0.5, 8.0, 4096).astype(np.float32)
-    if not np.array_equal(np.sqrt(x), torch.sqrt(torch.from_numpy(x)).numpy()):
-        pytest.skip("torch's float32 sqrt on this CPU is MKL's, from an rsqrt estimate minigrad has no table "
-                    f"for (rule {torch_sqrt.RULE!r}); minigrad's IEEE sqrt is within one ulp of it")
+    if not np.array_equal(numpy_fn(x), torch_fn(torch.from_numpy(x)).numpy()):
+        pytest.skip(f"torch's float32 {name} on this CPU is MKL's, from a kernel minigrad does not replay "
+                    f"(rule {torch_sqrt.RULE!r}); NumPy's {name} is within an ulp of it")
+
+
+def skip_unless_sqrt_is_torchs():
+    skip_unless_torchs_math_is_covered(np.sqrt, torch.sqrt, "sqrt")
+
+
+def skip_unless_exp_is_torchs():
+    skip_unless_torchs_math_is_covered(np.exp, torch.exp, "exp")

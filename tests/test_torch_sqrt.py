@@ -101,7 +101,7 @@ def test_rmse_loss_printed_as_torch_prints_it():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_arrays_in_place_and_into_strided_out(dtype):
-    """Large arrays go through in blocks (minigrad/ops/torch_sqrt.py `_by_blocks`): out may be x itself
+    """Large arrays go through in blocks (minigrad/ops/torch_sqrt.py `by_blocks`): out may be x itself
     (RMSprop's sqrt_) or not contiguous."""
     x = np.random.default_rng(6).uniform(0.1, 50, (300, 1000)).astype(dtype)
     expected = torch_sqrt.sqrt(x)

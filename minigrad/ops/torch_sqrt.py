@@ -26,7 +26,7 @@ them again). With them, these functions equal torch's sqrt on 20 million random 
 and on every float32 in [1, 4) (tests/test_torch_sqrt.py). Elsewhere (Intel CPUs, where MKL runs its
 AVX2/AVX-512 kernels from other estimates; other AMD generations, whose tables were not measured) minigrad
 uses the IEEE root, which differs from torch's by at most one ulp. `MINIGRAD_SQRT=ieee` or `=zen4`
-overrides the choice."""
+overrides the choice, for exp as well (ops/torch_exp.py follows the same rule)."""
 import base64
 import os
 import zlib
@@ -101,7 +101,7 @@ _estimates = _estimates64 = None
 _BLOCK = 1 << 15                    # elements per pass: the kernels' temporaries stay in the L2 cache
 
 
-def _by_blocks(kernel, x, out):
+def by_blocks(kernel, x, out):
     """kernel(1-D block of x) -> its roots, run over blocks of x so that the kernel's temporaries stay small
     (Adam's memory peak) and in cache (10^6 float32 roots: 2.8 ms by blocks, 3.6 ms in one pass)."""
     flat = x.reshape(-1)                            # 0-d arrays would turn into NumPy scalars in the kernel
@@ -180,7 +180,7 @@ def mkl_sqrt32(x, out=None):
     global _estimates
     if _estimates is None:
         _estimates = _zen4_estimates()
-    return _by_blocks(_sqrt32_block, x, out)
+    return by_blocks(_sqrt32_block, x, out)
 
 
 def mkl_sqrt64(x, out=None):
@@ -189,7 +189,7 @@ def mkl_sqrt64(x, out=None):
     if _estimates64 is None:                        # indexed by the bits that hold a double's exponent parity
         base = _zen4_steps()                        # and top 12 mantissa bits (parity 1 is [1, 2) there)
         _estimates64 = np.roll(base.astype(np.uint32).view(np.float32), 4096).astype(np.float64)
-    return _by_blocks(_sqrt64_block, x, out)
+    return by_blocks(_sqrt64_block, x, out)
 
 
 def sqrt(a, out=None):
