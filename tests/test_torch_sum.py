@@ -31,3 +31,41 @@ def test_sum_mean_and_broadcast_gradient_match_torch():
         if fw is minigrad:
             mine = res
     assert mine == res
+
+
+AXIS_SHAPES = [(1, 7), (5, 1), (3, 3), (4, 7), (7, 8), (16, 9), (17, 31), (33, 32), (64, 50), (100, 65),
+               (257, 33), (31, 784), (1000, 17)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", AXIS_SHAPES, ids=str)
+def test_sums_and_means_over_one_axis_match_torch(shape, dtype):
+    x = (np.random.default_rng(2).standard_normal(shape) * 100).astype(dtype)
+    for dim in (0, 1, -1):
+        for op in ("sum", "mean"):
+            mine = getattr(minigrad.tensor(x), op)(dim).numpy()
+            np.testing.assert_array_equal(mine, getattr(torch.from_numpy(x), op)(dim).numpy(), err_msg=f"{op}({dim})")
+
+
+def test_linear_bias_gradient_is_summed_over_the_batch_as_torch_sums_it():
+    rng = np.random.default_rng(3)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((64, 20), (30, 20), (30,)))
+    upstream = (rng.standard_normal((64, 30)) * 10).astype(np.float32)
+    grads = []
+    for fw in (minigrad, torch):
+        bias = fw.tensor(b, requires_grad=True)
+        out = fw.nn.functional.linear(fw.tensor(x), fw.tensor(w), bias)
+        (out * fw.tensor(upstream)).sum().backward()
+        grads.append(bias.grad.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
+def test_broadcast_add_gradient_is_summed_over_the_batch_as_torch_sums_it():
+    rng = np.random.default_rng(4)
+    x, upstream = (rng.standard_normal((100, 40)).astype(np.float32) * 10 for _ in range(2))
+    grads = []
+    for fw in (minigrad, torch):
+        bias = fw.zeros(40, requires_grad=True)
+        ((fw.tensor(x) + bias) * fw.tensor(upstream)).sum().backward()
+        grads.append(bias.grad.numpy())
+    np.testing.assert_array_equal(*grads)

@@ -29,7 +29,9 @@ def unbroadcast(grad, shape):
         if torch_sum.applies(grad):      # a broadcast scalar: summed in torch's order, bit for bit
             return np.asarray(torch_sum.full_sum(grad)).reshape(shape)
     lead = grad.ndim - len(shape)
-    if lead:
+    if lead == 1 and grad.ndim == 2 and torch_sum.applies(grad):     # a bias: summed over the batch as torch
+        grad = torch_sum.axis_sum(grad, 0)
+    elif lead:
         grad = grad.sum(axis=tuple(range(lead)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:

@@ -4,6 +4,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import _enabled
 from ..tensor import Tensor
+from . import torch_sum
 
 
 class MatMul(Function):
@@ -128,7 +129,12 @@ class Linear(Function):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
         return ((g @ w) if need_x else None,
                 (g2.T @ x2) if need_w else None,
-                g2.sum(0) if need_b else None)
+                _bias_grad(g2) if need_b else None)
+
+
+def _bias_grad(g):
+    """The bias gradient, g summed over the batch in torch's order where torch_sum knows it."""
+    return torch_sum.axis_sum(g, 0) if torch_sum.applies_to_axis(g, (0,)) is not None else g.sum(0)
 
 
 def linear(x, weight, bias=None):

@@ -19,6 +19,14 @@ def applies(a):
     return a.dtype in _LANES and 0 < a.size < GRAIN_SIZE and a.flags.c_contiguous
 
 
+def applies_to_axis(a, axes):
+    """The axis (0 or 1) whose sums axis_sum adds in torch's order, or None: a 2-D C-contiguous float array
+    below GRAIN_SIZE reduced over one axis."""
+    if a.ndim == 2 and axes is not None and len(axes) == 1 and applies(a):
+        return axes[0]
+    return None
+
+
 def full_sum(a):
     """The sum of all of `a` as a NumPy scalar of a's dtype, added in torch's order (see `applies`).
     A few NumPy calls whatever the size: each run of additions that torch's loops make one after another
@@ -44,14 +52,52 @@ def full_sum(a):
     return np.add.accumulate(run)[-1] + zero
 
 
+def axis_sum(a, axis):
+    """The sums of a 2-D C-contiguous float array over `axis` (0 or 1), added in torch's order (`applies`),
+    as a 1-D array: `x.sum(0)`, `x.mean(1)`, a Linear layer's bias gradient.
+
+    Over the last axis every row is added as a full sum of that row is (vectorized_inner_sum), all rows at
+    once. Over the first axis (vectorized_outer_sum) columns go four vectors at a time through the cascade
+    over all rows, then the rest column by column through row_sum; with fewer columns than a vector holds
+    (scalar_outer_sum), four columns at a time, then one by one."""
+    rows, cols = a.shape
+    zero = a.dtype.type(0)
+    if cols == 1 or rows == 1:                     # a single row or column: one run of numbers for torch
+        flat = a.reshape(-1)
+        if (axis == 0) == (rows == 1):             # the reduced axis has length 1
+            return flat + zero
+        return np.array([full_sum(flat)])
+    lanes = _LANES[a.dtype]
+    if axis == 1:
+        if cols < lanes:
+            return _row_sum(a.T) + zero
+        nvec = cols // lanes
+        if nvec < 4:
+            vec_acc = a[:, :lanes]
+            for r in range(1, nvec):
+                vec_acc = vec_acc + a[:, r * lanes:(r + 1) * lanes]
+        else:
+            vec_acc = _row_sum(a[:, :nvec * lanes].reshape(rows, nvec, lanes).transpose(1, 0, 2))
+        run = np.concatenate((a[:, nvec * lanes:], vec_acc), axis=1)
+        return np.add.accumulate(run, axis=1)[:, -1] + zero
+    width = 4 if cols < lanes else 4 * lanes
+    whole = cols // width * width
+    out = np.empty(cols, a.dtype)
+    if whole:
+        out[:whole] = _multi_row_sum(a[:, :whole].reshape(rows, whole // width, 4, -1)).reshape(-1)
+    if whole < cols:
+        out[whole:] = _row_sum(a[:, whole:])
+    return out + zero
+
+
 def _row_sum(vecs):
-    """row_sum: `vecs` (size, lanes) summed four rows at a time into four partial rows (multi_row_sum),
+    """row_sum: `vecs` (size, ...) summed four rows at a time into four partial rows (multi_row_sum),
     the left-over rows added to the first, then the other three partials folded into it."""
-    size, lanes = vecs.shape
+    size = vecs.shape[0]
     size_ilp = size // 4
     if not size_ilp:
         return np.add.reduce(vecs, axis=0)
-    part = _multi_row_sum(vecs[:size_ilp * 4].reshape(size_ilp, 4, lanes))
+    part = _multi_row_sum(vecs[:size_ilp * 4].reshape((size_ilp, 4) + vecs.shape[1:]))
     return np.concatenate((part[:1], vecs[size_ilp * 4:], part[1:])).sum(axis=0)
 
 
