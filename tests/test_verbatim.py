@@ -1,10 +1,11 @@
 """The tutorials' code as written, run with torch and with minigrad as torch, printing the same lines
 (parity/verbatim.py). Tutorial 1 in full (A2 and A3 as written: 200 epochs each, they are fast; B's 100 epochs);
-tutorial 2 from S1 through S6 (S7 and S8, the Learner fits, run in `python -m parity --verbatim` only: with
-them tutorial 2 takes over a minute)."""
+tutorial 2 from S1 through S8, the Learner fits included (S9, a ResNet-18 epoch, is left out, as in
+`python -m parity --verbatim`)."""
 import pytest
 
 from conftest import skip_unless_sqrt_is_torchs
+from minigrad.ops import torch_sqrt
 
 torch = pytest.importorskip("torch")
 verbatim = pytest.importorskip("parity.verbatim")
@@ -21,7 +22,7 @@ def t1():
 
 @pytest.fixture(scope="module")
 def t2():
-    return {r.part: r for r in verbatim.run_tutorial("t2", upto="S6")}
+    return {r.part: r for r in verbatim.run_tutorial("t2")}
 
 
 def test_blocks_read_from_the_tutorials():
@@ -48,10 +49,13 @@ def test_tutorial1_silent_parts(t1):
     assert all(t1[p].equal and t1[p].lines == 0 for p in ("A1", "B1", "B2", "B3"))
 
 
-@pytest.mark.parametrize("part,lines", [("S3", 1), ("S4", 20), ("S5", 1), ("S6", 1)])
+@pytest.mark.parametrize("part,lines", [("S3", 1), ("S4", 20), ("S5", 1), ("S6", 1), ("S7", 11), ("S8", 41)])
 def test_tutorial2(t2, part, lines):
     r = t2[part]
     assert r.lines == lines
     if part == "S4":
         skip_unless_sqrt_is_torchs()        # S4's loss is an RMSE printed with all its digits
+    if part in ("S7", "S8") and not torch_sqrt._cpu_is_amd_zen4():
+        pytest.skip("the Learner's six-digit losses depend on how each CPU's BLAS kernels round (NumPy's "
+                    "OpenBLAS, torch's MKL); measured equal on AMD Zen 4, where minigrad was built")
     assert r.equal, r.first_diff
