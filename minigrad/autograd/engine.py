@@ -25,14 +25,11 @@ def unbroadcast(grad, shape):
     """Sum a gradient of a broadcast shape back to the input's `shape`: the one place broadcasting is undone.
     Broadcasting copied the input along the new leading axes and along its size-1 axes, so each copy's
     gradient adds up into the one original element."""
-    if grad.ndim and len(shape) <= grad.ndim and all(n == 1 for n in shape):
-        if torch_sum.applies(grad):      # a broadcast scalar: summed in torch's order, bit for bit
-            return np.asarray(torch_sum.full_sum(grad)).reshape(shape)
+    if grad.ndim and len(shape) <= grad.ndim and all(n == 1 for n in shape) and torch_sum.knows(grad, None):
+        return torch_sum.sum(grad).reshape(shape)         # a broadcast scalar: summed in torch's order
     lead = grad.ndim - len(shape)
-    if lead == 1 and grad.ndim == 2 and torch_sum.applies(grad):     # a bias: summed over the batch as torch
-        grad = torch_sum.axis_sum(grad, 0)
-    elif lead:
-        grad = grad.sum(axis=tuple(range(lead)))
+    if lead:                                              # a bias over a batch: also in torch's order
+        grad = torch_sum.sum(grad, tuple(range(lead)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)

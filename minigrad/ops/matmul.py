@@ -129,12 +129,7 @@ class Linear(Function):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
         return ((g @ w) if need_x else None,
                 (g2.T @ x2) if need_w else None,
-                _bias_grad(g2) if need_b else None)
-
-
-def _bias_grad(g):
-    """The bias gradient, g summed over the batch in torch's order where torch_sum knows it."""
-    return torch_sum.axis_sum(g, 0) if torch_sum.applies_to_axis(g, (0,)) is not None else g.sum(0)
+                torch_sum.sum(g2, (0,)) if need_b else None)
 
 
 def linear(x, weight, bias=None):

@@ -40,22 +40,13 @@ class Sum(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.axes = a.shape, axes
-        if dtype is None:
-            if _all_axes(axes, a.ndim) and torch_sum.applies(a):
-                total = np.asarray(torch_sum.full_sum(a))
-                return total.reshape((1,) * a.ndim) if keepdim else total
-            axis = torch_sum.applies_to_axis(a, axes)
-            if axis is not None:
-                sums = torch_sum.axis_sum(a, axis)
-                return sums.reshape(_keep_shape(a.shape, axes)) if keepdim else sums
+        if dtype is None and torch_sum.knows(a, axes):
+            sums = torch_sum.sum(a, axes)
+            return sums.reshape(_keep_shape(a.shape, axes)) if keepdim else sums
         return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
 
     def backward(self, g):
         return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape), None, None, None
-
-
-def _all_axes(axes, ndim):
-    return axes is None or len(set(axes)) == ndim
 
 
 def _spread(g, shape):
@@ -75,13 +66,10 @@ class Mean(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
-        if dtype is None and _all_axes(axes, a.ndim) and torch_sum.applies(a):   # torch: sum, then / n
-            self.n = a.size
-            return np.asarray(torch_sum.full_sum(a) / a.dtype.type(a.size)).reshape(self.keep if keepdim else ())
-        axis = torch_sum.applies_to_axis(a, axes) if dtype is None else None
-        if axis is not None:
-            self.n = a.shape[axis]
-            means = torch_sum.axis_sum(a, axis) / a.dtype.type(self.n)
+        if dtype is None and torch_sum.knows(a, axes):           # torch: the sum, then / n
+            sums = torch_sum.sum(a, axes)
+            self.n = a.size // sums.size
+            means = np.asarray(sums / a.dtype.type(self.n))
             return means.reshape(self.keep) if keepdim else means
         out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
         self.n = a.size // builtins.max(out.size, 1) if a.size else 0

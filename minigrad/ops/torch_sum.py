@@ -19,12 +19,20 @@ def applies(a):
     return a.dtype in _LANES and 0 < a.size < GRAIN_SIZE and a.flags.c_contiguous
 
 
-def applies_to_axis(a, axes):
-    """The axis (0 or 1) whose sums axis_sum adds in torch's order, or None: a 2-D C-contiguous float array
-    below GRAIN_SIZE reduced over one axis."""
-    if a.ndim == 2 and axes is not None and len(axes) == 1 and applies(a):
-        return axes[0]
-    return None
+def knows(a, axes):
+    """Whether `sum` adds `a` over `axes` (None: all) in torch's order: a full sum, or one axis of a 2-D array,
+    of a C-contiguous float array below GRAIN_SIZE."""
+    return applies(a) and (axes is None or len(set(axes)) == a.ndim or (a.ndim == 2 and len(set(axes)) == 1))
+
+
+def sum(a, axes=None):
+    """`a` summed over `axes` (None: all), those axes dropped: in torch's order where it `knows` it, else
+    NumPy's. The one entry point for x.sum(), x.sum(dim), means, bias gradients and broadcast gradients."""
+    if not knows(a, axes):
+        return a.sum(axis=axes)
+    if axes is not None and a.ndim == 2 and len(set(axes)) == 1:
+        return axis_sum(a, axes[0])
+    return np.asarray(full_sum(a))
 
 
 def full_sum(a):
