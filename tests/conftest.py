@@ -102,6 +102,13 @@ def _restore_global_state():
     torch.set_default_dtype(dd_t)
 
 
+def assert_same_bits(mine, theirs):
+    """Equal bit for bit (any nan equals any nan): for results that must be torch's own roundings."""
+    bits = {4: np.uint32, 8: np.uint64}[mine.dtype.itemsize]
+    differ = ~(np.isnan(mine) & np.isnan(theirs)) & (mine.view(bits) != theirs.view(bits))
+    assert not differ.any(), f"{differ.sum()} differ, first at input index {np.flatnonzero(differ)[:5]}"
+
+
 def skip_unless_torchs_math_is_covered(numpy_fn=np.sqrt, torch_fn=torch.sqrt, name="sqrt"):
     """Skip a test that demands torch's float32 sqrt or exp bit for bit on a CPU minigrad does not cover:
     torch calls MKL's vector math there, whose kernels for that CPU were not taken apart

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from conftest import skip_unless_sqrt_is_torchs
+from conftest import assert_same_bits, skip_unless_sqrt_is_torchs
 from minigrad.ops import torch_sqrt
 
 torch = pytest.importorskip("torch")
@@ -14,16 +14,10 @@ def _torch_sqrt(x):
     return torch.sqrt(torch.from_numpy(np.ascontiguousarray(x))).numpy()
 
 
-def _assert_same_bits(mine, theirs):
-    both_nan = np.isnan(mine) & np.isnan(theirs)
-    differ = ~both_nan & (mine.view(np.uint32) != theirs.view(np.uint32))
-    assert not differ.any(), f"{differ.sum()} differ, first at input index {np.flatnonzero(differ)[:5]}"
-
-
 def test_every_float_in_one_to_four_matches_torch():
     skip_unless_sqrt_is_torchs()
     x = (np.arange(1 << 24, dtype=np.uint32) + np.uint32(0x3f800000)).view(np.float32)   # covers all by scaling
-    _assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
+    assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
 
 
 def test_random_bit_patterns_match_torch():
@@ -31,7 +25,7 @@ def test_random_bit_patterns_match_torch():
     bits = np.random.default_rng(0).integers(0, 1 << 32, 2_000_000, dtype=np.uint64).astype(np.uint32)
     x = bits.view(np.float32)                       # every exponent, both signs, nan and inf
     with np.errstate(invalid="ignore"):
-        _assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
+        assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
 
 
 def test_special_inputs_and_the_largest_floats_match_torch():
@@ -42,7 +36,7 @@ def test_special_inputs_and_the_largest_floats_match_torch():
     subnormal = np.arange(0, 0x00800000, 997, dtype=np.uint32).view(np.float32)
     x = np.concatenate([special, largest, subnormal])
     with np.errstate(invalid="ignore"):
-        _assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
+        assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
 
 
 @pytest.mark.parametrize("shape", [(), (0,), (1,), (3, 5), (2, 3, 4)])
@@ -59,16 +53,14 @@ def test_any_shape_and_out(shape):
 def test_strided_input_matches_torch():
     skip_unless_sqrt_is_torchs()
     x = np.random.default_rng(2).uniform(0.1, 50, (40, 30)).astype(np.float32)
-    _assert_same_bits(torch_sqrt.sqrt(x[::3, ::2].T), _torch_sqrt(x[::3, ::2].T))
+    assert_same_bits(torch_sqrt.sqrt(x[::3, ::2].T), _torch_sqrt(x[::3, ::2].T))
 
 
 def test_float64_random_bit_patterns_match_torch():
     skip_unless_sqrt_is_torchs()
     x = np.random.default_rng(3).integers(0, 1 << 64, 2_000_000, dtype=np.uint64).view(np.float64)
     with np.errstate(invalid="ignore"):
-        mine, theirs = torch_sqrt.sqrt(x), _torch_sqrt(x)
-    both_nan = np.isnan(mine) & np.isnan(theirs)
-    assert not (~both_nan & (mine.view(np.uint64) != theirs.view(np.uint64))).any()
+        assert_same_bits(torch_sqrt.sqrt(x), _torch_sqrt(x))
 
 
 def test_float64_values_in_one_to_four_and_its_edges_match_torch():
@@ -86,7 +78,7 @@ def test_float64_values_in_one_to_four_and_its_edges_match_torch():
 def test_tensor_sqrt_and_half_power_match_torch(expr):
     skip_unless_sqrt_is_torchs()
     x = np.random.default_rng(4).uniform(0.1, 1000, 5000).astype(np.float32)
-    _assert_same_bits(expr(minigrad.tensor(x)).numpy(), expr(torch.tensor(x)).numpy())
+    assert_same_bits(expr(minigrad.tensor(x)).numpy(), expr(torch.tensor(x)).numpy())
 
 
 def test_rmse_loss_printed_as_torch_prints_it():

@@ -55,7 +55,7 @@ def test_tutorial2(t2, part, lines):
     assert r.lines == lines
     if part == "S4":
         skip_unless_sqrt_is_torchs()        # S4's loss is an RMSE printed with all its digits
-    if part in ("S7", "S8") and not torch_sqrt._cpu_is_amd_zen4():
+    if part in ("S7", "S8") and not torch_sqrt.cpu_is_amd_zen4():
         pytest.skip("the Learner's six-digit losses depend on how each CPU's BLAS kernels round (NumPy's "
                     "OpenBLAS, torch's MKL); measured equal on AMD Zen 4, where minigrad was built")
     assert r.equal, r.first_diff

@@ -78,7 +78,7 @@ def _zen4_estimates():
     return np.append(estimates, np.float32(np.nan))            # where every negative input's index is clipped to
 
 
-def _cpu_is_amd_zen4():
+def cpu_is_amd_zen4():
     """AMD family 25 (Zen 3 and Zen 4) with AVX-512 (Zen 4 only), from the first processor in /proc/cpuinfo."""
     try:
         with open("/proc/cpuinfo") as f:
@@ -94,7 +94,7 @@ def _cpu_is_amd_zen4():
             and "avx512f" in fields.get("flags", "").split())
 
 
-RULE = os.environ.get("MINIGRAD_SQRT") or ("zen4" if _cpu_is_amd_zen4() else "ieee")
+RULE = os.environ.get("MINIGRAD_SQRT") or ("zen4" if cpu_is_amd_zen4() else "ieee")
 if RULE not in ("zen4", "ieee"):
     raise ValueError(f"MINIGRAD_SQRT must be 'zen4' (torch's sqrt on AMD Zen 4) or 'ieee', got {RULE!r}")
 _estimates = _estimates64 = None
