@@ -53,6 +53,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from .ops.fma import fma32, fma64
+
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
     "get_rng_state", "set_rng_state", "shared_seed", "sampler_permutation",
@@ -116,30 +118,7 @@ def _nondeterministic_seed() -> int:
 
 
 # ------------------------------------------------------------------ exact FMA emulation
-
-def _fma32(a, b, c) -> np.ndarray:
-    """Correctly rounded float32 fma(a, b, c) (what GCC's contracted vfmadd computes).
-
-    The float64 product of two float32 values is exact; the float64 sum is rounded once
-    and the final float32 rounding is then correct unless the sum landed exactly on a
-    float32 rounding tie while being inexact (double rounding).  Those rare elements are
-    nudged towards the exact value (TwoSum error) before the float32 rounding.
-    """
-    s = np.multiply(a, b, dtype=np.float64)
-    s += c
-    bits = s.view(np.uint64)
-    tie = (bits & 0x1FFFFFFF) == 0x10000000
-    if tie.any():
-        idx = np.nonzero(tie)
-        a_, b_, c_ = (np.broadcast_to(np.asarray(v, dtype=np.float64), s.shape)[idx]
-                      for v in (a, b, c))
-        p = a_ * b_
-        st = s[idx]
-        bb = st - p
-        err = (p - (st - bb)) + (c_ - bb)
-        s[idx] = np.where(err != 0, np.nextafter(st, st + err), st)
-    return s.astype(np.float32)
-
+# fma32 / fma64 (minigrad/ops/fma.py): correctly rounded a * b + c on arrays.
 
 def _fma32_exact(a, b, c) -> np.ndarray:
     """float32 fma where the float64 sum ``a*b + c`` is provably exact (see callers), so a
@@ -147,44 +126,6 @@ def _fma32_exact(a, b, c) -> np.ndarray:
     s = np.multiply(a, b, dtype=np.float64)
     s += c
     return s.astype(np.float32)
-
-
-def _two_sum(a, b):
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-_SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp split)
-
-
-def _two_prod(a, b):
-    p = a * b
-    t = _SPLIT * a
-    ah = t - (t - a)
-    al = a - ah
-    t = _SPLIT * b
-    bh = t - (t - b)
-    bl = b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _fma64(a, b, c) -> np.ndarray:
-    """Correctly rounded float64 fma (Boldo & Melquiond, round-to-odd emulation).
-
-    Exact for finite values away from overflow/underflow, which covers every value the
-    random kernels produce.
-    """
-    a, b, c = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64),
-                                  np.asarray(c, np.float64))
-    uh, ul = _two_prod(a, b)
-    th, tl = _two_sum(c, uh)
-    v, e = _two_sum(tl, ul)
-    even = (v.view(np.uint64) & 1) == 0
-    fix = (e != 0) & even
-    if fix.any():
-        v = np.where(fix, np.nextafter(v, v + e), v)
-    return th + v
 
 
 def _fma64_scalar(a: float, b: float, c: float) -> float:
@@ -236,7 +177,7 @@ def _log256_ps(x: np.ndarray) -> np.ndarray:
     for p in _LOG_P[2:]:
         y = _fma32_exact(y, x, p)
     y = y * x
-    y = _fma32(y, z, e * _LOG_Q1)         # (y*z) + (e*q1): GCC fuses the y*z product
+    y = fma32(y, z, e * _LOG_Q1)         # (y*z) + (e*q1): GCC fuses the y*z product
     y = y - z * _HALF                      # z*0.5 is exact: fused or not, same result
     x = x + y
     x = x + e * _LOG_Q2                    # e*q2 is exact
@@ -259,15 +200,15 @@ def _sincos256_ps(x: np.ndarray):
     x = x + y * _DP2
     x = _fma32_exact(y, _DP3, x)
     z = x * x
-    yc = _fma32(_COS_P[0], z, _COS_P[1])
-    yc = _fma32(yc, z, _COS_P[2])
+    yc = fma32(_COS_P[0], z, _COS_P[1])
+    yc = fma32(yc, z, _COS_P[2])
     yc = yc * z
-    yc = _fma32(yc, z, -(z * _HALF))       # y*z - z*0.5: GCC fuses the y*z product
+    yc = fma32(yc, z, -(z * _HALF))       # y*z - z*0.5: GCC fuses the y*z product
     yc = yc + _ONE
-    ys = _fma32(_SIN_P[0], z, _SIN_P[1])
-    ys = _fma32(ys, z, _SIN_P[2])
+    ys = fma32(_SIN_P[0], z, _SIN_P[1])
+    ys = fma32(ys, z, _SIN_P[2])
     ys = ys * z
-    ys = _fma32(ys, x, x)
+    ys = fma32(ys, x, x)
     zero = _f32(0.0)
     s = np.where(poly_mask, ys, yc) + zero  # the and/andnot/add selection turns -0 into +0
     c = np.where(poly_mask, yc, ys) + zero
@@ -288,8 +229,8 @@ def _box_muller16_f32(d: np.ndarray, mean: np.float32, std: np.float32) -> np.nd
         out[:, :8] = radius * c + mean     # fma(v, 1, mean) == v + mean (also -0 -> +0)
         out[:, 8:] = radius * s + mean
     else:
-        out[:, :8] = _fma32(radius * c, std, mean)
-        out[:, 8:] = _fma32(radius * s, std, mean)
+        out[:, :8] = fma32(radius * c, std, mean)
+        out[:, 8:] = fma32(radius * s, std, mean)
     return out
 
 
@@ -318,8 +259,8 @@ def _box_muller16_f64(d: np.ndarray, mean: float, std: float) -> np.ndarray:
         out[:, :8] = a * std + 0.0
         out[:, 8:] = b * std + 0.0
     else:
-        out[:, :8] = _fma64(a, std, mean)
-        out[:, 8:] = _fma64(b, std, mean)
+        out[:, :8] = fma64(a, std, mean)
+        out[:, 8:] = fma64(b, std, mean)
     return out
 
 
@@ -566,10 +507,10 @@ class Generator:
             return x.reshape(shape)
         if dtype == np.float32:
             frm, to = _f32(low), _f32(high)
-            out = _fma32(x, to - frm, frm)
+            out = fma32(x, to - frm, frm)
         else:
             frm, to = low, high
-            out = _fma64(x, to - frm, frm)
+            out = fma64(x, to - frm, frm)
         out[out == to] = frm               # uniform_real keeps the result in [from, to)
         return out.reshape(shape)
 

@@ -14,6 +14,6 @@
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
 - conv:        conv2d, pooling, batch norm, dropout
-- fma:         y + alpha * x rounded once, as torch's fused CPU kernels
+- fma:         y + alpha * x rounded once, as torch's fused CPU kernels (BLAS axpy; exact fma32, fma64)
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
 """

@@ -5,8 +5,8 @@ torch 2.13 on float32 arrays: zero mismatches):
     addcdiv_(t1, t2, value=v):  self + (v * t1) / t2         # three roundings
     lerp_(end, w):              fma(w, end - self, self)      if |w| < 0.5
                                 fma(w - 1, end - self, end)   otherwise
-Scalars are rounded to the tensor's dtype first (NumPy does the same with a Python float), and float64 has
-no wider type to emulate the fused multiply-add: there it rounds twice (see fma.py)."""
+Scalars are rounded to the tensor's dtype first (NumPy does the same with a Python float); fma rounds once
+in float64 too (see fma.py), so float64 updates are torch's bit for bit as well."""
 import numpy as np
 
 from ..ops.fma import fma
