@@ -325,6 +325,21 @@ def test_matmul_aliases_match_torch(name):
     run_both(lambda L, a, b: getattr(L, name)(a, b), [a, b])
 
 
+@pytest.mark.parametrize("rows", [1, 2, 16, 64, 65])
+def test_linear_gives_numpys_plain_products_on_its_faster_routes(rows):
+    """Linear's forward for a few rows is computed as (w @ x.T).T and a batch of one's weight gradient as a
+    broadcast multiply (minigrad/ops/matmul.py): the numbers must be NumPy's x @ w.T and g.T @ x."""
+    x = rand_array((rows, 784), seed=1).astype(np.float32)
+    w = rand_array((512, 784), seed=2).astype(np.float32)
+    g = rand_array((rows, 512), seed=3).astype(np.float32)
+    xm, wm = minigrad.tensor(x), minigrad.tensor(w, requires_grad=True)
+    out = minigrad.nn.functional.linear(xm, wm)
+    np.testing.assert_array_equal(out.numpy(), x @ w.T)
+    assert out.numpy().flags.c_contiguous
+    out.backward(minigrad.tensor(g))
+    np.testing.assert_array_equal(wm.grad.numpy(), g.T @ x)
+
+
 @pytest.mark.parametrize("shapes", [((2, 3), (4,)), ((3,), (4,)), ((2, 3), (4, 5)), ((2, 2, 3), (3, 3, 4)),
                                     ((5, 2, 2, 3), (3, 3, 4)), ((), (3,))], ids=str)
 def test_matmul_shape_error_matches_torch(shapes):

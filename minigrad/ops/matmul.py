@@ -23,7 +23,7 @@ class MatMul(Function):
         if a.ndim == 1 and b.ndim == 1:                       # dot product
             return (g * b if need_a else None), (g * a if need_b else None)
         if a.ndim == 2 and b.ndim == 2:                       # the common case, no reshaping
-            return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
+            return (_mm(g, b.T) if need_a else None), (_mm(a.T, g) if need_b else None)
         # Vectors become matrices (a row, a column), and the gradient gets the axes they lost back.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -108,6 +108,24 @@ def _shape_error(ad, bd):
             f"{bd.shape[-2]}x{bd.shape[-1]})")
 
 
+def _mm(a, b):
+    """a @ b for 2-D arrays, the same numbers by NumPy's fastest route. A product over a single element
+    (a batch of one's weight gradient, an outer product) is a broadcast multiply: NumPy's matmul takes a
+    slow path there (1.8 ms instead of 0.4 ms for 2048x1 @ 1x784)."""
+    if a.shape[1] == 1:
+        return a * b
+    return a @ b
+
+
+def _x_wt(x, w):
+    """x @ w.T, the forward of a Linear layer. For a few rows against a large weight OpenBLAS is two to
+    three times faster computing (w @ x.T).T (same dot products, same numbers: checked on the shapes of
+    the benchmarks); made C-contiguous again so that later ops and sums see the usual layout."""
+    if x.ndim == 2 and 2 <= x.shape[0] <= 64 and w.size >= 100_000:
+        return np.ascontiguousarray((w @ x.T).T)
+    return x @ w.T
+
+
 class Linear(Function):
     """x @ W.T + b in one node (torch's addmm).  dx = g @ W,  dW = g.T @ x,  db = sum of g over the batch."""
     name = "AddmmBackward0"
@@ -115,7 +133,7 @@ class Linear(Function):
 
     def forward(self, x, w, b):
         self.saved = (x, w)
-        out = x @ w.T
+        out = _x_wt(x, w)
         if b is not None:
             out += b
         return out
@@ -128,7 +146,7 @@ class Linear(Function):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim > 2 else g
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
         return ((g @ w) if need_x else None,
-                (g2.T @ x2) if need_w else None,
+                _mm(g2.T, x2) if need_w else None,
                 torch_sum.sum(g2, (0,)) if need_b else None)
 
 
