@@ -25,11 +25,13 @@ def unbroadcast(grad, shape):
     """Sum a gradient of a broadcast shape back to the input's `shape`: the one place broadcasting is undone.
     Broadcasting copied the input along the new leading axes and along its size-1 axes, so each copy's
     gradient adds up into the one original element."""
-    if grad.ndim and len(shape) <= grad.ndim and all(n == 1 for n in shape) and torch_sum.knows(grad, None):
-        return torch_sum.sum(grad).reshape(shape)         # a broadcast scalar: summed in torch's order
+    if grad.size == 1:                                    # one element: the sum adds it to 0 (so never -0)
+        return np.array(grad.ravel()[0] + grad.dtype.type(0)).reshape(shape)
+    if len(shape) <= grad.ndim and shape.count(1) == len(shape) and torch_sum.knows(grad, None):
+        return np.reshape(torch_sum.sum(grad), shape)      # a broadcast scalar: summed in torch's order
     lead = grad.ndim - len(shape)
     if lead:                                              # a bias over a batch: also in torch's order
-        grad = torch_sum.sum(grad, tuple(range(lead)))
+        grad = np.asarray(torch_sum.sum(grad, tuple(range(lead))))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)

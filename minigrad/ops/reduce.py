@@ -65,18 +65,19 @@ class Mean(Function):
     name = "MeanBackward0"
 
     def forward(self, a, axes, keepdim, dtype):
-        self.in_shape, self.keep = a.shape, _keep_shape(a.shape, axes)
+        self.in_shape, self.axes = a.shape, axes
         if dtype is None and torch_sum.knows(a, axes):           # torch: the sum, then / n
             sums = torch_sum.sum(a, axes)
             self.n = a.size // sums.size
-            means = np.asarray(sums / a.dtype.type(self.n))
-            return means.reshape(self.keep) if keepdim else means
+            means = sums / a.dtype.type(self.n)
+            return np.reshape(means, _keep_shape(a.shape, axes)) if keepdim else means
         out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
         self.n = a.size // builtins.max(out.size, 1) if a.size else 0
         return out
 
     def backward(self, g):
-        return _spread(g.reshape(self.keep) / self.n, self.in_shape), None, None, None
+        n = np.array(self.n, g.dtype)                  # a 0-d array divides faster than a Python int
+        return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)) / n, self.in_shape), None, None, None
 
 
 class MeanDim(Mean):

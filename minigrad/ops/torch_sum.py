@@ -26,13 +26,13 @@ def knows(a, axes):
 
 
 def sum(a, axes=None):
-    """`a` summed over `axes` (None: all), those axes dropped: in torch's order where it `knows` it, else
+    """`a` summed over `axes` (None: all), those axes dropped (a NumPy scalar for a full sum): in torch's order where it `knows` it, else
     NumPy's. The one entry point for x.sum(), x.sum(dim), means, bias gradients and broadcast gradients."""
     if not knows(a, axes):
         return a.sum(axis=axes)
     if axes is not None and a.ndim == 2 and len(set(axes)) == 1:
         return axis_sum(a, axes[0])
-    return np.asarray(full_sum(a))
+    return full_sum(a)
 
 
 def full_sum(a):
@@ -41,10 +41,12 @@ def full_sum(a):
     is a NumPy sum over a non-inner axis, which NumPy adds in order, row after row (it adds pairwise only
     along the innermost axis); the last scalar run is a cumulative sum. (Torch's accumulators start at +0,
     so a sum is never -0: the final `+ 0` sees to that; elsewhere a zero start changes nothing.)"""
+    zero = a.dtype.type(0)
+    if a.size == 1:                                # 0 + x: x itself, but never -0
+        return a.ravel()[0] + zero                 # (NumPy scalars add faster than 0-d arrays)
     lanes = _LANES[a.dtype]
     x = a.reshape(-1)
     n = x.size
-    zero = x.dtype.type(0)
     if n < lanes:                                  # scalar_inner_sum: row_sum over single elements
         return _row_sum(x.reshape(n, 1))[0] + zero
     nvec = n // lanes                              # vectorized_inner_sum
