@@ -307,8 +307,9 @@ class Sigmoid(Function):
     def forward(self, a):
         a = _float(a)
         # exp(-a) overflows for a below about -88 (float32): cap it there, where s is ~1e-38 anyway.
-        out = np.negative(a, out=np.empty_like(a))     # an array even for 0-dim a (NumPy gives a scalar)
-        np.minimum(out, _EXP_CAP[a.dtype.char], out=out)
+        out = np.minimum(np.negative(a), _EXP_CAP[a.dtype.char])
+        if type(out) is not np.ndarray:                # a 0-dim a gives a NumPy scalar
+            out = np.array(out)
         np.exp(out, out=out)
         one = _ONE[out.dtype.char]
         out += one
