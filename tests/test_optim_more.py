@@ -65,20 +65,22 @@ def _torchs_own_sqrt(x, out=None):
     return out
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
-def test_float32_weights_bit_identical_to_torch(name, cfg):
+def test_weights_bit_identical_to_torch(name, cfg, dtype):
     skip_unless_sqrt_is_torchs()
-    mine = _fixed_grad_run(minigrad, name, cfg, np.float32)
-    theirs = _fixed_grad_run(torch, name, cfg, np.float32)
+    mine = _fixed_grad_run(minigrad, name, cfg, dtype)
+    theirs = _fixed_grad_run(torch, name, cfg, dtype)
     for a, b in zip(mine, theirs):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
-def test_float32_weights_bit_identical_to_torch_given_torch_sqrt(name, cfg, monkeypatch):
+def test_weights_bit_identical_to_torch_given_torch_sqrt(name, cfg, dtype, monkeypatch):
     monkeypatch.setattr(torch_sqrt, "sqrt", _torchs_own_sqrt)
-    mine = _fixed_grad_run(minigrad, name, cfg, np.float32)
-    theirs = _fixed_grad_run(torch, name, cfg, np.float32)
+    mine = _fixed_grad_run(minigrad, name, cfg, dtype)
+    theirs = _fixed_grad_run(torch, name, cfg, dtype)
     for a, b in zip(mine, theirs):
         np.testing.assert_array_equal(a, b)
 
@@ -91,24 +93,6 @@ def test_float32_weights_within_ulps_of_torch_after_30_steps(name, cfg):
     assert max(_max_ulps(a, b) for a, b in zip(mine, theirs)) <= 256
     for a, b in zip(mine, theirs):
         np.testing.assert_allclose(a, b, rtol=3e-5, atol=1e-6)
-
-
-@pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
-def test_float64_weights_bit_identical_to_torch(name, cfg):
-    skip_unless_sqrt_is_torchs()
-    mine = _fixed_grad_run(minigrad, name, cfg, np.float64)
-    theirs = _fixed_grad_run(torch, name, cfg, np.float64)
-    for a, b in zip(mine, theirs):
-        np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
-def test_float64_weights_bit_identical_to_torch_given_torch_sqrt(name, cfg, monkeypatch):
-    monkeypatch.setattr(torch_sqrt, "sqrt", _torchs_own_sqrt)
-    mine = _fixed_grad_run(minigrad, name, cfg, np.float64)
-    theirs = _fixed_grad_run(torch, name, cfg, np.float64)
-    for a, b in zip(mine, theirs):
-        np.testing.assert_array_equal(a, b)
 
 
 MODEL_CONFIGS = [c for c in CONFIGS if c[1].get("alpha") != 0.3]     # that one amplifies the model's ulps
