@@ -28,7 +28,7 @@ def unbroadcast(grad, shape):
     if grad.size == 1:                                    # one element: the sum adds it to 0 (so never -0)
         return np.array(grad.ravel()[0] + grad.dtype.type(0)).reshape(shape)
     if len(shape) <= grad.ndim and shape.count(1) == len(shape) and torch_sum.knows(grad, None):
-        return np.reshape(torch_sum.sum(grad), shape)      # a broadcast scalar: summed in torch's order
+        return np.reshape(torch_sum.in_order(grad), shape)  # a broadcast scalar: summed in torch's order
     lead = grad.ndim - len(shape)
     if lead:                                              # a bias over a batch: also in torch's order
         grad = np.asarray(torch_sum.sum(grad, tuple(range(lead))))

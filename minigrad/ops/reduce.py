@@ -40,7 +40,7 @@ class Sum(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.axes = a.shape, axes
-        if dtype is None and torch_sum.knows(a, axes):
+        if dtype is None:                                        # torch's order where torch_sum knows it
             sums = torch_sum.sum(a, axes)
             return sums.reshape(_keep_shape(a.shape, axes)) if keepdim else sums
         return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
@@ -67,7 +67,7 @@ class Mean(Function):
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.axes = a.shape, axes
         if dtype is None and torch_sum.knows(a, axes):           # torch: the sum, then / n
-            sums = torch_sum.sum(a, axes)
+            sums = torch_sum.in_order(a, axes)
             self.n = a.size // sums.size
             means = sums / a.dtype.type(self.n)
             return np.reshape(means, _keep_shape(a.shape, axes)) if keepdim else means

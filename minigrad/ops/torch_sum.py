@@ -28,8 +28,11 @@ def knows(a, axes):
 def sum(a, axes=None):
     """`a` summed over `axes` (None: all), those axes dropped (a NumPy scalar for a full sum): in torch's order where it `knows` it, else
     NumPy's. The one entry point for x.sum(), x.sum(dim), means, bias gradients and broadcast gradients."""
-    if not knows(a, axes):
-        return a.sum(axis=axes)
+    return in_order(a, axes) if knows(a, axes) else a.sum(axis=axes)
+
+
+def in_order(a, axes=None):
+    """`sum` for an `a` and `axes` that `knows` has accepted (callers that have asked it already)."""
     if axes is not None and a.ndim == 2 and len(set(axes)) == 1:
         return axis_sum(a, axes[0])
     return full_sum(a)
