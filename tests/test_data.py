@@ -99,6 +99,34 @@ def test_random_sampler_and_subset_random_sampler_match_torch():
     assert list(mud.BatchSampler(range(7), 3, False)) == list(tud.BatchSampler(range(7), 3, False))
 
 
+def test_interleaved_epochs_of_one_random_sampler_match_torch():
+    """Each epoch seeds a private generator of its own; two epochs running at once must not share one."""
+    orders = []
+    for lib, module in ((minigrad, mud), (torch, tud)):
+        lib.manual_seed(11)
+        sampler = module.RandomSampler(range(20))
+        first = iter(sampler)
+        head = [next(first) for _ in range(5)]
+        second = list(sampler)
+        orders.append((head + list(first), second, list(sampler)))
+    assert orders[0] == orders[1]
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+@pytest.mark.parametrize("batch_size", [1, 3, 4, 12])
+def test_batch_sampler_groups_like_torch(batch_size, drop_last):
+    assert list(mud.BatchSampler(range(10), batch_size, drop_last)) == \
+           list(tud.BatchSampler(range(10), batch_size, drop_last))
+
+
+def test_collating_tensors_of_unequal_shapes_raises_torchs_error():
+    from torch.utils.data import default_collate
+    for lib, collate in ((minigrad, mud.default_collate), (torch, default_collate)):
+        with pytest.raises(RuntimeError) as err:
+            collate([lib.zeros(2, 3), lib.zeros(2, 3), lib.zeros(3, 2)])
+        assert str(err.value) == "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 2"
+
+
 def test_custom_collate_fn_is_used_like_torch():
     dm, dt = _datasets(6)
     cm = list(mud.DataLoader(dm, batch_size=4, collate_fn=lambda b: ("n", len(b))))

@@ -3,6 +3,7 @@ groups them, the dataset gives the items and collate_fn stacks them into a batch
 minigrad's torch-identical generator exactly as torch does (a base seed per epoch, a sampler seed, a
 randperm), so a seeded program sees torch's batch order."""
 import collections.abc
+import itertools
 import math
 import numbers
 
@@ -117,20 +118,8 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        n = len(self.data_source)
-        if self.generator is None:
-            generator = _random.Generator()
-            generator.manual_seed(_random.shared_seed())
-        else:
-            generator = self.generator
-        if self.replacement:
-            for _ in range(self.num_samples // 32):
-                yield from generator.randint(0, n, (32,)).tolist()
-            yield from generator.randint(0, n, (self.num_samples % 32,)).tolist()
-        else:
-            for _ in range(self.num_samples // n):
-                yield from generator.randperm(n).tolist()
-            yield from generator.randperm(n).tolist()[:self.num_samples % n]
+        return _random.random_sampler_iter(len(self.data_source), self.generator, self.num_samples,
+                                           self.replacement)
 
     def __len__(self):
         return self.num_samples
@@ -158,13 +147,13 @@ class BatchSampler(Sampler):
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self):
-        batch = []
-        for idx in self.sampler:
-            batch.append(idx)
-            if len(batch) == self.batch_size:
-                yield batch
-                batch = []
-        if batch and not self.drop_last:
+        indices = iter(self.sampler)
+        while True:
+            batch = list(itertools.islice(indices, self.batch_size))
+            if len(batch) < self.batch_size:
+                if batch and not self.drop_last:
+                    yield batch
+                return
             yield batch
 
     def __len__(self):
@@ -179,14 +168,9 @@ def default_collate(batch):
     become a float64 tensor and ints an int64 one, and tuples, lists and dicts are collated field by field."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        shape = elem._data.shape
-        for b in batch:
-            if b._data.shape != shape:
-                raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at "
-                                   f"entry 0 and {list(b._data.shape)} at entry {batch.index(b)}")
-        return Tensor._make(np.stack([b._data for b in batch]))
+        return Tensor._make(_stack([b._data for b in batch]))
     if isinstance(elem, np.ndarray):
-        return Tensor._make(np.stack(batch))
+        return Tensor._make(_stack(batch))
     if isinstance(elem, np.generic):
         return Tensor._make(np.array(batch))
     if isinstance(elem, bool):
@@ -202,13 +186,26 @@ def default_collate(batch):
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
         return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
-        if any(len(e) != len(elem) for e in batch):
+        if len(set(map(len, batch))) != 1:
             raise RuntimeError("each element in list of batch should be of equal size")
         return [default_collate(list(s)) for s in zip(*batch)]     # a list for tuples too, as torch
     if hasattr(elem, "__array__"):
-        return Tensor._make(np.stack([np.asarray(b) for b in batch]))
+        return Tensor._make(_stack([np.asarray(b) for b in batch]))
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                     f"found {type(elem)}")
+
+
+def _stack(arrays):
+    """np.stack(arrays) for arrays of one shape (torch.stack's error otherwise), as one concatenation:
+    np.stack adds an axis to each array in Python first, which costs more than the copy for a batch of rows."""
+    shape = arrays[0].shape
+    if len({a.shape for a in arrays}) != 1:
+        i, bad = next((i, a.shape) for i, a in enumerate(arrays) if a.shape != shape)
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                           f"{list(bad)} at entry {i}")
+    if not shape:                                  # 0-d: nothing to concatenate along
+        return np.array(arrays)
+    return np.concatenate(arrays).reshape((len(arrays),) + shape)
 
 
 def default_convert(data):
