@@ -70,6 +70,7 @@ _M53 = (1 << 53) - 1
 _M64 = (1 << 64) - 1
 # randperm_cpu: "n < std::numeric_limits<uint32_t>::max() / 20" selects Fisher-Yates.
 _RANDPERM_FY_LIMIT = 0xFFFFFFFF // 20
+_RANDPERM_LOOP_LIMIT = 128             # up to here randperm swaps in a Python loop (faster than the replay)
 # uniform_int_from_to_distribution: ranges >= 2**28 draw random64, smaller ones random32.
 _RANDINT_64_LIMIT = 1 << 28
 
@@ -86,13 +87,20 @@ def _init_genrand(seed32: int) -> np.ndarray:
     return np.array(key, dtype=np.uint32)
 
 
+_legacy_seeding_checked = False     # NumPy's private MT19937._legacy_seeding checked once to do init_genrand
+
+
 def _seed_bitgen(bg: np.random.MT19937, seed32: int) -> None:
+    global _legacy_seeding_checked
     legacy = getattr(bg, "_legacy_seeding", None)
     if legacy is not None:
         try:
             legacy(seed32)
-            st = bg.state["state"]
-            if st["pos"] == _MT_N and int(st["key"][0]) == seed32:
+            if _legacy_seeding_checked:
+                return
+            st = bg.state["state"]          # 30 us: once per process
+            if st["pos"] == _MT_N and np.array_equal(st["key"], _init_genrand(seed32)):
+                _legacy_seeding_checked = True
                 return
         except Exception:  # pragma: no cover - private API changed
             pass
@@ -600,6 +608,12 @@ class Generator:
         n = int(n)
         if n < 0:
             raise RuntimeError(f"n must be non-negative, got{n}")
+        if n <= _RANDPERM_LOOP_LIMIT:       # a few swaps: cheaper one by one than as the vectorised replay
+            perm = list(range(n))
+            for i, r in enumerate(self._raw32(max(n - 1, 0)).tolist()):
+                j = i + r % (n - i)
+                perm[i], perm[j] = perm[j], perm[i]
+            return np.array(perm, dtype=np.int64)
         if n < _RANDPERM_FY_LIMIT:
             return _perm_fisher_yates(n, self._raw32(max(n - 1, 0)))
         return _perm_inside_out(n, self._raw64(n))
@@ -675,10 +689,24 @@ def random_sampler_iter(n: int, generator: Generator | None = None,
     """
     if num_samples is None:
         num_samples = n
-    if generator is None:
-        g = Generator().manual_seed(shared_seed(None))
-    else:
-        g = generator
+    if generator is not None:
+        yield from _sampler_draws(generator, n, num_samples, replacement)
+        return
+    # The private generator is seen by no one else, so one an earlier epoch is done with is reseeded
+    # rather than built anew (a new MT19937 costs ~120 us, a reseed ~2 us): the same numbers either way.
+    g = _spare_generators.pop() if _spare_generators else Generator()
+    g.manual_seed(shared_seed(None))
+    try:
+        yield from _sampler_draws(g, n, num_samples, replacement)
+    finally:
+        if len(_spare_generators) < 4:
+            _spare_generators.append(g)
+
+
+_spare_generators: list = []
+
+
+def _sampler_draws(g, n, num_samples, replacement):
     if replacement:
         for _ in range(num_samples // 32):
             yield from g.randint(0, n, (32,)).tolist()

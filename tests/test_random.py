@@ -300,7 +300,7 @@ def test_random_without_bounds(dtype):
 @pytest.mark.parametrize("seed", SEEDS[::2])
 def test_randperm_bits_match(seed):
     g, tg = pair(seed)
-    for n in [0, 1, 2, 3, 10, 16, 100, 1000, 65535, 65536, 65537, 200003]:
+    for n in [0, 1, 2, 3, 10, 16, 100, 128, 129, 1000, 65535, 65536, 65537, 200003]:
         assert_same(g.randperm(n), torch.randperm(n, generator=tg))
 
 
