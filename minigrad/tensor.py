@@ -129,7 +129,8 @@ class Tensor:
         if gradient is None and inputs is None and not create_graph and self.grad_fn is not None:
             if self._data.size != 1:       # the common case, loss.backward(), straight to the engine
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            engine.run_backward((self,), (np.ones(self._data.shape, self._data.dtype),), bool(retain_graph))
+            one = np.array(1, self._data.dtype).reshape(self._data.shape)      # d loss / d loss
+            engine.run_backward((self,), (one,), bool(retain_graph))
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

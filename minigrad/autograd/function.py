@@ -55,7 +55,7 @@ class Function:
 
     def rename(self, name):
         """Give this node the grad_fn name torch prints for the op that made it (mm for a 2-D matmul, ...)."""
-        self.name = NodeName(name)
+        self.name = name if type(name) is NodeName else NodeName(name)
 
     def forward(self, *args):
         raise NotImplementedError

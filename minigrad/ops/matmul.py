@@ -1,7 +1,7 @@
 """Matrix products. For out = a @ b:  d out/da = g @ b.T,  d out/db = a.T @ g."""
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import _enabled
 from ..tensor import Tensor
 from . import torch_sum
@@ -29,9 +29,9 @@ class MatMul(Function):
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
         if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+            g2 = g2[..., None, :]
         if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+            g2 = g2[..., None]
         ga = gb = None
         if need_a:
             ga = g2 @ np.swapaxes(b2, -1, -2)
@@ -44,7 +44,8 @@ class MatMul(Function):
         return ga, gb
 
 
-_NAMES = {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}
+_NAMES = {ranks: NodeName(name) for ranks, name in
+          {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}.items()}
 
 
 def matmul(a, b):
