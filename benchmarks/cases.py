@@ -47,6 +47,7 @@ class Case:
     desc: str = ""
     flops: float | None = None   # per unit, for GFLOP/s (BLAS cases)
     numpy_ceiling: Callable | None = None   # setup() -> fn() doing the same matmuls in raw NumPy
+    numpy_floor: Callable | None = None     # setup() -> fn() doing NumPy calls the case cannot do without
     params: dict = dataclasses.field(default_factory=dict)
     quick: bool = True           # part of the --quick run
     peers: tuple = ("mygrad", "autograd", "micrograd", "tinygrad")
@@ -98,11 +99,43 @@ def _tiny_setup(op, grad):
     return setup
 
 
+# The same ops in the fewest, fastest NumPy calls found (float32 constants, in-place where NumPy allows):
+# what a no-grad op costs before any framework adds to it.
+_ZERO32, _ONE32 = np.float32(0), np.float32(1)
+
+
+def _numpy_sigmoid(a):
+    e = np.exp(-a)
+    e += _ONE32
+    return np.divide(_ONE32, e, out=e)
+
+
+NUMPY_TINY_OPS = {
+    "add": lambda a, b, c: a + b,
+    "mul": lambda a, b, c: a * b,
+    "matmul": lambda a, b, c: a @ b,
+    "sum": lambda a, b, c: np.add.reduce(a, axis=None),
+    "relu": lambda a, b, c: np.maximum(a, _ZERO32),
+    "sigmoid": lambda a, b, c: _numpy_sigmoid(a),
+    "expr10": lambda a, b, c: np.add.reduce(
+        (_numpy_sigmoid(np.maximum((a * b + c) @ a, _ZERO32) - b) * c + a) ** 2, axis=None),
+}
+
+
+def _numpy_tiny(op):
+    def setup():
+        a, b, c = data.tiny()
+        f = NUMPY_TINY_OPS[op]
+        return lambda: f(a, b, c)
+    return setup
+
+
 for _op in TINY_OPS:
     for _grad in (False, True):
         CASES.append(Case(
             name=tiny_op_name(_op, _grad), group="overhead", unit="op", threaded=False,
             setup=_tiny_setup(_op, _grad), params=dict(op=_op, grad=_grad),
+            numpy_floor=None if _grad else _numpy_tiny(_op),
             desc=f"4x4 float32 {_op}" + (": forward, backward (grads reset to None)" if _grad else ": forward on tensors needing no grad")))
 
 
@@ -203,7 +236,39 @@ def mnist_loss(fw, predictions, targets):
     return fw.where(targets == 1, 1 - predictions, predictions).mean()
 
 
-@case(name="tut2 linear1 epoch", group="tutorial", unit="epoch",
+def _numpy_linear1_matmuls():
+    """linear1's matmuls in NumPy, on the same batches: xb @ weights, and weights' gradient xb.T @ g."""
+    weights, _ = data.linear1_params()
+    batches = data.mnist_batches()
+    g = [np.ones((len(x), 1), np.float32) for x, _ in batches]
+
+    def run():
+        for (xb, _), gb in zip(batches, g):
+            xb @ weights
+            xb.T @ gb
+    return run
+
+
+def _numpy_simple_net_matmuls():
+    """simple_net's matmuls in NumPy, on the same batches: the two layers forward, then the gradients of
+    w2, of the hidden activations and of w1 (the input needs none)."""
+    p = data.simple_net_params()
+    w1, w2 = p["w1"], p["w2"]
+    batches = data.mnist_batches()
+    g2 = [np.ones((len(x), 1), np.float32) for x, _ in batches]
+    h = [np.ones((len(x), 30), np.float32) for x, _ in batches]
+
+    def run():
+        for (xb, _), gb, hb in zip(batches, g2, h):
+            xb @ w1.T
+            hb @ w2.T
+            gb.T @ hb
+            gh = gb @ w2
+            gh.T @ xb
+    return run
+
+
+@case(name="tut2 linear1 epoch", group="tutorial", unit="epoch", numpy_floor=_numpy_linear1_matmuls,
       desc="S5 train_epoch: 49 batches of 256 (12396 MNIST 3s/7s), xb @ weights + bias, mnist_loss, p.data -= p.grad * lr; p.grad.zero_()")
 def tut2_linear1(fw):
     weights0, bias0 = data.linear1_params()
@@ -225,7 +290,7 @@ def tut2_linear1(fw):
     return run
 
 
-@case(name="tut2 simple_net epoch", group="tutorial", unit="epoch",
+@case(name="tut2 simple_net epoch", group="tutorial", unit="epoch", numpy_floor=_numpy_simple_net_matmuls,
       desc="S8 (what Learner.fit does per batch): Sequential(Linear(784,30), ReLU, Linear(30,1)), mnist_loss, optim.SGD(lr=0.1), 49 batches of 256")
 def tut2_simple_net(fw):
     p = data.simple_net_params()

@@ -110,8 +110,8 @@ def build_entries(case, fws, peers, with_numpy=True):
             except Exception as ex:
                 e.status, e.error = "error", describe(ex)
         entries.append(e)
-    if with_numpy and case.numpy_ceiling is not None:
-        entries.append(Entry("numpy", fn=case.numpy_ceiling()))
+    if with_numpy and (case.numpy_ceiling or case.numpy_floor) is not None:
+        entries.append(Entry("numpy", fn=(case.numpy_ceiling or case.numpy_floor)()))
     for name, mod in peers.items():
         if name not in case.peers:
             continue
@@ -300,6 +300,28 @@ def blas_section(results):
     return "\n".join(lines)
 
 
+GOAL_FACTOR = {"overhead": 2, "tutorial": 5}     # issue 6: per-op at least 2x torch, tutorial training 5x
+
+
+def floors_section(results):
+    """For the cases with a NumPy floor (the NumPy calls the work cannot do without, timed alone in the same
+    run): the time the speed goal allows minigrad (torch's / the goal's factor) beside that floor. Where
+    the floor alone exceeds it, no NumPy framework can meet the goal on this machine."""
+    lines = []
+    for r in results:
+        e = r["entries"]
+        floor, torch_t = e.get("numpy", {}).get("median_s"), e.get("torch", {}).get("median_s")
+        factor = GOAL_FACTOR.get(r["group"])
+        if floor is None or torch_t is None or factor is None:
+            continue
+        allowed = torch_t / factor
+        r["numpy_floor_s"], r["goal_allows_s"] = floor, allowed
+        lines.append(f"{r['case']:<28} {factor}x torch allows {fmt_t(allowed):>9}; NumPy's calls alone take "
+                     f"{fmt_t(floor):>9} ({floor / allowed:4.0%} of it); minigrad "
+                     f"{fmt_t(e.get('minigrad', {}).get('median_s')):>9}")
+    return "\n".join(lines)
+
+
 def memory_section(mem):
     if not mem:
         return ""
@@ -325,7 +347,7 @@ def goals(results, mem, peer_names):
         rs = [(r["case"], r.get("ratio")) for r in tut]
         ok5 = all(v is not None and v >= 5 for _, v in rs) if all(v is not None for _, v in rs) else None
         out.append(f"tutorial training >= 5x faster than torch: {verdict(ok5)} ("
-                   + ", ".join(f"{n}: {fmt_r(v)}" for n, v in rs) + ")")
+                   + ", ".join(f"{n}: {fmt_r(v)}" for n, v in rs) + ")" + _beyond_floor(tut))
         worst = []
         okp = True
         any_peer = False
@@ -349,7 +371,7 @@ def goals(results, mem, peer_names):
         geo = math.exp(sum(math.log(v) for v in valid) / len(valid)) if valid else None
         worst = min(ops, key=lambda r: r.get("ratio") or 0)
         out.append(f"per-op overhead >= 2x faster than torch: {verdict(ok)} (geometric mean {fmt_r(geo)}, "
-                   f"worst {worst['case']} {fmt_r(worst.get('ratio'))})")
+                   f"worst {worst['case']} {fmt_r(worst.get('ratio'))})" + _beyond_floor(ops))
     for r in results:
         if r["group"] == "blas":
             ratio, vs = r.get("ratio"), r.get("minigrad_vs_numpy")
@@ -361,6 +383,13 @@ def goals(results, mem, peer_names):
         if m.get("ratio"):
             out.append(f"memory peak <= 1.5x minimum on {m['case']}: {verdict(m['ratio'] <= 1.5)} ({m['ratio']:.2f}x)")
     return out
+
+
+def _beyond_floor(results):
+    """The cases whose NumPy calls alone take longer than the goal allows (see floors_section)."""
+    out = [f"{r['case']} (NumPy alone {fmt_t(r['numpy_floor_s'])}, the goal allows {fmt_t(r['goal_allows_s'])})"
+           for r in results if r.get("numpy_floor_s") and r["numpy_floor_s"] > r["goal_allows_s"]]
+    return "; beyond NumPy's own speed on: " + ", ".join(out) if out else ""
 
 
 def header(env):
@@ -457,6 +486,10 @@ def main(argv=None, log=None) -> int:
     blas = blas_section(results)
     if blas:
         text += ["", "BLAS-bound (GFLOP/s = the step's matmul FLOPs / its time):", blas]
+    floors = floors_section(results)
+    if floors:
+        text += ["", "NumPy floors: the time a speed goal allows minigrad, beside the NumPy calls that work cannot do "
+                     "without (the same ops on the same arrays, no framework; for tutorial 2 its matmuls):", floors]
     scal, scal_data = scaling_section(results)
     if scal:
         text += ["", scal]

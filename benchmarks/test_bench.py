@@ -69,3 +69,10 @@ def test_numpy_ceiling(benchmark, case):
     benchmark.group = case.name
     benchmark.extra_info.update(unit=case.unit, framework="numpy matmuls alone")
     benchmark(case.numpy_ceiling())
+
+
+@pytest.mark.parametrize("case", [c for c in SELECTED if c.numpy_floor], ids=lambda c: c.name)
+def test_numpy_floor(benchmark, case):
+    benchmark.group = case.name
+    benchmark.extra_info.update(unit=case.unit, framework="numpy calls alone")
+    benchmark(case.numpy_floor())

@@ -31,6 +31,10 @@ def test_report_tiny(tmp_path, capsys):
         # the same computation in both frameworks: the first loss (or output) agrees with torch's
         assert r["entries"]["minigrad"]["same_as_torch"] in (True, None), r["case"]
     assert doc["memory"] and all(m.get("peak_bytes", 0) > 0 for m in doc["memory"])
+    # a NumPy floor is only a floor if it computes what the case computes
+    floors = [r for r in doc["results"] if r["group"] == "overhead" and "numpy" in r["entries"]]
+    assert floors and all(r["entries"]["numpy"]["same_as_torch"] for r in floors), \
+        [r["case"] for r in floors if not r["entries"]["numpy"]["same_as_torch"]]
 
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("| case"))
@@ -40,7 +44,7 @@ def test_report_tiny(tmp_path, capsys):
             assert any(line.startswith(f"| {name} ") for line in lines), name
     header = "\n".join(lines[:head])
     assert "torch 2" in header and "threads" in header and "numpy" in header and "CPU" in header
-    assert "Scaling" in out and "Crossover" in out
+    assert "Scaling" in out and "Crossover" in out and "NumPy floors" in out
 
     assert png.stat().st_size > 10_000
     assert (tmp_path / "r_scaling.png").stat().st_size > 10_000
