@@ -140,7 +140,49 @@ for _op in TINY_OPS:
 
 
 # ------------------------------------------------------------------------------ 2. the tutorials
-@case(name="tut1 A2 epoch", group="tutorial", unit="epoch", threaded=False,
+def _numpy_a2():
+    """A2 by hand in NumPy, no autograd: the forward, the chain rule written out, the same updates."""
+    d = data.tut1_regression()
+    batches = [(d["x"][i:i + 1], d["y"][i:i + 1]) for i in d["order"]]
+    weight, bias = d["w0"].copy(), np.zeros(1, np.float32)
+    weight_grad, bias_grad = np.zeros_like(weight), np.zeros_like(bias)
+    lr = np.float32(0.001)
+
+    def run():
+        nonlocal weight, bias, weight_grad, bias_grad
+        for xb, yb in batches:
+            diff = xb @ weight + bias - yb
+            loss = np.add.reduce(diff * diff, axis=None) / np.float32(diff.size)
+            g = diff * np.float32(2 / diff.size)        # d loss / d pred
+            weight_grad += xb.T @ g
+            bias_grad += g
+        weight -= weight_grad * lr
+        bias -= bias_grad * lr
+        weight_grad[...] = bias_grad[...] = 0
+        return loss
+    return run
+
+
+def _numpy_a3():
+    """A3 by hand in NumPy: Linear(1, 1), MSE, an SGD step after every batch."""
+    d = data.tut1_regression()
+    batches = [(d["x"][i:i + 1], d["y"][i:i + 1]) for i in d["order"]]
+    w, b = d["lin_w"].copy(), d["lin_b"].copy()
+    lr = np.float32(0.001)
+
+    def run():
+        nonlocal w, b
+        for xb, yb in batches:
+            diff = (xb @ w.T + b)[:, 0] - yb
+            loss = np.add.reduce(diff * diff, axis=None) / np.float32(diff.size)
+            g = (diff * np.float32(2 / diff.size))[:, None]
+            w -= (g.T @ xb) * lr
+            b -= np.add.reduce(g, axis=0) * lr
+        return loss
+    return run
+
+
+@case(name="tut1 A2 epoch", group="tutorial", unit="epoch", threaded=False, numpy_floor=_numpy_a2,
       desc="10 batches of 1: xb @ weight + bias, (pred - y).pow(2).mean(), backward; manual no_grad update once per epoch")
 def tut1_a2(fw):
     d = data.tut1_regression()
@@ -164,7 +206,7 @@ def tut1_a2(fw):
     return run
 
 
-@case(name="tut1 A3 epoch", group="tutorial", unit="epoch", threaded=False,
+@case(name="tut1 A3 epoch", group="tutorial", unit="epoch", threaded=False, numpy_floor=_numpy_a3,
       desc="10 batches of 1: nn.Linear(1, 1), nn.MSELoss, optim.SGD(lr=1e-3) step + zero_grad per batch")
 def tut1_a3(fw):
     d = data.tut1_regression()

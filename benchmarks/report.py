@@ -489,7 +489,7 @@ def main(argv=None, log=None) -> int:
     floors = floors_section(results)
     if floors:
         text += ["", "NumPy floors: the time a speed goal allows minigrad, beside the NumPy calls that work cannot do "
-                     "without (the same ops on the same arrays, no framework; for tutorial 2 its matmuls):", floors]
+                     "without (the same work in bare NumPy: the ops, tutorial 1 written by hand, tutorial 2's matmuls):", floors]
     scal, scal_data = scaling_section(results)
     if scal:
         text += ["", scal]
