@@ -98,8 +98,9 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         g = node_grads.pop(node)
         if node.saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        if node.version_checks:
-            _check_versions(node)
+        for cell, expected, _ in node.version_checks:   # saved tensors changed in place since forward?
+            if cell[0] != expected:
+                _check_versions(node)                       # raises torch's error
         if node.hooks is not None or node.retained is not None or capture_nodes:
             g = _before_node(node, g, captured, capture_nodes)
         grads_in = node.backward(g)

@@ -34,11 +34,11 @@ class MatMul(Function):
             g2 = g2[..., None]
         ga = gb = None
         if need_a:
-            ga = g2 @ np.swapaxes(b2, -1, -2)
+            ga = g2 @ b2.swapaxes(-1, -2)
             if a.ndim == 1:
                 ga = ga[..., 0, :]
         if need_b:
-            gb = np.swapaxes(a2, -1, -2) @ g2
+            gb = a2.swapaxes(-1, -2) @ g2
             if b.ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
