@@ -86,3 +86,18 @@ def test_x_that_overlaps_out_is_read_before_it_is_written():
     want = base[2:] + np.float32(0.5) * base[:8]
     F.fma(x, 0.5, out.copy(), out=out)
     np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_read_only_x_offset_views_and_empty_arrays_take_the_blas_path_safely(dtype):
+    x, y, _ = _inputs(40, dtype, seed=4)
+    want = torch.from_numpy(y[3:].copy()).add_(torch.from_numpy(x[3:]), alpha=-0.2).numpy()
+    frozen = x.copy()
+    frozen.flags.writeable = False                  # no writable buffer to view: NumPy's pointer is used
+    for xs in (frozen[3:], x[3:]):                  # a view that starts inside its base
+        out = y.copy()
+        F.fma(xs, -0.2, out[3:], out=out[3:])
+        np.testing.assert_array_equal(out[3:], want)
+        np.testing.assert_array_equal(out[:3], y[:3])
+    empty = np.zeros(0, dtype)
+    assert F.fma(empty, 0.5, empty.copy()).shape == (0,)

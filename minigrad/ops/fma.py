@@ -45,6 +45,15 @@ def _find_blas_axpy():
 
 
 AXPY = _find_blas_axpy()
+_CTYPES = {np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double}
+
+
+def _address(a):
+    """The address of a's first element, for BLAS: through a ctypes view of its buffer (0.3 us) where one
+    can be made (writable, not empty), else NumPy's a.ctypes.data (1 us: tiny updates felt it)."""
+    if a.flags.writeable and a.size:
+        return ctypes.addressof(_CTYPES[a.dtype].from_buffer(a))
+    return a.ctypes.data
 
 
 def fma(x, alpha, y, out=None):
@@ -63,7 +72,7 @@ def fma(x, alpha, y, out=None):
             and not np.may_share_memory(x, out)):
         if y is not out:
             np.copyto(out, y)
-        AXPY[x.dtype](x.size, float(alpha), x.ctypes.data, 1, out.ctypes.data, 1)   # out += alpha * x, fused
+        AXPY[x.dtype](x.size, float(alpha), _address(x), 1, _address(out), 1)   # out += alpha * x, fused
         return out
     if x.shape != y.shape or (array_alpha and alpha.shape != x.shape) or x.dtype.kind != "f":
         np.add(y, alpha * x, out=out)
