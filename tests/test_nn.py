@@ -206,6 +206,18 @@ LOSSES = {
 }
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_mse_loss_is_bit_identical_to_torch(reduction, dtype):
+    """Its mean is torch's: the squares summed in torch's order, then divided by n (NumPy's mean differed)."""
+    rng = np.random.default_rng(3)
+    for n in (1, 3, 17, 100, 1000, 5000):
+        x, y = (rng.standard_normal(n).astype(dtype) * 3 for _ in range(2))
+        mine = minigrad.nn.functional.mse_loss(minigrad.tensor(x), minigrad.tensor(y), reduction=reduction)
+        theirs = torch.nn.functional.mse_loss(torch.tensor(x), torch.tensor(y), reduction=reduction)
+        assert mine.item() == theirs.item(), n
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("name", list(LOSSES))

@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import torch_sum
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -207,7 +208,10 @@ class MseLoss(Function):
         d = x - y
         sq = d * d
         self.saved, self.reduction = d, reduction
-        return sq.mean() if reduction == "mean" else sq.sum() if reduction == "sum" else sq
+        if reduction == "none":
+            return sq
+        total = torch_sum.sum(sq)                      # torch's order: its mean is this sum / n
+        return total / sq.dtype.type(sq.size) if reduction == "mean" else total
 
     def backward(self, g):
         d = self.saved
