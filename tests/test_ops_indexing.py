@@ -464,3 +464,15 @@ def test_nonzero_matches_torch(data):
     assert len(mt) == len(tt)
     for a, b in zip(mt, tt):
         assert_same(a, b)
+
+
+@pytest.mark.parametrize("index", [
+    (slice(None), 0), (0, slice(None)), slice(0, 3), (slice(0, 3), slice(1, None)), (Ellipsis, None),
+    (None, Ellipsis, 0), (0, Ellipsis), (slice(1, None), None), (Ellipsis,), (slice(None), slice(None, None, 2)),
+    (1, Ellipsis, slice(0, 4)), (None, 1), (slice(None, 2), Ellipsis, 1),
+], ids=repr)
+def test_basic_indexing_names_its_grad_fn_as_torch(index):
+    """The name is that of the last view op torch applies (select, slice, unsqueeze), or alias if none."""
+    m = minigrad.ones(3, 4, requires_grad=True) * 2
+    t = torch.ones(3, 4, requires_grad=True) * 2
+    assert m[index].grad_fn.name == type(t[index].grad_fn).__name__

@@ -205,8 +205,11 @@ def unsqueeze(a, dim):
 
 def _index(index):
     """Tensors inside an index become arrays (a bool tensor is a mask, an int tensor picks positions)."""
-    if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    if type(index) is tuple:
+        for i in index:
+            if isinstance(i, Tensor):
+                return tuple([j._data if isinstance(j, Tensor) else j for j in index])
+        return index
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, list):
@@ -214,29 +217,27 @@ def _index(index):
     return index
 
 
-def _index_name(index, shape=None):
+def _index_name(index, shape=()):
     """torch's grad_fn name for a[index]: advanced indexing is IndexBackward0; basic indexing applies one op
     per index entry, left to right (select for an int, slice for a slice that is not the whole axis,
     unsqueeze for None), and the name is that of the last op applied (AliasBackward0 if none was)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    if any(isinstance(p, (np.ndarray, list)) for p in parts):
-        return "IndexBackward0"
-    if isinstance(index, slice):
+    if type(index) is slice:
         return "SliceBackward0"                  # a[:] alone is a slice even when it spans the axis
-    if shape is None:
-        shape = ()
-    n_axes = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    parts = index if type(index) is tuple else (index,)
     name, axis = "AliasBackward0", 0
-    for p in parts:
-        if p is Ellipsis:
-            axis = len(shape) - (n_axes - axis)
-        elif p is None:
+    for k, p in enumerate(parts):
+        if p is None:
             name = "UnsqueezeBackward0"
-        elif isinstance(p, slice):
-            size = shape[axis] if axis < len(shape) else 0
-            if p.indices(size) != (0, size, 1):
-                name = "SliceBackward0"
+        elif type(p) is slice:
+            if not (p.start is None and p.stop is None and p.step is None):   # a[:, ...] spans the axis
+                size = shape[axis] if axis < len(shape) else 0
+                if p.indices(size) != (0, size, 1):
+                    name = "SliceBackward0"
             axis += 1
+        elif p is Ellipsis:
+            axis = len(shape) - sum(1 for q in parts[k + 1:] if q is not None and q is not Ellipsis)
+        elif isinstance(p, (np.ndarray, list)):
+            return "IndexBackward0"
         else:
             name = "SelectBackward0"
             axis += 1
