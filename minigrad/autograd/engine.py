@@ -76,7 +76,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     node_grads = {}       # node -> gradient of its output, summed over every consumer
     leaf_grads = {}       # leaf tensor -> [gradient, owned]; owned: no other array aliases it
     captured = {}
-    capture_nodes = {t.grad_fn: i for i, t in enumerate(capture or ()) if t.grad_fn is not None}
+    capture_nodes = {t.grad_fn: i for i, t in enumerate(capture) if t.grad_fn is not None} if capture else {}
 
     # The ready queue, as torch's engine keeps it: the newest node (highest seq) first. Every node that can
     # still send a gradient to a node is newer than it, so by the time a node comes off the queue all of its
@@ -92,7 +92,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             node_grads[fn] = g
             heappush(ready, (-fn.seq, fn))
 
-    observe = observers[:]
+    observe = observers[:] if observers else None
     while ready:
         node = heappop(ready)[1]
         g = node_grads.pop(node)
@@ -110,20 +110,24 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         if not retain_graph and "saved" in node.__dict__:
             node.saved = None        # free what forward kept (ops that kept nothing can run again, as in torch)
         release = False
+        seq = node.seq
         for t, gi in zip(node.inputs, grads_in):
             if gi is None:
                 continue
-            if t.grad_fn is not None and t.grad_fn.seq > node.seq:    # t was changed in place after node read it
+            fn = t.grad_fn
+            if fn is not None and fn.seq > seq:       # t was changed in place after node read it
                 t = _as_read_by(t, node)
                 if t is None:
                     continue
+                fn = t.grad_fn
+            data = t._data
             if type(gi) is not np.ndarray:
                 gi = np.asarray(gi)
-            if gi.shape != t._data.shape:
-                gi = unbroadcast(gi, t._data.shape)
-            fn = t.grad_fn
+            if gi.shape != data.shape:
+                gi = unbroadcast(gi, data.shape)
             if fn is not None:                        # a non-leaf: sum into its node's gradient
-                release = release or (not retain_graph and t._data.nbytes > RELEASE_BYTES)
+                if not release and not retain_graph and data.nbytes > RELEASE_BYTES:
+                    release = True
                 if fn in node_grads:
                     node_grads[fn] = node_grads[fn] + gi
                 else:
