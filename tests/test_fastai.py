@@ -361,3 +361,37 @@ def test_freeze_with_a_splitter_trains_only_the_last_group():
     assert not np.array_equal(model[2].weight.detach().numpy(), w2)
     learn.unfreeze()
     assert all(p.requires_grad for p in model.parameters())
+
+
+class _Skipping(list):
+    """A dataset whose items divisible by 4 ask to be skipped."""
+    def __init__(self, items, skip):
+        super().__init__(items)
+        self.skip = skip
+
+    def __getitem__(self, i):
+        if i % 4 == 0:
+            raise self.skip()
+        return super().__getitem__(i)
+
+
+def test_dataloader_skips_items_that_raise_skipitemexception_as_fastai():
+    from fastai.data.load import SkipItemException as TheirSkip
+    theirs = [b.tolist() for b in fastai_load.DataLoader(_Skipping(range(10), TheirSkip), bs=3)]
+    mine = [b.tolist() for b in DataLoader(_Skipping(range(10), mf.SkipItemException), bs=3)]
+    assert mine == theirs == [[1, 2, 3], [5, 6, 7], [9]]
+
+
+def test_dataloader_runs_overridden_item_hooks_as_fastai():
+    class Theirs(fastai_load.DataLoader):
+        def after_item(self, o):
+            return o * 10
+
+    class Mine(DataLoader):
+        def after_item(self, o):
+            return o * 10
+
+    assert [b.tolist() for b in Mine(range(7), bs=3)] == [b.tolist() for b in Theirs(range(7), bs=3)]
+    theirs = fastai_load.DataLoader(range(5), bs=2, create_item=lambda s: -s)
+    mine = DataLoader(range(5), bs=2, create_item=lambda s: -s)
+    assert [b.tolist() for b in mine] == [b.tolist() for b in theirs] == [[0, -1], [-2, -3], [-4]]

@@ -24,7 +24,7 @@ from minigrad.nn import functional as F  # noqa: F401
 
 from .core import (Image, L, Path, URLs, array, first, noop, plot_function, plt, show_image,  # noqa: F401
                    tensor, untar_data)
-from .data import DataLoader, DataLoaders, fa_collate, fa_convert  # noqa: F401
+from .data import DataLoader, DataLoaders, SkipItemException, fa_collate, fa_convert  # noqa: F401
 from .optimizer import (SGD, BasicOptim, Optimizer, average_grad, l2_reg, momentum_step, sgd_step,  # noqa: F401
                         trainable_params, weight_decay)
 from .callback import (Callback, CancelBackwardException, CancelBatchException, CancelEpochException,  # noqa
@@ -39,9 +39,9 @@ if ProgressCallback not in defaults.callbacks:
     defaults.callbacks.append(ProgressCallback)
 
 __all__ = ["torch", "nn", "F", "np", "Image", "L", "Path", "URLs", "array", "first", "noop", "plot_function", "plt",
-           "show_image", "tensor", "untar_data", "DataLoader", "DataLoaders", "fa_collate", "fa_convert", "SGD",
-           "BasicOptim", "Optimizer", "average_grad", "l2_reg", "momentum_step", "sgd_step", "trainable_params",
-           "weight_decay", "Callback", "CancelBackwardException", "CancelBatchException", "CancelEpochException",
+           "show_image", "tensor", "untar_data", "DataLoader", "DataLoaders", "SkipItemException", "fa_collate",
+           "fa_convert", "SGD", "BasicOptim", "Optimizer", "average_grad", "l2_reg", "momentum_step", "sgd_step",
+           "trainable_params", "weight_decay", "Callback", "CancelBackwardException", "CancelBatchException", "CancelEpochException",
            "CancelFitException", "CancelStepException", "CancelTrainException", "CancelValidException",
            "TrainEvalCallback", "event", "AvgLoss", "AvgMetric", "AvgSmoothLoss", "Learner", "Metric", "Recorder",
            "ValueMetric", "defaults", "mk_metric", "ProgressCallback", "batch_accuracy", "mnist_loss"]
