@@ -41,10 +41,11 @@ if ProgressCallback not in defaults.callbacks:
 __all__ = ["torch", "nn", "F", "np", "Image", "L", "Path", "URLs", "array", "first", "noop", "plot_function", "plt",
            "show_image", "tensor", "untar_data", "DataLoader", "DataLoaders", "SkipItemException", "fa_collate",
            "fa_convert", "SGD", "BasicOptim", "Optimizer", "average_grad", "l2_reg", "momentum_step", "sgd_step",
-           "trainable_params", "weight_decay", "Callback", "CancelBackwardException", "CancelBatchException", "CancelEpochException",
-           "CancelFitException", "CancelStepException", "CancelTrainException", "CancelValidException",
-           "TrainEvalCallback", "event", "AvgLoss", "AvgMetric", "AvgSmoothLoss", "Learner", "Metric", "Recorder",
-           "ValueMetric", "defaults", "mk_metric", "ProgressCallback", "batch_accuracy", "mnist_loss"]
+           "trainable_params", "weight_decay", "Callback", "CancelBackwardException", "CancelBatchException",
+           "CancelEpochException", "CancelFitException", "CancelStepException", "CancelTrainException",
+           "CancelValidException", "TrainEvalCallback", "event", "AvgLoss", "AvgMetric", "AvgSmoothLoss", "Learner",
+           "Metric", "Recorder", "ValueMetric", "defaults", "mk_metric", "ProgressCallback", "batch_accuracy",
+           "mnist_loss"]
 
 import numpy as np  # noqa: E402  (fastai's star import brings np too)
 from .schedule import Adam, ParamScheduler, combined_cos, fit_one_cycle, lr_find  # noqa: E402,F401
