@@ -174,10 +174,16 @@ def wait_quiet(limit_s, quiet, window=0.5):
     return time.perf_counter() - t0 - window
 
 
+GOAL_FACTOR = {"overhead": 2, "tutorial": 5}     # issue 6: per-op at least 2x torch, tutorial training 5x
+
+
 def _derive(res):
     ent = res["entries"]
     mg, to = ent.get("minigrad", {}).get("median_s"), ent.get("torch", {}).get("median_s")
     res["ratio"] = to / mg if mg and to else None
+    floor, factor = ent.get("numpy", {}).get("median_s"), GOAL_FACTOR.get(res["group"])
+    if floor and to and factor:                      # the NumPy floor beside the time the goal allows
+        res["numpy_floor_s"], res["goal_allows_s"] = floor, to / factor
     mg_min, to_min = ent.get("minigrad", {}).get("min_s"), ent.get("torch", {}).get("min_s")
     res["ratio_of_mins"] = to_min / mg_min if mg_min and to_min else None
     ref = ent.get("torch", {}).get("first_value")
@@ -300,25 +306,18 @@ def blas_section(results):
     return "\n".join(lines)
 
 
-GOAL_FACTOR = {"overhead": 2, "tutorial": 5}     # issue 6: per-op at least 2x torch, tutorial training 5x
-
-
 def floors_section(results):
     """For the cases with a NumPy floor (the NumPy calls the work cannot do without, timed alone in the same
     run): the time the speed goal allows minigrad (torch's / the goal's factor) beside that floor. Where
     the floor alone exceeds it, no NumPy framework can meet the goal on this machine."""
     lines = []
     for r in results:
-        e = r["entries"]
-        floor, torch_t = e.get("numpy", {}).get("median_s"), e.get("torch", {}).get("median_s")
-        factor = GOAL_FACTOR.get(r["group"])
-        if floor is None or torch_t is None or factor is None:
+        if "numpy_floor_s" not in r:
             continue
-        allowed = torch_t / factor
-        r["numpy_floor_s"], r["goal_allows_s"] = floor, allowed
-        lines.append(f"{r['case']:<28} {factor}x torch allows {fmt_t(allowed):>9}; NumPy's calls alone take "
-                     f"{fmt_t(floor):>9} ({floor / allowed:4.0%} of it); minigrad "
-                     f"{fmt_t(e.get('minigrad', {}).get('median_s')):>9}")
+        floor, allowed = r["numpy_floor_s"], r["goal_allows_s"]
+        lines.append(f"{r['case']:<28} {GOAL_FACTOR[r['group']]}x torch allows {fmt_t(allowed):>9}; NumPy's calls "
+                     f"alone take {fmt_t(floor):>9} ({floor / allowed:4.0%} of it); minigrad "
+                     f"{fmt_t(r['entries'].get('minigrad', {}).get('median_s')):>9}")
     return "\n".join(lines)
 
 
@@ -345,8 +344,9 @@ def goals(results, mem, peer_names):
     tut = [by[n] for n in TUTORIAL_TRAINING if n in by]
     if tut:
         rs = [(r["case"], r.get("ratio")) for r in tut]
-        ok5 = all(v is not None and v >= 5 for _, v in rs) if all(v is not None for _, v in rs) else None
-        out.append(f"tutorial training >= 5x faster than torch: {verdict(ok5)} ("
+        five = GOAL_FACTOR["tutorial"]
+        ok5 = all(v is not None and v >= five for _, v in rs) if all(v is not None for _, v in rs) else None
+        out.append(f"tutorial training >= {five}x faster than torch: {verdict(ok5)} ("
                    + ", ".join(f"{n}: {fmt_r(v)}" for n, v in rs) + ")" + _beyond_floor(tut))
         worst = []
         okp = True
@@ -366,11 +366,12 @@ def goals(results, mem, peer_names):
     ops = [r for r in results if r["group"] == "overhead" and r["case"].startswith("op ")]   # the per-op cases
     if ops:
         rs = [r.get("ratio") for r in ops]
-        ok = all(v is not None and v >= 2 for v in rs) if all(v is not None for v in rs) else None
+        two = GOAL_FACTOR["overhead"]
+        ok = all(v is not None and v >= two for v in rs) if all(v is not None for v in rs) else None
         valid = [v for v in rs if v]
         geo = math.exp(sum(math.log(v) for v in valid) / len(valid)) if valid else None
         worst = min(ops, key=lambda r: r.get("ratio") or 0)
-        out.append(f"per-op overhead >= 2x faster than torch: {verdict(ok)} (geometric mean {fmt_r(geo)}, "
+        out.append(f"per-op overhead >= {two}x faster than torch: {verdict(ok)} (geometric mean {fmt_r(geo)}, "
                    f"worst {worst['case']} {fmt_r(worst.get('ratio'))})" + _beyond_floor(ops))
     for r in results:
         if r["group"] == "blas":
@@ -489,7 +490,8 @@ def main(argv=None, log=None) -> int:
     floors = floors_section(results)
     if floors:
         text += ["", "NumPy floors: the time a speed goal allows minigrad, beside the NumPy calls that work cannot do "
-                     "without (the same work in bare NumPy: the ops, tutorial 1 written by hand, tutorial 2's matmuls):", floors]
+                     "without (the same work in bare NumPy: the ops, tutorial 1 written by hand, tutorial 2's "
+                     "matmuls):", floors]
     scal, scal_data = scaling_section(results)
     if scal:
         text += ["", scal]
