@@ -100,6 +100,4 @@ class cuda:
 
     manual_seed_all = manual_seed
 
-from . import _malloc  # noqa: E402
-
-_malloc.tune()      # large buffers are reused, not page-faulted in again every step (see _malloc.py)
+from . import backend  # noqa: E402

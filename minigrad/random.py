@@ -53,7 +53,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .ops.fma import fma32, fma64
+from .backend.exact.correctly_rounded import fma32, fma64
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -126,7 +126,7 @@ def _nondeterministic_seed() -> int:
 
 
 # ------------------------------------------------------------------ exact FMA emulation
-# fma32 / fma64 (minigrad/ops/fma.py): correctly rounded a * b + c on arrays.
+# fma32 / fma64 (minigrad/backend/exact/correctly_rounded.py): correctly rounded a * b + c on arrays.
 
 def _fma32_exact(a, b, c) -> np.ndarray:
     """float32 fma where the float64 sum ``a*b + c`` is provably exact (see callers), so a

@@ -325,7 +325,7 @@ class Tensor:
         if alpha != 1 and isinstance(other, Tensor) and not (_enabled[0] and (self.requires_grad or
                                                                                other.requires_grad)):
             self._check_inplace()                    # outside the graph: one rounding, as torch's kernel
-            fma(other._data, alpha, self._data, out=self._data)
+            K.add_scaled(self._data, other._data, alpha, out=self._data)
             self._version_cell[0] += 1
             return self
         return self._inplace(elementwise.add, other if alpha == 1 else other * alpha)
@@ -1019,7 +1019,7 @@ function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
 from .ops import elementwise, fused, indexing, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
-from .ops.fma import fma  # noqa: E402
+from .backend import kernels as K  # noqa: E402
 
 
 def _show_derivatives():

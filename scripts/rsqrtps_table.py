@@ -1,4 +1,4 @@
-"""Measure this CPU's rsqrtps estimates for x in [1, 4) and print them encoded as minigrad/ops/torch_sqrt.py
+"""Measure this CPU's rsqrtps estimates for x in [1, 4) and print them encoded as minigrad/backend/exact/mkl_sqrt.py
 stores them (_ZEN4_RSQRTPS_STEPS), and whether they equal the stored AMD Zen 4 table.
 
     python scripts/rsqrtps_table.py          # needs gcc and an x86-64 CPU
@@ -49,7 +49,7 @@ def main():
     if (estimates[:, 0] & 0x7ff).any():
         sys.exit("this CPU's rsqrtps gives more than 12 mantissa bits: the stored encoding cannot hold them")
     codes = (estimates[:, 0] >> 11).astype(np.int64)
-    from minigrad.ops import torch_sqrt
+    from minigrad.backend.exact import mkl_sqrt as torch_sqrt
     steps = np.diff(codes, prepend=torch_sqrt._ONE_CODE).astype(np.int8)
     print(base64.b64encode(zlib.compress(steps.tobytes(), 9)).decode())
     same = np.array_equal(codes << 11, torch_sqrt._zen4_steps())

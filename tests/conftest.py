@@ -109,23 +109,25 @@ def assert_same_bits(mine, theirs):
     assert not differ.any(), f"{differ.sum()} differ, first at input index {np.flatnonzero(differ)[:5]}"
 
 
-def skip_unless_torchs_math_is_covered(numpy_fn=np.sqrt, torch_fn=torch.sqrt, name="sqrt"):
-    """Skip a test that demands torch's float32 sqrt or exp bit for bit on a CPU minigrad does not cover:
-    torch calls MKL's vector math there, whose kernels for that CPU were not taken apart
-    (minigrad/ops/torch_sqrt.py, torch_exp.py). On AMD Zen 4 (rule 'zen4') nothing is skipped; on another CPU
-    where torch's function equals NumPy's, neither."""
-    from minigrad.ops import torch_sqrt
-    if torch_sqrt.RULE == "zen4":
-        return
-    x = np.random.default_rng(0).uniform(0.5, 8.0, 4096).astype(np.float32)
-    if not np.array_equal(numpy_fn(x), torch_fn(torch.from_numpy(x)).numpy()):
-        pytest.skip(f"torch's float32 {name} on this CPU is MKL's, from a kernel minigrad does not replay "
-                    f"(rule {torch_sqrt.RULE!r}); NumPy's {name} is within an ulp of it")
+def skip_unless_bit_exact(*kernels):
+    """Skip a test that demands torch's results bit for bit, through the ops, unless the backend in use
+    claims bit-exactness for these kernels on this CPU (minigrad.backend.claims)."""
+    if not minigrad.backend.is_bit_exact(*kernels):
+        _skip_for(minigrad.backend.get_backend(), minigrad.backend.claims(), kernels)
+
+
+def skip_unless_exact_backend_claims(*kernels):
+    """Skip a test of the exact backend's kernels themselves unless that backend claims them on this CPU."""
+    from minigrad.backend import exact
+    table = exact.claims()
+    if not all(table[k][0] for k in kernels):
+        _skip_for("exact", table, kernels)
+
+
+def _skip_for(name, table, kernels):
+    missing = [f"{k} ({table[k][1]})" for k in kernels if not table[k][0]]
+    pytest.skip(f"the {name} backend is not bit-exact with torch on this CPU for " + ", ".join(missing))
 
 
 def skip_unless_sqrt_is_torchs():
-    skip_unless_torchs_math_is_covered(np.sqrt, torch.sqrt, "sqrt")
-
-
-def skip_unless_exp_is_torchs():
-    skip_unless_torchs_math_is_covered(np.exp, torch.exp, "exp")
+    skip_unless_bit_exact("sqrt")

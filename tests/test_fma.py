@@ -1,4 +1,4 @@
-"""minigrad.ops.fma: y + alpha * x rounded once, as torch's CPU kernels round add(alpha=...), lerp and addcmul.
+"""minigrad.backend.exact.fma: y + alpha * x rounded once, as torch's CPU kernels round add(alpha=...), lerp and addcmul.
 Checked against exact Fraction arithmetic and against torch in the same process, in float32 and float64, on
 the BLAS axpy path and on the NumPy paths."""
 from fractions import Fraction
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from minigrad.ops import fma as F
+from conftest import skip_unless_exact_backend_claims
+from minigrad.backend.exact import correctly_rounded as C, fma as F
 
 
 def _inputs(n, dtype, seed=0):
@@ -20,13 +21,13 @@ def _inputs(n, dtype, seed=0):
 def test_fma64_is_the_correctly_rounded_result():
     a, b, c = _inputs(20000, np.float64)
     want = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
-    assert F.fma64(a, b, c).tolist() == want
+    assert C.fma64(a, b, c).tolist() == want
 
 
 def test_fma32_is_the_correctly_rounded_result():
     a, b, c = _inputs(20000, np.float32)
     exact = [Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)) for x, y, z in zip(a, b, c)]
-    got = F.fma32(a, b, c)
+    got = C.fma32(a, b, c)
     # the exact value must lie within half an ulp of float32 of the result (ties aside: none in random data)
     for g, e in zip(got.tolist(), exact):
         ulp = Fraction(float(np.spacing(np.float32(abs(g)))))
@@ -38,13 +39,14 @@ def test_fma64_falls_back_to_two_roundings_only_where_its_pieces_overflow():
     b = np.array([1e10, 1.0, 1 / 3, 1e-200])
     c = np.array([1.0, 1.0, -1.0, 0.0])
     with np.errstate(all="ignore"):
-        np.testing.assert_array_equal(F.fma64(a, b, c), [np.inf, np.inf, float(Fraction(3) * Fraction(1 / 3) - 1),
+        np.testing.assert_array_equal(C.fma64(a, b, c), [np.inf, np.inf, float(Fraction(3) * Fraction(1 / 3) - 1),
                                                          0.0])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n", [1, 7, 33, 1000, 100_003])
 def test_add_with_alpha_equals_torch(dtype, n):
+    skip_unless_exact_backend_claims("add_scaled")
     x, y, _ = _inputs(n, dtype, seed=n)
     for alpha in (-0.01, 0.3, -1e-3, 2.5):
         mine = F.fma(x, alpha, y)
@@ -54,6 +56,7 @@ def test_add_with_alpha_equals_torch(dtype, n):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_add_with_alpha_equals_torch_without_blas_axpy(dtype, monkeypatch):
+    skip_unless_exact_backend_claims("add_scaled")
     monkeypatch.setattr(F, "AXPY", None)
     x, y, _ = _inputs(10_001, dtype, seed=5)
     mine = F.fma(x, -0.37, y)
@@ -63,6 +66,7 @@ def test_add_with_alpha_equals_torch_without_blas_axpy(dtype, monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_array_alpha_equals_torch_addcmul(dtype):
+    skip_unless_exact_backend_claims("add_scaled")
     s, t1, t2 = _inputs(100_000, dtype, seed=9)
     mine = F.fma(t1, t2, s.copy())
     theirs = torch.from_numpy(s.copy()).addcmul_(torch.from_numpy(t1), torch.from_numpy(t2)).numpy()

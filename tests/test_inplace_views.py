@@ -42,7 +42,10 @@ def test_add_with_alpha_writes_through_a_float32_view_like_torch(view):
         v = VIEWS[view](base)
         v.add_(L.tensor(rand_array(tuple(v.shape), dtype=np.float32, seed=5)), alpha=0.1)
         bases[L] = base
-    assert_same(bases[minigrad], bases[torch], rtol=0, atol=0)
+    if minigrad.backend.is_bit_exact("add_scaled"):
+        assert_same(bases[minigrad], bases[torch], rtol=0, atol=0)
+    else:                                # y + 0.1 x rounded twice: off by at most the rounding of 0.1 x
+        assert_same(bases[minigrad], bases[torch], rtol=0, atol=float(np.finfo(np.float32).eps) * 0.1 * 2)
 
 
 @pytest.mark.parametrize("view", list(VIEWS))

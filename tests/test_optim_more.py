@@ -4,11 +4,11 @@ Two kinds of training runs:
 - fixed gradients: each step's gradient is a NumPy function of the current weights, so both frameworks get
   bit-identical gradients while their weights agree; any difference is the optimizer's own rounding.
   float32 weights are bit-identical to torch's after 30 steps where minigrad's sqrt is torch's (AMD Zen 4,
-  minigrad/ops/torch_sqrt.py); with torch's own sqrt substituted they are bit-identical on any CPU, which
+  minigrad/backend/exact/mkl_sqrt.py); with torch's own sqrt substituted they are bit-identical on any CPU, which
   pins down the order of operations. With the IEEE sqrt they differ by a few ulps (up to ~200 ulps in the
   ill-conditioned centered RMSprop): torch's CPU sqrt (MKL VML) is not correctly rounded, it is 1 ulp off
   for about a fifth of float32 inputs, and RMSprop/Adagrad divide by it every step.
-  float64 weights are bit-identical too (exact fused multiply-adds, minigrad/ops/fma.py).
+  float64 weights are bit-identical too (exact fused multiply-adds, minigrad/backend/exact/fma.py).
 - a small model trained end to end (the model's own forward/backward adds its ulps too).
 Scheduler lr sequences are compared exactly (==) over 30 steps."""
 import warnings
@@ -21,8 +21,8 @@ import minigrad
 import minigrad.optim.adagrad
 import minigrad.optim.adam
 import minigrad.optim.rmsprop
-from conftest import assert_same, assert_same_error, rand_array, skip_unless_sqrt_is_torchs
-from minigrad.ops import torch_sqrt
+from conftest import assert_same, assert_same_error, rand_array, skip_unless_bit_exact
+from minigrad.backend.exact import mkl_sqrt as torch_sqrt
 from test_optim import _models, _train
 
 
@@ -55,6 +55,7 @@ CONFIGS = [
     ("Adagrad", dict(maximize=True)),
 ]
 IDS = [f"{n}-{c}" for n, c in CONFIGS]
+UPDATE_KERNELS = ("add_scaled", "addcmul_", "addcdiv_", "lerp_")
 
 
 def _torchs_own_sqrt(x, out=None):
@@ -68,7 +69,7 @@ def _torchs_own_sqrt(x, out=None):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
 def test_weights_bit_identical_to_torch(name, cfg, dtype):
-    skip_unless_sqrt_is_torchs()
+    skip_unless_bit_exact("sqrt", *UPDATE_KERNELS)
     mine = _fixed_grad_run(minigrad, name, cfg, dtype)
     theirs = _fixed_grad_run(torch, name, cfg, dtype)
     for a, b in zip(mine, theirs):
@@ -78,7 +79,8 @@ def test_weights_bit_identical_to_torch(name, cfg, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
 def test_weights_bit_identical_to_torch_given_torch_sqrt(name, cfg, dtype, monkeypatch):
-    monkeypatch.setattr(torch_sqrt, "sqrt", _torchs_own_sqrt)
+    skip_unless_bit_exact(*UPDATE_KERNELS)
+    monkeypatch.setattr(minigrad.backend.kernels, "sqrt", _torchs_own_sqrt)
     mine = _fixed_grad_run(minigrad, name, cfg, dtype)
     theirs = _fixed_grad_run(torch, name, cfg, dtype)
     for a, b in zip(mine, theirs):
@@ -87,6 +89,7 @@ def test_weights_bit_identical_to_torch_given_torch_sqrt(name, cfg, dtype, monke
 
 @pytest.mark.parametrize("name,cfg", CONFIGS, ids=IDS)
 def test_float32_weights_within_ulps_of_torch_after_30_steps(name, cfg):
+    skip_unless_bit_exact(*UPDATE_KERNELS)        # with fused updates, only torch's sqrt separates them
     mine = _fixed_grad_run(minigrad, name, cfg, np.float32)
     theirs = _fixed_grad_run(torch, name, cfg, np.float32)
     # where minigrad's sqrt is IEEE's, only torch's not-correctly-rounded sqrt separates them (module docstring)

@@ -194,7 +194,7 @@ def test_sigmoid_saturates_like_torch(dtype):
 def test_importing_minigrad_tunes_glibc_to_keep_large_buffers_unless_told_not_to():
     import subprocess
     import sys
-    code = "import minigrad._malloc as m, minigrad; print(m.tune())"
+    code = "import minigrad.backend.exact.malloc as m, minigrad; print(m.tune())"
     tuned = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     kept = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**__import__("os").environ, "MINIGRAD_KEEP_MALLOC": "1"}).stdout.strip()

@@ -1,11 +1,11 @@
-"""float32 exp equals torch's bit for bit (minigrad/ops/torch_exp.py): torch's CPU exp is MKL's, and 40% of
+"""float32 exp equals torch's bit for bit (minigrad/backend/exact/mkl_exp.py): torch's CPU exp is MKL's, and 40% of
 its results are one ulp from NumPy's."""
 import numpy as np
 import pytest
 
 import minigrad
-from conftest import assert_same_bits, skip_unless_exp_is_torchs
-from minigrad.ops import torch_exp
+from conftest import assert_same_bits, skip_unless_exact_backend_claims
+from minigrad.backend.exact import mkl_exp as torch_exp
 
 torch = pytest.importorskip("torch")
 
@@ -16,7 +16,7 @@ def _torch_exp(x):
 
 @pytest.mark.parametrize("inputs", ["dense_in_minus_one_to_one", "uniform_over_the_finite_range", "random_bits"])
 def test_float32_exp_matches_torch(inputs):
-    skip_unless_exp_is_torchs()
+    skip_unless_exact_backend_claims("exp")
     rng = np.random.default_rng(0)
     x = {"dense_in_minus_one_to_one": lambda: np.linspace(-1, 1, 2_000_001, dtype=np.float32),
          "uniform_over_the_finite_range": lambda: rng.uniform(-87, 88, 2_000_000).astype(np.float32),
@@ -27,7 +27,7 @@ def test_float32_exp_matches_torch(inputs):
 
 def test_every_input_of_the_rare_path_matches_torch():
     """|x| > 87.33654 (results that overflow, underflow or are subnormal), every such float, and inf/nan."""
-    skip_unless_exp_is_torchs()
+    skip_unless_exact_backend_claims("exp")
     first = np.uint32(0x42aeac50)
     x = np.concatenate([np.arange(first, np.uint32(0x42b17300), dtype=np.uint32).view(np.float32),
                         -np.arange(first, np.uint32(0x42cff200), dtype=np.uint32).view(np.float32),
@@ -36,7 +36,7 @@ def test_every_input_of_the_rare_path_matches_torch():
 
 
 def test_tensor_exp_and_the_hand_written_sigmoid_match_torch():
-    skip_unless_exp_is_torchs()
+    skip_unless_exact_backend_claims("exp")
     x = np.random.default_rng(1).standard_normal((64, 50)).astype(np.float32) * 4
     for expr in (lambda L, t: t.exp(), lambda L, t: 1 / (1 + L.exp(-t)), lambda L, t: t.clone().exp_()):
         assert_same_bits(expr(minigrad, minigrad.tensor(x)).numpy(), expr(torch, torch.tensor(x)).numpy())

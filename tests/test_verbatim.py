@@ -5,7 +5,7 @@ tutorial 2 from S1 through S8, the Learner fits included (S9, a ResNet-18 epoch,
 import pytest
 
 from conftest import skip_unless_sqrt_is_torchs
-from minigrad.ops import torch_sqrt
+from minigrad.backend.exact import mkl_sqrt as torch_sqrt
 
 torch = pytest.importorskip("torch")
 verbatim = pytest.importorskip("parity.verbatim")

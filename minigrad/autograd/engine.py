@@ -8,7 +8,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from . import function
-from ..ops import torch_sum
+from ..backend import kernels as K
 
 # Called as observer(node, grad_out, grads_in) for each node the engine runs (minigrad.autograd.trace uses
 # it). Empty, it costs one check per backward.
@@ -25,16 +25,11 @@ def unbroadcast(grad, shape):
     """Sum a gradient of a broadcast shape back to the input's `shape`: the one place broadcasting is undone.
     Broadcasting copied the input along the new leading axes and along its size-1 axes, so each copy's
     gradient adds up into the one original element."""
-    if grad.size == 1:                                    # one element: the sum adds it to 0 (so never -0)
-        return np.array(grad.ravel()[0] + grad.dtype.type(0)).reshape(shape)
-    if len(shape) <= grad.ndim and shape.count(1) == len(shape) and torch_sum.knows(grad, None):
-        return np.reshape(torch_sum.in_order(grad), shape)  # a broadcast scalar: summed in torch's order
     lead = grad.ndim - len(shape)
-    if lead:                                              # a bias over a batch: also in torch's order
-        grad = np.asarray(torch_sum.sum(grad, tuple(range(lead))))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + stretched                 # new leading axes, and size-1 axes stretched
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        grad = np.reshape(K.sum(grad, axes), shape)       # one sum, in the backend's order
     return grad
 
 

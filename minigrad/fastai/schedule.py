@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..ops import torch_sqrt
+from ..backend import kernels as K
 from ..tensor import Tensor
 from .callback import Callback
 from .optimizer import Optimizer, weight_decay, l2_reg
@@ -67,7 +67,7 @@ def adam_step(p, lr, mom, step, sqr_mom, grad_avg, sqr_avg, eps, **kwargs):
     debias1 = debias(mom, 1 - mom, step)
     debias2 = debias(sqr_mom, 1 - sqr_mom, step)
     w = p._data
-    denom = torch_sqrt.sqrt(sqr_avg / w.dtype.type(debias2))
+    denom = K.sqrt(sqr_avg / w.dtype.type(debias2))
     denom += w.dtype.type(eps)
     w -= w.dtype.type(lr / debias1) * grad_avg / denom
     p._version_cell[0] += 1

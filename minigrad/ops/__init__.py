@@ -3,8 +3,6 @@
 - elementwise: + - * / ** neg exp log sqrt abs sigmoid tanh relu clamp where maximum minimum sin cos
                round floor ... comparisons
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
-- torch_sum:   full float sums in torch's addition order
-- torch_sqrt:  square roots as torch's CPU computes them (MKL's kernel, exact on AMD Zen 4)
 - shape:       views (view reshape permute transpose expand squeeze unsqueeze a[i], in-place ops on them),
                stack cat split chunk unbind repeat flip roll tril triu diag outer
 - indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
@@ -14,6 +12,7 @@
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
 - conv:        conv2d, pooling, batch norm, dropout
-- fma:         y + alpha * x rounded once, as torch's fused CPU kernels (BLAS axpy; exact fma32, fma64)
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
+
+Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """

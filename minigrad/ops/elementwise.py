@@ -5,7 +5,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import _enabled
 from ..tensor import Tensor, _raw
-from . import torch_exp, torch_sqrt
+from ..backend import kernels as K
 
 
 def binary(cls, a, b):
@@ -159,7 +159,7 @@ class Pow(Function):
     def forward(self, a, b):
         self.saved = (a, b)
         if type(b) is float and b == 0.5:
-            return torch_sqrt.sqrt(a)            # torch computes x ** 0.5 as its sqrt
+            return K.sqrt(a)            # torch computes x ** 0.5 as its sqrt
         return a ** b
 
     def backward(self, g):
@@ -244,7 +244,7 @@ class Exp(Function):
     saves_output = True
 
     def forward(self, a):
-        out = torch_exp.exp(_float(a))       # torch's own float32 exp (ops/torch_exp.py)
+        out = K.exp(_float(a))       # torch's own float32 exp (backend/exact/mkl_exp.py)
         self.saved = out
         return out
 
@@ -271,7 +271,7 @@ class Sqrt(Function):
     saves_output = True
 
     def forward(self, a):
-        out = torch_sqrt.sqrt(_float(a))
+        out = K.sqrt(_float(a))
         self.saved = out
         return out
 

@@ -1,12 +1,11 @@
 """addcmul, addcdiv and lerp: the fused pointwise ops optimizers are written with (`exp_avg.lerp_(grad, 0.1)`,
-`p.addcdiv_(m, denom, value=-lr)`). Each rounds where torch's CPU kernel rounds (optim/_fused.py), and each
+`p.addcdiv_(m, denom, value=-lr)`). Each rounds where torch's CPU kernel rounds (the backend's kernels), and each
 has its gradient, so they also work inside a graph. The inputs broadcast; the engine sums each gradient back
 to its input's shape."""
 import numpy as np
 
 from ..autograd.function import Function
-from ..optim import _fused
-from .fma import fma
+from ..backend import kernels as K
 from ..tensor import Tensor
 
 
@@ -37,7 +36,7 @@ class _Addc(Function):
 class Addcmul(_Addc):
     """a + value * t1 * t2.  d/da = g,  d/dt1 = g * (t2 * value),  d/dt2 = g * (t1 * value)"""
     name = "AddcmulBackward0"
-    fused_inplace = staticmethod(_fused.addcmul_)
+    fused_inplace = staticmethod(lambda *a: K.addcmul_(*a))
 
     def backward(self, g):
         t1, t2, value = self.saved
@@ -49,7 +48,7 @@ class Addcmul(_Addc):
 class Addcdiv(_Addc):
     """a + value * t1 / t2.  d/da = g,  d/dt1 = g * (value / t2),  d/dt2 = -g * (value * t1 / (t2 * t2))"""
     name = "AddcdivBackward0"
-    fused_inplace = staticmethod(_fused.addcdiv_)
+    fused_inplace = staticmethod(lambda *a: K.addcdiv_(*a))
 
     def backward(self, g):
         t1, t2, value = self.saved
@@ -65,7 +64,7 @@ class Lerp(Function):
     def forward(self, a, end, weight):
         self.weight = weight
         out = _start(a, end)
-        return _fused.lerp_(out, np.broadcast_to(end, out.shape), weight)
+        return K.lerp_(out, np.broadcast_to(end, out.shape), weight)
 
     def backward(self, g):
         w = self.weight
@@ -82,8 +81,8 @@ class LerpTensor(Function):
     def forward(self, a, end, weight):
         self.saved = (a, end, weight)
         a, end, weight = np.broadcast_arrays(a, end, weight)
-        diff = end - a                                     # torch's rule per element, as in _fused.lerp_
-        return np.where(np.abs(weight) < 0.5, fma(diff, weight, a), fma(diff, weight - 1, end))
+        diff = end - a                                     # torch's rule per element, as in the backend's lerp_
+        return np.where(np.abs(weight) < 0.5, K.add_scaled(a, diff, weight), K.add_scaled(end, diff, weight - 1))
 
     def backward(self, g):
         a, end, weight = self.saved

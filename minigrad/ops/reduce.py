@@ -6,7 +6,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import elementwise, torch_sum
+from ..backend import kernels as K
+from . import elementwise
 
 # torch.return_types.max / min: (values, indices)
 max_result = namedtuple("max", ["values", "indices"])
@@ -40,10 +41,10 @@ class Sum(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.axes = a.shape, axes
-        if dtype is None:                                        # torch's order where torch_sum knows it
-            sums = torch_sum.sum(a, axes)
-            return sums.reshape(_keep_shape(a.shape, axes)) if keepdim else sums
-        return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
+        if dtype is not None:
+            return a.sum(axis=axes, dtype=dtype, keepdims=keepdim)
+        sums = K.sum(a, axes)                                    # the backend's order of additions
+        return np.reshape(sums, _keep_shape(a.shape, axes)) if keepdim else sums
 
     def backward(self, g):
         return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape), None, None, None
@@ -66,13 +67,13 @@ class Mean(Function):
 
     def forward(self, a, axes, keepdim, dtype):
         self.in_shape, self.axes = a.shape, axes
-        if dtype is None and torch_sum.knows(a, axes):           # torch: the sum, then / n
-            sums = torch_sum.in_order(a, axes)
-            self.n = a.size // sums.size
-            means = sums / a.dtype.type(self.n)
-            return np.reshape(means, _keep_shape(a.shape, axes)) if keepdim else means
-        out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
-        self.n = a.size // builtins.max(out.size, 1) if a.size else 0
+        if dtype is not None:
+            out = np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
+        else:
+            out = K.mean(a, axes)                                # the backend's order of additions
+            if keepdim:
+                out = np.reshape(out, _keep_shape(a.shape, axes))
+        self.n = a.size // builtins.max(np.size(out), 1) if a.size else 0
         return out
 
     def backward(self, g):

@@ -12,9 +12,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from ..ops import torch_sqrt
-from ..ops.fma import fma
-from ._fused import addcdiv_, addcmul_
+from ..backend import kernels as K
 from .optimizer import Optimizer, check_non_negative
 
 
@@ -52,11 +50,11 @@ class Adagrad(Optimizer):
                 if group["maximize"]:
                     g = -g
                 if weight_decay != 0:
-                    g = fma(w, weight_decay, g)
+                    g = K.add_scaled(g, w, weight_decay)
                 clr = lr / (1 + (step - 1) * lr_decay)
-                s = addcmul_(state["sum"]._data, g, g, 1)
-                std = torch_sqrt.sqrt(s)
+                s = K.addcmul_(state["sum"]._data, g, g, 1)
+                std = K.sqrt(s)
                 std += eps
-                addcdiv_(w, g, std, -clr)
+                K.addcdiv_(w, g, std, -clr)
                 p._version_cell[0] += 1
         return loss

@@ -9,8 +9,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from ..ops import torch_sqrt
-from ..ops.fma import fma
+from ..backend import kernels as K
 from .optimizer import Optimizer, check_non_negative
 
 
@@ -75,18 +74,18 @@ class Adam(Optimizer):
         if group["maximize"]:
             g = -g
         if group["weight_decay"] != 0 and not group["decoupled_weight_decay"]:
-            g = fma(w, group["weight_decay"], g)      # grad.add(param, alpha=weight_decay)
+            g = K.add_scaled(g, w, group["weight_decay"])      # grad.add(param, alpha=weight_decay)
         tmp = g - m
-        fma(tmp, 1 - beta1, m, out=m)                 # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), fused
+        K.add_scaled(m, tmp, 1 - beta1, out=m)                 # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), fused
         np.multiply(g, 1 - beta2, out=tmp)
         v *= beta2
-        fma(tmp, g, v, out=v)                         # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
+        K.add_scaled(v, tmp, g, out=v)                         # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         if vmax is not None:
             np.maximum(vmax, v, out=vmax)
             v = vmax
-        denom = torch_sqrt.sqrt(v, out=tmp)
+        denom = K.sqrt(v, out=tmp)
         denom /= bias_correction2_sqrt
         denom += eps
         delta = np.multiply(m, -step_size, out=out)   # param.addcdiv_(exp_avg, denom, value=-step_size)

@@ -12,9 +12,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from ..ops import torch_sqrt
-from ..ops.fma import fma
-from ._fused import addcdiv_, addcmul_, lerp_
+from ..backend import kernels as K
 from .optimizer import Optimizer, check_non_negative
 
 
@@ -48,23 +46,23 @@ class RMSprop(Optimizer):
                 if group["maximize"]:
                     g = -g
                 if weight_decay != 0:
-                    g = fma(w, weight_decay, g)
+                    g = K.add_scaled(g, w, weight_decay)
                 v = state["square_avg"]._data
                 v *= alpha
-                addcmul_(v, g, g, 1 - alpha)
+                K.addcmul_(v, g, g, 1 - alpha)
                 if centered:
-                    ga = lerp_(state["grad_avg"]._data, g, 1 - alpha)
-                    avg = addcmul_(v.copy(), ga, ga, -1)
-                    torch_sqrt.sqrt(avg, out=avg)
+                    ga = K.lerp_(state["grad_avg"]._data, g, 1 - alpha)
+                    avg = K.addcmul_(v.copy(), ga, ga, -1)
+                    K.sqrt(avg, out=avg)
                 else:
-                    avg = torch_sqrt.sqrt(v)
+                    avg = K.sqrt(v)
                 avg += eps
                 if momentum > 0:
                     buf = state["momentum_buffer"]._data
                     buf *= momentum
-                    addcdiv_(buf, g, avg, 1)
-                    fma(buf, -lr, w, out=w)              # param.add_(buf, alpha=-lr)
+                    K.addcdiv_(buf, g, avg, 1)
+                    K.add_scaled(w, buf, -lr, out=w)              # param.add_(buf, alpha=-lr)
                 else:
-                    addcdiv_(w, g, avg, -lr)
+                    K.addcdiv_(w, g, avg, -lr)
                 p._version_cell[0] += 1
         return loss

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from ..ops.fma import fma
+from ..backend import kernels as K
 from .optimizer import Optimizer, check_non_negative, required
 
 
@@ -32,7 +32,7 @@ class SGD(Optimizer):
                 if maximize:
                     g = -g
                 if weight_decay != 0:
-                    g = fma(w, weight_decay, g)               # grad.add(param, alpha=weight_decay)
+                    g = K.add_scaled(g, w, weight_decay)               # grad.add(param, alpha=weight_decay)
                 if momentum != 0:
                     state = self.state.setdefault(p, {})
                     buf = state.get("momentum_buffer")
@@ -41,8 +41,8 @@ class SGD(Optimizer):
                     else:
                         b = buf._data
                         b *= momentum                        # buf.mul_(momentum).add_(grad, alpha=1-dampening)
-                        fma(g, 1 - dampening, b, out=b)
-                    g = fma(buf._data, momentum, g) if nesterov else buf._data
-                fma(g, -lr, w, out=w)                        # param.add_(grad, alpha=-lr)
+                        K.add_scaled(b, g, 1 - dampening, out=b)
+                    g = K.add_scaled(g, buf._data, momentum) if nesterov else buf._data
+                K.add_scaled(w, g, -lr, out=w)                        # param.add_(grad, alpha=-lr)
                 p._version_cell[0] += 1
         return loss

@@ -9,7 +9,7 @@ Scalars are rounded to the tensor's dtype first (NumPy does the same with a Pyth
 in float64 too (see fma.py), so float64 updates are torch's bit for bit as well."""
 import numpy as np
 
-from ..ops.fma import fma
+from .fma import fma
 
 
 def addcmul_(s, t1, t2, value):

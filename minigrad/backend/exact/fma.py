@@ -5,12 +5,14 @@ that updates round where torch's round.
 NumPy has no fused multiply-add, but the BLAS it ships with has one: OpenBLAS's saxpy/daxpy (y += alpha * x)
 run on FMA instructions on every x86 core NumPy's wheels pick a Haswell-or-newer kernel for. That is both the
 fastest way to update a parameter (one pass, on BLAS's threads) and torch's rounding, in float32 and float64.
-Elsewhere float32 is widened to float64 (exact, slower) and float64 is computed exactly in pieces (fma64)."""
+Elsewhere float32 is widened to float64 (exact, slower) and float64 is computed exactly in pieces (correctly_rounded.fma64)."""
 import ctypes
 import glob
 import os
 
 import numpy as np
+
+from .correctly_rounded import fma32, fma64
 
 _CHUNK = 1 << 15      # elements per float64 slice: 256 KiB, so the widened copies stay in cache
 
@@ -20,7 +22,7 @@ _FMA_CORES = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"}
 
 def _find_blas_axpy():
     """(saxpy, daxpy) from the OpenBLAS inside NumPy's wheel, or None: another BLAS, another layout, or a
-    core whose axpy does not fuse. `MINIGRAD_BLAS_AXPY=0` turns it off (the widening fallback then runs)."""
+    core whose axpy does not fuse (by its name, then by a probe). `MINIGRAD_BLAS_AXPY=0` turns it off (the widening fallback then runs)."""
     if os.environ.get("MINIGRAD_BLAS_AXPY", "1") == "0":
         return None
     root = os.path.dirname(os.path.dirname(np.__file__))
@@ -40,8 +42,24 @@ def _find_blas_axpy():
         saxpy.argtypes = (i64, ctypes.c_float, ptr, i64, ptr, i64)
         daxpy.argtypes = (i64, ctypes.c_double, ptr, i64, ptr, i64)
         saxpy.restype = daxpy.restype = None
-        return {np.dtype(np.float32): saxpy, np.dtype(np.float64): daxpy}
+        table = {np.dtype(np.float32): saxpy, np.dtype(np.float64): daxpy}
+        return table if _rounds_once(table) else None
     return None
+
+
+def _rounds_once(table):
+    """Whether this BLAS's axpy really fuses here: its results on a probe equal the correctly rounded
+    y + alpha * x (which two roundings miss on about a third of these inputs). Checked once, at import."""
+    rng = np.random.default_rng(0)
+    for dtype, axpy in table.items():
+        x, y = rng.standard_normal(257).astype(dtype), rng.standard_normal(257).astype(dtype)
+        alpha = float(dtype.type(0.1))
+        want = (fma32 if dtype == np.float32 else fma64)(x, dtype.type(alpha), y)
+        got = y.copy()
+        axpy(x.size, alpha, x.ctypes.data, 1, got.ctypes.data, 1)
+        if not np.array_equal(got, want):
+            return False
+    return True
 
 
 AXPY = _find_blas_axpy()
@@ -93,75 +111,3 @@ def fma(x, alpha, y, out=None):
         w += ys[lo:hi]
         os_[lo:hi] = w                            # the one rounding to float32
     return out
-
-
-
-# ---------------------------------------------------------------- exact fused multiply-adds, elementwise
-
-def fma32(a, b, c):
-    """Correctly rounded float32 a * b + c (what a vfmadd computes), broadcasting like NumPy.
-    The float64 product of two float32 numbers is exact, and the float64 sum is rounded once; the float32
-    rounding after it is then correct unless that sum landed exactly on a float32 half-way point while
-    being inexact (double rounding): those rare elements are moved towards the exact value (TwoSum's
-    error) first."""
-    s = np.multiply(a, b, dtype=np.float64)
-    s += c
-    bits = s.view(np.uint64)
-    tie = (bits & 0x1FFFFFFF) == 0x10000000
-    if tie.any():
-        idx = np.nonzero(tie)
-        a_, b_, c_ = (np.broadcast_to(np.asarray(v, dtype=np.float64), s.shape)[idx] for v in (a, b, c))
-        p = a_ * b_
-        st = s[idx]
-        bb = st - p
-        err = (p - (st - bb)) + (c_ - bb)
-        s[idx] = np.where(err != 0, np.nextafter(st, st + err), st)
-    return s.astype(np.float32)
-
-
-_SPLIT = 134217729.0                  # 2**27 + 1: Veltkamp's splitter for float64
-_SAFE = 2.0 ** 900                    # below this the split cannot overflow
-
-
-def fma64(a, b, c, out=None):
-    """Correctly rounded float64 a * b + c, broadcasting like NumPy (Boldo and Melquiond, "Emulation of
-    FMA and correctly rounded sums: proved algorithms using rounding to odd", 2008):
-        p + e = a * b exactly         (Dekker's product: both factors split into 26-bit halves)
-        s + t = c + p exactly         (Knuth's TwoSum)
-        u = t + e rounded to odd      (rounded to nearest, then moved one ulp towards the lost part if even)
-        result = s + u rounded to nearest, which is the fused result.
-    About thirty NumPy passes. Elements whose pieces could overflow or underflow (|factor| > 2**900,
-    |product| < 2**-900, inf, nan) get NumPy's two roundings instead."""
-    a, b, c = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c)))
-    with np.errstate(all="ignore"):                  # the risky elements' pieces; they are replaced below
-        result = _fma64_pieces(a, b, c)
-    if out is None:
-        return result
-    out[...] = result
-    return out
-
-
-def _fma64_pieces(a, b, c):
-    p = a * b
-    t = a * _SPLIT
-    a_hi = t - (t - a)
-    a_lo = a - a_hi
-    t = b * _SPLIT
-    b_hi = t - (t - b)
-    b_lo = b - b_hi
-    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    s = c + p
-    t = s - c
-    t = (c - (s - t)) + (p - t)
-    u = t + e
-    lost = u - t
-    lost = (t - (u - lost)) + (e - lost)
-    bits = u.view(np.int64)
-    bits += ((lost != 0) & (bits & 1 == 0)) * np.where((lost > 0) == (u > 0), 1, -1)   # round to odd
-    result = s + u
-    abs_p = np.abs(p)
-    risky = ~((abs_p < _SAFE) & (abs_p > 1 / _SAFE) & (np.abs(a) < _SAFE) & (np.abs(b) < _SAFE)
-              & np.isfinite(c)) & (p != 0)
-    if risky.any():
-        result = np.where(risky, c + p, result)
-    return result

@@ -26,7 +26,7 @@ them again). With them, these functions equal torch's sqrt on 20 million random 
 and on every float32 in [1, 4) (tests/test_torch_sqrt.py). Elsewhere (Intel CPUs, where MKL runs its
 AVX2/AVX-512 kernels from other estimates; other AMD generations, whose tables were not measured) minigrad
 uses the IEEE root, which differs from torch's by at most one ulp. `MINIGRAD_SQRT=ieee` or `=zen4`
-overrides the choice, for exp as well (ops/torch_exp.py follows the same rule)."""
+overrides the choice, for exp as well (backend/exact/mkl_exp.py follows the same rule)."""
 import base64
 import os
 import zlib

@@ -18,7 +18,7 @@ from decimal import Decimal, localcontext
 
 import numpy as np
 
-from .torch_sqrt import RULE, by_blocks
+from .mkl_sqrt import RULE, by_blocks
 
 _128_OVER_LN2 = np.array(184.66496, np.float32)        # 0x4338aa3b
 _SHIFTER = np.array(1.5 * 2 ** 23, np.float32)          # 0x4b400000

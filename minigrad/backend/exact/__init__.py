@@ -1,0 +1,62 @@
+"""The `exact` backend: torch 2.13's CPU roundings, so that results can equal torch's bit for bit.
+
+    sum, mean           torch's cascade summation order (torch_sum.py), on x86-64
+    exp, sqrt           replays of the MKL float32 kernels torch calls (mkl_exp.py, mkl_sqrt.py), measured on
+                        AMD Zen 4; other CPUs run other MKL kernels, so there NumPy's (within an ulp)
+    add_scaled, addcmul_, lerp_   fused multiply-adds, as torch's vectorised kernels round them (fma.py,
+                        fused.py): OpenBLAS's axpy where a probe shows it fuses, else an exact emulation
+    addcdiv_            torch's three roundings
+    mm, x_wt            NumPy's BLAS, as the numpy backend (torch's MKL gemm is not reproduced)
+
+Selecting it also keeps freed large buffers in glibc's heap for reuse (malloc.py), as torch's allocator
+does, unless MINIGRAD_KEEP_MALLOC=1. `claims()` says, kernel by kernel, what is bit-exact on this CPU."""
+import platform
+
+from .. import numpy_backend
+from . import fma, malloc, mkl_exp, mkl_sqrt, torch_sum
+from .fused import addcdiv_, addcmul_, lerp_  # noqa: F401  (kernels of this backend)
+
+NAME = "exact"
+mm, x_wt = numpy_backend.mm, numpy_backend.x_wt
+exp = mkl_exp.exp
+sqrt = mkl_sqrt.sqrt
+sum = torch_sum.sum
+
+
+def mean(a, axes=None):
+    """torch's mean: the sum in torch's order, then / n (NumPy's mean where torch_sum does not know the order)."""
+    if not torch_sum.knows(a, axes):
+        return a.mean(axis=axes)
+    sums = torch_sum.in_order(a, axes)
+    return sums / a.dtype.type(a.size // max(sums.size, 1))
+
+
+def add_scaled(y, x, alpha, out=None):
+    """y + alpha * x, rounded once."""
+    return fma.fma(x, alpha, y, out=out)
+
+
+_X86 = platform.machine().lower() in ("x86_64", "amd64")
+_ZEN4 = mkl_sqrt.RULE == "zen4"
+allocator_tuned = malloc.tune()
+
+
+def claims():
+    replay = (True, "replay of MKL's kernel (AMD Zen 4)") if _ZEN4 else (
+        False, "NumPy's: torch calls an MKL kernel for this CPU that minigrad does not replay (within an ulp)")
+    fused = (_X86, "fused multiply-add, " + ("OpenBLAS axpy" if fma.AXPY else "exact emulation") if _X86 else
+             "torch does not fuse here")
+    return {
+        "sum": (_X86, "torch's cascade order below 32768 elements" if _X86 else "torch's order on x86-64 only"),
+        "mean": (_X86, "torch's sum order, then / n" if _X86 else "torch's order on x86-64 only"),
+        "exp": replay, "sqrt": replay,
+        "add_scaled": fused, "addcmul_": fused, "lerp_": fused,
+        "addcdiv_": (True, "three IEEE roundings"),
+        "mm": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
+        "x_wt": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
+    }
+
+
+def fallbacks():
+    """The kernels this backend reproduces on some CPUs but not on this one, each with why."""
+    return [f"{k} ({why})" for k, (exact, why) in claims().items() if not exact and k not in ("mm", "x_wt")]

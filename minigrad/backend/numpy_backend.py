@@ -1,0 +1,67 @@
+"""The plain NumPy kernels: each is the NumPy call an op would write itself. Results agree with torch's to
+float rounding (NumPy adds pairwise where torch cascades, rounds an update twice where torch fuses it)."""
+import numpy as np
+
+NAME = "numpy"
+
+
+def sum(a, axes=None):
+    return a.sum(axis=axes)
+
+
+def mean(a, axes=None):
+    return a.mean(axis=axes)
+
+
+def exp(a):
+    return np.exp(a)
+
+
+def sqrt(a, out=None):
+    return np.sqrt(a, out=out)
+
+
+def add_scaled(y, x, alpha, out=None):
+    """y + alpha * x (into `out` where given)."""
+    return np.add(y, x * alpha, out=out)
+
+
+def addcmul_(s, t1, t2, value):
+    """s += value * t1 * t2"""
+    s += t1 * t2 * value if value != 1 else t1 * t2
+    return s
+
+
+def addcdiv_(s, t1, t2, value):
+    """s += value * t1 / t2"""
+    s += t1 * value / t2 if value != 1 else t1 / t2
+    return s
+
+
+def lerp_(s, end, weight):
+    """s += weight * (end - s)"""
+    s += (end - s) * s.dtype.type(weight)
+    return s
+
+
+def mm(a, b):
+    """a @ b for 2-D arrays. Fast path: a product over a single element (a batch of one's weight gradient,
+    an outer product) is a broadcast multiply, the same numbers; NumPy's matmul takes a slow path there."""
+    if a.shape[1] == 1:
+        return a * b
+    return a @ b
+
+
+def x_wt(x, w):
+    """x @ w.T, a Linear layer's forward. Fast path: for a few rows against a large weight OpenBLAS computes
+    (w @ x.T).T two to three times faster (the same dot products, possibly summed in another blocking, so
+    equal to x @ w.T to rounding); made C-contiguous again for the ops after it."""
+    if x.ndim == 2 and 2 <= x.shape[0] <= 64 and w.size >= 100_000:
+        return np.ascontiguousarray((w @ x.T).T)
+    return x @ w.T
+
+
+def claims():
+    why = "plain NumPy, equal to torch's to float rounding"
+    return {k: (False, why) for k in ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_",
+                                      "lerp_", "mm", "x_wt")}
