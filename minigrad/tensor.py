@@ -5,7 +5,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd import engine, function
-from .autograd.grad_mode import _enabled
+from .autograd.grad_mode import grad_state
 
 _new = object.__new__
 
@@ -251,13 +251,13 @@ class Tensor:
 
     # ------------------------------------------------------------ in-place
     def _check_inplace(self):
-        if self.requires_grad and self.grad_fn is None and _enabled[0]:
+        if self.requires_grad and self.grad_fn is None and grad_state.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _in_graph_after_inplace(self, other):
         """Whether an in-place op with `other` must be recorded: grad mode is on and this tensor, `other` or,
         for a view, its base requires grad."""
-        if not _enabled[0]:
+        if not grad_state.enabled:
             return False
         if self.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
             return True
@@ -322,7 +322,7 @@ class Tensor:
         return self._inplace(elementwise.div, other)
 
     def add_(self, other, alpha=1):
-        if alpha != 1 and isinstance(other, Tensor) and not (_enabled[0] and (self.requires_grad or
+        if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
                                                                                other.requires_grad)):
             self._check_inplace()                    # outside the graph: one rounding, as torch's kernel
             K.add_scaled(self._data, other._data, alpha, out=self._data)
@@ -390,8 +390,8 @@ class Tensor:
     def random_(self, *args, generator=None):
         from . import random
         gen = generator or random.default_generator
-        with_grad = _enabled[0]
-        _enabled[0] = False
+        with_grad = grad_state.enabled
+        grad_state.enabled = False
         try:
             if args:
                 low, high = (0, args[0]) if len(args) == 1 else args
@@ -400,7 +400,7 @@ class Tensor:
                 draws = gen.random_(self._data.shape, self._data.dtype)
             return self.copy_(draws)
         finally:
-            _enabled[0] = with_grad
+            grad_state.enabled = with_grad
 
     def __setitem__(self, index, value):
         shape.setitem(self, index, value)

@@ -19,7 +19,7 @@ NumPy call.
 """
 import itertools
 
-from .grad_mode import _enabled
+from .grad_mode import grad_state
 
 Tensor = None  # set by minigrad.tensor once the Tensor class exists (the two refer to each other)
 
@@ -70,7 +70,7 @@ class Function:
         fn.needs_input_grad = needs
         data = fn.forward(*[a._data if isinstance(a, Tensor) else a for a in args])
         out = Tensor._make(data)
-        if _enabled[0] and True in needs:
+        if grad_state.enabled and True in needs:
             fn.attach(args, out)
         return out
 
@@ -82,7 +82,7 @@ class Function:
         needs = a.requires_grad
         fn.needs_input_grad = (needs,) + (False,) * len(args)
         out = Tensor._make(fn.forward(a._data, *args))
-        if needs and _enabled[0]:
+        if needs and grad_state.enabled:
             fn.attach((a,) + args, out)
         return out
 

@@ -1,12 +1,18 @@
-"""Grad mode: whether ops record the graph. `no_grad`, `enable_grad`, `set_grad_enabled` as in torch."""
+"""Grad mode: whether ops record the graph. `no_grad`, `enable_grad`, `set_grad_enabled` as in torch.
+Per thread, as torch's: an optimizer's `@no_grad` step in one thread leaves grad mode on in the others."""
 import functools
+import threading
 
-# One mutable cell read by every op (a list lookup is cheaper than a function call).
-_enabled = [True]
+
+class _GradState(threading.local):
+    enabled = True          # every thread starts with grad mode on; ops read `grad_state.enabled`
+
+
+grad_state = _GradState()
 
 
 def is_grad_enabled():
-    return _enabled[0]
+    return grad_state.enabled
 
 
 class _GradMode:
@@ -14,11 +20,11 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._prev = _enabled[0]
-        _enabled[0] = self.mode
+        self._prev = grad_state.enabled
+        grad_state.enabled = self.mode
 
     def __exit__(self, *exc):
-        _enabled[0] = self._prev
+        grad_state.enabled = self._prev
         return False
 
     def __call__(self, fn):
@@ -26,12 +32,12 @@ class _GradMode:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):      # the with-statement's work, without building a context object
-            prev = _enabled[0]
-            _enabled[0] = mode
+            prev = grad_state.enabled
+            grad_state.enabled = mode
             try:
                 return fn(*args, **kwargs)
             finally:
-                _enabled[0] = prev
+                grad_state.enabled = prev
         return wrapper
 
 
@@ -47,14 +53,14 @@ class enable_grad(_GradMode):
 class set_grad_enabled(_GradMode):
     def __init__(self, mode):
         self.mode = bool(mode)
-        self._prev = _enabled[0]
-        _enabled[0] = self.mode          # torch sets it at construction, so a bare call works too
+        self._prev = grad_state.enabled
+        grad_state.enabled = self.mode          # torch sets it at construction, so a bare call works too
 
     def __enter__(self):
         pass
 
     def __call__(self, fn):
-        _enabled[0] = self._prev
+        grad_state.enabled = self._prev
         mode = self.mode
 
         @functools.wraps(fn)

@@ -28,7 +28,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.grad_mode import _enabled
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 
 _next_id = itertools.count().__next__
@@ -87,7 +87,7 @@ def call_with_hooks(module, args, kwargs):
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
     state = None
-    if bwd and _enabled[0]:
+    if bwd and grad_state.enabled:
         state = _BackwardHooks(module, [h for h, _ in bwd.values()])
         args = state.setup_inputs(args)
     try:

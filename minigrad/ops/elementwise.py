@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..autograd.grad_mode import _enabled
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _raw
 from ..backend import kernels as K
 
@@ -31,7 +31,7 @@ def binary(cls, a, b):
     fn.needs_input_grad = needs
     out = Tensor._make(fn.forward(ad, bd))
     if needs[0] or needs[1]:
-        if _enabled[0]:
+        if grad_state.enabled:
             fn.attach((a, b), out)
     return out
 
@@ -65,7 +65,7 @@ def unary(cls, a):
     fn = cls()
     fn.needs_input_grad = (a.requires_grad,)
     out = Tensor._make(fn.forward(a._data))
-    if a.requires_grad and _enabled[0]:
+    if a.requires_grad and grad_state.enabled:
         fn.attach((a,), out)
     return out
 
@@ -544,7 +544,7 @@ def where(condition, a, b):
     fn = Where()
     fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
     out = Tensor._make(fn.forward(cond, ad, bd))
-    if (a.requires_grad or b.requires_grad) and _enabled[0]:
+    if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.attach((condition, a, b), out)
     return out
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function, NodeName
-from ..autograd.grad_mode import _enabled
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from ..backend import kernels as K
 
@@ -61,7 +61,7 @@ def matmul(a, b):
     except ValueError:                      # NumPy checked the shapes: say it in torch's words
         _raise_shape_error(ad, bd)
         raise
-    if (a.requires_grad or b.requires_grad) and _enabled[0]:
+    if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
         fn.attach((a, b), out)
     return out
@@ -164,7 +164,7 @@ def linear(x, weight, bias=None):
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
     fn.needs_input_grad = needs
     out = Tensor._make(fn.forward(xd, wd, None if bias is None else bias._data))
-    if (needs[0] or needs[1] or needs[2]) and _enabled[0]:
+    if (needs[0] or needs[1] or needs[2]) and grad_state.enabled:
         if bias is None:
             fn.rename("MmBackward0")
         fn.attach((x, weight, bias), out)

@@ -176,7 +176,7 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
     fn = dim_fn()
     fn.needs_input_grad = (a.requires_grad, False, False)
     values = Tensor._make(fn.forward(a._data, axis, keepdim))
-    if a.requires_grad and elementwise._enabled[0]:
+    if a.requires_grad and elementwise.grad_state.enabled:
         fn.attach((a, axis, keepdim), values)
     return result(values, Tensor._make(fn.indices))
 

@@ -4,7 +4,7 @@ import weakref
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.grad_mode import _enabled
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 
 
@@ -36,7 +36,7 @@ def _mark_view(out, a, locate):
         root, locate_a = outer
         locate = _compose(locate, locate_a)
     out._base = (root, locate)
-    if root.grad_fn is not None and _enabled[0]:
+    if root.grad_fn is not None and grad_state.enabled:
         # a non-leaf base may still be changed in place; its views must then follow (refresh_views)
         views = getattr(root, "_views", None)
         if views is None:
@@ -273,7 +273,7 @@ def getitem(a, index):
     name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
         _mark_view(out, a, lambda arr: arr[index])
-    if a.requires_grad and _enabled[0]:
+    if a.requires_grad and grad_state.enabled:
         fn.rename(name)
         fn.advanced = name == "IndexBackward0"
         fn.attach((a, index), out)
@@ -303,7 +303,7 @@ class SetItem(Function):
 
 def setitem(a, index, value):
     index = _index(index)
-    if a.requires_grad and a.grad_fn is None and _enabled[0] and _index_name(index) != "IndexBackward0":
+    if a.requires_grad and a.grad_fn is None and grad_state.enabled and _index_name(index) != "IndexBackward0":
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     a._check_inplace()
     if a._in_graph_after_inplace(value):

@@ -5,7 +5,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.grad_mode import _enabled
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from .reduce import MaxAll
 from .shape import _dim
@@ -178,7 +178,7 @@ def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
     fn = (Unique if axis is None else UniqueDim)()
     fn.needs_input_grad = (a.requires_grad, False, False, False)
     out = Tensor._make(fn.forward(a._data, axis, return_inverse, return_counts))
-    if a.requires_grad and _enabled[0]:
+    if a.requires_grad and grad_state.enabled:
         fn.attach((a, axis, return_inverse, return_counts), out)
     if not (return_inverse or return_counts):
         return out
