@@ -108,6 +108,11 @@ class Tensor:
     def _version(self):
         return self._version_cell[0]
 
+    def _bump_version(self):
+        """Record an in-place change: a graph that saved the old values will refuse to backward through them
+        (engine: version checks). Views share the counter with their base."""
+        self._version_cell[0] += 1
+
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
@@ -273,7 +278,7 @@ class Tensor:
             return self._record_inplace(op, other)
         result = op(self, other)._data
         np.copyto(self._data, result, casting="same_kind")
-        self._version_cell[0] += 1
+        self._bump_version()
         return self
 
     def _record_inplace(self, op, other, copy_before=True):
@@ -296,7 +301,7 @@ class Tensor:
         before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
         result = op(before, other)
         np.copyto(self._data, result._data, casting="same_kind")
-        self._version_cell[0] += 1
+        self._bump_version()
         if result.grad_fn.saves_output:        # its output is this tensor now (exp_, sigmoid_): a later
             result.grad_fn.version_checks = [  # in-place change to it must be caught, as in torch
                 (self._version_cell, self._version_cell[0], i) if i == -1 else (cell, v, i)
@@ -326,7 +331,7 @@ class Tensor:
                                                                                other.requires_grad)):
             self._check_inplace()                    # outside the graph: one rounding, as torch's kernel
             K.add_scaled(self._data, other._data, alpha, out=self._data)
-            self._version_cell[0] += 1
+            self._bump_version()
             return self
         return self._inplace(elementwise.add, other if alpha == 1 else other * alpha)
 
@@ -367,7 +372,7 @@ class Tensor:
         if self._in_graph_after_inplace(value):
             return self._record_inplace(elementwise.Fill.apply, value, copy_before=False)
         self._data[...] = value._data if isinstance(value, Tensor) else value
-        self._version_cell[0] += 1
+        self._bump_version()
         return self
 
     def copy_(self, src):
@@ -376,7 +381,7 @@ class Tensor:
             return self._record_inplace(elementwise.Copy.apply, src if isinstance(src, Tensor) else
                                         np.asarray(src), copy_before=False)
         np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
-        self._version_cell[0] += 1
+        self._bump_version()
         return self
 
     def uniform_(self, a=0.0, b=1.0, generator=None):

@@ -70,91 +70,113 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     of tensors, for autograd.grad) nothing is accumulated and their gradients are returned instead."""
     node_grads = {}       # node -> gradient of its output, summed over every consumer
     leaf_grads = {}       # leaf tensor -> [gradient, owned]; owned: no other array aliases it
+    ready = []            # nodes that have received a gradient, as (-seq, node): the newest pops first
+    for t, g in zip(roots, root_grads):
+        _send(t, g, False, node_grads, leaf_grads, ready)
     captured = {}
     capture_nodes = {t.grad_fn: i for i, t in enumerate(capture) if t.grad_fn is not None} if capture else {}
+    observe = observers[:] if observers else None
 
-    # The ready queue, as torch's engine keeps it: the newest node (highest seq) first. Every node that can
-    # still send a gradient to a node is newer than it, so by the time a node comes off the queue all of its
-    # gradient has arrived and been summed.
-    ready = []
-    for t, g in zip(roots, root_grads):
-        fn = t.grad_fn
-        if fn is None:
-            leaf_grads[t] = [g, False]
-        elif fn in node_grads:
+    # Every node that can still send a gradient to a node is newer than it, so by the time a node comes off
+    # the queue all of its gradient has arrived and been summed.
+    while ready:
+        node = heappop(ready)[1]
+        g = node_grads.pop(node)
+        _check_saved(node)                              # freed by an earlier backward? changed in place?
+        if node.hooks is not None or node.retained is not None or capture_nodes:
+            g = _before_node(node, g, captured, capture_nodes)
+        grads_in = node.backward(g)                     # the chain rule, locally: one gradient per input
+        if observe:
+            for obs in observe:
+                obs(node, g, grads_in)
+        release = False
+        for t, gi in zip(node.inputs, grads_in):
+            if gi is None:
+                continue
+            if t.grad_fn is not None and t.grad_fn.seq > node.seq:   # t changed in place after node read it
+                t = _as_read_by(t, node)
+                if t is None:
+                    continue
+            gi = _fit(gi, t._data)                      # unbroadcast, and in the input's dtype
+            _send(t, gi, gi is not g, node_grads, leaf_grads, ready)
+            release = release or (t.grad_fn is not None and t._data.nbytes > RELEASE_BYTES)
+        if not retain_graph:
+            _free(node, release)
+
+    if capture is not None:
+        return _captured(capture, captured, leaf_grads)
+    for leaf, (g, owned) in leaf_grads.items():
+        _accumulate(leaf, g, owned)
+    return None
+
+
+def _send(t, g, fresh, node_grads, leaf_grads, ready):
+    """Add gradient `g` to what `t` has received: into its node's gradient (queueing the node the first
+    time), or, for a leaf that requires grad, into its own sum. `fresh`: g is no view of another array."""
+    fn = t.grad_fn
+    if fn is not None:
+        if fn in node_grads:
             node_grads[fn] = node_grads[fn] + g
         else:
             node_grads[fn] = g
             heappush(ready, (-fn.seq, fn))
-
-    observe = observers[:] if observers else None
-    while ready:
-        node = heappop(ready)[1]
-        g = node_grads.pop(node)
-        if node.saved is None:
-            raise RuntimeError(FREED_MESSAGE)
-        for cell, expected, _ in node.version_checks:   # saved tensors changed in place since forward?
-            if cell[0] != expected:
-                _check_versions(node)                       # raises torch's error
-        if node.hooks is not None or node.retained is not None or capture_nodes:
-            g = _before_node(node, g, captured, capture_nodes)
-        grads_in = node.backward(g)
-        if observe:
-            for obs in observe:
-                obs(node, g, grads_in)
-        if not retain_graph and "saved" in node.__dict__:
-            node.saved = None        # free what forward kept (ops that kept nothing can run again, as in torch)
-        release = False
-        seq = node.seq
-        for t, gi in zip(node.inputs, grads_in):
-            if gi is None:
-                continue
-            fn = t.grad_fn
-            if fn is not None and fn.seq > seq:       # t was changed in place after node read it
-                t = _as_read_by(t, node)
-                if t is None:
-                    continue
-                fn = t.grad_fn
-            data = t._data
-            if type(gi) is not np.ndarray:
-                gi = np.asarray(gi)
-            if gi.shape != data.shape:
-                gi = unbroadcast(gi, data.shape)
-            if fn is not None:                        # a non-leaf: sum into its node's gradient
-                if not release and not retain_graph and data.nbytes > RELEASE_BYTES:
-                    release = True
-                if fn in node_grads:
-                    node_grads[fn] = node_grads[fn] + gi
-                else:
-                    node_grads[fn] = gi
-                    heappush(ready, (-fn.seq, fn))
-            elif t.requires_grad:                     # a leaf: sum, added into .grad at the end
-                acc = leaf_grads.get(t)
-                if acc is None:
-                    leaf_grads[t] = [gi, gi is not g and gi.base is None]
-                else:
-                    acc[0] = acc[0] + gi
-                    acc[1] = True
-        if release:
-            node.inputs = tuple(_without_data(t) for t in node.inputs)
-
-    if capture is not None:
-        for i, t in enumerate(capture):
-            if t.grad_fn is None and t in leaf_grads:
-                captured[i] = leaf_grads[t][0]
-        return [captured.get(i) for i in range(len(capture))]
-
-    Tensor = function.Tensor
-    for leaf, (g, owned) in leaf_grads.items():       # torch's AccumulateGrad
-        if leaf._hooks:
-            g = _run_hooks(leaf._hooks, g)
-            owned = False
-        if leaf.grad is None:
-            leaf.grad = Tensor._make(g if owned else g.copy())
+    elif t.requires_grad:
+        acc = leaf_grads.get(t)
+        if acc is None:
+            leaf_grads[t] = [g, fresh and g.base is None]
         else:
-            leaf.grad._data += g
-            leaf.grad._version_cell[0] += 1
-    return None
+            acc[0] = acc[0] + g
+            acc[1] = True
+
+
+def _fit(g, data):
+    """An input's gradient as the input is: summed back over broadcast axes, in the input's float dtype
+    (a float32 weight gets a float32 gradient even where a float64 tensor joined its graph, as in torch)."""
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if g.shape != data.shape:
+        g = unbroadcast(g, data.shape)
+    if g.dtype != data.dtype and data.dtype.kind == "f":
+        g = g.astype(data.dtype)
+    return g
+
+
+def _check_saved(node):
+    """Refuse to run a node whose saved values were freed, or changed in place since forward (torch's errors)."""
+    if node.saved is None:
+        raise RuntimeError(FREED_MESSAGE)
+    for cell, expected, _ in node.version_checks:
+        if cell[0] != expected:
+            _check_versions(node)
+
+
+def _free(node, inputs_too):
+    """Let go of what forward kept for this node's backward (ops that kept nothing can run again, as in
+    torch), and, with `inputs_too`, of its large non-leaf inputs' values."""
+    if "saved" in node.__dict__:
+        node.saved = None
+    if inputs_too:
+        node.inputs = tuple(_without_data(t) for t in node.inputs)
+
+
+def _accumulate(leaf, g, owned):
+    """torch's AccumulateGrad: the leaf's hooks, then the sum into `.grad` (a new tensor the first time)."""
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g)
+        owned = False
+    if leaf.grad is None:
+        leaf.grad = function.Tensor._make(g if owned else g.copy())
+    else:
+        leaf.grad._data += g
+        leaf.grad._bump_version()
+
+
+def _captured(capture, captured, leaf_grads):
+    """autograd.grad's answer: each captured tensor's gradient (None where none reached it)."""
+    for i, t in enumerate(capture):
+        if t.grad_fn is None and t in leaf_grads:
+            captured[i] = leaf_grads[t][0]
+    return [captured.get(i) for i in range(len(capture))]
 
 
 def _before_node(node, g, captured, capture_nodes):

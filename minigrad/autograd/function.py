@@ -27,6 +27,9 @@ Tensor = None  # set by minigrad.tensor once the Tensor class exists (the two re
 _next_seq = itertools.count().__next__
 
 
+_named = {}                 # (op class, torch name) -> the subclass of that name (Function.named)
+
+
 class NodeName(str):
     """A node's name: a string (`node.name`), and callable as well, since torch's `grad_fn.name()` is a method."""
     __slots__ = ()
@@ -52,10 +55,21 @@ class Function:
         super().__init_subclass__(**kwargs)
         if type(cls.__dict__.get("name")) is str:
             cls.name = NodeName(cls.name)
+            cls.__name__ = cls.__qualname__ = str(cls.name)     # type(t.grad_fn).__name__ is torch's name
+
+    @classmethod
+    def named(cls, name):
+        """This op under another of torch's grad_fn names (`x.sum(0)` is SumBackward1, a 2-D matmul is
+        MmBackward0): a subclass that differs only in its name, made once."""
+        sub = _named.get((cls, name))
+        if sub is None:
+            sub = _named[cls, name] = type(cls)(str(name), (cls,), {"name": str(name), "__module__": cls.__module__})
+        return sub
 
     def rename(self, name):
         """Give this node the grad_fn name torch prints for the op that made it (mm for a 2-D matmul, ...)."""
-        self.name = name if type(name) is NodeName else NodeName(name)
+        if name != self.name:
+            self.__class__ = type(self).named(name)
 
     def forward(self, *args):
         raise NotImplementedError

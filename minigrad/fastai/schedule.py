@@ -70,7 +70,7 @@ def adam_step(p, lr, mom, step, sqr_mom, grad_avg, sqr_avg, eps, **kwargs):
     denom = K.sqrt(sqr_avg / w.dtype.type(debias2))
     denom += w.dtype.type(eps)
     w -= w.dtype.type(lr / debias1) * grad_avg / denom
-    p._version_cell[0] += 1
+    p._bump_version()
     return p
 
 

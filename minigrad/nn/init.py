@@ -10,7 +10,7 @@ from ..autograd.grad_mode import no_grad
 def _fill(tensor, values):
     with no_grad():
         tensor._data[...] = values
-        tensor._version_cell[0] += 1
+        tensor._bump_version()
     return tensor
 
 

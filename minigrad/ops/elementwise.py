@@ -179,8 +179,7 @@ class Pow(Function):
         return ga, gb
 
 
-class PowTensor(Pow):
-    name = "PowBackward1"
+PowTensor = Pow.named("PowBackward1")
 
 
 class RPow(Function):
@@ -698,8 +697,7 @@ class Round(Function):
         return np.zeros_like(g), None
 
 
-class RoundDecimals(Round):
-    name = "RoundBackward1"
+RoundDecimals = Round.named("RoundBackward1")
 
 
 class Floor(Function):

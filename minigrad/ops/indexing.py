@@ -154,7 +154,7 @@ def _inplace_op(a, op, other, outside):
     if a._in_graph_after_inplace(other):
         return a._record_inplace(op, other, copy_before=False)    # these ops' forwards never keep `a`
     outside()
-    a._version_cell[0] += 1
+    a._bump_version()
     return a
 
 

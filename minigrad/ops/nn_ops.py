@@ -125,7 +125,7 @@ def _embedding_renorm(weight, idx, max_norm, norm_type):
     big = norms > max_norm
     if big.any():
         w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
-        weight._version_cell[0] += 1
+        weight._bump_version()
 
 
 class NativeLayerNorm(Function):

@@ -118,12 +118,10 @@ def permute(a, dims):
     return _mark_view(Permute.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
-class Transpose(Permute):
-    name = "TransposeBackward0"
+Transpose = Permute.named("TransposeBackward0")
 
 
-class T(Permute):
-    name = "TBackward0"
+T = Permute.named("TBackward0")
 
 
 def transpose(a, dim0, dim1):
@@ -176,12 +174,10 @@ class Squeeze(Function):
         return g.reshape(self.in_shape), None
 
 
-class SqueezeDim(Squeeze):
-    name = "SqueezeBackward1"
+SqueezeDim = Squeeze.named("SqueezeBackward1")
 
 
-class Unsqueeze(Squeeze):
-    name = "UnsqueezeBackward0"
+Unsqueeze = Squeeze.named("UnsqueezeBackward0")
 
 
 def squeeze(a, dim=None):
@@ -315,7 +311,7 @@ def setitem(a, index, value):
         a._record_inplace(put, value, copy_before=False)     # SetItem's forward copies a itself
         return
     a._data[index] = value._data if isinstance(value, Tensor) else value
-    a._version_cell[0] += 1
+    a._bump_version()
 
 
 class CopySlices(Function):
@@ -453,12 +449,10 @@ class SplitPart(Function):
         return grad, None
 
 
-class SplitWithSizesPart(SplitPart):
-    name = "SplitWithSizesBackward0"
+SplitWithSizesPart = SplitPart.named("SplitWithSizesBackward0")
 
 
-class UnbindPart(SplitPart):
-    name = "UnbindBackward0"
+UnbindPart = SplitPart.named("UnbindBackward0")
 
 
 def _pieces(a, cls, indexes):
