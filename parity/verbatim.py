@@ -107,10 +107,12 @@ SUBSTITUTIONS = [
     "printed carriage returns rendered as a terminal shows them (fastprogress's console bar)",
 ]
 
-# K: how many times float32's own measured effect on a printed float minigrad may differ by. Measured
-# (README, "verbatim"): minigrad's largest deviation from torch, in units of that effect, was 0 where its
-# kernels are torch's and <= 0.16 with NumPy's sqrt and unfused updates; a planted 1e-3 gradient error gave
-# >= 120. K = 4 leaves room for a CPU rounding worse than this one and sits far below a bug.
+# K: how many times float32's measured effect a printed float of minigrad may be off by, beyond one printed
+# digit. Measured as (|minigrad - torch32| - one digit) / (rounding * |torch32|), worst over a part: 0 for
+# minigrad as it is, with its own kernels or NumPy's (MINIGRAD_SQRT=ieee MINIGRAD_BLAS_AXPY=0); 0.55 for S4
+# on an AMD Zen 2 (NumPy's sqrt an ulp from torch's); 1.96 for S4 with every sqrt rounded one ulp up (a
+# CPU whose sqrt is off the same way every time); a planted bug: 85 (A3, SGD steps x (1 + 1e-4)), 1.3e4 (S4,
+# sqrt's gradient x 1.001). K = 4: twice the systematic one-ulp case, twenty times below the smaller bug.
 ROUNDING_FACTOR = 4.0
 
 
