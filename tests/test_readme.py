@@ -21,3 +21,13 @@ def test_readme_opens_with_the_parity_and_test_commands():
     assert "python -m pytest" in first_block
     ci = (README.parent / ".ci" / "run").read_text()
     assert "scripts/venv python -m pytest" in ci
+
+
+def test_readme_shows_the_real_mul_op():
+    """'How an op looks' is the code itself, not a simplified copy that could drift from it."""
+    import inspect
+
+    from minigrad.ops import elementwise
+    section = README.read_text().split("## How an op looks", 1)[1]
+    block = re.search(r"```python\n# minigrad/ops/elementwise.py\n(.*?)```", section, re.S).group(1)
+    assert block == inspect.getsource(elementwise.Mul)

@@ -55,7 +55,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         if type(cls.__dict__.get("name")) is str:
             cls.name = NodeName(cls.name)
-            cls.__name__ = cls.__qualname__ = str(cls.name)     # type(t.grad_fn).__name__ is torch's name
+            cls.__name__ = str(cls.name)        # type(t.grad_fn).__name__ is torch's name (qualname stays, for inspect)
 
     @classmethod
     def named(cls, name):
