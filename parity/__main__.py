@@ -12,7 +12,8 @@ import platform
 import sys
 import time
 
-from . import report, runner
+from . import compare, report, runner
+from .core import STEPS
 
 
 def main(argv=None):
@@ -35,7 +36,6 @@ def main(argv=None):
 
     names = runner.resolve(args.only)
     if args.list:
-        from .core import STEPS
         for n, st in STEPS.items():
             print(f"{n:<12} tutorial {st.tutorial}  {'' if st.default else '(opt-in) '}{st.title}")
         for mod, err in runner.LOAD_ERRORS.items():
@@ -81,7 +81,16 @@ def main(argv=None):
     print()
     print("cuda: " + ("compared (torch on cuda, TF32 off)" if "cuda" in devices else
                       "not available" if not has_cuda else "not run (--device cpu)"))
-    print(f"tolerances: relative difference <= 1e-9 in float64, <= 1e-4 in float32 (see parity/README.md)")
+    if any(r.ratio is not None for r in results):
+        print("float32 against torch float64, worst dev(minigrad32) / dev(torch32) per run "
+              f"(over the values whose minigrad32 deviation exceeds the floor {compare.FLOOR32:.2g}):")
+        print("\n".join(report.ratio_lines(results)))
+    print(f"float64: relative difference from torch float64 <= {compare.TOLERANCE['float64']:g}")
+    print(f"float32: {compare.rule32()} (see parity/README.md)")
+    for name in names:
+        st = STEPS[name]
+        if "float32" in dtypes and st.why32:
+            print(f"float32 {name}: its own rule: {st.why32}")
     n_pass = sum(r.status == "PASS" for r in results)
     print(f"{n_pass} PASS, {len(fails)} FAIL, {len(results) - n_pass - len(fails)} SKIP in {elapsed:.1f} s")
     if args.plot:

@@ -234,7 +234,10 @@ class Step:
     title: str
     run: Callable              # run(fw, device, dtype="float64", quick=False) -> Record
     needs: Callable | None = None   # needs(fw) -> None, or a reason the step cannot run with fw (skipped)
-    bound32: float | None = None    # a float32 bound other than the default, with its justification
+    # float32 is judged against torch float64 (compare.K32, FLOOR32). A step with why32 has its own float32
+    # rule instead (its Record holds the rule's verdicts, e.g. S9), compared with torch32 at bound32 (default
+    # compare.TOLERANCE["float32"]); why32 is that rule and its justification, printed by the report.
+    bound32: float | None = None
     why32: str = ""
     default: bool = True            # False: run only when asked for by name (--only), e.g. a slow step
     module: str = ""

@@ -20,12 +20,24 @@ def table(results):
     rows = [[r.step, r.pair, r.dtype, str(r.n_steps) if r.status != "SKIP" else "-",
              f"{r.loss_abs:.2e}" if r.status != "SKIP" else "-",
              f"{r.loss_rel:.2e}" if r.status != "SKIP" else "-",
-             f"{r.tol:.0e}", r.metric or "-", _num(r.metric_a), _num(r.metric_b), r.status] for r in results]
+             _tolerance(r), r.metric or "-", _num(r.metric_a), _num(r.metric_b), r.status] for r in results]
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
     out = [line, "-" * len(line)]
     out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
     return "\n".join(out)
+
+
+def _tolerance(r):
+    if r.ratio is not None or (r.dtype == "float32" and r.rule.startswith("dev(")):
+        return "vs torch64"
+    return f"{r.tol:.0e}"
+
+
+def ratio_lines(results):
+    """float32 judged against torch float64: the worst dev(minigrad32) / dev(torch32) per run, and where."""
+    return [f"  {r.step:<10} worst ratio {r.ratio:6.2f}: {r.ratio_what}" if r.ratio_what else
+            f"  {r.step:<10} no deviation above the floor" for r in results if r.ratio is not None]
 
 
 def worst_lines(results):

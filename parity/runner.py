@@ -9,6 +9,8 @@ import io
 import time
 import traceback
 
+import numpy as np
+
 from . import compare as _compare
 from .core import STEPS, Record
 
@@ -30,6 +32,10 @@ class Result:
     metric_b: object = None   # and in torch
     detail: str = ""          # why it failed or was skipped
     seconds: dict = dataclasses.field(default_factory=dict)
+    rule: str = ""            # how it was judged, in words
+    ratio: float | None = None  # float32 against torch64: the worst dev(minigrad32) / dev(torch32) ...
+    ratio_what: str = ""      # ... and where
+    ratio_quantiles: dict = dataclasses.field(default_factory=dict)   # median, 99th percentile, max, n
 
 
 def framework(name):
@@ -125,41 +131,79 @@ def tolerance(step, dtype):
     return _compare.TOLERANCE[dtype]
 
 
+def judged_against_torch64(step, dtype):
+    """float32 is judged against torch float64 (compare.K32, FLOOR32), except for a step with its own float32
+    rule (why32, e.g. S9: its Record holds that rule's verdicts), compared directly with torch32."""
+    return dtype == "float32" and not step.why32
+
+
+def rule(step, dtype):
+    if judged_against_torch64(step, dtype):
+        return _compare.rule32()
+    return f"rel diff <= {tolerance(step, dtype):g}" + (f" ({step.name}'s own float32 rule)" if dtype == "float32" else "")
+
+
+def torch64_reference(step, quick, records):
+    """torch float64's Record of the step: the float64 run's if this run made one (the same start: the same
+    data, initial weights and batch order, uncast), else a run on the CPU now. (Record, seconds, error)."""
+    for key in ((step.name, "float64", "torch:cpu"), (step.name, "float64", "torch:cuda")):
+        if records.get(key) is not None:
+            return records[key], 0.0, None
+    rec, sec, err = run_one(step, "torch", "cpu", "float64", quick)
+    records[(step.name, "float64", "torch:cpu")] = rec
+    return rec, sec, err
+
+
 def run_step(name, dtype, devices, quick=False, records=None):
-    """One step in one dtype: minigrad on the CPU against torch on each device. A list of Results."""
+    """One step in one dtype: minigrad on the CPU against torch on each device (in float32 also against
+    torch float64, see judged_against_torch64). A list of Results. `records` keeps every Record made, by
+    (step, dtype, "framework:device"); a float32 run reuses torch float64's from it."""
     step = STEPS[name]
-    tol = tolerance(step, dtype)
+    records = {} if records is None else records
+    tol, how = tolerance(step, dtype), rule(step, dtype)
     results = []
     skip = step.needs and (step.needs("minigrad") or step.needs("torch"))
     if skip:
-        return [Result(name, f"minigrad:cpu vs torch:{d}", dtype, "SKIP", tol, detail=skip) for d in devices]
+        return [Result(name, f"minigrad:cpu vs torch:{d}", dtype, "SKIP", tol, detail=skip, rule=how)
+                for d in devices]
     rec_a, sec_a, err_a = run_one(step, "minigrad", "cpu", dtype, quick)
+    records[(name, dtype, "minigrad:cpu")] = rec_a
+    ref, sec_ref, err_ref = None, 0.0, None
+    if judged_against_torch64(step, dtype):
+        ref, sec_ref, err_ref = torch64_reference(step, quick, records)
     for device in devices:
         pair = f"minigrad:cpu vs torch:{device}"
         rec_b, sec_b, err_b = run_one(step, "torch", device, dtype, quick)
-        if records is not None:
-            records[(name, dtype, "minigrad:cpu")] = rec_a
-            records[(name, dtype, f"torch:{device}")] = rec_b
-        seconds = {"minigrad": sec_a, "torch": sec_b}
-        if err_a or err_b:
-            results.append(Result(name, pair, dtype, "FAIL", tol, detail="; ".join(filter(None, (err_a, err_b))),
-                                  seconds=seconds))
+        records[(name, dtype, f"torch:{device}")] = rec_b
+        seconds = {"minigrad": sec_a, "torch": sec_b} | ({"torch64": sec_ref} if sec_ref else {})
+        errors = [e for e in (err_a, err_b, err_ref and f"torch float64 (the reference): {err_ref}") if e]
+        if errors:
+            results.append(Result(name, pair, dtype, "FAIL", tol, detail="; ".join(errors), seconds=seconds,
+                                  rule=how))
             continue
-        c = _compare.compare(rec_a, rec_b, tol)
+        c = _compare.compare(rec_a, rec_b, tol, ref=ref)
         m = rec_b.main_metric
         detail = ""
         if not c.passed:
             detail = "first divergence at " + c.first
             if c.first_loss and c.first_loss != c.first:
                 detail += "; first diverging loss at " + c.first_loss
+        quantiles = {}
+        if c.ratios:
+            q = np.quantile(c.ratios, [0.5, 0.99])
+            quantiles = {"n": len(c.ratios), "median": float(q[0]), "p99": float(q[1]), "max": max(c.ratios)}
         results.append(Result(name, pair, dtype, "PASS" if c.passed else "FAIL", tol, c.n_steps, c.loss_abs,
                               c.loss_rel, c.worst_rel, c.worst_what, m or "",
                               rec_a.metrics.get(m) if m else None, rec_b.metrics.get(m) if m else None,
-                              detail, seconds))
+                              detail, seconds, how, c.ratio if ref is not None else None, c.ratio_what,
+                              quantiles))
     return results
 
 
 def run(names, dtypes, devices, quick=False, progress=print, records=None):
+    """Every step in every dtype (float64 first, so float32's reference is the float64 run's torch)."""
+    dtypes = sorted(dtypes, key=lambda d: d != "float64")
+    records = {} if records is None else records
     results = []
     total = len(names) * len(dtypes)
     i = 0

@@ -1,4 +1,4 @@
-"""Tutorial 2, S9 (/work/shared/tutorials/02_mnist_basics.md): ResNet-18 with fastai's cnn_learner head,
+"""Tutorial 2, S9 (../shared/tutorials/02_mnist_basics.md): ResNet-18 with fastai's cnn_learner head,
 one epoch of fit_one_cycle(1, 0.1) on MNIST_SAMPLE, written once against torch's API for `fw`.
 
 The model is fastai's create_cnn_model(resnet18, 2, pretrained=False) (minigrad.fastai.vision for minigrad,

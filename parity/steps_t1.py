@@ -1,4 +1,4 @@
-"""Tutorial 1 (/work/shared/tutorials/01_linear_regression_and_iris.md): A2, A3 and B, each written once
+"""Tutorial 1 (../shared/tutorials/01_linear_regression_and_iris.md): A2, A3 and B, each written once
 against torch's API for `fw` = minigrad or torch. The tutorial's lines are kept as they are; the `rec.`
 lines only record what the run computed, and the data, initial weights and batch orders come from
 parity.data (made once in NumPy) instead of torch's random streams."""

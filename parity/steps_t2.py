@@ -1,4 +1,4 @@
-"""Tutorial 2 (/work/shared/tutorials/02_mnist_basics.md): S2 to S6 and S8's plain training loops, each
+"""Tutorial 2 (../shared/tutorials/02_mnist_basics.md): S2 to S6 and S8's plain training loops, each
 written once against torch's API for `fw` = minigrad or torch. The tutorial's lines are kept; `rec.` lines
 record what the run computed. Images come from parity.data.mnist_sample() (the real MNIST_SAMPLE files,
 read once), initial weights from seeded NumPy. S7 and S8's Learner runs, and S9, are other steps (see
