@@ -1,5 +1,5 @@
 """Chapter 4 of the fastai book ("Under the hood: training a digit classifier"), S1 to S8 of
-/work/shared/tutorials/02_mnist_basics.md, on minigrad: the chapter's code with
+../shared/tutorials/02_mnist_basics.md, on minigrad: the chapter's code with
 
     from minigrad.fastai import *          # in place of: from fastai.vision.all import *
 

@@ -42,9 +42,6 @@ def test_all_tutorial_steps_are_registered():
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", MINE)
 def test_step_matches_torch(name, dtype):
-    if (name, dtype) == ("S2", "float32"):
-        pytest.xfail("minigrad's float32 mean(0) over the 3s adds NumPy's way, row after row: 95x torch32's "
-                     "deviation from torch64 (1.4e-5 vs 1.5e-7); passes once minigrad's mean accumulates better")
     if name in MNIST_STEPS:
         pytest.importorskip("PIL")
     if name == "B":

@@ -71,13 +71,18 @@ def test_bit_exact_backend_compares_every_character():
     assert verbatim.compare_line("2  0.123798", "2  0.123799", exact=True) != ""
 
 
-def test_bit_exactness_is_expected_only_from_the_exact_backend(monkeypatch):
+def test_bit_exactness_is_expected_only_where_the_exact_backend_claims_the_tutorials_kernels(monkeypatch):
+    from minigrad.backend import exact
+    everything = {k: (True, "") for k in exact.claims()}
+    monkeypatch.setattr(exact, "claims", lambda: everything)
     monkeypatch.delenv("MINIGRAD_BACKEND", raising=False)
     assert verbatim.expect_bit_exact() is False
     monkeypatch.setenv("MINIGRAD_BACKEND", "numpy")
     assert verbatim.expect_bit_exact() is False
     monkeypatch.setenv("MINIGRAD_BACKEND", "exact")
     assert verbatim.expect_bit_exact() is True
+    everything["sqrt"] = (False, "not replayed on this CPU")
+    assert verbatim.expect_bit_exact() is False
 
 
 # ---------------------------------------------------------------- one part, normally and with a planted bug

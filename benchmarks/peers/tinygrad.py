@@ -1,6 +1,6 @@
 """tinygrad on its CPU device (kernels compiled to C, built by zig's clang) doing the cases of cases.py.
 
-Setup (found on these machines, see /work/shared/notes/benchmark_peers.md): tinygrad's CPU device calls
+Setup (found on these machines, see ../shared/notes/benchmark_peers.md): tinygrad's CPU device calls
 clang, which these machines lack; benchmarks/tinygrad_cc.sh, used as CC, runs the clang that the `ziglang`
 package ships. The settings go into the environment before tinygrad is imported: DEV=CPU, CC=the wrapper,
 and a CACHEDB of its own for this compiler (kernels cached by another compiler do not load).

@@ -5,11 +5,21 @@ import numpy as np
 NAME = "numpy"
 
 
+# NumPy adds pairwise along the innermost axis but row after row along the others, and the error of a
+# float32 sum of many rows grows with their number (tutorial 2's mean of 6131 images was 95x less accurate
+# than torch's). Large float32 sums are accumulated in float64 instead, then rounded once.
+_LARGE = 1024
+
+
 def sum(a, axes=None):
+    if a.dtype == np.float32 and a.size > _LARGE:
+        return a.sum(axis=axes, dtype=np.float64).astype(np.float32)
     return a.sum(axis=axes)
 
 
 def mean(a, axes=None):
+    if a.dtype == np.float32 and a.size > _LARGE:
+        return a.mean(axis=axes, dtype=np.float64).astype(np.float32)
     return a.mean(axis=axes)
 
 

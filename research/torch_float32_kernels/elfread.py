@@ -1,5 +1,5 @@
 import struct, sys
-LIB='/work/main/.venv/lib/python3.11/site-packages/torch/lib/libtorch_cpu.so'
+LIB='.venv/lib/python3.11/site-packages/torch/lib/libtorch_cpu.so'
 def read(vaddr, n):
     with open(LIB,'rb') as f:
         h=f.read(64)

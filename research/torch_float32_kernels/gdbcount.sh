@@ -33,4 +33,4 @@ while True:
     caller=f.older()
     c[(f.name(), caller.name() if caller else None)]+=1
 for k,v in c.items(): print("HIT",v,k[0],"<-",(k[1] or "")[:150])
-' --args /work/main/.venv/bin/python probe.py $op 2>&1 | grep -E 'HIT|done'
+' --args .venv/bin/python probe.py $op 2>&1 | grep -E 'HIT|done'
