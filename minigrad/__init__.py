@@ -103,3 +103,11 @@ class cuda:
 from . import _malloc  # noqa: E402
 
 _malloc.tune()      # large buffers are reused, not page-faulted in again every step (see _malloc.py)
+
+# API that beginner programs use, each in its own module
+from . import linalg  # noqa: E402
+from .sampling import multinomial  # noqa: E402
+from .default_device import get_default_device, set_default_device  # noqa: E402
+from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
+                     IntTensor, LongTensor, ShortTensor)
+multiply = mul

@@ -93,3 +93,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 from .custom_function import Function, FunctionCtx, once_differentiable  # noqa: E402,F811
 function.once_differentiable = once_differentiable   # torch.autograd.function.once_differentiable too
 function.FunctionCtx = FunctionCtx
+from .variable import Variable  # noqa: E402
