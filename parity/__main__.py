@@ -37,6 +37,8 @@ def main(argv=None):
                     "(with --quick: those marked fast)")
     ap.add_argument("--rtol", type=float, default=None,
                     help="--script/--scripts: relative tolerance of a CLOSE number (default 1e-4, see parity/script.py)")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="--script: torch.manual_seed(SEED) on both sides first, for a program that sets no seed")
     args = ap.parse_args(argv)
     if args.script is not None or args.scripts:
         from . import script
@@ -45,7 +47,7 @@ def main(argv=None):
             return script.run_suite(fast=args.quick, rtol=rtol)
         if not args.script:
             ap.error("--script needs a FILE")
-        return script.run_script(args.script[0], args.script[1:], rtol)
+        return script.run_script(args.script[0], args.script[1:], rtol, args.seed)
     if args.verbatim:
         from . import verbatim
         return verbatim.main([])
