@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from .dtypes import PRINTED_MODULE
+
 PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
 
 
@@ -95,7 +97,7 @@ def tensor_repr(t, prefix="tensor("):
         fmt = _Formatter(_summary_values(a, summarize))
         body = _render(a, fmt, len(prefix), summarize)
     if a.dtype.name not in ("float32", "int64", "bool"):
-        suffixes.append(f"dtype=minigrad.{a.dtype.name}")
+        suffixes.append(f"dtype={PRINTED_MODULE[0]}.{a.dtype.name}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name}>")
     elif t.requires_grad:

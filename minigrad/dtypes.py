@@ -6,8 +6,14 @@ import numpy as np
 _pyfloat, _pyint, _pybool = _b.float, _b.int, _b.bool  # before the names below shadow them
 
 
+# The module name dtypes print under: "minigrad" (minigrad.float32), or "torch" while a program runs with minigrad
+# as its torch (python -m minigrad.as_torch), so that its printouts read, and compare, as torch's.
+PRINTED_MODULE = ["minigrad"]
+
+
 class dtype:
-    """A tensor's element type, printed as torch prints it (`minigrad.float32`)."""
+    """A tensor's element type, printed as torch prints it (`minigrad.float32`, or `torch.float32` under
+    minigrad.as_torch)."""
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
 
     def __init__(self, name, np_dtype):
@@ -18,7 +24,7 @@ class dtype:
         self.itemsize = self.np.itemsize
 
     def __repr__(self):
-        return f"minigrad.{self.name}"
+        return f"{PRINTED_MODULE[0]}.{self.name}"
 
     def __reduce__(self):
         return self.name

@@ -34,6 +34,12 @@ def _pack(obj, arrays):
         return obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    from .nn.module import Module
+    if isinstance(obj, Module):
+        raise TypeError(
+            f"minigrad.save cannot store a whole model ({type(obj).__name__}): it stores data, never code. Save "
+            "its weights instead, torch's recommended way: torch.save(model.state_dict(), PATH), and to load: "
+            "model = {0}(...); model.load_state_dict(torch.load(PATH))".format(type(obj).__name__))
     raise TypeError(f"minigrad.save cannot store an object of type {type(obj).__name__}: only tensors, "
                     "arrays, numbers, strings, None and dicts/lists/tuples of them")
 

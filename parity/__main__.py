@@ -4,6 +4,8 @@
     python -m parity --only B --only S5,S6    # some steps
     python -m parity --dtype float32 --plot parity.png --json parity.json
     PYTHONPATH=. python3 -m parity --device cuda
+    python -m parity --script train.py ARGS   # any PyTorch program, run with torch and with minigrad as torch
+    python -m parity --scripts [--quick]      # the programs in parity/scripts/ (--quick: the fast ones)
 
 Exits 1 if any comparison FAILs (a SKIP, e.g. a step needing fastai where there is none, is not a FAIL).
 """
@@ -29,7 +31,24 @@ def main(argv=None):
     ap.add_argument("--list", action="store_true", help="list the registered steps and exit")
     ap.add_argument("--verbatim", action="store_true",
                     help="run the tutorials' code as written with torch and with minigrad, compare the printed lines")
+    ap.add_argument("--script", nargs=argparse.REMAINDER, metavar="FILE [ARGS]",
+                    help="run a PyTorch program with torch and with minigrad as torch, compare what it prints "
+                         "line by line (the rest of the command line is the program's)")
+    ap.add_argument("--scripts", action="store_true", help="the same for every program in parity/scripts/ "
+                    "(with --quick: those marked fast)")
+    ap.add_argument("--rtol", type=float, default=None,
+                    help="--script/--scripts: relative tolerance of a CLOSE number (default 1e-4, see parity/script.py)")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="--script: torch.manual_seed(SEED) on both sides first, for a program that sets no seed")
     args = ap.parse_args(argv)
+    if args.script is not None or args.scripts:
+        from . import script
+        rtol = script.DEFAULT_RTOL if args.rtol is None else args.rtol
+        if args.scripts:
+            return script.run_suite(fast=args.quick, rtol=rtol)
+        if not args.script:
+            ap.error("--script needs a FILE")
+        return script.run_script(args.script[0], args.script[1:], rtol, args.seed)
     if args.verbatim:
         from . import verbatim
         return verbatim.main([])

@@ -1,7 +1,7 @@
 """Reverse-mode automatic differentiation: `backward`, `grad`, grad mode, `Function`, `gradcheck`."""
 import numpy as np
 
-from . import engine
+from . import engine, function
 from .function import Function
 from .gradcheck import gradcheck
 from .trace import trace  # noqa: F401  (watch backprop: `with minigrad.autograd.trace(): loss.backward()`)
@@ -86,3 +86,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:
             result.append(Tensor._make(np.array(g, dtype=inputs[i]._data.dtype)))
     return tuple(result)
+
+
+# torch's public autograd.Function is the user-facing one (forward(ctx, ...), backward(ctx, *grads)); ops
+# subclass the internal node class, minigrad.autograd.function.Function, imported from there.
+from .custom_function import Function, FunctionCtx, once_differentiable  # noqa: E402,F811
+function.once_differentiable = once_differentiable   # torch.autograd.function.once_differentiable too
+function.FunctionCtx = FunctionCtx
+from .variable import Variable  # noqa: E402

@@ -1,0 +1,181 @@
+"""torch.autograd.Function: a differentiable operation written by the user, forward and backward on Tensors.
+
+    class Square(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):            # one gradient per output in, one per forward input out
+            x, = ctx.saved_tensors
+            return 2 * x * grad
+
+    y = Square.apply(x)                     # y.grad_fn is the ctx: <SquareBackward>
+
+Under the hood `apply` makes one graph node of the internal kind (minigrad.autograd.function.Function, whose
+ops work on NumPy arrays): the engine hands it the output's gradient as an array, the node wraps it in a
+Tensor, calls the user's backward, checks what came back as torch checks it, and hands arrays back.
+"""
+import functools
+
+from . import function
+from .grad_mode import no_grad
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+
+
+class FunctionCtx:
+    """What `ctx` offers in forward and backward (torch.autograd.function.FunctionCtx)."""
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, function.Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument 0 is of type "
+                                f"{type(t).__name__}")
+        self.saved = tensors
+        self._saved_versions = [(t, t._version_cell[0]) for t in tensors if t is not None]
+
+    @property
+    def saved_tensors(self):
+        if self.saved is None:
+            from .engine import FREED_MESSAGE
+            raise RuntimeError(FREED_MESSAGE)
+        for t, version in getattr(self, "_saved_versions", ()):
+            if t._version_cell[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{_type_name(t)} {list(t.shape)}] is at version {t._version_cell[0]}; "
+                    f"expected version {version} instead. Hint: enable anomaly detection to find the operation "
+                    "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+        return tuple(self.saved)
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_differentiable = {id(t) for t in outputs}
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors):
+        raise NotImplementedError("minigrad: ctx.mark_dirty (in-place custom Functions) is not supported")
+
+
+def _type_name(t):
+    from .engine import _torch_type_name
+    return _torch_type_name(t)
+
+
+class BackwardCFunction(FunctionCtx, function.Function):
+    """The node (and ctx) of one call of a custom Function. `_forward_cls` is the user's class."""
+    _forward_cls = None
+    materialize_grads = True
+
+    def backward(self, grad):
+        cls = self._forward_cls
+        with no_grad():
+            grads = cls.backward(self, function.Tensor._make(grad))
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        n = len(self.inputs)
+        if len(grads) > n and all(g is None for g in grads[n:]):
+            grads = grads[:n]                 # torch lets extra trailing Nones through
+        if len(grads) != n:
+            raise RuntimeError(f"function {self.name} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(grads)})")
+        out = []
+        for i, (inp, g) in enumerate(zip(self.inputs, grads)):
+            if g is None:
+                out.append(None)
+                continue
+            if not isinstance(inp, function.Tensor):
+                raise RuntimeError(f"function {self.name} returned a gradient different than None at position "
+                                   f"{i + 1}, but the corresponding forward input was not a Variable")
+            if not isinstance(g, function.Tensor):
+                raise TypeError(f"expected Tensor or None as gradient {i} of {self.name}, but got "
+                                f"{type(g).__name__}")
+            data = g._data
+            if data.shape != inp._data.shape and not _expandable(inp._data.shape, data.shape):
+                raise RuntimeError(f"Function {self.name} returned an invalid gradient at index {i} - got "
+                                   f"{list(data.shape)} but expected shape compatible with {list(inp._data.shape)}")
+            out.append(data if inp.requires_grad else None)
+        return tuple(out)
+
+
+def _expandable(shape, to):
+    """Can `shape` be broadcast to `to` (so a gradient of shape `to` sums back to it)?"""
+    if len(shape) > len(to):
+        return False
+    return all(a == b or a == 1 for a, b in zip(shape[::-1], to[::-1]))
+
+
+class _FunctionMeta(type):
+    """Each custom Function gets its own node class, named as torch names it (`MyFnBackward`)."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,),
+                                 {"name": name + "Backward", "_forward_cls": cls, "__module__": cls.__module__})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of user-written differentiable operations (torch.autograd.Function): subclass it with a
+    `@staticmethod forward(ctx, *args)` and `@staticmethod backward(ctx, *grads)`, then call `MyFn.apply`."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        if kwargs:
+            raise TypeError("apply() takes no keyword arguments")    # torch's message for Function.apply
+        Tensor = function.Tensor
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        separate_setup = "setup_context" in _defined(cls)
+        with no_grad():
+            out = cls.forward(*args) if separate_setup else cls.forward(ctx, *args)
+        if separate_setup:
+            cls.setup_context(ctx, args, out)
+        if isinstance(out, (tuple, list)):
+            raise NotImplementedError("minigrad: a custom Function's forward must return one Tensor "
+                                      "(several outputs are not supported)")
+        if not isinstance(out, Tensor):
+            return out
+        if any(out is a for a in args):       # an input returned as is: the output is a new tensor on it
+            out = Tensor._make(out._data)
+        non_diff = getattr(ctx, "_non_differentiable", ())
+        from .grad_mode import _enabled
+        if _enabled[0] and True in ctx.needs_input_grad and id(out) not in non_diff \
+                and out._data.dtype.kind in "fc":
+            ctx.attach(args, out)
+        return out
+
+
+def _defined(cls):
+    """Attribute names defined by `cls` or its bases below Function."""
+    names = set()
+    for klass in cls.__mro__:
+        if klass is Function:
+            break
+        names.update(vars(klass))
+    return names
+
+
+def once_differentiable(fn):
+    """Mark a backward as not itself differentiable (minigrad never differentiates a backward: no effect)."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            return fn(ctx, *args)
+    return wrapper

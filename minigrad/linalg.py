@@ -1,0 +1,51 @@
+"""torch.linalg: vector and matrix norms, built from minigrad's differentiable reductions."""
+import math
+
+from .ops.reduce import amax, amin, norm as _vector_norm, sum as _sum
+
+__all__ = ["norm", "vector_norm", "matrix_norm"]
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """(sum |x|^ord)^(1/ord) over `dim` (all elements if None); ord may be inf, -inf or 0."""
+    return _vector_norm(x, ord, dim, keepdim, dtype)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """The norm of the matrices in the last two dims (or `dim`): 'fro', or the induced 1, -1, inf, -inf
+    norms (largest / smallest absolute column or row sum). 2, -2 and 'nuc' need singular values: not here."""
+    if A.dim() < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if dtype is not None:
+        A = A.to(dtype)
+    if ord == "fro":
+        return _vector_norm(A, 2, dim, keepdim)
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(f"minigrad.linalg.matrix_norm: ord={ord!r} needs singular values, "
+                                  "which minigrad does not compute")
+    if ord not in (1, -1, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    rows, cols = (d % A.dim() for d in dim)
+    summed, other = (rows, cols) if abs(ord) == 1 else (cols, rows)    # 1: column sums; inf: row sums
+    sums = _sum(A.abs(), summed, keepdim=True)
+    pick = amax if ord > 0 else amin
+    result = pick(sums, other, keepdim=True)
+    return result if keepdim else result.squeeze(max(rows, cols)).squeeze(min(rows, cols))
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.norm: with ord=None the 2-norm of the flattened input (of `dim` if given); with `ord`, a
+    vector norm of a 1-D input or over one dim, a matrix norm of a 2-D input or over two dims."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if ord is None:
+        return _vector_norm(A, 2, dim, keepdim, dtype)
+    ndim = len(dim) if dim is not None else A.dim()
+    if dim is None and A.dim() not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {A.dim()}D.")
+    if ndim == 2:
+        return matrix_norm(A, ord, dim if dim is not None else (-2, -1), keepdim, dtype=dtype)
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: Expected ord to be a number, got {ord}")
+    return _vector_norm(A, ord, dim, keepdim, dtype)
