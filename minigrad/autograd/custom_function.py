@@ -20,7 +20,7 @@ Tensor, calls the user's backward, checks what came back as torch checks it, and
 import functools
 
 from . import function
-from .grad_mode import no_grad
+from .grad_mode import grad_state, no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -155,8 +155,7 @@ class Function(metaclass=_FunctionMeta):
         if any(out is a for a in args):       # an input returned as is: the output is a new tensor on it
             out = Tensor._make(out._data)
         non_diff = getattr(ctx, "_non_differentiable", ())
-        from .grad_mode import _enabled
-        if _enabled[0] and True in ctx.needs_input_grad and id(out) not in non_diff \
+        if grad_state.enabled and True in ctx.needs_input_grad and id(out) not in non_diff \
                 and out._data.dtype.kind in "fc":
             ctx.attach(args, out)
         return out

@@ -32,7 +32,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = np.minimum(np.float32(max_norm) / (total._data + np.float32(1e-6)), 1).astype(total._data.dtype)
     for g in grads:
         g._data *= coef.astype(g._data.dtype)
-        g._version_cell[0] += 1
+        g._bump_version()
     return total
 
 
@@ -42,5 +42,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for g in _grads(parameters):
         np.clip(g._data, -clip_value, clip_value, out=g._data)
-        g._version_cell[0] += 1
+        g._bump_version()
 
