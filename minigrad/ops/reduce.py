@@ -18,12 +18,17 @@ def _axes(dim, ndim):
     if dim is None:
         return None
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:                                  # torch: an empty dim list reduces over every dim
+        return None
     out = []
     for d in dims:
         if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-builtins.max(ndim, 1)}, "
                              f"{builtins.max(ndim, 1) - 1}], but got {d})")
-        out.append(d % ndim if ndim else 0)
+        d = d % ndim if ndim else 0
+        if d in out:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        out.append(d)
     return tuple(out) if ndim else None
 
 
