@@ -21,3 +21,14 @@ def test_sum_over_an_empty_dim_list_reduces_every_dim():
 def test_a_dim_named_twice_is_an_error(reduction):
     m, t = pair(np.ones((2, 3)))
     assert_same_error(lambda: getattr(m, reduction)((-1, 1)), lambda: getattr(t, reduction)((-1, 1)))
+
+
+def test_cat_of_zero_dim_tensors_is_an_error():
+    (m0, t0), (m1, t1) = pair(np.array(1.0)), pair(np.array(2.0))
+    assert_same_error(lambda: minigrad.cat([m0, m1]), lambda: torch.cat([t0, t1]))
+
+
+@pytest.mark.parametrize("reduction", ["var", "std"])
+def test_var_and_std_of_an_int_tensor_are_errors(reduction):
+    m, t = pair(np.arange(4))
+    assert_same_error(lambda: getattr(m, reduction)(), lambda: getattr(t, reduction)())

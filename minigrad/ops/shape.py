@@ -424,6 +424,9 @@ def stack(tensors, dim=0):
 
 
 def cat(tensors, dim=0):
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
     nd = tensors[0]._data.ndim
     d = _dim(dim, nd)
