@@ -242,11 +242,18 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
+def _check_float(a):
+    if a._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(a, dim=None, unbiased=True, keepdim=False, correction=None):
+    _check_float(a)
     return Var.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
 
 def std(a, dim=None, unbiased=True, keepdim=False, correction=None):
+    _check_float(a)
     return Std.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
 
