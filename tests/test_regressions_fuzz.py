@@ -32,3 +32,15 @@ def test_cat_of_zero_dim_tensors_is_an_error():
 def test_var_and_std_of_an_int_tensor_are_errors(reduction):
     m, t = pair(np.arange(4))
     assert_same_error(lambda: getattr(m, reduction)(), lambda: getattr(t, reduction)())
+
+
+def test_inplace_on_an_element_of_a_vector_writes_into_the_vector():
+    """x[0] of a 1-d tensor is a 0-d view: x[0].mul_(3) changes x (NumPy's a[0] would be a copy)."""
+    (m, t) = pair(np.array([1.0, 2.0]))
+    my, ty = m * 1, t * 1
+    my[0].mul_(3)
+    ty[0].mul_(3)
+    assert_same(my, ty)
+    my.sum().backward()
+    ty.sum().backward()
+    assert_same(m.grad, t.grad)

@@ -251,7 +251,7 @@ class Index(Function):
 
     def forward(self, a, index):
         self.in_shape, self.index = a.shape, index
-        return a[index]
+        return _take(a, index)
 
     def backward(self, g):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
@@ -260,6 +260,15 @@ class Index(Function):
         else:
             grad[self.index] = g
         return grad, None
+
+
+def _take(arr, index):
+    """arr[index], where an index of ints alone gives a 0-d view, not a NumPy scalar (a copy): so that x[0].mul_(3)
+    writes into x, as in torch."""
+    out = arr[index]
+    if not isinstance(out, np.ndarray):
+        out = arr[(index if type(index) is tuple else (index,)) + (Ellipsis,)]
+    return out
 
 
 def getitem(a, index):
@@ -272,7 +281,7 @@ def getitem(a, index):
         raise IndexError(str(e).replace("axis", "dimension")) from None
     name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
-        _mark_view(out, a, lambda arr: arr[index])
+        _mark_view(out, a, lambda arr: _take(arr, index))
     if a.requires_grad and _enabled[0]:
         fn.rename(name)
         fn.advanced = name == "IndexBackward0"
@@ -448,7 +457,7 @@ class SplitPart(Function):
 
     def forward(self, a, index):
         self.in_shape, self.index = a.shape, index
-        return a[index]
+        return _take(a, index)
 
     def backward(self, g):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
