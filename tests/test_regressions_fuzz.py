@@ -44,3 +44,28 @@ def test_inplace_on_an_element_of_a_vector_writes_into_the_vector():
     my.sum().backward()
     ty.sum().backward()
     assert_same(m.grad, t.grad)
+
+
+def test_binary_cross_entropy_of_a_nan_input_is_an_error():
+    (m, t), (my, ty) = pair(np.array([np.nan, 0.5])), pair(np.array([0.0, 1.0]), requires_grad=False)
+    assert_same_error(lambda: mF.binary_cross_entropy(m, my), lambda: tF.binary_cross_entropy(t, ty))
+
+
+def test_cross_entropy_with_probabilities_and_an_ignore_index_is_an_error():
+    (m, t), (my, ty) = pair(np.zeros((2, 3))), pair(np.full((2, 3), 1 / 3), requires_grad=False)
+    assert_same_error(lambda: mF.cross_entropy(m, my, ignore_index=0), lambda: tF.cross_entropy(t, ty, ignore_index=0))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_with_probabilities_takes_classes_on_dim_1(reduction, weighted):
+    rng = np.random.default_rng(0)
+    m, t = pair(rng.normal(size=(2, 3, 4)))
+    my, ty = pair(rng.dirichlet(np.ones(3), size=(2, 4)).transpose(0, 2, 1).copy(), requires_grad=False)
+    (mw, tw) = pair(rng.uniform(0.5, 1.5, 3), requires_grad=False) if weighted else (None, None)
+    ml = mF.cross_entropy(m, my, weight=mw, reduction=reduction, label_smoothing=0.1)
+    tl = tF.cross_entropy(t, ty, weight=tw, reduction=reduction, label_smoothing=0.1)
+    assert_same(ml, tl)
+    ml.sum().backward()
+    tl.sum().backward()
+    assert_same(m.grad, t.grad)

@@ -100,6 +100,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if t.dtype.kind == "f":
         if t.shape != x.shape:
             raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if x.ndim > 2:                              # classes on dim 1: move them last, where the code below has them
+            input, target = input.movedim(1, -1), target.movedim(1, -1)
+            x = input._data
         if label_smoothing:                         # torch: target * (1 - eps) + eps / C
             target = target * (1 - label_smoothing) + label_smoothing / x.shape[-1]
         if weight is not None:                      # torch: -(log_softmax(x) * target * weight), summed
@@ -263,7 +268,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     p = input._data
-    if p.size and (p.min() < 0 or p.max() > 1):
+    if p.size and not (p.min() >= 0 and p.max() <= 1):        # a nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
     return BinaryCrossEntropy.apply(input, target, None if weight is None else weight._data, reduction)
 
