@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import fuzz_graphs as fg
 
 
+@settings(max_examples=5 * settings.default.max_examples)
 @given(st.data())
 def test_random_graphs_match_torch(data):
     fg.run_graph(data.draw, max_steps=6)
@@ -16,7 +17,6 @@ def test_random_graphs_match_torch(data):
 
 @pytest.mark.parametrize("family", ["unary", "binary", "where", "reduce", "matmul", "view", "join", "softmax",
                                     "loss", "inplace"])
-@settings(max_examples=60)
 @given(data=st.data())
 def test_op_family_matches_torch(family, data):
     """Graphs of one op family (after the leaves), so each family gets examples of its own."""
