@@ -140,7 +140,7 @@ try:
     _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
     settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True, max_examples=250,
                               suppress_health_check=_SLOW_OK)
-    settings.register_profile("long", derandomize=False, deadline=None, print_blob=True, max_examples=10_000,
+    settings.register_profile("long", derandomize=False, deadline=None, print_blob=True, max_examples=4_000,
                               suppress_health_check=_SLOW_OK)
     settings.load_profile("ci")
 except ImportError:
