@@ -119,6 +119,8 @@ class Permute(Function):
 def permute(a, dims):
     nd = a._data.ndim
     dims = tuple(_dim(d, nd) for d in _sizes(dims))
+    if len(dims) == nd and len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(nd)):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            "length of the desired ordering of dimensions i.e. input.dim() = "
@@ -279,7 +281,20 @@ def _take(arr, index):
     return out
 
 
+def _check_basic_index(a, index):
+    """torch's errors for what NumPy would accept or word differently: a slice step below 1, an index into a
+    0-d tensor."""
+    parts = index if type(index) is tuple else (index,)
+    for p in parts:
+        if type(p) is slice and p.step is not None and p.step <= 0:
+            raise ValueError("step must be greater than zero")
+    if a._data.ndim == 0 and parts and isinstance(parts[0], (int, np.integer)) and not isinstance(parts[0], bool):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
+
+
 def getitem(a, index):
+    _check_basic_index(a, index)
     index = _index(index)
     fn = Index()
     fn.needs_input_grad = (a.requires_grad, False)
@@ -441,6 +456,8 @@ def stack(tensors, dim=0):
 
 
 def cat(tensors, dim=0):
+    if not len(tensors):
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
@@ -449,10 +466,12 @@ def cat(tensors, dim=0):
     d = _dim(dim, nd)
     for i, t in enumerate(tensors):
         s0, s = tensors[0]._data.shape, t._data.shape
-        if len(s) != nd or s[:d] + s[d + 1:] != s0[:d] + s0[d + 1:]:
-            raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                               f"{s0[:d] + s0[d + 1:]} but got size {s[:d] + s[d + 1:]} for tensor number {i} "
-                               "in the list.")
+        if len(s) != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {len(s)}")
+        for k in range(nd):
+            if k != d and s[k] != s0[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {s0[k]} "
+                                   f"but got size {s[k]} for tensor number {i} in the list.")
     return Cat.apply(d, *tensors)
 
 
