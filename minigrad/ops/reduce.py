@@ -194,6 +194,13 @@ def argmin(a, dim=None, keepdim=False):
 
 
 def _arg(pick, a, dim, keepdim):
+    if a._data.size == 0:
+        name = pick.__name__
+        if dim is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        d = _axes(dim, a._data.ndim)
+        if d is None or a._data.shape[d[0]] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d[0] if d else 0} to have non-zero size.")
     if dim is None:
         out = np.asarray(pick(a._data))
         return Tensor._make(out.reshape((1,) * a._data.ndim) if keepdim else out)
