@@ -87,6 +87,8 @@ KNOWN = {
     "reshape_of_an_empty_tensor_with_minus_one": r"shape '\[[\d, -]*\]' is invalid for input of size 0",
     "grad_fn_name_of_prod_with_dim": r"output 0 of Prod, is at version",
     "maximum_minimum_gradient_at_nan": r"\.grad: [\s\S]*x\d+ (maximum|minimum) x\d+",
+    "copy_from_a_shape_that_does_not_broadcast": r"minigrad raised ValueError: could not broadcast input array from",
+    "matmul_of_mixed_dtypes_message": r"minigrad raised RuntimeError: expected m1 and m2 to have the same dtype",
     "setitem_on_an_empty_leaf_checks_the_leaf_first": r"a view of a leaf Variable[\s\S]*torch raised IndexError",
 }
 
