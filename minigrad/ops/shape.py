@@ -101,7 +101,7 @@ def flatten(a, start_dim=0, end_dim=-1):
         return view(a, (1,))
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     shp = a._data.shape
-    return view(a, shp[:s] + (-1,) + shp[e + 1:]) if s <= e else a
+    return view(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
 
 
 class Permute(Function):
