@@ -69,3 +69,47 @@ def test_cross_entropy_with_probabilities_takes_classes_on_dim_1(reduction, weig
     ml.sum().backward()
     tl.sum().backward()
     assert_same(m.grad, t.grad)
+
+
+def test_flatten_of_an_empty_tensor():
+    m, t = pair(np.zeros((0, 2, 2)))
+    assert_same(m.flatten(-2, 2), t.flatten(-2, 2))
+
+
+def test_var_grad_with_no_degrees_of_freedom_is_nan():
+    m, t = pair(np.array(1.5))
+    m.var().backward()
+    t.var().backward()
+    assert_same(m.grad, t.grad)
+
+
+@pytest.mark.parametrize("values", [[1.0, 1.0], [1.0, 2.0]])
+def test_std_grad_is_zero_where_std_is_zero(values):
+    m, t = pair(np.array(values))
+    m.std(correction=0).backward()
+    t.std(correction=0).backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_logsumexp_of_a_0d_tensor():
+    m, t = pair(np.array(1.5))
+    assert_same(m.logsumexp(0), t.logsumexp(0))
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("reduction", ["max", "min"])
+def test_max_and_min_along_a_dim_of_a_0d_tensor(reduction, keepdim):
+    m, t = pair(np.array(1.5))
+    mv, mi = getattr(m, reduction)(-1, keepdim=keepdim)
+    tv, ti = getattr(t, reduction)(-1, keepdim=keepdim)
+    assert_same(mv, tv)
+    assert_same(mi, ti)
+    mv.backward()
+    tv.backward()
+    assert_same(m.grad, t.grad)
+
+
+@pytest.mark.parametrize("reduction", ["max", "min"])
+def test_max_and_min_along_an_empty_dim_are_errors(reduction):
+    m, t = pair(np.zeros((2, 0)))
+    assert_same_error(lambda: getattr(m, reduction)(1), lambda: getattr(t, reduction)(1))

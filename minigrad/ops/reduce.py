@@ -175,8 +175,14 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         return all_fn.apply(a)
+    if a._data.ndim == 0:                  # a 0-d tensor: its own max along dim 0 or -1, at index 0
+        _axes(dim, 0)
+        values, indices = _reduce_extreme(a.reshape(1), 0, False, all_fn, dim_fn, result, other_fn)
+        return result(values, indices)
     axes = _axes(dim, a._data.ndim)
     axis = axes[0] if axes else 0
+    if a._data.shape[axis] == 0:
+        raise IndexError(f"{dim_fn.name[:3].lower()}(): Expected reduction dim {axis} to have non-zero size.")
     fn = dim_fn()
     fn.needs_input_grad = (a.requires_grad, False, False)
     values = Tensor._make(fn.forward(a._data, axis, keepdim))
@@ -225,7 +231,9 @@ class Var(Function):
     def backward(self, g):
         a = self.saved
         centred = a - a.mean(axis=self.axes, keepdims=True)
-        return g.reshape(self.keep) * (2 / (self.n - self.correction)) * centred, None, None, None
+        with np.errstate(divide="ignore", invalid="ignore"):     # no degrees of freedom: inf * 0, nan as in torch
+            scale = 2 / np.asarray(self.n - self.correction, dtype=g.dtype)
+            return g.reshape(self.keep) * scale * centred, None, None, None
 
 
 class Std(Var):
@@ -239,8 +247,10 @@ class Std(Var):
         return out
 
     def backward(self, g):
-        grad_var = g.reshape(self.keep) / (2 * np.reshape(self.out, self.keep))
-        return super().backward(grad_var)
+        out = np.reshape(self.out, self.keep)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_var = np.where(out == 0, 0, g.reshape(self.keep) / (2 * out))     # torch: 0 where std is 0
+        return super().backward(grad_var.astype(g.dtype, copy=False))
 
 
 def _correction(unbiased, correction):
@@ -385,7 +395,7 @@ class Logsumexp(Function):
             with np.errstate(divide="ignore"):
                 out = np.log(np.sum(np.exp(a), axis=axes, keepdims=keepdim))
         else:
-            m = np.max(a, axis=axes, keepdims=True)
+            m = np.asarray(np.max(a, axis=axes, keepdims=True))     # an array even for a 0-d a
             np.putmask(m, np.isinf(m), 0)            # torch: an infinite max is not subtracted
             with np.errstate(divide="ignore"):
                 out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True))
