@@ -140,6 +140,8 @@ def transpose(a, dim0, dim1):
     nd = a._data.ndim
     dims = list(range(nd))
     d0, d1 = _dim(dim0, nd), _dim(dim1, nd)
+    if nd == 0:                                   # dims 0 and -1 of a 0-d tensor: itself
+        return _mark_view(Transpose.apply1(a, ()), a, lambda arr: arr.transpose(()))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     dims = tuple(dims)
     return _mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
