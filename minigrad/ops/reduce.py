@@ -114,6 +114,7 @@ class MaxAll(Function):
     """max of all elements.  The gradient goes to the largest element, split evenly among ties."""
     name = "MaxBackward1"
     saved_inputs = (0,)
+    saves_output = True         # backward compares the input with the result: in-place on it must be caught
     pick = staticmethod(np.max)
 
     def forward(self, a):
