@@ -131,3 +131,19 @@ def _skip_for(name, table, kernels):
 
 def skip_unless_sqrt_is_torchs():
     skip_unless_bit_exact("sqrt")
+
+
+# Hypothesis profiles for the differential fuzzer (tests/test_fuzz.py). `ci`, the default: derandomized (a fixed
+# seed, the same examples every run), about a minute in all. `long`: many more examples, random seeds, for a
+# fuzzing session (`pytest tests/test_fuzz.py --hypothesis-profile=long`).
+try:
+    from hypothesis import HealthCheck, settings
+
+    _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True, max_examples=250,
+                              suppress_health_check=_SLOW_OK)
+    settings.register_profile("long", derandomize=False, deadline=None, print_blob=True, max_examples=4_000,
+                              suppress_health_check=_SLOW_OK)
+    settings.load_profile("ci")
+except ImportError:
+    pass

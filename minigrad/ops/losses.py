@@ -92,14 +92,44 @@ class SoftTargetCrossEntropy(Function):
         return grad, None, None
 
 
+_TARGET_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "bool": "Bool", "float32": "Float",
+                      "float64": "Double", "float16": "Half"}
+
+
+def _check_reduction(reduction):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_class_targets(x, t, weight, ignore_index):
+    """torch's checks of class indices t for logits or log-probabilities x (classes on dim 1, or 0 for 1-d x):
+    the dtype, the weight's length and each target's range (ignore_index aside)."""
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TARGET_TYPE_NAMES.get(t.dtype.name)}")
+    n_classes = x.shape[1 if x.ndim > 1 else 0]
+    if weight is not None and weight._data.shape != (n_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
+                           f"got weight tensor of shape: {list(weight._data.shape)}")
+    if t.size and (t.min() < 0 or t.max() >= n_classes):
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
+    _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     x, t = input._data, target._data
     if t.dtype.kind == "f":
         if t.shape != x.shape:
             raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if x.ndim > 2:                              # classes on dim 1: move them last, where the code below has them
+            input, target = input.movedim(1, -1), target.movedim(1, -1)
+            x = input._data
         if label_smoothing:                         # torch: target * (1 - eps) + eps / C
             target = target * (1 - label_smoothing) + label_smoothing / x.shape[-1]
         if weight is not None:                      # torch: -(log_softmax(x) * target * weight), summed
@@ -119,11 +149,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return out
     if x.ndim not in (1, 2):
         raise NotImplementedError("cross_entropy: minigrad takes input of shape (C) or (N, C)")
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {t.dtype}")
     if x.ndim == 2 and t.shape != (x.shape[0],):
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
                          f"({t.shape[0] if t.ndim else 0}).")
+    _check_class_targets(x, t, weight, ignore_index)
     ignored = None
     if t.size:
         lo, hi, n_classes = t.min(), t.max(), x.shape[-1]
@@ -186,18 +215,27 @@ class NllLoss(Function):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    _check_reduction(reduction)
     x, t = input._data, target._data
     if x.ndim == 2 and t.shape != (x.shape[0],):
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
                          f"({t.shape[0] if t.ndim else 0}).")
+    _check_class_targets(x, t, weight, ignore_index)
     return NllLoss.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
 
 
 def _warn_size(input, target):
-    if input._data.shape != target._data.shape:
+    """torch's warning when the shapes differ, and its error when they do not broadcast."""
+    a, b = input._data.shape, target._data.shape
+    if a != b:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", stacklevel=3)
+        nd = max(len(a), len(b))
+        for k in range(1, min(len(a), len(b)) + 1):
+            if a[-k] != b[-k] and a[-k] != 1 and b[-k] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[-k]}) must match the size of tensor b ({b[-k]}) at "
+                                   f"non-singleton dimension {nd - k}")
 
 
 class MseLoss(Function):
@@ -223,8 +261,9 @@ class MseLoss(Function):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    _check_reduction(reduction)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TARGET_TYPE_NAMES[input._data.dtype.name]}'")
     return MseLoss.apply(input, target, reduction)
 
 
@@ -263,7 +302,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     p = input._data
-    if p.size and (p.min() < 0 or p.max() > 1):
+    if target._data.dtype != p.dtype:
+        raise RuntimeError(f"Found dtype {_TARGET_TYPE_NAMES[target._data.dtype.name]} but expected "
+                           f"{_TARGET_TYPE_NAMES[p.dtype.name]}")
+    if p.size and not (p.min() >= 0 and p.max() <= 1):        # a nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
     return BinaryCrossEntropy.apply(input, target, None if weight is None else weight._data, reduction)
 

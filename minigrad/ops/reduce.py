@@ -19,12 +19,17 @@ def _axes(dim, ndim):
     if dim is None:
         return None
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:                                  # torch: an empty dim list reduces over every dim
+        return None
     out = []
     for d in dims:
         if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-builtins.max(ndim, 1)}, "
                              f"{builtins.max(ndim, 1) - 1}], but got {d})")
-        out.append(d % ndim if ndim else 0)
+        d = d % ndim if ndim else 0
+        if d in out:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        out.append(d)
     return tuple(out) if ndim else None
 
 
@@ -108,6 +113,7 @@ class MaxAll(Function):
     """max of all elements.  The gradient goes to the largest element, split evenly among ties."""
     name = "MaxBackward1"
     saved_inputs = (0,)
+    saves_output = True         # backward compares the input with the result: in-place on it must be caught
     pick = staticmethod(np.max)
 
     def forward(self, a):
@@ -169,8 +175,14 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         return all_fn.apply(a)
+    if a._data.ndim == 0:                  # a 0-d tensor: its own max along dim 0 or -1, at index 0
+        _axes(dim, 0)
+        values, indices = _reduce_extreme(a.reshape(1), 0, False, all_fn, dim_fn, result, other_fn)
+        return result(values, indices)
     axes = _axes(dim, a._data.ndim)
     axis = axes[0] if axes else 0
+    if a._data.shape[axis] == 0:
+        raise IndexError(f"{dim_fn.name[:3].lower()}(): Expected reduction dim {axis} to have non-zero size.")
     fn = dim_fn()
     fn.needs_input_grad = (a.requires_grad, False, False)
     values = Tensor._make(fn.forward(a._data, axis, keepdim))
@@ -188,6 +200,13 @@ def argmin(a, dim=None, keepdim=False):
 
 
 def _arg(pick, a, dim, keepdim):
+    if a._data.size == 0:
+        name = pick.__name__
+        if dim is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        d = _axes(dim, a._data.ndim)
+        if d is None or a._data.shape[d[0]] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d[0] if d else 0} to have non-zero size.")
     if dim is None:
         out = np.asarray(pick(a._data))
         return Tensor._make(out.reshape((1,) * a._data.ndim) if keepdim else out)
@@ -212,7 +231,9 @@ class Var(Function):
     def backward(self, g):
         a = self.saved
         centred = a - a.mean(axis=self.axes, keepdims=True)
-        return g.reshape(self.keep) * (2 / (self.n - self.correction)) * centred, None, None, None
+        with np.errstate(divide="ignore", invalid="ignore"):     # no degrees of freedom: inf * 0, nan as in torch
+            scale = 2 / np.asarray(self.n - self.correction, dtype=g.dtype)
+            return g.reshape(self.keep) * scale * centred, None, None, None
 
 
 class Std(Var):
@@ -226,8 +247,10 @@ class Std(Var):
         return out
 
     def backward(self, g):
-        grad_var = g.reshape(self.keep) / (2 * np.reshape(self.out, self.keep))
-        return super().backward(grad_var)
+        out = np.reshape(self.out, self.keep)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_var = np.where(out == 0, 0, g.reshape(self.keep) / (2 * out))     # torch: 0 where std is 0
+        return super().backward(grad_var.astype(g.dtype, copy=False))
 
 
 def _correction(unbiased, correction):
@@ -236,11 +259,18 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
+def _check_float(a):
+    if a._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(a, dim=None, unbiased=True, keepdim=False, correction=None):
+    _check_float(a)
     return Var.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
 
 def std(a, dim=None, unbiased=True, keepdim=False, correction=None):
+    _check_float(a)
     return Std.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
 
@@ -365,7 +395,7 @@ class Logsumexp(Function):
             with np.errstate(divide="ignore"):
                 out = np.log(np.sum(np.exp(a), axis=axes, keepdims=keepdim))
         else:
-            m = np.max(a, axis=axes, keepdims=True)
+            m = np.asarray(np.max(a, axis=axes, keepdims=True))     # an array even for a 0-d a
             np.putmask(m, np.isinf(m), 0)            # torch: an infinite max is not subtracted
             with np.errstate(divide="ignore"):
                 out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True))

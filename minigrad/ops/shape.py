@@ -79,6 +79,14 @@ reshape = view
 
 def _check_view_shape(a, shape):
     n = a._data.size
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if n == 0 and -1 in shape and 0 in shape:
+        raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+                           "dimension size -1 can be any value and is ambiguous")
     known = 1
     for s in shape:
         if s != -1:
@@ -93,7 +101,7 @@ def flatten(a, start_dim=0, end_dim=-1):
         return view(a, (1,))
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     shp = a._data.shape
-    return view(a, shp[:s] + (-1,) + shp[e + 1:]) if s <= e else a
+    return view(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
 
 
 class Permute(Function):
@@ -111,6 +119,8 @@ class Permute(Function):
 def permute(a, dims):
     nd = a._data.ndim
     dims = tuple(_dim(d, nd) for d in _sizes(dims))
+    if len(dims) == nd and len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(nd)):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            "length of the desired ordering of dimensions i.e. input.dim() = "
@@ -128,6 +138,8 @@ def transpose(a, dim0, dim1):
     nd = a._data.ndim
     dims = list(range(nd))
     d0, d1 = _dim(dim0, nd), _dim(dim1, nd)
+    if nd == 0:                                   # dims 0 and -1 of a 0-d tensor: itself
+        return _mark_view(Transpose.apply1(a, ()), a, lambda arr: arr.transpose(()))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     dims = tuple(dims)
     return _mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
@@ -247,7 +259,7 @@ class Index(Function):
 
     def forward(self, a, index):
         self.in_shape, self.index = a.shape, index
-        return a[index]
+        return _take(a, index)
 
     def backward(self, g):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
@@ -258,7 +270,29 @@ class Index(Function):
         return grad, None
 
 
+def _take(arr, index):
+    """arr[index], where an index of ints alone gives a 0-d view, not a NumPy scalar (a copy): so that x[0].mul_(3)
+    writes into x, as in torch."""
+    out = arr[index]
+    if not isinstance(out, np.ndarray):
+        out = arr[(index if type(index) is tuple else (index,)) + (Ellipsis,)]
+    return out
+
+
+def _check_basic_index(a, index):
+    """torch's errors for what NumPy would accept or word differently: a slice step below 1, an index into a
+    0-d tensor."""
+    parts = index if type(index) is tuple else (index,)
+    for p in parts:
+        if type(p) is slice and p.step is not None and p.step <= 0:
+            raise ValueError("step must be greater than zero")
+    if a._data.ndim == 0 and parts and isinstance(parts[0], (int, np.integer)) and not isinstance(parts[0], bool):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
+
+
 def getitem(a, index):
+    _check_basic_index(a, index)
     index = _index(index)
     fn = Index()
     fn.needs_input_grad = (a.requires_grad, False)
@@ -268,7 +302,7 @@ def getitem(a, index):
         raise IndexError(str(e).replace("axis", "dimension")) from None
     name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
-        _mark_view(out, a, lambda arr: arr[index])
+        _mark_view(out, a, lambda arr: _take(arr, index))
     if a.requires_grad and grad_state.enabled:
         fn.rename(name)
         fn.advanced = name == "IndexBackward0"
@@ -420,15 +454,22 @@ def stack(tensors, dim=0):
 
 
 def cat(tensors, dim=0):
+    if not len(tensors):
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
     nd = tensors[0]._data.ndim
     d = _dim(dim, nd)
     for i, t in enumerate(tensors):
         s0, s = tensors[0]._data.shape, t._data.shape
-        if len(s) != nd or s[:d] + s[d + 1:] != s0[:d] + s0[d + 1:]:
-            raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                               f"{s0[:d] + s0[d + 1:]} but got size {s[:d] + s[d + 1:]} for tensor number {i} "
-                               "in the list.")
+        if len(s) != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {len(s)}")
+        for k in range(nd):
+            if k != d and s[k] != s0[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {s0[k]} "
+                                   f"but got size {s[k]} for tensor number {i} in the list.")
     return Cat.apply(d, *tensors)
 
 
@@ -441,7 +482,7 @@ class SplitPart(Function):
 
     def forward(self, a, index):
         self.in_shape, self.index = a.shape, index
-        return a[index]
+        return _take(a, index)
 
     def backward(self, g):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
