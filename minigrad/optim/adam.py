@@ -8,6 +8,8 @@
 Two routes (minigrad/optim/optimizer.py): `_single_tensor_adam`, torch's own code in tensor ops, and
 `_multi_tensor_adam`, the same formulas on all of a group's parameters at once, in flat NumPy buffers.
 """
+import operator
+
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
@@ -43,19 +45,25 @@ class Adam(Optimizer):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
                 continue
-            beta1, beta2 = group["betas"]
-            hyperparameters = dict(amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2, lr=group["lr"],
-                                   weight_decay=group["weight_decay"], eps=group["eps"],
-                                   maximize=group["maximize"],
-                                   decoupled_weight_decay=group["decoupled_weight_decay"])
-            if use_fast_route(group):
-                self._step_fast(index, group, params, hyperparameters)
-            else:
+            if not use_fast_route(group):
                 states = [self.state.get(p) or self._new_state(group, p) for p in params]
                 _single_tensor_adam(params, [p.grad for p in params], [s["exp_avg"] for s in states],
                                     [s["exp_avg_sq"] for s in states],
                                     [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
-                                    [s["step"] for s in states], **hyperparameters)
+                                    [s["step"] for s in states], **_hyperparameters(group))
+                continue
+            flat = self._flat_buffers(index, group, params)
+            if flat is None:
+                self._step_one_at_a_time(index, group, params)
+                continue
+            steps, buffers = flat["steps"], flat["buffers"]
+            steps += 1
+            beta1, beta2 = group["betas"]
+            _multi_tensor_adam(params, [p.grad for p in params], buffers["exp_avg"], buffers["exp_avg_sq"],
+                               buffers.get("max_exp_avg_sq"), float(steps[0]), amsgrad=group["amsgrad"],
+                               beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+                               eps=group["eps"], maximize=group["maximize"],
+                               decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss
 
     def _new_state(self, group, p):
@@ -72,22 +80,17 @@ class Adam(Optimizer):
     # when a group switches to it, updates the same numbers.
     _flat = None
 
-    def _step_fast(self, index, group, params, hyperparameters):
-        flat = self._flat_buffers(index, group, params)
-        if flat is not None:
-            flat["steps"] += 1
-            buffers = flat["buffers"]
-            _multi_tensor_adam(params, [p.grad for p in params], buffers["exp_avg"], buffers["exp_avg_sq"],
-                               buffers.get("max_exp_avg_sq"), float(flat["steps"][0]), **hyperparameters)
-            return
-        self._flat.pop(index, None)     # mixed dtypes, or parameters at different steps: one at a time
+    def _step_one_at_a_time(self, index, group, params):
+        """The fast route where the parameters cannot share flat buffers (mixed dtypes, or different step
+        counts): each parameter's own state arrays are its flat buffers."""
+        self._flat.pop(index, None)
         for p in params:
             state = self.state.get(p) or self._new_state(group, p)
             state["step"]._data += 1
             vmax = state["max_exp_avg_sq"]._data.reshape(-1) if group["amsgrad"] else None
             _multi_tensor_adam([p], [p.grad], state["exp_avg"]._data.reshape(-1),
                                state["exp_avg_sq"]._data.reshape(-1), vmax, float(state["step"]._data),
-                               **hyperparameters)
+                               **_hyperparameters(group))
 
     def _flat_buffers(self, index, group, params):
         """The group's flat state buffers for these parameters (made, and the states moved into them, when the
@@ -95,8 +98,7 @@ class Adam(Optimizer):
         if self._flat is None:
             self._flat = {}
         flat = self._flat.get(index)
-        if flat is not None and len(flat["params"]) == len(params) and all(
-                a is b for a, b in zip(flat["params"], params)):
+        if flat is not None and len(flat["params"]) == len(params) and all(map(operator.is_, flat["params"], params)):
             return flat
         dtype = params[0]._data.dtype
         if any(p._data.dtype != dtype for p in params):
@@ -124,6 +126,12 @@ class Adam(Optimizer):
     def load_state_dict(self, state_dict):
         self._flat = None
         super().load_state_dict(state_dict)
+
+
+def _hyperparameters(group):
+    beta1, beta2 = group["betas"]
+    return dict(amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+                eps=group["eps"], maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
 
 
 @no_grad()

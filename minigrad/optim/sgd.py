@@ -27,21 +27,20 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads = [], []
+            if use_fast_route(group):
+                _multi_tensor_sgd(group, self.state)
+                continue
+            params, grads, momentum_buffer_list = [], [], []     # torch's _init_group
             for p in group["params"]:
                 if p.grad is not None:
                     params.append(p)
                     grads.append(p.grad)
-            momentum = group["momentum"]
-            if momentum != 0:
-                momentum_buffer_list = [self.state.get(p, {}).get("momentum_buffer") for p in params]
-            else:
-                momentum_buffer_list = [None] * len(params)
-            update = _multi_tensor_sgd if use_fast_route(group) else _single_tensor_sgd
-            update(params, grads, momentum_buffer_list, weight_decay=group["weight_decay"], momentum=momentum,
-                   lr=group["lr"], dampening=group["dampening"], nesterov=group["nesterov"],
-                   maximize=group["maximize"])
-            if momentum != 0:
+                    if group["momentum"] != 0:
+                        momentum_buffer_list.append(self.state.get(p, {}).get("momentum_buffer"))
+            _single_tensor_sgd(params, grads, momentum_buffer_list, weight_decay=group["weight_decay"],
+                               momentum=group["momentum"], lr=group["lr"], dampening=group["dampening"],
+                               nesterov=group["nesterov"], maximize=group["maximize"])
+            if group["momentum"] != 0:
                 for p, buf in zip(params, momentum_buffer_list):
                     self.state.setdefault(p, {})["momentum_buffer"] = buf
         return loss
@@ -74,26 +73,33 @@ def _single_tensor_sgd(params, grads, momentum_buffer_list, *, weight_decay, mom
         param.add_(grad, alpha=-lr)
 
 
-def _multi_tensor_sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, dampening, nesterov,
-                      maximize):
+def _multi_tensor_sgd(group, state):
     """The fast route: the reference route's update on the NumPy arrays, with the same kernels (so the same
-    roundings). It saves the tensor ops' dispatch, which dominates the step of a small model, and needs no
-    grad mode: it never touches a tensor op."""
-    for i, (p, grad) in enumerate(zip(params, grads)):
-        w, g = p._data, grad._data
+    roundings), for every parameter of `group` that has a gradient; momentum buffers live in `state`. It
+    saves the tensor ops' dispatch and takes the group itself rather than torch's lists: for a small model
+    (Linear(1, 1)) building those lists each step costs more than the update. It needs no grad mode: it never
+    calls a tensor op."""
+    lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+    weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+    add_scaled = K.add_scaled
+    for p in group["params"]:
+        if p.grad is None:
+            continue
+        w, g = p._data, p.grad._data
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = K.add_scaled(g, w, weight_decay)                   # grad.add(param, alpha=weight_decay)
+            g = add_scaled(g, w, weight_decay)                     # grad.add(param, alpha=weight_decay)
         if momentum != 0:
-            buf = momentum_buffer_list[i]
+            buffers = state.setdefault(p, {})
+            buf = buffers.get("momentum_buffer")
             if buf is None:
-                buf = momentum_buffer_list[i] = Tensor._make(g.copy())
+                buf = buffers["momentum_buffer"] = Tensor._make(g.copy())   # grad.detach().clone()
             else:
                 b = buf._data
                 b *= momentum                            # buf.mul_(momentum).add_(grad, alpha=1-dampening)
-                K.add_scaled(b, g, 1 - dampening, out=b)
+                add_scaled(b, g, 1 - dampening, out=b)
                 _bumped(buf)
-            g = K.add_scaled(g, buf._data, momentum) if nesterov else buf._data
-        K.add_scaled(w, g, -lr, out=w)                            # param.add_(grad, alpha=-lr)
+            g = add_scaled(g, buf._data, momentum) if nesterov else buf._data
+        add_scaled(w, g, -lr, out=w)                              # param.add_(grad, alpha=-lr)
         _bumped(p)
