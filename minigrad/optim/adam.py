@@ -4,16 +4,26 @@
     v = v * beta2 + (1 - beta2) * g * g           # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
     denom = sqrt(v) / sqrt(1 - beta2**t) + eps
     w = w - lr / (1 - beta1**t) * m / denom       # param.addcdiv_(exp_avg, denom, value=-step_size)
+
+Two routes (minigrad/optim/optimizer.py): `_single_tensor_adam`, torch's own code in tensor ops, and
+`_multi_tensor_adam`, the same formulas on all of a group's parameters at once, in flat NumPy buffers.
 """
+import operator
+
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
 from ..backend import kernels as K
-from .optimizer import Optimizer, check_non_negative
+from ..tensor import Tensor
+from .optimizer import Optimizer, _bumped, check_non_negative, use_fast_route
 
 
 class Adam(Optimizer):
+    """torch.optim.Adam. `foreach=False` steps by the reference route (`_single_tensor_adam`); the default
+    (`foreach=None`), `foreach=True` or `fused=True` by the fast route (`_multi_tensor_adam`). Both round as
+    torch's single-tensor route does (torch's own fused kernel rounds its own way and is not reproduced).
+    `differentiable=True` and `capturable=True` are not implemented."""
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
@@ -29,79 +39,66 @@ class Adam(Optimizer):
                                       differentiable=differentiable, fused=fused,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
-    @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for index, group in enumerate(self.param_groups):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
                 continue
-            flat = self._flat_buffers(index, params)
-            if flat is not None:
-                self._update_flat(group, params, flat)
-            else:
-                self._flat.pop(index, None)
-                for p in params:
-                    self._update(group, p)
+            if not use_fast_route(group):
+                states = [self.state.get(p) or self._new_state(group, p) for p in params]
+                _single_tensor_adam(params, [p.grad for p in params], [s["exp_avg"] for s in states],
+                                    [s["exp_avg_sq"] for s in states],
+                                    [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
+                                    [s["step"] for s in states], **_hyperparameters(group))
+                continue
+            flat = self._flat_buffers(index, group, params)
+            if flat is None:
+                self._step_one_at_a_time(index, group, params)
+                continue
+            steps, buffers = flat["steps"], flat["buffers"]
+            steps += 1
+            beta1, beta2 = group["betas"]
+            _multi_tensor_adam(params, [p.grad for p in params], buffers["exp_avg"], buffers["exp_avg_sq"],
+                               buffers.get("max_exp_avg_sq"), float(steps[0]), amsgrad=group["amsgrad"],
+                               beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+                               eps=group["eps"], maximize=group["maximize"],
+                               decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss
 
-    # One parameter at a time: the formulas of the module docstring.
-    def _update(self, group, p):
-        state = self.state.get(p)
-        if state is None:
-            state = self.state[p] = self._new_state(p._data)
-        state["step"]._data += 1
-        w = p._data
-        if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
-            w *= 1 - group["lr"] * group["weight_decay"]
-        vmax = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
-        w += self._adam(group, p.grad._data, w, state["exp_avg"]._data, state["exp_avg_sq"]._data, vmax,
-                        float(state["step"]._data))
-        p._version_cell[0] += 1
-
-    def _new_state(self, w):
+    def _new_state(self, group, p):
+        """torch's _init_group: a parameter's state, made at its first step."""
         state = {"step": Tensor._make(np.zeros((), dtype=np.float32)),
-                 "exp_avg": Tensor._make(np.zeros_like(w)), "exp_avg_sq": Tensor._make(np.zeros_like(w))}
-        if self.defaults["amsgrad"]:
-            state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(w))
+                 "exp_avg": Tensor._make(np.zeros_like(p._data)), "exp_avg_sq": Tensor._make(np.zeros_like(p._data))}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+        self.state[p] = state
         return state
 
-    @staticmethod
-    def _adam(group, g, w, m, v, vmax, step, out=None):
-        """Update m and v in place and return what to add to the weights, written to `out` where given (an
-        array the caller no longer needs, such as its own copy of the gradient): one temporary besides."""
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        if group["maximize"]:
-            g = -g
-        if group["weight_decay"] != 0 and not group["decoupled_weight_decay"]:
-            g = K.add_scaled(g, w, group["weight_decay"])      # grad.add(param, alpha=weight_decay)
-        tmp = g - m
-        K.add_scaled(m, tmp, 1 - beta1, out=m)                 # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), fused
-        np.multiply(g, 1 - beta2, out=tmp)
-        v *= beta2
-        K.add_scaled(v, tmp, g, out=v)                         # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
-        step_size = lr / (1 - beta1 ** step)
-        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        if vmax is not None:
-            np.maximum(vmax, v, out=vmax)
-            v = vmax
-        denom = K.sqrt(v, out=tmp)
-        denom /= bias_correction2_sqrt
-        denom += eps
-        delta = np.multiply(m, -step_size, out=out)   # param.addcdiv_(exp_avg, denom, value=-step_size)
-        delta /= denom
-        return delta
-
-    # All parameters of a group at once: the same elementwise formulas on flat buffers, so a step costs
-    # a dozen NumPy calls rather than a dozen per parameter. The per-parameter state entries are views into
-    # the flat buffers, so state_dict() and load_state_dict() see torch's layout.
+    # The fast route keeps a group's states in flat buffers, end to end: each parameter's state tensors are
+    # views into them, so state_dict() and load_state_dict() see torch's layout, and the reference route,
+    # when a group switches to it, updates the same numbers.
     _flat = None
 
-    def _flat_buffers(self, index, params):
+    def _step_one_at_a_time(self, index, group, params):
+        """The fast route where the parameters cannot share flat buffers (mixed dtypes, or different step
+        counts): each parameter's own state arrays are its flat buffers."""
+        self._flat.pop(index, None)
+        for p in params:
+            state = self.state.get(p) or self._new_state(group, p)
+            state["step"]._data += 1
+            vmax = state["max_exp_avg_sq"]._data.reshape(-1) if group["amsgrad"] else None
+            _multi_tensor_adam([p], [p.grad], state["exp_avg"]._data.reshape(-1),
+                               state["exp_avg_sq"]._data.reshape(-1), vmax, float(state["step"]._data),
+                               **_hyperparameters(group))
+
+    def _flat_buffers(self, index, group, params):
+        """The group's flat state buffers for these parameters (made, and the states moved into them, when the
+        parameters change), or None where they cannot share them: mixed dtypes, or different step counts."""
         if self._flat is None:
             self._flat = {}
         flat = self._flat.get(index)
-        if flat is not None and flat["params"] == params:
+        if flat is not None and len(flat["params"]) == len(params) and all(map(operator.is_, flat["params"], params)):
             return flat
         dtype = params[0]._data.dtype
         if any(p._data.dtype != dtype for p in params):
@@ -110,7 +107,7 @@ class Adam(Optimizer):
         if any(s is None for s in states):
             if any(s is not None for s in states):
                 return None
-            states = [self._new_state(p._data) for p in params]
+            states = [self._new_state(group, p) for p in params]
         steps = np.array([float(s["step"]._data) for s in states], dtype=np.float32)
         if len(set(steps.tolist())) != 1:
             return None
@@ -122,25 +119,109 @@ class Adam(Optimizer):
                 s[k] = Tensor._make(buffers[k][lo:hi].reshape(p._data.shape))
             s["step"] = Tensor._make(steps[i:i + 1].reshape(()))
             self.state[p] = s
-        flat = {"params": params, "buffers": buffers, "steps": steps,
-                "slices": [(slice(lo, hi), p._data.shape) for p, lo, hi in zip(params, offsets[:-1], offsets[1:])]}
+        flat = {"params": params, "buffers": buffers, "steps": steps}
         self._flat[index] = flat
         return flat
-
-    def _update_flat(self, group, params, flat):
-        flat["steps"] += 1
-        buffers = flat["buffers"]
-        if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
-            for p in params:
-                p._data *= 1 - group["lr"] * group["weight_decay"]
-        w = np.concatenate([p._data.reshape(-1) for p in params]) if group["weight_decay"] != 0 else None
-        g = np.concatenate([p.grad._data.reshape(-1) for p in params])
-        delta = self._adam(group, g, w, buffers["exp_avg"], buffers["exp_avg_sq"], buffers.get("max_exp_avg_sq"),
-                           float(flat["steps"][0]), out=g)      # g is this step's own copy: reuse it
-        for p, (sl, shape) in zip(params, flat["slices"]):
-            p._data += delta[sl].reshape(shape)
-            p._version_cell[0] += 1
 
     def load_state_dict(self, state_dict):
         self._flat = None
         super().load_state_dict(state_dict)
+
+
+def _hyperparameters(group):
+    beta1, beta2 = group["betas"]
+    return dict(amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+                eps=group["eps"], maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
+
+
+@no_grad()
+def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1,
+                        beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay):
+    """The reference route: torch's _single_tensor_adam (real tensors, float hyper-parameters, neither
+    capturable nor differentiable), one parameter at a time, in tensor ops."""
+    for i, param in enumerate(params):
+        grad = grads[i] if not maximize else -grads[i]
+        exp_avg = exp_avgs[i]
+        exp_avg_sq = exp_avg_sqs[i]
+        step_t = state_steps[i]
+
+        # update step
+        step_t += 1
+
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                # Perform step weight decay
+                param.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad.add(param, alpha=weight_decay)
+
+        # Decay the first and second moment running average coefficient
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+
+        step = step_t.item()
+
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+
+        step_size = lr / bias_correction1
+
+        bias_correction2_sqrt = bias_correction2 ** 0.5
+
+        if amsgrad:
+            # Maintains the maximum of all 2nd moment running avg. till now
+            max_exp_avg_sqs[i].copy_(max_exp_avg_sqs[i].maximum(exp_avg_sq))
+
+            # Use the max. for normalizing running avg. of gradient
+            denom = (max_exp_avg_sqs[i].sqrt() / bias_correction2_sqrt).add_(eps)
+        else:
+            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+
+        param.addcdiv_(exp_avg, denom, value=-step_size)
+
+
+def _multi_tensor_adam(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, amsgrad, beta1, beta2, lr,
+                       weight_decay, eps, maximize, decoupled_weight_decay):
+    """The fast route: the reference route's formulas, with the same kernels (so the same roundings), on all
+    the parameters at once. `exp_avg`, `exp_avg_sq` and `max_exp_avg_sq` (None without amsgrad) are flat
+    arrays holding the parameters' states end to end; `step` is the step count they share (already counted).
+    A step costs a dozen NumPy calls on the whole group, not a dozen tensor ops per parameter, and two
+    temporaries of the group's size."""
+    if weight_decay != 0 and decoupled_weight_decay:
+        for p in params:
+            p._data *= 1 - lr * weight_decay                     # param.mul_(1 - lr * weight_decay)
+            _bumped(p)
+    g = np.concatenate([grad._data.reshape(-1) for grad in grads])    # this step's own copy, reused below
+    if maximize:
+        np.negative(g, out=g)
+    if weight_decay != 0 and not decoupled_weight_decay:
+        w = np.concatenate([p._data.reshape(-1) for p in params])
+        K.add_scaled(g, w, weight_decay, out=g)                   # grad.add(param, alpha=weight_decay)
+    if abs(1 - beta1) < 0.5:
+        tmp = g - exp_avg                     # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), as torch's lerp
+        K.add_scaled(exp_avg, tmp, 1 - beta1, out=exp_avg)       # rounds it for a weight below 1/2
+    else:
+        K.lerp_(exp_avg, g, 1 - beta1)
+        tmp = np.empty_like(g)
+    np.multiply(g, 1 - beta2, out=tmp)
+    exp_avg_sq *= beta2                       # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    K.add_scaled(exp_avg_sq, tmp, g, out=exp_avg_sq)              # (g * (1 - beta2)) * g + v, as torch's addcmul
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    step_size = lr / bias_correction1
+    bias_correction2_sqrt = bias_correction2 ** 0.5
+    v = exp_avg_sq
+    if amsgrad:
+        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        v = max_exp_avg_sq
+    denom = K.sqrt(v, out=tmp)                # (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    delta = np.multiply(exp_avg, -step_size, out=g)   # param.addcdiv_(exp_avg, denom, value=-step_size):
+    delta /= denom                                    # w + (m * -step_size) / denom, as torch's addcdiv
+    offset = 0
+    for p in params:
+        size = p._data.size
+        p._data += delta[offset:offset + size].reshape(p._data.shape)
+        offset += size
+        _bumped(p)

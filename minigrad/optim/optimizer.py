@@ -1,4 +1,13 @@
-"""Optimizer: holds param_groups (a list of dicts: 'params' plus hyper-parameters) and per-parameter state."""
+"""Optimizer: holds param_groups (a list of dicts: 'params' plus hyper-parameters) and per-parameter state.
+
+Each optimizer has two routes for its update, as torch's have (`_single_tensor_adam`, `_multi_tensor_adam`):
+- the reference route, `_single_tensor_<name>`: torch's per-parameter code line for line, in minigrad tensor
+  ops (`exp_avg.lerp_(grad, 1 - beta1)`), the one to read;
+- the fast route, `_multi_tensor_<name>`: the same formulas on the NumPy arrays directly, with the
+  same kernels, so the same roundings; it skips the per-op dispatch and temporaries of tensor ops.
+`foreach=False` selects the reference route; `foreach=None` (the default) or True, or `fused=True`, the fast
+one (`use_fast_route`). torch's CPU default is its single-tensor route; minigrad's is the fast route, because
+speed is one of its goals and both routes give the same numbers."""
 import copy
 
 import numpy as np
@@ -23,6 +32,32 @@ def check_non_negative(**hyperparameters):
     for name, value in hyperparameters.items():
         if not 0.0 <= value:
             raise ValueError(f"Invalid {_NAMES.get(name, name + ' value')}: {value}")
+
+
+def _bumped(t):
+    """Count an in-place write to `t` that bypassed tensor ops (a NumPy write to t._data): t._version + 1."""
+    t._version_cell[0] += 1
+    return t
+
+
+def use_fast_route(group):
+    """Whether a param group steps by the fast route: unless foreach=False (and fused is not True)."""
+    return group.get("fused") or group["foreach"] is not False
+
+
+def _check_route_options(group):
+    """torch's errors for fused with foreach or differentiable; NotImplementedError for what minigrad lacks."""
+    if group.get("fused"):
+        if group.get("differentiable"):
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if group.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if group.get("differentiable"):
+        raise NotImplementedError("differentiable=True is not supported: minigrad's optimizers step under "
+                                  "no_grad, so a step is never part of the graph")
+    if group.get("capturable"):
+        raise NotImplementedError("capturable=True is not supported: it captures steps into CUDA graphs, and "
+                                  "minigrad's tensors are NumPy arrays on the CPU")
 
 
 class Optimizer:
@@ -52,6 +87,7 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter "
                                  f"{name}")
             group.setdefault(name, default)
+        _check_route_options(group)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
