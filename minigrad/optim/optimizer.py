@@ -36,7 +36,7 @@ def check_non_negative(**hyperparameters):
 
 def _bumped(t):
     """Count an in-place write to `t` that bypassed tensor ops (a NumPy write to t._data): t._version + 1."""
-    t._version_cell[0] += 1
+    t._bump_version()
     return t
 
 
