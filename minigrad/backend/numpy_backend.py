@@ -18,9 +18,9 @@ def sum(a, axes=None):
 
 
 def mean(a, axes=None):
-    if a.dtype == np.float32 and a.size > _LARGE:
-        return a.mean(axis=axes, dtype=np.float64).astype(np.float32)
-    return a.mean(axis=axes)
+    """The sum / n (NumPy's own mean is the same division, behind a few microseconds of Python)."""
+    sums = sum(a, axes)
+    return sums / a.dtype.type(a.size // max(np.size(sums), 1))
 
 
 def exp(a):

@@ -1,10 +1,10 @@
-"""Convolution, pooling and batch-norm layers, as torch.nn has them (the ops are in minigrad/ops/conv.py)."""
+"""Convolution, pooling and batch-norm layers, as torch.nn has them (the ops are in minigrad/ops/conv.py, pooling.py, normalization.py)."""
 import math
 
 import numpy as np
 
 from .. import creation
-from ..ops import conv as _c
+from ..ops import conv as _c, normalization as _norm, pooling as _pool
 from ..ops import shape as _shape
 from ..tensor import Tensor
 from . import init
@@ -105,7 +105,7 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked._data)
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return _c.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+        return _norm.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
                              self.weight, self.bias, use_batch, factor, self.eps)
 
     def extra_repr(self):
@@ -133,7 +133,7 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input):
-        return _c.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+        return _pool.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                              self.return_indices)
 
     def extra_repr(self):
@@ -150,7 +150,7 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
-        return _c.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        return _pool.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                              self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
@@ -163,7 +163,7 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, input):
-        return _c.adaptive_avg_pool2d(input, self.output_size)
+        return _pool.adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
@@ -175,7 +175,7 @@ class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
         self.return_indices = return_indices
 
     def forward(self, input):
-        return _c.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+        return _pool.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveConcatPool2d(Module):

@@ -1,8 +1,10 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
 from ..ops import elementwise as _e
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
-from ..ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, batch_norm, conv2d, max_pool2d
-from ..ops.conv import dropout as _dropout
+from ..ops.conv import conv2d
+from ..ops.dropout import dropout as _dropout
+from ..ops.normalization import batch_norm
+from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.matmul import linear

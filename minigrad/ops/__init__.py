@@ -11,7 +11,10 @@
 - activations: leaky_relu gelu elu silu softplus hardtanh
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
-- conv:        conv2d, pooling, batch norm, dropout
+- conv:        conv2d (im2col + one matmul)
+- pooling:     max_pool2d avg_pool2d adaptive pools
+- normalization: batch_norm
+- dropout:     dropout
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
 
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.

@@ -357,11 +357,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 # ---------------------------------------------------------------- regression and divergence losses
 
-def _check_reduction(reduction):
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
 class SmoothL1Loss(Function):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta/2, d = x - y.
     d loss/dx = d / beta where |d| < beta, else sign(d) (over n for 'mean'); d loss/dy = -d loss/dx"""

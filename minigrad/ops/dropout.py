@@ -1,0 +1,38 @@
+"""Dropout: forward and backward side by side."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class Dropout(Function):
+    """y = x * mask / (1 - p), mask ~ Bernoulli(1 - p);  dx = g * mask / (1 - p)."""
+    name = "MulBackward0"
+
+    def forward(self, x, scaled_mask):
+        self.saved = scaled_mask
+        return x * scaled_mask
+
+    def backward(self, g):
+        return g * self.saved, None
+
+
+def dropout(input, p=0.5, training=True, mask=None, generator=None):
+    """torch's dropout. `mask` (0/1, the input's shape) replaces the random draw, for parity runs; otherwise
+    the mask is uniform < 1 - p from minigrad's generator."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    x = input._data
+    if p == 1:
+        scaled = np.zeros_like(x)
+    else:
+        if mask is None:
+            from .. import random as _random
+            gen = generator or _random.default_generator
+            mask = gen.uniform(x.shape, 0.0, 1.0, x.dtype) < (1 - p)
+        elif isinstance(mask, Tensor):
+            mask = mask._data
+        scaled = np.asarray(mask, dtype=x.dtype) * np.asarray(1.0 / (1 - p), dtype=x.dtype)
+    return Dropout.apply(input, scaled)

@@ -1,0 +1,110 @@
+"""Batch norm: forward and backward side by side, over channels-last data (ops/conv.py explains the layout)."""
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def _channels_last_2d(x):
+    """(N, C, *) -> (M, C) with the channel last (a view when x is channels-last underneath)."""
+    if x.ndim == 2:
+        return x
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _from_2d(y2, shape):
+    if len(shape) == 2:
+        return y2
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(y2.reshape(moved), -1, 1)
+
+
+def _sumsq(a):
+    "Column sums of a*a, accumulated in float64."
+    return _sumprod(a, a).astype(np.float64) if a.dtype == np.float64 else np.einsum(
+        "ij,ij->j", a, a, dtype=np.float64)
+
+
+def _sumprod(a, b):
+    "Column sums of a*b, accumulated in float64, returned in a's dtype."
+    if a.dtype == np.float64:
+        return np.einsum("ij,ij->j", a, b)
+    return np.einsum("ij,ij->j", a, b, dtype=np.float64).astype(a.dtype)
+
+
+class BatchNorm(Function):
+    """y = (x - mean) / sqrt(var + eps) * w + b, statistics per channel over (N, H, W).
+    Training (batch statistics, fused backward, xh = normalised x, m = N*H*W):
+        dx = invstd * (g*w - mean(g*w) - xh * mean(g*w*xh)),  dw = sum(g*xh),  db = sum(g)
+    and running = (1 - momentum) * running + momentum * stat (the unbiased variance), as torch.
+    Eval (running statistics): dx = g * w * invstd."""
+    name = "NativeBatchNormBackward0"
+
+    def forward(self, x, w, b, running_mean, running_var, training, momentum, eps):
+        shape = x.shape
+        x2 = _channels_last_2d(x)
+        m = x2.shape[0]
+        if training:
+            # Statistics accumulated in float64: a float32 running sum over N*H*W rows loses ~1e-5, which
+            # the backward of a small-batch norm (layer4: 64 values per channel) amplifies ~100x.
+            mean = x2.sum(axis=0, dtype=np.float64) / m
+            xc = x2 - mean.astype(x.dtype)
+            var = _sumsq(xc) / m
+            invstd = 1.0 / np.sqrt(var + eps)
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean
+                running_var *= 1 - momentum
+                running_var += momentum * var * (m / max(m - 1, 1))
+            xh = xc
+            xh *= invstd.astype(x.dtype)
+        else:
+            invstd = 1.0 / np.sqrt(running_var + eps)
+            xh = (x2 - running_mean) * invstd.astype(x.dtype)
+        invstd = invstd.astype(x.dtype)
+        y = xh * w if w is not None else xh.copy()
+        if b is not None:
+            y += b
+        self.saved = (xh, invstd, w)
+        self.training, self.shape = training, shape
+        return _from_2d(y, shape)
+
+    def backward(self, g):
+        xh, invstd, w = self.saved
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        g2 = _channels_last_2d(g)
+        gx = gw = gb = None
+        if need_w or (need_x and self.training):
+            gxh_sum = _sumprod(g2, xh)                       # sum(g * xh)
+        gsum = g2.sum(axis=0, dtype=np.float64).astype(g2.dtype) if (need_b or need_x) else None
+        if need_w:
+            gw = gxh_sum
+        if need_b:
+            gb = gsum
+        if need_x:
+            scale = invstd if w is None else invstd * w
+            if self.training:
+                m = g2.shape[0]
+                gx2 = g2 - gsum / m
+                gx2 -= xh * (gxh_sum / m)
+                gx2 *= scale
+            else:
+                gx2 = g2 * scale
+            gx = _from_2d(gx2, self.shape)
+        return gx, gw, gb, None, None, None, None, None
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    x = input._data
+    if training:
+        size = x.size // x.shape[1]
+        if size == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{list(x.shape)}")
+    rm = running_mean._data if running_mean is not None else None
+    rv = running_var._data if running_var is not None else None
+    if not training and rm is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if momentum is None:
+        momentum = 0.0   # the caller (the layer) passes the cumulative-average factor
+    return BatchNorm.apply(input, weight, bias, rm, rv, training, momentum, eps)

@@ -1,0 +1,179 @@
+"""Pooling: max, average and adaptive, each op's forward and backward side by side (channels-last inside,
+as ops/conv.py explains)."""
+import numpy as np
+
+from ..autograd.function import Function
+from .conv import _pair, _nhwc, _pad_nhwc, _out_size
+
+
+def _slices(i, j, ho, wo, sh, sw):
+    return (slice(None), slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw))
+
+
+class MaxPool2d(Function):
+    """out = max over each window; the gradient goes to the first maximum of the window (torch's choice)."""
+    name = "MaxPool2DWithIndicesBackward0"
+    saved_inputs = (0,)         # without padding, xp is a view of x
+
+    def forward(self, x, kernel, stride, padding):
+        n, c, h, w = x.shape
+        (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+        ho, wo = _out_size(h, kh, sh, ph), _out_size(w, kw, sw, pw)
+        xp = _pad_nhwc(x, ph, pw, -np.inf)
+        out = None
+        for i in range(kh):
+            for j in range(kw):
+                v = xp[_slices(i, j, ho, wo, sh, sw)]
+                out = v.copy() if out is None else np.maximum(out, v, out=out)
+        self.saved = (xp, out)
+        self.geom = (x.shape, kernel, stride, padding, ho, wo)
+        return out.transpose(0, 3, 1, 2)
+
+    def backward(self, g):
+        xp, out = self.saved
+        (n, c, h, w), (kh, kw), (sh, sw), (ph, pw), ho, wo = self.geom
+        gt = _nhwc(g)
+        gxp = np.zeros(xp.shape, dtype=g.dtype)
+        taken = np.zeros(out.shape, dtype=bool)
+        for i in range(kh):                                # first window position holding the max wins
+            for j in range(kw):
+                sl = _slices(i, j, ho, wo, sh, sw)
+                hit = xp[sl] == out
+                hit &= ~taken
+                taken |= hit
+                gxp[sl] += np.where(hit, gt, 0)
+        return gxp[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2), None, None, None
+
+
+class AvgPool2d(Function):
+    """out = sum over each window / divisor (k*k, or the count of real pixels when count_include_pad=False);
+    dx = each window gets g / divisor."""
+    name = "AvgPool2DBackward0"
+
+    def forward(self, x, kernel, stride, padding, count_include_pad):
+        n, c, h, w = x.shape
+        (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+        ho, wo = _out_size(h, kh, sh, ph), _out_size(w, kw, sw, pw)
+        xp = _pad_nhwc(x, ph, pw)
+        out = None
+        for i in range(kh):
+            for j in range(kw):
+                v = xp[_slices(i, j, ho, wo, sh, sw)]
+                out = v.copy() if out is None else np.add(out, v, out=out)
+        if count_include_pad or (ph == 0 and pw == 0):
+            div = np.asarray(kh * kw, dtype=x.dtype)
+        else:
+            ones = np.zeros((1, h + 2 * ph, w + 2 * pw, 1), dtype=x.dtype)
+            ones[:, ph:ph + h, pw:pw + w] = 1
+            div = sum(ones[_slices(i, j, ho, wo, sh, sw)] for i in range(kh) for j in range(kw))
+        out /= div
+        self.div = div
+        self.geom = (x.shape, kernel, stride, padding, ho, wo)
+        self.saved = True
+        return out.transpose(0, 3, 1, 2)
+
+    def backward(self, g):
+        (n, c, h, w), (kh, kw), (sh, sw), (ph, pw), ho, wo = self.geom
+        gd = _nhwc(g) / self.div
+        gxp = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=g.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                gxp[_slices(i, j, ho, wo, sh, sw)] += gd
+        return gxp[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2), None, None, None, None
+
+
+def _bins(size, out):
+    """torch's adaptive pooling bins: [floor(i*size/out), ceil((i+1)*size/out))."""
+    return [(i * size // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptivePool2d(Function):
+    """Adaptive average / max pooling over torch's bins, one reduction per output cell (the output is small:
+    1x1 in a ResNet head). avg: dx = g / bin size over the bin; max: dx = g at the bin's first maximum."""
+    name = "AdaptiveAvgPool2DBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x, output_size, mode):
+        n, c, h, w = x.shape
+        oh, ow = output_size
+        oh, ow = oh or h, ow or w
+        xt = _nhwc(x)
+        self.rows, self.cols = _bins(h, oh), _bins(w, ow)
+        self.mode, self.shape = mode, x.shape
+        out = np.empty((n, oh, ow, c), dtype=x.dtype)
+        for a, (r0, r1) in enumerate(self.rows):
+            for b, (c0, c1) in enumerate(self.cols):
+                cell = xt[:, r0:r1, c0:c1, :]
+                out[:, a, b] = cell.mean(axis=(1, 2)) if mode == "avg" else cell.max(axis=(1, 2))
+        self.saved = (xt, out) if mode == "max" else True
+        return out.transpose(0, 3, 1, 2)
+
+    def backward(self, g):
+        n, c, h, w = self.shape
+        gt = _nhwc(g)
+        gx = np.zeros((n, h, w, c), dtype=g.dtype)
+        for a, (r0, r1) in enumerate(self.rows):
+            for b, (c0, c1) in enumerate(self.cols):
+                ga = gt[:, a, b][:, None, None, :]
+                if self.mode == "avg":
+                    gx[:, r0:r1, c0:c1, :] += ga / ((r1 - r0) * (c1 - c0))
+                else:
+                    xt, out = self.saved
+                    cell = xt[:, r0:r1, c0:c1, :].reshape(n, -1, c)
+                    idx = (cell == out[:, a, b][:, None, :]).argmax(axis=1)     # first maximum, row-major
+                    hit = np.zeros(cell.shape, dtype=bool)
+                    np.put_along_axis(hit, idx[:, None, :], True, axis=1)
+                    gx[:, r0:r1, c0:c1, :] += np.where(hit, ga.reshape(n, 1, c), 0).reshape(
+                        n, r1 - r0, c1 - c0, c)
+        return gx.transpose(0, 3, 1, 2), None, None
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if dilation != 1 or ceil_mode or return_indices:
+        raise NotImplementedError("max_pool2d: dilation, ceil_mode and return_indices are not supported")
+    k = _pair(kernel_size)
+    s = k if stride is None or stride == [] else _pair(stride)
+    p = _pair(padding)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise RuntimeError("pad should be at most half of effective kernel size")
+    return MaxPool2d.apply(input, k, s, p)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    if ceil_mode or divisor_override is not None:
+        raise NotImplementedError("avg_pool2d: ceil_mode and divisor_override are not supported")
+    k = _pair(kernel_size)
+    s = k if stride is None or stride == [] else _pair(stride)
+    return AvgPool2d.apply(input, k, s, _pair(padding), count_include_pad)
+
+
+def _adaptive(input, output_size, mode):
+    oh, ow = (output_size, output_size) if output_size is None or isinstance(output_size, int) else output_size
+    h, w = input._data.shape[2:]
+    oh, ow = oh or h, ow or w
+    if h % oh == 0 and w % ow == 0:                      # equal bins: an ordinary pool, no per-cell loop
+        k = (h // oh, w // ow)
+        if mode == "avg":
+            out = AvgPool2d.apply(input, k, k, (0, 0), True)
+            if out.grad_fn is not None:
+                out.grad_fn.rename("AdaptiveAvgPool2DBackward0")
+        else:
+            out = MaxPool2d.apply(input, k, k, (0, 0))
+            if out.grad_fn is not None:
+                out.grad_fn.rename("AdaptiveMaxPool2DBackward0")
+        return out
+    out = AdaptivePool2d.apply(input, (oh, ow), mode)
+    if out.grad_fn is not None and mode == "max":
+        out.grad_fn.rename("AdaptiveMaxPool2DBackward0")
+    return out
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return _adaptive(input, output_size, "avg")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool2d: return_indices is not supported")
+    return _adaptive(input, output_size, "max")
