@@ -38,7 +38,7 @@ def add_scaled(y, x, alpha, out=None):
 
 def addcmul_(s, t1, t2, value):
     """s += value * t1 * t2"""
-    s += t1 * t2 * value if value != 1 else t1 * t2
+    s += t1 * value * t2 if value != 1 else t1 * t2
     return s
 
 
