@@ -60,8 +60,9 @@ class CrossEntropy(Function):
             grad *= scale[:, None]
         elif w is None:
             grad *= g / denom if reduction == "mean" else g
-        else:
-            grad *= (w * (g / denom if reduction == "mean" else g))[:, None]
+        else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
+            per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
+            grad *= (w * per_loss)[:, None]
         return (grad[0] if squeeze else grad), None, None, None, None
 
 
