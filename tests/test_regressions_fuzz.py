@@ -230,6 +230,8 @@ OPEN = {
     "math_on_bool_tensor_is_accepted": ("elementwise.py", lambda L: L.tensor([True]).abs()),
     "bool_subtraction_message": ("elementwise.py", lambda L: L.tensor([True]) - L.tensor([False])),
     "int_pow_negative": ("elementwise.py", lambda L: L.tensor([2]) ** -1),
+    "sign_of_a_0d_float64_tensor": ("elementwise.py (Sign: np.putmask on a NumPy scalar)",
+                                    lambda L: L.tensor(0.5, dtype=L.float64, requires_grad=True).sign()),
 }
 
 
@@ -264,3 +266,14 @@ def test_inplace_on_the_max_of_all_elements_is_caught_at_backward():
         _inplace_on_max_then_backward(torch)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         _inplace_on_max_then_backward(minigrad)
+
+
+@pytest.mark.parametrize("shape, target", [((3,), 0), ((2, 3), [0, 0])])
+def test_cross_entropy_grad_when_every_target_is_ignored_is_zero(shape, target):
+    m, t = pair(np.linspace(-1, 1, int(np.prod(shape))).reshape(shape))
+    ml = mF.cross_entropy(m, minigrad.tensor(target), ignore_index=0)
+    tl = tF.cross_entropy(t, torch.tensor(target), ignore_index=0)
+    assert_same(ml, tl)
+    ml.backward()
+    tl.backward()
+    assert_same(m.grad, t.grad)
