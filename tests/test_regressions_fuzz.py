@@ -277,3 +277,22 @@ def test_cross_entropy_grad_when_every_target_is_ignored_is_zero(shape, target):
     ml.backward()
     tl.backward()
     assert_same(m.grad, t.grad)
+
+
+def test_nll_loss_grad_when_every_target_is_ignored_is_zero():
+    m, t = pair(np.array([0.3, -0.2, 0.5]))
+    ml = mF.nll_loss(mF.log_softmax(m, 0), minigrad.tensor(0), ignore_index=0)
+    tl = tF.nll_loss(tF.log_softmax(t, 0), torch.tensor(0), ignore_index=0)
+    assert_same(ml, tl)
+    ml.backward()
+    tl.backward()
+    assert_same(m.grad, t.grad)
+
+
+def test_mse_loss_mean_of_empty_tensors_backward():
+    (m, t), (my, ty) = pair(np.zeros(0)), pair(np.zeros(0), requires_grad=False)
+    ml, tl = mF.mse_loss(m, my), tF.mse_loss(t, ty)
+    assert_same(ml, tl)
+    ml.backward()
+    tl.backward()
+    assert_same(m.grad, t.grad)

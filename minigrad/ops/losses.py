@@ -211,6 +211,8 @@ class NllLoss(Function):
         shape, t, w, denom, squeeze, reduction = self.saved
         grad = np.zeros(shape, dtype=np.result_type(g))
         scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
+        if reduction == "mean" and not denom:          # every target ignored: no gradient (not 0 * (g / 0))
+            scale = np.zeros_like(scale)
         grad[np.arange(len(t)), t] = -w * scale
         return (grad[0] if squeeze else grad), None, None, None, None
 
@@ -254,7 +256,7 @@ class MseLoss(Function):
 
     def backward(self, g):
         d = self.saved
-        scale = 2 / d.size if self.reduction == "mean" else 2
+        scale = 2 / max(d.size, 1) if self.reduction == "mean" else 2    # an empty input: an empty gradient
         grad = scale * d * g          # as torch orders it: norm * (x - y) * grad
         need_x, need_y, _ = self.needs_input_grad
         return (grad if need_x else None), (-grad if need_y else None), None
