@@ -296,3 +296,14 @@ def test_mse_loss_mean_of_empty_tensors_backward():
     ml.backward()
     tl.backward()
     assert_same(m.grad, t.grad)
+
+
+@pytest.mark.parametrize("shape, target", [((3,), -100), ((2, 3), [-100, -100]), ((2, 3), [-100, 1])])
+def test_label_smoothed_cross_entropy_with_ignored_targets(shape, target):
+    m, t = pair(np.linspace(-1, 1, int(np.prod(shape))).reshape(shape))
+    ml = mF.cross_entropy(m, minigrad.tensor(target), label_smoothing=0.1)
+    tl = tF.cross_entropy(t, torch.tensor(target), label_smoothing=0.1)
+    assert_same(ml, tl)
+    ml.backward()
+    tl.backward()
+    assert_same(m.grad, t.grad)

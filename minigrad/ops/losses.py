@@ -177,7 +177,7 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     smooth = -(log_p if weight is None else log_p * weight).sum(-1)
     counts = target._data != ignore_index
-    smooth = smooth * Tensor._make(counts.astype(smooth._data.dtype))
+    smooth = smooth.masked_fill(Tensor._make(~counts), 0.0)    # as torch: the gradient there is 0, never 0 * inf
     if reduction == "mean":
         kept = target._data[counts]
         denom = weight._data[kept].sum() if weight is not None else kept.size
