@@ -76,6 +76,7 @@ KNOWN = {
     "copy_from_a_shape_that_does_not_broadcast": r"minigrad raised ValueError: could not broadcast input array from",
     "matmul_of_mixed_dtypes_message": r"minigrad raised RuntimeError: expected m1 and m2 to have the same dtype",
     "sign_of_a_0d_float64_tensor": r"putmask: first argument must be an array",
+    "version_counter_message_of_prod_with_dim": r"output 0 of Prod, is at version",
     "setitem_on_an_empty_leaf_checks_the_leaf_first": r"a view of a leaf Variable[\s\S]*torch raised IndexError",
 }
 

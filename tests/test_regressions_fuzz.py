@@ -196,11 +196,20 @@ def _inplace_on_a_chunk_view(L):
     y.t().add_(L.ones(4, 1))
 
 
+def _inplace_on_prod_then_backward(L):
+    x = L.tensor([2.0, 3.0], requires_grad=True)
+    y = x.prod(0)
+    y.mul_(2)
+    y.backward()
+
+
 def F(L):
     return L.nn.functional
 
 
 OPEN = {
+    "version_counter_message_of_prod_with_dim": ("autograd/engine.py (names Prod for ProdBackward1)",
+                                                 _inplace_on_prod_then_backward),
     "version_counter_message_of_max_and_min": ("autograd/engine.py (names Max for Max1)", _inplace_on_max_then_backward),
     "version_counter_message_names_the_input_shape": ("autograd/engine.py", _inplace_on_std_then_backward),
     "setitem_on_an_empty_leaf_checks_the_leaf_first": ("tensor.py (__setitem__)", _setitem_empty_leaf),
