@@ -13,7 +13,8 @@ def _check_index(index, name):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index._data.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        kinds = "int32 or int64" if name == "index_select" else "int32/int64"     # torch words them so
+        raise RuntimeError(f"{name}(): Expected dtype {kinds} for index")
 
 
 def _along(index, dim):

@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ..backend import kernels as K
+from . import torch_sum
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -60,10 +60,9 @@ class CrossEntropy(Function):
             grad *= scale[:, None]
         elif w is None:
             grad *= g / denom if reduction == "mean" else g
-        elif denom == 0:                                    # every target ignored: torch's gradient is 0
-            grad[...] = 0
-        else:
-            grad *= (w * (g / denom if reduction == "mean" else g))[:, None]
+        else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
+            per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
+            grad *= (w * per_loss)[:, None]
         return (grad[0] if squeeze else grad), None, None, None, None
 
 
@@ -178,12 +177,11 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     smooth = -(log_p if weight is None else log_p * weight).sum(-1)
     counts = target._data != ignore_index
-    smooth = smooth * Tensor._make(counts.astype(smooth._data.dtype))
+    smooth = smooth.masked_fill(Tensor._make(~counts), 0.0)    # as torch: the gradient there is 0, never 0 * inf
     if reduction == "mean":
         kept = target._data[counts]
         denom = weight._data[kept].sum() if weight is not None else kept.size
-        # every target ignored: torch's loss is nan (0/0) and its gradient 0
-        smooth = smooth.sum() / denom if denom else smooth.sum() * 0 + float("nan")
+        smooth = smooth.sum() / denom
     else:
         smooth = _reduce(smooth, reduction)
     return nll * (1 - eps) + smooth * (eps / input._data.shape[-1])
@@ -212,9 +210,9 @@ class NllLoss(Function):
     def backward(self, g):
         shape, t, w, denom, squeeze, reduction = self.saved
         grad = np.zeros(shape, dtype=np.result_type(g))
-        if reduction == "mean" and denom == 0:               # every target ignored: torch's gradient is 0
-            return (grad[0] if squeeze else grad), None, None, None, None
         scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
+        if reduction == "mean" and not denom:          # every target ignored: no gradient (not 0 * (g / 0))
+            scale = np.zeros_like(scale)
         grad[np.arange(len(t)), t] = -w * scale
         return (grad[0] if squeeze else grad), None, None, None, None
 
@@ -253,12 +251,12 @@ class MseLoss(Function):
         self.saved, self.reduction = d, reduction
         if reduction == "none":
             return sq
-        total = K.sum(sq)                      # torch's order: its mean is this sum / n
+        total = torch_sum.sum(sq)                      # torch's order: its mean is this sum / n
         return total / sq.dtype.type(sq.size) if reduction == "mean" else total
 
     def backward(self, g):
         d = self.saved
-        scale = 2 / d.size if self.reduction == "mean" and d.size else 2     # (an empty mean has no gradient)
+        scale = 2 / max(d.size, 1) if self.reduction == "mean" else 2    # an empty input: an empty gradient
         grad = scale * d * g          # as torch orders it: norm * (x - y) * grad
         need_x, need_y, _ = self.needs_input_grad
         return (grad if need_x else None), (-grad if need_y else None), None

@@ -169,8 +169,14 @@ def expand(a, sizes):
     lead = len(sizes) - len(shp)
     if lead < 0:
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
-                           "provided must be greater or equal to the number of dimensions in the tensor")
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shp)})")
     full = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    for i in range(lead, len(sizes)):
+        if shp[i - lead] != 1 and shp[i - lead] != full[i]:
+            raise RuntimeError(f"The expanded size of the tensor ({full[i]}) must match the existing size "
+                               f"({shp[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(shp)}")
     return _mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
 
 
@@ -285,7 +291,7 @@ def _check_basic_index(a, index):
     parts = index if type(index) is tuple else (index,)
     for p in parts:
         if type(p) is slice and p.step is not None and p.step <= 0:
-            raise ValueError("step must be greater than zero")
+            raise ValueError("slice step cannot be zero" if p.step == 0 else "step must be greater than zero")
     if a._data.ndim == 0 and parts and isinstance(parts[0], (int, np.integer)) and not isinstance(parts[0], bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
                          "C++ to convert a 0-dim tensor to a number")
