@@ -62,7 +62,7 @@ class FunctionCtx:
 
 def _type_name(t):
     from .engine import _torch_type_name
-    return _torch_type_name(t)
+    return _torch_type_name(t._data.dtype)
 
 
 class BackwardCFunction(FunctionCtx, function.Function):

@@ -34,33 +34,33 @@ def unbroadcast(grad, shape):
 
 
 def _check_versions(node):
+    """Raise torch's error for the first saved tensor changed in place since forward: an input (by index) or
+    the node's own output (index -1), described by its type, shape and the op that made it."""
     for cell, expected, index in node.version_checks:
         if cell[0] != expected:
-            t = node.inputs[index] if index >= 0 else None
-            where = f"output 0 of {_op_name(node)}" if index < 0 else (
-                f"output 0 of {_op_name(t.grad_fn)}" if t is not None and t.grad_fn is not None else None)
-            if t is None:                   # the node's own output, which its backward reads (exp, sigmoid...)
-                saved = node.saved[0] if isinstance(node.saved, tuple) else node.saved
-                t = function.Tensor._make(saved) if isinstance(saved, np.ndarray) else None
-            shape = list(t.shape) if t is not None else "?"
-            kind = _torch_type_name(t) if t is not None else "torch.Tensor"
-            desc = f"[{kind} {shape}]" + (f", which is {where}," if where else "")
+            if index < 0:
+                shape, dtype = node.output_meta
+                maker = node
+            else:
+                t = node.inputs[index]
+                shape, dtype, maker = t._data.shape, t._data.dtype, t.grad_fn
+            where = f", which is output 0 of {_op_name(maker)}," if maker is not None else ""
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: {desc} is at version {cell[0]}; expected version {expected} instead. Hint: "
-                "enable anomaly detection to find the operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+                f"operation: [{_torch_type_name(dtype)} {list(shape)}]{where} is at version {cell[0]}; "
+                f"expected version {expected} instead. Hint: enable anomaly detection to find the operation "
+                "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def _op_name(node):
-    """The op a node records, as torch 2.13's version error names it: ExpBackward0 -> Exp."""
-    return re.sub(r"Backward\d*$", "", node.name)
+    """The op a node records, as torch 2.13's version error names it: ExpBackward0 -> Exp, MaxBackward1 -> Max1."""
+    return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1), node.name)
 
 
-def _torch_type_name(t):
+def _torch_type_name(dtype):
     names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
              "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}
-    return "torch." + names.get(t._data.dtype.name, "Tensor")
+    return "torch." + names.get(dtype.name, "Tensor")
 
 
 def run_backward(roots, root_grads, retain_graph=False, capture=None):

@@ -47,6 +47,7 @@ class Function:
     retained = None         # the non-leaf tensor whose .grad is kept (retain_grad)
     hooks = None            # hooks registered on that tensor (register_hook)
     version_checks = ()     # (version cell, version when saved, input index) for each saved tensor
+    output_meta = None      # (shape, dtype) of the output, where backward reads it (saves_output)
     rebased_from = None     # for an in-place op's node: the grad_fn its tensor had before (engine._as_read_by)
     numbers_are_tensors = False  # torch passes a Python number to this op as a tensor (a + 1, a * 2), so
                                  # next_functions lists it, as (None, 0); other non-tensor arguments are not
@@ -109,6 +110,7 @@ class Function:
                       for i in self.saved_inputs if isinstance(inputs[i], Tensor)]
             if self.saves_output:
                 checks.append((out._version_cell, 0, -1))
+                self.output_meta = (out._data.shape, out._data.dtype)     # for the error message
             self.version_checks = checks
         out.requires_grad = True
         out.grad_fn = self
