@@ -475,14 +475,14 @@ class Copy(Function):
 
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other."""
-    if alpha == 1 and out is None:
+    if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
         return binary(Add, input, other)
     return _out.into("add", out, (input, other), lambda: input.add(other, _alpha(input, other, alpha)))
 
 
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
-    if alpha == 1 and out is None:
+    if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
         return binary(Sub, input, other)
     return _out.into("sub", out, (input, other), lambda: input.sub(other, _alpha(input, other, alpha)))
 

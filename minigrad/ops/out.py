@@ -34,18 +34,25 @@ def into(name, out, inputs, compute, same_dtype=False):
     return write(out, compute(), same_dtype)
 
 
-def write(out, result, same_dtype=False):
+def scalar_name(dt):
+    return _SCALAR_NAMES.get(dt.name, dt.name)
+
+
+def write(out, result, same_dtype=False, joining=False):
     """Put `result` (a Tensor) into `out` and return `out`. same_dtype: out's dtype must be the result's
     (matmul, mm); otherwise the result is cast to it where the cast keeps its kind (float into double, not
-    float into long)."""
+    float into long), with torch's error for cat and stack (joining) or the other ops."""
     rd, od = result._data, out._data
     if rd.dtype != od.dtype:
         if same_dtype:
             raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES.get(rd.dtype.name, rd.dtype.name)}, "
                                f"but got {_C_NAMES.get(od.dtype.name, od.dtype.name)} instead")
         if not np.can_cast(rd.dtype, od.dtype, "same_kind"):
-            raise RuntimeError(f"result type {_SCALAR_NAMES.get(rd.dtype.name, rd.dtype.name)} can't be cast to "
-                               f"the desired output type {_SCALAR_NAMES.get(od.dtype.name, od.dtype.name)}")
+            if joining:
+                raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                                f"{scalar_name(od.dtype)}")
+            raise RuntimeError(f"result type {scalar_name(rd.dtype)} can't be cast to the desired output type "
+                               f"{scalar_name(od.dtype)}")
     if od.shape == rd.shape:
         np.copyto(od, rd, casting="unsafe")
     else:

@@ -133,6 +133,9 @@ def _reduce_into(name, reduction, a, dim, keepdim, dtype, out):
                         " * (Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, "
                         "Tensor out = None)\n")
     _out.check_grad(name, out, a)
+    if name == "mean" and out._data.dtype.kind != "f":        # torch words it so whatever the input's dtype
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_out.scalar_name(out._data.dtype)}")
     if dtype is None and out._data.dtype != a._data.dtype:
         dtype = out.dtype
     return _out.write(out, reduction(a, dim, keepdim, dtype))

@@ -501,7 +501,7 @@ def _joined_with_options(name, join, tensors, dim, axis, out):
         return join(tensors, dim)
     tensors = list(tensors)
     _out.check_grad(name, out, *tensors)
-    return _out.write(out, join(tensors, dim))
+    return _out.write(out, join(tensors, dim), joining=True)
 
 
 # ---------------------------------------------------------------- split, chunk, unbind (views)
