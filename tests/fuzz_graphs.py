@@ -44,6 +44,9 @@ class Mismatch(AssertionError):
 # xfail(strict=True) regression test in tests/test_regressions_fuzz.py named after its key; a graph that meets
 # one is rejected so the fuzzer keeps looking for new ones. Remove the entry with the fix.
 KNOWN = {
+    "view_of_a_non_contiguous_tensor_copies": r"torch raised RuntimeError: view size is not compatible",
+    "float32_broadcast_gradient_with_cancellation":
+        r"x(\d+)\.grad: 1 of 1 differ; first: minigrad np\.float32[\s\S]*\nx\1 = leaf\(\([1, ]*\), float32",
     "broadcast_mismatch_raises_numpy_valueerror":
         r"minigrad raised ValueError: operands could not be broadcast together",
     "inplace_broadcast_to_larger_shape":

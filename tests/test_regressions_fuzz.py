@@ -196,6 +196,43 @@ def _inplace_on_a_chunk_view(L):
     y.t().add_(L.ones(4, 1))
 
 
+def test_mse_loss_of_empty_tensors_backpropagates():
+    grads = []
+    for L in (minigrad, torch):
+        x = L.zeros(0, requires_grad=True)
+        F(L).mse_loss(x, L.zeros(0)).backward()
+        grads.append(x.grad)
+    assert_same(*grads)
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+def test_cross_entropy_with_every_target_ignored_has_a_zero_gradient(label_smoothing):
+    grads = []
+    for L in (minigrad, torch):
+        x = L.tensor([[0.3, -1.2, 2.0]], dtype=L.float64, requires_grad=True)
+        F(L).cross_entropy(x, L.tensor([-100]), label_smoothing=label_smoothing).backward()
+        grads.append(x.grad)
+    assert_same(*grads)
+
+
+def _view_of_a_transpose(L):
+    return L.ones(2, 2).t().view(4)
+
+
+def _float32_scalar_gradient_with_cancellation(L):
+    """A 0-d divisor's gradient is a sum of 24 terms that largely cancel: NumPy's pairwise order and torch's
+    cascade round differently, and the sum's relative error grows with the cancellation. Returns the error
+    relative to float64, for the fuzzer's rule (minigrad's may be at most 8x torch's)."""
+    rng = np.random.default_rng(7)
+    a, w = rng.uniform(-2, 2, (2, 3, 4)), rng.uniform(0.5, 1.5, (2, 3, 4))
+    grads = {}
+    for dt in (np.float32, np.float64):
+        x1 = L.tensor(np.array(0.35, dt), requires_grad=True)
+        ((L.tensor(a.astype(dt)) / x1) * L.tensor(w.astype(dt))).sum().backward()
+        grads[dt] = float(x1.grad)
+    return grads
+
+
 def F(L):
     return L.nn.functional
 
@@ -230,6 +267,7 @@ OPEN = {
     "math_on_bool_tensor_is_accepted": ("elementwise.py", lambda L: L.tensor([True]).abs()),
     "bool_subtraction_message": ("elementwise.py", lambda L: L.tensor([True]) - L.tensor([False])),
     "int_pow_negative": ("elementwise.py", lambda L: L.tensor([2]) ** -1),
+    "view_of_a_non_contiguous_tensor_copies": ("shape.py (view)", _view_of_a_transpose),
 }
 
 
@@ -264,3 +302,13 @@ def test_inplace_on_the_max_of_all_elements_is_caught_at_backward():
         _inplace_on_max_then_backward(torch)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         _inplace_on_max_then_backward(minigrad)
+
+
+@pytest.mark.xfail(strict=False, reason="open: the numpy backend sums a broadcast gradient in NumPy's order; with "
+                   "heavy cancellation its float32 error can exceed 8x torch's (the fuzzer's rule); the exact "
+                   "backend sums in torch's order")
+def test_float32_broadcast_gradient_with_cancellation_within_the_fuzzers_rule():
+    mine, theirs = _float32_scalar_gradient_with_cancellation(minigrad), _float32_scalar_gradient_with_cancellation(torch)
+    reference = theirs[np.float64]
+    assert abs(mine[np.float32] - reference) <= 8 * abs(theirs[np.float32] - reference) + \
+        4 * np.finfo(np.float32).eps * abs(reference)

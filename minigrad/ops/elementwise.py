@@ -732,7 +732,7 @@ class Sign(Function):
     def forward(self, a):
         if a.dtype.kind == "b":
             return a.copy()
-        out = np.sign(a)
+        out = np.sign(a, out=np.empty_like(a))          # an array even for a 0-d input
         if a.dtype.kind == "f":
             np.putmask(out, out != out, 0)
         return out

@@ -60,6 +60,8 @@ class CrossEntropy(Function):
             grad *= scale[:, None]
         elif w is None:
             grad *= g / denom if reduction == "mean" else g
+        elif denom == 0:                                    # every target ignored: torch's gradient is 0
+            grad[...] = 0
         else:
             grad *= (w * (g / denom if reduction == "mean" else g))[:, None]
         return (grad[0] if squeeze else grad), None, None, None, None
@@ -180,7 +182,8 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps)
     if reduction == "mean":
         kept = target._data[counts]
         denom = weight._data[kept].sum() if weight is not None else kept.size
-        smooth = smooth.sum() / denom
+        # every target ignored: torch's loss is nan (0/0) and its gradient 0
+        smooth = smooth.sum() / denom if denom else smooth.sum() * 0 + float("nan")
     else:
         smooth = _reduce(smooth, reduction)
     return nll * (1 - eps) + smooth * (eps / input._data.shape[-1])
@@ -209,6 +212,8 @@ class NllLoss(Function):
     def backward(self, g):
         shape, t, w, denom, squeeze, reduction = self.saved
         grad = np.zeros(shape, dtype=np.result_type(g))
+        if reduction == "mean" and denom == 0:               # every target ignored: torch's gradient is 0
+            return (grad[0] if squeeze else grad), None, None, None, None
         scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
         grad[np.arange(len(t)), t] = -w * scale
         return (grad[0] if squeeze else grad), None, None, None, None
@@ -253,7 +258,7 @@ class MseLoss(Function):
 
     def backward(self, g):
         d = self.saved
-        scale = 2 / d.size if self.reduction == "mean" else 2
+        scale = 2 / d.size if self.reduction == "mean" and d.size else 2     # (an empty mean has no gradient)
         grad = scale * d * g          # as torch orders it: norm * (x - y) * grad
         need_x, need_y, _ = self.needs_input_grad
         return (grad if need_x else None), (-grad if need_y else None), None
