@@ -18,16 +18,17 @@ from . import autograd
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)
-from .ops.elementwise import abs, clamp, clone, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where
+from .ops.elementwise import (abs, clamp, clone, exp, log, log2, log10, maximum, minimum, relu, sigmoid, sqrt, tanh,
+                              where)
 from .ops.elementwise import neg, pow, add, sub, mul, div
-from .ops.matmul import matmul
-from .ops.nn_ops import log_softmax, softmax
+from .ops.matmul import dot, matmul, mm
+from .ops.nn_ops import torch_log_softmax as log_softmax, torch_softmax as softmax
 from .ops.reduce import argmax, argmin, max, mean, min, std, sum, var
 from .ops.elementwise import (ceil, cos, eq, expm1, fix, floor, ge, gt, isclose, isfinite, isinf, isnan, le,
                               log1p, logical_and, logical_not, logical_or, logical_xor, lt, ne, reciprocal, round,
                               rsqrt, sign, sin, square, trunc)
 from .ops.reduce import amax, amin, cumsum, logsumexp, norm, prod
-from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .ops.shape import cat, concat, concatenate, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .ops.shape import chunk, diag, flip, movedim, moveaxis, outer, roll, split, tril, triu, unbind
 from .ops.indexing import gather, index_select, masked_fill, repeat_interleave, scatter, scatter_add
 from .ops.sorting import argsort, kthvalue, median, nonzero, sort, topk, unique
@@ -40,8 +41,6 @@ from .utils import data as _data  # noqa: F401  (makes minigrad.utils.data impor
 
 __version__ = "0.1.0"
 clip = clamp
-mm = matmul
-concat = concatenate = cat
 
 
 def is_tensor(obj):
@@ -62,10 +61,6 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(a, b):
     return a.shape == b.shape and (a._data == b._data).all().item()
-
-
-def dot(a, b):
-    return matmul(a, b)
 
 
 def t(a):

@@ -5,6 +5,7 @@ import numpy as np
 
 from . import dtypes
 from . import random as _random
+from .sampling import normal as _normal_of_tensors
 from .tensor import Tensor, _to_array
 
 
@@ -155,5 +156,8 @@ def randn_like(input, dtype=None, generator=None):
     return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
 
 
-def normal(mean, std, size, generator=None, dtype=None):
-    return _finish(_gen(generator).normal(_shape((size,)), mean, std, _float_dtype(dtype)), False)
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """torch.normal: numbers mean and std with a size, or a tensor mean or std (minigrad.sampling.normal)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        return _normal_of_tensors(mean, std, generator)
+    return _finish(_gen(generator).normal(_shape((size,)), mean, std, _float_dtype(dtype)), requires_grad)

@@ -1,4 +1,9 @@
-"""torch.multinomial, drawing what torch draws from the same generator state.
+"""torch.multinomial and torch.normal with tensor arguments, drawing what torch draws from the same generator
+state.
+
+torch.normal(mean, std) with a tensor mean or std (aten/src/ATen/native/DistributionTemplates.h): a tensor of
+the broadcast shape, in the dtype of the tensor mean (else of std), filled with normal(0, std) then plus mean for
+a number std, else with normal(0, 1), times std, plus mean.
 
 torch 2.13's CPU kernel, replayed (aten/src/ATen/native/Distributions.cpp, cpu/MultinomialKernel.cpp):
 * without replacement, or one sample: q ~ Exponential(1) over the whole tensor (each q = -log1p(-u), u a
@@ -10,9 +15,10 @@ torch 2.13's CPU kernel, replayed (aten/src/ATen/native/Distributions.cpp, cpu/M
 import numpy as np
 
 from . import random as _random
+from .autograd.function import Function
 from .tensor import Tensor
 
-__all__ = ["multinomial"]
+__all__ = ["multinomial", "normal"]
 
 
 def _check(p, num_samples, replacement):
@@ -59,3 +65,55 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         out._data = result
         return out
     return Tensor._make(result)
+
+
+class Normal(Function):
+    """A sample of Normal(mean, std), drawn before this node: it is a draw, not a smooth function of mean and
+    std, so torch gives both a zero gradient (grad_fn NormalBackward1: mean a tensor, 2: std, 3: both)."""
+    name = "NormalBackward1"
+
+    def forward(self, mean, std, sample):
+        return sample
+
+    def backward(self, g):
+        need_mean, need_std, _ = self.needs_input_grad
+        return (np.zeros_like(g) if need_mean else None), (np.zeros_like(g) if need_std else None), None
+
+
+_NORMAL_NAMES = {(True, False): "NormalBackward1", (False, True): "NormalBackward2", (True, True): "NormalBackward3"}
+
+
+def normal(mean, std, generator=None):
+    """torch.normal(mean, std) where mean or std (or both) is a tensor: one draw per element of their
+    broadcast shape."""
+    mean_is_tensor, std_is_tensor = isinstance(mean, Tensor), isinstance(std, Tensor)
+    m = mean._data if mean_is_tensor else mean
+    sd = std._data if std_is_tensor else std
+    dtype = (m if mean_is_tensor else sd).dtype
+    if dtype.kind != "f":
+        names = {"i": "Long" if dtype.itemsize == 8 else "Int", "b": "Bool", "u": "Byte"}
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{names.get(dtype.kind, dtype.name)}\'')
+    if std_is_tensor:
+        if (sd < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    shape = _broadcast_shape(np.shape(m), np.shape(sd))
+    gen = generator or _random.default_generator
+    if std_is_tensor:       # normal(0, 1) * std + mean, each step rounded to the result's dtype
+        sample = (gen.normal(shape, 0.0, 1.0, dtype) * sd).astype(dtype, copy=False)
+    else:                   # normal(0, std) + mean
+        sample = gen.normal(shape, 0.0, sd, dtype)
+    sample = (sample + (m if mean_is_tensor else dtype.type(m))).astype(dtype, copy=False)
+    return Normal.named(_NORMAL_NAMES[mean_is_tensor, std_is_tensor]).apply(mean, std, sample)
+
+
+def _broadcast_shape(a, b):
+    """torch's broadcast of two shapes, with its error."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for dim, (x, y) in enumerate(zip(a, b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {dim}")
+    return tuple(y if x == 1 else x for x, y in zip(a, b))

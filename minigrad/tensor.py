@@ -625,6 +625,12 @@ class Tensor:
     def log(self):
         return elementwise.unary(elementwise.Log, self)
 
+    def log10(self):
+        return elementwise.unary(elementwise.Log10, self)
+
+    def log2(self):
+        return elementwise.unary(elementwise.Log2, self)
+
     def sqrt(self):
         return elementwise.unary(elementwise.Sqrt, self)
 
@@ -644,14 +650,20 @@ class Tensor:
         return elementwise.pow(self, exponent)
 
     def add(self, other, alpha=1):
-        if alpha != 1 and isinstance(other, Tensor) and self._data.shape == other._data.shape and \
-                self._data.dtype == other._data.dtype and self._data.dtype.kind == "f" and \
-                not (grad_state.enabled and (self.requires_grad or other.requires_grad)):
+        if alpha != 1 and self._scales_unrecorded(other):
             return Tensor._make(K.add_scaled(self._data, other._data, alpha))   # one rounding, as torch's kernel
         return elementwise.add(self, other if alpha == 1 else other * alpha)
 
     def sub(self, other, alpha=1):
+        if alpha != 1 and self._scales_unrecorded(other):
+            return Tensor._make(K.add_scaled(self._data, other._data, -alpha))  # torch: add with -alpha
         return elementwise.sub(self, other if alpha == 1 else other * alpha)
+
+    def _scales_unrecorded(self, other):
+        """add / sub with alpha can be one fused kernel: same shapes and float dtype, and no graph to record."""
+        return isinstance(other, Tensor) and self._data.shape == other._data.shape and \
+            self._data.dtype == other._data.dtype and self._data.dtype.kind == "f" and \
+            not (grad_state.enabled and (self.requires_grad or other.requires_grad))
 
     def mul(self, other):
         return elementwise.mul(self, other)
@@ -718,6 +730,12 @@ class Tensor:
     def log_(self):
         return self._inplace(elementwise.log_op, None)
 
+    def log10_(self):
+        return self._inplace(elementwise.log10_op, None)
+
+    def log2_(self):
+        return self._inplace(elementwise.log2_op, None)
+
     def sqrt_(self):
         return self._inplace(elementwise.sqrt_op, None)
 
@@ -774,22 +792,28 @@ class Tensor:
     def logical_not(self):
         return elementwise.logical_not(self)
 
-    def prod(self, dim=None, keepdim=False, dtype=None):
+    def prod(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("prod", dim, keepdim, axis, keepdims)
         return reduce.prod(self, dim, keepdim, dtype)
 
     def cumsum(self, dim, dtype=None):
         return reduce.cumsum(self, dim, dtype)
 
-    def logsumexp(self, dim, keepdim=False):
-        return reduce.logsumexp(self, dim, keepdim)
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return reduce.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return reduce.norm(self, p, dim, keepdim, dtype)
 
-    def amax(self, dim=(), keepdim=False):
+    def amax(self, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("amax", dim, keepdim, axis, keepdims, ())
         return reduce.amax(self, dim, keepdim)
 
-    def amin(self, dim=(), keepdim=False):
+    def amin(self, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("amin", dim, keepdim, axis, keepdims, ())
         return reduce.amin(self, dim, keepdim)
 
     def type_as(self, other):
@@ -841,28 +865,44 @@ class Tensor:
         return self >= other
 
     # ------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("sum", dim, keepdim, axis, keepdims)
         return reduce.sum(self, dim, keepdim, dtype)
 
-    def mean(self, dim=None, keepdim=False, dtype=None):
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("mean", dim, keepdim, axis, keepdims)
         return reduce.mean(self, dim, keepdim, dtype)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("max", dim, keepdim, axis, keepdims)
         return reduce.max(self, dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("min", dim, keepdim, axis, keepdims)
         return reduce.min(self, dim, keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("argmax", dim, keepdim, axis, keepdims)
         return reduce.argmax(self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("argmin", dim, keepdim, axis, keepdims)
         return reduce.argmin(self, dim, keepdim)
 
-    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("var", dim, keepdim, axis, keepdims)
         return reduce.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = reduce._aliased("std", dim, keepdim, axis, keepdims)
         return reduce.std(self, dim, unbiased, keepdim, correction)
 
     def all(self, dim=None, keepdim=False):
@@ -871,11 +911,15 @@ class Tensor:
     def any(self, dim=None, keepdim=False):
         return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim))
 
-    def softmax(self, dim):
-        return nn_ops.softmax(self, dim)
+    def softmax(self, dim=None, dtype=None, *, axis=None):
+        if axis is not None:
+            dim = reduce._aliased("softmax", dim, False, axis, None)[0]
+        return nn_ops.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim):
-        return nn_ops.log_softmax(self, dim)
+    def log_softmax(self, dim=None, dtype=None, *, axis=None):
+        if axis is not None:
+            dim = reduce._aliased("log_softmax", dim, False, axis, None)[0]
+        return nn_ops.log_softmax(self, dim, dtype)
 
     # ------------------------------------------------------------ shape
     def view(self, *shape_):
@@ -920,7 +964,7 @@ class Tensor:
     mm = matmul
 
     def dot(self, other):
-        return matmul.matmul(self, other)
+        return matmul.dot(self, other)
 
 
 class _RemovableHandle:
@@ -1039,6 +1083,7 @@ def _show_derivatives():
     ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
            e.Div: "__truediv__ div", e.Reciprocal: "reciprocal __rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
            e.Neg: "__neg__ neg neg_", e.Exp: "exp exp_", e.Log: "log log_", e.Sqrt: "sqrt sqrt_", e.Abs: "abs __abs__ abs_",
+           e.Log10: "log10 log10_", e.Log2: "log2 log2_",
            e.Sigmoid: "sigmoid sigmoid_", e.Tanh: "tanh tanh_", e.Relu: "relu relu_", e.Clamp: "clamp clamp_min clamp_max",
            e.Maximum: "maximum", e.Minimum: "minimum", e.Where: "where", e.Clone: "clone",
            r.Sum: "sum", r.Mean: "mean", r.MaxAll: "max", r.MinAll: "min", r.Var: "var", r.Std: "std",

@@ -6,6 +6,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _raw
 from ..backend import kernels as K
+from . import out as _out
 
 
 def binary(cls, a, b):
@@ -264,6 +265,31 @@ class Log(Function):
         return (g / self.saved,)
 
 
+class Log10(Function):
+    """log10(a) = log(a) / log(10).  d log10(a)/da = 1 / (a log(10))"""
+    name = "Log10Backward0"
+    saved_inputs = (0,)
+    log_base = np.log(10.0)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log10(_float(a))
+
+    def backward(self, g):
+        a = self.saved
+        return (g / (a * np.asarray(self.log_base, dtype=g.dtype)),)     # torch: grad / (self * ln 10)
+
+
+class Log2(Log10):
+    """log2(a) = log(a) / log(2).  d log2(a)/da = 1 / (a log(2))"""
+    name = "Log2Backward0"
+    log_base = np.log(2.0)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log2(_float(a))
+
+
 class Sqrt(Function):
     """sqrt(a).  d sqrt(a)/da = 1 / (2 sqrt(a)), from the output"""
     name = "SqrtBackward0"
@@ -447,23 +473,46 @@ class Copy(Function):
 
 # ---------------------------------------------------------------- functions the Tensor methods call
 
-def add(a, b):
-    return binary(Add, a, b)
+def add(input, other, *, alpha=1, out=None):
+    """torch.add: input + alpha * other."""
+    if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
+        return binary(Add, input, other)
+    return _out.into("add", out, (input, other), lambda: input.add(other, _alpha(input, other, alpha)))
 
 
-def sub(a, b):
-    return binary(Sub, a, b)
+def sub(input, other, *, alpha=1, out=None):
+    """torch.sub: input - alpha * other."""
+    if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
+        return binary(Sub, input, other)
+    return _out.into("sub", out, (input, other), lambda: input.sub(other, _alpha(input, other, alpha)))
+
+
+def _alpha(a, b, alpha):
+    """alpha, checked as torch checks it against the result's kind (bool, integer or float)."""
+    kinds = a._data.dtype.kind + (b._data.dtype.kind if isinstance(b, Tensor) else "f" if isinstance(b, float)
+                                  else "b" if isinstance(b, bool) else "i")
+    if isinstance(alpha, bool):
+        if kinds != "bb":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, float) and "f" not in kinds:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
 
 
 def rsub(a, b):
     return binary(RSub, a, b)
 
 
-def mul(a, b):
-    return binary(Mul, a, b)
+def mul(input, other, *, out=None):
+    if out is not None:
+        return _out.into("mul", out, (input, other), lambda: mul(input, other))
+    return binary(Mul, input, other)
 
 
-def div(a, b):
+def div(input, other, *, out=None):
+    if out is not None:
+        return _out.into("div", out, (input, other), lambda: div(input, other))
+    a, b = input, other
     if a._data.dtype.kind in "biu" and (type(b) is int or (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
         a = a.to(dtypes.get_default_dtype())         # true division of integers gives floats, as in torch
     return binary(Div, a, b)
@@ -503,6 +552,14 @@ def exp(a):
 
 def log(a):
     return unary(Log, a)
+
+
+def log10(a):
+    return unary(Log10, a)
+
+
+def log2(a):
+    return unary(Log2, a)
 
 
 def sqrt(a):
@@ -812,6 +869,7 @@ def _inplace_op(fn):
 exp_op, log_op, sqrt_op, abs_op, neg_op = (_inplace_op(f) for f in (exp, log, sqrt, abs, neg))
 sigmoid_op, tanh_op, relu_op, pow_op = (_inplace_op(f) for f in (sigmoid, tanh, relu, pow))
 sin_op, cos_op, round_op = (_inplace_op(f) for f in (sin, cos, round))
+log10_op, log2_op = (_inplace_op(f) for f in (log10, log2))
 
 
 # ---------------------------------------------------------------- comparisons (bool results, no graph)

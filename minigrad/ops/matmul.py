@@ -5,6 +5,7 @@ from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from ..backend import kernels as K
+from . import out as _out
 
 
 class MatMul(Function):
@@ -48,7 +49,10 @@ _NAMES = {ranks: NodeName(name) for ranks, name in
           {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}.items()}
 
 
-def matmul(a, b):
+def matmul(input, other, *, out=None):
+    if out is not None:
+        return _out.into("matmul", out, (input, other), lambda: matmul(input, other), same_dtype=True)
+    a, b = input, other
     if not isinstance(b, Tensor):
         b = Tensor._make(np.asarray(b))
     ad, bd = a._data, b._data
@@ -169,3 +173,17 @@ def linear(x, weight, bias=None):
             fn.rename("MmBackward0")
         fn.attach((x, weight, bias), out)
     return out
+
+
+def mm(input, mat2, *, out=None):
+    """torch.mm: matmul of two matrices."""
+    if out is not None:
+        return _out.into("mm", out, (input, mat2), lambda: matmul(input, mat2), same_dtype=True)
+    return matmul(input, mat2)
+
+
+def dot(input, tensor):
+    """torch.dot: the inner product of two vectors (matmul of 1-D tensors; torch refuses any other rank)."""
+    if input._data.ndim != 1 or tensor._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {tensor._data.ndim}D tensors")
+    return matmul(input, tensor)

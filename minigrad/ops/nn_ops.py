@@ -67,6 +67,20 @@ def log_softmax(x, dim=None, dtype=None):
     return LogSoftmax.apply1(x, _softmax_dim(x, dim))
 
 
+def torch_softmax(input, dim=None, dtype=None, *, axis=None):
+    """torch.softmax: F.softmax, taking NumPy's axis= for dim= as well (F.softmax does not)."""
+    if axis is not None:
+        dim = reduce._aliased("softmax", dim, False, axis, None)[0]
+    return softmax(input, dim, dtype)
+
+
+def torch_log_softmax(input, dim=None, dtype=None, *, axis=None):
+    """torch.log_softmax: F.log_softmax, taking NumPy's axis= for dim= as well."""
+    if axis is not None:
+        dim = reduce._aliased("log_softmax", dim, False, axis, None)[0]
+    return log_softmax(input, dim, dtype)
+
+
 # ---------------------------------------------------------------- embedding, layer norm
 
 class Embedding(Function):

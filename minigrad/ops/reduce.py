@@ -8,6 +8,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from ..backend import kernels as K
 from . import elementwise
+from . import out as _out
 
 # torch.return_types.max / min: (values, indices)
 max_result = namedtuple("max", ["values", "indices"])
@@ -38,6 +39,20 @@ def _keep_shape(in_shape, axes):
     if axes is None:
         return (1,) * len(in_shape)
     return tuple(1 if i in axes else n for i, n in enumerate(in_shape))
+
+
+def _aliased(name, dim, keepdim, axis, keepdims, no_dim=None):
+    """NumPy's names, which torch accepts too: axis= for dim=, keepdims= for keepdim= (giving both is a
+    TypeError, as in torch). Called only when axis or keepdims was given."""
+    if axis is not None:
+        if dim is not no_dim:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+        dim = axis
+    if keepdims is not None:
+        if keepdim:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'keepdims'")
+        keepdim = keepdims
+    return dim, keepdim
 
 
 class Sum(Function):
@@ -88,17 +103,42 @@ class Mean(Function):
 MeanDim = Mean.named("MeanBackward1")
 
 
-def sum(a, dim=None, keepdim=False, dtype=None):
+def sum(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("sum", dim, keepdim, axis, keepdims)
+    if out is not None:
+        return _reduce_into("sum", sum, a, dim, keepdim, dtype, out)
     axes = _axes(dim, a._data.ndim)
     return (Sum if dim is None and not keepdim else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
-def mean(a, dim=None, keepdim=False, dtype=None):
+def mean(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("mean", dim, keepdim, axis, keepdims)
+    if out is not None:
+        return _reduce_into("mean", mean, a, dim, keepdim, dtype, out)
     if a._data.dtype.kind != "f" and dtype is None:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}")
     axes = _axes(dim, a._data.ndim)
     return (Mean if dim is None and not keepdim else MeanDim).apply1(a, axes, keepdim, _np_dtype(dtype))
+
+
+def _reduce_into(name, reduction, a, dim, keepdim, dtype, out):
+    """sum / mean with out=, computed in out's dtype unless dtype= is given (torch.sum takes out= only with dims)."""
+    if dim is None and name == "sum":
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), but "
+                        "expected one of:\n"
+                        " * (Tensor input, *, torch.dtype dtype = None)\n"
+                        " * (Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, "
+                        "Tensor out = None)\n")
+    _out.check_grad(name, out, a)
+    if name == "mean" and out._data.dtype.kind != "f":        # torch words it so whatever the input's dtype
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_out.scalar_name(out._data.dtype)}")
+    if dtype is None and out._data.dtype != a._data.dtype:
+        dtype = out.dtype
+    return _out.write(out, reduction(a, dim, keepdim, dtype))
 
 
 def _np_dtype(dtype):
@@ -159,11 +199,15 @@ class MinDim(MaxDim):
     pick = staticmethod(np.argmin)
 
 
-def max(a, dim=None, keepdim=False):
+def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("max", dim, keepdim, axis, keepdims)
     return _reduce_extreme(a, dim, keepdim, MaxAll, MaxDim, max_result, elementwise.maximum)
 
 
-def min(a, dim=None, keepdim=False):
+def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("min", dim, keepdim, axis, keepdims)
     return _reduce_extreme(a, dim, keepdim, MinAll, MinDim, min_result, elementwise.minimum)
 
 
@@ -191,11 +235,15 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
     return result(values, Tensor._make(fn.indices))
 
 
-def argmax(a, dim=None, keepdim=False):
+def argmax(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("argmax", dim, keepdim, axis, keepdims)
     return _arg(np.argmax, a, dim, keepdim)
 
 
-def argmin(a, dim=None, keepdim=False):
+def argmin(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("argmin", dim, keepdim, axis, keepdims)
     return _arg(np.argmin, a, dim, keepdim)
 
 
@@ -264,12 +312,16 @@ def _check_float(a):
         raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
-def var(a, dim=None, unbiased=True, keepdim=False, correction=None):
+def var(a, dim=None, unbiased=True, keepdim=False, correction=None, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("var", dim, keepdim, axis, keepdims)
     _check_float(a)
     return Var.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
 
-def std(a, dim=None, unbiased=True, keepdim=False, correction=None):
+def std(a, dim=None, unbiased=True, keepdim=False, correction=None, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("std", dim, keepdim, axis, keepdims)
     _check_float(a)
     return Std.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
@@ -342,7 +394,9 @@ class ProdDim(Function):
         return _prod_safe_zeros(g, a, self.axis), None, None
 
 
-def prod(a, dim=None, keepdim=False, dtype=None):
+def prod(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("prod", dim, keepdim, axis, keepdims)
     a = _result_dtype(a, dtype)
     if dim is None:
         return Prod.apply1(a)
@@ -410,7 +464,11 @@ class Logsumexp(Function):
         return g.reshape(self.keep) * np.exp(a - out.reshape(self.keep)), None, None
 
 
-def logsumexp(a, dim, keepdim=False):
+def logsumexp(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if a._data.dtype.kind != "f":
         a = elementwise.to_dtype(a, elementwise.dtypes.get_default_dtype().np)
     return Logsumexp.apply1(a, _axes(dim, a._data.ndim), keepdim)
@@ -506,9 +564,13 @@ class Amin(Amax):
     pick = staticmethod(np.min)
 
 
-def amax(a, dim=(), keepdim=False):
+def amax(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("amax", dim, keepdim, axis, keepdims, ())
     return Amax.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)
 
 
-def amin(a, dim=(), keepdim=False):
+def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _aliased("amin", dim, keepdim, axis, keepdims, ())
     return Amin.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)

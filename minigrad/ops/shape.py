@@ -6,6 +6,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
+from . import out as _out
 
 
 def _dim(d, ndim):
@@ -447,7 +448,9 @@ class Cat(Function):
         return (None,) + tuple(np.split(g, self.splits, axis=self.dim))
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None, out=None):
+    if axis is not None or out is not None:
+        return _joined_with_options("stack", stack, tensors, dim, axis, out)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -459,7 +462,9 @@ def stack(tensors, dim=0):
     return Stack.apply(_dim(dim, len(first) + 1), *tensors)
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None, out=None):
+    if axis is not None or out is not None:
+        return _joined_with_options("cat", cat, tensors, dim, axis, out)
     if not len(tensors):
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -477,6 +482,32 @@ def cat(tensors, dim=0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {s0[k]} "
                                    f"but got size {s[k]} for tensor number {i} in the list.")
     return Cat.apply(d, *tensors)
+
+
+def concat(tensors, dim=0, *, axis=None, out=None):
+    """torch.concat, torch.concatenate: cat under NumPy's names."""
+    if axis is not None or out is not None:
+        return _joined_with_options("concat", cat, tensors, dim, axis, out)
+    return cat(tensors, dim)
+
+
+def concatenate(tensors, dim=0, *, axis=None, out=None):
+    if axis is not None or out is not None:
+        return _joined_with_options("concatenate", cat, tensors, dim, axis, out)
+    return cat(tensors, dim)
+
+
+def _joined_with_options(name, join, tensors, dim, axis, out):
+    """cat / stack with NumPy's axis= for dim=, or torch's out=."""
+    if axis is not None:
+        if dim != 0:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+        dim = axis
+    if out is None:
+        return join(tensors, dim)
+    tensors = list(tensors)
+    _out.check_grad(name, out, *tensors)
+    return _out.write(out, join(tensors, dim), joining=True)
 
 
 # ---------------------------------------------------------------- split, chunk, unbind (views)

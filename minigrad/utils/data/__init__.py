@@ -9,8 +9,8 @@ import numbers
 
 import numpy as np
 
-from .. import random as _random
-from ..tensor import Tensor
+from ... import random as _random
+from ...tensor import Tensor
 
 
 class Dataset:
