@@ -262,6 +262,7 @@ CASES = {
     "matmul_batched_mismatch": lambda L: L.ones(2, 2, 3) @ L.ones(3, 4, 5),
     "mm_of_1d": lambda L: L.mm(L.ones(3), L.ones(3, 2)),
     "bmm_of_2d": lambda L: L.bmm(L.ones(2, 3), L.ones(3, 2)),
+    "dot_of_2d": lambda L: L.dot(L.ones(2, 2), L.ones(2, 2)),
     "matmul_int_float": lambda L: L.ones(2, 2, dtype=L.int64) @ L.ones(2, 2),
     "matmul_f32_f64": lambda L: L.ones(2, 2) @ L.ones(2, 2, dtype=L.float64),
     "linear_wrong_in_features": lambda L: _linear(L, 3, L.ones(4, 5)),
