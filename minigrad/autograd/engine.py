@@ -97,9 +97,11 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 t = _as_read_by(t, node)
                 if t is None:
                     continue
-            gi = _fit(gi, t._data)                      # unbroadcast, and in the input's dtype
+            data = t._data
+            if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+                gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
             _send(t, gi, gi is not g, node_grads, leaf_grads, ready)
-            release = release or (t.grad_fn is not None and t._data.nbytes > RELEASE_BYTES)
+            release = release or (t.grad_fn is not None and data.nbytes > RELEASE_BYTES)
         if not retain_graph:
             _free(node, release)
 
@@ -134,8 +136,8 @@ def _fit(g, data):
     (a float32 weight gets a float32 gradient even where a float64 tensor joined its graph, as in torch)."""
     if type(g) is not np.ndarray:
         g = np.asarray(g)
-    if g.shape != data.shape:
-        g = unbroadcast(g, data.shape)
+    if g.shape != data.shape:                   # as many elements: nothing was stretched, only axes of 1 added
+        g = g.reshape(data.shape) if g.size == data.size else unbroadcast(g, data.shape)
     if g.dtype != data.dtype and data.dtype.kind == "f":
         g = g.astype(data.dtype)
     return g

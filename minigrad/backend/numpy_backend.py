@@ -20,7 +20,8 @@ def sum(a, axes=None):
 def mean(a, axes=None):
     """The sum / n (NumPy's own mean is the same division, behind a few microseconds of Python)."""
     sums = sum(a, axes)
-    return sums / a.dtype.type(a.size // max(np.size(sums), 1))
+    count = a.size if axes is None else a.size // max(sums.size, 1)
+    return sums / a.dtype.type(count)
 
 
 def exp(a):

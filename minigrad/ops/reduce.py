@@ -1,5 +1,6 @@
 """Reductions. Backward spreads the gradient of each reduced value back over the elements it came from."""
 import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -92,7 +93,7 @@ class Mean(Function):
             out = K.mean(a, axes)                                # the backend's order of additions
             if keepdim:
                 out = np.reshape(out, _keep_shape(a.shape, axes))
-        self.n = a.size // builtins.max(np.size(out), 1) if a.size else 0
+        self.n = a.size if axes is None else math.prod([a.shape[i] for i in axes])   # elements per mean
         return out
 
     def backward(self, g):
