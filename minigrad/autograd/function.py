@@ -123,13 +123,18 @@ class Function:
             if isinstance(t, Tensor):
                 if t._data.dtype.kind not in "fc":      # integer and bool tensors (targets, masks): no edge
                     continue
-                if not t.requires_grad:
-                    nxt.append((None, 0))
-                else:
-                    nxt.append((t.grad_fn if t.grad_fn is not None else AccumulateGrad(t), 0))
+                nxt.append(self.edge(t))
             elif self.numbers_are_tensors and isinstance(t, (int, float)):
                 nxt.append((None, 0))
         return tuple(nxt)
+
+    @staticmethod
+    def edge(t):
+        """The (node, 0) pair next_functions lists for an input tensor: its grad_fn, AccumulateGrad for a
+        leaf that requires grad, None for one that does not."""
+        if not t.requires_grad:
+            return (None, 0)
+        return (t.grad_fn if t.grad_fn is not None else AccumulateGrad(t), 0)
 
     def register_hook(self, hook):
         raise NotImplementedError("register hooks on tensors (Tensor.register_hook)")

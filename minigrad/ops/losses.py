@@ -8,6 +8,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
+from .elementwise import _promote
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -267,6 +268,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _check_reduction(reduction)
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TARGET_TYPE_NAMES[input._data.dtype.name]}'")
+    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
+        input, target = _promote(input, target)     # torch's promotion: an int64 target keeps float32 float32
     return MseLoss.apply(input, target, reduction)
 
 

@@ -5,6 +5,7 @@ from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from ..backend import kernels as K
+from . import shape
 from . import out as _out
 
 
@@ -135,6 +136,18 @@ class Linear(Function):
     """x @ W.T + b in one node (torch's addmm).  dx = g @ W,  dW = g.T @ x,  db = sum of g over the batch."""
     name = "AddmmBackward0"
     saved_inputs = (0, 1)
+
+    @property
+    def next_functions(self):
+        """As torch's addmm lists its inputs for a 2-D x: (bias, x, weight.t()), the weight reached through a
+        TBackward0 node (mm without a bias: (x, weight.t()))."""
+        x, w, b = self.inputs
+        if x._data.ndim != 2:
+            return super().next_functions
+        through_t = shape.T()
+        through_t.inputs = (w,)
+        edges = (self.edge(x), (through_t, 0))
+        return (self.edge(b),) + edges if b is not None else edges
 
     def forward(self, x, w, b):
         self.saved = (x, w)

@@ -1,0 +1,46 @@
+"""What a beginner's program prints about tensors and graphs is torch's: reprs wrap their suffixes as torch's
+do, a Linear layer's node lists its inputs in addmm's order, and an int target keeps a float32 loss float32."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+
+
+def _as_torch(text):
+    return text.replace("minigrad.", "torch.")
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.tensor([[1.5, 2.25, 3.125] * 6], dtype=L.float64, requires_grad=True) * 2,
+    lambda L: L.tensor([1.5, 2.25] * 5, dtype=L.float64, requires_grad=True) * 2,
+    lambda L: L.tensor([1.5, 2.25] * 4, dtype=L.float64, requires_grad=True) * 2,
+    lambda L: L.arange(12, dtype=L.int32).reshape(3, 4),
+], ids=["long_row_of_float64", "wraps_values_then_suffix", "fits_on_one_line", "int32_matrix"])
+def test_repr_wraps_dtype_and_grad_fn_where_torch_does(make):
+    assert _as_torch(repr(make(minigrad))) == repr(make(torch))
+
+
+def _names(fn):
+    return [type(f).__name__ if f is not None else None for f, _ in fn.next_functions]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("input_requires_grad", [True, False])
+def test_linear_node_lists_bias_input_and_transposed_weight_as_addmm_does(bias, input_requires_grad):
+    names = []
+    for L in (minigrad, torch):
+        x = L.ones(4, 3, requires_grad=input_requires_grad)
+        out = L.nn.functional.linear(x, L.ones(2, 3, requires_grad=True), L.ones(2, requires_grad=True) if bias else None)
+        names.append((type(out.grad_fn).__name__, _names(out.grad_fn), _names(out.grad_fn.next_functions[-1][0])))
+    assert names[0] == names[1]
+
+
+def test_mse_loss_with_an_int64_target_stays_float32_like_torch():
+    results = []
+    for L in (minigrad, torch):
+        w = L.tensor(np.array([0.5, 1.5], np.float32), requires_grad=True)
+        loss = L.nn.functional.mse_loss(w * 2, L.tensor([1, 2]))
+        loss.backward()
+        results.append((str(loss.dtype).split(".")[-1], str(w.grad.dtype).split(".")[-1], loss.item()))
+    assert results[0] == results[1]
