@@ -3,11 +3,11 @@ import numpy as np
 
 from . import engine, function
 from .function import Function
-from .gradcheck import gradcheck
+from .gradcheck import gradcheck, gradgradcheck
 from .trace import trace  # noqa: F401  (watch backprop: `with minigrad.autograd.trace(): loss.backward()`)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "Function", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "functional", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode"]
 
 
@@ -141,3 +141,4 @@ from .custom_function import Function, FunctionCtx, once_differentiable  # noqa:
 function.once_differentiable = once_differentiable   # torch.autograd.function.once_differentiable too
 function.FunctionCtx = FunctionCtx
 from .variable import Variable  # noqa: E402
+from . import functional  # noqa: E402  (jacobian, hessian, hvp...: built on grad above)

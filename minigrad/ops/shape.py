@@ -460,6 +460,10 @@ class Stack(Function):
         n = g.shape[self.dim]
         return (None,) + tuple(np.take(g, i, axis=self.dim) for i in range(n))
 
+    def backward_tensor(self, g):
+        lead = (slice(None),) * self.dim
+        return (None,) + tuple(g[lead + (i,)] for i in range(g.shape[self.dim]))
+
 
 class Cat(Function):
     """Tensors joined along an axis.  Each gets its slice of the gradient."""
