@@ -3,11 +3,11 @@ import numpy as np
 
 from . import engine, function
 from .function import Function
-from .gradcheck import gradcheck
+from .gradcheck import gradcheck, gradgradcheck
 from .trace import trace  # noqa: F401  (watch backprop: `with minigrad.autograd.trace(): loss.backward()`)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "Function", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "functional", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode"]
 
 
@@ -29,6 +29,20 @@ def _root_grads(outputs, grad_outputs):
     return grads
 
 
+def _root_tensors(outputs, grad_outputs):
+    """_root_grads for create_graph=True: Tensors, each given gradient kept as the Tensor it is (so a
+    gradient that requires grad, as in a double-vjp, joins the new graph)."""
+    from ..tensor import Tensor
+    from ..ops.elementwise import to_dtype
+    grads = []
+    for t, g, arr in zip(outputs, grad_outputs, _root_grads(outputs, grad_outputs)):
+        if isinstance(g, Tensor):
+            grads.append(to_dtype(g, t._data.dtype))
+        else:
+            grads.append(Tensor._make(arr))
+    return grads
+
+
 def _check_requires_grad(outputs):
     for i, t in enumerate(outputs):
         if not t.requires_grad:
@@ -36,33 +50,60 @@ def _check_requires_grad(outputs):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate into each leaf's .grad the gradient of `tensors` (scalars, or weighted by grad_tensors)."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
+    """Accumulate into each leaf's .grad the gradient of `tensors` (scalars, or weighted by grad_tensors).
+    With create_graph=True the gradients record a graph of their own: `.grad` can be differentiated again."""
     tensors = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
     if grad_tensors is None or not isinstance(grad_tensors, (list, tuple)):
         grad_tensors = [grad_tensors] * len(tensors)
     _check_requires_grad(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph                 # torch: the graph is kept for the gradient's own backward
+    if create_graph:
+        _warn_cycle_once()
+        roots = _root_tensors(tensors, grad_tensors)
+    else:
+        roots = _root_grads(tensors, grad_tensors)
     if inputs is not None:
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        grads = engine.run_backward(tensors, _root_grads(tensors, grad_tensors), bool(retain_graph), inputs)
+        with set_grad_enabled(create_graph or is_grad_enabled()):
+            grads = engine.run_backward(tensors, roots, bool(retain_graph), inputs, create_graph)
         from ..tensor import Tensor
         for t, g in zip(inputs, grads):
-            if g is not None:
-                if t.grad is None:
-                    t.grad = Tensor._make(np.array(g, dtype=t._data.dtype))
-                else:
-                    t.grad._data += g
+            if g is None:
+                continue
+            if create_graph:
+                t.grad = g if t.grad is None else t.grad + g
+            elif t.grad is None:
+                t.grad = Tensor._make(np.array(g, dtype=t._data.dtype))
+            else:
+                t.grad._data += g
         return
-    engine.run_backward(tensors, _root_grads(tensors, grad_tensors), bool(retain_graph))
+    with set_grad_enabled(create_graph or is_grad_enabled()):     # create_graph: the gradients record a graph
+        engine.run_backward(tensors, roots, bool(retain_graph), None, create_graph)
+
+
+def _warn_cycle_once():
+    """torch's warning for backward(create_graph=True), once per process as torch gives it (TORCH_WARN_ONCE):
+    the parameter's .grad then holds a graph that holds the parameter."""
+    global _cycle_warned
+    if not _cycle_warned:
+        import warnings
+        _cycle_warned = True
+        warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=4)
+
+
+_cycle_warned = False
+_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid "
+    "this. If you have to use this function, make sure to reset the .grad fields of your parameters to None "
+    "after use to break the cycle and avoid the leak.")
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
     from ..tensor import Tensor
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
     outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     single = not isinstance(inputs, (list, tuple))
     inputs = [inputs] if single else list(inputs)
@@ -72,7 +113,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = engine.run_backward(outputs, _root_grads(outputs, grad_outputs), bool(retain_graph), inputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_tensors(outputs, grad_outputs) if create_graph else _root_grads(outputs, grad_outputs)
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = engine.run_backward(outputs, roots, bool(retain_graph), inputs, create_graph)
     result = []
     for i, g in enumerate(grads):
         if g is None:
@@ -83,6 +128,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
             result.append(None)
+        elif isinstance(g, Tensor):                 # create_graph=True: the gradient with its graph
+            result.append(g)
         else:
             result.append(Tensor._make(np.array(g, dtype=inputs[i]._data.dtype)))
     return tuple(result)
@@ -94,3 +141,4 @@ from .custom_function import Function, FunctionCtx, once_differentiable  # noqa:
 function.once_differentiable = once_differentiable   # torch.autograd.function.once_differentiable too
 function.FunctionCtx = FunctionCtx
 from .variable import Variable  # noqa: E402
+from . import functional  # noqa: E402  (jacobian, hessian, hvp...: built on grad above)

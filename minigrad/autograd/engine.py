@@ -63,11 +63,15 @@ def _torch_type_name(dtype):
     return "torch." + names.get(dtype.name, "Tensor")
 
 
-def run_backward(roots, root_grads, retain_graph=False, capture=None):
+def run_backward(roots, root_grads, retain_graph=False, capture=None, create_graph=False):
     """Send `root_grads` back from `roots` through the graph.
 
     Leaves that require grad get the sum of what reaches them added into `.grad`; with `capture` (a list
-    of tensors, for autograd.grad) nothing is accumulated and their gradients are returned instead."""
+    of tensors, for autograd.grad) nothing is accumulated and their gradients are returned instead.
+
+    With `create_graph` the gradients are Tensors and each node runs its `backward_tensor`, which, called
+    under grad mode (autograd.backward and grad turn it on), records the gradients' own graph, to be
+    differentiated again (second derivatives)."""
     node_grads = {}       # node -> gradient of its output, summed over every consumer
     leaf_grads = {}       # leaf tensor -> [gradient, owned]; owned: no other array aliases it
     ready = []            # nodes that have received a gradient, as (-seq, node): the newest pops first
@@ -85,10 +89,13 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         _check_saved(node)                              # freed by an earlier backward? changed in place?
         if node.hooks is not None or node.retained is not None or capture_nodes:
             g = _before_node(node, g, captured, capture_nodes)
-        grads_in = node.backward(g)                     # the chain rule, locally: one gradient per input
+        if create_graph:                                # the chain rule in Tensor ops, recorded
+            grads_in = node.backward_tensor(g)
+        else:
+            grads_in = node.backward(g)                 # the chain rule, locally: one gradient per input
         if observe:
             for obs in observe:
-                obs(node, g, grads_in)
+                obs(node, _array(g), [_array(gi) for gi in grads_in])
         release = False
         for t, gi in zip(node.inputs, grads_in):
             if gi is None:
@@ -98,9 +105,13 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 if t is None:
                     continue
             data = t._data
-            if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
-                gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
-            _send(t, gi, gi is not g, node_grads, leaf_grads, ready)
+            if create_graph:
+                gi = _fit_tensor(gi, data)
+                _send(t, gi, False, node_grads, leaf_grads, ready)
+            else:
+                if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+                    gi = _fit(gi, data)                 # unbroadcast, and in the input's dtype
+                _send(t, gi, gi is not g, node_grads, leaf_grads, ready)
             release = release or (t.grad_fn is not None and data.nbytes > RELEASE_BYTES)
         if not retain_graph:
             _free(node, release)
@@ -108,7 +119,10 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     if capture is not None:
         return _captured(capture, captured, leaf_grads)
     for leaf, (g, owned) in leaf_grads.items():
-        _accumulate(leaf, g, owned)
+        if create_graph:
+            _accumulate_tensor(leaf, g)
+        else:
+            _accumulate(leaf, g, owned)
     return None
 
 
@@ -143,6 +157,32 @@ def _fit(g, data):
     return g
 
 
+def _fit_tensor(g, data):
+    """_fit for a Tensor gradient (create_graph=True), in differentiable ops: the broadcast axes summed
+    away (sum_to), then the cast to the input's float dtype."""
+    Tensor = function.Tensor
+    if not isinstance(g, Tensor):
+        g = Tensor._make(np.asarray(g))
+    if g._data.shape != data.shape:
+        g = sum_to(g, data.shape)
+    if g._data.dtype != data.dtype and data.dtype.kind == "f":
+        from ..ops.elementwise import to_dtype
+        g = to_dtype(g, data.dtype)
+    return g
+
+
+def sum_to(t, shape):
+    """unbroadcast for a Tensor: `t` summed down to `shape` in recorded ops, so the sum is differentiable."""
+    lead = t._data.ndim - len(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and t._data.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + stretched
+    return t.sum(axes).reshape(shape) if axes else t
+
+
+def _array(g):
+    return g._data if isinstance(g, function.Tensor) else g
+
+
 def _check_saved(node):
     """Refuse to run a node whose saved values were freed, or changed in place since forward (torch's errors)."""
     if node.saved is None:
@@ -173,6 +213,18 @@ def _accumulate(leaf, g, owned):
         leaf.grad._bump_version()
 
 
+def _accumulate_tensor(leaf, g):
+    """AccumulateGrad under create_graph=True, as torch's: the first gradient is copied in a recorded op
+    (CopyBackwards), later ones added out of place, so `.grad` keeps its graph."""
+    if leaf._hooks:
+        g = _run_hooks_tensor(leaf._hooks, g)
+    if leaf.grad is None:
+        from ..ops.elementwise import Copy
+        leaf.grad = Copy.apply(function.Tensor._make(np.empty_like(g._data)), g)
+    else:
+        leaf.grad = leaf.grad + g
+
+
 def _captured(capture, captured, leaf_grads):
     """autograd.grad's answer: each captured tensor's gradient (None where none reached it)."""
     for i, t in enumerate(capture):
@@ -183,12 +235,13 @@ def _captured(capture, captured, leaf_grads):
 
 def _before_node(node, g, captured, capture_nodes):
     """The rare work before a node runs: hooks on its output tensor, retain_grad, autograd.grad capture."""
+    tensor = isinstance(g, function.Tensor)               # create_graph=True: the gradients are Tensors
     if node.hooks:
-        g = _run_hooks(node.hooks, g)
+        g = _run_hooks_tensor(node.hooks, g) if tensor else _run_hooks(node.hooks, g)
     if node.retained is not None:
         kept = node.retained()
         if kept is not None:
-            kept.grad = function.Tensor._make(g.copy())
+            kept.grad = g if tensor else function.Tensor._make(g.copy())
     if node in capture_nodes:
         captured[capture_nodes[node]] = g
     return g
@@ -200,6 +253,14 @@ def _run_hooks(hooks, g):
         result = hook(Tensor._make(g))
         if result is not None:
             g = result._data
+    return g
+
+
+def _run_hooks_tensor(hooks, g):
+    for hook in hooks:
+        result = hook(g)
+        if result is not None:
+            g = result
     return g
 
 

@@ -19,6 +19,8 @@ NumPy call.
 """
 import itertools
 
+import numpy as np
+
 from .grad_mode import grad_state
 
 Tensor = None  # set by minigrad.tensor once the Tensor class exists (the two refer to each other)
@@ -49,6 +51,7 @@ class Function:
     version_checks = ()     # (version cell, version when saved, input index) for each saved tensor
     output_meta = None      # (shape, dtype) of the output, where backward reads it (saves_output)
     rebased_from = None     # for an in-place op's node: the grad_fn its tensor had before (engine._as_read_by)
+    differentiable = False  # `backward` also runs on Tensors, so create_graph=True can record it (backward_tensor)
     numbers_are_tensors = False  # torch passes a Python number to this op as a tensor (a + 1, a * 2), so
                                  # next_functions lists it, as (None, 0); other non-tensor arguments are not
 
@@ -57,6 +60,13 @@ class Function:
         if type(cls.__dict__.get("name")) is str:
             cls.name = NodeName(cls.name)
             cls.__name__ = str(cls.name)        # type(t.grad_fn).__name__ is torch's name (qualname stays, for inspect)
+        # A subclass with a backward of its own is differentiable only if it says so: an inherited
+        # backward_tensor or flag would differentiate its parent's formula, not its own.
+        if "backward" in cls.__dict__:
+            if "differentiable" not in cls.__dict__:
+                cls.differentiable = False
+            if "backward_tensor" not in cls.__dict__:
+                cls.backward_tensor = Function.backward_tensor
 
     @classmethod
     def named(cls, name):
@@ -77,6 +87,45 @@ class Function:
 
     def backward(self, grad):
         raise NotImplementedError
+
+    def backward_tensor(self, grad):
+        """backward in Tensor ops, run by the engine under create_graph=True so that the gradient records a
+        graph of its own (a gradient of a gradient then flows back through it). `grad` is a Tensor; returns
+        one Tensor (or None) per input.
+
+        By default it runs `backward` itself, with what forward saved as Tensors (`saved_tensors`): ops
+        whose formula uses only what both NumPy arrays and Tensors accept (g * b, g / b, g.reshape(shape))
+        set `differentiable = True` and keep one formula; the others write this method beside `backward`."""
+        if not self.differentiable:
+            raise RuntimeError(f"minigrad: the derivative of {self.name} is not differentiable yet: a "
+                               "gradient of a gradient (create_graph=True) cannot flow back through this op")
+        arrays = self.saved
+        self.saved = self.saved_tensors()
+        try:
+            return self.backward(grad)
+        finally:
+            self.saved = arrays
+
+    def saved_tensors(self):
+        """What forward saved, with each array it read from an input as that input Tensor (so the second
+        derivative flows back to it) and the output it kept (`saves_output`) as the output Tensor, whose
+        grad_fn is this node. Numbers, shapes and non-float arrays (masks, indices) stay as they are."""
+        inputs = {id(t._data): t for t in self.inputs if isinstance(t, Tensor)}
+
+        def as_tensor(x):
+            if type(x) is not np.ndarray or x.dtype.kind not in "fc":
+                return x
+            t = inputs.get(id(x))
+            if t is not None:
+                return t
+            if not self.saves_output:
+                raise RuntimeError(f"minigrad: {self.name} saved an array that is neither an input nor its "
+                                   "output, so its backward cannot be differentiated")
+            out = Tensor._make(x)
+            out.requires_grad, out.grad_fn = True, self
+            return out
+        saved = self.saved
+        return tuple(map(as_tensor, saved)) if type(saved) is tuple else as_tensor(saved)
 
     @classmethod
     def apply(cls, *args):

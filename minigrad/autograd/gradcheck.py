@@ -43,6 +43,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             for k in range(o._data.size):
                 seed = np.zeros(o._data.shape, dtype=o._data.dtype)
                 seed.flat[k] = 1
+                if not o.requires_grad:         # an output that no input reaches: a zero column
+                    col += 1
+                    continue
                 (g,) = autograd_grad(o, inputs[i], grad_outputs=Tensor._make(seed), retain_graph=True,
                                      allow_unused=True)
                 if g is not None:
@@ -54,3 +57,33 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                                    f"numerical:{numerical}\nanalytical:{analytical}\n")
             return False
     return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+                  **_ignored):
+    """gradcheck of the gradient: the second derivatives (backward of backward, create_graph=True) against
+    finite differences of the first. `grad_outputs` (the vectors the gradient is taken along) are random
+    when not given, and are checked as inputs too, as in torch."""
+    from . import grad as autograd_grad
+    from .grad_mode import enable_grad
+    from ..tensor import Tensor
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    outs = func(*inputs)
+    outs = outs if isinstance(outs, (tuple, list)) else (outs,)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(Tensor._make(rng.standard_normal(o._data.shape).astype(o._data.dtype))
+                             .requires_grad_(True) for o in outs)
+    grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
+    n = len(inputs)
+
+    def first_derivatives(*args):
+        inp, vs = args[:n], args[n:]
+        with enable_grad():                  # gradcheck's finite differences run under no_grad
+            out = func(*inp)
+            out = out if isinstance(out, (tuple, list)) else (out,)
+            diff = [t for t in inp if isinstance(t, Tensor) and t.requires_grad]
+            return autograd_grad(out, diff, vs, create_graph=True, materialize_grads=True)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -71,6 +71,16 @@ def unary(cls, a):
     return out
 
 
+def _mask(m, g):
+    """A boolean array as a constant Tensor of g's dtype, to multiply a Tensor gradient by."""
+    return Tensor._make(m.astype(g._data.dtype))
+
+
+def _zeros(g):
+    """The zero gradient of a step function (sign, round...), as a constant Tensor."""
+    return Tensor._make(np.zeros_like(g._data))
+
+
 def _float(ad):
     """Ops like exp and sqrt give floats for integer tensors, as torch does."""
     return ad if ad.dtype.kind == "f" else ad.astype(dtypes.get_default_dtype().np)
@@ -81,6 +91,7 @@ def _float(ad):
 class Add(Function):
     """a + b.  d(a+b)/da = 1, d(a+b)/db = 1"""
     name = "AddBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     numbers_are_tensors = True
 
     def forward(self, a, b):
@@ -93,6 +104,7 @@ class Add(Function):
 class Sub(Function):
     """a - b.  d(a-b)/da = 1, d(a-b)/db = -1"""
     name = "SubBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     numbers_are_tensors = True
 
     def forward(self, a, b):
@@ -105,6 +117,7 @@ class Sub(Function):
 class RSub(Function):
     """b - a (a number minus a tensor).  d(b-a)/da = -1"""
     name = "RsubBackward1"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
 
     def forward(self, a, b):
         return b - a
@@ -116,6 +129,7 @@ class RSub(Function):
 class Mul(Function):
     """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
     name = "MulBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     numbers_are_tensors = True
 
     @property
@@ -136,6 +150,7 @@ class Mul(Function):
 class Div(Function):
     """a / b.  d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"""
     name = "DivBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     numbers_are_tensors = True
 
     @property
@@ -179,6 +194,19 @@ class Pow(Function):
                 gb = g * np.where((a == 0) & (b >= 0), 0, out * np.log(a)).astype(out.dtype, copy=False)
         return ga, gb
 
+    def backward_tensor(self, g):
+        a, b = self.saved_tensors()
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        if need_a:
+            if not isinstance(b, Tensor):
+                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+            else:
+                ga = where(b._data == 0, 0.0, g * (b * a ** (b - 1)))
+        if need_b:
+            gb = g * where((a._data == 0) & (b._data >= 0), 0.0, a ** b * log(a))
+        return ga, gb
+
 
 PowTensor = Pow.named("PowBackward1")
 
@@ -197,6 +225,10 @@ class RPow(Function):
         out, b = self.saved
         return g * (out * np.log(b)).astype(out.dtype, copy=False), None
 
+    def backward_tensor(self, g):
+        out, b = self.saved_tensors()
+        return g * (out * float(np.log(b))), None
+
 
 class Maximum(Function):
     """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch)."""
@@ -214,6 +246,13 @@ class Maximum(Function):
         gb = np.where(b > a, g, np.where(a == b, half, 0)) if self.needs_input_grad[1] else None
         return ga, gb
 
+    def backward_tensor(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        half = g * 0.5
+        return (where(a > b, g, where(a == b, half, 0.0)) if need_a else None,
+                where(b > a, g, where(a == b, half, 0.0)) if need_b else None)
+
 
 class Minimum(Maximum):
     """min(a, b) elementwise: max with the comparisons turned round.  The gradient goes to the smaller input;
@@ -230,6 +269,7 @@ class Minimum(Maximum):
 class Neg(Function):
     """-a.  d(-a)/da = -1"""
     name = "NegBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
 
     def forward(self, a):
         return -a
@@ -241,6 +281,7 @@ class Neg(Function):
 class Exp(Function):
     """exp(a).  d exp(a)/da = exp(a), the output itself"""
     name = "ExpBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saves_output = True
 
     def forward(self, a):
@@ -255,6 +296,7 @@ class Exp(Function):
 class Log(Function):
     """log(a).  d log(a)/da = 1/a"""
     name = "LogBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0,)
 
     def forward(self, a):
@@ -293,6 +335,7 @@ class Log2(Log10):
 class Sqrt(Function):
     """sqrt(a).  d sqrt(a)/da = 1 / (2 sqrt(a)), from the output"""
     name = "SqrtBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saves_output = True
 
     def forward(self, a):
@@ -315,6 +358,9 @@ class Abs(Function):
 
     def backward(self, g):
         return (g * np.sign(self.saved),)
+
+    def backward_tensor(self, g):
+        return (g * self.saved_tensors().sign(),)
 
 
 _EXP_CAP = {c: np.array(v, c) for c, v in (("f", 88.0), ("d", 708.0), ("e", 11.0))}   # largest finite exp(x)
@@ -346,6 +392,10 @@ class Sigmoid(Function):
         s = self.saved
         return (g * (_ONE[s.dtype.char] - s) * s,)
 
+    def backward_tensor(self, g):
+        s = self.saved_tensors()
+        return (g * (1 - s) * s,)
+
 
 class Tanh(Function):
     """t = tanh(a).  dt/da = 1 - t**2"""
@@ -361,6 +411,10 @@ class Tanh(Function):
         t = self.saved
         return (g * (_ONE[t.dtype.char] - t * t),)
 
+    def backward_tensor(self, g):
+        t = self.saved_tensors()
+        return (g * (1 - t * t),)
+
 
 class Relu(Function):
     """max(a, 0).  d relu(a)/da = 1 where a > 0, else 0"""
@@ -375,6 +429,9 @@ class Relu(Function):
     def backward(self, g):
         s = self.saved
         return (g * (s > _ZERO.get(s.dtype.char, 0)),)
+
+    def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
+        return (g * _mask(self.saved > 0, g),)
 
 
 class Clamp(Function):
@@ -395,6 +452,15 @@ class Clamp(Function):
             keep &= a <= hi
         return g * keep, None, None
 
+    def backward_tensor(self, g):
+        a, lo, hi = self.saved
+        keep = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            keep &= a >= lo
+        if hi is not None:
+            keep &= a <= hi
+        return g * _mask(keep, g), None, None
+
 
 class Where(Function):
     """where(cond, a, b).  The gradient goes to a where cond holds, to b elsewhere."""
@@ -412,6 +478,11 @@ class Where(Function):
                 np.where(cond, g, zero) if need_a else None,
                 np.where(cond, zero, g) if need_b else None)
 
+    def backward_tensor(self, g):
+        cond = self.saved
+        _, need_a, need_b = self.needs_input_grad
+        return None, where(cond, g, 0.0) if need_a else None, where(cond, 0.0, g) if need_b else None
+
 
 class ToDtype(Function):
     """A copy in another dtype.  The gradient is cast back to the input's dtype."""
@@ -424,10 +495,14 @@ class ToDtype(Function):
     def backward(self, g):
         return g.astype(self.saved), None
 
+    def backward_tensor(self, g):
+        return to_dtype(g, self.saved), None
+
 
 class Clone(Function):
     """A copy.  d clone(a)/da = 1"""
     name = "CloneBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
 
     def forward(self, a):
         return a.copy()
@@ -469,6 +544,9 @@ class Copy(Function):
 
     def backward(self, g):
         return np.zeros_like(g), g.astype(self.src_dtype, copy=False)
+
+    def backward_tensor(self, g):
+        return _zeros(g), to_dtype(g, self.src_dtype)
 
 
 # ---------------------------------------------------------------- functions the Tensor methods call
@@ -637,6 +715,9 @@ class Sin(Function):
     def backward(self, g):
         return (g * np.cos(self.saved),)
 
+    def backward_tensor(self, g):
+        return (g * self.saved_tensors().cos(),)
+
 
 class Cos(Function):
     """cos(a).  d cos(a)/da = -sin(a)"""
@@ -650,10 +731,14 @@ class Cos(Function):
     def backward(self, g):
         return (g * -np.sin(self.saved),)
 
+    def backward_tensor(self, g):
+        return (g * -self.saved_tensors().sin(),)
+
 
 class Square(Function):
     """a * a (torch records it as a ** 2).  d(a**2)/da = 2 a"""
     name = "PowBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0,)
 
     def forward(self, a):
@@ -669,6 +754,7 @@ class Square(Function):
 class Log1p(Function):
     """log(1 + a), accurate for small a.  d log1p(a)/da = 1 / (1 + a)"""
     name = "Log1PBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0,)
 
     def forward(self, a):
@@ -682,6 +768,7 @@ class Log1p(Function):
 class Expm1(Function):
     """exp(a) - 1, accurate for small a.  d expm1(a)/da = exp(a) = output + 1"""
     name = "Expm1Backward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saves_output = True
 
     def forward(self, a):
@@ -696,6 +783,7 @@ class Expm1(Function):
 class Reciprocal(Function):
     """1 / a.  d(1/a)/da = -1/a**2 = -output**2"""
     name = "ReciprocalBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saves_output = True
 
     def forward(self, a):
@@ -712,6 +800,7 @@ class Reciprocal(Function):
 class Rsqrt(Function):
     """1 / sqrt(a).  d a**(-1/2)/da = -1/2 a**(-3/2) = -output**3 / 2"""
     name = "RsqrtBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saves_output = True
 
     def forward(self, a):
@@ -740,6 +829,9 @@ class Sign(Function):
     def backward(self, g):
         return (np.zeros_like(g),)
 
+    def backward_tensor(self, g):
+        return (_zeros(g),)
+
 
 class Round(Function):
     """round half to even (to `decimals` places).  d round(a)/da = 0 (a step function: zero gradient)"""
@@ -752,6 +844,9 @@ class Round(Function):
 
     def backward(self, g):
         return np.zeros_like(g), None
+
+    def backward_tensor(self, g):
+        return _zeros(g), None
 
 
 RoundDecimals = Round.named("RoundBackward1")
@@ -767,6 +862,9 @@ class Floor(Function):
 
     def backward(self, g):
         return (np.zeros_like(g),)
+
+    def backward_tensor(self, g):
+        return (_zeros(g),)
 
 
 class Ceil(Floor):

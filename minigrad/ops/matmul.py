@@ -45,6 +45,29 @@ class MatMul(Function):
                 gb = gb[..., 0]
         return ga, gb
 
+    def backward_tensor(self, g):
+        a, b = self.saved_tensors()
+        need_a, need_b = self.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (g * b if need_a else None), (g * a if need_b else None)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(1) if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = g2.unsqueeze(-2)
+        if b.ndim == 1:
+            g2 = g2.unsqueeze(-1)
+        ga = gb = None
+        if need_a:                                  # the engine sums broadcast batch axes back (sum_to)
+            ga = g2 @ b2.transpose(-1, -2)
+            if a.ndim == 1:
+                ga = ga.squeeze(-2)
+        if need_b:
+            gb = a2.transpose(-1, -2) @ g2
+            if b.ndim == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb
+
 
 _NAMES = {ranks: NodeName(name) for ranks, name in
           {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}.items()}
@@ -166,6 +189,18 @@ class Linear(Function):
         return ((g @ w) if need_x else None,
                 _mm(g2.T, x2) if need_w else None,
                 K.sum(g2, (0,)) if need_b else None)
+
+    def backward_tensor(self, g):
+        x, w = self.saved_tensors()
+        need_x, need_w, need_b = self.needs_input_grad
+        if x.ndim == 1:
+            return ((g @ w if need_x else None), (g.unsqueeze(1) * x.unsqueeze(0) if need_w else None),
+                    (g if need_b else None))
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim > 2 else g
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
+        return ((g @ w) if need_x else None,
+                g2.t() @ x2 if need_w else None,
+                g2.sum(0) if need_b else None)
 
 
 def linear(x, weight, bias=None):

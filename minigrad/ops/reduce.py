@@ -70,6 +70,9 @@ class Sum(Function):
     def backward(self, g):
         return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape), None, None, None
 
+    def backward_tensor(self, g):
+        return g.reshape(_keep_shape(self.in_shape, self.axes)).expand(self.in_shape), None, None, None
+
 
 def _spread(g, shape):
     """g copied out to `shape` (a fresh array: cheaper than np.broadcast_to's Python on small arrays)."""
@@ -99,6 +102,9 @@ class Mean(Function):
     def backward(self, g):
         n = np.array(self.n, g.dtype)                  # a 0-d array divides faster than a Python int
         return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)) / n, self.in_shape), None, None, None
+
+    def backward_tensor(self, g):
+        return g.reshape(_keep_shape(self.in_shape, self.axes)).expand(self.in_shape) / self.n, None, None, None
 
 
 MeanDim = Mean.named("MeanBackward1")

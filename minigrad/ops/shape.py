@@ -60,6 +60,7 @@ def _mark_if_view(out, a, locate):
 class View(Function):
     """The same elements in a new shape.  The gradient is reshaped back."""
     name = "ViewBackward0"
+    differentiable = True
 
     def forward(self, a, shape):
         self.in_shape = a.shape
@@ -116,6 +117,9 @@ class Permute(Function):
     def backward(self, g):
         return g.transpose(np.argsort(self.dims)), None
 
+    def backward_tensor(self, g):
+        return g.permute(tuple(int(d) for d in np.argsort(self.dims))), None
+
 
 def permute(a, dims):
     nd = a._data.ndim
@@ -156,6 +160,7 @@ def t(a):
 class Expand(Function):
     """The tensor broadcast to a bigger shape (no copy).  The engine sums the gradient back."""
     name = "ExpandBackward0"
+    differentiable = True
 
     def forward(self, a, shape):
         return np.broadcast_to(a, shape)
@@ -184,6 +189,7 @@ def expand(a, sizes):
 class Squeeze(Function):
     """Size-1 axes dropped (or added, for unsqueeze).  The gradient is reshaped back."""
     name = "SqueezeBackward0"
+    differentiable = True
 
     def forward(self, a, shape):
         self.in_shape = a.shape
@@ -275,6 +281,33 @@ class Index(Function):
         else:
             grad[self.index] = g
         return grad, None
+
+    def backward_tensor(self, g):
+        return IndexGrad.apply1(g, self.in_shape, self.index, self.advanced), None
+
+
+class IndexGrad(Function):
+    """The gradient of a[index] as an op of its own, for create_graph=True: g put into zeros of a's shape at
+    the positions read (added up where read twice). Its own gradient reads those positions back."""
+    name = "IndexPutBackward0"
+
+    def forward(self, g, in_shape, index, advanced):
+        self.index, self.advanced = index, advanced
+        grad = np.zeros(in_shape, dtype=g.dtype)
+        if advanced:
+            np.add.at(grad, index, g)
+        else:
+            grad[index] = g
+        return grad
+
+    def backward(self, g):
+        return _take(g, self.index), None, None, None
+
+    def backward_tensor(self, g):
+        out = Index.apply1(g, self.index)
+        if out.grad_fn is not None:
+            out.grad_fn.advanced = self.advanced
+        return out, None, None, None
 
 
 def _take(arr, index):
@@ -433,6 +466,10 @@ class Stack(Function):
     def backward(self, g):
         n = g.shape[self.dim]
         return (None,) + tuple(np.take(g, i, axis=self.dim) for i in range(n))
+
+    def backward_tensor(self, g):
+        lead = (slice(None),) * self.dim
+        return (None,) + tuple(g[lead + (i,)] for i in range(g.shape[self.dim]))
 
 
 class Cat(Function):
