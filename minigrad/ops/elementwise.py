@@ -6,6 +6,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _raw
 from ..backend import kernels as K
+from .shape import broadcast_shape
 
 
 def binary(cls, a, b):
@@ -29,7 +30,11 @@ def binary(cls, a, b):
         needs = (a.requires_grad, False)
     fn = cls()
     fn.needs_input_grad = needs
-    out = Tensor._make(fn.forward(ad, bd))
+    try:
+        out = Tensor._make(fn.forward(ad, bd))
+    except ValueError:                  # NumPy's word for shapes that do not broadcast: say it in torch's
+        broadcast_shape(ad.shape, np.shape(bd))
+        raise
     if needs[0] or needs[1]:
         if grad_state.enabled:
             fn.attach((a, b), out)
@@ -542,7 +547,11 @@ def where(condition, a, b):
     ad, bd = a._data, b._data
     fn = Where()
     fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
-    out = Tensor._make(fn.forward(cond, ad, bd))
+    try:
+        out = Tensor._make(fn.forward(cond, ad, bd))
+    except ValueError:
+        broadcast_shape(cond.shape, ad.shape, bd.shape)
+        raise
     if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.attach((condition, a, b), out)
     return out

@@ -15,6 +15,22 @@ def _dim(d, ndim):
     return d % ndim if ndim else 0
 
 
+def broadcast_shape(*shapes):
+    """The shape `shapes` broadcast to, as torch's TensorIterator finds it: pairwise from the left, each pair
+    compared from the right. Shapes that do not broadcast get torch's error, naming the first such dimension
+    (numbered in the wider shape of the pair)."""
+    out = ()
+    for shape in shapes:
+        nd = max(len(out), len(shape))
+        a, b = (1,) * (nd - len(out)) + tuple(out), (1,) * (nd - len(shape)) + tuple(shape)
+        for i in range(nd - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                                   f"non-singleton dimension {i}")
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return out
+
+
 def _sizes(args):
     """view(2, 3), view((2, 3)) and view([2, 3]) all mean the same."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
