@@ -184,10 +184,30 @@ def expand(a, sizes):
     shp = a._data.shape
     lead = len(sizes) - len(shp)
     if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
-                           "provided must be greater or equal to the number of dimensions in the tensor")
-    full = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        raise RuntimeError(f"expand({a.type()}{{{list(shp)}}}, size={list(sizes)}): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+                           f"({len(shp)})")
+    full = expanded_shape(shp, sizes)
     return _mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
+
+
+def expanded_shape(shape, sizes):
+    """`shape` expanded to `sizes` (-1 keeps a size), with torch's error for a size that is not 1 and
+    differs from its target, naming the first such dimension from the right."""
+    lead = len(sizes) - len(shape)
+    for i in range(len(sizes) - 1, -1, -1):
+        have = shape[i - lead] if i >= lead else 1
+        want = sizes[i]
+        if want == -1:
+            if i < lead:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                                   f"dimension {i}")
+            want = have
+        if have != want and have != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing size ({have}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+    return tuple(shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
 
 
 class Squeeze(Function):
