@@ -181,20 +181,18 @@ class Expand(Function):
 
 def expand(a, sizes):
     sizes = _sizes(sizes)
-    shp = a._data.shape
-    lead = len(sizes) - len(shp)
-    if lead < 0:
-        raise RuntimeError(f"expand({a.type()}{{{list(shp)}}}, size={list(sizes)}): the number of sizes provided "
-                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
-                           f"({len(shp)})")
-    full = expanded_shape(shp, sizes)
+    full = expanded_shape(a._data.shape, sizes, a.type())
     return _mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
 
 
-def expanded_shape(shape, sizes):
-    """`shape` expanded to `sizes` (-1 keeps a size), with torch's error for a size that is not 1 and
-    differs from its target, naming the first such dimension from the right."""
+def expanded_shape(shape, sizes, type_name):
+    """`shape` expanded to `sizes` (-1 keeps a size), with torch's errors for fewer sizes than dimensions and
+    for a size that is not 1 and differs from its target (the first such dimension from the right)."""
     lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand({type_name}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shape)})")
     for i in range(len(sizes) - 1, -1, -1):
         have = shape[i - lead] if i >= lead else 1
         want = sizes[i]
@@ -321,7 +319,7 @@ def _check_basic_index(a, index):
     parts = index if type(index) is tuple else (index,)
     for p in parts:
         if type(p) is slice and p.step is not None and p.step <= 0:
-            raise ValueError("step must be greater than zero")
+            raise ValueError("slice step cannot be zero" if p.step == 0 else "step must be greater than zero")
     if a._data.ndim == 0 and parts and isinstance(parts[0], (int, np.integer)) and not isinstance(parts[0], bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
                          "C++ to convert a 0-dim tensor to a number")
@@ -335,7 +333,7 @@ def getitem(a, index):
     try:
         out = Tensor._make(fn.forward(a._data, index))
     except IndexError as e:
-        raise IndexError(str(e).replace("axis", "dimension")) from None
+        raise IndexError(_torch_index_message(a._data, index, str(e))) from None
     name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
         _mark_view(out, a, lambda arr: _take(arr, index))
@@ -346,15 +344,52 @@ def getitem(a, index):
     return out
 
 
+def _torch_index_message(arr, index, numpy_message):
+    """NumPy's IndexError for arr[index] in torch's words."""
+    if numpy_message.startswith("too many indices"):
+        return f"too many indices for tensor of dimension {arr.ndim}"
+    if numpy_message.startswith("arrays used as indices"):
+        return "tensors used as indices must be long, int, byte or bool tensors"
+    if numpy_message.startswith("boolean index did not match"):
+        parts = index if type(index) is tuple else (index,)
+        axis = 0
+        for p in parts:
+            if p is Ellipsis:
+                break                                   # axes after it count from the right: NumPy's words
+            if isinstance(p, np.ndarray) and p.dtype == bool:
+                for j, size in enumerate(p.shape):
+                    if size != arr.shape[axis + j]:
+                        return (f"The shape of the mask {list(p.shape)} at index {j} does not match the shape of "
+                                f"the indexed tensor {list(arr.shape)} at index {axis + j}")
+            axis += p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else p is not None
+    return numpy_message.replace("axis", "dimension")
+
+
+def _put(arr, index, v, type_name):
+    """arr[index] = v, with torch's errors for a value that does not fit what index selects."""
+    try:
+        arr[index] = v
+    except ValueError:
+        target = arr[index].shape
+        if _index_name(index) == "IndexBackward0":
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
+                               f"indexing result of shape {list(target)}") from None
+        shape = list(np.shape(v))
+        while shape and shape[0] == 1:                  # torch drops the value's leading 1s first
+            shape.pop(0)
+        expanded_shape(tuple(shape), target, type_name)
+        raise
+
+
 class SetItem(Function):
     """a[index] = v, recorded (torch's CopySlices).  The gradient of the old a is zero where v was written;
     v's gradient is what reaches the positions it was written to."""
     name = "CopySlices"
 
-    def forward(self, a, index, v):
+    def forward(self, a, index, v, type_name):
         self.index = index
         out = a.copy()
-        out[index] = v
+        _put(out, index, v, type_name)
         return out
 
     def backward(self, g):
@@ -364,7 +399,7 @@ class SetItem(Function):
             ga[self.index] = 0
         if self.needs_input_grad[2]:
             gv = g[self.index]
-        return ga, None, gv
+        return ga, None, gv, None
 
 
 def setitem(a, index, value):
@@ -374,13 +409,13 @@ def setitem(a, index, value):
     a._check_inplace()
     if a._in_graph_after_inplace(value):
         def put(before, v):
-            out = SetItem.apply(before, index, v)
+            out = SetItem.apply(before, index, v, a.type())
             if _index_name(index) == "IndexBackward0":
                 out.grad_fn.rename("IndexPutBackward0")   # torch: index_put_ for integer-array/mask indices
             return out
         a._record_inplace(put, value, copy_before=False)     # SetItem's forward copies a itself
         return
-    a._data[index] = value._data if isinstance(value, Tensor) else value
+    _put(a._data, index, value._data if isinstance(value, Tensor) else value, a.type())
     a._bump_version()
 
 
