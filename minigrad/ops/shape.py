@@ -84,13 +84,48 @@ class View(Function):
         return g.reshape(self.in_shape), None
 
 
-def view(a, shape):
+def reshape(a, shape):
     shape = _sizes(shape)
     _check_view_shape(a, shape)
     return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
 
 
-reshape = view
+def view(a, shape):
+    """reshape, refusing (as torch) a shape that a view's strides cannot give without a copy. Only views
+    (transpose, slice, expand ...) are checked: their strides are torch's, where an op's result may be laid
+    out differently in NumPy than in torch."""
+    shape = _sizes(shape)
+    _check_view_shape(a, shape)
+    if not a._data.flags.c_contiguous and getattr(a, "_base", None) is not None:
+        _check_view_strides(a._data, shape)
+    return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
+
+
+def _check_view_strides(arr, shape):
+    """torch's computeStride: the new shape must split or merge only dimensions that are contiguous with one
+    another (runs of old dimensions whose strides chain)."""
+    old_shape, old_strides = arr.shape, [st // arr.itemsize for st in arr.strides]
+    if arr.size == 0 or not old_shape:
+        return
+    known = int(np.prod([s for s in shape if s != -1]))
+    new_shape = [arr.size // known if s == -1 else s for s in shape]
+    view_d, base_stride = len(new_shape) - 1, old_strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or (old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                break
+            if d > 0:
+                base_stride, tensor_numel, view_numel = old_strides[d - 1], 1, 1
+    else:
+        if view_d == -1:
+            return
+    raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                       "spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
 def _check_view_shape(a, shape):
@@ -114,10 +149,10 @@ def _check_view_shape(a, shape):
 def flatten(a, start_dim=0, end_dim=-1):
     nd = a._data.ndim
     if nd == 0:
-        return view(a, (1,))
+        return reshape(a, (1,))
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     shp = a._data.shape
-    return view(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
+    return reshape(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
 
 
 class Permute(Function):
