@@ -20,7 +20,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros_like)
 from .ops.elementwise import abs, clamp, clone, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where
 from .ops.elementwise import neg, pow, add, sub, mul, div
-from .ops.matmul import matmul
+from .ops.matmul import bmm, dot, matmul, mm, mv
 from .ops.nn_ops import log_softmax, softmax
 from .ops.reduce import argmax, argmin, max, mean, min, std, sum, var
 from .ops.elementwise import (ceil, cos, eq, expm1, fix, floor, ge, gt, isclose, isfinite, isinf, isnan, le,
@@ -40,7 +40,6 @@ from .utils import data as _data  # noqa: F401  (makes minigrad.utils.data impor
 
 __version__ = "0.1.0"
 clip = clamp
-mm = matmul
 concat = concatenate = cat
 
 
@@ -64,23 +63,8 @@ def equal(a, b):
     return a.shape == b.shape and (a._data == b._data).all().item()
 
 
-def dot(a, b):
-    return matmul(a, b)
-
-
 def t(a):
     return a.t()
-
-
-def mv(a, b):
-    return matmul(a, b)
-
-
-def bmm(a, b):
-    out = matmul(a, b)
-    if out.grad_fn is not None:
-        out.grad_fn.rename("BmmBackward0")        # torch.bmm is its own op (matmul of 3-D tensors is not)
-    return out
 
 
 class cuda:

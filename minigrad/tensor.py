@@ -28,9 +28,8 @@ def _graphless_op(op, kernel=None):
     def method(self, other):
         try:
             return Tensor._make(op(self._data, _raw(other)))
-        except ValueError:
-            shape.broadcast_shape(self._data.shape, np.shape(_raw(other)))
-            raise
+        except ValueError as e:
+            raise shape.broadcast_error(self._data.shape, np.shape(_raw(other))) or e from None
         except TypeError:
             if kernel is None:
                 raise
@@ -39,15 +38,16 @@ def _graphless_op(op, kernel=None):
     return method
 
 
-def _refuse_inplace_result(out, result):
-    """torch's error for an in-place op whose result cannot be written into the tensor: a bigger shape, or a
-    type of a higher kind (floats into an integer tensor)."""
+def _inplace_result_error(out, result):
+    """torch's error for an in-place op whose result cannot be written into the tensor (a bigger shape, or a
+    type of a higher kind: floats into an integer tensor), or None."""
     if result.shape != out.shape:
-        raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
-                           f"{list(result.shape)}")
+        return RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+                            f"{list(result.shape)}")
     if not np.can_cast(result.dtype, out.dtype, "same_kind"):
-        raise RuntimeError(f"result type {elementwise._torch_scalar_name(result.dtype)} can't be cast to the "
-                           f"desired output type {elementwise._torch_scalar_name(out.dtype)}")
+        return RuntimeError(f"result type {elementwise._torch_scalar_name(result.dtype)} can't be cast to the "
+                            f"desired output type {elementwise._torch_scalar_name(out.dtype)}")
+    return None
 
 
 def _float_type(a, b):
@@ -316,9 +316,8 @@ class Tensor:
         result = op(self, other)._data
         try:
             np.copyto(self._data, result, casting="same_kind")
-        except (ValueError, TypeError):
-            _refuse_inplace_result(self._data, result)
-            raise
+        except (ValueError, TypeError) as e:
+            raise _inplace_result_error(self._data, result) or e from None
         self._bump_version()
         return self
 
@@ -343,9 +342,8 @@ class Tensor:
         result = op(before, other)
         try:
             np.copyto(self._data, result._data, casting="same_kind")
-        except (ValueError, TypeError):
-            _refuse_inplace_result(self._data, result._data)
-            raise
+        except (ValueError, TypeError) as e:
+            raise _inplace_result_error(self._data, result._data) or e from None
         self._bump_version()
         if result.grad_fn.saves_output:        # its output is this tensor now (exp_, sigmoid_): a later
             result.grad_fn.version_checks = [  # in-place change to it must be caught, as in torch
@@ -376,8 +374,9 @@ class Tensor:
                                                                                other.requires_grad)):
             self._check_inplace()                    # outside the graph: one rounding, as torch's kernel
             if other._data.shape != self._data.shape:
-                _refuse_inplace_result(self._data, np.empty(shape.broadcast_shape(self.shape, other.shape),
-                                                             self._data.dtype))
+                result_shape = shape.broadcast_shape(self._data.shape, other._data.shape)
+                if result_shape != self._data.shape:
+                    raise _inplace_result_error(self._data, np.empty(result_shape, self._data.dtype))
             K.add_scaled(self._data, other._data, alpha, out=self._data)
             self._bump_version()
             return self
@@ -951,10 +950,11 @@ class Tensor:
     def matmul(self, other):
         return matmul.matmul(self, other)
 
-    mm = matmul
+    def mm(self, other):
+        return matmul.mm(self, other)
 
     def dot(self, other):
-        return matmul.matmul(self, other)
+        return matmul.dot(self, other)
 
 
 class _RemovableHandle:

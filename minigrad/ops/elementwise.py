@@ -6,7 +6,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _raw
 from ..backend import kernels as K
-from .shape import broadcast_shape
+from .shape import broadcast_error
 
 
 def binary(cls, a, b):
@@ -32,9 +32,8 @@ def binary(cls, a, b):
     fn.needs_input_grad = needs
     try:
         out = Tensor._make(fn.forward(ad, bd))
-    except ValueError:                  # NumPy's word for shapes that do not broadcast: say it in torch's
-        broadcast_shape(ad.shape, np.shape(bd))
-        raise
+    except ValueError as e:             # NumPy's word for shapes that do not broadcast: say it in torch's
+        raise broadcast_error(ad.shape, np.shape(bd)) or e from None
     if needs[0] or needs[1]:
         if grad_state.enabled:
             fn.attach((a, b), out)
@@ -549,9 +548,8 @@ def where(condition, a, b):
     fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
     try:
         out = Tensor._make(fn.forward(cond, ad, bd))
-    except ValueError:
-        broadcast_shape(cond.shape, ad.shape, bd.shape)
-        raise
+    except ValueError as e:
+        raise broadcast_error(cond.shape, ad.shape, bd.shape) or e from None
     if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.attach((condition, a, b), out)
     return out

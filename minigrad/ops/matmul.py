@@ -5,6 +5,7 @@ from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from ..backend import kernels as K
+from .shape import broadcast_error, broadcast_shape
 
 
 class MatMul(Function):
@@ -67,6 +68,52 @@ def matmul(a, b):
     return out
 
 
+def mm(a, b):
+    """torch.mm: matrices only (matmul's other ranks are refused with torch's errors)."""
+    for name, x in (("self", a), ("mat2", b)):
+        if x._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix")
+    return matmul(a, b)
+
+
+def mv(a, b):
+    if a._data.ndim != 2 or b._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {b._data.ndim}")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    ad, bd = a._data, b._data
+    if ad.ndim != 1 or bd.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {ad.ndim}D and {bd.ndim}D tensors")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_name(ad)} and "
+                           f"{_scalar_name(bd)}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """torch.bmm: batches of matrices of the same batch size (no broadcasting), recorded as BmmBackward0
+    (torch.bmm is its own op; matmul of 3-D tensors is not)."""
+    ad, bd = a._data, b._data
+    for name, x in (("batch1", ad), ("batch2", bd)):
+        if x.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if bd.shape[:2] != (ad.shape[0], ad.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{ad.shape[0]}, {ad.shape[2]}] but got: [{bd.shape[0]}, {bd.shape[1]}].")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(ad)} but found {_scalar_name(bd)}")
+    out = matmul(a, b)
+    if out.grad_fn is not None:
+        out.grad_fn.rename("BmmBackward0")
+    return out
+
+
+def _scalar_name(x):
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(x.dtype.name, x.dtype.name)
+
+
 def _batched_name(ad, bd, a_requires_grad):
     """The grad_fn torch's matmul ends with: vector @ matrix squeezes the row it added; batched products end
     in _unsafe_view, except a matrix (or a batch of one) times a batch when the matrix requires grad, which
@@ -80,22 +127,30 @@ def _batched_name(ad, bd, a_requires_grad):
 
 
 def _tname(x):
-    return {"float32": "float", "float64": "double", "int64": "long int"}.get(x.dtype.name, x.dtype.name)
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(x.dtype.name,
+                                                                                          x.dtype.name)
 
 
 def _raise_shape_error(ad, bd):
+    """torch's error for shapes matmul cannot multiply, in the order torch's routes check them: a batch of
+    matrices times a vector or a matrix folds the batch into rows (mv, mm); otherwise the batch axes broadcast
+    first, then bmm compares the inner sizes."""
     if ad.ndim == 0 or bd.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
                            f"{bd.ndim}D") from None
-    if ad.shape[-1] != (bd.shape[-2] if bd.ndim > 1 else bd.shape[0]):
-        raise RuntimeError(_shape_error(ad, bd)) from None
-    batch_a, batch_b = ad.shape[:-2], bd.shape[:-2]          # the leading (batch) axes, broadcast from the right
-    n = max(len(batch_a), len(batch_b))
-    batch_a, batch_b = (1,) * (n - len(batch_a)) + batch_a, (1,) * (n - len(batch_b)) + batch_b
-    for dim, (x, y) in enumerate(zip(batch_a, batch_b)):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                               f"dimension {dim}") from None
+    if bd.ndim <= 2:
+        rows = int(np.prod(ad.shape[:-1]))
+        folded = np.empty((rows, ad.shape[-1]) if ad.ndim > 1 else ad.shape, ad.dtype)
+        if ad.shape[-1] != bd.shape[0]:
+            raise RuntimeError(_shape_error(folded, bd)) from None
+        return
+    error = broadcast_error(ad.shape[:-2], bd.shape[:-2])
+    if error:
+        raise error from None
+    n = int(np.prod(broadcast_shape(ad.shape[:-2], bd.shape[:-2])))
+    if ad.shape[-1] != bd.shape[-2]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {ad.shape[-1]}] "
+                           f"but got: [{n}, {bd.shape[-2]}].") from None
 
 
 def _shape_error(ad, bd):
@@ -158,8 +213,10 @@ def linear(x, weight, bias=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} and "
                            f"{wd.shape[1]}x{wd.shape[0]})")
     if xd.dtype != wd.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tname(xd).capitalize()} and "
-                           f"{_tname(wd).capitalize()}")
+        if bias is None:                    # torch's mm, else its addmm
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(xd)} != {_tname(wd)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_scalar_name(xd)} and "
+                           f"{_scalar_name(wd)}")
     fn = Linear()
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
     fn.needs_input_grad = needs

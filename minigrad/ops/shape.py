@@ -31,6 +31,16 @@ def broadcast_shape(*shapes):
     return out
 
 
+def broadcast_error(*shapes):
+    """torch's RuntimeError for shapes that do not broadcast (see broadcast_shape), or None: for an except
+    block that puts NumPy's ValueError in torch's words (`raise broadcast_error(...) or e from None`)."""
+    try:
+        broadcast_shape(*shapes)
+    except RuntimeError as e:
+        return e.with_traceback(None)
+    return None
+
+
 def _sizes(args):
     """view(2, 3), view((2, 3)) and view([2, 3]) all mean the same."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -404,16 +414,22 @@ def _put(arr, index, v, type_name):
     """arr[index] = v, with torch's errors for a value that does not fit what index selects."""
     try:
         arr[index] = v
-    except ValueError:
-        target = arr[index].shape
-        if _index_name(index) == "IndexBackward0":
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
-                               f"indexing result of shape {list(target)}") from None
-        shape = list(np.shape(v))
-        while shape and shape[0] == 1:                  # torch drops the value's leading 1s first
-            shape.pop(0)
+    except ValueError as e:
+        raise _put_error(arr[index].shape, np.shape(v), index, type_name) or e from None
+
+
+def _put_error(target, value_shape, index, type_name):
+    if _index_name(index) == "IndexBackward0":
+        return RuntimeError(f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast to "
+                            f"indexing result of shape {list(target)}")
+    shape = list(value_shape)
+    while shape and shape[0] == 1:                      # torch drops the value's leading 1s first
+        shape.pop(0)
+    try:
         expanded_shape(tuple(shape), target, type_name)
-        raise
+    except RuntimeError as e:
+        return e.with_traceback(None)
+    return None
 
 
 class SetItem(Function):
