@@ -373,7 +373,6 @@ CASES = {
 
 # Cases where minigrad does not yet raise torch's error; the fix belongs in the file named.
 XFAIL = {name: "open: minigrad's exception type or message still differs from torch's" for name in (
-    "conv2d_float64_input", "conv2d_2d_input", "conv2d_kernel_too_big", "max_pool_kernel_too_big",
     "batchnorm_one_sample_training", "gather_index_float", "tensor_ragged", "tensor_of_strings", "bool_subtraction",
     "bool_negation", "int_pow_negative_int", "cross_entropy_prob_target_wrong_shape", "bce_with_logits_int_target",
     "grad_wrong_shape", "grad_wrong_dtype", "module_to_cuda", "tensor_to_cuda", "optimizer_given_a_tensor",

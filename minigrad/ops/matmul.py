@@ -5,6 +5,7 @@ from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from ..backend import kernels as K
+from .elementwise import _torch_scalar_name
 from .shape import broadcast_error, broadcast_shape
 
 
@@ -111,7 +112,7 @@ def bmm(a, b):
 
 
 def _scalar_name(x):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(x.dtype.name, x.dtype.name)
+    return _torch_scalar_name(x.dtype)
 
 
 def _batched_name(ad, bd, a_requires_grad):
