@@ -32,12 +32,32 @@ def binary(cls, a, b):
     fn.needs_input_grad = needs
     try:
         out = Tensor._make(fn.forward(ad, bd))
-    except ValueError as e:             # NumPy's word for shapes that do not broadcast: say it in torch's
-        raise broadcast_error(ad.shape, np.shape(bd)) or e from None
+    except (ValueError, TypeError) as e:    # NumPy's refusal, in torch's words
+        raise broadcast_error(ad.shape, np.shape(bd)) or _torch_error(e) from None
     if needs[0] or needs[1]:
         if grad_state.enabled:
             fn.attach((a, b), out)
     return out
+
+
+_TORCH_ERRORS = {      # the start of NumPy's message: torch's error
+    "Integers to negative integer powers": RuntimeError("Integers to negative integer powers are not allowed."),
+    "numpy boolean subtract": RuntimeError(
+        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+        "operator instead."),
+    "The numpy boolean negative": RuntimeError(
+        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
+        "the `~` or `logical_not()` operator instead."),
+}
+
+
+def _torch_error(e):
+    """torch's exception for NumPy's exception `e` (e itself where torch's is not known)."""
+    message = str(e)
+    for start, error in _TORCH_ERRORS.items():
+        if message.startswith(start):
+            return type(error)(*error.args)
+    return e
 
 
 def _python_number(b):
@@ -68,7 +88,10 @@ def _promote(a, b):
 def unary(cls, a):
     fn = cls()
     fn.needs_input_grad = (a.requires_grad,)
-    out = Tensor._make(fn.forward(a._data))
+    try:
+        out = Tensor._make(fn.forward(a._data))
+    except TypeError as e:
+        raise _torch_error(e) from None
     if a.requires_grad and grad_state.enabled:
         fn.attach((a,), out)
     return out
