@@ -61,7 +61,7 @@ def matmul(a, b):
     try:
         out = Tensor._make(fn.forward(ad, bd))
     except ValueError:                      # NumPy checked the shapes: say it in torch's words
-        _raise_shape_error(ad, bd)
+        _raise_shape_error(ad, bd, a.requires_grad, b.requires_grad)
         raise
     if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
@@ -132,26 +132,52 @@ def _tname(x):
                                                                                           x.dtype.name)
 
 
-def _raise_shape_error(ad, bd):
-    """torch's error for shapes matmul cannot multiply, in the order torch's routes check them: a batch of
-    matrices times a vector or a matrix folds the batch into rows (mv, mm); otherwise the batch axes broadcast
-    first, then bmm compares the inner sizes."""
+def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
+    """torch's error for shapes matmul cannot multiply, in the order torch's routes check them: where it
+    folds a batch into the rows of one matrix (_folds), mm's or mv's error with the folded sizes; otherwise
+    the batch axes broadcast first, then bmm compares the inner sizes."""
     if ad.ndim == 0 or bd.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
                            f"{bd.ndim}D") from None
-    if bd.ndim <= 2:
+    if ad.ndim == bd.ndim >= 3:             # a batch of one that requires grad, times a bigger batch: a matrix
+        one_a, one_b = np.prod(ad.shape[:-2]) == 1, np.prod(bd.shape[:-2]) == 1
+        if a_requires_grad and one_a and not one_b:
+            ad = ad.reshape(ad.shape[-2:])
+        elif b_requires_grad and one_b and not one_a:
+            bd = bd.reshape(bd.shape[-2:])
+    if bd.ndim <= 2 and (ad.ndim <= 2 or _folds(ad, ad, b_requires_grad)):
         rows = int(np.prod(ad.shape[:-1]))
-        folded = np.empty((rows, ad.shape[-1]) if ad.ndim > 1 else ad.shape, ad.dtype)
         if ad.shape[-1] != bd.shape[0]:
-            raise RuntimeError(_shape_error(folded, bd)) from None
+            raise RuntimeError(_shape_error(ad.reshape(rows, ad.shape[-1]) if ad.ndim > 1 else ad, bd)) from None
+        return
+    if ad.ndim <= 2 and _folds(ad, bd.swapaxes(-1, -2), a_requires_grad):   # (b.mT @ a.mT).mT
+        bt = bd.swapaxes(-1, -2)
+        at = ad.T if ad.ndim == 2 else ad
+        if bt.shape[-1] != at.shape[0]:
+            raise RuntimeError(_shape_error(bt.reshape(int(np.prod(bt.shape[:-1])), bt.shape[-1]), at)) from None
         return
     error = broadcast_error(ad.shape[:-2], bd.shape[:-2])
     if error:
         raise error from None
     n = int(np.prod(broadcast_shape(ad.shape[:-2], bd.shape[:-2])))
-    if ad.shape[-1] != bd.shape[-2]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {ad.shape[-1]}] "
-                           f"but got: [{n}, {bd.shape[-2]}].") from None
+    k, k2 = ad.shape[-1], bd.shape[-2] if bd.ndim > 1 else bd.shape[0]
+    if k != k2:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] "
+                           f"but got: [{n}, {k2}].") from None
+
+
+def _folds(first, big, small_requires_grad):
+    """Whether torch's matmul folds the batch of `big` (the batched operand, transposed when it is the second)
+    into rows and calls mm/mv (its should_fold): when the other operand requires grad, or when `first` is not
+    a matrix and the fold needs no copy."""
+    if small_requires_grad:
+        return True
+    if first.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    strides = [s // big.itemsize for s in big.strides]
+    return all(strides[i] == strides[i + 1] * big.shape[i + 1] for i in range(big.ndim - 2))
 
 
 def _shape_error(ad, bd):
