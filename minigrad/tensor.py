@@ -679,7 +679,7 @@ class Tensor:
     def add(self, other, alpha=1):
         if alpha != 1 and isinstance(other, Tensor) and self._data.shape == other._data.shape and \
                 self._data.dtype == other._data.dtype and self._data.dtype.kind == "f" and \
-                not (_enabled[0] and (self.requires_grad or other.requires_grad)):
+                not (grad_state.enabled and (self.requires_grad or other.requires_grad)):
             return Tensor._make(K.add_scaled(self._data, other._data, alpha))   # one rounding, as torch's kernel
         return elementwise.add(self, other if alpha == 1 else other * alpha)
 
