@@ -67,6 +67,7 @@ KNOWN = {
     "inplace_on_a_view_of_a_multi_output_view": r"This view is the output of a function that returns multiple views",
     "mT_of_a_1d_tensor": r"tensor.mT is only supported on matrices",
     "version_counter_message_of_max_and_min": r"output \d+ of M(ax|in)1?, is at version",
+    "bool_tensor_minus_a_number_is_accepted": r"torch raised RuntimeError: Subtraction, the `-` operator, with a bool tensor",
     "maximum_minimum_gradient_at_nan": r"\.grad: [\s\S]*x\d+ (maximum|minimum) x\d+",
     "copy_from_a_shape_that_does_not_broadcast": r"minigrad raised ValueError: could not broadcast input array from",
     "matmul_of_mixed_dtypes_message": r"minigrad raised RuntimeError: expected m1 and m2 to have the same dtype",

@@ -226,6 +226,7 @@ OPEN = {
     "maximum_minimum_gradient_at_nan": ("elementwise.py", _maximum_at_nan),
     "copy_from_a_shape_that_does_not_broadcast": ("elementwise.py (Copy)", _copy_from_unbroadcastable),
     "math_on_bool_tensor_is_accepted": ("elementwise.py", lambda L: L.tensor([True]).abs()),
+    "bool_tensor_minus_a_number_is_accepted": ("elementwise.py", lambda L: L.tensor([True]) - True),
 }
 
 
