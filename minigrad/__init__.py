@@ -21,7 +21,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
 from .ops.elementwise import (abs, clamp, clone, exp, log, log2, log10, maximum, minimum, relu, sigmoid, sqrt, tanh,
                               where)
 from .ops.elementwise import neg, pow, add, sub, mul, div
-from .ops.matmul import dot, matmul, mm
+from .ops.matmul import bmm, dot, matmul, mm, mv
 from .ops.nn_ops import torch_log_softmax as log_softmax, torch_softmax as softmax
 from .ops.reduce import argmax, argmin, max, mean, min, std, sum, var
 from .ops.elementwise import (ceil, cos, eq, expm1, fix, floor, ge, gt, isclose, isfinite, isinf, isnan, le,
@@ -65,17 +65,6 @@ def equal(a, b):
 
 def t(a):
     return a.t()
-
-
-def mv(a, b):
-    return matmul(a, b)
-
-
-def bmm(a, b):
-    out = matmul(a, b)
-    if out.grad_fn is not None:
-        out.grad_fn.rename("BmmBackward0")        # torch.bmm is its own op (matmul of 3-D tensors is not)
-    return out
 
 
 class cuda:

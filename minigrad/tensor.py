@@ -1,6 +1,8 @@
 """Tensor: a NumPy array plus what autograd needs (requires_grad, grad, grad_fn).
 
 The methods here are thin: each op lives, forward and backward together, in minigrad/ops/."""
+import operator
+
 import numpy as np
 
 from . import dtypes
@@ -18,6 +20,41 @@ _MULTI_VIEW_MESSAGE = (
     "Output {} of {} is a view and is being modified inplace. This view is the output of a function that returns "
     "multiple views. Such functions do not allow the output views to be modified inplace. You should replace the "
     "inplace operation by an out-of-place one.")
+
+
+def _graphless_op(op, kernel=None):
+    """A comparison or bitwise operator: NumPy's `op` on the data, no graph. NumPy's errors are put in torch's
+    words: shapes that do not broadcast, and (for a bitwise op, naming torch's `kernel`) a float operand."""
+    def method(self, other):
+        try:
+            return Tensor._make(op(self._data, _raw(other)))
+        except ValueError as e:
+            raise shape.broadcast_error(self._data.shape, np.shape(_raw(other))) or e from None
+        except TypeError:
+            if kernel is None:
+                raise
+            raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                      f"'{elementwise._torch_scalar_name(_float_type(self, other))}'") from None
+    return method
+
+
+def _inplace_result_error(out, result):
+    """torch's error for an in-place op whose result cannot be written into the tensor (a bigger shape, or a
+    type of a higher kind: floats into an integer tensor), or None."""
+    if result.shape != out.shape:
+        return RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+                            f"{list(result.shape)}")
+    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+        return RuntimeError(f"result type {elementwise._torch_scalar_name(result.dtype)} can't be cast to the "
+                            f"desired output type {elementwise._torch_scalar_name(out.dtype)}")
+    return None
+
+
+def _float_type(a, b):
+    """The float dtype `a op b` computes in, for a bitwise op's error."""
+    if isinstance(b, Tensor):
+        return dtypes.promote(a._data.dtype, b._data.dtype)
+    return a._data.dtype if a._data.dtype.kind == "f" else dtypes.get_default_dtype().np
 
 
 class Tensor:
@@ -277,7 +314,10 @@ class Tensor:
         if self._in_graph_after_inplace(other):
             return self._record_inplace(op, other)
         result = op(self, other)._data
-        np.copyto(self._data, result, casting="same_kind")
+        try:
+            np.copyto(self._data, result, casting="same_kind")
+        except (ValueError, TypeError) as e:
+            raise _inplace_result_error(self._data, result) or e from None
         self._bump_version()
         return self
 
@@ -300,7 +340,10 @@ class Tensor:
         before = Tensor._make(self._data.copy() if copy_before else self._data)
         before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
         result = op(before, other)
-        np.copyto(self._data, result._data, casting="same_kind")
+        try:
+            np.copyto(self._data, result._data, casting="same_kind")
+        except (ValueError, TypeError) as e:
+            raise _inplace_result_error(self._data, result._data) or e from None
         self._bump_version()
         if result.grad_fn.saves_output:        # its output is this tensor now (exp_, sigmoid_): a later
             result.grad_fn.version_checks = [  # in-place change to it must be caught, as in torch
@@ -330,6 +373,10 @@ class Tensor:
         if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
                                                                                other.requires_grad)):
             self._check_inplace()                    # outside the graph: one rounding, as torch's kernel
+            if other._data.shape != self._data.shape:
+                result_shape = shape.broadcast_shape(self._data.shape, other._data.shape)
+                if result_shape != self._data.shape:
+                    raise _inplace_result_error(self._data, np.empty(result_shape, self._data.dtype))
             K.add_scaled(self._data, other._data, alpha, out=self._data)
             self._bump_version()
             return self
@@ -456,37 +503,23 @@ class Tensor:
         return elementwise.unary(elementwise.Abs, self)
 
     # comparisons give bool tensors and build no graph
-    def __eq__(self, other):
-        return Tensor._make(self._data == _raw(other))
-
-    def __ne__(self, other):
-        return Tensor._make(self._data != _raw(other))
-
-    def __lt__(self, other):
-        return Tensor._make(self._data < _raw(other))
-
-    def __le__(self, other):
-        return Tensor._make(self._data <= _raw(other))
-
-    def __gt__(self, other):
-        return Tensor._make(self._data > _raw(other))
-
-    def __ge__(self, other):
-        return Tensor._make(self._data >= _raw(other))
+    __eq__ = _graphless_op(operator.eq)
+    __ne__ = _graphless_op(operator.ne)
+    __lt__ = _graphless_op(operator.lt)
+    __le__ = _graphless_op(operator.le)
+    __gt__ = _graphless_op(operator.gt)
+    __ge__ = _graphless_op(operator.ge)
 
     __hash__ = object.__hash__
 
     def __invert__(self):
+        if self._data.dtype.kind == "f":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return Tensor._make(~self._data)
 
-    def __and__(self, other):
-        return Tensor._make(self._data & _raw(other))
-
-    def __or__(self, other):
-        return Tensor._make(self._data | _raw(other))
-
-    def __xor__(self, other):
-        return Tensor._make(self._data ^ _raw(other))
+    __and__ = _graphless_op(operator.and_, "bitwise_and_cpu")
+    __or__ = _graphless_op(operator.or_, "bitwise_or_cpu")
+    __xor__ = _graphless_op(operator.xor, "bitwise_xor_cpu")
 
     def __bool__(self):
         if self._data.size != 1:
@@ -961,7 +994,8 @@ class Tensor:
     def matmul(self, other):
         return matmul.matmul(self, other)
 
-    mm = matmul
+    def mm(self, other):
+        return matmul.mm(self, other)
 
     def dot(self, other):
         return matmul.dot(self, other)

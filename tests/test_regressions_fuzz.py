@@ -196,10 +196,6 @@ def _inplace_on_a_chunk_view(L):
     y.t().add_(L.ones(4, 1))
 
 
-def _view_of_a_transpose(L):
-    return L.ones(2, 2).t().view(4)
-
-
 def _inplace_on_prod_then_backward(L):
     x = L.tensor([2.0, 3.0], requires_grad=True)
     y = x.prod(0)
@@ -215,9 +211,7 @@ OPEN = {
     "setitem_on_an_empty_leaf_checks_the_leaf_first": ("tensor.py (__setitem__)", _setitem_empty_leaf),
     "inplace_on_a_view_of_a_multi_output_view": ("shape.py/autograd (view of a multi-output view)",
                                                  _inplace_on_a_chunk_view),
-    "broadcast_mismatch_raises_numpy_valueerror": ("elementwise.py", lambda L: L.ones(3) + L.ones(3, 2)),
     "inplace_broadcast_to_larger_shape": ("tensor.py", _inplace_grows),
-    "matmul_error_names_transposed_shapes": ("matmul.py", lambda L: L.ones(0, 4, 4) @ L.ones(5, 0)),
     "matmul_of_mixed_dtypes_message": ("matmul.py", lambda L: L.ones(1, 0) @ L.ones(1, 0, dtype=L.float64)),
     "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
     "int_tensor_with_python_float_promotes_to_float64": ("elementwise.py", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
@@ -236,9 +230,7 @@ OPEN = {
     "maximum_minimum_gradient_at_nan": ("elementwise.py", _maximum_at_nan),
     "copy_from_a_shape_that_does_not_broadcast": ("elementwise.py (Copy)", _copy_from_unbroadcastable),
     "math_on_bool_tensor_is_accepted": ("elementwise.py", lambda L: L.tensor([True]).abs()),
-    "bool_subtraction_message": ("elementwise.py", lambda L: L.tensor([True]) - L.tensor([False])),
-    "int_pow_negative": ("elementwise.py", lambda L: L.tensor([2]) ** -1),
-    "view_of_a_non_contiguous_tensor_copies": ("shape.py (view)", _view_of_a_transpose),
+    "bool_tensor_minus_a_number_is_accepted": ("elementwise.py", lambda L: L.tensor([True]) - True),
 }
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd.function import Function
+from .matmul import _scalar_name, _tname
 
 
 def _pair(v):
@@ -99,8 +100,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if groups != 1:
         raise NotImplementedError("minigrad's conv2d supports groups=1 only")
     x, w = input._data, weight._data
+    if x.ndim == 3:                             # one image: torch's unbatched input, a batch of one inside
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     if x.ndim != 4:
-        raise RuntimeError(f"Expected 4D (batched) input to conv2d, but got input of size: {list(x.shape)}")
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                           f"{list(x.shape)}")
+    if bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_tname(x)}) and bias type ({_tname(bias._data)}) should be the same")
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(x)} but found {_scalar_name(w)}")
     if x.shape[1] != w.shape[1]:
         raise RuntimeError(f"Given groups=1, weight of size {list(w.shape)}, expected input{list(x.shape)} to "
                            f"have {w.shape[1]} channels, but got {x.shape[1]} channels instead")
@@ -109,4 +117,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             padding = 0
         else:
             raise NotImplementedError("padding='same' is not supported")
-    return Conv2d.apply(input, weight, bias, _pair(stride), _pair(padding), _pair(dilation))
+    stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
+    padded = [size + 2 * p for size, p in zip(x.shape[2:], padding)]
+    kernel = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dilation)]
+    if padded[0] < kernel[0] or padded[1] < kernel[1]:
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
+                           f"({kernel[0]} x {kernel[1]}). Kernel size can't be greater than actual input size")
+    return Conv2d.apply(input, weight, bias, stride, padding, dilation)

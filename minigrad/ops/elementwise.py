@@ -7,6 +7,7 @@ from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _raw
 from ..backend import kernels as K
 from . import out as _out
+from .shape import broadcast_error
 
 
 def binary(cls, a, b):
@@ -30,11 +31,34 @@ def binary(cls, a, b):
         needs = (a.requires_grad, False)
     fn = cls()
     fn.needs_input_grad = needs
-    out = Tensor._make(fn.forward(ad, bd))
+    try:
+        out = Tensor._make(fn.forward(ad, bd))
+    except (ValueError, TypeError) as e:    # NumPy's refusal, in torch's words
+        raise broadcast_error(ad.shape, np.shape(bd)) or _torch_error(e) from None
     if needs[0] or needs[1]:
         if grad_state.enabled:
             fn.attach((a, b), out)
     return out
+
+
+_TORCH_ERRORS = {      # the start of NumPy's message: torch's error
+    "Integers to negative integer powers": RuntimeError("Integers to negative integer powers are not allowed."),
+    "numpy boolean subtract": RuntimeError(
+        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+        "operator instead."),
+    "The numpy boolean negative": RuntimeError(
+        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
+        "the `~` or `logical_not()` operator instead."),
+}
+
+
+def _torch_error(e):
+    """torch's exception for NumPy's exception `e` (e itself where torch's is not known)."""
+    message = str(e)
+    for start, error in _TORCH_ERRORS.items():
+        if message.startswith(start):
+            return type(error)(*error.args)
+    return e
 
 
 def _python_number(b):
@@ -65,7 +89,10 @@ def _promote(a, b):
 def unary(cls, a):
     fn = cls()
     fn.needs_input_grad = (a.requires_grad,)
-    out = Tensor._make(fn.forward(a._data))
+    try:
+        out = Tensor._make(fn.forward(a._data))
+    except TypeError as e:
+        raise _torch_error(e) from None
     if a.requires_grad and grad_state.enabled:
         fn.attach((a,), out)
     return out
@@ -677,7 +704,10 @@ def where(condition, a, b):
     ad, bd = a._data, b._data
     fn = Where()
     fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
-    out = Tensor._make(fn.forward(cond, ad, bd))
+    try:
+        out = Tensor._make(fn.forward(cond, ad, bd))
+    except ValueError as e:
+        raise broadcast_error(cond.shape, ad.shape, bd.shape) or e from None
     if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.attach((condition, a, b), out)
     return out

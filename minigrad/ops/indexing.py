@@ -6,7 +6,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .elementwise import to_dtype
-from .shape import _dim, view
+from .shape import _dim, reshape, view
 
 
 def _check_index(index, name):
@@ -292,7 +292,7 @@ def repeat_interleave(a, repeats=None, dim=None, output_size=None):
         counts = a._data
         return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
     if dim is None:
-        a, d = view(a, (-1,)), 0
+        a, d = reshape(a, (-1,)), 0
     else:
         d = _dim(dim, a._data.ndim)
     if isinstance(repeats, Tensor):

@@ -5,8 +5,9 @@ from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from ..backend import kernels as K
-from . import shape
-from . import out as _out
+from . import out as _out, shape
+from .elementwise import _torch_scalar_name
+from .shape import broadcast_error, broadcast_shape
 
 
 class MatMul(Function):
@@ -25,7 +26,7 @@ class MatMul(Function):
         if a.ndim == 1 and b.ndim == 1:                       # dot product
             return (g * b if need_a else None), (g * a if need_b else None)
         if a.ndim == 2 and b.ndim == 2:                       # the common case, no reshaping
-            return (_mm(g, b.T) if need_a else None), (_mm(a.T, g) if need_b else None)
+            return (K.mm(g, b.T) if need_a else None), (K.mm(a.T, g) if need_b else None)
         # Vectors become matrices (a row, a column), and the gradient gets the axes they lost back.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -87,12 +88,62 @@ def matmul(input, other, *, out=None):
     try:
         out = Tensor._make(fn.forward(ad, bd))
     except ValueError:                      # NumPy checked the shapes: say it in torch's words
-        _raise_shape_error(ad, bd)
+        _raise_shape_error(ad, bd, a.requires_grad, b.requires_grad)
         raise
     if (a.requires_grad or b.requires_grad) and grad_state.enabled:
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
         fn.attach((a, b), out)
     return out
+
+
+def mm(input, mat2, *, out=None):
+    """torch.mm: matrices only (matmul's other ranks are refused with torch's errors)."""
+    for name, x in (("self", input), ("mat2", mat2)):
+        if x._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix")
+    if out is not None:
+        return _out.into("mm", out, (input, mat2), lambda: matmul(input, mat2), same_dtype=True)
+    return matmul(input, mat2)
+
+
+def mv(a, b):
+    if a._data.ndim != 2 or b._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {b._data.ndim}")
+    return matmul(a, b)
+
+
+def dot(input, tensor):
+    """torch.dot: the inner product of two vectors (torch refuses any other rank)."""
+    a, b = input, tensor
+    ad, bd = a._data, b._data
+    if ad.ndim != 1 or bd.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {ad.ndim}D and {bd.ndim}D tensors")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_name(ad)} and "
+                           f"{_scalar_name(bd)}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """torch.bmm: batches of matrices of the same batch size (no broadcasting), recorded as BmmBackward0
+    (torch.bmm is its own op; matmul of 3-D tensors is not)."""
+    ad, bd = a._data, b._data
+    for name, x in (("batch1", ad), ("batch2", bd)):
+        if x.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if bd.shape[:2] != (ad.shape[0], ad.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{ad.shape[0]}, {ad.shape[2]}] but got: [{bd.shape[0]}, {bd.shape[1]}].")
+    if ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(ad)} but found {_scalar_name(bd)}")
+    out = matmul(a, b)
+    if out.grad_fn is not None:
+        out.grad_fn.rename("BmmBackward0")
+    return out
+
+
+def _scalar_name(x):
+    return _torch_scalar_name(x.dtype)
 
 
 def _batched_name(ad, bd, a_requires_grad):
@@ -108,22 +159,56 @@ def _batched_name(ad, bd, a_requires_grad):
 
 
 def _tname(x):
-    return {"float32": "float", "float64": "double", "int64": "long int"}.get(x.dtype.name, x.dtype.name)
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(x.dtype.name,
+                                                                                          x.dtype.name)
 
 
-def _raise_shape_error(ad, bd):
+def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
+    """torch's error for shapes matmul cannot multiply, in the order torch's routes check them: where it
+    folds a batch into the rows of one matrix (_folds), mm's or mv's error with the folded sizes; otherwise
+    the batch axes broadcast first, then bmm compares the inner sizes."""
     if ad.ndim == 0 or bd.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
                            f"{bd.ndim}D") from None
-    if ad.shape[-1] != (bd.shape[-2] if bd.ndim > 1 else bd.shape[0]):
-        raise RuntimeError(_shape_error(ad, bd)) from None
-    batch_a, batch_b = ad.shape[:-2], bd.shape[:-2]          # the leading (batch) axes, broadcast from the right
-    n = max(len(batch_a), len(batch_b))
-    batch_a, batch_b = (1,) * (n - len(batch_a)) + batch_a, (1,) * (n - len(batch_b)) + batch_b
-    for dim, (x, y) in enumerate(zip(batch_a, batch_b)):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                               f"dimension {dim}") from None
+    if ad.ndim == bd.ndim >= 3:             # a batch of one that requires grad, times a bigger batch: a matrix
+        one_a, one_b = np.prod(ad.shape[:-2]) == 1, np.prod(bd.shape[:-2]) == 1
+        if a_requires_grad and one_a and not one_b:
+            ad = ad.reshape(ad.shape[-2:])
+        elif b_requires_grad and one_b and not one_a:
+            bd = bd.reshape(bd.shape[-2:])
+    if bd.ndim <= 2 and (ad.ndim <= 2 or _folds(ad, ad, b_requires_grad)):
+        rows = int(np.prod(ad.shape[:-1]))
+        if ad.shape[-1] != bd.shape[0]:
+            raise RuntimeError(_shape_error(ad.reshape(rows, ad.shape[-1]) if ad.ndim > 1 else ad, bd)) from None
+        return
+    if ad.ndim <= 2 and _folds(ad, bd.swapaxes(-1, -2), a_requires_grad):   # (b.mT @ a.mT).mT
+        bt = bd.swapaxes(-1, -2)
+        at = ad.T if ad.ndim == 2 else ad
+        if bt.shape[-1] != at.shape[0]:
+            raise RuntimeError(_shape_error(bt.reshape(int(np.prod(bt.shape[:-1])), bt.shape[-1]), at)) from None
+        return
+    error = broadcast_error(ad.shape[:-2], bd.shape[:-2])
+    if error:
+        raise error from None
+    n = int(np.prod(broadcast_shape(ad.shape[:-2], bd.shape[:-2])))
+    k, k2 = ad.shape[-1], bd.shape[-2] if bd.ndim > 1 else bd.shape[0]
+    if k != k2:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] "
+                           f"but got: [{n}, {k2}].") from None
+
+
+def _folds(first, big, small_requires_grad):
+    """Whether torch's matmul folds the batch of `big` (the batched operand, transposed when it is the second)
+    into rows and calls mm/mv (its should_fold): when the other operand requires grad, or when `first` is not
+    a matrix and the fold needs no copy."""
+    if small_requires_grad:
+        return True
+    if first.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    strides = [s // big.itemsize for s in big.strides]
+    return all(strides[i] == strides[i + 1] * big.shape[i + 1] for i in range(big.ndim - 2))
 
 
 def _shape_error(ad, bd):
@@ -135,24 +220,6 @@ def _shape_error(ad, bd):
     rows_a = ad.shape[-2] if ad.ndim > 1 else 1
     return (f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{ad.shape[-1]} and "
             f"{bd.shape[-2]}x{bd.shape[-1]})")
-
-
-def _mm(a, b):
-    """a @ b for 2-D arrays, the same numbers by NumPy's fastest route. A product over a single element
-    (a batch of one's weight gradient, an outer product) is a broadcast multiply: NumPy's matmul takes a
-    slow path there (1.8 ms instead of 0.4 ms for 2048x1 @ 1x784)."""
-    if a.shape[1] == 1:
-        return a * b
-    return a @ b
-
-
-def _x_wt(x, w):
-    """x @ w.T, the forward of a Linear layer. For a few rows against a large weight OpenBLAS is two to
-    three times faster computing (w @ x.T).T (same dot products, same numbers: checked on the shapes of
-    the benchmarks); made C-contiguous again so that later ops and sums see the usual layout."""
-    if x.ndim == 2 and 2 <= x.shape[0] <= 64 and w.size >= 100_000:
-        return np.ascontiguousarray((w @ x.T).T)
-    return x @ w.T
 
 
 class Linear(Function):
@@ -174,7 +241,7 @@ class Linear(Function):
 
     def forward(self, x, w, b):
         self.saved = (x, w)
-        out = _x_wt(x, w)
+        out = K.x_wt(x, w)
         if b is not None:
             out += b
         return out
@@ -187,7 +254,7 @@ class Linear(Function):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim > 2 else g
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
         return ((g @ w) if need_x else None,
-                _mm(g2.T, x2) if need_w else None,
+                K.mm(g2.T, x2) if need_w else None,
                 K.sum(g2, (0,)) if need_b else None)
 
     def backward_tensor(self, g):
@@ -210,8 +277,10 @@ def linear(x, weight, bias=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} and "
                            f"{wd.shape[1]}x{wd.shape[0]})")
     if xd.dtype != wd.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tname(xd).capitalize()} and "
-                           f"{_tname(wd).capitalize()}")
+        if bias is None:                    # torch's mm, else its addmm
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(xd)} != {_tname(wd)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_scalar_name(xd)} and "
+                           f"{_scalar_name(wd)}")
     fn = Linear()
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
     fn.needs_input_grad = needs
@@ -221,17 +290,3 @@ def linear(x, weight, bias=None):
             fn.rename("MmBackward0")
         fn.attach((x, weight, bias), out)
     return out
-
-
-def mm(input, mat2, *, out=None):
-    """torch.mm: matmul of two matrices."""
-    if out is not None:
-        return _out.into("mm", out, (input, mat2), lambda: matmul(input, mat2), same_dtype=True)
-    return matmul(input, mat2)
-
-
-def dot(input, tensor):
-    """torch.dot: the inner product of two vectors (matmul of 1-D tensors; torch refuses any other rank)."""
-    if input._data.ndim != 1 or tensor._data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {tensor._data.ndim}D tensors")
-    return matmul(input, tensor)

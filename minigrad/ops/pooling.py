@@ -136,6 +136,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     p = _pair(padding)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise RuntimeError("pad should be at most half of effective kernel size")
+    _check_pool_size(input._data, k, s, p)
     return MaxPool2d.apply(input, k, s, p)
 
 
@@ -145,7 +146,19 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise NotImplementedError("avg_pool2d: ceil_mode and divisor_override are not supported")
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
+    _check_pool_size(input._data, k, s, _pair(padding))
     return AvgPool2d.apply(input, k, s, _pair(padding), count_include_pad)
+
+
+def _check_pool_size(x, kernel, stride, padding):
+    """torch's errors for an input that is not a (batch of) image(s), or too small for one window."""
+    if x.ndim not in (3, 4) or x.size == 0:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    c, h, w = x.shape[-3:]
+    ho, wo = (_out_size(size, k, s, p) for size, k, s, p in zip((h, w), kernel, stride, padding))
+    if ho < 1 or wo < 1:
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{ho}x{wo}). Output size "
+                           "is too small")
 
 
 def _adaptive(input, output_size, mode):

@@ -16,6 +16,32 @@ def _dim(d, ndim):
     return d % ndim if ndim else 0
 
 
+def broadcast_shape(*shapes):
+    """The shape `shapes` broadcast to, as torch's TensorIterator finds it: pairwise from the left, each pair
+    compared from the right. Shapes that do not broadcast get torch's error, naming the first such dimension
+    (numbered in the wider shape of the pair)."""
+    out = ()
+    for shape in shapes:
+        nd = max(len(out), len(shape))
+        a, b = (1,) * (nd - len(out)) + tuple(out), (1,) * (nd - len(shape)) + tuple(shape)
+        for i in range(nd - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                                   f"non-singleton dimension {i}")
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return out
+
+
+def broadcast_error(*shapes):
+    """torch's RuntimeError for shapes that do not broadcast (see broadcast_shape), or None: for an except
+    block that puts NumPy's ValueError in torch's words (`raise broadcast_error(...) or e from None`)."""
+    try:
+        broadcast_shape(*shapes)
+    except RuntimeError as e:
+        return e.with_traceback(None)
+    return None
+
+
 def _sizes(args):
     """view(2, 3), view((2, 3)) and view([2, 3]) all mean the same."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -70,13 +96,48 @@ class View(Function):
         return g.reshape(self.in_shape), None
 
 
-def view(a, shape):
+def reshape(a, shape):
     shape = _sizes(shape)
     _check_view_shape(a, shape)
     return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
 
 
-reshape = view
+def view(a, shape):
+    """reshape, refusing (as torch) a shape that a view's strides cannot give without a copy. Only views
+    (transpose, slice, expand ...) are checked: their strides are torch's, where an op's result may be laid
+    out differently in NumPy than in torch."""
+    shape = _sizes(shape)
+    _check_view_shape(a, shape)
+    if not a._data.flags.c_contiguous and getattr(a, "_base", None) is not None:
+        _check_view_strides(a._data, shape)
+    return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
+
+
+def _check_view_strides(arr, shape):
+    """torch's computeStride: the new shape must split or merge only dimensions that are contiguous with one
+    another (runs of old dimensions whose strides chain)."""
+    old_shape, old_strides = arr.shape, [st // arr.itemsize for st in arr.strides]
+    if arr.size == 0 or not old_shape:
+        return
+    known = int(np.prod([s for s in shape if s != -1]))
+    new_shape = [arr.size // known if s == -1 else s for s in shape]
+    view_d, base_stride = len(new_shape) - 1, old_strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or (old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                break
+            if d > 0:
+                base_stride, tensor_numel, view_numel = old_strides[d - 1], 1, 1
+    else:
+        if view_d == -1:
+            return
+    raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                       "spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
 def _check_view_shape(a, shape):
@@ -100,10 +161,10 @@ def _check_view_shape(a, shape):
 def flatten(a, start_dim=0, end_dim=-1):
     nd = a._data.ndim
     if nd == 0:
-        return view(a, (1,))
+        return reshape(a, (1,))
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     shp = a._data.shape
-    return view(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
+    return reshape(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
 
 
 class Permute(Function):
@@ -171,19 +232,31 @@ class Expand(Function):
 
 def expand(a, sizes):
     sizes = _sizes(sizes)
-    shp = a._data.shape
-    lead = len(sizes) - len(shp)
-    if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
-                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
-                           f"tensor ({len(shp)})")
-    full = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    for i in range(lead, len(sizes)):
-        if shp[i - lead] != 1 and shp[i - lead] != full[i]:
-            raise RuntimeError(f"The expanded size of the tensor ({full[i]}) must match the existing size "
-                               f"({shp[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                               f"Tensor sizes: {list(shp)}")
+    full = expanded_shape(a._data.shape, sizes, a.type())
     return _mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
+
+
+def expanded_shape(shape, sizes, type_name):
+    """`shape` expanded to `sizes` (-1 keeps a size), with torch's errors for fewer sizes than dimensions and
+    for a size that is not 1 and differs from its target (the first such dimension from the right)."""
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand({type_name}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shape)})")
+    for i in range(len(sizes) - 1, -1, -1):
+        have = shape[i - lead] if i >= lead else 1
+        want = sizes[i]
+        if want == -1:
+            if i < lead:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                                   f"dimension {i}")
+            want = have
+        if have != want and have != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing size ({have}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+    return tuple(shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
 
 
 class Squeeze(Function):
@@ -339,7 +412,7 @@ def getitem(a, index):
     try:
         out = Tensor._make(fn.forward(a._data, index))
     except IndexError as e:
-        raise IndexError(str(e).replace("axis", "dimension")) from None
+        raise IndexError(_torch_index_message(a._data, index, str(e))) from None
     name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
         _mark_view(out, a, lambda arr: _take(arr, index))
@@ -350,15 +423,58 @@ def getitem(a, index):
     return out
 
 
+def _torch_index_message(arr, index, numpy_message):
+    """NumPy's IndexError for arr[index] in torch's words."""
+    if numpy_message.startswith("too many indices"):
+        return f"too many indices for tensor of dimension {arr.ndim}"
+    if numpy_message.startswith("arrays used as indices"):
+        return "tensors used as indices must be long, int, byte or bool tensors"
+    if numpy_message.startswith("boolean index did not match"):
+        parts = index if type(index) is tuple else (index,)
+        axis = 0
+        for p in parts:
+            if p is Ellipsis:
+                break                                   # axes after it count from the right: NumPy's words
+            if isinstance(p, np.ndarray) and p.dtype == bool:
+                for j, size in enumerate(p.shape):
+                    if size != arr.shape[axis + j]:
+                        return (f"The shape of the mask {list(p.shape)} at index {j} does not match the shape of "
+                                f"the indexed tensor {list(arr.shape)} at index {axis + j}")
+            axis += p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else p is not None
+    return numpy_message.replace("axis", "dimension")
+
+
+def _put(arr, index, v, type_name):
+    """arr[index] = v, with torch's errors for a value that does not fit what index selects."""
+    try:
+        arr[index] = v
+    except ValueError as e:
+        raise _put_error(arr[index].shape, np.shape(v), index, type_name) or e from None
+
+
+def _put_error(target, value_shape, index, type_name):
+    if _index_name(index) == "IndexBackward0":
+        return RuntimeError(f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast to "
+                            f"indexing result of shape {list(target)}")
+    shape = list(value_shape)
+    while shape and shape[0] == 1:                      # torch drops the value's leading 1s first
+        shape.pop(0)
+    try:
+        expanded_shape(tuple(shape), target, type_name)
+    except RuntimeError as e:
+        return e.with_traceback(None)
+    return None
+
+
 class SetItem(Function):
     """a[index] = v, recorded (torch's CopySlices).  The gradient of the old a is zero where v was written;
     v's gradient is what reaches the positions it was written to."""
     name = "CopySlices"
 
-    def forward(self, a, index, v):
+    def forward(self, a, index, v, type_name):
         self.index = index
         out = a.copy()
-        out[index] = v
+        _put(out, index, v, type_name)
         return out
 
     def backward(self, g):
@@ -368,7 +484,7 @@ class SetItem(Function):
             ga[self.index] = 0
         if self.needs_input_grad[2]:
             gv = g[self.index]
-        return ga, None, gv
+        return ga, None, gv, None
 
 
 def setitem(a, index, value):
@@ -378,13 +494,13 @@ def setitem(a, index, value):
     a._check_inplace()
     if a._in_graph_after_inplace(value):
         def put(before, v):
-            out = SetItem.apply(before, index, v)
+            out = SetItem.apply(before, index, v, a.type())
             if _index_name(index) == "IndexBackward0":
                 out.grad_fn.rename("IndexPutBackward0")   # torch: index_put_ for integer-array/mask indices
             return out
         a._record_inplace(put, value, copy_before=False)     # SetItem's forward copies a itself
         return
-    a._data[index] = value._data if isinstance(value, Tensor) else value
+    _put(a._data, index, value._data if isinstance(value, Tensor) else value, a.type())
     a._bump_version()
 
 
