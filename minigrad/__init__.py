@@ -43,6 +43,14 @@ __version__ = "0.1.0"
 clip = clamp
 
 
+def all(input, dim=None, keepdim=False):
+    return input.all(dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):
+    return input.any(dim, keepdim)
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

@@ -259,10 +259,18 @@ class Tensor:
         return elementwise.to_dtype(self, target.np)
 
     def type(self, dtype=None):
+        """The legacy type name ('torch.FloatTensor'), or a copy as `dtype`: a dtype, a legacy class
+        (torch.LongTensor) or its name, as old tutorials write `y.type(torch.LongTensor)`."""
+        names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "int32": "IntTensor",
+                 "bool": "BoolTensor", "uint8": "ByteTensor", "float16": "HalfTensor"}
         if dtype is None:
-            return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-                               "bool": "BoolTensor"}.get(self._data.dtype.name, "Tensor")
-        return self.to(dtype)
+            return "torch." + names.get(self._data.dtype.name, "Tensor")
+        if isinstance(dtype, str):
+            by_name = {"torch." + legacy: np_name for np_name, legacy in names.items()}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = dtypes.FROM_NUMPY[np.dtype(by_name[dtype])]
+        return self.to(getattr(dtype, "dtype", dtype))     # a legacy class carries its dtype
 
     def cpu(self):
         return self
@@ -383,7 +391,10 @@ class Tensor:
         return self._inplace(elementwise.add, other if alpha == 1 else other * alpha)
 
     def sub_(self, other, alpha=1):
-        return self.add_(other, -alpha) if alpha != 1 else self._inplace(elementwise.sub, other)
+        if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
+                                                                               other.requires_grad)):
+            return self.add_(other, -alpha)          # outside the graph: add's one rounding, as torch's kernel
+        return self._inplace(elementwise.sub, other if alpha == 1 else other * alpha)    # SubBackward0
 
     def mul_(self, other):
         return self._inplace(elementwise.mul, other)

@@ -44,3 +44,20 @@ def test_mse_loss_with_an_int64_target_stays_float32_like_torch():
         loss.backward()
         results.append((str(loss.dtype).split(".")[-1], str(w.grad.dtype).split(".")[-1], loss.item()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("target", ["LongTensor", "torch.LongTensor", "float64"])
+def test_type_converts_to_a_legacy_class_its_name_or_a_dtype_like_torch(target):
+    dtypes = []
+    for L in (minigrad, torch):
+        how = getattr(L, target) if not target.startswith("torch.") else target
+        dtypes.append(str(L.ones(3).type(how).dtype).split(".")[-1])
+    assert dtypes[0] == dtypes[1]
+
+
+@pytest.mark.parametrize("name", ["all", "any"])
+def test_torch_all_and_any_functions(name):
+    data = np.array([[True, False], [True, True]])
+    results = [getattr(L, name)(L.tensor(data), 1).tolist() for L in (minigrad, torch)]
+    results += [bool(getattr(L, name)(L.tensor(data))) for L in (minigrad, torch)]
+    assert results[0] == results[1] and results[2] == results[3]

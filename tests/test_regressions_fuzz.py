@@ -203,6 +203,22 @@ def _inplace_on_prod_then_backward(L):
     y.backward()
 
 
+def _sub_alpha_then_backward(L):
+    x = L.tensor(2.0, dtype=L.float64, requires_grad=True)
+    y = x * 1
+    z = y.abs()                              # abs reads y in backward
+    y.sub_(x.detach(), alpha=0.5)            # recorded as Sub, as torch records it
+    z.backward()
+
+
+def _inplace_on_a_slice_then_backward(L):
+    x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+    y = x * 1
+    z = y.abs()
+    y[0:1].mul_(2)                           # the base's history becomes CopySlices
+    z.sum().backward()
+
+
 def F(L):
     return L.nn.functional
 
@@ -241,6 +257,9 @@ FIXED = {
     "version_counter_message_of_max_and_min": ("autograd/engine.py (names Max for Max1)", _inplace_on_max_then_backward),
     "version_counter_message_names_the_input_shape": ("autograd/engine.py", _inplace_on_std_then_backward),
     "version_counter_message_has_no_type_or_shape": ("autograd/engine.py", _inplace_softmax_0d_then_backward),
+    "inplace_sub_with_alpha_is_recorded_as_sub": ("tensor.py (sub_)", _sub_alpha_then_backward),
+    "version_counter_message_names_copyslices_with_its_namespace": ("autograd/engine.py",
+                                                                    _inplace_on_a_slice_then_backward),
 }
 
 

@@ -53,7 +53,10 @@ def _check_versions(node):
 
 
 def _op_name(node):
-    """The op a node records, as torch 2.13's version error names it: ExpBackward0 -> Exp, MaxBackward1 -> Max1."""
+    """The op a node records, as torch 2.13's version error names it: ExpBackward0 -> Exp, MaxBackward1 -> Max1;
+    nodes that are torch's own C++ classes keep their namespace (torch::autograd::CopySlices)."""
+    if not re.search(r"Backward\d*$", node.name):
+        return "torch::autograd::" + node.name
     return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1), node.name)
 
 
