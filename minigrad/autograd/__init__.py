@@ -78,7 +78,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             else:
                 t.grad._data += g
         return
-    with set_grad_enabled(create_graph or is_grad_enabled()):     # create_graph: the gradients record a graph
+    if not create_graph:
+        engine.run_backward(tensors, roots, bool(retain_graph))
+        return
+    with set_grad_enabled(True):                    # create_graph: the gradients record a graph of their own
         engine.run_backward(tensors, roots, bool(retain_graph), None, create_graph)
 
 

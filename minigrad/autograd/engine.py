@@ -79,7 +79,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
     leaf_grads = {}       # leaf tensor -> [gradient, owned]; owned: no other array aliases it
     ready = []            # nodes that have received a gradient, as (-seq, node): the newest pops first
     for t, g in zip(roots, root_grads):
-        _send(t, g, False, node_grads, leaf_grads, ready)
+        _send(t, g, node_grads, leaf_grads, ready)
     captured = {}
     capture_nodes = {t.grad_fn: i for i, t in enumerate(capture) if t.grad_fn is not None} if capture else {}
     observe = observers[:] if observers else None
@@ -89,7 +89,11 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
     while ready:
         node = heappop(ready)[1]
         g = node_grads.pop(node)
-        _check_saved(node)                              # freed by an earlier backward? changed in place?
+        if node.saved is None:                          # freed by an earlier backward
+            raise RuntimeError(FREED_MESSAGE)
+        for cell, expected, _ in node.version_checks:   # what it saved, changed in place since?
+            if cell[0] != expected:
+                _check_versions(node)                   # raises torch's error
         if node.hooks is not None or node.retained is not None or capture_nodes:
             g = _before_node(node, g, captured, capture_nodes)
         if create_graph:                                # the chain rule in Tensor ops, recorded
@@ -103,20 +107,26 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
         for t, gi in zip(node.inputs, grads_in):
             if gi is None:
                 continue
-            if t.grad_fn is not None and t.grad_fn.seq > node.seq:   # t changed in place after node read it
+            fn = t.grad_fn
+            if fn is not None and fn.seq > node.seq:    # t changed in place after node read it
                 t = _as_read_by(t, node)
                 if t is None:
                     continue
+                fn = t.grad_fn
             data = t._data
             if create_graph:
                 gi = _fit_tensor(gi, data)
-                _send(t, gi, False, node_grads, leaf_grads, ready)
+            elif type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+                gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
+            if fn is None:                              # a leaf: summed, added into .grad at the end
+                _add_to_leaf(t, gi, gi is not g and not create_graph, leaf_grads)
+            elif fn in node_grads:                      # a node: summed over every consumer
+                node_grads[fn] = node_grads[fn] + gi
             else:
-                if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
-                    gi = _fit(gi, data)                 # unbroadcast, and in the input's dtype
-                _send(t, gi, gi is not g, node_grads, leaf_grads, ready)
-            release = release or (t.grad_fn is not None and data.nbytes > RELEASE_BYTES)
-        if not retain_graph:
+                node_grads[fn] = gi
+                heappush(ready, (-fn.seq, fn))
+            release = release or (fn is not None and data.nbytes > RELEASE_BYTES)
+        if not retain_graph:                            # let go of what forward kept for this node
             _free(node, release)
 
     if capture is not None:
@@ -129,23 +139,29 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
     return None
 
 
-def _send(t, g, fresh, node_grads, leaf_grads, ready):
-    """Add gradient `g` to what `t` has received: into its node's gradient (queueing the node the first
-    time), or, for a leaf that requires grad, into its own sum. `fresh`: g is no view of another array."""
+def _send(t, g, node_grads, leaf_grads, ready):
+    """Start the pass at `t` with gradient `g`: its node is queued (a leaf's gradient is kept)."""
     fn = t.grad_fn
-    if fn is not None:
-        if fn in node_grads:
-            node_grads[fn] = node_grads[fn] + g
-        else:
-            node_grads[fn] = g
-            heappush(ready, (-fn.seq, fn))
-    elif t.requires_grad:
-        acc = leaf_grads.get(t)
-        if acc is None:
-            leaf_grads[t] = [g, fresh and g.base is None]
-        else:
-            acc[0] = acc[0] + g
-            acc[1] = True
+    if fn is None:
+        _add_to_leaf(t, g, False, leaf_grads)
+    elif fn in node_grads:
+        node_grads[fn] = node_grads[fn] + g
+    else:
+        node_grads[fn] = g
+        heappush(ready, (-fn.seq, fn))
+
+
+def _add_to_leaf(t, g, fresh, leaf_grads):
+    """Sum what reaches a leaf that requires grad (accumulated into .grad once the pass ends).
+    `fresh`: g is no view of another array, so it may become .grad itself."""
+    if not t.requires_grad:
+        return
+    acc = leaf_grads.get(t)
+    if acc is None:
+        leaf_grads[t] = [g, fresh and g.base is None]
+    else:
+        acc[0] = acc[0] + g
+        acc[1] = True
 
 
 def _fit(g, data):
@@ -184,15 +200,6 @@ def sum_to(t, shape):
 
 def _array(g):
     return g._data if isinstance(g, function.Tensor) else g
-
-
-def _check_saved(node):
-    """Refuse to run a node whose saved values were freed, or changed in place since forward (torch's errors)."""
-    if node.saved is None:
-        raise RuntimeError(FREED_MESSAGE)
-    for cell, expected, _ in node.version_checks:
-        if cell[0] != expected:
-            _check_versions(node)
 
 
 def _free(node, inputs_too):
