@@ -92,10 +92,13 @@ def _first_line(exc):
 
 @pytest.fixture(autouse=True)
 def _restore_global_state():
-    """Tests may flip grad mode or the default dtype; put both back."""
+    """Tests may flip grad mode, the default dtype or the backend; put them back."""
     mode_m, mode_t = minigrad.is_grad_enabled(), torch.is_grad_enabled()
     dd_m, dd_t = minigrad.get_default_dtype(), torch.get_default_dtype()
+    backend = minigrad.backend.get_backend()
     yield
+    if minigrad.backend.get_backend() != backend:
+        minigrad.backend.set_backend(backend)
     minigrad.set_grad_enabled(mode_m)
     torch.set_grad_enabled(mode_t)
     minigrad.set_default_dtype(dd_m)
