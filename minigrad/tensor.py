@@ -1058,7 +1058,11 @@ class device:
 
 
 def _check_device(d):
-    if str(d).split(":")[0] != "cpu":
+    """minigrad runs on the CPU; asked for CUDA it answers as a CPU-only build of torch does."""
+    kind = str(d).split(":")[0]
+    if kind == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    if kind != "cpu":
         raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to device '{d}'")
 
 

@@ -380,8 +380,6 @@ XFAIL = {
     "bce_with_logits_int_target": "losses.py/elementwise.py: the int target is cast inside torch's kernel",
     "grad_wrong_shape": "tensor.py: the .grad setter does not check shape or dtype",
     "grad_wrong_dtype": "tensor.py: the .grad setter does not check shape or dtype",
-    "module_to_cuda": "tensor.py / nn/module.py: .to('cuda') (torch: AssertionError 'Torch not compiled with CUDA enabled')",
-    "tensor_to_cuda": "tensor.py / nn/module.py: .to('cuda') (torch: AssertionError 'Torch not compiled with CUDA enabled')",
     "optimizer_given_a_tensor": "optim/optimizer.py: the message names torch.FloatTensor",
     "sequential_of_a_lambda": "nn/layers.py (Sequential) and nn/module.py (__setattr__ before __init__)",
     "module_without_super_init": "nn/layers.py (Sequential) and nn/module.py (__setattr__ before __init__)",

@@ -171,9 +171,12 @@ class Module:
                     p.grad.zero_()
 
     def to(self, *args, **kwargs):
+        from .. import dtypes
+        from ..tensor import _check_device, device
         for a in list(args) + list(kwargs.values()):
-            from .. import dtypes
-            if isinstance(a, dtypes.dtype):
+            if isinstance(a, (str, device)):
+                _check_device(a)                   # 'cuda': torch's CPU build's AssertionError
+            elif isinstance(a, dtypes.dtype):
                 for m in self.modules():
                     for name, p in m._parameters.items():
                         if p is not None:
