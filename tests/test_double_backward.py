@@ -61,7 +61,17 @@ UNARY = {
     "advanced_index": lambda a: a[[0, 0, 2]] ** 2,
     "square": lambda a: a.square() * a,
     "reciprocal": lambda a: 1 / a,
+    "softmax": lambda a: a.softmax(1) * a,
+    "log_softmax": lambda a: a.log_softmax(0) * a,
+    "mse_loss_mean": lambda a: _mse(a, "mean"),
+    "mse_loss_none": lambda a: _mse(a, "none"),
 }
+
+
+def _mse(a, reduction):
+    lib = mg if isinstance(a, mg.Tensor) else torch
+    target = lib.tensor(np.linspace(-1.0, 1.0, a.numel()).reshape(tuple(a.shape)))
+    return lib.nn.functional.mse_loss(a * a, target, reduction=reduction)
 
 
 @pytest.mark.parametrize("name", BINARY)

@@ -262,6 +262,14 @@ class MseLoss(Function):
         need_x, need_y, _ = self.needs_input_grad
         return (grad if need_x else None), (-grad if need_y else None), None
 
+    def backward_tensor(self, g):             # d = x - y, recomputed from the input Tensors (recorded)
+        x, y = self.inputs[0], self.inputs[1]
+        d = x - y
+        scale = 2 / max(d.numel(), 1) if self.reduction == "mean" else 2
+        grad = d * g * scale
+        need_x, need_y, _ = self.needs_input_grad
+        return (grad if need_x else None), (-grad if need_y else None), None
+
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)

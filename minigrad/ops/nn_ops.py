@@ -31,6 +31,10 @@ class Softmax(Function):
         s = self.saved
         return s * (g - (g * s).sum(axis=self.axis, keepdims=True)), None
 
+    def backward_tensor(self, g):             # the same formula, on the output Tensor (recorded)
+        s = self.saved_tensors()
+        return s * (g - (g * s).sum(self.axis, keepdim=True)), None
+
 
 class LogSoftmax(Function):
     """l = x - log(sum(exp(x))).  d/dx log_softmax = g - exp(l) * sum(g)"""
@@ -45,6 +49,9 @@ class LogSoftmax(Function):
 
     def backward(self, g):
         return g - np.exp(self.saved) * g.sum(axis=self.axis, keepdims=True), None
+
+    def backward_tensor(self, g):
+        return g - self.saved_tensors().exp() * g.sum(self.axis, keepdim=True), None
 
 
 def _softmax_dim(x, dim):
