@@ -230,3 +230,22 @@ def test_gradgradcheck_catches_a_wrong_second_derivative(monkeypatch):
     x = mg.tensor(rand(3), requires_grad=True)
     assert mg.autograd.gradcheck(lambda x: x.sin(), (x,))       # the first derivative is untouched
     assert not mg.autograd.gradgradcheck(lambda x: x.sin(), (x,), raise_exception=False)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(reduction="sum"), dict(reduction="none"),
+                                     dict(weight=[0.2, 1.0, 3.0, 0.5]), dict(ignore_index=1)],
+                         ids=["mean", "sum", "none", "weight", "ignore_index"])
+def test_cross_entropy_second_derivatives_match_torch(options):
+    logits, target = rand(5, 4, low=-2.0, high=2.0), np.array([0, 1, 3, 1, 2])
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(logits, requires_grad=True)
+        kw = dict(options)
+        if "weight" in kw:
+            kw["weight"] = lib.tensor(np.array(kw["weight"]))
+        loss = lib.nn.functional.cross_entropy(x * x, lib.tensor(target), **kw)
+        (g,) = lib.autograd.grad(loss.sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), x)
+        results.append((g.detach().numpy(), gg.numpy()))
+    for m, t in zip(*results):
+        np.testing.assert_allclose(m, t, **TOL)

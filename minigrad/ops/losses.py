@@ -66,6 +66,25 @@ class CrossEntropy(Function):
             grad *= (w * per_loss)[:, None]
         return (grad[0] if squeeze else grad), None, None, None, None
 
+    def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
+        _, _, rows, t, w, denom, squeeze, reduction = self.saved
+        x = self.inputs[0]
+        p = (x.unsqueeze(0) if squeeze else x).softmax(1)
+        onehot = np.zeros(tuple(p.shape), dtype=p._data.dtype)
+        onehot[rows, t] = 1
+        grad = p - Tensor._make(onehot)
+        weights = None if w is None else Tensor._make(w)
+        if reduction == "none":
+            scale = g.reshape(-1) if weights is None else g.reshape(-1) * weights
+            grad = grad * scale.unsqueeze(1)
+        elif weights is None:
+            grad = grad * (g / denom if reduction == "mean" else g)
+        elif denom == 0:                                    # every target ignored: torch's gradient is 0
+            grad = grad * 0
+        else:
+            grad = grad * (weights * (g / denom if reduction == "mean" else g)).unsqueeze(1)
+        return (grad[0] if squeeze else grad), None, None, None, None
+
 
 class SoftTargetCrossEntropy(Function):
     """Cross-entropy against class probabilities t (same shape as x).
