@@ -476,3 +476,8 @@ def test_basic_indexing_names_its_grad_fn_as_torch(index):
     m = minigrad.ones(3, 4, requires_grad=True) * 2
     t = torch.ones(3, 4, requires_grad=True) * 2
     assert m[index].grad_fn.name == type(t[index].grad_fn).__name__
+
+
+def test_index_tensors_that_do_not_broadcast_raise_torchs_message():
+    assert_same_error(lambda: minigrad.ones(5, 3, 2)[minigrad.tensor([[0, 1]]), minigrad.tensor([0, 1, 2])],
+                      lambda: torch.ones(5, 3, 2)[torch.tensor([[0, 1]]), torch.tensor([0, 1, 2])])

@@ -1,4 +1,5 @@
 """Shape ops: they move elements around without changing them, so each backward moves the gradient back."""
+import re
 import weakref
 
 import numpy as np
@@ -441,6 +442,10 @@ def _torch_index_message(arr, index, numpy_message):
                         return (f"The shape of the mask {list(p.shape)} at index {j} does not match the shape of "
                                 f"the indexed tensor {list(arr.shape)} at index {axis + j}")
             axis += p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else p is not None
+    if numpy_message.startswith("shape mismatch: indexing arrays could not be broadcast"):
+        shapes = re.findall(r"\(([\d, ]*)\)", numpy_message)      # NumPy's "(2,) (3,)" -> torch's "[2], [3]"
+        listed = ", ".join("[" + ", ".join(d.strip() for d in sh.split(",") if d.strip()) + "]" for sh in shapes)
+        return f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}"
     return numpy_message.replace("axis", "dimension")
 
 
