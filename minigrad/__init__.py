@@ -18,15 +18,15 @@ from . import autograd
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)
-from .ops.elementwise import (abs, clamp, clone, exp, log, log2, log10, maximum, minimum, relu, sigmoid, sqrt, tanh,
-                              where)
-from .ops.elementwise import neg, pow, add, sub, mul, div
+from .ops.elementwise import clone, where
+from .ops.arithmetic import add, div, maximum, minimum, mul, pow, sub
+from .ops.unary import abs, clamp, exp, log, log2, log10, neg, relu, sigmoid, sqrt, tanh
 from .ops.matmul import bmm, dot, matmul, mm, mv
 from .ops.nn_ops import torch_log_softmax as log_softmax, torch_softmax as softmax
 from .ops.reduce import argmax, argmin, max, mean, min, std, sum, var
-from .ops.elementwise import (ceil, cos, eq, expm1, fix, floor, ge, gt, isclose, isfinite, isinf, isnan, le,
-                              log1p, logical_and, logical_not, logical_or, logical_xor, lt, ne, reciprocal, round,
-                              rsqrt, sign, sin, square, trunc)
+from .ops.unary import ceil, cos, expm1, fix, floor, log1p, reciprocal, round, rsqrt, sign, sin, square, trunc
+from .ops.comparison import (eq, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not, logical_or,
+                             logical_xor, lt, ne)
 from .ops.reduce import amax, amin, cumsum, logsumexp, norm, prod
 from .ops.shape import cat, concat, concatenate, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .ops.shape import chunk, diag, flip, movedim, moveaxis, outer, roll, split, tril, triu, unbind

@@ -366,16 +366,16 @@ class Tensor:
         return self
 
     def __iadd__(self, other):
-        return self._inplace(elementwise.add, other)
+        return self._inplace(arithmetic.add, other)
 
     def __isub__(self, other):
-        return self._inplace(elementwise.sub, other)
+        return self._inplace(arithmetic.sub, other)
 
     def __imul__(self, other):
-        return self._inplace(elementwise.mul, other)
+        return self._inplace(arithmetic.mul, other)
 
     def __itruediv__(self, other):
-        return self._inplace(elementwise.div, other)
+        return self._inplace(arithmetic.div, other)
 
     def add_(self, other, alpha=1):
         if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
@@ -388,22 +388,22 @@ class Tensor:
             K.add_scaled(self._data, other._data, alpha, out=self._data)
             self._bump_version()
             return self
-        return self._inplace(elementwise.add, other if alpha == 1 else other * alpha)
+        return self._inplace(arithmetic.add, other if alpha == 1 else other * alpha)
 
     def sub_(self, other, alpha=1):
         if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
                                                                                other.requires_grad)):
             return self.add_(other, -alpha)          # outside the graph: add's one rounding, as torch's kernel
-        return self._inplace(elementwise.sub, other if alpha == 1 else other * alpha)    # SubBackward0
+        return self._inplace(arithmetic.sub, other if alpha == 1 else other * alpha)    # SubBackward0
 
     def mul_(self, other):
-        return self._inplace(elementwise.mul, other)
+        return self._inplace(arithmetic.mul, other)
 
     def div_(self, other):
-        return self._inplace(elementwise.div, other)
+        return self._inplace(arithmetic.div, other)
 
     def clamp_(self, min=None, max=None):
-        return self._inplace(lambda a, _: elementwise.clamp(a, min, max), None)
+        return self._inplace(lambda a, _: unary.clamp(a, min, max), None)
 
     def clamp_min_(self, min):
         return self._inplace(lambda a, _: a.clamp_min(min), None)
@@ -470,33 +470,33 @@ class Tensor:
 
     # ------------------------------------------------------------ operators
     def __add__(self, other):
-        return elementwise.binary(elementwise.Add, self, other)
+        return elementwise.binary(arithmetic.Add, self, other)
 
     __radd__ = __add__
 
     def __sub__(self, other):
-        return elementwise.binary(elementwise.Sub, self, other)
+        return elementwise.binary(arithmetic.Sub, self, other)
 
     def __rsub__(self, other):
-        return elementwise.binary(elementwise.RSub, self, other)
+        return elementwise.binary(arithmetic.RSub, self, other)
 
     def __mul__(self, other):
-        return elementwise.binary(elementwise.Mul, self, other)
+        return elementwise.binary(arithmetic.Mul, self, other)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        return elementwise.div(self, other)
+        return arithmetic.div(self, other)
 
     def __rtruediv__(self, other):
         """other / self, computed as torch does: self.reciprocal() * other (two nodes)."""
-        return elementwise.rdiv(self, other)
+        return arithmetic.rdiv(self, other)
 
     def __pow__(self, other):
-        return elementwise.pow(self, other)
+        return arithmetic.pow(self, other)
 
     def __rpow__(self, other):
-        return elementwise.rpow(self, other)
+        return arithmetic.rpow(self, other)
 
     def __matmul__(self, other):
         return matmul.matmul(self, other)
@@ -505,13 +505,13 @@ class Tensor:
         return matmul.matmul(_as_tensor(other), self)
 
     def __neg__(self):
-        return elementwise.unary(elementwise.Neg, self)
+        return elementwise.unary(unary.Neg, self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return elementwise.unary(elementwise.Abs, self)
+        return elementwise.unary(unary.Abs, self)
 
     # comparisons give bool tensors and build no graph
     __eq__ = _graphless_op(operator.eq)
@@ -659,49 +659,49 @@ class Tensor:
 
     # ------------------------------------------------------------ elementwise
     def neg(self):
-        return elementwise.unary(elementwise.Neg, self)
+        return elementwise.unary(unary.Neg, self)
 
     negative = neg
 
     def exp(self):
-        return elementwise.unary(elementwise.Exp, self)
+        return elementwise.unary(unary.Exp, self)
 
     def log(self):
-        return elementwise.unary(elementwise.Log, self)
+        return elementwise.unary(unary.Log, self)
 
     def log10(self):
-        return elementwise.unary(elementwise.Log10, self)
+        return elementwise.unary(unary.Log10, self)
 
     def log2(self):
-        return elementwise.unary(elementwise.Log2, self)
+        return elementwise.unary(unary.Log2, self)
 
     def sqrt(self):
-        return elementwise.unary(elementwise.Sqrt, self)
+        return elementwise.unary(unary.Sqrt, self)
 
     def abs(self):
-        return elementwise.unary(elementwise.Abs, self)
+        return elementwise.unary(unary.Abs, self)
 
     def sigmoid(self):
-        return elementwise.unary(elementwise.Sigmoid, self)
+        return elementwise.unary(unary.Sigmoid, self)
 
     def tanh(self):
-        return elementwise.unary(elementwise.Tanh, self)
+        return elementwise.unary(unary.Tanh, self)
 
     def relu(self):
-        return elementwise.unary(elementwise.Relu, self)
+        return elementwise.unary(unary.Relu, self)
 
     def pow(self, exponent):
-        return elementwise.pow(self, exponent)
+        return arithmetic.pow(self, exponent)
 
     def add(self, other, alpha=1):
         if alpha != 1 and self._scales_unrecorded(other):
             return Tensor._make(K.add_scaled(self._data, other._data, alpha))   # one rounding, as torch's kernel
-        return elementwise.add(self, other if alpha == 1 else other * alpha)
+        return arithmetic.add(self, other if alpha == 1 else other * alpha)
 
     def sub(self, other, alpha=1):
         if alpha != 1 and self._scales_unrecorded(other):
             return Tensor._make(K.add_scaled(self._data, other._data, -alpha))  # torch: add with -alpha
-        return elementwise.sub(self, other if alpha == 1 else other * alpha)
+        return arithmetic.sub(self, other if alpha == 1 else other * alpha)
 
     def _scales_unrecorded(self, other):
         """add / sub with alpha can be one fused kernel: same shapes and float dtype, and no graph to record."""
@@ -710,13 +710,13 @@ class Tensor:
             not (grad_state.enabled and (self.requires_grad or other.requires_grad))
 
     def mul(self, other):
-        return elementwise.mul(self, other)
+        return arithmetic.mul(self, other)
 
     def div(self, other):
-        return elementwise.div(self, other)
+        return arithmetic.div(self, other)
 
     def clamp(self, min=None, max=None):
-        return elementwise.clamp(self, min, max)
+        return unary.clamp(self, min, max)
 
     def addcmul(self, tensor1, tensor2, *, value=1):
         return fused.addcmul(self, tensor1, tensor2, value=value)
@@ -729,112 +729,112 @@ class Tensor:
 
     clip = clamp
 
-    # more math (ops/elementwise.py, ops/reduce.py)
+    # more math (ops/unary.py, ops/reduce.py)
     def sin(self):
-        return elementwise.unary(elementwise.Sin, self)
+        return elementwise.unary(unary.Sin, self)
 
     def cos(self):
-        return elementwise.unary(elementwise.Cos, self)
+        return elementwise.unary(unary.Cos, self)
 
     def square(self):
-        return elementwise.unary(elementwise.Square, self)
+        return elementwise.unary(unary.Square, self)
 
     def log1p(self):
-        return elementwise.unary(elementwise.Log1p, self)
+        return elementwise.unary(unary.Log1p, self)
 
     def expm1(self):
-        return elementwise.unary(elementwise.Expm1, self)
+        return elementwise.unary(unary.Expm1, self)
 
     def reciprocal(self):
-        return elementwise.unary(elementwise.Reciprocal, self)
+        return elementwise.unary(unary.Reciprocal, self)
 
     def rsqrt(self):
-        return elementwise.unary(elementwise.Rsqrt, self)
+        return elementwise.unary(unary.Rsqrt, self)
 
     def sign(self):
-        return elementwise.unary(elementwise.Sign, self)
+        return elementwise.unary(unary.Sign, self)
 
     def round(self, decimals=None):
-        return elementwise.round(self, decimals)
+        return unary.round(self, decimals)
 
     def floor(self):
-        return elementwise.floor(self)
+        return unary.floor(self)
 
     def ceil(self):
-        return elementwise.ceil(self)
+        return unary.ceil(self)
 
     def trunc(self):
-        return elementwise.trunc(self)
+        return unary.trunc(self)
 
     fix = trunc
 
     def exp_(self):
-        return self._inplace(elementwise.exp_op, None)
+        return self._inplace(unary.exp_op, None)
 
     def log_(self):
-        return self._inplace(elementwise.log_op, None)
+        return self._inplace(unary.log_op, None)
 
     def log10_(self):
-        return self._inplace(elementwise.log10_op, None)
+        return self._inplace(unary.log10_op, None)
 
     def log2_(self):
-        return self._inplace(elementwise.log2_op, None)
+        return self._inplace(unary.log2_op, None)
 
     def sqrt_(self):
-        return self._inplace(elementwise.sqrt_op, None)
+        return self._inplace(unary.sqrt_op, None)
 
     def abs_(self):
-        return self._inplace(elementwise.abs_op, None)
+        return self._inplace(unary.abs_op, None)
 
     def neg_(self):
-        return self._inplace(elementwise.neg_op, None)
+        return self._inplace(unary.neg_op, None)
 
     negative_ = neg_
 
     def sigmoid_(self):
-        return self._inplace(elementwise.sigmoid_op, None)
+        return self._inplace(unary.sigmoid_op, None)
 
     def tanh_(self):
-        return self._inplace(elementwise.tanh_op, None)
+        return self._inplace(unary.tanh_op, None)
 
     def relu_(self):
-        return self._inplace(elementwise.relu_op, None)
+        return self._inplace(unary.relu_op, None)
 
     def pow_(self, exponent):
-        return self._inplace(elementwise.pow_op, exponent)
+        return self._inplace(arithmetic.pow_op, exponent)
 
     def sin_(self):
-        return self._inplace(elementwise.sin_op, None)
+        return self._inplace(unary.sin_op, None)
 
     def cos_(self):
-        return self._inplace(elementwise.cos_op, None)
+        return self._inplace(unary.cos_op, None)
 
     def round_(self, decimals=None):
-        return self._inplace(elementwise.round_op, decimals)
+        return self._inplace(unary.round_op, decimals)
 
     def isnan(self):
-        return elementwise.isnan(self)
+        return comparison.isnan(self)
 
     def isinf(self):
-        return elementwise.isinf(self)
+        return comparison.isinf(self)
 
     def isfinite(self):
-        return elementwise.isfinite(self)
+        return comparison.isfinite(self)
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return elementwise.isclose(self, other, rtol, atol, equal_nan)
+        return comparison.isclose(self, other, rtol, atol, equal_nan)
 
     def logical_and(self, other):
-        return elementwise.logical_and(self, other)
+        return comparison.logical_and(self, other)
 
     def logical_or(self, other):
-        return elementwise.logical_or(self, other)
+        return comparison.logical_or(self, other)
 
     def logical_xor(self, other):
-        return elementwise.logical_xor(self, other)
+        return comparison.logical_xor(self, other)
 
     def logical_not(self):
-        return elementwise.logical_not(self)
+        return comparison.logical_not(self)
 
     def prod(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         if axis is not None or keepdims is not None:
@@ -876,16 +876,16 @@ class Tensor:
         return elementwise.new_tensor(self, data, dtype, device, requires_grad)
 
     def clamp_min(self, min):
-        return _named(elementwise.clamp(self, min, None), "ClampMinBackward0")
+        return _named(unary.clamp(self, min, None), "ClampMinBackward0")
 
     def clamp_max(self, max):
-        return _named(elementwise.clamp(self, None, max), "ClampMaxBackward0")
+        return _named(unary.clamp(self, None, max), "ClampMaxBackward0")
 
     def maximum(self, other):
-        return elementwise.maximum(self, other)
+        return arithmetic.maximum(self, other)
 
     def minimum(self, other):
-        return elementwise.minimum(self, other)
+        return arithmetic.minimum(self, other)
 
     def where(self, condition, other):
         return elementwise.where(condition, self, other)
@@ -1120,7 +1120,8 @@ def _nested_tensors_to_lists(data):
 function.Tensor = Tensor
 
 from . import _formatting  # noqa: E402  (these modules use Tensor, so they come after it)
-from .ops import elementwise, fused, indexing, matmul, nn_ops, reduce, shape, sorting  # noqa: E402
+from .ops import (arithmetic, comparison, elementwise, fused, indexing, matmul, nn_ops, reduce, shape,  # noqa: E402
+                  sorting, unary)
 from .backend import kernels as K  # noqa: E402
 
 
@@ -1128,20 +1129,20 @@ def _show_derivatives():
     """Each Tensor method that records one op takes that op's docstring, which states its derivative, so that
     `help(Tensor.sigmoid)` teaches the rule backward applies (the ops live in minigrad/ops/)."""
     import inspect
-    e, r, s, m, n, o, i, f = elementwise, reduce, shape, matmul, nn_ops, sorting, indexing, fused
-    ops = {e.Add: "__add__ add", e.Sub: "__sub__ sub", e.RSub: "__rsub__", e.Mul: "__mul__ mul",
-           e.Div: "__truediv__ div", e.Reciprocal: "reciprocal __rtruediv__", e.Pow: "__pow__ pow pow_", e.RPow: "__rpow__",
-           e.Neg: "__neg__ neg neg_", e.Exp: "exp exp_", e.Log: "log log_", e.Sqrt: "sqrt sqrt_", e.Abs: "abs __abs__ abs_",
-           e.Log10: "log10 log10_", e.Log2: "log2 log2_",
-           e.Sigmoid: "sigmoid sigmoid_", e.Tanh: "tanh tanh_", e.Relu: "relu relu_", e.Clamp: "clamp clamp_min clamp_max",
-           e.Maximum: "maximum", e.Minimum: "minimum", e.Where: "where", e.Clone: "clone",
+    a, u, e, r, s, m, n, o, i, f = arithmetic, unary, elementwise, reduce, shape, matmul, nn_ops, sorting, indexing, fused
+    ops = {a.Add: "__add__ add", a.Sub: "__sub__ sub", a.RSub: "__rsub__", a.Mul: "__mul__ mul",
+           a.Div: "__truediv__ div", u.Reciprocal: "reciprocal __rtruediv__", a.Pow: "__pow__ pow pow_", a.RPow: "__rpow__",
+           u.Neg: "__neg__ neg neg_", u.Exp: "exp exp_", u.Log: "log log_", u.Sqrt: "sqrt sqrt_", u.Abs: "abs __abs__ abs_",
+           u.Log10: "log10 log10_", u.Log2: "log2 log2_",
+           u.Sigmoid: "sigmoid sigmoid_", u.Tanh: "tanh tanh_", u.Relu: "relu relu_", u.Clamp: "clamp clamp_min clamp_max",
+           a.Maximum: "maximum", a.Minimum: "minimum", e.Where: "where", e.Clone: "clone",
            r.Sum: "sum", r.Mean: "mean", r.MaxAll: "max", r.MinAll: "min", r.Var: "var", r.Std: "std",
            n.Softmax: "softmax", n.LogSoftmax: "log_softmax", s.View: "view reshape view_as reshape_as flatten",
            s.Squeeze: "squeeze unsqueeze", s.Permute: "permute transpose t", s.Expand: "expand expand_as",
            s.Index: "__getitem__", s.SetItem: "__setitem__", m.MatMul: "matmul __matmul__ dot",
-           e.Sin: "sin sin_", e.Cos: "cos cos_", e.Square: "square", e.Log1p: "log1p", e.Expm1: "expm1",
-           e.Rsqrt: "rsqrt", e.Sign: "sign", e.Round: "round round_", e.Floor: "floor",
-           e.Ceil: "ceil", e.Trunc: "trunc", r.Prod: "prod", r.Cumsum: "cumsum", r.Logsumexp: "logsumexp",
+           u.Sin: "sin sin_", u.Cos: "cos cos_", u.Square: "square", u.Log1p: "log1p", u.Expm1: "expm1",
+           u.Rsqrt: "rsqrt", u.Sign: "sign", u.Round: "round round_", u.Floor: "floor",
+           u.Ceil: "ceil", u.Trunc: "trunc", r.Prod: "prod", r.Cumsum: "cumsum", r.Logsumexp: "logsumexp",
            r.VectorNorm: "norm", r.Amax: "amax", r.Amin: "amin",
            s.SplitPart: "chunk split", s.UnbindPart: "unbind", i.Gather: "gather", i.IndexSelect: "index_select",
            i.MaskedFill: "masked_fill masked_fill_", i.Scatter: "scatter scatter_",
@@ -1150,7 +1151,7 @@ def _show_derivatives():
            o.Pick: "sort", o.Topk: "topk", o.Kthvalue: "kthvalue", o.Median: "median", o.Unique: "unique",
            f.Addcmul: "addcmul addcmul_", f.Addcdiv: "addcdiv addcdiv_", f.Lerp: "lerp lerp_"}
     for op, methods in ops.items():
-        doc = (f"{inspect.getdoc(op)}\n\nRecorded as {op.name}: the op {op.__module__}.{op.__name__}, whose "
+        doc = (f"{inspect.getdoc(op)}\n\nRecorded as {op.name}: the op {op.__module__}.{op.__qualname__}, whose "
                "backward applies this rule.")
         for name in methods.split():
             fn = Tensor.__dict__[name]

@@ -59,6 +59,10 @@ class Node:
         return "\n".join(self.lines)
 
 
+# the op modules whose number operands (x ** 2, x + 1) are drawn as constants
+ELEMENTWISE_MODULES = ("arithmetic", "unary", "elementwise")
+
+
 def grad_summary(g):
     """One line about a gradient: its values when there are a few, else its mean and largest magnitude."""
     a = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=np.float64)
@@ -114,7 +118,7 @@ def build_graph(root, resolved=({}, {}, [])):
         if t.grad is not None:
             lines.append(grad_summary(t.grad))
         nodes[key] = Node(key, kind, lines, t)
-    numbers_elementwise = lambda n: type(n).__module__.endswith("elementwise")  # noqa: E731
+    numbers_elementwise = lambda n: type(n).__module__.rsplit(".", 1)[-1] in ELEMENTWISE_MODULES  # noqa: E731
     for node in ops:
         dst = f"op{number[node]}"
         for i, t in enumerate(node.inputs):

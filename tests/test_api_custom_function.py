@@ -233,4 +233,4 @@ def test_setup_context_style_forward_without_ctx():
 def test_internal_op_base_class_is_unchanged():
     from minigrad.autograd.function import Function as Node
     assert minigrad.autograd.Function is not Node
-    assert issubclass(minigrad.ops.elementwise.Mul, Node)
+    assert issubclass(minigrad.ops.arithmetic.Mul, Node)

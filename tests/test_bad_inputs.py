@@ -377,7 +377,7 @@ XFAIL = {
     "tensor_ragged": "tensor.py: tensor() of ragged lists or strings",
     "tensor_of_strings": "tensor.py: tensor() of ragged lists or strings",
     "cross_entropy_prob_target_wrong_shape": "losses.py: a float target whose shape differs is read as class indices by torch",
-    "bce_with_logits_int_target": "losses.py/elementwise.py: the int target is cast inside torch's kernel",
+    "bce_with_logits_int_target": "losses.py: the int target is cast inside torch's kernel",
     "grad_wrong_shape": "tensor.py: the .grad setter does not check shape or dtype",
     "grad_wrong_dtype": "tensor.py: the .grad setter does not check shape or dtype",
     "optimizer_given_a_tensor": "optim/optimizer.py: the message names torch.FloatTensor",

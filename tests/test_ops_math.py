@@ -448,7 +448,7 @@ def test_new_tensor_is_a_copy_outside_the_graph_as_torch():
 # ------------------------------------------------------------------ docs
 
 def test_new_ops_state_their_derivative():
-    from minigrad.ops import elementwise as e, reduce as r
+    from minigrad.ops import reduce as r, unary as e
     for op in (e.Sin, e.Cos, e.Square, e.Log1p, e.Expm1, e.Reciprocal, e.Rsqrt, e.Sign, e.Round, e.Floor, e.Ceil,
                e.Trunc, r.Prod, r.ProdDim, r.Cumsum, r.Logsumexp, r.VectorNorm, r.Amax, r.Amin):
         rule = op.__doc__.split(".  ", 1)[1]

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("torch")
 
 import minigrad  # noqa: E402
-from minigrad.ops import elementwise  # noqa: E402
+from minigrad.ops import unary  # noqa: E402
 from parity import runner  # noqa: E402
 from parity.core import STEPS  # noqa: E402
 
@@ -86,8 +86,8 @@ def test_planted_adam_without_bias_correction_fails_at_the_first_update(monkeypa
 
 
 def test_planted_sigmoid_backward_error_is_found_in_the_first_gradient(monkeypatch):
-    backward = elementwise.Sigmoid.backward
-    monkeypatch.setattr(elementwise.Sigmoid, "backward", lambda self, g: tuple(
+    backward = unary.Sigmoid.backward
+    monkeypatch.setattr(unary.Sigmoid, "backward", lambda self, g: tuple(
         None if x is None else x * 1.0001 for x in backward(self, g)))
     r = run("B", "float64")
     assert r.status == "FAIL"

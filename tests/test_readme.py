@@ -27,7 +27,7 @@ def test_readme_shows_the_real_mul_op():
     """'How an op looks' is the code itself, not a simplified copy that could drift from it."""
     import inspect
 
-    from minigrad.ops import elementwise
+    from minigrad.ops import arithmetic
     section = README.read_text().split("## How an op looks", 1)[1]
-    block = re.search(r"```python\n# minigrad/ops/elementwise.py\n(.*?)```", section, re.S).group(1)
-    assert block == inspect.getsource(elementwise.Mul)
+    block = re.search(r"```python\n# minigrad/ops/arithmetic.py\n(.*?)```", section, re.S).group(1)
+    assert block == inspect.getsource(arithmetic.Mul)

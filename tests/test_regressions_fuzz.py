@@ -230,7 +230,7 @@ OPEN = {
     "inplace_broadcast_to_larger_shape": ("tensor.py", _inplace_grows),
     "matmul_of_mixed_dtypes_message": ("matmul.py", lambda L: L.ones(1, 0) @ L.ones(1, 0, dtype=L.float64)),
     "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
-    "int_tensor_with_python_float_promotes_to_float64": ("elementwise.py", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
+    "int_tensor_with_python_float_promotes_to_float64": ("unary.py (clamp)", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
     "permute_and_expand_without_sizes_are_accepted": ("tensor.py", lambda L: L.ones(()).expand()),
     "softmax_over_an_empty_dim": ("nn_ops.py", lambda L: F(L).softmax(L.ones(0), 0)),
     "cross_entropy_with_extra_dims": ("losses.py", lambda L: F(L).cross_entropy(L.zeros(1, 2, 2), L.tensor([[0, 1]]))),
@@ -243,10 +243,10 @@ OPEN = {
     "inplace_on_a_leaf_that_requires_grad_is_accepted": ("tensor.py", _zero_leaf),
     "mT_of_a_1d_tensor": ("tensor.py", lambda L: L.ones(3).mT),
     "negative_dim_out_of_range_on_0d": ("tensor.py", lambda L: L.ones(()).mT),
-    "maximum_minimum_gradient_at_nan": ("elementwise.py", _maximum_at_nan),
+    "maximum_minimum_gradient_at_nan": ("arithmetic.py (Maximum)", _maximum_at_nan),
     "copy_from_a_shape_that_does_not_broadcast": ("elementwise.py (Copy)", _copy_from_unbroadcastable),
-    "math_on_bool_tensor_is_accepted": ("elementwise.py", lambda L: L.tensor([True]).abs()),
-    "bool_tensor_minus_a_number_is_accepted": ("elementwise.py", lambda L: L.tensor([True]) - True),
+    "math_on_bool_tensor_is_accepted": ("unary.py", lambda L: L.tensor([True]).abs()),
+    "bool_tensor_minus_a_number_is_accepted": ("arithmetic.py", lambda L: L.tensor([True]) - True),
 }
 
 

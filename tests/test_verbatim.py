@@ -8,9 +8,9 @@ verbatim = pytest.importorskip("parity.verbatim")
 
 # a gradient 1e-3 off in one op: sqrt's backward, which S4's RMSE loss runs through
 SQRT_GRADIENT_OFF = """
-from minigrad.ops import elementwise
-backward = elementwise.Sqrt.backward
-elementwise.Sqrt.backward = lambda self, g: tuple(x * 1.001 for x in backward(self, g))
+from minigrad.ops import unary
+backward = unary.Sqrt.backward
+unary.Sqrt.backward = lambda self, g: tuple(x * 1.001 for x in backward(self, g))
 """
 # torch.optim.SGD's step moving every parameter 1 + 1e-4 times as far
 SGD_STEP_SCALED = """

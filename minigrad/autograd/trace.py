@@ -146,7 +146,7 @@ class trace:
         rule = derivative_rule(node)
         if rule:
             self._print(f"    local rule:     {rule}")
-        elementwise = type(node).__module__.endswith("elementwise")
+        elementwise = type(node).__module__.rsplit(".", 1)[-1] in ("arithmetic", "unary", "elementwise")
         for i, (t, g) in enumerate(zip(node.inputs, grads_in)):
             if isinstance(t, Tensor):
                 where = self._node_label(t.grad_fn) if t.grad_fn is not None else self._leaf_name(t)

@@ -1,5 +1,5 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
-from ..ops import elementwise as _e
+from ..ops import elementwise as _e, unary as _u
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
 from ..ops.conv import conv2d
 from ..ops.dropout import dropout as _dropout
@@ -19,15 +19,15 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
 
 
 def relu(input, inplace=False):
-    return _e.relu(input)
+    return _u.relu(input)
 
 
 def sigmoid(input):
-    return _e.sigmoid(input)
+    return _u.sigmoid(input)
 
 
 def tanh(input):
-    return _e.tanh(input)
+    return _u.tanh(input)
 
 
 def mnist_loss(predictions, targets):

@@ -3,7 +3,7 @@ import math
 from collections import OrderedDict
 
 from .. import creation
-from ..ops import activations, elementwise, nn_ops, shape
+from ..ops import activations, elementwise, nn_ops, shape, unary
 from ..ops.matmul import linear
 from ..tensor import Tensor
 from . import init
@@ -50,7 +50,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return elementwise.relu(input)
+        return unary.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -58,12 +58,12 @@ class ReLU(Module):
 
 class Sigmoid(Module):
     def forward(self, input):
-        return elementwise.sigmoid(input)
+        return unary.sigmoid(input)
 
 
 class Tanh(Module):
     def forward(self, input):
-        return elementwise.tanh(input)
+        return unary.tanh(input)
 
 
 class Softmax(Module):

@@ -1,7 +1,9 @@
 """The ops, one module per family; each op is a Function subclass with its forward and backward side by side.
 
-- elementwise: + - * / ** neg exp log sqrt abs sigmoid tanh relu clamp where maximum minimum sin cos
-               round floor ... comparisons
+- elementwise: how binary and unary ops run (promotion, torch's errors); where, to(dtype), clone, fill_, copy_
+- arithmetic:  + - * / ** maximum minimum
+- unary:       neg exp log sqrt abs sigmoid tanh relu clamp sin cos square round floor ...
+- comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
 - shape:       views (view reshape permute transpose expand squeeze unsqueeze a[i], in-place ops on them),
                stack cat split chunk unbind repeat flip roll tril triu diag outer

@@ -1,4 +1,4 @@
-"""Activations beyond relu, sigmoid and tanh (those are in ops/elementwise.py): each one fused node, stable for
+"""Activations beyond relu, sigmoid and tanh (those are in ops/unary.py): each one fused node, stable for
 any finite input, with torch's grad_fn name."""
 import math
 

@@ -5,10 +5,12 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..backend import kernels as K
-from . import elementwise
+from ..autograd.grad_mode import grad_state
+from . import arithmetic, elementwise
 from . import out as _out
 
 # torch.return_types.max / min: (values, indices)
@@ -209,13 +211,13 @@ class MinDim(MaxDim):
 def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("max", dim, keepdim, axis, keepdims)
-    return _reduce_extreme(a, dim, keepdim, MaxAll, MaxDim, max_result, elementwise.maximum)
+    return _reduce_extreme(a, dim, keepdim, MaxAll, MaxDim, max_result, arithmetic.maximum)
 
 
 def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("min", dim, keepdim, axis, keepdims)
-    return _reduce_extreme(a, dim, keepdim, MinAll, MinDim, min_result, elementwise.minimum)
+    return _reduce_extreme(a, dim, keepdim, MinAll, MinDim, min_result, arithmetic.minimum)
 
 
 def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
@@ -237,7 +239,7 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
     fn = dim_fn()
     fn.needs_input_grad = (a.requires_grad, False, False)
     values = Tensor._make(fn.forward(a._data, axis, keepdim))
-    if a.requires_grad and elementwise.grad_state.enabled:
+    if a.requires_grad and grad_state.enabled:
         fn.attach((a, axis, keepdim), values)
     return result(values, Tensor._make(fn.indices))
 
@@ -477,7 +479,7 @@ def logsumexp(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if dim is None:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if a._data.dtype.kind != "f":
-        a = elementwise.to_dtype(a, elementwise.dtypes.get_default_dtype().np)
+        a = elementwise.to_dtype(a, dtypes.get_default_dtype().np)
     return Logsumexp.apply1(a, _axes(dim, a._data.ndim), keepdim)
 
 

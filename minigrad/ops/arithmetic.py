@@ -1,0 +1,259 @@
+"""Arithmetic: + - * / ** maximum minimum, each op's forward and backward side by side. Binary ops broadcast;
+the engine sums each gradient back to its input's shape."""
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ..backend import kernels as K
+from . import out as _out
+from .elementwise import _inplace_op, binary, unary, where
+from .unary import Reciprocal, log
+
+
+class Add(Function):
+    """a + b.  d(a+b)/da = 1, d(a+b)/db = 1"""
+    name = "AddBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    numbers_are_tensors = True
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, (g if self.needs_input_grad[1] else None)
+
+
+class Sub(Function):
+    """a - b.  d(a-b)/da = 1, d(a-b)/db = -1"""
+    name = "SubBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    numbers_are_tensors = True
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class RSub(Function):
+    """b - a (a number minus a tensor).  d(b-a)/da = -1"""
+    name = "RsubBackward1"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+
+    def forward(self, a, b):
+        return b - a
+
+    def backward(self, g):
+        return -g, (g if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
+    name = "MulBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    numbers_are_tensors = True
+
+    @property
+    def saved_inputs(self):       # backward reads a only for b's gradient and b only for a's (x * 3 reads no x)
+        need_a, need_b = self.needs_input_grad
+        return ((0,) if need_b else ()) + ((1,) if need_a else ())
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """a / b.  d(a/b)/da = 1/b, d(a/b)/db = -a/b**2"""
+    name = "DivBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    numbers_are_tensors = True
+
+    @property
+    def saved_inputs(self):       # a is read only for b's gradient (x / 4 reads no x)
+        return (0, 1) if self.needs_input_grad[1] else (1,)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a / b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
+
+
+class Pow(Function):
+    """a ** b.  d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)"""
+    name = "PowBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        if type(b) is float and b == 0.5:
+            return K.sqrt(a)            # torch computes x ** 0.5 as its sqrt
+        return a ** b
+
+    def backward(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        if need_a:
+            if isinstance(b, (int, float)):
+                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+            else:                             # torch: 0 where the exponent is 0 (even at a == 0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(b == 0, 0, g * (b * a ** (b - 1))).astype(g.dtype, copy=False)
+        if need_b:                            # torch: 0 where a == 0 and b >= 0, else a**b log(a) (nan for a < 0)
+            out = a ** b
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where((a == 0) & (b >= 0), 0, out * np.log(a)).astype(out.dtype, copy=False)
+        return ga, gb
+
+    def backward_tensor(self, g):
+        a, b = self.saved_tensors()
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        if need_a:
+            if not isinstance(b, Tensor):
+                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+            else:
+                ga = where(b._data == 0, 0.0, g * (b * a ** (b - 1)))
+        if need_b:
+            gb = g * where((a._data == 0) & (b._data >= 0), 0.0, a ** b * log(a))
+        return ga, gb
+
+
+PowTensor = Pow.named("PowBackward1")
+
+
+class RPow(Function):
+    """b ** a (a number to a tensor's power).  d(b**a)/da = b**a * log(b)"""
+    name = "PowBackward2"
+    saves_output = True
+
+    def forward(self, a, b):
+        out = b ** a
+        self.saved = (out, b)
+        return out
+
+    def backward(self, g):
+        out, b = self.saved
+        return g * (out * np.log(b)).astype(out.dtype, copy=False), None
+
+    def backward_tensor(self, g):
+        out, b = self.saved_tensors()
+        return g * (out * float(np.log(b))), None
+
+
+class Maximum(Function):
+    """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch)."""
+    name = "MaximumBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        half = g * 0.5
+        ga = np.where(a > b, g, np.where(a == b, half, 0)) if self.needs_input_grad[0] else None
+        gb = np.where(b > a, g, np.where(a == b, half, 0)) if self.needs_input_grad[1] else None
+        return ga, gb
+
+    def backward_tensor(self, g):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        half = g * 0.5
+        return (where(a > b, g, where(a == b, half, 0.0)) if need_a else None,
+                where(b > a, g, where(a == b, half, 0.0)) if need_b else None)
+
+
+class Minimum(Maximum):
+    """min(a, b) elementwise: max with the comparisons turned round.  The gradient goes to the smaller input;
+    on a tie it is split in half (torch)."""
+    name = "MinimumBackward0"
+
+    def forward(self, a, b):
+        self.saved = (b, a)
+        return np.minimum(a, b)
+
+
+def add(input, other, *, alpha=1, out=None):
+    """torch.add: input + alpha * other."""
+    if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
+        return binary(Add, input, other)
+    return _out.into("add", out, (input, other), lambda: input.add(other, _alpha(input, other, alpha)))
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """torch.sub: input - alpha * other."""
+    if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
+        return binary(Sub, input, other)
+    return _out.into("sub", out, (input, other), lambda: input.sub(other, _alpha(input, other, alpha)))
+
+
+def _alpha(a, b, alpha):
+    """alpha, checked as torch checks it against the result's kind (bool, integer or float)."""
+    kinds = a._data.dtype.kind + (b._data.dtype.kind if isinstance(b, Tensor) else "f" if isinstance(b, float)
+                                  else "b" if isinstance(b, bool) else "i")
+    if isinstance(alpha, bool):
+        if kinds != "bb":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, float) and "f" not in kinds:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
+
+
+def rsub(a, b):
+    return binary(RSub, a, b)
+
+
+def mul(input, other, *, out=None):
+    if out is not None:
+        return _out.into("mul", out, (input, other), lambda: mul(input, other))
+    return binary(Mul, input, other)
+
+
+def div(input, other, *, out=None):
+    if out is not None:
+        return _out.into("div", out, (input, other), lambda: div(input, other))
+    a, b = input, other
+    if a._data.dtype.kind in "biu" and (type(b) is int or (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
+        a = a.to(dtypes.get_default_dtype())         # true division of integers gives floats, as in torch
+    return binary(Div, a, b)
+
+
+def rdiv(a, b):
+    """b / a for a number b, as torch computes it: a.reciprocal() * b (two nodes, each rounded), so the value
+    and the graph are torch's (ReciprocalBackward0, then MulBackward0)."""
+    if a._data.dtype.kind in "biu":
+        a = a.to(dtypes.get_default_dtype())
+    return binary(Mul, unary(Reciprocal, a), b)
+
+
+def pow(a, b):
+    return binary(PowTensor if isinstance(b, Tensor) else Pow, a, b)
+
+
+def rpow(a, b):
+    return binary(RPow, a, b)
+
+
+def maximum(a, b):
+    return binary(Maximum, a, b)
+
+
+def minimum(a, b):
+    return binary(Minimum, a, b)
+
+
+pow_op = _inplace_op(pow)

@@ -1,0 +1,501 @@
+"""Unary math: neg exp log sqrt abs sigmoid tanh relu clamp sin cos square log1p expm1 reciprocal rsqrt sign
+round floor ceil trunc, each op's forward and its derivative side by side."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import kernels as K
+from .elementwise import _float, _inplace_op, _mask, _no_bool, _torch_scalar_name, _zeros, unary
+
+
+class Neg(Function):
+    """-a.  d(-a)/da = -1"""
+    name = "NegBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Exp(Function):
+    """exp(a).  d exp(a)/da = exp(a), the output itself"""
+    name = "ExpBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        out = K.exp(_float(a))       # torch's own float32 exp (backend/exact/mkl_exp.py)
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g * self.saved,)
+
+
+class Log(Function):
+    """log(a).  d log(a)/da = 1/a"""
+    name = "LogBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log(_float(a))
+
+    def backward(self, g):
+        return (g / self.saved,)
+
+
+class Log10(Function):
+    """log10(a) = log(a) / log(10).  d log10(a)/da = 1 / (a log(10))"""
+    name = "Log10Backward0"
+    saved_inputs = (0,)
+    log_base = np.log(10.0)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log10(_float(a))
+
+    def backward(self, g):
+        a = self.saved
+        return (g / (a * np.asarray(self.log_base, dtype=g.dtype)),)     # torch: grad / (self * ln 10)
+
+
+class Log2(Log10):
+    """log2(a) = log(a) / log(2).  d log2(a)/da = 1 / (a log(2))"""
+    name = "Log2Backward0"
+    log_base = np.log(2.0)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log2(_float(a))
+
+
+class Sqrt(Function):
+    """sqrt(a).  d sqrt(a)/da = 1 / (2 sqrt(a)), from the output"""
+    name = "SqrtBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        out = K.sqrt(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g / (2 * self.saved),)
+
+
+class Abs(Function):
+    """|a|.  d|a|/da = sign(a) (0 at 0)"""
+    name = "AbsBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.abs(a)
+
+    def backward(self, g):
+        return (g * np.sign(self.saved),)
+
+    def backward_tensor(self, g):
+        return (g * self.saved_tensors().sign(),)
+
+
+_EXP_CAP = {c: np.array(v, c) for c, v in (("f", 88.0), ("d", 708.0), ("e", 11.0))}   # largest finite exp(x)
+
+
+# 0 and 1 as 0-d arrays of each float type: NumPy combines them with an array in ~0.35 us, where a Python
+# number costs ~0.5 us more (it is converted on every call). Other dtypes use the Python number.
+_ZERO = {c: np.zeros((), c) for c in "efd"}
+
+
+_ONE = {c: np.ones((), c) for c in "efd"}
+
+
+class Sigmoid(Function):
+    """s = 1 / (1 + exp(-a)), stable for any finite a.  ds/da = s * (1 - s)"""
+    name = "SigmoidBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        a = _float(a)
+        # exp(-a) overflows for a below about -88 (float32): cap it there, where s is ~1e-38 anyway.
+        out = np.minimum(np.negative(a), _EXP_CAP[a.dtype.char])
+        if type(out) is not np.ndarray:                # a 0-dim a gives a NumPy scalar
+            out = np.array(out)
+        np.exp(out, out=out)
+        one = _ONE[out.dtype.char]
+        out += one
+        np.divide(one, out, out=out)        # 1 / (1 + exp(-a)), in one buffer
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        s = self.saved
+        return (g * (_ONE[s.dtype.char] - s) * s,)
+
+    def backward_tensor(self, g):
+        s = self.saved_tensors()
+        return (g * (1 - s) * s,)
+
+
+class Tanh(Function):
+    """t = tanh(a).  dt/da = 1 - t**2"""
+    name = "TanhBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.tanh(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        t = self.saved
+        return (g * (_ONE[t.dtype.char] - t * t),)
+
+    def backward_tensor(self, g):
+        t = self.saved_tensors()
+        return (g * (1 - t * t),)
+
+
+class Relu(Function):
+    """max(a, 0).  d relu(a)/da = 1 where a > 0, else 0"""
+    name = "ReluBackward0"
+    saves_output = True
+
+    def forward(self, a):
+        out = np.maximum(a, _ZERO.get(a.dtype.char, 0))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        s = self.saved
+        return (g * (s > _ZERO.get(s.dtype.char, 0)),)
+
+    def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
+        return (g * _mask(self.saved > 0, g),)
+
+
+class Clamp(Function):
+    """clamp(a, min, max).  The gradient passes where min <= a <= max, else 0."""
+    name = "ClampBackward1"
+    saved_inputs = (0,)
+
+    def forward(self, a, lo, hi):
+        self.saved = (a, lo, hi)
+        return np.clip(a, lo, hi)
+
+    def backward(self, g):
+        a, lo, hi = self.saved
+        keep = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            keep &= a >= lo
+        if hi is not None:
+            keep &= a <= hi
+        return g * keep, None, None
+
+    def backward_tensor(self, g):
+        a, lo, hi = self.saved
+        keep = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            keep &= a >= lo
+        if hi is not None:
+            keep &= a <= hi
+        return g * _mask(keep, g), None, None
+
+
+def neg(a):
+    return unary(Neg, a)
+
+
+def exp(a):
+    return unary(Exp, a)
+
+
+def log(a):
+    return unary(Log, a)
+
+
+def log10(a):
+    return unary(Log10, a)
+
+
+def log2(a):
+    return unary(Log2, a)
+
+
+def sqrt(a):
+    return unary(Sqrt, a)
+
+
+def abs(a):
+    return unary(Abs, a)
+
+
+def sigmoid(a):
+    return unary(Sigmoid, a)
+
+
+def tanh(a):
+    return unary(Tanh, a)
+
+
+def relu(a):
+    return unary(Relu, a)
+
+
+def clamp(a, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return Clamp.apply(a, min, max)
+
+
+class Sin(Function):
+    """sin(a).  d sin(a)/da = cos(a)"""
+    name = "SinBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.sin(_float(a))
+
+    def backward(self, g):
+        return (g * np.cos(self.saved),)
+
+    def backward_tensor(self, g):
+        return (g * self.saved_tensors().cos(),)
+
+
+class Cos(Function):
+    """cos(a).  d cos(a)/da = -sin(a)"""
+    name = "CosBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.cos(_float(a))
+
+    def backward(self, g):
+        return (g * -np.sin(self.saved),)
+
+    def backward_tensor(self, g):
+        return (g * -self.saved_tensors().sin(),)
+
+
+class Square(Function):
+    """a * a (torch records it as a ** 2).  d(a**2)/da = 2 a"""
+    name = "PowBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        if a.dtype.kind == "b":                 # torch: bool squares to int64
+            a = a.astype(np.int64)
+        return a * a
+
+    def backward(self, g):
+        return (g * (2 * self.saved),)
+
+
+class Log1p(Function):
+    """log(1 + a), accurate for small a.  d log1p(a)/da = 1 / (1 + a)"""
+    name = "Log1PBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.log1p(_float(a))
+
+    def backward(self, g):
+        return (g / (self.saved + 1),)
+
+
+class Expm1(Function):
+    """exp(a) - 1, accurate for small a.  d expm1(a)/da = exp(a) = output + 1"""
+    name = "Expm1Backward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        out = np.expm1(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        return (g * (self.saved + 1),)
+
+
+class Reciprocal(Function):
+    """1 / a.  d(1/a)/da = -1/a**2 = -output**2"""
+    name = "ReciprocalBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(_float(a))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        out = self.saved
+        return (-g * (out * out),)
+
+
+class Rsqrt(Function):
+    """1 / sqrt(a).  d a**(-1/2)/da = -1/2 a**(-3/2) = -output**3 / 2"""
+    name = "RsqrtBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.reciprocal(np.sqrt(_float(a)))
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        out = self.saved
+        return (-0.5 * g * (out * out * out),)
+
+
+class Sign(Function):
+    """sign(a): -1, 0 or 1 (0 for nan, as torch).  d sign(a)/da = 0 (a step function: zero gradient)"""
+    name = "SignBackward0"
+
+    def forward(self, a):
+        if a.dtype.kind == "b":
+            return a.copy()
+        out = np.sign(a, out=np.empty_like(a))          # an array even for a 0-d input
+        if a.dtype.kind == "f":
+            np.putmask(out, out != out, 0)
+        return out
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+    def backward_tensor(self, g):
+        return (_zeros(g),)
+
+
+class Round(Function):
+    """round half to even (to `decimals` places).  d round(a)/da = 0 (a step function: zero gradient)"""
+    name = "RoundBackward0"
+
+    def forward(self, a, decimals):
+        if a.dtype.kind != "f":
+            return a.copy()
+        return np.round(a, decimals) if decimals else np.rint(a)
+
+    def backward(self, g):
+        return np.zeros_like(g), None
+
+    def backward_tensor(self, g):
+        return _zeros(g), None
+
+
+RoundDecimals = Round.named("RoundBackward1")
+
+
+class Floor(Function):
+    """largest integer <= a.  d floor(a)/da = 0 (a step function: zero gradient)"""
+    name = "FloorBackward0"
+    np_fn = staticmethod(np.floor)
+
+    def forward(self, a):
+        return self.np_fn(a) if a.dtype.kind == "f" else a.copy()
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+    def backward_tensor(self, g):
+        return (_zeros(g),)
+
+
+class Ceil(Floor):
+    """smallest integer >= a.  d ceil(a)/da = 0 (a step function: zero gradient)"""
+    name = "CeilBackward0"
+    np_fn = staticmethod(np.ceil)
+
+
+class Trunc(Floor):
+    """a rounded toward zero.  d trunc(a)/da = 0 (a step function: zero gradient)"""
+    name = "TruncBackward0"
+    np_fn = staticmethod(np.trunc)
+
+
+def sin(a):
+    return unary(Sin, a)
+
+
+def cos(a):
+    return unary(Cos, a)
+
+
+def square(a):
+    return unary(Square, a)
+
+
+def log1p(a):
+    return unary(Log1p, a)
+
+
+def expm1(a):
+    return unary(Expm1, a)
+
+
+def reciprocal(a):
+    return unary(Reciprocal, a)
+
+
+def rsqrt(a):
+    return unary(Rsqrt, a)
+
+
+def sign(a):
+    return unary(Sign, a)
+
+
+def round(a, decimals=None):
+    _no_bool(a, "round_vml_cpu")
+    if decimals is None:
+        return Round.apply1(a, 0)
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{'round_cpu' if decimals else 'round_vml_cpu'}\" not implemented for "
+                                  f"'{_torch_scalar_name(a._data.dtype)}'")
+    return RoundDecimals.apply1(a, decimals)
+
+
+def floor(a):
+    _no_bool(a, "floor_vml_cpu")
+    return unary(Floor, a)
+
+
+def ceil(a):
+    _no_bool(a, "ceil_vml_cpu")
+    return unary(Ceil, a)
+
+
+def trunc(a):
+    _no_bool(a, "trunc_vml_cpu")
+    return unary(Trunc, a)
+
+
+fix = trunc
+
+
+exp_op, log_op, sqrt_op, abs_op, neg_op = (_inplace_op(f) for f in (exp, log, sqrt, abs, neg))
+
+
+sigmoid_op, tanh_op, relu_op = (_inplace_op(f) for f in (sigmoid, tanh, relu))
+
+
+sin_op, cos_op, round_op = (_inplace_op(f) for f in (sin, cos, round))
+
+
+log10_op, log2_op = (_inplace_op(f) for f in (log10, log2))
