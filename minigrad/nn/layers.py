@@ -3,7 +3,7 @@ import math
 from collections import OrderedDict
 
 from .. import creation
-from ..ops import activations, elementwise, nn_ops, shape, unary
+from ..ops import activations, nn_ops, shape, unary
 from ..ops.matmul import linear
 from ..tensor import Tensor
 from . import init
