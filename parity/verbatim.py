@@ -57,8 +57,6 @@ import argparse
 import ast
 import dataclasses
 import importlib
-import importlib.abc
-import importlib.util
 import io
 import json
 import os
@@ -181,25 +179,6 @@ def _select(bl, upto=None, only=None):
 
 # ------------------------------------------------------------------------------ in the child process
 
-class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """`import torch[.X]` gives `minigrad[.X]`, the very same module objects."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "torch" or name.startswith("torch."):
-            return importlib.util.spec_from_loader(name, self)
-        return None
-
-    def create_module(self, spec):
-        return importlib.import_module("minigrad" + spec.name[len("torch"):])
-
-    def exec_module(self, module):
-        pass
-
-
-def _install_alias():
-    sys.meta_path.insert(0, _TorchAlias())
-
-
 def _widen_to_float64():
     """The torch64 side: torch computing in float64 what the tutorial computes in float32, from the same
     numbers. The default dtype becomes float64; `.float()` and `torch.from_numpy` of float32 arrays give
@@ -259,7 +238,8 @@ def child(tutorial, side, upto=None, only=None, plant=None):
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["MINIGRAD_NO_BAR"] = "1"
     if side == "minigrad":
-        _install_alias()
+        from minigrad.as_torch import install
+        install()                               # torch[.X] is minigrad[.X] in this child
         if plant:
             exec(compile(plant, "<planted>", "exec"), {})
     real_stdout = sys.stdout
