@@ -56,7 +56,6 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
-import importlib
 import io
 import json
 import os
