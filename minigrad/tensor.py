@@ -1092,7 +1092,15 @@ def _to_array(data, dtype=None):
     else:
         if isinstance(data, (list, tuple)) and data and any(isinstance(x, Tensor) for x in _flat_first(data)):
             data = _nested_tensors_to_lists(data)
-        arr = np.array(data)
+        try:
+            arr = np.array(data)
+        except ValueError:                          # nested lists of unequal lengths
+            message = _ragged_message(data)
+            if message is None:
+                raise
+            raise ValueError(message) from None
+        if arr.dtype.kind in "US":
+            raise ValueError("too many dimensions 'str'")
         if np_dtype is None:
             if arr.dtype.kind == "f" and not isinstance(data, np.generic):
                 arr = arr.astype(dtypes.get_default_dtype().np)
@@ -1101,6 +1109,19 @@ def _to_array(data, dtype=None):
     if np_dtype is not None and arr.dtype != np_dtype:
         arr = arr.astype(np_dtype)
     return arr
+
+
+def _ragged_message(data):
+    """torch's error for nested lists of unequal lengths: the first length that differs, and at which depth."""
+    level, dim = [data], 0
+    while True:
+        seqs = [x for x in level if isinstance(x, (list, tuple))]
+        if not seqs:
+            return None
+        for seq in seqs:
+            if len(seq) != len(seqs[0]):
+                return f"expected sequence of length {len(seqs[0])} at dim {dim} (got {len(seq)})"
+        level, dim = [y for seq in seqs for y in seq], dim + 1
 
 
 def _flat_first(data):

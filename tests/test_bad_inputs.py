@@ -374,8 +374,6 @@ CASES = {
 # Cases where minigrad does not yet raise torch's error; the fix belongs in the file named.
 XFAIL = {
     "batchnorm_one_sample_training": "nn/normalization.py: the message prints torch.Size",
-    "tensor_ragged": "tensor.py: tensor() of ragged lists or strings",
-    "tensor_of_strings": "tensor.py: tensor() of ragged lists or strings",
     "cross_entropy_prob_target_wrong_shape": "losses.py: a float target whose shape differs is read as class indices by torch",
     "bce_with_logits_int_target": "losses.py: the int target is cast inside torch's kernel",
     "grad_wrong_shape": "tensor.py: the .grad setter does not check shape or dtype",
