@@ -40,6 +40,33 @@ int8 = dtype("int8", np.int8)
 uint8 = dtype("uint8", np.uint8)
 bool = dtype("bool", np.bool_)
 
+# How torch names each dtype in its messages: the scalar type ("result type Float"), the C++ type ("expected
+# dtype float"), and the legacy tensor class ("torch.FloatTensor").
+_NAMES = {"float32": ("Float", "float", "FloatTensor"), "float64": ("Double", "double", "DoubleTensor"),
+          "float16": ("Half", "c10::Half", "HalfTensor"), "int64": ("Long", "long int", "LongTensor"),
+          "int32": ("Int", "int", "IntTensor"), "int16": ("Short", "short int", "ShortTensor"),
+          "int8": ("Char", "signed char", "CharTensor"), "uint8": ("Byte", "unsigned char", "ByteTensor"),
+          "bool": ("Bool", "bool", "BoolTensor")}
+
+
+def scalar_name(np_dtype):
+    """torch's ScalarType name: Float, Double, Long, Bool..."""
+    name = np.dtype(np_dtype).name
+    return _NAMES[name][0] if name in _NAMES else name
+
+
+def c_name(np_dtype):
+    """the C++ type torch names in some messages: float, double, long int..."""
+    name = np.dtype(np_dtype).name
+    return _NAMES[name][1] if name in _NAMES else name
+
+
+def legacy_name(np_dtype):
+    """the legacy tensor class: 'torch.FloatTensor', 'torch.LongTensor'..."""
+    name = np.dtype(np_dtype).name
+    return "torch." + (_NAMES[name][2] if name in _NAMES else "Tensor")
+
+
 # NumPy dtype -> minigrad dtype, used by Tensor.dtype (one dict lookup).
 FROM_NUMPY = {d.np: d for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool)}
 _default_float = [float32]

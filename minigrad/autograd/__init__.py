@@ -1,6 +1,11 @@
 """Reverse-mode automatic differentiation: `backward`, `grad`, grad mode, `Function`, `gradcheck`."""
+import warnings
+
 import numpy as np
 
+from .. import dtypes
+
+from ..tensor import Tensor, declare
 from . import engine, function
 from .function import Function
 from .gradcheck import gradcheck, gradgradcheck
@@ -32,12 +37,10 @@ def _root_grads(outputs, grad_outputs):
 def _root_tensors(outputs, grad_outputs):
     """_root_grads for create_graph=True: Tensors, each given gradient kept as the Tensor it is (so a
     gradient that requires grad, as in a double-vjp, joins the new graph)."""
-    from ..tensor import Tensor
-    from ..ops.elementwise import to_dtype
     grads = []
     for t, g, arr in zip(outputs, grad_outputs, _root_grads(outputs, grad_outputs)):
         if isinstance(g, Tensor):
-            grads.append(to_dtype(g, t._data.dtype))
+            grads.append(g.to(dtypes.FROM_NUMPY[t._data.dtype]))
         else:
             grads.append(Tensor._make(arr))
     return grads
@@ -67,7 +70,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         with set_grad_enabled(create_graph or is_grad_enabled()):
             grads = engine.run_backward(tensors, roots, bool(retain_graph), inputs, create_graph)
-        from ..tensor import Tensor
         for t, g in zip(inputs, grads):
             if g is None:
                 continue
@@ -85,12 +87,32 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         engine.run_backward(tensors, roots, bool(retain_graph), None, create_graph)
 
 
+@declare(export="", methods="backward")
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Tensor.backward: compute the gradient of this tensor with respect to every leaf that requires grad,
+    adding it into their `.grad`. A non-scalar tensor needs `gradient`, the gradient of some scalar with respect
+    to it."""
+    if gradient is None and inputs is None and not create_graph and self.grad_fn is not None:
+        if self._data.size != 1:       # the common case, loss.backward(), straight to the engine
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        one = np.array(1, self._data.dtype).reshape(self._data.shape)      # d loss / d loss
+        engine.run_backward((self,), (one,), bool(retain_graph))
+        return
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+@declare(export="", methods="retain_grad")
+def retain_grad(self):
+    """Tensor.retain_grad: keep this non-leaf tensor's gradient in `.grad` when backward reaches it."""
+    if self.grad_fn is not None:
+        engine.retain(self)
+
+
 def _warn_cycle_once():
     """torch's warning for backward(create_graph=True), once per process as torch gives it (TORCH_WARN_ONCE):
     the parameter's .grad then holds a graph that holds the parameter."""
     global _cycle_warned
     if not _cycle_warned:
-        import warnings
         _cycle_warned = True
         warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=4)
 
@@ -106,7 +128,6 @@ _CYCLE_WARNING = (
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
-    from ..tensor import Tensor
     outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     single = not isinstance(inputs, (list, tuple))
     inputs = [inputs] if single else list(inputs)

@@ -7,7 +7,8 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import function
+from .. import dtypes
+from ..tensor import Tensor
 from ..backend import kernels as K
 
 # Called as observer(node, grad_out, grads_in) for each node the engine runs (minigrad.autograd.trace uses
@@ -47,7 +48,7 @@ def _check_versions(node):
             where = f", which is output 0 of {_op_name(maker)}," if maker is not None else ""
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [{_torch_type_name(dtype)} {list(shape)}]{where} is at version {cell[0]}; "
+                f"operation: [{dtypes.legacy_name(dtype)} {list(shape)}]{where} is at version {cell[0]}; "
                 f"expected version {expected} instead. Hint: enable anomaly detection to find the operation "
                 "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
@@ -58,12 +59,6 @@ def _op_name(node):
     if not re.search(r"Backward\d*$", node.name):
         return "torch::autograd::" + node.name
     return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1), node.name)
-
-
-def _torch_type_name(dtype):
-    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-             "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}
-    return "torch." + names.get(dtype.name, "Tensor")
 
 
 def run_backward(roots, root_grads, retain_graph=False, capture=None, create_graph=False):
@@ -179,14 +174,12 @@ def _fit(g, data):
 def _fit_tensor(g, data):
     """_fit for a Tensor gradient (create_graph=True), in differentiable ops: the broadcast axes summed
     away (sum_to), then the cast to the input's float dtype."""
-    Tensor = function.Tensor
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
     if g._data.shape != data.shape:
         g = sum_to(g, data.shape)
     if g._data.dtype != data.dtype and data.dtype.kind == "f":
-        from ..ops.elementwise import to_dtype
-        g = to_dtype(g, data.dtype)
+        g = g.to(dtypes.FROM_NUMPY[data.dtype])
     return g
 
 
@@ -199,7 +192,7 @@ def sum_to(t, shape):
 
 
 def _array(g):
-    return g._data if isinstance(g, function.Tensor) else g
+    return g._data if isinstance(g, Tensor) else g
 
 
 def _free(node, inputs_too):
@@ -217,7 +210,7 @@ def _accumulate(leaf, g, owned):
         g = _run_hooks(leaf._hooks, g)
         owned = False
     if leaf.grad is None:
-        leaf.grad = function.Tensor._make(g if owned else g.copy())
+        leaf.grad = Tensor._make(g if owned else g.copy())
     else:
         leaf.grad._data += g
         leaf.grad._bump_version()
@@ -229,8 +222,7 @@ def _accumulate_tensor(leaf, g):
     if leaf._hooks:
         g = _run_hooks_tensor(leaf._hooks, g)
     if leaf.grad is None:
-        from ..ops.elementwise import Copy
-        leaf.grad = Copy.apply(function.Tensor._make(np.empty_like(g._data)), g)
+        leaf.grad = Tensor._make(np.empty_like(g._data)).copy_(g)     # recorded: CopyBackwards
     else:
         leaf.grad = leaf.grad + g
 
@@ -245,20 +237,19 @@ def _captured(capture, captured, leaf_grads):
 
 def _before_node(node, g, captured, capture_nodes):
     """The rare work before a node runs: hooks on its output tensor, retain_grad, autograd.grad capture."""
-    tensor = isinstance(g, function.Tensor)               # create_graph=True: the gradients are Tensors
+    tensor = isinstance(g, Tensor)               # create_graph=True: the gradients are Tensors
     if node.hooks:
         g = _run_hooks_tensor(node.hooks, g) if tensor else _run_hooks(node.hooks, g)
     if node.retained is not None:
         kept = node.retained()
         if kept is not None:
-            kept.grad = g if tensor else function.Tensor._make(g.copy())
+            kept.grad = g if tensor else Tensor._make(g.copy())
     if node in capture_nodes:
         captured[capture_nodes[node]] = g
     return g
 
 
 def _run_hooks(hooks, g):
-    Tensor = function.Tensor
     for hook in hooks:
         result = hook(Tensor._make(g))
         if result is not None:
@@ -288,7 +279,7 @@ def _without_data(t):
     (a zero-stride view of one zero), so its array is freed unless the program still holds the tensor."""
     if getattr(t, "grad_fn", None) is None or t._data.nbytes <= RELEASE_BYTES:
         return t
-    stub = function.Tensor._make(np.broadcast_to(np.zeros((), dtype=t._data.dtype), t._data.shape))
+    stub = Tensor._make(np.broadcast_to(np.zeros((), dtype=t._data.dtype), t._data.shape))
     stub.requires_grad, stub.grad_fn, stub._version_cell = t.requires_grad, t.grad_fn, t._version_cell
     return stub
 
@@ -302,6 +293,6 @@ def _as_read_by(t, node):
         fn = fn.rebased_from
     if fn is None:
         return None
-    stand_in = function.Tensor._make(t._data)
+    stand_in = Tensor._make(t._data)
     stand_in.requires_grad, stand_in.grad_fn = True, fn
     return stand_in

@@ -21,9 +21,9 @@ import itertools
 
 import numpy as np
 
+from ..tensor import Tensor
 from .grad_mode import grad_state
 
-Tensor = None  # set by minigrad.tensor once the Tensor class exists (the two refer to each other)
 
 # Every node gets a sequence number; the engine runs nodes from the newest to the oldest, as torch does.
 _next_seq = itertools.count().__next__

@@ -1,6 +1,9 @@
 """gradcheck: compare the analytical gradients (backward) with central finite differences, in float64."""
 import numpy as np
 
+from ..tensor import Tensor
+from .grad_mode import enable_grad, no_grad
+
 
 def _numerical_jacobian(fn, inputs, i, eps):
     """d outputs / d inputs[i] by central differences: (f(x + eps) - f(x - eps)) / (2 eps)."""
@@ -18,7 +21,6 @@ def _numerical_jacobian(fn, inputs, i, eps):
 
 
 def _outputs(fn, inputs):
-    from .grad_mode import no_grad
     with no_grad():
         out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
@@ -29,7 +31,6 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True if backward's Jacobian matches the finite-difference one for every input that requires grad.
     Inputs should be float64 (as torch warns), or the differences drown in rounding."""
     from . import grad as autograd_grad
-    from ..tensor import Tensor
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff_inputs = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     out = func(*inputs)
@@ -65,8 +66,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     finite differences of the first. `grad_outputs` (the vectors the gradient is taken along) are random
     when not given, and are checked as inputs too, as in torch."""
     from . import grad as autograd_grad
-    from .grad_mode import enable_grad
-    from ..tensor import Tensor
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     outs = func(*inputs)
     outs = outs if isinstance(outs, (tuple, list)) else (outs,)

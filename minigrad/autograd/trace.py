@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 
+from ..tensor import Tensor
 from . import engine
 
 __all__ = ["trace", "derivative_rule", "collect_names"]
@@ -32,12 +33,15 @@ def derivative_rule(op):
     return " ".join(rule.split())
 
 
+def _is_module(obj):
+    """An nn.Module (known by its named_parameters; autograd sits below nn)."""
+    return callable(getattr(obj, "named_parameters", None)) and not isinstance(obj, (dict, type))
+
+
 def collect_names(names=None, frame=None):
     """{id(tensor): name} and {grad_fn: name} from `names` (a Module, or a dict name -> Tensor/Module), or,
     when it is None, from the variables of `frame`. A Module's parameters get `module_name.param_name`."""
-    from ..tensor import Tensor
-    from ..nn.module import Module
-    if isinstance(names, Module):
+    if _is_module(names):
         items = [("", names)]
     elif names is not None:
         items = list(names.items())
@@ -49,7 +53,7 @@ def collect_names(names=None, frame=None):
         items = []
     tensors, nodes, keep = {}, {}, []
     for name, obj in items:
-        if isinstance(obj, Module):
+        if _is_module(obj):
             for pname, p in obj.named_parameters():
                 tensors[id(p)] = f"{name}.{pname}" if name else pname
                 keep.append(p)
@@ -137,7 +141,6 @@ class trace:
                     f"{'s' if len(self.order) != 1 else ''}, run newest first")
 
     def _observe(self, node, grad_out, grads_in):
-        from ..tensor import Tensor
         if node not in self.order:
             self._number(node)
         n = self.values

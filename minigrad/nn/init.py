@@ -4,7 +4,8 @@ import math
 import numpy as np
 
 from .. import random as _random
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import grad_state, no_grad
+from ..tensor import declare
 
 
 def _fill(tensor, values):
@@ -18,12 +19,31 @@ def _gen(generator):
     return generator or _random.default_generator
 
 
+@declare(export="", methods="uniform_")
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return _fill(tensor, _gen(generator).uniform(tensor._data.shape, a, b, tensor._data.dtype))
 
 
+@declare(export="", methods="normal_")
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _fill(tensor, _gen(generator).normal(tensor._data.shape, mean, std, tensor._data.dtype))
+
+
+@declare(export="", methods="random_")
+def _random_fill(tensor, *args, generator=None):
+    """Tensor.random_(): whole numbers drawn uniformly, from [0, high) or [low, high) when given."""
+    gen = _gen(generator)
+    with_grad = grad_state.enabled
+    grad_state.enabled = False
+    try:
+        if args:
+            low, high = (0, args[0]) if len(args) == 1 else args
+            draws = gen.randint(low, high, tensor._data.shape)
+        else:
+            draws = gen.random_(tensor._data.shape, tensor._data.dtype)
+        return tensor.copy_(draws)
+    finally:
+        grad_state.enabled = with_grad
 
 
 def constant_(tensor, val):

@@ -1,12 +1,15 @@
-"""The ops, one module per family; each op is a Function subclass with its forward and backward side by side.
+"""The ops, one module per family; each op is a Function subclass with its forward and backward side by side,
+and a function that declares itself once (`@declare`, minigrad/tensor.py): its torch name, its Tensor methods.
 
 - elementwise: how binary and unary ops run (promotion, torch's errors); where, to(dtype), clone, fill_, copy_
 - arithmetic:  + - * / ** maximum minimum
 - unary:       neg exp log sqrt abs sigmoid tanh relu clamp sin cos square round floor ...
 - comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
-- shape:       views (view reshape permute transpose expand squeeze unsqueeze a[i], in-place ops on them),
+- shape:       view reshape permute transpose expand squeeze unsqueeze a[i] a[i] = v,
                stack cat split chunk unbind repeat flip roll tril triu diag outer
+- views:       how a view tracks its base, and how an in-place op on a view rebases the base's history
+- inplace:     in-place ops (add_ zero_ fill_ copy_, and every op's `_` form): how a write is recorded
 - indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - matmul:      matmul (mm, mv, dot, batched), linear
@@ -21,3 +24,5 @@
 
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
+from . import elementwise, arithmetic, unary, comparison, reduce, shape, views, inplace  # noqa: F401,E402
+from . import indexing, sorting, matmul, fused, nn_ops  # noqa: F401,E402

@@ -4,10 +4,11 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.grad_mode import grad_state
+from ..tensor import Tensor, declare
 from ..backend import kernels as K
 from . import out as _out
-from .elementwise import _inplace_op, binary, unary, where
+from .elementwise import binary, unary, where
 from .unary import Reciprocal, log
 
 
@@ -187,18 +188,33 @@ class Minimum(Maximum):
         return np.minimum(a, b)
 
 
+@declare(methods="add __add__ __radd__", inplace="__iadd__", op=Add)
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other."""
     if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
         return binary(Add, input, other)
-    return _out.into("add", out, (input, other), lambda: input.add(other, _alpha(input, other, alpha)))
+    return _out.into("add", out, (input, other), lambda: _add_scaled(input, other, _alpha(input, other, alpha)))
 
 
+@declare(methods="sub __sub__", inplace="__isub__", op=Sub)
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
     if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
         return binary(Sub, input, other)
-    return _out.into("sub", out, (input, other), lambda: input.sub(other, _alpha(input, other, alpha)))
+    return _out.into("sub", out, (input, other), lambda: _add_scaled(input, other, -_alpha(input, other, alpha),
+                                                                     Sub))
+
+
+def _add_scaled(a, b, alpha, op=Add):
+    """a + alpha * b (op=Sub: a - (-alpha) * b, recorded as SubBackward0, as torch). Outside the graph, on tensors
+    of one shape and float dtype, one fused kernel: one rounding, as torch's."""
+    if alpha != 1 and isinstance(b, Tensor) and a._data.shape == b._data.shape and \
+            a._data.dtype == b._data.dtype and a._data.dtype.kind == "f" and \
+            not (grad_state.enabled and (a.requires_grad or b.requires_grad)):
+        return Tensor._make(K.add_scaled(a._data, b._data, alpha))
+    if op is Sub:
+        return binary(Sub, a, b if alpha == -1 else b * -alpha)
+    return binary(Add, a, b if alpha == 1 else b * alpha)
 
 
 def _alpha(a, b, alpha):
@@ -213,16 +229,19 @@ def _alpha(a, b, alpha):
     return alpha
 
 
+@declare(export="", methods="__rsub__", op=RSub)
 def rsub(a, b):
     return binary(RSub, a, b)
 
 
+@declare(export="mul multiply", methods="mul __mul__ __rmul__", inplace="mul_ __imul__", op=Mul)
 def mul(input, other, *, out=None):
     if out is not None:
         return _out.into("mul", out, (input, other), lambda: mul(input, other))
     return binary(Mul, input, other)
 
 
+@declare(methods="div __truediv__", inplace="div_ __itruediv__", op=Div)
 def div(input, other, *, out=None):
     if out is not None:
         return _out.into("div", out, (input, other), lambda: div(input, other))
@@ -232,6 +251,7 @@ def div(input, other, *, out=None):
     return binary(Div, a, b)
 
 
+@declare(export="", methods="__rtruediv__", op=Reciprocal)
 def rdiv(a, b):
     """b / a for a number b, as torch computes it: a.reciprocal() * b (two nodes, each rounded), so the value
     and the graph are torch's (ReciprocalBackward0, then MulBackward0)."""
@@ -240,20 +260,22 @@ def rdiv(a, b):
     return binary(Mul, unary(Reciprocal, a), b)
 
 
+@declare(methods="pow __pow__", inplace="pow_", op=Pow)
 def pow(a, b):
     return binary(PowTensor if isinstance(b, Tensor) else Pow, a, b)
 
 
+@declare(export="", methods="__rpow__", op=RPow)
 def rpow(a, b):
     return binary(RPow, a, b)
 
 
+@declare(methods="maximum", op=Maximum)
 def maximum(a, b):
     return binary(Maximum, a, b)
 
 
+@declare(methods="minimum", op=Minimum)
 def minimum(a, b):
     return binary(Minimum, a, b)
 
-
-pow_op = _inplace_op(pow)

@@ -1,14 +1,64 @@
 """Comparisons and logical ops: bool results, no graph (torch records none for them)."""
+import operator
+
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor, _raw
-from .elementwise import _torch_scalar_name
+from ..tensor import Tensor, _raw, declare
+from .shape import broadcast_error
+
+
+def _graphless_op(op, kernel=None):
+    """A comparison or bitwise operator: NumPy's `op` on the data, no graph. NumPy's errors are put in torch's
+    words: shapes that do not broadcast, and (for a bitwise op, naming torch's `kernel`) a float operand."""
+    def compare(input, other):
+        try:
+            return Tensor._make(op(input._data, _raw(other)))
+        except ValueError as e:
+            raise broadcast_error(input._data.shape, np.shape(_raw(other))) or e from None
+        except TypeError:
+            if kernel is None:
+                raise
+            raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                      f"'{dtypes.scalar_name(_float_type(input, other))}'") from None
+    compare.__name__ = op.__name__
+    return compare
+
+
+def _float_type(a, b):
+    """The float dtype `a op b` computes in, for a bitwise op's error."""
+    if isinstance(b, Tensor):
+        return dtypes.promote(a._data.dtype, b._data.dtype)
+    return a._data.dtype if a._data.dtype.kind == "f" else dtypes.get_default_dtype().np
 
 
 # torch.eq(a, b) and the rest are the Tensor operators (Tensor.__eq__ ...), which compare without a graph
-eq, ne, lt, le, gt, ge = (Tensor.__eq__, Tensor.__ne__, Tensor.__lt__, Tensor.__le__, Tensor.__gt__,
-                          Tensor.__ge__)
+eq = declare(methods="eq __eq__")(_graphless_op(operator.eq))
+ne = declare(methods="ne __ne__")(_graphless_op(operator.ne))
+lt = declare(methods="lt __lt__")(_graphless_op(operator.lt))
+le = declare(methods="le __le__")(_graphless_op(operator.le))
+gt = declare(methods="gt __gt__")(_graphless_op(operator.gt))
+ge = declare(methods="ge __ge__")(_graphless_op(operator.ge))
+declare(export="", methods="__and__")(_graphless_op(operator.and_, "bitwise_and_cpu"))
+declare(export="", methods="__or__")(_graphless_op(operator.or_, "bitwise_or_cpu"))
+declare(export="", methods="__xor__")(_graphless_op(operator.xor, "bitwise_xor_cpu"))
+
+
+@declare(export="", methods="__invert__")
+def invert(input):
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return Tensor._make(~input._data)
+
+
+@declare(methods="all")
+def all(input, dim=None, keepdim=False):
+    return Tensor._make(np.all(input._data, axis=dim, keepdims=keepdim))
+
+
+@declare(methods="any")
+def any(input, dim=None, keepdim=False):
+    return Tensor._make(np.any(input._data, axis=dim, keepdims=keepdim))
 
 
 def _float_test(test, for_non_float):
@@ -19,14 +69,17 @@ def _float_test(test, for_non_float):
     return check
 
 
-isnan, isinf, isfinite = _float_test(np.isnan, False), _float_test(np.isinf, False), _float_test(np.isfinite, True)
+isnan = declare("isnan", methods="isnan")(_float_test(np.isnan, False))
+isinf = declare("isinf", methods="isinf")(_float_test(np.isinf, False))
+isfinite = declare("isfinite", methods="isfinite")(_float_test(np.isfinite, True))
 
 
+@declare(methods="isclose")
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|a - b| <= atol + |rtol * b|, elementwise, computed as torch does (equal infinities are close)."""
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:
-        raise RuntimeError(f"{_torch_scalar_name(ad.dtype)} did not match {_torch_scalar_name(bd.dtype)}")
+        raise RuntimeError(f"{dtypes.scalar_name(ad.dtype)} did not match {dtypes.scalar_name(bd.dtype)}")
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
@@ -45,17 +98,21 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return Tensor._make(close)
 
 
+@declare(methods="logical_and")
 def logical_and(a, b):
     return Tensor._make(np.logical_and(a._data, _raw(b)))
 
 
+@declare(methods="logical_or")
 def logical_or(a, b):
     return Tensor._make(np.logical_or(a._data, _raw(b)))
 
 
+@declare(methods="logical_xor")
 def logical_xor(a, b):
     return Tensor._make(np.logical_xor(a._data, _raw(b)))
 
 
+@declare(methods="logical_not")
 def logical_not(a):
     return Tensor._make(np.logical_not(a._data))

@@ -13,8 +13,8 @@ and its backward is two more matmuls plus col2im, a loop over the kh*kw kernel o
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .. import dtypes
 from ..autograd.function import Function
-from .matmul import _scalar_name, _tname
 
 
 def _pair(v):
@@ -106,9 +106,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
                            f"{list(x.shape)}")
     if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({_tname(x)}) and bias type ({_tname(bias._data)}) should be the same")
+        raise RuntimeError(f"Input type ({dtypes.c_name(x.dtype)}) and bias type ({dtypes.c_name(bias._data.dtype)}) "
+                           "should be the same")
     if w.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_name(x)} but found {_scalar_name(w)}")
+        raise RuntimeError(f"expected scalar type {dtypes.scalar_name(x.dtype)} but found "
+                           f"{dtypes.scalar_name(w.dtype)}")
     if x.shape[1] != w.shape[1]:
         raise RuntimeError(f"Given groups=1, weight of size {list(w.shape)}, expected input{list(x.shape)} to "
                            f"have {w.shape[1]} channels, but got {x.shape[1]} channels instead")

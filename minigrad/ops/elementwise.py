@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
-from ..tensor import Tensor, _raw
+from ..tensor import Tensor, _check_device, _raw, declare, device
 from .shape import broadcast_error
 
 
@@ -202,6 +202,7 @@ class Copy(Function):
         return _zeros(g), to_dtype(g, self.src_dtype)
 
 
+@declare()
 def where(condition, a, b):
     if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a, dtype=_scalar_dtype(a, b)))
@@ -222,6 +223,12 @@ def where(condition, a, b):
     return out
 
 
+@declare(export="", methods="where", op=Where)
+def where_method(self, condition, other):
+    """t.where(condition, other): t where condition holds, other elsewhere."""
+    return where(condition, self, other)
+
+
 def _scalar_dtype(a, b):
     if isinstance(b, Tensor):
         return b._data.dtype
@@ -236,31 +243,51 @@ def to_dtype(a, dt):
     return ToDtype.apply(a, dt)
 
 
-def clone(a):
-    return unary(Clone, a)
+@declare(methods="clone", op=Clone)
+def clone(input, *, memory_format=None):
+    return unary(Clone, input)
 
 
-def _torch_scalar_name(dt):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "float32": "Float", "float64": "Double", "float16": "Half"}.get(np.dtype(dt).name, np.dtype(dt).name)
+@declare(export="", methods="contiguous")
+def contiguous(self, memory_format=None):
+    """self if already C-contiguous, else a contiguous copy (CloneBackward0), as torch."""
+    return self if self._data.flags.c_contiguous else unary(Clone, self)
+
+
+@declare(export="", methods="to")
+def to(self, *args, **kwargs):
+    """to(dtype), to(device), to(device, dtype), to(other_tensor): minigrad runs on the CPU only."""
+    target = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, dtypes.dtype):
+            target = a
+        elif isinstance(a, Tensor):
+            target = a.dtype
+        elif isinstance(a, (str, device)):
+            _check_device(a)
+    if "device" in kwargs:
+        _check_device(kwargs["device"])
+    if target is None:
+        return self
+    return to_dtype(self, target.np)
+
+
+def _cast_method(np_dtype):
+    def method(self, memory_format=None):
+        return to_dtype(self, np_dtype)
+    method.__name__ = dtypes.FROM_NUMPY[np_dtype].name
+    return method
+
+
+# t.float(), t.double(), ...: the casts torch's Tensor has by name
+for _name, _np_dtype in (("float", np.float32), ("double", np.float64), ("half", np.float16), ("long", np.int64),
+                         ("int", np.int32), ("bool", np.bool_)):
+    declare(export="", methods=_name)(_cast_method(np.dtype(_np_dtype)))
 
 
 def _no_bool(a, kernel):
     if a._data.dtype.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-
-
-def _inplace_op(fn):
-    """fn as the `op(a, other)` that Tensor._inplace runs; a result of a wider kind than a (floats for an
-    integer tensor) is refused with torch's error before anything is written."""
-    def op(a, other):
-        out = fn(a) if other is None else fn(a, other)
-        ad, od = a._data.dtype, out._data.dtype
-        if od != ad and not np.can_cast(od, ad, "same_kind"):
-            raise RuntimeError(f"result type {_torch_scalar_name(od)} can't be cast to the desired output type "
-                               f"{_torch_scalar_name(ad)}")
-        return out
-    return op
 
 
 def _size(size):
@@ -285,3 +312,23 @@ def new_tensor(t, data, dtype=None, device=None, requires_grad=False):
     arr = np.array(_raw(data), dtype=t._data.dtype if dtype is None else dtype.np)
     out = Tensor._make(arr)
     return out.requires_grad_() if requires_grad else out
+
+
+@declare(export="", methods="new_zeros")
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    return new_full(self, size, 0, dtype, device, requires_grad)
+
+
+@declare(export="", methods="new_ones")
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    return new_full(self, size, 1, dtype, device, requires_grad)
+
+
+@declare(export="", methods="new_full")
+def new_full_method(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return new_full(self, (size,), fill_value, dtype, device, requires_grad)
+
+
+@declare(export="", methods="new_tensor")
+def new_tensor_method(self, data, dtype=None, device=None, requires_grad=False):
+    return new_tensor(self, data, dtype, device, requires_grad)

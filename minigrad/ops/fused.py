@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import kernels as K
-from ..tensor import Tensor
+from ..tensor import Tensor, declare
 
 
 def _start(a, *others):
@@ -91,10 +91,12 @@ class LerpTensor(Function):
                 g * (end - a) if need_w else None)
 
 
+@declare(methods="addcmul", inplace="addcmul_", op=Addcmul)
 def addcmul(input, tensor1, tensor2, *, value=1):
     return Addcmul.apply(input, tensor1, tensor2, value)
 
 
+@declare(methods="addcdiv", inplace="addcdiv_", op=Addcdiv)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     if all(t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
@@ -106,6 +108,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return Addcdiv.apply(input, tensor1, tensor2, value)
 
 
+@declare(methods="lerp", inplace="lerp_", op=Lerp)
 def lerp(input, end, weight):
     if isinstance(weight, Tensor):
         return LerpTensor.apply(input, end, weight)

@@ -3,8 +3,9 @@ repeat_interleave. Each
 backward sends the gradient back to the positions read (or, for the written-over input, zeroes them)."""
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, declare
 from .elementwise import to_dtype
 from .shape import _dim, reshape, view
 
@@ -60,6 +61,7 @@ class Gather(Function):
         return grad, None, None
 
 
+@declare(methods="gather", op=Gather)
 def gather(a, dim, index, sparse_grad=False):
     _check_index(index, "gather")
     d = _check_gather_like(a, dim, index, "gather")
@@ -82,6 +84,7 @@ class IndexSelect(Function):
         return grad, None, None
 
 
+@declare(methods="index_select", op=IndexSelect)
 def index_select(a, dim, index):
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not "
@@ -128,17 +131,13 @@ def _masked_fill_args(a, mask, value):
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         dt = mask.dtype if isinstance(mask, Tensor) else None
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_c_type_name(dt)}")
+                           f"{dtypes.c_name(dt.np) if hasattr(dt, 'np') else str(dt)}")
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value._data.ndim} dimension(s).")
 
 
-def _c_type_name(dt):
-    return {"int64": "long int", "int32": "int", "uint8": "unsigned char", "float32": "float",
-            "float64": "double"}.get(getattr(getattr(dt, "np", None), "name", ""), str(dt))
-
-
+@declare(methods="masked_fill", op=MaskedFill)
 def masked_fill(a, mask, value):
     _masked_fill_args(a, mask, value)
     if isinstance(value, Tensor):
@@ -159,6 +158,7 @@ def _inplace_op(a, op, other, outside):
     return a
 
 
+@declare(export="", methods="masked_fill_", op=MaskedFill)
 def masked_fill_(a, mask, value):
     _masked_fill_args(a, mask, value)
     if np.broadcast_shapes(mask._data.shape, a._data.shape) != a._data.shape:
@@ -240,6 +240,7 @@ def _scatter_args(a, dim, index, src, name):
     return d
 
 
+@declare(methods="scatter", op=Scatter)
 def scatter(a, dim, index, src=None, value=None):
     src = value if src is None else src
     d = _scatter_args(a, dim, index, src, "scatter")
@@ -248,11 +249,13 @@ def scatter(a, dim, index, src=None, value=None):
     return ScatterValue.apply(a, d, index, src)
 
 
+@declare(methods="scatter_add", op=ScatterAdd)
 def scatter_add(a, dim, index, src):
     d = _scatter_args(a, dim, index, src, "scatter_add")
     return ScatterAdd.apply(a, d, index, src)
 
 
+@declare(export="", methods="scatter_", op=Scatter)
 def scatter_(a, dim, index, src=None, value=None):
     src = value if src is None else src
     d = _scatter_args(a, dim, index, src, "scatter")
@@ -264,6 +267,7 @@ def scatter_(a, dim, index, src=None, value=None):
     return _inplace_op(a, lambda x, s: scatter(x, d, index, s), src, write)
 
 
+@declare(export="", methods="scatter_add_", op=ScatterAdd)
 def scatter_add_(a, dim, index, src):
     d = _scatter_args(a, dim, index, src, "scatter_add")
 
@@ -287,6 +291,7 @@ class RepeatInterleave(Function):
             axis=self.axis + 1), None, None
 
 
+@declare(methods="repeat_interleave", op=RepeatInterleave)
 def repeat_interleave(a, repeats=None, dim=None, output_size=None):
     if repeats is None:                              # torch.repeat_interleave(counts): the indices repeated
         counts = a._data

@@ -1,12 +1,12 @@
 """Matrix products. For out = a @ b:  d out/da = g @ b.T,  d out/db = a.T @ g."""
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function, NodeName
 from ..autograd.grad_mode import grad_state
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_tensor, declare
 from ..backend import kernels as K
 from . import out as _out, shape
-from .elementwise import _torch_scalar_name
 from .shape import broadcast_error, broadcast_shape
 
 
@@ -74,6 +74,7 @@ _NAMES = {ranks: NodeName(name) for ranks, name in
           {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}.items()}
 
 
+@declare(methods="matmul __matmul__", op=MatMul)
 def matmul(input, other, *, out=None):
     if out is not None:
         return _out.into("matmul", out, (input, other), lambda: matmul(input, other), same_dtype=True)
@@ -82,7 +83,8 @@ def matmul(input, other, *, out=None):
         b = Tensor._make(np.asarray(b))
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:                # NumPy would promote; torch refuses
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(ad)} != {_tname(bd)}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {dtypes.c_name(ad.dtype)} != "
+                           f"{dtypes.c_name(bd.dtype)}")
     fn = MatMul()
     fn.needs_input_grad = (a.requires_grad, b.requires_grad)
     try:
@@ -96,6 +98,7 @@ def matmul(input, other, *, out=None):
     return out
 
 
+@declare(methods="mm")
 def mm(input, mat2, *, out=None):
     """torch.mm: matrices only (matmul's other ranks are refused with torch's errors)."""
     for name, x in (("self", input), ("mat2", mat2)):
@@ -106,12 +109,14 @@ def mm(input, mat2, *, out=None):
     return matmul(input, mat2)
 
 
+@declare(methods="mv")
 def mv(a, b):
     if a._data.ndim != 2 or b._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {b._data.ndim}")
     return matmul(a, b)
 
 
+@declare(methods="dot", op=MatMul)
 def dot(input, tensor):
     """torch.dot: the inner product of two vectors (torch refuses any other rank)."""
     a, b = input, tensor
@@ -119,11 +124,12 @@ def dot(input, tensor):
     if ad.ndim != 1 or bd.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {ad.ndim}D and {bd.ndim}D tensors")
     if ad.dtype != bd.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_name(ad)} and "
-                           f"{_scalar_name(bd)}")
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{dtypes.scalar_name(ad.dtype)} and {dtypes.scalar_name(bd.dtype)}")
     return matmul(a, b)
 
 
+@declare(methods="bmm")
 def bmm(a, b):
     """torch.bmm: batches of matrices of the same batch size (no broadcasting), recorded as BmmBackward0
     (torch.bmm is its own op; matmul of 3-D tensors is not)."""
@@ -135,15 +141,12 @@ def bmm(a, b):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{ad.shape[0]}, {ad.shape[2]}] but got: [{bd.shape[0]}, {bd.shape[1]}].")
     if ad.dtype != bd.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_name(ad)} but found {_scalar_name(bd)}")
+        raise RuntimeError(f"expected scalar type {dtypes.scalar_name(ad.dtype)} but found "
+                           f"{dtypes.scalar_name(bd.dtype)}")
     out = matmul(a, b)
     if out.grad_fn is not None:
         out.grad_fn.rename("BmmBackward0")
     return out
-
-
-def _scalar_name(x):
-    return _torch_scalar_name(x.dtype)
 
 
 def _batched_name(ad, bd, a_requires_grad):
@@ -156,11 +159,6 @@ def _batched_name(ad, bd, a_requires_grad):
             ad.ndim == bd.ndim and np.prod(ad.shape[:-2]) == 1 and np.prod(bd.shape[:-2]) > 1)):
         return "CloneBackward0"
     return "UnsafeViewBackward0"
-
-
-def _tname(x):
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(x.dtype.name,
-                                                                                          x.dtype.name)
 
 
 def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
@@ -278,9 +276,10 @@ def linear(x, weight, bias=None):
                            f"{wd.shape[1]}x{wd.shape[0]})")
     if xd.dtype != wd.dtype:
         if bias is None:                    # torch's mm, else its addmm
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(xd)} != {_tname(wd)}")
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_scalar_name(xd)} and "
-                           f"{_scalar_name(wd)}")
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {dtypes.c_name(xd.dtype)} != "
+                               f"{dtypes.c_name(wd.dtype)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {dtypes.scalar_name(xd.dtype)} and "
+                           f"{dtypes.scalar_name(wd.dtype)}")
     fn = Linear()
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
     fn.needs_input_grad = needs
@@ -290,3 +289,9 @@ def linear(x, weight, bias=None):
             fn.rename("MmBackward0")
         fn.attach((x, weight, bias), out)
     return out
+
+
+@declare(export="", methods="__rmatmul__")
+def rmatmul(input, other):
+    """other @ input, for an `other` that is not a Tensor."""
+    return matmul(_as_tensor(other), input)

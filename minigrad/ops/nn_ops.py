@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, declare
 from . import reduce
 from .shape import _dim
 
@@ -74,6 +74,7 @@ def log_softmax(x, dim=None, dtype=None):
     return LogSoftmax.apply1(x, _softmax_dim(x, dim))
 
 
+@declare("softmax", methods="softmax", op=Softmax)
 def torch_softmax(input, dim=None, dtype=None, *, axis=None):
     """torch.softmax: F.softmax, taking NumPy's axis= for dim= as well (F.softmax does not)."""
     if axis is not None:
@@ -81,6 +82,7 @@ def torch_softmax(input, dim=None, dtype=None, *, axis=None):
     return softmax(input, dim, dtype)
 
 
+@declare("log_softmax", methods="log_softmax", op=LogSoftmax)
 def torch_log_softmax(input, dim=None, dtype=None, *, axis=None):
     """torch.log_softmax: F.log_softmax, taking NumPy's axis= for dim= as well."""
     if axis is not None:

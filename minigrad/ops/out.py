@@ -7,14 +7,9 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
-
-# torch's names for dtypes in its messages: "result type Float ...", "Expected out tensor to have dtype float"
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def check_grad(name, out, *inputs):
@@ -34,10 +29,6 @@ def into(name, out, inputs, compute, same_dtype=False):
     return write(out, compute(), same_dtype)
 
 
-def scalar_name(dt):
-    return _SCALAR_NAMES.get(dt.name, dt.name)
-
-
 def write(out, result, same_dtype=False, joining=False):
     """Put `result` (a Tensor) into `out` and return `out`. same_dtype: out's dtype must be the result's
     (matmul, mm); otherwise the result is cast to it where the cast keeps its kind (float into double, not
@@ -45,14 +36,14 @@ def write(out, result, same_dtype=False, joining=False):
     rd, od = result._data, out._data
     if rd.dtype != od.dtype:
         if same_dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES.get(rd.dtype.name, rd.dtype.name)}, "
-                               f"but got {_C_NAMES.get(od.dtype.name, od.dtype.name)} instead")
+            raise RuntimeError(f"Expected out tensor to have dtype {dtypes.c_name(rd.dtype)}, "
+                               f"but got {dtypes.c_name(od.dtype)} instead")
         if not np.can_cast(rd.dtype, od.dtype, "same_kind"):
             if joining:
                 raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
-                                f"{scalar_name(od.dtype)}")
-            raise RuntimeError(f"result type {scalar_name(rd.dtype)} can't be cast to the desired output type "
-                               f"{scalar_name(od.dtype)}")
+                                f"{dtypes.scalar_name(od.dtype)}")
+            raise RuntimeError(f"result type {dtypes.scalar_name(rd.dtype)} can't be cast to the desired output type "
+                               f"{dtypes.scalar_name(od.dtype)}")
     if od.shape == rd.shape:
         np.copyto(od, rd, casting="unsafe")
     else:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, declare
 from ..backend import kernels as K
 from ..autograd.grad_mode import grad_state
 from . import arithmetic, elementwise
@@ -112,6 +112,7 @@ class Mean(Function):
 MeanDim = Mean.named("MeanBackward1")
 
 
+@declare(methods="sum", op=Sum)
 def sum(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("sum", dim, keepdim, axis, keepdims)
@@ -121,6 +122,7 @@ def sum(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out
     return (Sum if dim is None and not keepdim else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
+@declare(methods="mean", op=Mean)
 def mean(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("mean", dim, keepdim, axis, keepdims)
@@ -128,7 +130,7 @@ def mean(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, ou
         return _reduce_into("mean", mean, a, dim, keepdim, dtype, out)
     if a._data.dtype.kind != "f" and dtype is None:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}")
+                           f"or complex dtype. Got: {dtypes.scalar_name(a._data.dtype)}")
     axes = _axes(dim, a._data.ndim)
     return (Mean if dim is None and not keepdim else MeanDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
@@ -144,7 +146,7 @@ def _reduce_into(name, reduction, a, dim, keepdim, dtype, out):
     _out.check_grad(name, out, a)
     if name == "mean" and out._data.dtype.kind != "f":        # torch words it so whatever the input's dtype
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{_out.scalar_name(out._data.dtype)}")
+                           f"{dtypes.scalar_name(out._data.dtype)}")
     if dtype is None and out._data.dtype != a._data.dtype:
         dtype = out.dtype
     return _out.write(out, reduction(a, dim, keepdim, dtype))
@@ -152,10 +154,6 @@ def _reduce_into(name, reduction, a, dim, keepdim, dtype, out):
 
 def _np_dtype(dtype):
     return None if dtype is None else dtype.np
-
-
-def _torch_scalar_name(dt):
-    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(dt.name, dt.name)
 
 
 class MaxAll(Function):
@@ -208,12 +206,14 @@ class MinDim(MaxDim):
     pick = staticmethod(np.argmin)
 
 
+@declare(methods="max", op=MaxAll)
 def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("max", dim, keepdim, axis, keepdims)
     return _reduce_extreme(a, dim, keepdim, MaxAll, MaxDim, max_result, arithmetic.maximum)
 
 
+@declare(methods="min", op=MinAll)
 def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("min", dim, keepdim, axis, keepdims)
@@ -244,12 +244,14 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
     return result(values, Tensor._make(fn.indices))
 
 
+@declare(methods="argmax")
 def argmax(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("argmax", dim, keepdim, axis, keepdims)
     return _arg(np.argmax, a, dim, keepdim)
 
 
+@declare(methods="argmin")
 def argmin(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("argmin", dim, keepdim, axis, keepdims)
@@ -321,6 +323,7 @@ def _check_float(a):
         raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
+@declare(methods="var", op=Var)
 def var(a, dim=None, unbiased=True, keepdim=False, correction=None, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("var", dim, keepdim, axis, keepdims)
@@ -328,6 +331,7 @@ def var(a, dim=None, unbiased=True, keepdim=False, correction=None, *, axis=None
     return Var.apply(a, _axes(dim, a._data.ndim), _correction(unbiased, correction), keepdim)
 
 
+@declare(methods="std", op=Std)
 def std(a, dim=None, unbiased=True, keepdim=False, correction=None, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("std", dim, keepdim, axis, keepdims)
@@ -403,6 +407,7 @@ class ProdDim(Function):
         return _prod_safe_zeros(g, a, self.axis), None, None
 
 
+@declare(methods="prod", op=Prod)
 def prod(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("prod", dim, keepdim, axis, keepdims)
@@ -439,6 +444,7 @@ class Cumsum(Function):
         return np.flip(_cumsum(np.flip(g, axis), axis), axis), None
 
 
+@declare(methods="cumsum", op=Cumsum)
 def cumsum(a, dim, dtype=None):
     a = _result_dtype(a, dtype)
     axes = _axes(dim, a._data.ndim)
@@ -473,6 +479,7 @@ class Logsumexp(Function):
         return g.reshape(self.keep) * np.exp(a - out.reshape(self.keep)), None, None
 
 
+@declare(methods="logsumexp", op=Logsumexp)
 def logsumexp(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("logsumexp", dim, keepdim, axis, keepdims)
@@ -533,11 +540,12 @@ class VectorNorm(Function):
             return scaled * scale, None, None, None
 
 
+@declare(methods="norm", op=VectorNorm)
 def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     """torch.norm / Tensor.norm for vector norms: p = 'fro' (2), any number, inf, -inf, over all or some dims."""
     if a._data.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{_torch_scalar_name(a._data.dtype)}")
+                           f"{dtypes.scalar_name(a._data.dtype)}")
     if p == "fro" or p is None:
         p = 2
     elif isinstance(p, str):
@@ -573,12 +581,14 @@ class Amin(Amax):
     pick = staticmethod(np.min)
 
 
+@declare(methods="amax", op=Amax)
 def amax(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("amax", dim, keepdim, axis, keepdims, ())
     return Amax.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)
 
 
+@declare(methods="amin", op=Amin)
 def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("amin", dim, keepdim, axis, keepdims, ())

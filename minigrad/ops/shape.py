@@ -1,13 +1,13 @@
 """Shape ops: they move elements around without changing them, so each backward moves the gradient back."""
 import re
-import weakref
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
-from ..tensor import Tensor
+from ..tensor import Tensor, declare
 from . import out as _out
+from .views import mark_if_view, mark_view
 
 
 def _dim(d, ndim):
@@ -50,40 +50,6 @@ def _sizes(args):
     return tuple(args)
 
 
-# ---------------------------------------------------------------- views
-# A view shares its input's storage, so an in-place op on it changes the input too. Each view remembers its
-# root base and how to find its own elements there (`locate`, the view op replayed on any array of the base's
-# shape), and shares the base's version counter, as torch's views do. Tensor._inplace uses both.
-
-def _mark_view(out, a, locate):
-    out._version_cell = a._version_cell
-    outer = getattr(a, "_base", None)
-    if outer is None:
-        root = a
-    else:                                         # a view of a view: locate it from the root base
-        root, locate_a = outer
-        locate = _compose(locate, locate_a)
-    out._base = (root, locate)
-    if root.grad_fn is not None and grad_state.enabled:
-        # a non-leaf base may still be changed in place; its views must then follow (refresh_views)
-        views = getattr(root, "_views", None)
-        if views is None:
-            root._views = views = []
-        views.append(weakref.ref(out))
-    return out
-
-
-def _compose(inner, outer):
-    return lambda arr: inner(outer(arr))
-
-
-def _mark_if_view(out, a, locate):
-    """Reshapes are views when NumPy could avoid a copy (always, for a contiguous input)."""
-    if a._data.flags.c_contiguous or np.may_share_memory(out._data, a._data):
-        _mark_view(out, a, locate)
-    return out
-
-
 class View(Function):
     """The same elements in a new shape.  The gradient is reshaped back."""
     name = "ViewBackward0"
@@ -97,10 +63,11 @@ class View(Function):
         return g.reshape(self.in_shape), None
 
 
+@declare()
 def reshape(a, shape):
     shape = _sizes(shape)
     _check_view_shape(a, shape)
-    return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
+    return mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
 
 
 def view(a, shape):
@@ -111,7 +78,7 @@ def view(a, shape):
     _check_view_shape(a, shape)
     if not a._data.flags.c_contiguous and getattr(a, "_base", None) is not None:
         _check_view_strides(a._data, shape)
-    return _mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
+    return mark_if_view(View.apply1(a, shape), a, lambda arr: arr.reshape(shape))
 
 
 def _check_view_strides(arr, shape):
@@ -159,6 +126,7 @@ def _check_view_shape(a, shape):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
 
 
+@declare(methods="flatten", op=View)
 def flatten(a, start_dim=0, end_dim=-1):
     nd = a._data.ndim
     if nd == 0:
@@ -183,6 +151,7 @@ class Permute(Function):
         return g.permute(tuple(int(d) for d in np.argsort(self.dims))), None
 
 
+@declare()
 def permute(a, dims):
     nd = a._data.ndim
     dims = tuple(_dim(d, nd) for d in _sizes(dims))
@@ -192,7 +161,7 @@ def permute(a, dims):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            "length of the desired ordering of dimensions i.e. input.dim() = "
                            f"{nd} is not equal to len(dims) = {len(dims)}")
-    return _mark_view(Permute.apply1(a, dims), a, lambda arr: arr.transpose(dims))
+    return mark_view(Permute.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
 Transpose = Permute.named("TransposeBackward0")
@@ -201,22 +170,24 @@ Transpose = Permute.named("TransposeBackward0")
 T = Permute.named("TBackward0")
 
 
+@declare(methods="transpose", op=Permute)
 def transpose(a, dim0, dim1):
     nd = a._data.ndim
     dims = list(range(nd))
     d0, d1 = _dim(dim0, nd), _dim(dim1, nd)
     if nd == 0:                                   # dims 0 and -1 of a 0-d tensor: itself
-        return _mark_view(Transpose.apply1(a, ()), a, lambda arr: arr.transpose(()))
+        return mark_view(Transpose.apply1(a, ()), a, lambda arr: arr.transpose(()))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     dims = tuple(dims)
-    return _mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
+    return mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
+@declare(methods="t", op=Permute)
 def t(a):
     if a._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
     dims = tuple(range(a._data.ndim - 1, -1, -1))
-    return _mark_view(T.apply1(a, dims), a, lambda arr: arr.transpose(dims))
+    return mark_view(T.apply1(a, dims), a, lambda arr: arr.transpose(dims))
 
 
 class Expand(Function):
@@ -231,10 +202,11 @@ class Expand(Function):
         return g, None
 
 
+@declare(export="")
 def expand(a, sizes):
     sizes = _sizes(sizes)
     full = expanded_shape(a._data.shape, sizes, a.type())
-    return _mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
+    return mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
 
 
 def expanded_shape(shape, sizes, type_name):
@@ -279,21 +251,23 @@ SqueezeDim = Squeeze.named("SqueezeBackward1")
 Unsqueeze = Squeeze.named("UnsqueezeBackward0")
 
 
+@declare(methods="squeeze", op=Squeeze)
 def squeeze(a, dim=None):
     shp = a._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
-        return _mark_view(Squeeze.apply1(a, new), a, lambda arr: arr.reshape(new))
+        return mark_view(Squeeze.apply1(a, new), a, lambda arr: arr.reshape(new))
     dims = {_dim(d, len(shp)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
     new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return _mark_view(SqueezeDim.apply1(a, new), a, lambda arr: arr.reshape(new))
+    return mark_view(SqueezeDim.apply1(a, new), a, lambda arr: arr.reshape(new))
 
 
+@declare(methods="unsqueeze", op=Squeeze)
 def unsqueeze(a, dim):
     shp = a._data.shape
     d = _dim(dim, len(shp) + 1)
     new = shp[:d] + (1,) + shp[d:]
-    return _mark_view(Unsqueeze.apply1(a, new), a, lambda arr: arr.reshape(new))
+    return mark_view(Unsqueeze.apply1(a, new), a, lambda arr: arr.reshape(new))
 
 
 # ---------------------------------------------------------------- indexing
@@ -405,6 +379,7 @@ def _check_basic_index(a, index):
                          "C++ to convert a 0-dim tensor to a number")
 
 
+@declare(export="", methods="__getitem__", op=Index)
 def getitem(a, index):
     _check_basic_index(a, index)
     index = _index(index)
@@ -416,7 +391,7 @@ def getitem(a, index):
         raise IndexError(_torch_index_message(a._data, index, str(e))) from None
     name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
-        _mark_view(out, a, lambda arr: _take(arr, index))
+        mark_view(out, a, lambda arr: _take(arr, index))
     if a.requires_grad and grad_state.enabled:
         fn.rename(name)
         fn.advanced = name == "IndexBackward0"
@@ -492,6 +467,7 @@ class SetItem(Function):
         return ga, None, gv, None
 
 
+@declare(export="", methods="__setitem__", op=SetItem)
 def setitem(a, index, value):
     index = _index(index)
     if a.requires_grad and a.grad_fn is None and grad_state.enabled and _index_name(index) != "IndexBackward0":
@@ -507,71 +483,6 @@ def setitem(a, index, value):
         return
     _put(a._data, index, value._data if isinstance(value, Tensor) else value, a.type())
     a._bump_version()
-
-
-class CopySlices(Function):
-    """An in-place op on a view, as the view's base sees it: the base's old value everywhere except the
-    view's elements, which now hold the op's result r.  grad old base = grad with the view's part zeroed,
-    grad r = the view's part of grad."""
-    name = "CopySlices"
-
-    def forward(self, base, result, locate):
-        self.locate = locate
-        return base                  # already written: the view shares the base's storage
-
-    def backward(self, g):
-        where = self.locate(np.arange(g.size).reshape(g.shape))   # the view's elements, as flat positions
-        g_base = np.array(g, order="C")     # C order: the flat view below must not be a copy
-        g_base.reshape(-1)[where] = 0
-        return g_base, g.reshape(-1)[where], None
-
-
-class ViewOfBase(Function):
-    """A view read again from its base, after an in-place op rebased the base's history (torch prints this
-    node as AsStridedBackward0).  grad base = grad at the view's elements, 0 elsewhere."""
-    name = "AsStridedBackward0"
-
-    def forward(self, base, locate):
-        self.locate, self.base_shape = locate, base.shape
-        return locate(base)
-
-    def backward(self, g):
-        where = self.locate(np.arange(np.prod(self.base_shape, dtype=np.int64)).reshape(self.base_shape))
-        grad = np.zeros(self.base_shape, dtype=g.dtype)
-        grad.reshape(-1)[where] = g   # a writable view never holds one element twice
-        return grad, None
-
-
-def copy_slices(view, result):
-    """After an in-place op on `view` produced `result`: rebase the root base's history (CopySlices), and
-    make its views views of that new history again, as torch does."""
-    base, locate = view._base
-    before = Tensor._make(base._data)
-    before.requires_grad, before.grad_fn = base.requires_grad, base.grad_fn
-    node = CopySlices()
-    node.needs_input_grad = (base.requires_grad, True, False)
-    node.locate = locate
-    node.attach((before, result, locate), base)
-    node.rebased_from = before.grad_fn
-    refresh_views(base, view)
-
-
-def refresh_views(base, also=None):
-    """After an in-place op rebased `base`'s history, each live view of it (and `also`) reads its elements
-    from that new history: its grad_fn becomes ViewOfBase(base), the old one kept for the nodes that read
-    the view before (engine._as_read_by). torch regenerates a view's grad_fn the same way."""
-    views = [ref() for ref in getattr(base, "_views", ())]
-    if also is not None and not any(v is also for v in views):
-        views.append(also)
-    for v in views:
-        if v is None or v._version_cell is not base._version_cell:
-            continue
-        again = ViewOfBase()
-        again.needs_input_grad = (True, False)
-        again.locate, again.base_shape = v._base[1], base._data.shape
-        old = v.grad_fn
-        again.attach((base, again.locate), v)
-        again.rebased_from = old
 
 
 # ---------------------------------------------------------------- joining
@@ -606,6 +517,7 @@ class Cat(Function):
         return (None,) + tuple(np.split(g, self.splits, axis=self.dim))
 
 
+@declare()
 def stack(tensors, dim=0, *, axis=None, out=None):
     if axis is not None or out is not None:
         return _joined_with_options("stack", stack, tensors, dim, axis, out)
@@ -620,6 +532,7 @@ def stack(tensors, dim=0, *, axis=None, out=None):
     return Stack.apply(_dim(dim, len(first) + 1), *tensors)
 
 
+@declare()
 def cat(tensors, dim=0, *, axis=None, out=None):
     if axis is not None or out is not None:
         return _joined_with_options("cat", cat, tensors, dim, axis, out)
@@ -642,6 +555,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     return Cat.apply(d, *tensors)
 
 
+@declare()
 def concat(tensors, dim=0, *, axis=None, out=None):
     """torch.concat, torch.concatenate: cat under NumPy's names."""
     if axis is not None or out is not None:
@@ -649,6 +563,7 @@ def concat(tensors, dim=0, *, axis=None, out=None):
     return cat(tensors, dim)
 
 
+@declare()
 def concatenate(tensors, dim=0, *, axis=None, out=None):
     if axis is not None or out is not None:
         return _joined_with_options("concatenate", cat, tensors, dim, axis, out)
@@ -692,7 +607,7 @@ UnbindPart = SplitPart.named("UnbindBackward0")
 
 
 def _pieces(a, cls, indexes):
-    pieces = tuple(_mark_view(cls.apply1(a, ix), a, lambda arr, ix=ix: arr[ix]) for ix in indexes)
+    pieces = tuple(mark_view(cls.apply1(a, ix), a, lambda arr, ix=ix: arr[ix]) for ix in indexes)
     for k, piece in enumerate(pieces):
         if piece.grad_fn is not None:
             piece.grad_fn.output_nr = k     # torch refuses in-place ops on these (Tensor._record_inplace)
@@ -704,6 +619,7 @@ def _bounds_pieces(a, cls, d, bounds):
     return _pieces(a, cls, [lead + (slice(s, e),) for s, e in bounds])
 
 
+@declare(methods="split", op=SplitPart)
 def split(a, split_size_or_sections, dim=0):
     nd = a._data.ndim
     if nd == 0:
@@ -726,6 +642,7 @@ def split(a, split_size_or_sections, dim=0):
     return _bounds_pieces(a, SplitPart, d, [(s, min(s + size, n)) for s in starts])
 
 
+@declare(methods="chunk", op=SplitPart)
 def chunk(a, chunks, dim=0):
     if a._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -739,6 +656,7 @@ def chunk(a, chunks, dim=0):
     return _bounds_pieces(a, SplitPart, d, [(s, min(s + size, n)) for s in range(0, n, size)])
 
 
+@declare(methods="unbind", op=UnbindPart)
 def unbind(a, dim=0):
     nd = a._data.ndim
     if nd == 0:
@@ -748,6 +666,7 @@ def unbind(a, dim=0):
     return _pieces(a, UnbindPart, [lead + (i,) for i in range(a._data.shape[d])])
 
 
+@declare(export="movedim moveaxis", methods="movedim moveaxis")
 def movedim(a, source, destination):
     nd = a._data.ndim
     src = [_dim(s, nd) for s in (source if isinstance(source, (tuple, list)) else (source,))]
@@ -778,6 +697,7 @@ class Repeat(Function):
         return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(self.in_shape), None
 
 
+@declare(export="")
 def repeat(a, sizes):
     sizes = tuple(int(s) for s in _sizes(sizes))
     if len(sizes) < a._data.ndim:
@@ -798,6 +718,7 @@ class Flip(Function):
         return np.flip(g, self.dims), None
 
 
+@declare()
 def flip(a, dims):
     if isinstance(dims, int):
         raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
@@ -826,6 +747,7 @@ class Roll(Function):
         return np.roll(g, back, axis=self.dims), None, None
 
 
+@declare(methods="roll", op=Roll)
 def roll(a, shifts, dims=None):
     shifts_t = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
     dims_t = () if dims is None else tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
@@ -860,12 +782,14 @@ class Triu(Tril):
     keep = staticmethod(np.triu)
 
 
+@declare(methods="tril", op=Tril)
 def tril(a, diagonal=0):
     if a._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return Tril.apply1(a, int(diagonal))
 
 
+@declare(methods="triu", op=Triu)
 def triu(a, diagonal=0):
     if a._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
@@ -906,6 +830,7 @@ class Diagonal(Function):
         return grad, None
 
 
+@declare(methods="diag", op=Diagonal)
 def diag(a, diagonal=0):
     nd = a._data.ndim
     if nd == 1:
@@ -915,6 +840,7 @@ def diag(a, diagonal=0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 
+@declare(methods="outer")
 def outer(a, b):
     for name, x in (("self", a), ("vec2", b)):
         if x._data.ndim != 1:
@@ -922,4 +848,56 @@ def outer(a, b):
     return view(a, (-1, 1)) * b
 
 
-moveaxis = movedim
+
+# ---------------------------------------------------------------- the Tensor methods that take sizes one by one
+# t.view(2, 3), t.view((2, 3)) and t.view([2, 3]) all mean the same (torch.reshape takes one shape)
+
+@declare(export="", methods="view", op=View)
+def view_method(self, *shape):
+    return view(self, shape)
+
+
+@declare(export="", methods="reshape", op=View)
+def reshape_method(self, *shape):
+    return reshape(self, shape)
+
+
+@declare(export="", methods="permute", op=Permute)
+def permute_method(self, *dims):
+    return permute(self, dims)
+
+
+@declare(export="", methods="expand", op=Expand)
+def expand_method(self, *sizes):
+    return expand(self, sizes)
+
+
+@declare(export="", methods="repeat", op=Repeat)
+def repeat_method(self, *sizes):
+    return repeat(self, sizes)
+
+
+@declare(export="", methods="flip", op=Flip)
+def flip_method(self, *dims):
+    return flip(self, _sizes(dims))
+
+
+@declare(export="", methods="view_as", op=View)
+def view_as(self, other):
+    return view(self, other.shape)
+
+
+@declare(export="", methods="reshape_as", op=View)
+def reshape_as(self, other):
+    return reshape(self, other.shape)
+
+
+@declare(export="", methods="expand_as", op=Expand)
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+declare(export="", methods="T")(property(lambda self: permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
+                                          doc="The dimensions reversed (PermuteBackward0)."))
+declare(export="", methods="mT")(property(lambda self: transpose(self, -2, -1),
+                                           doc="The last two dimensions swapped (TransposeBackward0)."))

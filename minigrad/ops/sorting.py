@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
-from ..tensor import Tensor
+from ..tensor import Tensor, declare
 from .reduce import MaxAll
 from .shape import _dim
 
@@ -77,6 +77,7 @@ def _pick(cls, a, axis, idx, keepdim=True):
     return values, Tensor._make(idx)
 
 
+@declare(methods="sort", op=Pick)
 def sort(a, dim=-1, descending=False, stable=False):
     nd = a._data.ndim
     axis = _dim(dim, nd)
@@ -86,6 +87,7 @@ def sort(a, dim=-1, descending=False, stable=False):
     return sort_result(values, indices)
 
 
+@declare(methods="argsort")
 def argsort(a, dim=-1, descending=False, stable=False):
     nd = a._data.ndim
     data = a._data if nd else a._data.reshape(1)
@@ -93,6 +95,7 @@ def argsort(a, dim=-1, descending=False, stable=False):
     return Tensor._make(idx if nd else idx.reshape(()))
 
 
+@declare(methods="topk", op=Topk)
 def topk(a, k, dim=-1, largest=True, sorted=True):
     nd = a._data.ndim
     axis = _dim(dim, nd)
@@ -110,6 +113,7 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     return topk_result(values, indices)
 
 
+@declare(methods="kthvalue", op=Kthvalue)
 def kthvalue(a, k, dim=-1, keepdim=False):
     nd = a._data.ndim
     axis = _dim(dim, nd)
@@ -134,6 +138,7 @@ class Median(MaxAll):
         return np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
 
 
+@declare(methods="median", op=Median)
 def median(a, dim=None, keepdim=False):
     if dim is None:
         if a._data.size == 0:
@@ -170,6 +175,7 @@ class UniqueDim(Unique):
     op = "unique_dim"
 
 
+@declare(methods="unique", op=Unique)
 def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """torch.unique: the sorted distinct values (sorted=False sorts too, as torch does on the CPU), with the
     inverse (each element's position in the result, in the input's shape, or along `dim`) and the counts."""
@@ -192,6 +198,7 @@ def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
     return tuple(results)
 
 
+@declare(methods="nonzero")
 def nonzero(a, as_tuple=False):
     if as_tuple:
         data = a._data if a._data.ndim else a._data.reshape(1)

@@ -3,8 +3,10 @@ round floor ceil trunc, each op's forward and its derivative side by side."""
 import numpy as np
 
 from ..autograd.function import Function
+from .. import dtypes
 from ..backend import kernels as K
-from .elementwise import _float, _inplace_op, _mask, _no_bool, _torch_scalar_name, _zeros, unary
+from ..tensor import declare
+from .elementwise import _float, _mask, _no_bool, _zeros, unary
 
 
 class Neg(Function):
@@ -207,46 +209,57 @@ class Clamp(Function):
         return g * _mask(keep, g), None, None
 
 
+@declare(methods="neg negative __neg__", inplace="neg_ negative_", op=Neg)
 def neg(a):
     return unary(Neg, a)
 
 
+@declare(methods="exp", inplace="exp_", op=Exp)
 def exp(a):
     return unary(Exp, a)
 
 
+@declare(methods="log", inplace="log_", op=Log)
 def log(a):
     return unary(Log, a)
 
 
+@declare(methods="log10", inplace="log10_", op=Log10)
 def log10(a):
     return unary(Log10, a)
 
 
+@declare(methods="log2", inplace="log2_", op=Log2)
 def log2(a):
     return unary(Log2, a)
 
 
+@declare(methods="sqrt", inplace="sqrt_", op=Sqrt)
 def sqrt(a):
     return unary(Sqrt, a)
 
 
+@declare(methods="abs __abs__", inplace="abs_", op=Abs)
 def abs(a):
     return unary(Abs, a)
 
 
+@declare(methods="sigmoid", inplace="sigmoid_", op=Sigmoid)
 def sigmoid(a):
     return unary(Sigmoid, a)
 
 
+@declare(methods="tanh", inplace="tanh_", op=Tanh)
 def tanh(a):
     return unary(Tanh, a)
 
 
+@declare(methods="relu", inplace="relu_", op=Relu)
 def relu(a):
     return unary(Relu, a)
 
 
+@declare(export="clamp clip", methods="clamp clip", inplace="clamp_", op=Clamp)
 def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -429,73 +442,85 @@ class Trunc(Floor):
     np_fn = staticmethod(np.trunc)
 
 
+@declare(methods="sin", inplace="sin_", op=Sin)
 def sin(a):
     return unary(Sin, a)
 
 
+@declare(methods="cos", inplace="cos_", op=Cos)
 def cos(a):
     return unary(Cos, a)
 
 
+@declare(methods="square", op=Square)
 def square(a):
     return unary(Square, a)
 
 
+@declare(methods="log1p", op=Log1p)
 def log1p(a):
     return unary(Log1p, a)
 
 
+@declare(methods="expm1", op=Expm1)
 def expm1(a):
     return unary(Expm1, a)
 
 
+@declare(methods="reciprocal", op=Reciprocal)
 def reciprocal(a):
     return unary(Reciprocal, a)
 
 
+@declare(methods="rsqrt", op=Rsqrt)
 def rsqrt(a):
     return unary(Rsqrt, a)
 
 
+@declare(methods="sign", op=Sign)
 def sign(a):
     return unary(Sign, a)
 
 
+@declare(methods="round", inplace="round_", op=Round)
 def round(a, decimals=None):
     _no_bool(a, "round_vml_cpu")
     if decimals is None:
         return Round.apply1(a, 0)
     if a._data.dtype.kind != "f":
         raise NotImplementedError(f"\"{'round_cpu' if decimals else 'round_vml_cpu'}\" not implemented for "
-                                  f"'{_torch_scalar_name(a._data.dtype)}'")
+                                  f"'{dtypes.scalar_name(a._data.dtype)}'")
     return RoundDecimals.apply1(a, decimals)
 
 
+@declare(methods="floor", op=Floor)
 def floor(a):
     _no_bool(a, "floor_vml_cpu")
     return unary(Floor, a)
 
 
+@declare(methods="ceil", op=Ceil)
 def ceil(a):
     _no_bool(a, "ceil_vml_cpu")
     return unary(Ceil, a)
 
 
+@declare(export="trunc fix", methods="trunc fix", op=Trunc)
 def trunc(a):
     _no_bool(a, "trunc_vml_cpu")
     return unary(Trunc, a)
 
 
-fix = trunc
+
+ClampMin = Clamp.named("ClampMinBackward0")
+ClampMax = Clamp.named("ClampMaxBackward0")
 
 
-exp_op, log_op, sqrt_op, abs_op, neg_op = (_inplace_op(f) for f in (exp, log, sqrt, abs, neg))
+@declare(methods="clamp_min", inplace="clamp_min_", op=Clamp)
+def clamp_min(input, min):
+    return ClampMin.apply(input, min, None)
 
 
-sigmoid_op, tanh_op, relu_op = (_inplace_op(f) for f in (sigmoid, tanh, relu))
-
-
-sin_op, cos_op, round_op = (_inplace_op(f) for f in (sin, cos, round))
-
-
-log10_op, log2_op = (_inplace_op(f) for f in (log10, log2))
+@declare(methods="clamp_max", inplace="clamp_max_", op=Clamp)
+def clamp_max(input, max):
+    return ClampMax.apply(input, None, max)

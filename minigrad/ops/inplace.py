@@ -1,0 +1,163 @@
+"""In-place ops (t.add_(u), t.exp_(), t[i] = v, t.zero_()): how a change to a tensor's own storage is recorded.
+
+Outside the graph NumPy writes in place. Inside it, the op is recorded and the tensor becomes its output: its
+history is rebased onto the new node, keeping the same storage, as torch does; on a view, the base's history too
+(views.py). Every in-place write bumps the tensor's version, so a backward that saved the old values refuses to
+run (autograd/engine.py: version checks)."""
+import numpy as np
+
+from .. import dtypes
+from ..autograd.grad_mode import grad_state
+from ..backend import kernels as K
+from ..tensor import Tensor, declare
+from . import arithmetic, elementwise, shape
+from .views import copy_slices, refresh_views
+
+_NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
+    "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+    "outside (if you want the inplace to be tracked).")
+_MULTI_VIEW_MESSAGE = (
+    "Output {} of {} is a view and is being modified inplace. This view is the output of a function that returns "
+    "multiple views. Such functions do not allow the output views to be modified inplace. You should replace the "
+    "inplace operation by an out-of-place one.")
+
+
+def _inplace_result_error(out, result):
+    """torch's error for an in-place op whose result cannot be written into the tensor (a bigger shape, or a
+    type of a higher kind: floats into an integer tensor), or None."""
+    if result.shape != out.shape:
+        return RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+                            f"{list(result.shape)}")
+    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+        return RuntimeError(f"result type {dtypes.scalar_name(result.dtype)} can't be cast to the "
+                            f"desired output type {dtypes.scalar_name(out.dtype)}")
+    return None
+
+
+@declare(export="", methods="_check_inplace")
+def check_inplace(self):
+    """torch's refusal to change a leaf that requires grad in place (outside no_grad)."""
+    if self.requires_grad and self.grad_fn is None and grad_state.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+@declare(export="", methods="_in_graph_after_inplace")
+def in_graph_after_inplace(self, other):
+    """Whether an in-place op with `other` must be recorded: grad mode is on and this tensor, `other` or,
+    for a view, its base requires grad."""
+    if not grad_state.enabled:
+        return False
+    if self.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
+        return True
+    if type(other) is tuple and any(isinstance(o, Tensor) and o.requires_grad for o in other):
+        return True                        # the fused ops' several operands (addcmul_, lerp_)
+    view = getattr(self, "_base", None)
+    return view is not None and view[0].requires_grad
+
+
+@declare(export="", methods="_inplace")
+def inplace(self, op, other):
+    """`self op= other`: outside the graph, NumPy writes in place; inside it, see record_inplace."""
+    check_inplace(self)
+    if in_graph_after_inplace(self, other):
+        return record_inplace(self, op, other)
+    result = op(self, other)._data
+    try:
+        np.copyto(self._data, result, casting="same_kind")
+    except (ValueError, TypeError) as e:
+        raise _inplace_result_error(self._data, result) or e from None
+    self._bump_version()
+    return self
+
+
+@declare(export="", methods="_record_inplace")
+def record_inplace(self, op, other, copy_before=True):
+    """An in-place op inside the graph: the op is recorded and this tensor becomes its output (its
+    history is rebased, as torch does), keeping the same storage. On a view, the base's history is
+    rebased too (views.copy_slices), since the base's elements changed with it."""
+    view = getattr(self, "_base", None)
+    piece = getattr(self.grad_fn, "output_nr", None)
+    if piece is not None:                  # one of several views a split/chunk/unbind returned
+        raise RuntimeError(_MULTI_VIEW_MESSAGE.format(piece, self.grad_fn.name[:-len("Backward0")]))
+    if view is not None and view[0].requires_grad:
+        if view[0].grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        if not self.requires_grad:         # the view was taken where grad was off
+            raise RuntimeError(_NO_GRAD_VIEW_MESSAGE)
+    # stands for this tensor's old value in the graph: a copy, since the op may save it for backward
+    # (mul_, div_) and the result is about to be written over this storage
+    before = Tensor._make(self._data.copy() if copy_before else self._data)
+    before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
+    result = op(before, other)
+    try:
+        np.copyto(self._data, result._data, casting="same_kind")
+    except (ValueError, TypeError) as e:
+        raise _inplace_result_error(self._data, result._data) or e from None
+    self._bump_version()
+    if result.grad_fn.saves_output:        # its output is this tensor now (exp_, sigmoid_): a later
+        result.grad_fn.version_checks = [  # in-place change to it must be caught, as in torch
+            (self._version_cell, self._version_cell[0], i) if i == -1 else (cell, v, i)
+            for cell, v, i in result.grad_fn.version_checks]
+    result.grad_fn.rebased_from = self.grad_fn
+    self.requires_grad, self.grad_fn = True, result.grad_fn
+    if view is not None:
+        copy_slices(self, result)
+    elif getattr(self, "_views", None):
+        refresh_views(self)
+    return self
+
+
+@declare(export="", methods="add_")
+def add_(self, other, alpha=1):
+    """self += alpha * other. Outside the graph, one fused kernel: one rounding, as torch's."""
+    if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
+                                                                           other.requires_grad)):
+        check_inplace(self)
+        if other._data.shape != self._data.shape:
+            result_shape = shape.broadcast_shape(self._data.shape, other._data.shape)
+            if result_shape != self._data.shape:
+                raise _inplace_result_error(self._data, np.empty(result_shape, self._data.dtype))
+        K.add_scaled(self._data, other._data, alpha, out=self._data)
+        self._bump_version()
+        return self
+    return inplace(self, arithmetic.add, other if alpha == 1 else other * alpha)
+
+
+@declare(export="", methods="sub_")
+def sub_(self, other, alpha=1):
+    """self -= alpha * other (recorded as SubBackward0)."""
+    if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
+                                                                           other.requires_grad)):
+        return add_(self, other, -alpha)
+    return inplace(self, arithmetic.sub, other if alpha == 1 else other * alpha)
+
+
+@declare(export="", methods="zero_")
+def zero_(self):
+    if in_graph_after_inplace(self, None):
+        return record_inplace(self, lambda a, _: elementwise.Zero.apply(a, 0), None, copy_before=False)
+    return fill_(self, 0)
+
+
+@declare(export="", methods="fill_")
+def fill_(self, value):
+    check_inplace(self)
+    if in_graph_after_inplace(self, value):
+        return record_inplace(self, elementwise.Fill.apply, value, copy_before=False)
+    self._data[...] = value._data if isinstance(value, Tensor) else value
+    self._bump_version()
+    return self
+
+
+@declare(export="", methods="copy_")
+def copy_(self, src):
+    check_inplace(self)
+    if in_graph_after_inplace(self, src):
+        return record_inplace(self, elementwise.Copy.apply, src if isinstance(src, Tensor) else np.asarray(src),
+                              copy_before=False)
+    np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
+    self._bump_version()
+    return self

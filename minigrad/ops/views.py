@@ -1,0 +1,107 @@
+"""Views and what happens when one is written in place.
+
+A view shares its input's storage, so an in-place op on it changes the input too. Each view remembers its root base
+and how to find its own elements there (`locate`, the view op replayed on any array of the base's shape), and shares
+the base's version counter, as torch's views do. An in-place op on a view rebases the base's history (CopySlices),
+and the base's other views then read their elements from that new history (ViewOfBase), as in torch."""
+import weakref
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import grad_state
+from ..tensor import Tensor
+
+
+def mark_view(out, a, locate):
+    out._version_cell = a._version_cell
+    outer = getattr(a, "_base", None)
+    if outer is None:
+        root = a
+    else:                                         # a view of a view: locate it from the root base
+        root, locate_a = outer
+        locate = _compose(locate, locate_a)
+    out._base = (root, locate)
+    if root.grad_fn is not None and grad_state.enabled:
+        # a non-leaf base may still be changed in place; its views must then follow (refresh_views)
+        views = getattr(root, "_views", None)
+        if views is None:
+            root._views = views = []
+        views.append(weakref.ref(out))
+    return out
+
+
+def _compose(inner, outer):
+    return lambda arr: inner(outer(arr))
+
+
+def mark_if_view(out, a, locate):
+    """Reshapes are views when NumPy could avoid a copy (always, for a contiguous input)."""
+    if a._data.flags.c_contiguous or np.may_share_memory(out._data, a._data):
+        mark_view(out, a, locate)
+    return out
+
+
+class CopySlices(Function):
+    """An in-place op on a view, as the view's base sees it: the base's old value everywhere except the
+    view's elements, which now hold the op's result r.  grad old base = grad with the view's part zeroed,
+    grad r = the view's part of grad."""
+    name = "CopySlices"
+
+    def forward(self, base, result, locate):
+        self.locate = locate
+        return base                  # already written: the view shares the base's storage
+
+    def backward(self, g):
+        where = self.locate(np.arange(g.size).reshape(g.shape))   # the view's elements, as flat positions
+        g_base = np.array(g, order="C")     # C order: the flat view below must not be a copy
+        g_base.reshape(-1)[where] = 0
+        return g_base, g.reshape(-1)[where], None
+
+
+class ViewOfBase(Function):
+    """A view read again from its base, after an in-place op rebased the base's history (torch prints this
+    node as AsStridedBackward0).  grad base = grad at the view's elements, 0 elsewhere."""
+    name = "AsStridedBackward0"
+
+    def forward(self, base, locate):
+        self.locate, self.base_shape = locate, base.shape
+        return locate(base)
+
+    def backward(self, g):
+        where = self.locate(np.arange(np.prod(self.base_shape, dtype=np.int64)).reshape(self.base_shape))
+        grad = np.zeros(self.base_shape, dtype=g.dtype)
+        grad.reshape(-1)[where] = g   # a writable view never holds one element twice
+        return grad, None
+
+
+def copy_slices(view, result):
+    """After an in-place op on `view` produced `result`: rebase the root base's history (CopySlices), and
+    make its views views of that new history again, as torch does."""
+    base, locate = view._base
+    before = Tensor._make(base._data)
+    before.requires_grad, before.grad_fn = base.requires_grad, base.grad_fn
+    node = CopySlices()
+    node.needs_input_grad = (base.requires_grad, True, False)
+    node.locate = locate
+    node.attach((before, result, locate), base)
+    node.rebased_from = before.grad_fn
+    refresh_views(base, view)
+
+
+def refresh_views(base, also=None):
+    """After an in-place op rebased `base`'s history, each live view of it (and `also`) reads its elements
+    from that new history: its grad_fn becomes ViewOfBase(base), the old one kept for the nodes that read
+    the view before (engine._as_read_by). torch regenerates a view's grad_fn the same way."""
+    views = [ref() for ref in getattr(base, "_views", ())]
+    if also is not None and not any(v is also for v in views):
+        views.append(also)
+    for v in views:
+        if v is None or v._version_cell is not base._version_cell:
+            continue
+        again = ViewOfBase()
+        again.needs_input_grad = (True, False)
+        again.locate, again.base_shape = v._base[1], base._data.shape
+        old = v.grad_fn
+        again.attach((base, again.locate), v)
+        again.rebased_from = old
