@@ -5,8 +5,8 @@
 
 Each side runs in a fresh process, from the program's own folder, one BLAS/OpenMP thread each: the program as
 `python FILE ARGS` runs it, and as `python -m minigrad.as_torch FILE ARGS` runs it. A program that sets no seed
-draws differently on every run of torch itself; `--seed N` seeds both sides (torch.manual_seed(N) and
-random.seed(N)) before it starts. Their stdout is compared line by line, each line graded:
+draws differently on every run of torch itself; `--seed N` seeds both sides (torch.manual_seed(N),
+random.seed(N) and numpy.random.seed(N)) before it starts. Their stdout is compared line by line, each line graded:
 
     EXACT   the same characters
     CLOSE   the same text once numbers (and memory addresses, 0x7f3b...) are taken out, and each number within
@@ -34,7 +34,8 @@ printed number of minigrad is then judged as parity judges float32 (parity/compa
     |mg - t64| <= (K32 * D + FLOOR32) * |t64| + one unit in the last digit printed
 
 with D torch32's largest deviation so far from t64 for the same quantity (the same place in lines of the
-same text: "step # loss #"'s second number), |t32 - t64| less one printed unit, over |t64|. A line passes
+same text: "step # loss #"'s second number), |t32 - t64| less one printed unit, over |t64|. An integer (a
+number printed without a point or exponent: a step, a count) must be equal on all three. A line passes
 (FLOAT32) when every number does; a line whose torch64 text differs has no reference and stays DIFF.
 A real error stays visible: tests/test_script_suite.py plants a gradient 1e-3 off in one op and the
 program is DIFF still.
@@ -192,6 +193,8 @@ def _drift_allowance(mg, t32, t64, worst, key, rtol):
     """Whether minigrad's printed number `mg` passes the float32 rule against torch64's `t64`, with `worst`
     ({quantity: D}) holding torch32's largest deviation so far; (passes, ratio) with ratio = minigrad's
     deviation over torch32's (for the report)."""
+    if not any(c in t32 + t64 for c in ".eE"):
+        return mg == t32 == t64, 0.0                 # an integer (a count, a step, a length) is not rounding
     x, a, r = float(mg), float(t32), float(t64)
     if any(v != v or abs(v) == float("inf") for v in (x, a, r)):
         return mg == t32, 0.0
@@ -315,14 +318,20 @@ def run_suite(fast=False, rtol=DEFAULT_RTOL):
 
 
 def _seed_from_env():
-    """PARITY_SEED (from --seed): torch.manual_seed and random.seed before the program, on both sides, for a
-    program that sets no seed (torch would seed itself from the OS, and no two runs would agree)."""
+    """PARITY_SEED (from --seed): torch.manual_seed, random.seed and numpy.random.seed before the program, on
+    every side, for a program that sets no seed (torch would seed itself from the OS, and no two runs would
+    agree)."""
     seed = os.environ.get("PARITY_SEED")
     if seed is not None:
         import random
         import torch            # minigrad on the minigrad side
         torch.manual_seed(int(seed))
         random.seed(int(seed))
+        try:
+            import numpy
+        except ImportError:
+            return
+        numpy.random.seed(int(seed))
 
 
 def _torch_child(argv):
