@@ -31,14 +31,15 @@ calls and widened, so the data and initial weights are the same; `.float()`, `dt
 `torch.FloatTensor`, `torch.tensor`/`from_numpy` of float32 arrays all give float64), the reference. Each
 printed number of minigrad is then judged as parity judges float32 (parity/compare.py, K32 and FLOOR32):
 
-    |mg - t64| <= (K32 * D + FLOOR32) * |t64| + one unit in the last digit printed
+    dev(mg) <= K32 * D + FLOOR32,    dev(x) = (|x - t64| - one unit in the last digit printed) / max(|x|, |t64|)
 
-with D torch32's largest deviation so far from t64 for the same quantity (the same place in lines of the
-same text: "step # loss #"'s second number), |t32 - t64| less one printed unit, over |t64|. An integer (a
-number printed without a point or exponent: a step, a count) must be equal on all three. A line passes
-(FLOAT32) when every number does; a line whose torch64 text differs has no reference and stays DIFF.
-A real error stays visible: tests/test_script_suite.py plants a gradient 1e-3 off in one op and the
-program is DIFF still.
+with D torch32's largest dev so far for the same quantity (the same place in lines of the same text:
+"step # loss #"'s second number). The printed unit is taken off: two values a hair apart can print
+neighbouring digits. An integer (a number printed without a point or exponent: a step, a count) must be
+equal on all three. A line passes (FLOAT32) when every number does; a line whose torch64 text differs has
+no reference and stays DIFF.
+A real error stays visible: tests/test_script_drift.py plants a gradient 1e-3 off in one op of a drifting
+float32 program, and it is DIFF still.
 
 A program that raises on one side (or both, differently) is DIFF, and its traceback's last line is shown:
 it is compared as one more printed line, `raised: ExceptionType: message`.
@@ -198,12 +199,13 @@ def _drift_allowance(mg, t32, t64, worst, key, rtol):
     x, a, r = float(mg), float(t32), float(t64)
     if any(v != v or abs(v) == float("inf") for v in (x, a, r)):
         return mg == t32, 0.0
+    # deviations relative to the larger of the two, as parity's (compare.diff): bounded, and defined at 0
     unit = min(_unit(mg), _unit(t64))               # the finer: Python prints exactly 1.0 as "1.0"
-    scale = max(abs(r), 1e-300)
-    worst[key] = max(worst.get(key, 0.0), max(abs(a - r) - min(_unit(t32), _unit(t64)), 0.0) / scale)
-    allowed = (K32 * worst[key] + FLOOR32) * abs(r) + unit
-    dev = abs(x - r)
-    return dev <= allowed, (max(dev - unit, 0.0) / scale) / worst[key] if worst[key] else 0.0
+    d32 = max(abs(a - r) - min(_unit(t32), _unit(t64)), 0.0)
+    worst[key] = max(worst.get(key, 0.0), d32 / max(abs(a), abs(r)) if d32 else 0.0)
+    dev = max(abs(x - r) - unit, 0.0)
+    rel = dev / max(abs(x), abs(r)) if dev else 0.0
+    return rel <= K32 * worst[key] + FLOOR32, rel / worst[key] if worst[key] else 0.0
 
 
 def judge_float32(grades, mine, theirs, ref, rtol=DEFAULT_RTOL):
@@ -266,8 +268,9 @@ def report(res, name=None):
     out = [f"{name or res.path}: {len(res.grades)} lines: {counts['EXACT']} EXACT, {counts['CLOSE']} CLOSE, "
            + (f"{counts['FLOAT32']} FLOAT32, " if res.torch64 is not None else "") + f"{counts['DIFF']} DIFF"]
     if res.torch64 is not None:
-        out.append(f"float32 rule (torch float64 run, {res.torch64.seconds:.2f} s): |mg - t64| <= ({K32:g} x D + "
-                   f"{FLOOR32:.2g}) x |t64| + one printed digit, D = torch32's largest deviation so far"
+        out.append(f"float32 rule (torch float64 run, {res.torch64.seconds:.2f} s): dev(minigrad) <= {K32:g} x D + "
+                   f"{FLOOR32:.2g}, dev = relative difference from torch64 beyond one printed digit, D = torch32's "
+                   "largest dev so far for the same quantity"
                    + (f"; {res.worst32}" if res.worst32 else ""))
         if res.torch64.returncode:
             out.append(f"torch64 raised (exit {res.torch64.returncode}): {res.torch64.error}")
