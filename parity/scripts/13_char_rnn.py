@@ -36,8 +36,8 @@ for name, p in model.lstm.named_parameters():
     print(name, tuple(p.shape))
 
 opt = torch.optim.Adam(model.parameters(), lr=0.01)
-seq_len, batch = 24, 16
-for step in range(121):
+seq_len, batch = 16, 16
+for step in range(61):
     starts = torch.randint(0, len(data) - seq_len - 1, (batch,))
     x = torch.stack([data[s:s + seq_len] for s in starts.tolist()])
     y = torch.stack([data[s + 1:s + seq_len + 1] for s in starts.tolist()])
@@ -47,7 +47,7 @@ for step in range(121):
     loss.backward()
     norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
-    if step % 20 == 0:
+    if step % 10 == 0:
         print(f"step {step:3d}  loss {loss.item():.4f}  grad norm {norm.item():.4f}")
 
 
