@@ -172,12 +172,13 @@ class RNNBase(Module):
         if tuple(hx.shape) != expected:
             raise RuntimeError(msg.format(expected, list(hx.shape)))
 
-    def _batched(self, input, hx, kind):
-        """input as (L, N, H_in) or (N, L, H_in) and hx (a tensor or None) as 3-D, with torch's errors for
-        the dimensions; and whether the input had a batch dimension."""
+    def _batched(self, input):
+        """input with a batch dimension ((L, N, H_in), or (N, L, H_in) with batch_first), with torch's error for
+        other dimensions; and whether it had one."""
         if input.dim() not in (2, 3):
-            raise ValueError(f"{kind}: Expected input to be 2D or 3D, got {input.dim()}D tensor instead"
-                             if kind == "RNN" else f"{kind}: Expected input to be 2D or 3D, got {input.dim()}D instead")
+            name = "LSTM" if self.mode == "LSTM" else "GRU" if self.mode == "GRU" else "RNN"
+            tail = " tensor instead" if name == "RNN" else " instead"     # torch's RNN words it so
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tail}")
         is_batched = input.dim() == 3
         if not is_batched:
             input = shape.unsqueeze(input, 0 if self.batch_first else 1)
@@ -236,7 +237,7 @@ class RNN(RNNBase):
         super().__init__("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
 
     def forward(self, input, hx=None):
-        input, is_batched = self._batched(input, hx, "RNN")
+        input, is_batched = self._batched(input)
         if hx is not None:
             if not is_batched:
                 if hx.dim() != 2:
@@ -263,9 +264,6 @@ class GRU(RNNBase):
 
     forward = RNN.forward
 
-    def _batched(self, input, hx, kind):
-        return super()._batched(input, hx, "GRU")
-
 
 class LSTM(RNNBase):
     """Long short-term memory, per layer and direction (module docstring). Returns (output, (h_n, c_n)):
@@ -275,7 +273,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input, hx=None):
-        input, is_batched = self._batched(input, hx, "LSTM")
+        input, is_batched = self._batched(input)
         if hx is None:
             hx = (self._zeros(input), self._zeros(input))
         elif is_batched:
