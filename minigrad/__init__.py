@@ -6,6 +6,8 @@
     y.backward()
     x.grad            # tensor(6.)
 """
+import builtins as _builtins
+
 import numpy as _np
 
 from . import dtypes
@@ -43,7 +45,7 @@ def is_floating_point(t):
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _np.allclose(a._data, b._data, rtol, atol, equal_nan).item()
+    return _builtins.bool(_np.allclose(a._data, b._data, rtol, atol, equal_nan))   # a Python bool, as torch's
 
 
 def equal(a, b):

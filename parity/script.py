@@ -5,8 +5,8 @@
 
 Each side runs in a fresh process, from the program's own folder, one BLAS/OpenMP thread each: the program as
 `python FILE ARGS` runs it, and as `python -m minigrad.as_torch FILE ARGS` runs it. A program that sets no seed
-draws differently on every run of torch itself; `--seed N` seeds both sides (torch.manual_seed(N) and
-random.seed(N)) before it starts. Their stdout is compared line by line, each line graded:
+draws differently on every run of torch itself; `--seed N` seeds both sides (torch.manual_seed(N),
+random.seed(N) and numpy.random.seed(N)) before it starts. Their stdout is compared line by line, each line graded:
 
     EXACT   the same characters
     CLOSE   the same text once numbers (and memory addresses, 0x7f3b...) are taken out, and each number within
@@ -20,9 +20,30 @@ reductions summed in another order, and over hundreds of steps those reach ~1e-5
 last printed digit is because a program prints rounded numbers: two values that differ in the 8th digit
 can round to 0.1235 and 0.1234, a difference of one unit where printed, never more.
 
+    FLOAT32 a DIFF line that passes the float32 rule below
+
+Float32 drift. A float32 program that trains for hundreds of steps (or stops at a loss threshold) amplifies
+one-ulp differences (another summation order in one reduction) far past any fixed rtol, in torch itself:
+two float32 runs that differ only in rounding part as much as each parts from the exact computation. So when
+some lines are DIFF by their numbers alone, the program runs a third time, under torch with float64 as its
+default dtype and every float32 widened (`torch64`: random draws made in float32 from the same generator
+calls and widened, so the data and initial weights are the same; `.float()`, `dtype=torch.float32`,
+`torch.FloatTensor`, `torch.tensor`/`from_numpy` of float32 arrays all give float64), the reference. Each
+printed number of minigrad is then judged as parity judges float32 (parity/compare.py, K32 and FLOOR32):
+
+    dev(mg) <= K32 * D + FLOOR32,    dev(x) = (|x - t64| - one unit in the last digit printed) / max(|x|, |t64|)
+
+with D torch32's largest dev so far for the same quantity (the same place in lines of the same text:
+"step # loss #"'s second number). The printed unit is taken off: two values a hair apart can print
+neighbouring digits. An integer (a number printed without a point or exponent: a step, a count) must be
+equal on all three. A line passes (FLOAT32) when every number does; a line whose torch64 text differs has
+no reference and stays DIFF.
+A real error stays visible: tests/test_script_drift.py plants a gradient 1e-3 off in one op of a drifting
+float32 program, and it is DIFF still.
+
 A program that raises on one side (or both, differently) is DIFF, and its traceback's last line is shown:
 it is compared as one more printed line, `raised: ExceptionType: message`.
-The verdict is OK (exit 0) when every line is EXACT or CLOSE and both sides exited alike.
+The verdict is OK (exit 0) when every line is EXACT, CLOSE or FLOAT32 and both sides exited alike.
 """
 from __future__ import annotations
 
@@ -35,6 +56,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from .compare import FLOOR32, K32
 
 DEFAULT_RTOL = 1e-4
 SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
@@ -61,6 +84,8 @@ class Result:
     first_diff: str
     torch: Side
     minigrad: Side
+    torch64: Side | None = None     # the float64 reference run, when float32 drift was judged
+    worst32: str = ""               # the float32 rule's tightest line, for the report
 
     @property
     def ok(self):
@@ -70,6 +95,8 @@ class Result:
     def verdict(self):
         if not self.ok:
             return "DIFF"
+        if "FLOAT32" in self.grades:
+            return "FLOAT32"
         return "EXACT" if all(g == "EXACT" for g in self.grades) else "CLOSE"
 
 
@@ -140,6 +167,11 @@ def _run_side(side, path, args, timeout, seed):
     return Side(lines, proc.returncode, secs, _last_error_line(err) if proc.returncode else "")
 
 
+def run_torch64(path, args=(), timeout=None, seed=None):
+    """The float64 reference run (module docstring), in a fresh process."""
+    return _run_side("torch64", Path(path).resolve(), args, timeout, seed)
+
+
 def run_sides(path, args=(), timeout=None, seed=None):
     """Both sides at once, each in a fresh process: {"torch": Side, "minigrad": Side}."""
     path = Path(path).resolve()
@@ -154,26 +186,94 @@ def _with_error(side):
     return side.lines + ([f"raised: {side.error}"] if side.returncode else [])
 
 
-def compare(path, args=(), rtol=DEFAULT_RTOL, timeout=None, seed=None):
+def _template(line):
+    return _NUMBER.sub("#", _ADDRESS.sub("0x?", line))
+
+
+def _drift_allowance(mg, t32, t64, worst, key, rtol):
+    """Whether minigrad's printed number `mg` passes the float32 rule against torch64's `t64`, with `worst`
+    ({quantity: D}) holding torch32's largest deviation so far; (passes, ratio) with ratio = minigrad's
+    deviation over torch32's (for the report)."""
+    if not any(c in t32 + t64 for c in ".eE"):
+        return mg == t32 == t64, 0.0                 # an integer (a count, a step, a length) is not rounding
+    x, a, r = float(mg), float(t32), float(t64)
+    if any(v != v or abs(v) == float("inf") for v in (x, a, r)):
+        return mg == t32, 0.0
+    # deviations relative to the larger of the two, as parity's (compare.diff): bounded, and defined at 0
+    unit = min(_unit(mg), _unit(t64))               # the finer: Python prints exactly 1.0 as "1.0"
+    d32 = max(abs(a - r) - min(_unit(t32), _unit(t64)), 0.0)
+    worst[key] = max(worst.get(key, 0.0), d32 / max(abs(a), abs(r)) if d32 else 0.0)
+    dev = max(abs(x - r) - unit, 0.0)
+    rel = dev / max(abs(x), abs(r)) if dev else 0.0
+    return rel <= K32 * worst[key] + FLOOR32, rel / worst[key] if worst[key] else 0.0
+
+
+def judge_float32(grades, mine, theirs, ref, rtol=DEFAULT_RTOL):
+    """grades with each DIFF line that passes the float32 rule against the float64 run `ref` turned FLOAT32
+    (module docstring); and a note on the tightest line. Every line with a reference updates torch32's
+    deviations, in order, so each quantity's D is its largest so far."""
+    grades, worst, tightest = list(grades), {}, (0.0, "")
+    for i, (la, lb) in enumerate(zip(mine, theirs)):
+        lr = ref[i] if i < len(ref) else None
+        if lr is None or _template(lb) != _template(lr) or _template(la) != _template(lb):
+            continue
+        template = _template(lb)
+        ok = True
+        for j, (m, t, r) in enumerate(zip(_NUMBER.findall(_ADDRESS.sub("0x?", la)),
+                                          _NUMBER.findall(_ADDRESS.sub("0x?", lb)),
+                                          _NUMBER.findall(_ADDRESS.sub("0x?", lr)))):
+            passes, ratio = _drift_allowance(m, t, r, worst, (template, j), rtol)
+            ok &= passes or _close_numbers(m, t, rtol)
+            if grades[i] == "DIFF" and ratio > tightest[0]:
+                tightest = (ratio, f"line {i + 1}: minigrad {m}, torch {t}, torch64 {r}")
+        if grades[i] == "DIFF" and ok:
+            grades[i] = "FLOAT32"
+    note = f"worst dev(minigrad32)/dev(torch32) {tightest[0]:.3g} at {tightest[1]}" if tightest[1] else ""
+    return grades, note
+
+
+def _numbers_only_diff(grades, a, b):
+    """Whether some DIFF line differs from torch's in its numbers alone (what float32 drift can explain)."""
+    return any(g == "DIFF" and la is not None and lb is not None and _template(la) == _template(lb)
+               for g, la, lb in zip(grades, a + [None] * len(grades), b + [None] * len(grades)))
+
+
+def compare(path, args=(), rtol=DEFAULT_RTOL, timeout=None, seed=None, float64=True):
+    """Both sides, graded line by line; where some lines differ in their numbers alone (and `float64`), the
+    float64 reference run too, and those lines judged by the float32 rule."""
     sides = run_sides(path, args, timeout, seed)
     a, b = (_with_error(sides["minigrad"]), _with_error(sides["torch"]))
-    grades, first = [], ""
-    for i in range(max(len(a), len(b))):
-        la = a[i] if i < len(a) else None
-        lb = b[i] if i < len(b) else None
-        g = grade(la, lb, rtol)
-        grades.append(g)
-        if g == "DIFF" and not first:
+    n = max(len(a), len(b))
+    a_, b_ = a + [None] * (n - len(a)), b + [None] * (n - len(b))
+    grades = [grade(la, lb, rtol) for la, lb in zip(a_, b_)]
+    torch64, note = None, ""
+    if float64 and _numbers_only_diff(grades, a, b):
+        torch64 = run_torch64(path, args, timeout, seed)
+        grades, note = judge_float32(grades, a_, b_, _with_error(torch64), rtol)
+    first = ""
+    for i, g in enumerate(grades):
+        if g == "DIFF":
+            la, lb = a_[i], b_[i]
             first = f"line {i + 1}:\n  torch    {lb if lb is not None else '<no line>'}\n" \
                     f"  minigrad {la if la is not None else '<no line>'}"
-    return Result(str(path), grades, first, sides["torch"], sides["minigrad"])
+            if torch64 is not None and i < len(torch64.lines):
+                first += f"\n  torch64  {torch64.lines[i]}"
+            break
+    return Result(str(path), grades, first, sides["torch"], sides["minigrad"], torch64, note)
 
 
 def report(res, name=None):
     """The lines `--script` prints for one result."""
-    counts = {g: res.grades.count(g) for g in ("EXACT", "CLOSE", "DIFF")}
+    counts = {g: res.grades.count(g) for g in ("EXACT", "CLOSE", "FLOAT32", "DIFF")}
     out = [f"{name or res.path}: {len(res.grades)} lines: {counts['EXACT']} EXACT, {counts['CLOSE']} CLOSE, "
-           f"{counts['DIFF']} DIFF"]
+           + (f"{counts['FLOAT32']} FLOAT32, " if res.torch64 is not None else "") + f"{counts['DIFF']} DIFF"]
+    if res.torch64 is not None:
+        out.append(f"float32 rule (torch float64 run, {res.torch64.seconds:.2f} s): dev(minigrad) <= {K32:g} x D + "
+                   f"{FLOOR32:.2g}, dev = relative difference from torch64 beyond one printed digit, D = torch32's "
+                   "largest dev so far for the same quantity"
+                   + (f"; {res.worst32}" if res.worst32 else ""))
+        if res.torch64.returncode:
+            out.append(f"torch64 raised (exit {res.torch64.returncode}): {res.torch64.error}")
     if res.first_diff:
         out.append(f"first difference at {res.first_diff}")
     for side in ("torch", "minigrad"):
@@ -204,30 +304,37 @@ def suite(fast=False):
 
 def run_suite(fast=False, rtol=DEFAULT_RTOL):
     rows, ok = [], True
-    print(f"{'program':<28} {'lines':>5} {'EXACT':>5} {'CLOSE':>5} {'DIFF':>4}  {'torch s':>7} {'minigrad s':>10}  verdict")
+    print(f"{'program':<28} {'lines':>5} {'EXACT':>5} {'CLOSE':>5} {'F32':>4} {'DIFF':>4}  {'torch s':>7} "
+          f"{'minigrad s':>10}  verdict")
     for p in suite(fast):
         res = compare(p, (), rtol)
         ok &= res.ok
         print(f"{p.name:<28} {len(res.grades):>5} {res.grades.count('EXACT'):>5} {res.grades.count('CLOSE'):>5} "
-              f"{res.grades.count('DIFF'):>4}  {res.torch.seconds:>7.2f} {res.minigrad.seconds:>10.2f}  {res.verdict}",
-              flush=True)
+              f"{res.grades.count('FLOAT32'):>4} {res.grades.count('DIFF'):>4}  {res.torch.seconds:>7.2f} "
+              f"{res.minigrad.seconds:>10.2f}  {res.verdict}", flush=True)
         if not res.ok:
             rows.append("\n".join(report(res, p.name)))
     for r in rows:
         print("\n" + r)
-    print(f"\nscripts: {'all EXACT or CLOSE' if ok else 'DIFFERENCES'} (rtol {rtol:g})")
+    print(f"\nscripts: {'all EXACT, CLOSE or FLOAT32' if ok else 'DIFFERENCES'} (rtol {rtol:g})")
     return 0 if ok else 1
 
 
 def _seed_from_env():
-    """PARITY_SEED (from --seed): torch.manual_seed and random.seed before the program, on both sides, for a
-    program that sets no seed (torch would seed itself from the OS, and no two runs would agree)."""
+    """PARITY_SEED (from --seed): torch.manual_seed, random.seed and numpy.random.seed before the program, on
+    every side, for a program that sets no seed (torch would seed itself from the OS, and no two runs would
+    agree)."""
     seed = os.environ.get("PARITY_SEED")
     if seed is not None:
         import random
         import torch            # minigrad on the minigrad side
         torch.manual_seed(int(seed))
         random.seed(int(seed))
+        try:
+            import numpy
+        except ImportError:
+            return
+        numpy.random.seed(int(seed))
 
 
 def _torch_child(argv):
@@ -238,6 +345,33 @@ def _torch_child(argv):
     _seed_from_env()
     runpy.run_path(path, run_name="__main__")
     return 0
+
+
+def _widen_float32_names():
+    """The torch64 side, beyond parity.verbatim's widening (default dtype, .float(), from_numpy, random
+    draws): a program that names float32 (`dtype=torch.float`, `.to(torch.float32)`, `torch.FloatTensor`,
+    `torch.tensor` of a float32 array) computes in float64 too."""
+    import torch
+    f32, f64 = torch.float32, torch.float64
+    tensor, as_tensor = torch.tensor, torch.as_tensor
+
+    def widened(make):
+        def wrapped(*args, **kw):
+            t = make(*args, **kw)
+            return t.detach().double().requires_grad_(t.requires_grad) if t.dtype == f32 else t
+        return wrapped
+
+    torch.tensor, torch.as_tensor = widened(tensor), widened(as_tensor)
+    torch.float32 = torch.float = f64
+    torch.FloatTensor = torch.DoubleTensor
+
+
+def _torch64_child(argv):
+    """The float64 reference side: the program under torch, computing in float64 from the same numbers."""
+    from .verbatim import _widen_to_float64
+    _widen_to_float64()
+    _widen_float32_names()
+    return _torch_child(argv)
 
 
 def _minigrad_child(argv):
@@ -255,6 +389,8 @@ def _minigrad_child(argv):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--torch-child"]:
         sys.exit(_torch_child(sys.argv[2:]))
+    if sys.argv[1:2] == ["--torch64-child"]:
+        sys.exit(_torch64_child(sys.argv[2:]))
     if sys.argv[1:2] == ["--minigrad-child"]:
         sys.exit(_minigrad_child(sys.argv[2:]))
     print("use: python -m parity --script FILE [ARGS] | python -m parity --scripts", file=sys.stderr)

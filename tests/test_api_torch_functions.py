@@ -309,3 +309,10 @@ def test_dataloader_is_importable_from_its_torch_module():
     batches = [b.numpy() for b in DataLoader(minigrad.arange(10), batch_size=4)]
     expected = [b.numpy() for b in TorchDataLoader(torch.arange(10), batch_size=4)]
     assert len(batches) == len(expected) and all(np.array_equal(m, t) for m, t in zip(batches, expected))
+
+
+@pytest.mark.parametrize("b", [[1.0, 2.0], [1.0, 2.001]], ids=["equal", "apart"])
+def test_allclose_returns_a_python_bool_as_torch(b):
+    m = minigrad.allclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor(b))
+    t = torch.allclose(torch.tensor([1.0, 2.0]), torch.tensor(b))
+    assert type(m) is type(t) is bool and m == t

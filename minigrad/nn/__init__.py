@@ -5,6 +5,7 @@ from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, 
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss, mnist_loss)
 from .normalization import LayerNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .module import Module
 from .parameter import Parameter

@@ -12,6 +12,7 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - inplace:     in-place ops (add_ zero_ fill_ copy_, and every op's `_` form): how a write is recorded
 - indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
 - sorting:     sort argsort topk kthvalue median unique nonzero
+- histogram:   histc histogram (counting: no gradient)
 - matmul:      matmul (mm, mv, dot, batched), linear
 - activations: leaky_relu gelu elu silu softplus hardtanh
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
@@ -25,4 +26,4 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
 from . import elementwise, arithmetic, unary, comparison, reduce, shape, views, inplace  # noqa: F401,E402
-from . import indexing, sorting, matmul, fused, nn_ops  # noqa: F401,E402
+from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402

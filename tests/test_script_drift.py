@@ -1,0 +1,134 @@
+"""--script and float32 drift: where a float32 program's printed numbers part from torch's by more than rtol,
+a third run (torch in float64 from the same numbers) is the reference, and each number of minigrad's is
+judged against torch float32's own deviation from it (parity/script.py, the float32 rule)."""
+import textwrap
+
+from parity import script
+
+# a two-layer net trained by hand for 300 steps in float32, its loss printed every step: near the fit the
+# printed sum of squares cancels, and one-ulp differences in a reduction show up at 1e-4 relative and more
+DRIFTING = """
+    import torch
+
+    torch.manual_seed(0)
+    x = torch.randn(64, 500)
+    y = torch.randn(64, 10)
+    w1 = torch.randn(500, 100, requires_grad=True)
+    w2 = torch.randn(100, 10, requires_grad=True)
+    for t in range(300):
+        loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+        print(t, loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w1 -= 2e-6 * w1.grad
+            w2 -= 2e-6 * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+"""
+
+
+def program(tmp_path, code, name="prog.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(code))
+    return path
+
+
+# ---------------------------------------------------------------- the rule, on printed lines
+
+def judge(mine, torch32, torch64):
+    """The float32 rule over lines that rtol alone grades CLOSE (the first) and DIFF (the rest)."""
+    return script.judge_float32(["CLOSE"] + ["DIFF"] * (len(mine) - 1), mine, torch32, torch64)
+
+
+def test_a_number_within_ten_times_torchs_own_drift_passes():
+    # torch32 parted from float64 by 1e-3 at the first line; minigrad by 5e-3 at the second
+    grades, _ = judge(["loss 1.001000", "loss 2.010000"], ["loss 1.001000", "loss 2.000000"],
+                      ["loss 1.000000", "loss 2.000000"])
+    assert grades == ["CLOSE", "FLOAT32"]
+
+
+def test_a_number_beyond_ten_times_torchs_own_drift_stays_diff():
+    grades, note = judge(["loss 1.001000", "loss 2.030000"], ["loss 1.001000", "loss 2.000000"],
+                         ["loss 1.000000", "loss 2.000000"])
+    assert grades == ["CLOSE", "DIFF"] and "line 2" in note
+
+
+def test_where_torch32_equals_float64_a_difference_beyond_rounding_stays_diff():
+    grades, _ = judge(["loss 1.000000", "loss 1.001000"], ["loss 1.000000", "loss 1.000000"],
+                      ["loss 1.000000", "loss 1.000000"])
+    assert grades == ["CLOSE", "DIFF"]
+
+
+def test_torchs_drift_counts_for_the_same_quantity_only():
+    # torch32 drifted 1e-3 in the loss, not in the accuracy: the accuracy gets no allowance from it
+    grades, _ = judge(["loss 1.001000 acc 0.500000", "loss 1.001000 acc 0.505000"],
+                      ["loss 1.001000 acc 0.500000", "loss 1.001000 acc 0.500000"],
+                      ["loss 1.000000 acc 0.500000", "loss 1.000000 acc 0.500000"])
+    assert grades == ["CLOSE", "DIFF"]
+
+
+def test_printed_integers_must_be_equal_whatever_torchs_drift():
+    # a count that differs between torch's own runs is not rounding (here: unseeded draws, 30 vs 10 steps)
+    grades, _ = judge(["steps 10 loss 1.000000", "steps 20 loss 1.000000"],
+                      ["steps 10 loss 1.000000", "steps 10 loss 1.000000"],
+                      ["steps 10 loss 1.000000", "steps 30 loss 1.000000"])
+    assert grades == ["CLOSE", "DIFF"]
+
+
+def test_a_line_whose_float64_text_differs_has_no_reference():
+    grades, _ = judge(["loss 1.001000", "loss 2.001000"], ["loss 1.001000", "loss 2.000000"],
+                      ["loss 1.000000", "stopped"])
+    assert grades == ["CLOSE", "DIFF"]
+
+
+# ---------------------------------------------------------------- whole programs
+
+def test_a_drifting_float32_program_passes_by_the_float32_rule(tmp_path):
+    res = script.compare(program(tmp_path, DRIFTING), timeout=300)
+    assert res.torch64 is not None and res.torch64.returncode == 0
+    assert "FLOAT32" in res.grades                  # lines that rtol alone grades DIFF ...
+    assert res.ok, "\n".join(script.report(res))    # ... each within the float32 rule
+    assert res.verdict == "FLOAT32"
+
+
+def test_a_gradient_off_by_1e3_stays_diff_under_the_float32_rule(tmp_path, monkeypatch):
+    plant = program(tmp_path, """
+        from minigrad.ops.arithmetic import Pow
+        honest = Pow.backward
+
+        def off_by_1e3(self, g):
+            ga, gb = honest(self, g)
+            return ga * (1 + 1e-3), gb
+
+        Pow.backward = off_by_1e3
+    """, "plant.py")
+    monkeypatch.setenv("PARITY_MINIGRAD_PRELOAD", str(plant))
+    res = script.compare(program(tmp_path, DRIFTING), timeout=300)
+    assert res.torch64 is not None and not res.ok and "DIFF" in res.grades
+
+
+def test_a_program_that_matches_gets_no_float64_run(tmp_path):
+    res = script.compare(program(tmp_path, "import torch\nprint(torch.ones(2).sum())\n"), timeout=120)
+    assert res.ok and res.torch64 is None
+
+
+def test_the_float64_run_computes_in_float64_from_float32_draws(tmp_path):
+    path = program(tmp_path, """
+        import numpy as np
+        import torch
+        torch.manual_seed(0)
+        print(torch.randn(3).tolist())
+        print(torch.randn(2, dtype=torch.float).dtype, torch.zeros(2, dtype=torch.float32).dtype)
+        print(torch.tensor(np.ones(2, np.float32)).dtype, torch.ones(2).float().dtype, torch.FloatTensor([1]).dtype)
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        (w * w).sum().backward()
+        print(w.is_leaf, w.grad.dtype)
+    """)
+    ref = script.run_torch64(path, timeout=120)
+    plain = script.run_sides(path, timeout=120)["torch"]
+    assert ref.returncode == 0, ref.error
+    drawn32 = [float(v) for v in plain.lines[0].strip("[]").split(",")]
+    drawn64 = [float(v) for v in ref.lines[0].strip("[]").split(",")]
+    assert drawn64 == drawn32                        # the same draws, widened exactly
+    assert ref.lines[1:] == ["torch.float64 torch.float64", "torch.float64 torch.float64 torch.float64",
+                             "True torch.float64"]
