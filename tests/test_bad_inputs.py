@@ -337,6 +337,14 @@ CASES = {
     "cross_entropy_label_smoothing_above_one": lambda L: _ce(L, L.zeros(2, 3), L.tensor([0, 1]),
                                                             label_smoothing=1.5),
     "cross_entropy_prob_target_wrong_shape": lambda L: _ce(L, L.zeros(2, 3), L.ones(2, 4) / 4),
+    "cross_entropy_target_of_input_shape_is_int": lambda L: _ce(L, L.zeros(2, 3), L.zeros(2, 3, dtype=L.int64)),
+    "cross_entropy_spatial_target_wrong_size": lambda L: _ce(L, L.zeros(2, 3, 4), L.zeros(2, 5, dtype=L.int64)),
+    "nll_image_target_without_height": lambda L: F(L).nll_loss(L.zeros(2, 3, 4, 5), L.zeros(2, 4, dtype=L.int64)),
+    "nll_image_target_wrong_size": lambda L: F(L).nll_loss(L.zeros(2, 3, 4, 5), L.zeros(2, 4, 6, dtype=L.int64)),
+    "nll_image_weight_wrong_size": lambda L: F(L).nll_loss(L.zeros(2, 3, 4, 5), L.zeros(2, 4, 5, dtype=L.int64),
+                                                           weight=L.ones(4)),
+    "nll_one_sample_two_targets": lambda L: F(L).nll_loss(L.zeros(3), L.tensor([0, 1])),
+    "nll_of_0d_input": lambda L: F(L).nll_loss(L.tensor(0.0), L.tensor(0)),
     "bce_int64_target": lambda L: F(L).binary_cross_entropy(L.full((2,), 0.5), L.tensor([0, 1])),
     "bce_input_above_one": lambda L: F(L).binary_cross_entropy(L.full((2,), 1.5), L.ones(2)),
     "bce_shape_mismatch": lambda L: F(L).binary_cross_entropy(L.full((2,), 0.5), L.ones(3)),
@@ -374,7 +382,6 @@ CASES = {
 # Cases where minigrad does not yet raise torch's error; the fix belongs in the file named.
 XFAIL = {
     "batchnorm_one_sample_training": "nn/normalization.py: the message prints torch.Size",
-    "cross_entropy_prob_target_wrong_shape": "losses.py: a float target whose shape differs is read as class indices by torch",
     "bce_with_logits_int_target": "losses.py: the int target is cast inside torch's kernel",
     "grad_wrong_shape": "tensor.py: the .grad setter does not check shape or dtype",
     "grad_wrong_dtype": "tensor.py: the .grad setter does not check shape or dtype",
