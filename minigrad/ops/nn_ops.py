@@ -13,7 +13,7 @@ from .shape import _dim
 
 def _shift(x, axis):
     """x - max(x) along axis: every exponent is then <= 0."""
-    return x - x.max(axis=axis, keepdims=True)
+    return x - x.max(axis=axis, keepdims=True, initial=-np.inf)    # initial: an empty axis has no max
 
 
 class Softmax(Function):
@@ -43,7 +43,7 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis):
         z = _shift(x, axis)
-        out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True)) if x.size else z    # empty: no log(0) warning
         self.saved, self.axis = out, axis
         return out
 
