@@ -54,7 +54,6 @@ KNOWN = {
         r"output with shape \[.*\] doesn't match the broadcast shape[\s\S]*minigrad did not",
     "math_on_bool_tensor_is_accepted": r"torch raised (NotImplementedError: .* not implemented for 'Bool'|RuntimeError: Boolean inputs not supported)",
     "backward_after_fill_on_a_0d_nonleaf": r"minigrad raised AttributeError: 'float' object has no attribute 'grad_fn'",
-    "int_tensor_with_python_float_promotes_to_float64": r"value: float64\[.*\] != torch float32",
     "permute_and_expand_without_sizes_are_accepted": r"torch raised TypeError: (permute|expand)\(\) missing",
     "index_out_of_range_says_axis": r"out of bounds for axis \d+ with size",
     "negative_dim_out_of_range_on_0d": r"torch ran but minigrad raised IndexError: Dimension out of range",

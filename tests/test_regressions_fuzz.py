@@ -105,6 +105,20 @@ def test_softmax_family_over_an_empty_dim(fn, shape, dim):
     assert_same(m.grad, t.grad)
 
 
+@pytest.mark.parametrize("bounds", [(0.5, None), (None, 0.5), (0, 1.5), (0, 1)])
+@pytest.mark.parametrize("values", [[1, 2], [True, False], [1.0, 2.0]])
+def test_clamp_at_python_numbers_takes_torchs_result_dtype(values, bounds):
+    """An int tensor clamped at a float becomes the default float type; a bool tensor clamped at an int, int64."""
+    (m, t) = pair(np.array(values), requires_grad=False)
+    assert_same(m.clamp(*bounds), t.clamp(*bounds))
+
+
+@pytest.mark.parametrize("bounds", [(True, None), (None, True), (True, True)])
+def test_clamp_of_a_bool_tensor_at_bools_is_an_error(bounds):
+    (m, t) = pair(np.array([True, False]))
+    assert_same_error(lambda: m.clamp(*bounds), lambda: t.clamp(*bounds))
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))
@@ -264,7 +278,6 @@ OPEN = {
     "inplace_broadcast_to_larger_shape": ("tensor.py", _inplace_grows),
     "matmul_of_mixed_dtypes_message": ("matmul.py", lambda L: L.ones(1, 0) @ L.ones(1, 0, dtype=L.float64)),
     "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
-    "int_tensor_with_python_float_promotes_to_float64": ("unary.py (clamp)", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
     "permute_and_expand_without_sizes_are_accepted": ("tensor.py", lambda L: L.ones(()).expand()),
     "advanced_index_out_of_range_on_an_empty_dim": ("shape.py (getitem)", _index_empty),
     "index_out_of_range_says_axis": ("tensor.py (__setitem__)", _setitem_empty),
@@ -280,6 +293,7 @@ OPEN = {
 
 # Found by the fuzzer and fixed: each still compared with torch.
 FIXED = {
+    "int_tensor_with_python_float_promotes_to_float64": ("unary.py (clamp)", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
     "softmax_over_an_empty_dim": ("nn_ops.py", lambda L: F(L).softmax(L.ones(0), 0)),
     "cross_entropy_with_extra_dims": ("losses.py", lambda L: F(L).cross_entropy(L.zeros(1, 2, 2), L.tensor([[0, 1]]))),
     "nll_and_cross_entropy_values_with_extra_dims": ("losses.py", lambda L: _nll_extra_dims(L, "mean")),

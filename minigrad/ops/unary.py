@@ -2,9 +2,11 @@
 round floor ceil trunc, each op's forward and its derivative side by side."""
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..backend import kernels as K
-from .elementwise import _float, _inplace_op, _mask, _no_bool, _torch_scalar_name, _zeros, unary
+from ..tensor import Tensor
+from .elementwise import _float, _inplace_op, _mask, _no_bool, _torch_scalar_name, _zeros, to_dtype, unary
 
 
 class Neg(Function):
@@ -250,7 +252,26 @@ def relu(a):
 def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return Clamp.apply(a, min, max)
+    dt = _clamp_dtype(a._data.dtype, min, max)
+    if dt.kind == "b":
+        scalars = not isinstance(min, Tensor) and not isinstance(max, Tensor)
+        if scalars or (min is not None and max is not None):
+            kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
+            raise NotImplementedError(f"\"{kernel}{'_scalar' if scalars else ''}_cpu\" not implemented for 'Bool'")
+    return Clamp.apply(to_dtype(a, dt), min, max)
+
+
+def _clamp_dtype(dt, *bounds):
+    """torch's result dtype of clamp: a Python number or a 0-d tensor widens `dt` only to a higher category
+    (an int tensor clamped at 0.5 becomes the default float type), a tensor with dimensions as in promotion."""
+    for b in bounds:
+        if isinstance(b, Tensor) and b._data.ndim:
+            dt = dtypes.promote(dt, b._data.dtype)
+        elif b is not None:
+            bd = b._data.dtype if isinstance(b, Tensor) else dtypes.to_numpy_dtype(type(b))
+            if dtypes._CATEGORY[bd.kind] > dtypes._CATEGORY[dt.kind]:
+                dt = bd
+    return dt
 
 
 class Sin(Function):
