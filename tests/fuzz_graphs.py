@@ -52,7 +52,6 @@ KNOWN = {
     "inplace_broadcast_to_larger_shape":
         r"(could not broadcast input array|minigrad did not)[\s\S]*output with shape|"
         r"output with shape \[.*\] doesn't match the broadcast shape[\s\S]*minigrad did not",
-    "math_on_bool_tensor_is_accepted": r"torch raised (NotImplementedError: .* not implemented for 'Bool'|RuntimeError: Boolean inputs not supported)",
     "backward_after_fill_on_a_0d_nonleaf": r"minigrad raised AttributeError: 'float' object has no attribute 'grad_fn'",
     "permute_and_expand_without_sizes_are_accepted": r"torch raised TypeError: (permute|expand)\(\) missing",
     "index_out_of_range_says_axis": r"out of bounds for axis \d+ with size",
@@ -62,7 +61,6 @@ KNOWN = {
         r"torch raised RuntimeError: a leaf Variable that requires grad is being used in an in-place",
     "inplace_on_a_view_of_a_multi_output_view": r"This view is the output of a function that returns multiple views",
     "mT_of_a_1d_tensor": r"tensor.mT is only supported on matrices",
-    "bool_tensor_minus_a_number_is_accepted": r"torch raised RuntimeError: Subtraction, the `-` operator, with a bool tensor",
     "maximum_minimum_gradient_at_nan": r"\.grad: [\s\S]*x\d+ (maximum|minimum) x\d+",
     "copy_from_a_shape_that_does_not_broadcast": r"minigrad raised ValueError: could not broadcast input array from",
     "matmul_of_mixed_dtypes_message": r"minigrad raised RuntimeError: expected m1 and m2 to have the same dtype",

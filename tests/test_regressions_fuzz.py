@@ -119,6 +119,35 @@ def test_clamp_of_a_bool_tensor_at_bools_is_an_error(bounds):
     assert_same_error(lambda: m.clamp(*bounds), lambda: t.clamp(*bounds))
 
 
+BOOL_MATH = {
+    "bool_minus_true": lambda L: L.tensor([True, False]) - True,
+    "true_minus_bool": lambda L: True - L.tensor([True, False]),
+    "bool_minus_one": lambda L: L.tensor([True, False]) - 1,
+    "float_minus_bool": lambda L: 1.5 - L.tensor([True, False]),
+    "int_minus_bool_tensor": lambda L: L.tensor([1, 2]) - L.tensor([True, False]),
+    "int_minus_true": lambda L: L.tensor([1, 2]) - True,
+    "bool_plus_true": lambda L: L.tensor([True, False]) + True,
+    "bool_times_true": lambda L: True * L.tensor([True, False]),
+    "bool_over_true": lambda L: L.tensor([True, False]) / True,
+    "int_over_true": lambda L: L.tensor([1, 2]) / True,
+    "bool_squared": lambda L: L.tensor([True, False]) ** 2,
+    "bool_to_a_bool_power": lambda L: L.tensor([True, False]) ** L.tensor([True, True]),
+    "true_to_a_bool_power": lambda L: True ** L.tensor([True, False]),
+    "abs_of_bool": lambda L: L.tensor([True]).abs(),
+    "relu_of_bool": lambda L: L.tensor([True]).relu(),
+    "argmax_of_bool": lambda L: L.tensor([True, False]).argmax(),
+    "softmax_of_int_on_the_last_dim": lambda L: L.ones(2, 2, dtype=L.int64).softmax(1),
+    "log_softmax_of_bool_on_dim_0": lambda L: L.ones(2, 2, dtype=L.bool).log_softmax(0),
+}
+
+
+@pytest.mark.parametrize("name", list(BOOL_MATH))
+def test_math_on_bool_and_int_tensors_is_torchs(name):
+    """torch's result dtype (True keeps a bool tensor bool; an int divided by True is float32), or its error
+    (no - on bools, no abs, relu, argmax, pow of bools, no softmax of integers)."""
+    _same_outcome(BOOL_MATH[name])
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))
@@ -286,13 +315,13 @@ OPEN = {
     "negative_dim_out_of_range_on_0d": ("tensor.py", lambda L: L.ones(()).mT),
     "maximum_minimum_gradient_at_nan": ("arithmetic.py (Maximum)", _maximum_at_nan),
     "copy_from_a_shape_that_does_not_broadcast": ("elementwise.py (Copy)", _copy_from_unbroadcastable),
-    "math_on_bool_tensor_is_accepted": ("unary.py", lambda L: L.tensor([True]).abs()),
-    "bool_tensor_minus_a_number_is_accepted": ("arithmetic.py", lambda L: L.tensor([True]) - True),
 }
 
 
 # Found by the fuzzer and fixed: each still compared with torch.
 FIXED = {
+    "math_on_bool_tensor_is_accepted": ("unary.py", lambda L: L.tensor([True]).abs()),
+    "bool_tensor_minus_a_number_is_accepted": ("arithmetic.py", lambda L: L.tensor([True]) - True),
     "int_tensor_with_python_float_promotes_to_float64": ("unary.py (clamp)", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
     "softmax_over_an_empty_dim": ("nn_ops.py", lambda L: F(L).softmax(L.ones(0), 0)),
     "cross_entropy_with_extra_dims": ("losses.py", lambda L: F(L).cross_entropy(L.zeros(1, 2, 2), L.tensor([[0, 1]]))),

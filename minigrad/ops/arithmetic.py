@@ -36,6 +36,15 @@ class Sub(Function):
     def backward(self, g):
         return g, (-g if self.needs_input_grad[1] else None)
 
+    @staticmethod
+    def check_bools(a_is_bool, b_is_bool):
+        """torch refuses - with a bool operand (a bool tensor or a Python bool), each case with its own hint."""
+        if a_is_bool and b_is_bool:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+                               "or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
 
 class RSub(Function):
     """b - a (a number minus a tensor).  d(b-a)/da = -1"""
@@ -44,6 +53,8 @@ class RSub(Function):
 
     def forward(self, a, b):
         return b - a
+
+    check_bools = Sub.check_bools
 
     def backward(self, g):
         return -g, (g if self.needs_input_grad[1] else None)
@@ -99,6 +110,11 @@ class Pow(Function):
         self.saved = (a, b)
         if type(b) is float and b == 0.5:
             return K.sqrt(a)            # torch computes x ** 0.5 as its sqrt
+        if a.dtype.kind == "b":         # torch: bools to an int power are int64 (NumPy: int8); bool ** bool: no kernel
+            if getattr(b, "dtype", None) == np.bool_:
+                raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+            if type(b) is int:
+                return a.astype(np.int64) ** b
         return a ** b
 
     def backward(self, g):
@@ -140,6 +156,8 @@ class RPow(Function):
     saves_output = True
 
     def forward(self, a, b):
+        if a.dtype.kind == "b" and type(b) is bool:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         out = b ** a
         self.saved = (out, b)
         return out
@@ -227,7 +245,8 @@ def div(input, other, *, out=None):
     if out is not None:
         return _out.into("div", out, (input, other), lambda: div(input, other))
     a, b = input, other
-    if a._data.dtype.kind in "biu" and (type(b) is int or (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
+    if a._data.dtype.kind in "biu" and (type(b) in (int, bool) or
+                                        (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
         a = a.to(dtypes.get_default_dtype())         # true division of integers gives floats, as in torch
     return binary(Div, a, b)
 

@@ -16,6 +16,10 @@ def binary(cls, a, b):
     """Run the binary op `cls` on a Tensor `a` and a Tensor or Python number `b` (torch's promotion rules:
     a Python number never widens a tensor's float type; integer tensors with a float number become float)."""
     ad = a._data
+    check_bools = getattr(cls, "check_bools", None)       # an op with no bool kernel (-), checked before promotion
+    if check_bools is not None and (ad.dtype.kind == "b" or type(b) is bool or
+                                    (isinstance(b, Tensor) and b._data.dtype.kind == "b")):
+        check_bools(ad.dtype.kind == "b", type(b) is bool or isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if isinstance(b, Tensor):
         bd = b._data
         if ad.dtype != bd.dtype:
@@ -66,8 +70,8 @@ def _torch_error(e):
 def _python_number(b):
     if isinstance(b, np.generic):
         return b.item()
-    if isinstance(b, bool):
-        return int(b)
+    if isinstance(b, bool):          # kept a bool: True + a bool tensor is a bool tensor, as in torch
+        return b
     if isinstance(b, np.ndarray):
         return Tensor._make(b)
     raise TypeError(f"unsupported operand type for a tensor op: '{type(b).__name__}'")

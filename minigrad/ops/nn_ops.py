@@ -8,12 +8,13 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import reduce
+from .elementwise import _torch_scalar_name
 from .shape import _dim
 
 
 def _shift(x, axis):
-    """x - max(x) along axis: every exponent is then <= 0."""
-    return x - x.max(axis=axis, keepdims=True, initial=-np.inf)    # initial: an empty axis has no max
+    """x - max(x) along axis: every exponent is then <= 0 (an empty x has no max, and nothing to shift)."""
+    return x - x.max(axis=axis, keepdims=True) if x.size else x
 
 
 class Softmax(Function):
@@ -65,13 +66,22 @@ def _softmax_dim(x, dim):
 def softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return Softmax.apply1(x, _softmax_dim(x, dim))
+    return Softmax.apply1(x, _float_only(x, _softmax_dim(x, dim), "softmax"))
 
 
 def log_softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return LogSoftmax.apply1(x, _softmax_dim(x, dim))
+    return LogSoftmax.apply1(x, _float_only(x, _softmax_dim(x, dim), "log_softmax"))
+
+
+def _float_only(x, dim, name):
+    """dim, once x is known to be a float tensor: torch has no softmax kernel for integers or bools."""
+    if x._data.dtype.kind != "f":
+        last = "_lastdim" if dim == max(x._data.ndim - 1, 0) else ""
+        raise NotImplementedError(f"\"{name}{last}_kernel_impl\" not implemented for "
+                                  f"'{_torch_scalar_name(x._data.dtype)}'")
+    return dim
 
 
 def torch_softmax(input, dim=None, dtype=None, *, axis=None):

@@ -257,6 +257,8 @@ def argmin(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 
 def _arg(pick, a, dim, keepdim):
+    if a._data.dtype.kind == "b":
+        raise RuntimeError(f"{pick.__name__}(): does not support bool input")
     if a._data.size == 0:
         name = pick.__name__
         if dim is None:

@@ -96,6 +96,8 @@ class Abs(Function):
     saved_inputs = (0,)
 
     def forward(self, a):
+        if a.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         self.saved = a
         return np.abs(a)
 
@@ -169,6 +171,8 @@ class Relu(Function):
     saves_output = True
 
     def forward(self, a):
+        if a.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
         out = np.maximum(a, _ZERO.get(a.dtype.char, 0))
         self.saved = out
         return out
