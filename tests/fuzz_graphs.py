@@ -63,7 +63,6 @@ KNOWN = {
     "mT_of_a_1d_tensor": r"tensor.mT is only supported on matrices",
     "maximum_minimum_gradient_at_nan": r"\.grad: [\s\S]*x\d+ (maximum|minimum) x\d+",
     "copy_from_a_shape_that_does_not_broadcast": r"minigrad raised ValueError: could not broadcast input array from",
-    "matmul_of_mixed_dtypes_message": r"minigrad raised RuntimeError: expected m1 and m2 to have the same dtype",
     "setitem_on_an_empty_leaf_checks_the_leaf_first": r"a view of a leaf Variable[\s\S]*torch raised IndexError",
 }
 
