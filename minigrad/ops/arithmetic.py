@@ -172,7 +172,8 @@ class RPow(Function):
 
 
 class Maximum(Function):
-    """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch)."""
+    """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch).
+    Written as torch writes it (not smaller: 0, else: all), so at a NaN both inputs get the whole gradient."""
     name = "MaximumBackward0"
     saved_inputs = (0, 1)
 
@@ -183,16 +184,16 @@ class Maximum(Function):
     def backward(self, g):
         a, b = self.saved
         half = g * 0.5
-        ga = np.where(a > b, g, np.where(a == b, half, 0)) if self.needs_input_grad[0] else None
-        gb = np.where(b > a, g, np.where(a == b, half, 0)) if self.needs_input_grad[1] else None
+        ga = np.where(a < b, 0, np.where(a == b, half, g)) if self.needs_input_grad[0] else None
+        gb = np.where(b < a, 0, np.where(a == b, half, g)) if self.needs_input_grad[1] else None
         return ga, gb
 
     def backward_tensor(self, g):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         half = g * 0.5
-        return (where(a > b, g, where(a == b, half, 0.0)) if need_a else None,
-                where(b > a, g, where(a == b, half, 0.0)) if need_b else None)
+        return (where(a < b, 0.0, where(a == b, half, g)) if need_a else None,
+                where(b < a, 0.0, where(a == b, half, g)) if need_b else None)
 
 
 class Minimum(Maximum):
