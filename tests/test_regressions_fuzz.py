@@ -170,6 +170,35 @@ def test_maximum_and_minimum_give_a_nan_input_the_whole_gradient(op, values):
     assert_same(mb.grad, tb.grad)
 
 
+SETITEM = {
+    "int_out_of_range_on_a_leaf": lambda L: L.zeros(3, requires_grad=True).__setitem__(5, 0.5),
+    "tensor_index_out_of_range_on_a_leaf": lambda L: L.zeros(3, requires_grad=True).__setitem__(L.tensor([5]), 0.5),
+    "too_many_tensor_indices_on_a_leaf": lambda L: L.zeros(3, requires_grad=True).__setitem__(
+        (L.tensor([0]), L.tensor([0])), 0.5),
+    "ellipsis_on_a_leaf": lambda L: L.zeros(3, requires_grad=True).__setitem__(Ellipsis, 0.5),
+    "int_out_of_range_on_a_plain_tensor": lambda L: L.zeros(3, 2).__setitem__((slice(None), 3), 0.5),
+    "tensor_index_out_of_range_on_a_plain_tensor": lambda L: L.zeros(3).__setitem__(L.tensor([-4]), 0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(SETITEM))
+def test_setitem_errors_come_in_torchs_order_and_words(name):
+    """A basic index is taken (and checked) before the leaf check, a tensor index after it; NumPy's 'axis' is
+    torch's 'dimension'."""
+    _same_outcome(SETITEM[name])
+
+
+def test_setitem_of_a_size_one_value_into_one_element():
+    (m, t), (mv, tv) = pair(np.ones(3)), pair(np.ones(1))
+    my, ty = m * 1, t * 1
+    my[0], ty[0] = mv * 2, tv * 2
+    assert_same(my, ty)
+    (my * my).sum().backward()
+    (ty * ty).sum().backward()
+    assert_same(m.grad, t.grad)
+    assert_same(mv.grad, tv.grad)
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))
@@ -323,14 +352,11 @@ def F(L):
 
 
 OPEN = {
-    "setitem_on_an_empty_leaf_checks_the_leaf_first": ("tensor.py (__setitem__)", _setitem_empty_leaf),
     "inplace_on_a_view_of_a_multi_output_view": ("shape.py/autograd (view of a multi-output view)",
                                                  _inplace_on_a_chunk_view),
     "inplace_broadcast_to_larger_shape": ("tensor.py", _inplace_grows),
     "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
     "permute_and_expand_without_sizes_are_accepted": ("tensor.py", lambda L: L.ones(()).expand()),
-    "advanced_index_out_of_range_on_an_empty_dim": ("shape.py (getitem)", _index_empty),
-    "index_out_of_range_says_axis": ("tensor.py (__setitem__)", _setitem_empty),
     "inplace_on_a_leaf_that_requires_grad_is_accepted": ("tensor.py", _zero_leaf),
     "mT_of_a_1d_tensor": ("tensor.py", lambda L: L.ones(3).mT),
     "negative_dim_out_of_range_on_0d": ("tensor.py", lambda L: L.ones(()).mT),
@@ -340,6 +366,9 @@ OPEN = {
 
 # Found by the fuzzer and fixed: each still compared with torch.
 FIXED = {
+    "advanced_index_out_of_range_on_an_empty_dim": ("shape.py (getitem)", _index_empty),
+    "index_out_of_range_says_axis": ("tensor.py (__setitem__)", _setitem_empty),
+    "setitem_on_an_empty_leaf_checks_the_leaf_first": ("tensor.py (__setitem__)", _setitem_empty_leaf),
     "maximum_minimum_gradient_at_nan": ("arithmetic.py (Maximum)", _maximum_at_nan),
     "matmul_of_mixed_dtypes_message": ("matmul.py", lambda L: L.ones(1, 0) @ L.ones(1, 0, dtype=L.float64)),
     "math_on_bool_tensor_is_accepted": ("unary.py", lambda L: L.tensor([True]).abs()),

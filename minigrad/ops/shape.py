@@ -446,6 +446,10 @@ def _torch_index_message(arr, index, numpy_message):
         shapes = re.findall(r"\(([\d, ]*)\)", numpy_message)      # NumPy's "(2,) (3,)" -> torch's "[2], [3]"
         listed = ", ".join("[" + ", ".join(d.strip() for d in sh.split(",") if d.strip()) + "]" for sh in shapes)
         return f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}"
+    parts = index if type(index) is tuple else (index,)
+    if numpy_message.endswith("with size 0") and any(isinstance(p, np.ndarray) and p.dtype.kind in "iu"
+                                                     for p in parts):
+        return "index is out of bounds for dimension with size 0"      # torch's index kernel on an empty dim
     return numpy_message.replace("axis", "dimension")
 
 
@@ -454,21 +458,31 @@ def _put(arr, index, v, type_name):
     try:
         arr[index] = v
     except ValueError as e:
-        raise _put_error(arr[index].shape, np.shape(v), index, type_name) or e from None
+        error = _put_error(arr[index].shape, np.shape(v), index, type_name)
+        if error is not None:
+            raise error from None
+        arr[index] = np.reshape(v, _without_leading_ones(np.shape(v)))     # (1,) into one element: fits in torch
+    except IndexError as e:
+        raise IndexError(_torch_index_message(arr, index, str(e))) from None
 
 
 def _put_error(target, value_shape, index, type_name):
     if _index_name(index) == "IndexBackward0":
         return RuntimeError(f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast to "
                             f"indexing result of shape {list(target)}")
-    shape = list(value_shape)
-    while shape and shape[0] == 1:                      # torch drops the value's leading 1s first
-        shape.pop(0)
     try:
-        expanded_shape(tuple(shape), target, type_name)
+        expanded_shape(_without_leading_ones(value_shape), target, type_name)
     except RuntimeError as e:
         return e.with_traceback(None)
     return None
+
+
+def _without_leading_ones(shape):
+    """torch drops a value's leading 1s before it broadcasts it into what an index selects."""
+    shape = list(shape)
+    while shape and shape[0] == 1:
+        shape.pop(0)
+    return tuple(shape)
 
 
 class SetItem(Function):
@@ -494,7 +508,14 @@ class SetItem(Function):
 
 def setitem(a, index, value):
     index = _index(index)
-    if a.requires_grad and a.grad_fn is None and grad_state.enabled and _index_name(index) != "IndexBackward0":
+    basic = _index_name(index) != "IndexBackward0"
+    if a.requires_grad and a.grad_fn is None and grad_state.enabled:
+        try:                        # torch takes the view (or counts the index's dims) before the leaf check
+            a._data[index]
+        except IndexError as e:
+            if basic or str(e).startswith("too many indices"):
+                raise IndexError(_torch_index_message(a._data, index, str(e))) from None
+    if a.requires_grad and a.grad_fn is None and grad_state.enabled and basic and index is not Ellipsis:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     a._check_inplace()
     if a._in_graph_after_inplace(value):
