@@ -52,7 +52,6 @@ KNOWN = {
     "inplace_broadcast_to_larger_shape":
         r"(could not broadcast input array|minigrad did not)[\s\S]*output with shape|"
         r"output with shape \[.*\] doesn't match the broadcast shape[\s\S]*minigrad did not",
-    "backward_after_fill_on_a_0d_nonleaf": r"minigrad raised AttributeError: 'float' object has no attribute 'grad_fn'",
     "permute_and_expand_without_sizes_are_accepted": r"torch raised TypeError: (permute|expand)\(\) missing",
     "negative_dim_out_of_range_on_0d": r"torch ran but minigrad raised IndexError: Dimension out of range",
     "inplace_on_a_leaf_that_requires_grad_is_accepted":

@@ -355,7 +355,6 @@ OPEN = {
     "inplace_on_a_view_of_a_multi_output_view": ("shape.py/autograd (view of a multi-output view)",
                                                  _inplace_on_a_chunk_view),
     "inplace_broadcast_to_larger_shape": ("tensor.py", _inplace_grows),
-    "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
     "permute_and_expand_without_sizes_are_accepted": ("tensor.py", lambda L: L.ones(()).expand()),
     "inplace_on_a_leaf_that_requires_grad_is_accepted": ("tensor.py", _zero_leaf),
     "mT_of_a_1d_tensor": ("tensor.py", lambda L: L.ones(3).mT),
@@ -366,6 +365,7 @@ OPEN = {
 
 # Found by the fuzzer and fixed: each still compared with torch.
 FIXED = {
+    "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
     "advanced_index_out_of_range_on_an_empty_dim": ("shape.py (getitem)", _index_empty),
     "index_out_of_range_says_axis": ("tensor.py (__setitem__)", _setitem_empty),
     "setitem_on_an_empty_leaf_checks_the_leaf_first": ("tensor.py (__setitem__)", _setitem_empty_leaf),

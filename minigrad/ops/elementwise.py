@@ -177,7 +177,7 @@ class Fill(Function):
         return np.full_like(a, value)
 
     def backward(self, g):
-        return np.zeros_like(g), g
+        return np.zeros_like(g), (g if self.needs_input_grad[1] else None)      # a number value: no gradient
 
 
 class Zero(Fill):
