@@ -365,10 +365,10 @@ OPEN = {
 
 # Found by the fuzzer and fixed: each still compared with torch.
 FIXED = {
-    "backward_after_fill_on_a_0d_nonleaf": ("tensor.py", _fill_0d_then_backward),
+    "backward_after_fill_on_a_0d_nonleaf": ("elementwise.py (Fill)", _fill_0d_then_backward),
     "advanced_index_out_of_range_on_an_empty_dim": ("shape.py (getitem)", _index_empty),
-    "index_out_of_range_says_axis": ("tensor.py (__setitem__)", _setitem_empty),
-    "setitem_on_an_empty_leaf_checks_the_leaf_first": ("tensor.py (__setitem__)", _setitem_empty_leaf),
+    "index_out_of_range_says_axis": ("shape.py (_put)", _setitem_empty),
+    "setitem_on_an_empty_leaf_checks_the_leaf_first": ("shape.py (setitem)", _setitem_empty_leaf),
     "maximum_minimum_gradient_at_nan": ("arithmetic.py (Maximum)", _maximum_at_nan),
     "matmul_of_mixed_dtypes_message": ("matmul.py", lambda L: L.ones(1, 0) @ L.ones(1, 0, dtype=L.float64)),
     "math_on_bool_tensor_is_accepted": ("unary.py", lambda L: L.tensor([True]).abs()),
