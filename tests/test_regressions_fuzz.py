@@ -199,6 +199,13 @@ def test_setitem_of_a_size_one_value_into_one_element():
     assert_same(mv.grad, tv.grad)
 
 
+@pytest.mark.parametrize("dst, src", [((0, 0), (2,)), ((3,), (2, 3)), ((3,), (1, 3)), ((), (1,)), ((2, 3), (3, 2))])
+def test_copy_in_a_graph_from_a_shape_that_does_not_broadcast_to_the_tensor(dst, src):
+    def copy(L):
+        (L.zeros(dst, requires_grad=True) * 1).copy_(L.ones(src))
+    assert_same_error(lambda: copy(minigrad), lambda: copy(torch))
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))
@@ -359,7 +366,8 @@ OPEN = {
     "inplace_on_a_leaf_that_requires_grad_is_accepted": ("tensor.py", _zero_leaf),
     "mT_of_a_1d_tensor": ("tensor.py", lambda L: L.ones(3).mT),
     "negative_dim_out_of_range_on_0d": ("tensor.py", lambda L: L.ones(()).mT),
-    "copy_from_a_shape_that_does_not_broadcast": ("elementwise.py (Copy)", _copy_from_unbroadcastable),
+    "copy_from_a_shape_that_does_not_broadcast": ("tensor.py (copy_ outside a graph: call elementwise.copy_into)",
+                                                  _copy_from_unbroadcastable),
 }
 
 

@@ -196,7 +196,7 @@ class Copy(Function):
     def forward(self, a, src):
         self.src_dtype = src.dtype
         out = np.empty_like(a)
-        np.copyto(out, src, casting="unsafe")
+        copy_into(out, src)
         return out
 
     def backward(self, g):
@@ -204,6 +204,20 @@ class Copy(Function):
 
     def backward_tensor(self, g):
         return _zeros(g), to_dtype(g, self.src_dtype)
+
+
+def copy_into(out, src):
+    """out[...] = src for copy_: src broadcast to out's shape, with torch's errors where it does not (NumPy
+    would also drop src's leading 1s)."""
+    shape = np.shape(src)
+    if shape != out.shape:
+        error = broadcast_error(out.shape, shape)
+        if error is None and np.broadcast_shapes(out.shape, shape) != out.shape:
+            error = RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+                                 f"{list(np.broadcast_shapes(out.shape, shape))}")
+        if error is not None:
+            raise error
+    np.copyto(out, src, casting="unsafe")
 
 
 def where(condition, a, b):
