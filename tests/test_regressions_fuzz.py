@@ -133,6 +133,10 @@ BOOL_MATH = {
     "bool_squared": lambda L: L.tensor([True, False]) ** 2,
     "bool_to_a_bool_power": lambda L: L.tensor([True, False]) ** L.tensor([True, True]),
     "true_to_a_bool_power": lambda L: True ** L.tensor([True, False]),
+    "two_to_negative_int_powers": lambda L: 2 ** L.tensor([-3, -1, 0, 2]),
+    "minus_one_to_negative_int_powers": lambda L: (-1) ** L.tensor([-3, -2]),
+    "int_tensor_to_negative_int_tensor_powers": lambda L: L.tensor([1, -1, 0, 5]) ** L.tensor([-3, -1, -2, 2]),
+    "int_tensor_to_a_negative_int_is_an_error": lambda L: L.tensor([2]) ** -1,
     "abs_of_bool": lambda L: L.tensor([True]).abs(),
     "relu_of_bool": lambda L: L.tensor([True]).relu(),
     "argmax_of_bool": lambda L: L.tensor([True, False]).argmax(),
@@ -206,6 +210,24 @@ def test_copy_in_a_graph_from_a_shape_that_does_not_broadcast_to_the_tensor(dst,
     assert_same_error(lambda: copy(minigrad), lambda: copy(torch))
 
 
+def test_float32_gradient_summed_over_a_broadcast_is_within_the_summation_bound():
+    """x / s with s 0-d: s's float32 gradient sums n = 24 terms t_i that can cancel. minigrad (NumPy's order) and
+    torch (its cascade) are each within (n - 1) * eps32 * sum|t_i| of the exact sum (the worst case of recursive
+    summation), which is what the fuzzer allows between them (fuzz_graphs: sum_bound)."""
+    rng = np.random.default_rng(0)
+    eps = np.finfo(np.float32).eps
+    w = rng.uniform(0.5, 1.5, (2, 3, 4)).astype(np.float32)
+    for _ in range(200):
+        x = rng.permutation(np.linspace(-2, 2, 26)[1:-1]).reshape(2, 3, 4).astype(np.float32)
+        s = np.float32(rng.uniform(0.05, 0.5) * rng.choice([-1, 1]))
+        exact = float(-(w.astype(np.float64) * x / np.float64(s) ** 2).sum())
+        bound = 23 * eps * float(np.abs(w.astype(np.float64) * x / np.float64(s) ** 2).sum())
+        for L in (minigrad, torch):
+            sl = L.tensor(s, requires_grad=True)
+            (L.tensor(x) / sl * L.tensor(w)).sum().backward()
+            assert abs(float(sl.grad) - exact) <= bound, L.__name__
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))
@@ -248,6 +270,13 @@ def test_max_and_min_along_a_dim_of_a_0d_tensor(reduction, keepdim):
 def test_max_and_min_along_an_empty_dim_are_errors(reduction):
     m, t = pair(np.zeros((2, 0)))
     assert_same_error(lambda: getattr(m, reduction)(1), lambda: getattr(t, reduction)(1))
+
+
+@pytest.mark.parametrize("reduction", ["amax", "amin"])
+@pytest.mark.parametrize("shape, dims", [((0,), (-1,)), ((2, 0), (1,)), ((0, 2), ()), ((2, 0), ((0, 1),))])
+def test_amax_and_amin_over_an_empty_dim_are_errors(reduction, shape, dims):
+    m, t = pair(np.zeros(shape))
+    assert_same_error(lambda: getattr(m, reduction)(*dims), lambda: getattr(t, reduction)(*dims))
 
 
 def test_transpose_of_a_0d_tensor():

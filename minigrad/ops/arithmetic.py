@@ -115,6 +115,8 @@ class Pow(Function):
                 raise NotImplementedError("\"pow\" not implemented for 'Bool'")
             if type(b) is int:
                 return a.astype(np.int64) ** b
+        if isinstance(b, np.ndarray) and b.dtype.kind in "iu" and a.dtype.kind in "iu":
+            return _int_power(a, b)
         return a ** b
 
     def backward(self, g):
@@ -158,7 +160,7 @@ class RPow(Function):
     def forward(self, a, b):
         if a.dtype.kind == "b" and type(b) is bool:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        out = b ** a
+        out = _int_power(b, a) if type(b) in (int, bool) and a.dtype.kind in "iu" else b ** a
         self.saved = (out, b)
         return out
 
@@ -169,6 +171,17 @@ class RPow(Function):
     def backward_tensor(self, g):
         out, b = self.saved_tensors()
         return g * (out * float(np.log(b))), None
+
+
+def _int_power(base, exponent):
+    """Integers to integer tensor powers, as torch computes them: a negative exponent gives 0 (1 for a base of
+    1, +-1 for -1) where NumPy refuses (torch refuses only a negative Python int exponent)."""
+    negative = exponent < 0
+    if not negative.any():
+        return base ** exponent
+    out = base ** np.where(negative, 0, exponent)
+    at_negative = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exponent % 2), 0))
+    return np.where(negative, at_negative, out).astype(out.dtype, copy=False)
 
 
 class Maximum(Function):
