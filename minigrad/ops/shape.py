@@ -1,5 +1,6 @@
 """Shape ops: they move elements around without changing them, so each backward moves the gradient back."""
 import re
+import warnings
 import weakref
 
 import numpy as np
@@ -210,6 +211,18 @@ def transpose(a, dim0, dim1):
     dims[d0], dims[d1] = dims[d1], dims[d0]
     dims = tuple(dims)
     return _mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
+
+
+def matrix_transpose(a):
+    """a.mT: the last two dims swapped. torch refuses a 1-d tensor, and leaves a 0-d one as it is (warning)."""
+    nd = a._data.ndim
+    if nd == 1:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    if nd == 0:
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      stacklevel=3)
+        return transpose(a, 0, 0)
+    return transpose(a, -2, -1)
 
 
 def t(a):
@@ -718,6 +731,21 @@ def _pieces(a, cls, indexes):
         if piece.grad_fn is not None:
             piece.grad_fn.output_nr = k     # torch refuses in-place ops on these (Tensor._record_inplace)
     return pieces
+
+
+def multi_output_view(t):
+    """(output number, node name) when `t` is one of the views split/chunk/unbind return, or a view of one
+    (torch marks views of those views too: output 0 of the last view op), else None; in-place ops refuse them."""
+    name = None
+    while t is not None and t.grad_fn is not None:
+        k = getattr(t.grad_fn, "output_nr", None)
+        if k is not None:
+            return (k, t.grad_fn.name) if name is None else (0, name)
+        if getattr(t, "_base", None) is None or not t.grad_fn.inputs:
+            return None
+        name = name or t.grad_fn.name
+        t = t.grad_fn.inputs[0]
+    return None
 
 
 def _bounds_pieces(a, cls, d, bounds):
