@@ -8,7 +8,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
-from .elementwise import _promote
+from .elementwise import _promote, _torch_scalar_name
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -431,6 +431,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                f"respect to argument '{name}'. This input cannot have requires_grad True.")
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    kind = target._data.dtype.kind
+    if kind in "iu":                            # torch's kernel writes 1 - target into the target's type
+        raise RuntimeError(f"result type {_torch_scalar_name(input._data.dtype)} can't be cast to the desired output "
+                           f"type {_torch_scalar_name(target._data.dtype)}")
+    if kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
     return BinaryCrossEntropyWithLogits.apply(input, target, None if weight is None else weight._data,
                                               None if pos_weight is None else pos_weight._data, reduction)
 
