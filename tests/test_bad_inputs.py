@@ -404,8 +404,8 @@ CASES = {
 
 # Cases where minigrad does not yet raise torch's error; the fix belongs in the file named.
 XFAIL = {
-    "grad_wrong_shape": "tensor.py: the .grad setter does not check shape or dtype",
-    "grad_wrong_dtype": "tensor.py: the .grad setter does not check shape or dtype",
+    "grad_wrong_shape": "tensor.py: a grad setter that calls ops.elementwise.check_grad_assignment",
+    "grad_wrong_dtype": "tensor.py: a grad setter that calls ops.elementwise.check_grad_assignment",
 }
 
 

@@ -263,6 +263,25 @@ def _torch_scalar_name(dt):
             "float32": "Float", "float64": "Double", "float16": "Half"}.get(np.dtype(dt).name, np.dtype(dt).name)
 
 
+def check_grad_assignment(t, grad):
+    """torch's checks of `t.grad = grad` (for Tensor's grad setter): a Tensor (or None) of t's dtype and shape."""
+    if grad is None:
+        return
+    if not isinstance(grad, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}")
+    if grad._data.dtype != t._data.dtype:
+        cpp = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{cpp.get(grad._data.dtype.name, grad._data.dtype.name)}' "
+            f"to a tensor with grad_dtype '{_torch_scalar_name(t._data.dtype)}'. The gradient must match the tensor's "
+            "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific "
+            "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+            "gradient may break downstream systems that assume they match.")
+    if grad._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(grad._data.shape)}' to a tensor of size "
+                           f"'{list(t._data.shape)}'. Please ensure that the gradient and the tensor are the same size")
+
+
 def _no_bool(a, kernel):
     if a._data.dtype.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
