@@ -15,7 +15,7 @@ _new = object.__new__
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version_cell", "_hooks", "_base", "_views",
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_version_cell", "_hooks", "_base", "_views",
                  "__weakref__")
     # set only where needed (ops/shape.py): _base on views, (root base tensor, how to locate the view's
     # elements in it); _views on a non-leaf base, weak references to its views
@@ -29,7 +29,7 @@ class Tensor:
             data = np.empty(args, dtype=dtypes.to_numpy_dtype(dtype or dtypes.get_default_dtype()))
         self._data = data
         self.requires_grad = requires_grad
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._version_cell = [0]
         self._hooks = None
@@ -40,7 +40,7 @@ class Tensor:
         t = _new(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.requires_grad = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._version_cell = [0]
         t._hooks = None
@@ -109,6 +109,31 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     # ------------------------------------------------------------ autograd
+    @property
+    def grad(self):
+        """The gradient backward accumulated here (a leaf that requires grad, or a tensor that retains grad)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, grad):
+        """torch's checks of `t.grad = grad`: a Tensor (or None) of t's dtype and shape."""
+        if grad is not None:
+            if not isinstance(grad, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(grad).__name__}")
+            if grad._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{dtypes.c_name(grad._data.dtype)}' to a tensor "
+                    f"with grad_dtype '{dtypes.scalar_name(self._data.dtype)}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with "
+                    "a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes "
+                    "of a tensor and its gradient may break downstream systems that assume they match.")
+            if grad._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(grad._data.shape)}' to a tensor "
+                                   f"of size '{list(self._data.shape)}'. Please ensure that the gradient and the "
+                                   "tensor are the same size")
+        self._grad = grad
+
     def requires_grad_(self, requires_grad=True):
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "

@@ -194,6 +194,20 @@ def _maxpool_too_big(L):
     F(L).max_pool2d(L.ones(1, 1, 2, 2), 3)
 
 
+def _parameter_no_init(L):
+    class Net(L.nn.Module):
+        def __init__(self):
+            self.w = L.nn.Parameter(L.ones(2))
+    Net()
+
+
+def _buffer_no_init(L):
+    class Net(L.nn.Module):
+        def __init__(self):
+            self.register_buffer("mean", L.zeros(2))
+    Net()
+
+
 def _conv_wrong_channels(L):
     L.manual_seed(0)
     L.nn.Conv2d(3, 2, 3)(L.ones(1, 1, 5, 5))
@@ -337,10 +351,19 @@ CASES = {
     "cross_entropy_label_smoothing_above_one": lambda L: _ce(L, L.zeros(2, 3), L.tensor([0, 1]),
                                                             label_smoothing=1.5),
     "cross_entropy_prob_target_wrong_shape": lambda L: _ce(L, L.zeros(2, 3), L.ones(2, 4) / 4),
+    "cross_entropy_target_of_input_shape_is_int": lambda L: _ce(L, L.zeros(2, 3), L.zeros(2, 3, dtype=L.int64)),
+    "cross_entropy_spatial_target_wrong_size": lambda L: _ce(L, L.zeros(2, 3, 4), L.zeros(2, 5, dtype=L.int64)),
+    "nll_image_target_without_height": lambda L: F(L).nll_loss(L.zeros(2, 3, 4, 5), L.zeros(2, 4, dtype=L.int64)),
+    "nll_image_target_wrong_size": lambda L: F(L).nll_loss(L.zeros(2, 3, 4, 5), L.zeros(2, 4, 6, dtype=L.int64)),
+    "nll_image_weight_wrong_size": lambda L: F(L).nll_loss(L.zeros(2, 3, 4, 5), L.zeros(2, 4, 5, dtype=L.int64),
+                                                           weight=L.ones(4)),
+    "nll_one_sample_two_targets": lambda L: F(L).nll_loss(L.zeros(3), L.tensor([0, 1])),
+    "nll_of_0d_input": lambda L: F(L).nll_loss(L.tensor(0.0), L.tensor(0)),
     "bce_int64_target": lambda L: F(L).binary_cross_entropy(L.full((2,), 0.5), L.tensor([0, 1])),
     "bce_input_above_one": lambda L: F(L).binary_cross_entropy(L.full((2,), 1.5), L.ones(2)),
     "bce_shape_mismatch": lambda L: F(L).binary_cross_entropy(L.full((2,), 0.5), L.ones(3)),
     "bce_with_logits_shape_mismatch": lambda L: F(L).binary_cross_entropy_with_logits(L.zeros(2), L.ones(3)),
+    "bce_with_logits_bool_target": lambda L: F(L).binary_cross_entropy_with_logits(L.zeros(2), L.tensor([True, False])),
     "bce_with_logits_int_target": lambda L: F(L).binary_cross_entropy_with_logits(L.zeros(2), L.tensor([0, 1])),
     "mse_reduction_avg": lambda L: F(L).mse_loss(L.ones(2), L.ones(2), reduction="avg"),
     "mse_int_input": lambda L: F(L).mse_loss(L.tensor([1, 2]), L.tensor([1, 2])),
@@ -369,19 +392,18 @@ CASES = {
     "load_state_dict_wrong_shape": _load_state_dict_shape,
     "sequential_of_a_lambda": _sequential_bad_item,
     "module_without_super_init": _module_no_init,
+    "parameter_without_super_init": _parameter_no_init,
+    "buffer_without_super_init": _buffer_no_init,
+    "sequential_of_a_number": lambda L: L.nn.Sequential(L.nn.Linear(2, 2), 3),
+    "add_module_name_with_a_dot": lambda L: L.nn.Module().add_module("a.b", L.nn.Linear(2, 2)),
+    "add_module_name_not_a_string": lambda L: L.nn.Module().add_module(3, L.nn.Linear(2, 2)),
+    "add_module_over_an_attribute": lambda L: L.nn.Module().add_module("training", L.nn.Linear(2, 2)),
+    "register_buffer_of_a_number": lambda L: L.nn.Module().register_buffer("b", 3),
+    "register_buffer_empty_name": lambda L: L.nn.Module().register_buffer("", L.ones(1)),
 }
 
 # Cases where minigrad does not yet raise torch's error; the fix belongs in the file named.
-XFAIL = {
-    "batchnorm_one_sample_training": "nn/normalization.py: the message prints torch.Size",
-    "cross_entropy_prob_target_wrong_shape": "losses.py: a float target whose shape differs is read as class indices by torch",
-    "bce_with_logits_int_target": "losses.py: the int target is cast inside torch's kernel",
-    "grad_wrong_shape": "tensor.py: the .grad setter does not check shape or dtype",
-    "grad_wrong_dtype": "tensor.py: the .grad setter does not check shape or dtype",
-    "optimizer_given_a_tensor": "optim/optimizer.py: the message names torch.FloatTensor",
-    "sequential_of_a_lambda": "nn/layers.py (Sequential) and nn/module.py (__setattr__ before __init__)",
-    "module_without_super_init": "nn/layers.py (Sequential) and nn/module.py (__setattr__ before __init__)",
-}
+XFAIL = {}
 
 
 def _outcome(fn, L):

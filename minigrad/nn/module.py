@@ -11,6 +11,32 @@ from .parameter import Parameter
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+def typename(obj):
+    """torch.typename: how torch's errors name an object (a tensor by its type(), a function by its module and
+    qualified name, anything else by its class)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if qualname is None:
+        module, qualname = obj.__class__.__module__ or "", obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def _check_name(kind, module, name, registered):
+    """torch's checks of the name a module or buffer is registered under."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
+    if kind == "module" and hasattr(module, name) and name not in registered:
+        raise KeyError(f"attribute '{name}' already exists")
+    if "." in name:
+        raise KeyError(f"{kind} name can't contain \".\"" + (f", got: {name}" if kind == "module" else ""))
+    if name == "":
+        raise KeyError(f"{kind} name can't be empty string \"\"")
+    if kind == "buffer" and hasattr(module, name) and name not in registered:
+        raise KeyError(f"attribute '{name}' already exists")
+
+
 class Module:
     training = True
     _forward_hooks = None
@@ -37,7 +63,8 @@ class Module:
         d = self.__dict__
         params, modules, buffers = d.get("_parameters"), d.get("_modules"), d.get("_buffers")
         if isinstance(value, (Parameter, Module)) and params is None:
-            raise AttributeError("cannot assign parameters or modules before Module.__init__() call")
+            raise AttributeError(f"cannot assign {'parameters' if isinstance(value, Parameter) else 'module'} "
+                                 "before Module.__init__() call")
         if isinstance(value, Parameter):
             modules.pop(name, None)
             params[name] = value
@@ -74,12 +101,21 @@ class Module:
             setattr(self, name, param)
 
     def register_buffer(self, name, tensor, persistent=True):
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        _check_name("buffer", self, name, self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' (torch Tensor or None "
+                            "required)")
         self._buffers[name] = tensor
         self.__dict__[name] = tensor
         if not persistent:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
 
     def add_module(self, name, module):
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{typename(module)} is not a Module subclass")
+        _check_name("module", self, name, self.__dict__.get("_modules", {}))
         setattr(self, name, module)
 
     register_module = add_module

@@ -37,6 +37,15 @@ class Sub(Function):
     def backward(self, g):
         return g, (-g if self.needs_input_grad[1] else None)
 
+    @staticmethod
+    def check_bools(a_is_bool, b_is_bool):
+        """torch refuses - with a bool operand (a bool tensor or a Python bool), each case with its own hint."""
+        if a_is_bool and b_is_bool:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+                               "or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
 
 class RSub(Function):
     """b - a (a number minus a tensor).  d(b-a)/da = -1"""
@@ -45,6 +54,8 @@ class RSub(Function):
 
     def forward(self, a, b):
         return b - a
+
+    check_bools = Sub.check_bools
 
     def backward(self, g):
         return -g, (g if self.needs_input_grad[1] else None)
@@ -100,6 +111,13 @@ class Pow(Function):
         self.saved = (a, b)
         if type(b) is float and b == 0.5:
             return K.sqrt(a)            # torch computes x ** 0.5 as its sqrt
+        if a.dtype.kind == "b":         # torch: bools to an int power are int64 (NumPy: int8); bool ** bool: no kernel
+            if getattr(b, "dtype", None) == np.bool_:
+                raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+            if type(b) is int:
+                return a.astype(np.int64) ** b
+        if isinstance(b, np.ndarray) and b.dtype.kind in "iu" and a.dtype.kind in "iu":
+            return _int_power(a, b)
         return a ** b
 
     def backward(self, g):
@@ -141,7 +159,9 @@ class RPow(Function):
     saves_output = True
 
     def forward(self, a, b):
-        out = b ** a
+        if a.dtype.kind == "b" and type(b) is bool:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        out = _int_power(b, a) if type(b) in (int, bool) and a.dtype.kind in "iu" else b ** a
         self.saved = (out, b)
         return out
 
@@ -154,8 +174,20 @@ class RPow(Function):
         return g * (out * float(np.log(b))), None
 
 
+def _int_power(base, exponent):
+    """Integers to integer tensor powers, as torch computes them: a negative exponent gives 0 (1 for a base of
+    1, +-1 for -1) where NumPy refuses (torch refuses only a negative Python int exponent)."""
+    negative = exponent < 0
+    if not negative.any():
+        return base ** exponent
+    out = base ** np.where(negative, 0, exponent)
+    at_negative = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exponent % 2), 0))
+    return np.where(negative, at_negative, out).astype(out.dtype, copy=False)
+
+
 class Maximum(Function):
-    """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch)."""
+    """max(a, b) elementwise. The gradient goes to the larger input; on a tie it is split in half (torch).
+    Written as torch writes it (not smaller: 0, else: all), so at a NaN both inputs get the whole gradient."""
     name = "MaximumBackward0"
     saved_inputs = (0, 1)
 
@@ -166,16 +198,16 @@ class Maximum(Function):
     def backward(self, g):
         a, b = self.saved
         half = g * 0.5
-        ga = np.where(a > b, g, np.where(a == b, half, 0)) if self.needs_input_grad[0] else None
-        gb = np.where(b > a, g, np.where(a == b, half, 0)) if self.needs_input_grad[1] else None
+        ga = np.where(a < b, 0, np.where(a == b, half, g)) if self.needs_input_grad[0] else None
+        gb = np.where(b < a, 0, np.where(a == b, half, g)) if self.needs_input_grad[1] else None
         return ga, gb
 
     def backward_tensor(self, g):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         half = g * 0.5
-        return (where(a > b, g, where(a == b, half, 0.0)) if need_a else None,
-                where(b > a, g, where(a == b, half, 0.0)) if need_b else None)
+        return (where(a < b, 0.0, where(a == b, half, g)) if need_a else None,
+                where(b < a, 0.0, where(a == b, half, g)) if need_b else None)
 
 
 class Minimum(Maximum):
@@ -246,7 +278,8 @@ def div(input, other, *, out=None):
     if out is not None:
         return _out.into("div", out, (input, other), lambda: div(input, other))
     a, b = input, other
-    if a._data.dtype.kind in "biu" and (type(b) is int or (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
+    if a._data.dtype.kind in "biu" and (type(b) in (int, bool) or
+                                        (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
         a = a.to(dtypes.get_default_dtype())         # true division of integers gives floats, as in torch
     return binary(Div, a, b)
 

@@ -15,6 +15,10 @@ def binary(cls, a, b):
     """Run the binary op `cls` on a Tensor `a` and a Tensor or Python number `b` (torch's promotion rules:
     a Python number never widens a tensor's float type; integer tensors with a float number become float)."""
     ad = a._data
+    check_bools = getattr(cls, "check_bools", None)       # an op with no bool kernel (-), checked before promotion
+    if check_bools is not None and (ad.dtype.kind == "b" or type(b) is bool or
+                                    (isinstance(b, Tensor) and b._data.dtype.kind == "b")):
+        check_bools(ad.dtype.kind == "b", type(b) is bool or isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if isinstance(b, Tensor):
         bd = b._data
         if ad.dtype != bd.dtype:
@@ -59,8 +63,8 @@ def _torch_error(e):
 def _python_number(b):
     if isinstance(b, np.generic):
         return b.item()
-    if isinstance(b, bool):
-        return int(b)
+    if isinstance(b, bool):          # kept a bool: True + a bool tensor is a bool tensor, as in torch
+        return b
     if isinstance(b, np.ndarray):
         return Tensor._make(b)
     raise TypeError(f"unsupported operand type for a tensor op: '{type(b).__name__}'")
@@ -162,7 +166,7 @@ class Fill(Function):
         return np.full_like(a, value)
 
     def backward(self, g):
-        return np.zeros_like(g), g
+        return np.zeros_like(g), (g if self.needs_input_grad[1] else None)      # a number value: no gradient
 
 
 class Zero(Fill):
@@ -181,7 +185,7 @@ class Copy(Function):
     def forward(self, a, src):
         self.src_dtype = src.dtype
         out = np.empty_like(a)
-        np.copyto(out, src, casting="unsafe")
+        copy_into(out, src)
         return out
 
     def backward(self, g):
@@ -189,6 +193,20 @@ class Copy(Function):
 
     def backward_tensor(self, g):
         return _zeros(g), to_dtype(g, self.src_dtype)
+
+
+def copy_into(out, src):
+    """out[...] = src for copy_: src broadcast to out's shape, with torch's errors where it does not (NumPy
+    would also drop src's leading 1s)."""
+    shape = np.shape(src)
+    if shape != out.shape:
+        error = broadcast_error(out.shape, shape)
+        if error is None and np.broadcast_shapes(out.shape, shape) != out.shape:
+            error = RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
+                                 f"{list(np.broadcast_shapes(out.shape, shape))}")
+        if error is not None:
+            raise error
+    np.copyto(out, src, casting="unsafe")
 
 
 @declare()

@@ -64,6 +64,8 @@ def inplace(self, op, other):
     if in_graph_after_inplace(self, other):
         return record_inplace(self, op, other)
     result = op(self, other)._data
+    if result.shape != self._data.shape:       # NumPy would squeeze a (1,) result into a 0-d tensor
+        raise _inplace_result_error(self._data, result)
     try:
         np.copyto(self._data, result, casting="same_kind")
     except (ValueError, TypeError) as e:
@@ -78,9 +80,10 @@ def record_inplace(self, op, other, copy_before=True):
     history is rebased, as torch does), keeping the same storage. On a view, the base's history is
     rebased too (views.copy_slices), since the base's elements changed with it."""
     view = getattr(self, "_base", None)
-    piece = getattr(self.grad_fn, "output_nr", None)
-    if piece is not None:                  # one of several views a split/chunk/unbind returned
-        raise RuntimeError(_MULTI_VIEW_MESSAGE.format(piece, self.grad_fn.name[:-len("Backward0")]))
+    piece = shape.multi_output_view(self)
+    if piece is not None:                  # one of several views a split/chunk/unbind returned, or a view of one
+        number, name = piece
+        raise RuntimeError(_MULTI_VIEW_MESSAGE.format(number, name[:-len("Backward0")]))
     if view is not None and view[0].requires_grad:
         if view[0].grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -92,6 +95,8 @@ def record_inplace(self, op, other, copy_before=True):
     before = Tensor._make(self._data.copy() if copy_before else self._data)
     before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
     result = op(before, other)
+    if result._data.shape != self._data.shape:
+        raise _inplace_result_error(self._data, result._data)
     try:
         np.copyto(self._data, result._data, casting="same_kind")
     except (ValueError, TypeError) as e:
@@ -137,6 +142,7 @@ def sub_(self, other, alpha=1):
 
 @declare(export="", methods="zero_")
 def zero_(self):
+    check_inplace(self)
     if in_graph_after_inplace(self, None):
         return record_inplace(self, lambda a, _: elementwise.Zero.apply(a, 0), None, copy_before=False)
     return fill_(self, 0)
@@ -158,6 +164,6 @@ def copy_(self, src):
     if in_graph_after_inplace(self, src):
         return record_inplace(self, elementwise.Copy.apply, src if isinstance(src, Tensor) else np.asarray(src),
                               copy_before=False)
-    np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
+    elementwise.copy_into(self._data, src._data if isinstance(src, Tensor) else np.asarray(src))
     self._bump_version()
     return self

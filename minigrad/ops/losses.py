@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
@@ -113,8 +114,6 @@ class SoftTargetCrossEntropy(Function):
         return grad, None, None
 
 
-_TARGET_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "bool": "Bool", "float32": "Float",
-                      "float64": "Double", "float16": "Half"}
 
 
 def _check_reduction(reduction):
@@ -126,7 +125,11 @@ def _check_class_targets(x, t, weight, ignore_index):
     """torch's checks of class indices t for logits or log-probabilities x (classes on dim 1, or 0 for 1-d x):
     the dtype, the weight's length and each target's range (ignore_index aside)."""
     if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TARGET_TYPE_NAMES.get(t.dtype.name)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {dtypes.scalar_name(t.dtype)}")
+    if x.ndim == 1 and t.ndim > 1:               # one sample (C scores): a 0-d target, or one of size 1
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if x.ndim == 1 and t.ndim == 1 and t.size != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.size}")
     n_classes = x.shape[1 if x.ndim > 1 else 0]
     if weight is not None and weight._data.shape != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
@@ -137,17 +140,29 @@ def _check_class_targets(x, t, weight, ignore_index):
             raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
 
 
+def _check_batch_target(x, t):
+    """torch's errors for a batch x (N, C) whose class-index target t is not (N,)."""
+    if t.ndim == 0 or t.shape[0] != x.shape[0]:
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     x, t = input._data, target._data
-    if t.dtype.kind == "f":
-        if t.shape != x.shape:
-            raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
-        if ignore_index >= 0:
+    if t.shape == x.shape and t.dtype.kind == "f":   # class probabilities (a float target of another shape is
+        if ignore_index >= 0:                          # checked as class indices, as torch does)
             raise RuntimeError("ignore_index is not supported for floating point target")
+        if x.ndim == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+        n_classes = x.shape[1 if x.ndim > 1 else 0]
+        if weight is not None and weight._data.shape != (n_classes,):
+            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} classes or "
+                               f"no classes but got weight tensor of shape: {list(weight._data.shape)}")
         if x.ndim > 2:                              # classes on dim 1: move them last, where the code below has them
             input, target = input.movedim(1, -1), target.movedim(1, -1)
             x = input._data
@@ -168,11 +183,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if out.grad_fn is not None and reduction != "mean":
             out.grad_fn.rename("NegBackward0")          # torch ends with -sum(...) unless it divides by N
         return out
-    if x.ndim not in (1, 2):
-        raise NotImplementedError("cross_entropy: minigrad takes input of shape (C) or (N, C)")
+    if t.shape == x.shape:                          # torch reads a target of the input's shape as probabilities
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                           f"{dtypes.scalar_name(t.dtype)}")
+    if x.ndim > 2:
+        return _as_rows(cross_entropy, input, target, weight, ignore_index, reduction, label_smoothing=label_smoothing)
     if x.ndim == 2 and t.shape != (x.shape[0],):
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
-                         f"({t.shape[0] if t.ndim else 0}).")
+        _check_batch_target(x, t)
     _check_class_targets(x, t, weight, ignore_index)
     ignored = None
     if t.size:
@@ -240,11 +257,40 @@ class NllLoss(Function):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     _check_reduction(reduction)
     x, t = input._data, target._data
+    if x.ndim > 2:
+        return _as_rows(nll_loss, input, target, weight, ignore_index, reduction)
+    if x.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
     if x.ndim == 2 and t.shape != (x.shape[0],):
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
-                         f"({t.shape[0] if t.ndim else 0}).")
+        _check_batch_target(x, t)
     _check_class_targets(x, t, weight, ignore_index)
     return NllLoss.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
+
+
+def _as_rows(loss, input, target, weight, ignore_index, reduction, **options):
+    """torch's (N, C, d1, d2, ...) input with (N, d1, d2, ...) class-index targets: each position's C scores are one
+    row of a (N*d1*d2*..., C) batch, whose loss is `loss`'s; reduction='none' gives it back in the target's shape.
+    The checks are torch's, in its order."""
+    x, t = input._data, target._data
+    if t.ndim == 0 or t.shape[0] != x.shape[0]:
+        _check_batch_target(x, t)
+    if x.ndim != 4 and t.shape[1:] != x.shape[2:]:
+        raise RuntimeError(f"Expected target size {[x.shape[0], *x.shape[2:]]}, got {list(t.shape)}")
+    if x.ndim == 4 and t.ndim != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                           f"{t.ndim}")
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {dtypes.scalar_name(t.dtype)}")
+    if weight is not None and weight._data.size != x.shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if t.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: {list(t.shape)}")
+    if t.dtype != np.int64:
+        raise RuntimeError("expected scalar type Long but found Byte")
+    rows = input.movedim(1, -1).reshape(t.size, x.shape[1])
+    out = loss(rows, target.reshape(-1), None if weight is None else weight.reshape(-1), ignore_index=ignore_index,
+               reduction=reduction, **options)
+    return out.reshape(t.shape) if reduction == "none" else out
 
 
 def _warn_size(input, target):
@@ -294,7 +340,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
     _check_reduction(reduction)
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TARGET_TYPE_NAMES[input._data.dtype.name]}'")
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
     if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
         input, target = _promote(input, target)     # torch's promotion: an int64 target keeps float32 float32
     return MseLoss.apply(input, target, reduction)
@@ -336,8 +382,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     p = input._data
     if target._data.dtype != p.dtype:
-        raise RuntimeError(f"Found dtype {_TARGET_TYPE_NAMES[target._data.dtype.name]} but expected "
-                           f"{_TARGET_TYPE_NAMES[p.dtype.name]}")
+        raise RuntimeError(f"Found dtype {dtypes.scalar_name(target._data.dtype)} but expected "
+                           f"{dtypes.scalar_name(p.dtype)}")
     if p.size and not (p.min() >= 0 and p.max() <= 1):        # a nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
     return BinaryCrossEntropy.apply(input, target, None if weight is None else weight._data, reduction)
@@ -384,6 +430,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                f"respect to argument '{name}'. This input cannot have requires_grad True.")
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    kind = target._data.dtype.kind
+    if kind in "iu":                            # torch's kernel writes 1 - target into the target's type
+        raise RuntimeError(f"result type {dtypes.scalar_name(input._data.dtype)} can't be cast to the desired output "
+                           f"type {dtypes.scalar_name(target._data.dtype)}")
+    if kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
     return BinaryCrossEntropyWithLogits.apply(input, target, None if weight is None else weight._data,
                                               None if pos_weight is None else pos_weight._data, reduction)
 

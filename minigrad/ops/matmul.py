@@ -82,8 +82,7 @@ def matmul(input, other, *, out=None):
         b = Tensor._make(np.asarray(b))
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:                # NumPy would promote; torch refuses
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {dtypes.c_name(ad.dtype)} != "
-                           f"{dtypes.c_name(bd.dtype)}")
+        _raise_dtype_error(ad, bd, a.requires_grad, b.requires_grad)
     fn = MatMul()
     if a.requires_grad or b.requires_grad:     # torch's grad_fn name depends on the shapes (MmBackward0...)
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
@@ -160,7 +159,8 @@ def _batched_name(ad, bd, a_requires_grad):
 def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
     """torch's error for shapes matmul cannot multiply, in the order torch's routes check them: where it
     folds a batch into the rows of one matrix (_folds), mm's or mv's error with the folded sizes; otherwise
-    the batch axes broadcast first, then bmm compares the inner sizes."""
+    the batch axes broadcast first, then bmm compares the inner sizes. Shapes that fit: the route torch takes,
+    ("mm" or "mv" or "bmm", its first operand, its second)."""
     if ad.ndim == 0 or bd.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {ad.ndim}D and "
                            f"{bd.ndim}D") from None
@@ -174,13 +174,13 @@ def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
         rows = int(np.prod(ad.shape[:-1]))
         if ad.shape[-1] != bd.shape[0]:
             raise RuntimeError(_shape_error(ad.reshape(rows, ad.shape[-1]) if ad.ndim > 1 else ad, bd)) from None
-        return
+        return ("mv" if bd.ndim == 1 else "mm"), ad, bd
     if ad.ndim <= 2 and _folds(ad, bd.swapaxes(-1, -2), a_requires_grad):   # (b.mT @ a.mT).mT
         bt = bd.swapaxes(-1, -2)
         at = ad.T if ad.ndim == 2 else ad
         if bt.shape[-1] != at.shape[0]:
             raise RuntimeError(_shape_error(bt.reshape(int(np.prod(bt.shape[:-1])), bt.shape[-1]), at)) from None
-        return
+        return ("mv" if at.ndim == 1 else "mm"), bt, at
     error = broadcast_error(ad.shape[:-2], bd.shape[:-2])
     if error:
         raise error from None
@@ -189,6 +189,24 @@ def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
     if k != k2:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] "
                            f"but got: [{n}, {k2}].") from None
+    return "bmm", ad, bd
+
+
+def _raise_dtype_error(ad, bd, a_requires_grad, b_requires_grad):
+    """torch's error for operands of two dtypes, from the route its matmul takes (dot, mm, mv or bmm): two
+    vectors are refused before their sizes are compared, the others after."""
+    if ad.ndim == 1 and bd.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{dtypes.scalar_name(ad.dtype)} and {dtypes.scalar_name(bd.dtype)}")
+    route, first, second = _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad)
+    if route == "mv":
+        f, s = dtypes.scalar_name(first.dtype), dtypes.scalar_name(second.dtype)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {s}, {f}, and {s}")
+    if route == "mm":
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {dtypes.c_name(first.dtype)} != "
+                           f"{dtypes.c_name(second.dtype)}")
+    raise RuntimeError(f"expected scalar type {dtypes.scalar_name(first.dtype)} but found "
+                       f"{dtypes.scalar_name(second.dtype)}")
 
 
 def _folds(first, big, small_requires_grad):

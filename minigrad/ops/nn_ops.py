@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from . import reduce
@@ -12,8 +13,8 @@ from .shape import _dim
 
 
 def _shift(x, axis):
-    """x - max(x) along axis: every exponent is then <= 0."""
-    return x - x.max(axis=axis, keepdims=True)
+    """x - max(x) along axis: every exponent is then <= 0 (an empty x has no max, and nothing to shift)."""
+    return x - x.max(axis=axis, keepdims=True) if x.size else x
 
 
 class Softmax(Function):
@@ -43,7 +44,7 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis):
         z = _shift(x, axis)
-        out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True)) if x.size else z    # empty: no log(0) warning
         self.saved, self.axis = out, axis
         return out
 
@@ -65,13 +66,22 @@ def _softmax_dim(x, dim):
 def softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return Softmax.apply1(x, _softmax_dim(x, dim))
+    return Softmax.apply1(x, _float_only(x, _softmax_dim(x, dim), "softmax"))
 
 
 def log_softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return LogSoftmax.apply1(x, _softmax_dim(x, dim))
+    return LogSoftmax.apply1(x, _float_only(x, _softmax_dim(x, dim), "log_softmax"))
+
+
+def _float_only(x, dim, name):
+    """dim, once x is known to be a float tensor: torch has no softmax kernel for integers or bools."""
+    if x._data.dtype.kind != "f":
+        last = "_lastdim" if dim == max(x._data.ndim - 1, 0) else ""
+        raise NotImplementedError(f"\"{name}{last}_kernel_impl\" not implemented for "
+                                  f"'{dtypes.scalar_name(x._data.dtype)}'")
+    return dim
 
 
 @declare("softmax", methods="softmax", op=Softmax)

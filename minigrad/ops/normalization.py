@@ -100,7 +100,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         size = x.size // x.shape[1]
         if size == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{list(x.shape)}")
+                             f"{input.shape}")
     rm = running_mean._data if running_mean is not None else None
     rv = running_var._data if running_var is not None else None
     if not training and rm is None:

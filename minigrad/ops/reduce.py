@@ -255,6 +255,8 @@ def argmin(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 
 def _arg(pick, a, dim, keepdim):
+    if a._data.dtype.kind == "b":
+        raise RuntimeError(f"{pick.__name__}(): does not support bool input")
     if a._data.size == 0:
         name = pick.__name__
         if dim is None:
@@ -581,11 +583,26 @@ class Amin(Amax):
 def amax(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("amax", dim, keepdim, axis, keepdims, ())
-    return Amax.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)
+    return Amax.apply1(a, _nonempty_axes("amax", a, dim), keepdim)
 
 
 @declare(methods="amin", op=Amin)
 def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _aliased("amin", dim, keepdim, axis, keepdims, ())
-    return Amin.apply1(a, _axes(dim, a._data.ndim) if dim != () else None, keepdim)
+    return Amin.apply1(a, _nonempty_axes("amin", a, dim), keepdim)
+
+
+def _nonempty_axes(name, a, dim):
+    """amax/amin's axes, with torch's errors for an empty tensor: over every dim, or over a dim of size 0
+    (NumPy's max has no identity to give)."""
+    axes = _axes(dim, a._data.ndim) if dim != () else None
+    if not a._data.size:
+        if axes is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+        for d in axes:
+            if a._data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {dim if isinstance(dim, int) else d} to have "
+                                 "non-zero size.")
+    return axes

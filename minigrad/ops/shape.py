@@ -1,5 +1,6 @@
 """Shape ops: they move elements around without changing them, so each backward moves the gradient back."""
 import re
+import warnings
 
 import numpy as np
 
@@ -180,6 +181,18 @@ def transpose(a, dim0, dim1):
     dims[d0], dims[d1] = dims[d1], dims[d0]
     dims = tuple(dims)
     return mark_view(Transpose.apply1(a, dims), a, lambda arr: arr.transpose(dims))
+
+
+def matrix_transpose(a):
+    """a.mT: the last two dims swapped. torch refuses a 1-d tensor, and leaves a 0-d one as it is (warning)."""
+    nd = a._data.ndim
+    if nd == 1:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    if nd == 0:
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      stacklevel=3)
+        return transpose(a, 0, 0)
+    return transpose(a, -2, -1)
 
 
 @declare(methods="t", op=Permute)
@@ -418,6 +431,10 @@ def _torch_index_message(arr, index, numpy_message):
         shapes = re.findall(r"\(([\d, ]*)\)", numpy_message)      # NumPy's "(2,) (3,)" -> torch's "[2], [3]"
         listed = ", ".join("[" + ", ".join(d.strip() for d in sh.split(",") if d.strip()) + "]" for sh in shapes)
         return f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}"
+    parts = index if type(index) is tuple else (index,)
+    if numpy_message.endswith("with size 0") and any(isinstance(p, np.ndarray) and p.dtype.kind in "iu"
+                                                     for p in parts):
+        return "index is out of bounds for dimension with size 0"      # torch's index kernel on an empty dim
     return numpy_message.replace("axis", "dimension")
 
 
@@ -426,21 +443,31 @@ def _put(arr, index, v, type_name):
     try:
         arr[index] = v
     except ValueError as e:
-        raise _put_error(arr[index].shape, np.shape(v), index, type_name) or e from None
+        error = _put_error(arr[index].shape, np.shape(v), index, type_name)
+        if error is not None:
+            raise error from None
+        arr[index] = np.reshape(v, _without_leading_ones(np.shape(v)))     # (1,) into one element: fits in torch
+    except IndexError as e:
+        raise IndexError(_torch_index_message(arr, index, str(e))) from None
 
 
 def _put_error(target, value_shape, index, type_name):
     if _index_name(index) == "IndexBackward0":
         return RuntimeError(f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast to "
                             f"indexing result of shape {list(target)}")
-    shape = list(value_shape)
-    while shape and shape[0] == 1:                      # torch drops the value's leading 1s first
-        shape.pop(0)
     try:
-        expanded_shape(tuple(shape), target, type_name)
+        expanded_shape(_without_leading_ones(value_shape), target, type_name)
     except RuntimeError as e:
         return e.with_traceback(None)
     return None
+
+
+def _without_leading_ones(shape):
+    """torch drops a value's leading 1s before it broadcasts it into what an index selects."""
+    shape = list(shape)
+    while shape and shape[0] == 1:
+        shape.pop(0)
+    return tuple(shape)
 
 
 class SetItem(Function):
@@ -467,7 +494,14 @@ class SetItem(Function):
 @declare(export="", methods="__setitem__", op=SetItem)
 def setitem(a, index, value):
     index = _index(index)
-    if a.requires_grad and a.grad_fn is None and grad_state.enabled and _index_name(index) != "IndexBackward0":
+    basic = _index_name(index) != "IndexBackward0"
+    if grad_state.enabled and (a.requires_grad or getattr(a, "_base", None) is not None):
+        try:                        # torch takes the view (or counts the index's dims) before its in-place checks
+            a._data[index]
+        except IndexError as e:
+            if basic or str(e).startswith("too many indices"):
+                raise IndexError(_torch_index_message(a._data, index, str(e))) from None
+    if a.requires_grad and a.grad_fn is None and grad_state.enabled and basic and index is not Ellipsis:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     a._check_inplace()
     if a._in_graph_after_inplace(value):
@@ -609,6 +643,21 @@ def _pieces(a, cls, indexes):
         if piece.grad_fn is not None:
             piece.grad_fn.output_nr = k     # torch refuses in-place ops on these (Tensor._record_inplace)
     return pieces
+
+
+def multi_output_view(t):
+    """(output number, node name) when `t` is one of the views split/chunk/unbind return, or a view of one
+    (torch marks views of those views too: output 0 of the last view op), else None; in-place ops refuse them."""
+    name = None
+    while t is not None and t.grad_fn is not None:
+        k = getattr(t.grad_fn, "output_nr", None)
+        if k is not None:
+            return (k, t.grad_fn.name) if name is None else (0, name)
+        if getattr(t, "_base", None) is None or not t.grad_fn.inputs:
+            return None
+        name = name or t.grad_fn.name
+        t = t.grad_fn.inputs[0]
+    return None
 
 
 def _bounds_pieces(a, cls, d, bounds):
@@ -849,34 +898,44 @@ def outer(a, b):
 # ---------------------------------------------------------------- the Tensor methods that take sizes one by one
 # t.view(2, 3), t.view((2, 3)) and t.view([2, 3]) all mean the same (torch.reshape takes one shape)
 
+def _given(sizes, method, argument):
+    """torch's TypeError for a size-taking method called with no sizes: t.expand()."""
+    if not sizes:
+        raise TypeError(f'{method}() missing 1 required positional arguments: "{argument}"')
+    return sizes
+
+
 @declare(export="", methods="view", op=View)
 def view_method(self, *shape):
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but expected one of:\n"
+                        " * (torch.dtype dtype)\n * (tuple of ints size)\n")
     return view(self, shape)
 
 
 @declare(export="", methods="reshape", op=View)
 def reshape_method(self, *shape):
-    return reshape(self, shape)
+    return reshape(self, _given(shape, "reshape", "shape"))
 
 
 @declare(export="", methods="permute", op=Permute)
 def permute_method(self, *dims):
-    return permute(self, dims)
+    return permute(self, _given(dims, "permute", "dims"))
 
 
 @declare(export="", methods="expand", op=Expand)
 def expand_method(self, *sizes):
-    return expand(self, sizes)
+    return expand(self, _given(sizes, "expand", "size"))
 
 
 @declare(export="", methods="repeat", op=Repeat)
 def repeat_method(self, *sizes):
-    return repeat(self, sizes)
+    return repeat(self, _given(sizes, "repeat", "repeats"))
 
 
 @declare(export="", methods="flip", op=Flip)
 def flip_method(self, *dims):
-    return flip(self, _sizes(dims))
+    return flip(self, _sizes(_given(dims, "flip", "dims")))
 
 
 @declare(export="", methods="view_as", op=View)
@@ -896,5 +955,4 @@ def expand_as(self, other):
 
 declare(export="", methods="T")(property(lambda self: permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
                                           doc="The dimensions reversed (PermuteBackward0)."))
-declare(export="", methods="mT")(property(lambda self: transpose(self, -2, -1),
-                                           doc="The last two dimensions swapped (TransposeBackward0)."))
+declare(export="", methods="mT")(property(matrix_transpose, doc=matrix_transpose.__doc__))

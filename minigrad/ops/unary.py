@@ -2,11 +2,11 @@
 round floor ceil trunc, each op's forward and its derivative side by side."""
 import numpy as np
 
-from ..autograd.function import Function
 from .. import dtypes
+from ..autograd.function import Function
 from ..backend import kernels as K
-from ..tensor import declare
-from .elementwise import _float, _mask, _no_bool, _zeros, unary
+from ..tensor import Tensor, declare
+from .elementwise import _float, _mask, _no_bool, _zeros, to_dtype, unary
 
 
 class Neg(Function):
@@ -96,6 +96,8 @@ class Abs(Function):
     saved_inputs = (0,)
 
     def forward(self, a):
+        if a.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         self.saved = a
         return np.abs(a)
 
@@ -169,6 +171,8 @@ class Relu(Function):
     saves_output = True
 
     def forward(self, a):
+        if a.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
         out = np.maximum(a, _ZERO.get(a.dtype.char, 0))
         self.saved = out
         return out
@@ -261,9 +265,33 @@ def relu(a):
 
 @declare(export="clamp clip", methods="clamp clip", inplace="clamp_", op=Clamp)
 def clamp(a, min=None, max=None):
+    return _clamp(a, min, max, Clamp)
+
+
+def _clamp(a, min, max, op):
+    """clamp, recorded as `op` (ClampBackward1, or ClampMinBackward0 for clamp_min ...)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return Clamp.apply(a, min, max)
+    dt = _clamp_dtype(a._data.dtype, min, max)
+    if dt.kind == "b":
+        scalars = not isinstance(min, Tensor) and not isinstance(max, Tensor)
+        if scalars or (min is not None and max is not None):
+            kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
+            raise NotImplementedError(f"\"{kernel}{'_scalar' if scalars else ''}_cpu\" not implemented for 'Bool'")
+    return op.apply(to_dtype(a, dt), min, max)
+
+
+def _clamp_dtype(dt, *bounds):
+    """torch's result dtype of clamp: a Python number or a 0-d tensor widens `dt` only to a higher category
+    (an int tensor clamped at 0.5 becomes the default float type), a tensor with dimensions as in promotion."""
+    for b in bounds:
+        if isinstance(b, Tensor) and b._data.ndim:
+            dt = dtypes.promote(dt, b._data.dtype)
+        elif b is not None:
+            bd = b._data.dtype if isinstance(b, Tensor) else dtypes.to_numpy_dtype(type(b))
+            if dtypes._CATEGORY[bd.kind] > dtypes._CATEGORY[dt.kind]:
+                dt = bd
+    return dt
 
 
 class Sin(Function):
@@ -518,9 +546,9 @@ ClampMax = Clamp.named("ClampMaxBackward0")
 
 @declare(methods="clamp_min", inplace="clamp_min_", op=Clamp)
 def clamp_min(input, min):
-    return ClampMin.apply(input, min, None)
+    return _clamp(input, min, None, ClampMin)
 
 
 @declare(methods="clamp_max", inplace="clamp_max_", op=Clamp)
 def clamp_max(input, max):
-    return ClampMax.apply(input, None, max)
+    return _clamp(input, None, max, ClampMax)
