@@ -15,7 +15,8 @@ does, done the same way here:
 - layer l > 0 reads layer l-1's output (both directions side by side); dropout (training only) falls
   between layers, never after the last;
 - a bidirectional layer runs a second set of weights (named `..._reverse`) from the last step to the first;
-- every weight and bias starts uniform in +-1/sqrt(hidden_size), drawn in the order parameters() lists them.
+- every weight and bias starts uniform in +-1/sqrt(hidden_size), drawn in the order parameters() lists them;
+- a PackedSequence (nn.utils.rnn) runs each sequence for its own length, and the output is packed too.
 """
 import math
 import numbers
