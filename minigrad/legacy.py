@@ -5,6 +5,7 @@ import numpy as np
 
 from . import dtypes
 from .tensor import Tensor
+from .creation import tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
            "ByteTensor", "BoolTensor"]
@@ -29,7 +30,6 @@ def _legacy(name, dtype):
             return Tensor._make(np.zeros((0,), dtype=dtype.np))
         if len(args) > 1 or isinstance(args[0], (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(args[-1]).__name__}'")
-        from .creation import tensor
         return tensor(args[0], dtype=dtype)
     return _LegacyType(name, (), {"__new__": __new__, "dtype": dtype,
                                   "__doc__": f"torch.{name}(*sizes) or torch.{name}(data): a {dtype} Tensor."})

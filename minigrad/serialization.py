@@ -9,6 +9,8 @@ import zipfile
 import numpy as np
 
 from .tensor import Tensor
+from .nn.module import Module
+from .nn import Parameter
 
 _FORMAT = "minigrad-npz-1"
 
@@ -34,7 +36,6 @@ def _pack(obj, arrays):
         return obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
-    from .nn.module import Module
     if isinstance(obj, Module):
         raise TypeError(
             f"minigrad.save cannot store a whole model ({type(obj).__name__}): it stores data, never code. Save "
@@ -51,7 +52,6 @@ def _unpack(obj, arrays):
         if "__tensor__" in obj:
             data = arrays[obj["__tensor__"]]
             if obj.get("parameter"):
-                from .nn import Parameter
                 return Parameter(Tensor._make(data), requires_grad=obj["requires_grad"])
             t = Tensor._make(data)
             t.requires_grad = obj["requires_grad"]

@@ -26,6 +26,7 @@ import numpy as np
 
 from .autograd.trace import collect_names, fmt_shape
 from .tensor import Tensor
+from .nn.parameter import Parameter
 
 __all__ = ["draw_graph", "to_dot", "retain_grads", "GraphDrawing"]
 
@@ -153,7 +154,6 @@ def build_graph(root, resolved=({}, {}, [])):
 
 
 def _is_parameter(t):
-    from .nn.parameter import Parameter
     return isinstance(t, Parameter)
 
 

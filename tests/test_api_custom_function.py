@@ -157,6 +157,18 @@ def test_saved_tensors_after_backward_raise_torch_error():
     assert m == t
 
 
+def test_saved_tensor_changed_in_place_raises_torch_version_error():
+    def run(lib, c, x):
+        y = c["Exp"].apply(x)
+        with lib.no_grad():
+            y.mul_(2)
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        return str(e.value)
+    t, m = both(run)
+    assert m == t
+
+
 @pytest.mark.parametrize("name", ["TooFew", "TooMany", "NumberForTensor", "WrongShape"])
 def test_wrong_gradients_raise_torch_error(name):
     def run(lib, c, x):

@@ -20,6 +20,7 @@ Tensor, calls the user's backward, checks what came back as torch checks it, and
 import functools
 
 from . import function
+from .engine import FREED_MESSAGE, version_error
 from .grad_mode import grad_state, no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -39,15 +40,10 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         if self.saved is None:
-            from .engine import FREED_MESSAGE
             raise RuntimeError(FREED_MESSAGE)
         for t, version in getattr(self, "_saved_versions", ()):
             if t._version_cell[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{_type_name(t)} {list(t.shape)}] is at version {t._version_cell[0]}; "
-                    f"expected version {version} instead. Hint: enable anomaly detection to find the operation "
-                    "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+                raise version_error(t._data.shape, t._data.dtype, t.grad_fn, t._version_cell[0], version)
         return tuple(self.saved)
 
     def mark_non_differentiable(self, *outputs):
@@ -58,11 +54,6 @@ class FunctionCtx:
 
     def mark_dirty(self, *tensors):
         raise NotImplementedError("minigrad: ctx.mark_dirty (in-place custom Functions) is not supported")
-
-
-def _type_name(t):
-    from .engine import _torch_type_name
-    return _torch_type_name(t._data.dtype)
 
 
 class BackwardCFunction(FunctionCtx, function.Function):

@@ -45,13 +45,18 @@ def _check_versions(node):
             else:
                 t = node.inputs[index]
                 shape, dtype, maker = t._data.shape, t._data.dtype, t.grad_fn
-            where = f", which is output 0 of {_op_name(maker)}," if maker is not None else ""
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [{dtypes.legacy_name(dtype)} {list(shape)}]{where} is at version {cell[0]}; "
-                f"expected version {expected} instead. Hint: enable anomaly detection to find the operation "
-                "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+            raise version_error(shape, dtype, maker, cell[0], expected)
 
+
+def version_error(shape, dtype, maker, version, expected):
+    """torch's error for a tensor backward needs that was changed in place: its type and shape, the op that made
+    it (`maker`, a node, or None for a leaf), its version now and the one backward expected."""
+    where = f", which is output 0 of {_op_name(maker)}," if maker is not None else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{dtypes.legacy_name(dtype)} {list(shape)}]{where} is at version {version}; "
+        f"expected version {expected} instead. Hint: enable anomaly detection to find the operation "
+        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 def _op_name(node):
     """The op a node records, as torch 2.13's version error names it: ExpBackward0 -> Exp, MaxBackward1 -> Max1;

@@ -129,25 +129,23 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        fn = cls()
+        """Run this op on Tensors (and plain values: axes, flags, numbers)."""
         needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        fn.needs_input_grad = needs
-        data = fn.forward(*[a._data if isinstance(a, Tensor) else a for a in args])
-        out = Tensor._make(data)
-        if grad_state.enabled and True in needs:
-            fn.attach(args, out)
-        return out
+        return cls().run(args, [a._data if isinstance(a, Tensor) else a for a in args], needs)
 
     @classmethod
     def apply1(cls, a, *args):
         """apply() for the most common shape of op, one tensor then plain values (axes, flags, shapes),
-        without apply's general checks of every argument."""
-        fn = cls()
-        needs = a.requires_grad
-        fn.needs_input_grad = (needs,) + (False,) * len(args)
-        out = Tensor._make(fn.forward(a._data, *args))
-        if needs and grad_state.enabled:
-            fn.attach((a,) + args, out)
+        without apply's checks of every argument."""
+        return cls().run((a,) + args, (a._data,) + args, (a.requires_grad,) + (False,) * len(args))
+
+    def run(self, inputs, arrays, needs):
+        """The one path every op takes: forward on the arrays; then, when grad mode is on and some input needs a
+        gradient, this node becomes the output's grad_fn (attach). `needs` says which inputs need one."""
+        self.needs_input_grad = needs
+        out = Tensor._make(self.forward(*arrays))
+        if True in needs and grad_state.enabled:
+            self.attach(inputs, out)
         return out
 
     def attach(self, inputs, out):

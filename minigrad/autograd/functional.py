@@ -3,7 +3,7 @@ built on autograd.grad (create_graph=True where a second derivative is needed). 
 backward per row (torch's vectorize=False)."""
 import numpy as np
 
-from . import grad as _autograd_grad
+from .entry_points import grad as _autograd_grad
 from .grad_mode import enable_grad
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
+from .entry_points import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 
 
@@ -30,7 +31,6 @@ def _outputs(fn, inputs):
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, **_ignored):
     """True if backward's Jacobian matches the finite-difference one for every input that requires grad.
     Inputs should be float64 (as torch warns), or the differences drown in rounding."""
-    from . import grad as autograd_grad
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff_inputs = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     out = func(*inputs)
@@ -65,7 +65,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     """gradcheck of the gradient: the second derivatives (backward of backward, create_graph=True) against
     finite differences of the first. `grad_outputs` (the vectors the gradient is taken along) are random
     when not given, and are checked as inputs too, as in torch."""
-    from . import grad as autograd_grad
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     outs = func(*inputs)
     outs = outs if isinstance(outs, (tuple, list)) else (outs,)

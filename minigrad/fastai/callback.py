@@ -52,6 +52,7 @@ A new Learner method goes on the class, as fastai's @patch does: `Learner.fit_on
 in its own module of minigrad/fastai/, imported by minigrad/fastai/__init__.py. A callback every Learner
 should get goes into `learner.defaults.callbacks`."""
 from .core import L, class2attr
+from .. import tensor
 
 __all__ = ["Callback", "TrainEvalCallback", "event", "CancelStepException", "CancelBackwardException",
            "CancelFitException", "CancelEpochException", "CancelTrainException", "CancelValidException",
@@ -178,7 +179,6 @@ class TrainEvalCallback(Callback):
         self.learn.n_epoch = 1
 
     def before_fit(self):
-        from .. import tensor
         self.learn.epoch, self.learn.loss = 0, tensor(0.)
         self.learn.train_iter, self.learn.pct_train = 0, 0.
         if hasattr(self.model, "reset"):

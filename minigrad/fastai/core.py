@@ -25,6 +25,7 @@ if ("MPLBACKEND" not in os.environ and sys.platform.startswith("linux")
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from PIL import Image  # noqa: E402,F401
+from .. import float64, linspace  # noqa: E402
 
 
 def noop(x=None, *args, **kwargs):
@@ -232,7 +233,6 @@ def tensor(x, *rest, **kwargs):
 
 
 def _float64():
-    from .. import float64
     return float64
 
 
@@ -270,7 +270,6 @@ def show_image(im, ax=None, figsize=None, title=None, ctx=None, **kwargs):
 
 def plot_function(f, tx=None, ty=None, title=None, min=-2, max=2, figsize=(6, 4)):
     "fastbook's plot_function: `f` on 100 points from `min` to `max`."
-    from .. import linspace
     x = linspace(min, max, 100)
     fig, ax = plt.subplots(figsize=figsize)
     y = f(x)

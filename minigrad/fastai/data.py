@@ -19,6 +19,7 @@ import numpy as np
 from .. import random as _random
 from ..tensor import Tensor
 from ..utils import data as _tdata
+from .core import Path
 
 __all__ = ["DataLoader", "DataLoaders", "fa_collate", "fa_convert", "SkipItemException"]
 
@@ -255,7 +256,6 @@ class DataLoaders:
     `dls.train`, `dls.valid`, `dls[i]`, `dls.train_ds`, `dls.valid_ds`."""
 
     def __init__(self, *loaders, path=".", device=None):
-        from .core import Path
         self.loaders, self.path = list(loaders), Path(path)
         if device is not None:
             self.device = device

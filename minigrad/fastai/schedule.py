@@ -18,6 +18,8 @@ from ..backend import kernels as K
 from ..tensor import Tensor
 from .callback import Callback
 from .optimizer import Optimizer, weight_decay, l2_reg
+from .callback import CancelFitException
+from .callback import CancelValidException
 
 __all__ = ["Adam", "average_sqr_grad", "step_stat", "adam_step", "debias", "sched_lin", "sched_cos", "sched_no",
            "sched_exp", "SchedLin", "SchedCos", "SchedNo", "SchedExp", "combine_scheds", "combined_cos",
@@ -199,7 +201,6 @@ class LRFinder(ParamScheduler):
             self.opt.set_hyper(n, f(self._pct))
 
     def after_batch(self):
-        from .callback import CancelFitException
         super().after_batch()
         loss = float(self.learn.smooth_loss if hasattr(self.learn, "smooth_loss") else self.learn.loss)
         self.lrs.append(self.opt.hypers[-1]["lr"])
@@ -210,7 +211,6 @@ class LRFinder(ParamScheduler):
             raise CancelFitException()
 
     def before_validate(self):
-        from .callback import CancelValidException
         raise CancelValidException()
 
     def after_fit(self):

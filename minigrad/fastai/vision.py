@@ -17,6 +17,9 @@ from .. import nn
 from ..ops import shape as _shape
 from ..tensor import Tensor
 from .data import DataLoader, DataLoaders
+from .. import creation
+from ..autograd.grad_mode import no_grad
+from ..nn import init as _init
 
 __all__ = ["ImageDataLoaders", "accuracy", "error_rate", "cnn_learner", "vision_learner", "create_head",
            "create_body", "create_cnn_model", "AdaptiveConcatPool2d", "Flatten", "image_files", "load_images"]
@@ -186,8 +189,6 @@ def create_head(nf, n_out, lin_ftrs=None, ps=0.5, pool=True, concat_pool=True, f
 
 def _num_features(body):
     "fastai's num_features_model: a dummy eval forward on (1, 3, 32, 32) uniform(-1, 1) (drawn, as fastai does)."
-    from .. import creation
-    from ..autograd.grad_mode import no_grad
     x = creation.empty(1, 3, 32, 32).uniform_(-1., 1.)
     with no_grad():
         return body.eval()(x).shape[1]
@@ -195,7 +196,6 @@ def _num_features(body):
 
 def create_cnn_model(arch, n_out, pretrained=False, cut=None, n_in=3, init=None, concat_pool=True, **kwargs):
     "fastai's create_cnn_model for a ResNet: body (children[:-2]), head, kaiming_normal_ on the head's Linears."
-    from ..nn import init as _init
     model = arch(pretrained=pretrained)
     body = create_body(model, n_in, pretrained, -2 if cut is None else cut)
     nf = _num_features(body)

@@ -2,7 +2,10 @@
 it, so `parameters()`, `state_dict()` and `zero_grad()` find it, as in torch."""
 from collections import OrderedDict, namedtuple
 
-from ..tensor import Tensor
+from .. import dtypes
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor, _check_device, device
+from . import hooks
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -27,7 +30,6 @@ class Module:
     def __call__(self, *args, **kwargs):
         if self._forward_hooks is None and self._forward_pre_hooks is None and self._backward_hooks is None:
             return self.forward(*args, **kwargs)
-        from . import hooks
         return hooks.call_with_hooks(self, args, kwargs)
 
     # ------------------------------------------------------------ registration
@@ -171,8 +173,6 @@ class Module:
                     p.grad.zero_()
 
     def to(self, *args, **kwargs):
-        from .. import dtypes
-        from ..tensor import _check_device, device
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, (str, device)):
                 _check_device(a)                   # 'cuda': torch's CPU build's AssertionError
@@ -187,11 +187,9 @@ class Module:
         return self
 
     def float(self):
-        from .. import dtypes
         return self.to(dtypes.float32)
 
     def double(self):
-        from .. import dtypes
         return self.to(dtypes.float64)
 
     def cpu(self):
@@ -245,16 +243,13 @@ class Module:
 
     # ------------------------------------------------------------ hooks (see nn/hooks.py)
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        from . import hooks
         return hooks.register(self, "_forward_hooks", hook, prepend, with_kwargs=with_kwargs,
                               always_call=always_call)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        from . import hooks
         return hooks.register(self, "_forward_pre_hooks", hook, prepend, with_kwargs=with_kwargs)
 
     def register_full_backward_hook(self, hook, prepend=False):
-        from . import hooks
         return hooks.register(self, "_backward_hooks", hook, prepend)
 
     # ------------------------------------------------------------ printing
@@ -285,6 +280,5 @@ class Module:
 
 
 def _copy_param(target, src):
-    from ..autograd.grad_mode import no_grad
     with no_grad():
         target.copy_(src)

@@ -1,10 +1,10 @@
 """Parameter: a tensor that a Module registers as one of its learnable weights."""
 from ..tensor import Tensor
+from .. import creation
 
 
 class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
-        from .. import creation
         if data is None:
             data = creation.empty(0)
         Tensor.__init__(self, data._data if isinstance(data, Tensor) else data)

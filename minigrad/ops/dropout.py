@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .. import random as _random
 
 
 class Dropout(Function):
@@ -29,7 +30,6 @@ def dropout(input, p=0.5, training=True, mask=None, generator=None):
         scaled = np.zeros_like(x)
     else:
         if mask is None:
-            from .. import random as _random
             gen = generator or _random.default_generator
             mask = gen.uniform(x.shape, 0.0, 1.0, x.dtype) < (1 - p)
         elif isinstance(mask, Tensor):

@@ -7,7 +7,6 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _check_device, _raw, declare, device
 from .shape import broadcast_error
 
@@ -31,16 +30,10 @@ def binary(cls, a, b):
         if type(b) is float and ad.dtype.kind in "biu":
             ad = ad.astype(dtypes.get_default_dtype().np)
         needs = (a.requires_grad, False)
-    fn = cls()
-    fn.needs_input_grad = needs
     try:
-        out = Tensor._make(fn.forward(ad, bd))
+        return cls().run((a, b), (ad, bd), needs)
     except (ValueError, TypeError) as e:    # NumPy's refusal, in torch's words
         raise broadcast_error(ad.shape, np.shape(bd)) or _torch_error(e) from None
-    if needs[0] or needs[1]:
-        if grad_state.enabled:
-            fn.attach((a, b), out)
-    return out
 
 
 _TORCH_ERRORS = {      # the start of NumPy's message: torch's error
@@ -89,15 +82,11 @@ def _promote(a, b):
 
 
 def unary(cls, a):
-    fn = cls()
-    fn.needs_input_grad = (a.requires_grad,)
+    """Run the unary op `cls` on a Tensor, with NumPy's refusals in torch's words."""
     try:
-        out = Tensor._make(fn.forward(a._data))
+        return cls().run((a,), (a._data,), (a.requires_grad,))
     except TypeError as e:
         raise _torch_error(e) from None
-    if a.requires_grad and grad_state.enabled:
-        fn.attach((a,), out)
-    return out
 
 
 def _mask(m, g):
@@ -212,15 +201,10 @@ def where(condition, a, b):
     if a._data.dtype != b._data.dtype:
         a, b = _promote(a, b)
     ad, bd = a._data, b._data
-    fn = Where()
-    fn.needs_input_grad = (False, a.requires_grad, b.requires_grad)
     try:
-        out = Tensor._make(fn.forward(cond, ad, bd))
+        return Where().run((condition, a, b), (cond, ad, bd), (False, a.requires_grad, b.requires_grad))
     except ValueError as e:
         raise broadcast_error(cond.shape, ad.shape, bd.shape) or e from None
-    if (a.requires_grad or b.requires_grad) and grad_state.enabled:
-        fn.attach((condition, a, b), out)
-    return out
 
 
 @declare(export="", methods="where", op=Where)

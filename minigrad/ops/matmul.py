@@ -3,7 +3,6 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function, NodeName
-from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _as_tensor, declare
 from ..backend import kernels as K
 from . import out as _out, shape
@@ -86,16 +85,13 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {dtypes.c_name(ad.dtype)} != "
                            f"{dtypes.c_name(bd.dtype)}")
     fn = MatMul()
-    fn.needs_input_grad = (a.requires_grad, b.requires_grad)
+    if a.requires_grad or b.requires_grad:     # torch's grad_fn name depends on the shapes (MmBackward0...)
+        fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
     try:
-        out = Tensor._make(fn.forward(ad, bd))
+        return fn.run((a, b), (ad, bd), (a.requires_grad, b.requires_grad))
     except ValueError:                      # NumPy checked the shapes: say it in torch's words
         _raise_shape_error(ad, bd, a.requires_grad, b.requires_grad)
         raise
-    if (a.requires_grad or b.requires_grad) and grad_state.enabled:
-        fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
-        fn.attach((a, b), out)
-    return out
 
 
 @declare(methods="mm")
@@ -268,6 +264,9 @@ class Linear(Function):
                 g2.sum(0) if need_b else None)
 
 
+LinearNoBias = Linear.named("MmBackward0")     # x @ W.T alone: torch records mm
+
+
 def linear(x, weight, bias=None):
     xd, wd = x._data, weight._data
     if xd.shape[-1] != wd.shape[1]:
@@ -280,15 +279,9 @@ def linear(x, weight, bias=None):
                                f"{dtypes.c_name(wd.dtype)}")
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {dtypes.scalar_name(xd.dtype)} and "
                            f"{dtypes.scalar_name(wd.dtype)}")
-    fn = Linear()
+    fn = Linear() if bias is not None else LinearNoBias()
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
-    fn.needs_input_grad = needs
-    out = Tensor._make(fn.forward(xd, wd, None if bias is None else bias._data))
-    if (needs[0] or needs[1] or needs[2]) and grad_state.enabled:
-        if bias is None:
-            fn.rename("MmBackward0")
-        fn.attach((x, weight, bias), out)
-    return out
+    return fn.run((x, weight, bias), (xd, wd, None if bias is None else bias._data), needs)
 
 
 @declare(export="", methods="__rmatmul__")

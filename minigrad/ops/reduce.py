@@ -9,7 +9,6 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from ..backend import kernels as K
-from ..autograd.grad_mode import grad_state
 from . import arithmetic, elementwise
 from . import out as _out
 
@@ -237,10 +236,7 @@ def _reduce_extreme(a, dim, keepdim, all_fn, dim_fn, result, other_fn):
     if a._data.shape[axis] == 0:
         raise IndexError(f"{dim_fn.name[:3].lower()}(): Expected reduction dim {axis} to have non-zero size.")
     fn = dim_fn()
-    fn.needs_input_grad = (a.requires_grad, False, False)
-    values = Tensor._make(fn.forward(a._data, axis, keepdim))
-    if a.requires_grad and grad_state.enabled:
-        fn.attach((a, axis, keepdim), values)
+    values = fn.run((a, axis, keepdim), (a._data, axis, keepdim), (a.requires_grad, False, False))
     return result(values, Tensor._make(fn.indices))
 
 

@@ -384,18 +384,15 @@ def getitem(a, index):
     _check_basic_index(a, index)
     index = _index(index)
     fn = Index()
-    fn.needs_input_grad = (a.requires_grad, False)
+    name = _index_name(index, a._data.shape)
+    fn.rename(name)
+    fn.advanced = name == "IndexBackward0"
     try:
-        out = Tensor._make(fn.forward(a._data, index))
+        out = fn.run((a, index), (a._data, index), (a.requires_grad, False))
     except IndexError as e:
         raise IndexError(_torch_index_message(a._data, index, str(e))) from None
-    name = _index_name(index, a._data.shape)
     if name != "IndexBackward0":                 # basic indexing gives a view
         mark_view(out, a, lambda arr: _take(arr, index))
-    if a.requires_grad and grad_state.enabled:
-        fn.rename(name)
-        fn.advanced = name == "IndexBackward0"
-        fn.attach((a, index), out)
     return out
 
 

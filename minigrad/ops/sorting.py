@@ -5,7 +5,6 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
 from .reduce import MaxAll
 from .shape import _dim
@@ -182,10 +181,8 @@ def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
     nd = a._data.ndim
     axis = None if dim is None else _dim(dim, nd)
     fn = (Unique if axis is None else UniqueDim)()
-    fn.needs_input_grad = (a.requires_grad, False, False, False)
-    out = Tensor._make(fn.forward(a._data, axis, return_inverse, return_counts))
-    if a.requires_grad and grad_state.enabled:
-        fn.attach((a, axis, return_inverse, return_counts), out)
+    out = fn.run((a, axis, return_inverse, return_counts), (a._data, axis, return_inverse, return_counts),
+                 (a.requires_grad, False, False, False))
     if not (return_inverse or return_counts):
         return out
     extra = list(fn.extra)

@@ -3,6 +3,8 @@ import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
+from ...linalg import vector_norm
+from ...ops.shape import stack
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -17,8 +19,6 @@ def _grads(parameters):
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale every gradient by max_norm / (total norm + 1e-6) when that is below 1, where the total norm is
     the norm of the gradients' norms (as if all were one vector). Returns the total norm, before clipping."""
-    from ...linalg import vector_norm
-    from ...ops.shape import stack
     grads = _grads(parameters)
     if not grads:
         return Tensor._make(np.array(0.0, dtype=np.float32))

@@ -1,5 +1,6 @@
 """All of a model's parameters as one flat vector, and back."""
 from ...ops.shape import cat
+from ...tensor import Tensor
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -11,7 +12,6 @@ def parameters_to_vector(parameters):
 
 def vector_to_parameters(vec, parameters):
     """Copy consecutive slices of `vec` into the parameters, in order (the inverse of parameters_to_vector)."""
-    from ...tensor import Tensor
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
     start = 0
