@@ -293,3 +293,74 @@ def test_input_of_another_dtype_than_the_weights_raises_torchs_error():
                                      lambda: torch.nn.RNN(4, 3)(torch.zeros(5, 2, 4, dtype=torch.float64)),
                                      match_text=False)
     assert str(mine).replace("minigrad.", "torch.") == str(theirs)
+
+
+# ------------------------------------------------------------------ packed batches (nn.utils.rnn)
+
+LENGTHS = [3, 5, 1]   # unsorted: pack_padded_sequence(enforce_sorted=False) sorts them
+
+
+def _run_packed(lib, cls, kw, weights, arrays, batch_first, with_state):
+    """A padded batch packed, run, unpacked; the outputs, final states and every gradient."""
+    rnn_utils = lib.nn.utils.rnn
+    m = _build(lib, cls, kw, np.float64, weights)
+    x = lib.tensor(arrays["x"], requires_grad=True)
+    packed = rnn_utils.pack_padded_sequence(x, LENGTHS, batch_first=batch_first, enforce_sorted=False)
+    h0 = lib.tensor(arrays["h0"], requires_grad=True)
+    c0 = lib.tensor(arrays["c0"], requires_grad=True)
+    state = ((h0, c0) if cls == "LSTM" else h0) if with_state else None
+    out, finals = m(packed, state)
+    padded, lengths = rnn_utils.pad_packed_sequence(out, batch_first=batch_first, padding_value=-1.0)
+    finals = finals if cls == "LSTM" else (finals,)
+    loss = (padded * lib.tensor(arrays["w_out"][:padded.shape[0]] if not batch_first
+                                else arrays["w_out"][:, :padded.shape[1]])).sum()
+    for t, w in zip(finals, ("w_h_n", "w_c_n")):
+        loss = loss + (t * lib.tensor(arrays[w])).sum()
+    loss.backward()
+    res = {"packed.data": out.data, "padded": padded, "x.grad": x.grad}
+    res.update({f"final{i}": t for i, t in enumerate(finals)})
+    if with_state:
+        res["h0.grad"] = h0.grad
+    res.update({name + ".grad": p.grad for name, p in m.named_parameters()})
+    res = {k: v.detach().numpy() for k, v in res.items()}
+    res.update(batch_sizes=out.batch_sizes.numpy(), lengths=lengths.numpy())
+    return res
+
+
+@pytest.mark.parametrize("with_state", [False, True], ids=["zero_state", "given_state"])
+@pytest.mark.parametrize("batch_first", [False, True], ids=["time_first", "batch_first"])
+@pytest.mark.parametrize("layer", ["RNN", "LSTM", "GRU"])
+def test_packed_batch_runs_each_sequence_for_its_length_as_torch(layer, batch_first, with_state):
+    cls, kw = LAYERS[layer][0], {"num_layers": 2, "bidirectional": True, "batch_first": batch_first}
+    weights, arrays = _case(cls, kw)
+    mine = _run_packed(minigrad, cls, kw, weights, arrays, batch_first, with_state)
+    theirs = _run_packed(torch, cls, kw, weights, arrays, batch_first, with_state)
+    for k in ("batch_sizes", "lengths"):
+        np.testing.assert_array_equal(mine[k], theirs[k])
+    _assert_float64({k: v for k, v in mine.items() if k not in ("batch_sizes", "lengths")},
+                    {k: v for k, v in theirs.items() if k not in ("batch_sizes", "lengths")})
+
+
+def test_pad_sequence_and_pack_sequence_as_torch():
+    seqs = [rand_array((n, 2), seed=n) for n in (4, 2, 3)]
+    for lib_kw in ({}, {"batch_first": True, "padding_value": 7.0}, {"padding_side": "left"}):
+        m = minigrad.nn.utils.rnn.pad_sequence([minigrad.tensor(s) for s in seqs], **lib_kw)
+        t = torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], **lib_kw)
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+    m = minigrad.nn.utils.rnn.pack_sequence([minigrad.tensor(s) for s in seqs], enforce_sorted=False)
+    t = torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
+    for a, b in zip(m, t):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def _packing_errors(lib):
+    x = lib.zeros(4, 3, 1)
+    pack, unpack = lib.nn.utils.rnn.pack_padded_sequence, lib.nn.utils.rnn.pad_packed_sequence
+    return {"unsorted lengths": lambda: pack(x, [2, 4, 1]), "a zero length": lambda: pack(x, [4, 0, 0]),
+            "total_length too short": lambda: unpack(pack(x, [4, 2, 1]), total_length=2),
+            "padding side": lambda: lib.nn.utils.rnn.pad_sequence([x[0]], padding_side="x")}
+
+
+@pytest.mark.parametrize("case", list(_packing_errors(torch)))
+def test_packing_bad_input_raises_torchs_error(case):
+    assert_same_error(_packing_errors(minigrad)[case], _packing_errors(torch)[case])

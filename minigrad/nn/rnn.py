@@ -15,7 +15,8 @@ does, done the same way here:
 - layer l > 0 reads layer l-1's output (both directions side by side); dropout (training only) falls
   between layers, never after the last;
 - a bidirectional layer runs a second set of weights (named `..._reverse`) from the last step to the first;
-- every weight and bias starts uniform in +-1/sqrt(hidden_size), drawn in the order parameters() lists them.
+- every weight and bias starts uniform in +-1/sqrt(hidden_size), drawn in the order parameters() lists them;
+- a PackedSequence (nn.utils.rnn) runs each sequence for its own length, and the output is packed too.
 """
 import math
 import numbers
@@ -28,6 +29,7 @@ from ..ops.matmul import linear
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -189,10 +191,13 @@ class RNNBase(Module):
 
     # ---- the computation
 
-    def _run(self, input, state):
-        """input (L, N, H_in) time first or (N, L, H_in) with batch_first; state: (h0,) or (h0, c0), each
-        (layers * directions, N, hidden). Returns the output and the final state, same forms."""
-        x = shape.transpose(input, 0, 1) if self.batch_first else input
+    def _run(self, input, state, batch_sizes=None):
+        """input (L, N, H_in) time first, or (N, L, H_in) with batch_first, or a packed batch's data
+        (sum of lengths, H_in) with its `batch_sizes`; state: (h0,) or (h0, c0), each (layers * directions, N,
+        hidden). Returns the output (the input's form, hidden features) and the final state, same form."""
+        x = shape.transpose(input, 0, 1) if self.batch_first and batch_sizes is None else input
+        sizes = [x.shape[1]] * x.shape[0] if batch_sizes is None else [int(b) for b in batch_sizes]
+        starts = [sum(sizes[:t]) for t in range(len(sizes))]
         directions = 2 if self.bidirectional else 1
         finals = []
         for layer in range(self.num_layers):
@@ -204,19 +209,51 @@ class RNNBase(Module):
                 b_ih = getattr(self, f"bias_ih_l{layer}{suffix}") if self.bias else None
                 b_hh = getattr(self, f"bias_hh_l{layer}{suffix}") if self.bias else None
                 projected = linear(x, w_ih, b_ih)                # every step's input projection at once
-                s = tuple(part[k] for part in state)
-                steps = range(x.shape[0] - 1, -1, -1) if direction == 1 else range(x.shape[0])
-                hs = [None] * x.shape[0]
-                for t in steps:
-                    s = _step(self.mode, projected[t], s, w_hh, b_hh)
-                    hs[t] = s[0]
-                outputs.append(shape.stack(hs, 0))
+                if batch_sizes is None:
+                    steps_in = [projected[t] for t in range(len(sizes))]
+                else:
+                    steps_in = [projected[a:a + b] for a, b in zip(starts, sizes)]
+                hs, s = _run_direction(self.mode, steps_in, sizes, tuple(part[k] for part in state), w_hh, b_hh,
+                                       reverse=direction == 1)
+                outputs.append(shape.stack(hs, 0) if batch_sizes is None else shape.cat(hs, 0))
                 finals.append(s)
-            x = outputs[0] if directions == 1 else shape.cat(outputs, 2)
+            x = outputs[0] if directions == 1 else shape.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = _dropout(x, self.dropout, True)
-        out = shape.transpose(x, 0, 1) if self.batch_first else x
+        out = shape.transpose(x, 0, 1) if self.batch_first and batch_sizes is None else x
         return out, tuple(shape.stack([f[i] for f in finals], 0) for i in range(len(state)))
+
+    def _packed(self, input, hx, zeros):
+        """The forward of a PackedSequence: (output PackedSequence, final state), hx in the caller's batch
+        order, run in the packed (longest first) order."""
+        data, batch_sizes = input.data, input.batch_sizes._data
+        self._check_input(data)
+        batch = int(batch_sizes[0])
+        if hx is None:
+            state = tuple(creation.zeros(self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size,
+                                         dtype=data.dtype) for _ in range(zeros))
+        else:
+            state = tuple(hx) if isinstance(hx, tuple) else (hx,)
+            if input.sorted_indices is not None:
+                state = tuple(h[:, input.sorted_indices._data] for h in state)
+        out, finals = self._run(data, state, batch_sizes)
+        if input.unsorted_indices is not None:
+            finals = tuple(h[:, input.unsorted_indices._data] for h in finals)
+        return PackedSequence(out, input.batch_sizes, input.sorted_indices, input.unsorted_indices), finals
+
+
+def _run_direction(mode, steps_in, sizes, state, w_hh, b_hh, reverse):
+    """One layer in one direction: the hidden state at each step (list, in time order) and the final state.
+    `sizes[t]` sequences run at step t, the first ones (a packed batch is sorted longest first): a sequence
+    that has ended keeps its last state, and one that has not yet begun (running backwards) its initial one."""
+    hs = [None] * len(sizes)
+    for t in (range(len(sizes) - 1, -1, -1) if reverse else range(len(sizes))):
+        b, full = sizes[t], state[0].shape[0]
+        active = state if b == full else tuple(part[:b] for part in state)
+        new = _step(mode, steps_in[t], active, w_hh, b_hh)
+        state = new if b == full else tuple(shape.cat([n, part[b:]], 0) for n, part in zip(new, state))
+        hs[t] = new[0]
+    return hs, state
 
 
 class RNN(RNNBase):
@@ -237,6 +274,9 @@ class RNN(RNNBase):
         super().__init__("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            out, (h_n,) = self._packed(input, hx, 1)
+            return out, h_n
         input, is_batched = self._batched(input)
         if hx is not None:
             if not is_batched:
@@ -273,6 +313,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._packed(input, hx, 2)
         input, is_batched = self._batched(input)
         if hx is None:
             hx = (self._zeros(input), self._zeros(input))
