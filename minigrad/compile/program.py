@@ -1,0 +1,287 @@
+"""The captured step as a flat program: its instructions, the Python function they compile to, and the listing.
+
+A ref names where an array comes from at replay:
+    ("in", i)           the i-th tensor argument of the step           (read as x{i}._data)
+    ("data", t)         a parameter or other tensor the step reaches     (t._data, read live)
+    ("grad", t)         that tensor's gradient                           (t.grad._data, read live)
+    ("out", j, k)       output k of forward instruction j               (v{j}_{k})
+    ("const", value)    a plain argument (a shape, an axis, a number), frozen as captured
+    ("seq", type, refs) a tuple or list of refs
+
+The program is compiled to straight-line Python (`source`): each forward is the op's own `forward` called on
+a fresh node with the arrays, each backward the node's own `backward`, in the order the engine ran them, and
+the gradients summed, fitted (engine._fit) and accumulated into `.grad` (engine._accumulate) exactly as the
+engine does it; so a replay makes the same NumPy calls, in the same order, as the eager step, and gives the
+same bits, without Tensors, graph edges or the engine's queue.
+"""
+import numpy as np
+
+from ..autograd import engine
+from ..tensor import Tensor
+
+
+class Forward:
+    kind = "forward"
+
+    def __init__(self, index, cls, forward, pre, refs, kwrefs, many, out_meta, arg_meta):
+        self.index, self.cls, self.forward, self.pre = index, cls, forward, pre
+        self.refs, self.kwrefs, self.many = refs, kwrefs, many
+        self.out_meta, self.arg_meta = out_meta, arg_meta
+        self.after = None              # attributes set on the node after its forward (rare), set by backward
+
+
+class Backward:
+    kind = "backward"
+
+    def __init__(self, index, starts, steps, leaves, leaf_meta):
+        self.index = index
+        self.starts = starts           # [(root gradient array, dest)]
+        self.steps = steps             # [(forward index of the node, [(input position, fit template, dest)])]
+        self.leaves = leaves           # leaf refs, in the order their gradients first arrived
+        self.leaf_meta = leaf_meta
+
+
+class Call:
+    kind = "call"
+
+    def __init__(self, index, method, obj, args, kwargs, label):
+        self.index, self.method, self.obj, self.args, self.kwargs, self.label = index, method, obj, args, kwargs, label
+
+
+class Write:
+    kind = "write"
+
+    def __init__(self, index, dst, src, how, meta):
+        self.index, self.dst, self.src, self.how, self.meta = index, dst, src, how, meta
+
+
+def _fmt_meta(meta):
+    if meta is None:
+        return "?"
+    shape, dtype = meta[:2]
+    return f"{dtype.name}{list(shape)}"
+
+
+class Program:
+    """A compiled step: `run(inputs)` replays it; `listing()` prints it."""
+
+    def __init__(self, instructions, n_inputs, output, names, guards):
+        self.instructions = instructions
+        self.n_inputs = n_inputs
+        self.output = output           # the step's result, as refs (see _emit_output)
+        self.names = names             # id(tensor) -> a readable name ("layer1.weight")
+        self.guards = guards
+        self.namespace = {"np": np, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
+                          "ACC": engine._accumulate}
+        self._objects = {}
+        self.source = self._generate()
+        code = compile(self.source, "<minigrad.compile program>", "exec")
+        exec(code, self.namespace)
+        self.run = self.namespace["replay"]
+
+    # ---------------------------------------------------------------- code generation
+    def _bind(self, obj, prefix):
+        """A name in the namespace for obj (the same name for the same object)."""
+        key = (prefix, id(obj))
+        name = self._objects.get(key)
+        if name is None:
+            name = f"{prefix}{len(self._objects)}"
+            self._objects[key] = name
+            self.namespace[name] = obj
+        return name
+
+    def _tensor(self, ref):
+        """Code for the Tensor a tensor ref names (a leaf, for .grad): ("input", i) or ("tensor", t)."""
+        if ref[0] in ("input", "in"):
+            return f"x{ref[1]}"
+        return self._bind(ref[1], "T")
+
+    def _expr(self, ref):
+        kind = ref[0]
+        if kind == "in":
+            return f"a{ref[1]}"
+        if kind == "data":
+            return self._bind(ref[1], "T") + "._data"
+        if kind == "grad":
+            return self._bind(ref[1], "T") + ".grad._data"
+        if kind == "out":
+            return f"v{ref[1]}_{ref[2]}"
+        if kind == "seq":
+            inner = ", ".join(self._expr(r) for r in ref[2])
+            return f"({inner},)" if ref[1] is tuple else f"[{inner}]"
+        value = ref[1]
+        if value is None or type(value) in (bool, int, str) or (type(value) is float and np.isfinite(value)):
+            return repr(value)
+        return self._bind(value, "c")
+
+    def _generate(self):
+        lines = [f"def replay({', '.join(f'x{i}' for i in range(self.n_inputs))}):"]
+        lines += [f"    a{i} = x{i}._data" for i in range(self.n_inputs)]
+        for ins in self.instructions:
+            lines += ["    " + line for line in getattr(self, "_emit_" + ins.kind)(ins)]
+        lines.append("    return " + self._emit_output(self.output))
+        return "\n".join(lines) + "\n"
+
+    def _emit_forward(self, ins):
+        j = ins.index
+        cls, fwd = self._bind(ins.cls, "C"), self._bind(ins.forward, "F")
+        args = [self._expr(r) for r in ins.refs] + [f"{k}={self._expr(r)}" for k, r in ins.kwrefs.items()]
+        outs = ", ".join(f"v{j}_{k}" for k in range(len(ins.out_meta))) + ("," if ins.many else "")
+        lines = [f"n{j} = NEW({cls})"]
+        if ins.pre:
+            lines.append(f"n{j}.__dict__.update({self._bind(ins.pre, 'S')})")
+        lines.append(f"{outs} = {fwd}(n{j}, {', '.join(args)})")
+        for k, meta in enumerate(ins.out_meta):
+            if meta is not None and not meta[2]:       # a NumPy scalar, made a 0-d array as Tensor._make does
+                lines.append(f"v{j}_{k} = np.asarray(v{j}_{k})")
+        if ins.after:
+            lines.append(f"n{j}.__dict__.update({self._bind(ins.after, 'S')})")
+        return lines
+
+    def _emit_backward(self, ins):
+        lines = []
+        seen = set()                       # gradient holders made so far: ("node", j) or ("leaf", k)
+        leaf_index = {}
+
+        def leaf_var(ref):
+            key = (ref[0], id(ref[1]) if ref[0] == "tensor" else ref[1])
+            if key not in leaf_index:
+                leaf_index[key] = len(leaf_index)
+            return f"L{leaf_index[key]}"
+
+        def send(dest, q, fresh):
+            if dest[0] == "node":
+                g = f"g{dest[1]}"
+                if dest in seen:
+                    lines.append(f"{g} = {g} + {q}")
+                else:
+                    lines.append(f"{g} = {q}")
+                    seen.add(dest)
+            else:
+                var = leaf_var(dest[1])
+                if ("leaf", var) in seen:
+                    lines.append(f"{var}[0] = {var}[0] + {q}; {var}[1] = True")
+                else:
+                    lines.append(f"{var} = [{q}, {fresh}]")
+                    seen.add(("leaf", var))
+
+        for root, dest in ins.starts:
+            send(dest, self._bind(root, "R"), "False")
+        for j, routes in ins.steps:
+            lines.append(f"b = n{j}.backward(g{j})")
+            for position, fit, dest in routes:
+                lines.append(f"q = b[{position}]")
+                if fit is not None:
+                    lines.append(f"q = FIT(q, {self._bind(fit, 'D')})")
+                send(dest, "q", f"q is not g{j} and q.base is None")
+        for ref in ins.leaves:
+            var = leaf_var(ref)
+            lines.append(f"ACC({self._tensor(ref)}, {var}[0], {var}[1])")
+        return lines
+
+    def _emit_call(self, ins):
+        args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
+        return [f"{self._bind(ins.method, 'M')}({', '.join([self._bind(ins.obj, 'O')] + args)})"]
+
+    def _emit_write(self, ins):
+        dst = self._expr(ins.dst)
+        src = self._expr(ins.src)
+        if ins.how == "fill":
+            lines = [f"{dst}[...] = {src}"]
+        else:
+            casting = "same_kind" if ins.how == "copyto" else "unsafe"
+            lines = [f"np.copyto({dst}, {src}, casting={casting!r})"]
+        owner = ins.dst[0]
+        if owner == "in":
+            lines.append(f"x{ins.dst[1]}._bump_version()")
+        elif owner == "data":
+            lines.append(f"{self._bind(ins.dst[1], 'T')}._bump_version()")
+        elif owner == "grad":
+            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._bump_version()")
+        return lines
+
+    def _emit_output(self, out):
+        kind = out[0]
+        if kind == "tensor":
+            return "Tensor._make(" + self._expr(out[1]) + ")"
+        if kind == "same":
+            return self._tensor(out[1])
+        if kind == "seq":
+            inner = ", ".join(self._emit_output(o) for o in out[2])
+            return f"({inner},)" if out[1] is tuple else f"[{inner}]"
+        if kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {self._emit_output(o)}" for k, o in out[1]) + "}"
+        return self._expr(out)
+
+    # ---------------------------------------------------------------- the listing
+    def _name(self, ref):
+        kind = ref[0]
+        if kind == "in":
+            return f"input{ref[1]}"
+        if kind in ("input", "tensor"):
+            return f"input{ref[1]}" if kind == "input" else self.names.get(id(ref[1]), "tensor")
+        if kind == "data":
+            return self.names.get(id(ref[1]), "tensor")
+        if kind == "grad":
+            return self.names.get(id(ref[1]), "tensor") + ".grad"
+        if kind == "out":
+            return f"v{ref[1]}" + (f"[{ref[2]}]" if ref[2] else "")
+        if kind == "seq":
+            return "(" + ", ".join(self._name(r) for r in ref[2]) + ")"
+        value = ref[1]
+        if isinstance(value, np.ndarray):
+            return f"array{list(value.shape)}"
+        return repr(value)
+
+    def listing(self):
+        """The step as a flat program: its forward ops, then the backward in the engine's order, then the
+        update, one line each with the op and its shapes."""
+        forward = {ins.index: ins for ins in self.instructions if ins.kind == "forward"}
+        lines = []
+        section = None
+        for ins in self.instructions:
+            title = {"forward": "forward", "backward": "backward (the engine's order; each line: node, where "
+                     "its input gradients go)", "call": "update", "write": "update"}[ins.kind]
+            if ins.kind == "write" and section in (None, "forward"):
+                title = "forward"
+            if title != section:
+                lines.append(title)
+                section = title
+            if ins.kind == "forward":
+                args = [f"{self._name(r)} {_fmt_meta(m)}" if m else self._name(r)
+                        for r, m in zip(ins.refs, ins.arg_meta)]
+                args += [f"{k}={self._name(r)}" for k, r in ins.kwrefs.items()]
+                outs = ", ".join(_fmt_meta(m) for m in ins.out_meta)
+                lines.append(f"  v{ins.index:<3} = {ins.cls.__name__}.forward({', '.join(args)}) -> {outs}")
+            elif ins.kind == "backward":
+                for root, dest in ins.starts:
+                    lines.append(f"  seed {self._dest(dest)} with d(root) = {_fmt_meta(_meta(root))} ones")
+                for j, routes in ins.steps:
+                    fwd = forward[j]
+                    sends = [f"{'sum to ' + _fmt_meta(_meta(fit)) + ' -> ' if fit is not None else ''}"
+                             f"{self._dest(dest)}" for _, fit, dest in routes]
+                    lines.append(f"  v{j:<3} {fwd.cls.__name__}.backward({_fmt_meta(fwd.out_meta[0])}) -> "
+                                 + (", ".join(sends) or "nothing"))
+                for ref, meta in zip(ins.leaves, ins.leaf_meta):
+                    lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} (AccumulateGrad)")
+            elif ins.kind == "call":
+                live = " (hyper-parameters read live)" if ins.label.endswith(".step") else ""
+                lines.append(f"  {ins.label}(){live}")
+            else:
+                how = {"fill": "fill", "copyto": "write", "copy": "copy"}[ins.how]
+                lines.append(f"  {self._name(ins.dst)} <- {how} {self._name(ins.src)} {_fmt_meta(ins.meta)}")
+        return "\n".join(lines)
+
+    def _dest(self, dest):
+        if dest[0] == "node":
+            return f"v{dest[1]}"
+        return self._name(dest[1]) + ".grad"
+
+    def counts(self):
+        kinds = [ins.kind for ins in self.instructions]
+        nodes = sum(len(ins.steps) for ins in self.instructions if ins.kind == "backward")
+        return kinds.count("forward"), nodes, kinds.count("call") + kinds.count("write")
+
+
+def _meta(a):
+    return (tuple(np.shape(a)), np.asarray(a).dtype)
