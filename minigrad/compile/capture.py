@@ -18,9 +18,11 @@ Anything else the recorder cannot explain (an array made by NumPy code outside t
 the graph, hooks) abandons the capture too: the call itself always finishes eagerly, so nothing is lost but
 speed. Nothing here runs unless a capture is active: the wrappers are installed only for the capture call.
 """
+import operator
 import os
 import sys
 import traceback
+import types
 
 import numpy as np
 
@@ -66,6 +68,7 @@ class Recorder:
         self.post_keys = {}           # node -> the attribute names it had right after its forward
         self.tensors = {}             # id(tensor) -> ref for the leaf tensors gradients go into
         self.leaves_used = {}         # id -> tensor read through ("data"/"grad") refs, for the guards
+        self.born = {}                # id -> tensor made during the capture (kept alive, so ids stay theirs)
         self.scalars = {}             # id(NumPy scalar an op returned) -> (it, its ref), until wrapped
         for t in known:
             self.tensors[id(t)] = ("tensor", t)
@@ -106,6 +109,27 @@ class Recorder:
         if isinstance(value, Tensor):
             raise Unsupported(f"{what} was given a Tensor where it takes arrays")
         return ("const", value)
+
+    def set_slot(self, t, name, value):
+        """`t.grad = value` or `t._data = value` on a tensor the step reaches."""
+        target = self.tensors[id(t)]
+        try:
+            if value is None:
+                ref = ("const", None)
+            elif name == "_data":
+                ref = self.ref(value, "setting .data")
+            elif isinstance(value, Tensor):
+                ref = ("wrap", self.ref(value._data, "setting .grad"))
+            else:
+                raise Unsupported("setting .grad to something not a tensor")
+        except Unsupported as e:
+            self.fail(str(e))
+            return
+        self.instructions.append(P.SetSlot(len(self.instructions), target, name, ref))
+        if name == "grad" and value is not None:
+            self._register(value._data, ("grad", t) if target[0] == "tensor" else ref[1])
+        elif name == "_data":
+            self._register(value, ("data", t) if target[0] == "tensor" else ref)
 
     # ---------------------------------------------------------------- what the wrappers report
     def forward(self, node, forward, pre, args, kwargs, out):
@@ -271,6 +295,7 @@ def _wrap_call(method, name):
         rec.instructions.append(P.Call(len(rec.instructions), method, self, args, kwargs,
                                        f"{type(self).__name__}.{method.__name__}"))
         return result
+    call.__wrapped_method__ = method
     return call
 
 
@@ -358,12 +383,107 @@ def _wrap_bump(bump):
     return recording_bump
 
 
+def _wrap_graphless(method, op):
+    """A comparison or bitwise operator (`targets == 1`, a mask): NumPy's op on the arrays, no node; recorded
+    as that one call."""
+    def recording(self, other):
+        result = method(self, other)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth or not isinstance(result, Tensor):
+            return result
+        try:
+            other_data = other._data if isinstance(other, Tensor) else other
+            refs = (rec.ref(self._data, op.__name__), rec.ref(other_data, op.__name__))
+            index = len(rec.instructions)
+            rec.instructions.append(P.Apply(index, op, refs, _meta(result._data)))
+            rec._register(result._data, ("out", index, 0))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    return recording
+
+
+_GRAPHLESS = {"__eq__": operator.eq, "__ne__": operator.ne, "__lt__": operator.lt, "__le__": operator.le,
+              "__gt__": operator.gt, "__ge__": operator.ge, "__and__": operator.and_, "__or__": operator.or_,
+              "__xor__": operator.xor}
+
+
+class _RecordedSlot:
+    """Tensor's `grad` and `_data` slots while capturing: setting them on a tensor the step reaches
+    (`p.grad = None` in a hand-written zero_grad, `p.data = ...`) is recorded, to be done again at replay."""
+
+    def __init__(self, name, member):
+        self.name, self.member = name, member
+
+    def __get__(self, obj, cls=None):
+        return self if obj is None else self.member.__get__(obj, cls)
+
+    def __set__(self, obj, value):
+        try:
+            self.member.__get__(obj)
+            initializing = False
+        except AttributeError:                   # a tensor being made (Tensor._make, Tensor())
+            initializing = True
+        self.member.__set__(obj, value)
+        rec = _active
+        if rec is not None and rec.recording and not rec.depth and not initializing:
+            if id(obj) in rec.tensors:
+                rec.set_slot(obj, self.name, value)
+            elif self.name == "grad" and id(obj) not in rec.born:
+                rec.fail("sets .grad of a tensor compile cannot name (not reached through the step's arguments, "
+                         "closures, globals, modules and optimizers)")
+
+    def __delete__(self, obj):
+        self.member.__delete__(obj)
+
+
+def _wrap_maker(maker):
+    """minigrad.tensor(...), zeros, randn, ... inside the step: recorded as the call itself, made again at each
+    replay (a random tensor draws anew from the generator, as eagerly)."""
+    def recording(*args, **kwargs):
+        result = maker(*args, **kwargs)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth or not isinstance(result, Tensor):
+            return result
+        try:
+            if kwargs.get("requires_grad"):
+                raise Unsupported(f"{maker.__name__}(requires_grad=True): a leaf made inside the step")
+            refs = tuple(_maker_ref(rec, a) for a in args)
+            kwrefs = {k: _maker_ref(rec, v) for k, v in kwargs.items()}
+            index = len(rec.instructions)
+            rec.instructions.append(P.Make(index, maker, refs, kwrefs, _meta(result._data)))
+            rec._register(result._data, ("out", index, 0))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    recording.__wrapped_maker__ = maker
+    return recording
+
+
+def _maker_ref(rec, value):
+    if isinstance(value, Tensor):
+        return ("wrap", rec.ref(value._data, "a tensor-making function"))
+    if isinstance(value, (np.ndarray, list, tuple)) and np.asarray(value, dtype=object).dtype == object \
+            and any(isinstance(v, Tensor) for v in np.asarray(value, dtype=object).ravel()):
+        raise Unsupported("a tensor made from a list holding tensors reads their values")
+    if isinstance(value, np.ndarray):
+        return ("const", value.copy())
+    return ("const", value)
+
+
+_MAKERS = ("tensor", "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
+           "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "normal")
+
+
 def _wrap_make(make):
     """Tensor._make: an op's NumPy-scalar result becomes a new 0-d array; it keeps the scalar's ref."""
     def recording_make(cls, data):
         t = make.__func__(cls, data)
         rec = _active
-        if rec is not None and type(data) is not np.ndarray and id(data) in rec.scalars:
+        if rec is None:
+            return t
+        rec.born[id(t)] = t
+        if type(data) is not np.ndarray and id(data) in rec.scalars:
             scalar, ref = rec.scalars.pop(id(data))
             if scalar is data:
                 rec._register(t._data, ref)
@@ -416,9 +536,22 @@ def _patches():
         if name in Tensor.__dict__:
             out.append((Tensor, name, wrap(Tensor.__dict__[name])))
     out.append((Tensor, "_make", _wrap_make(Tensor.__dict__["_make"])))
+    for name in ("grad", "_data"):
+        out.append((Tensor, name, _RecordedSlot(name, Tensor.__dict__[name])))
+    for name, op in _GRAPHLESS.items():
+        if name in Tensor.__dict__:
+            out.append((Tensor, name, _wrap_graphless(Tensor.__dict__[name], op)))
     for name in _READS:
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
+    import minigrad
+    from .. import creation
+    for name in _MAKERS:
+        if name in creation.__dict__:
+            wrapped = _wrap_maker(creation.__dict__[name])
+            out.append((creation, name, wrapped))
+            if minigrad.__dict__.get(name) is creation.__dict__[name]:
+                out.append((minigrad, name, wrapped))
     out.append((engine, "run_backward", _recording_run_backward(engine.run_backward)))
     return out
 
@@ -441,6 +574,10 @@ def run(fn, args, kwargs, inputs, known):
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     for owner, name, wrapped in patches:
         setattr(owner, name, wrapped)
+    if isinstance(fn, types.MethodType):         # opt.step compiled: the method as now wrapped on its class
+        wrapped = getattr(type(fn.__self__), fn.__func__.__name__, None)
+        if getattr(wrapped, "__wrapped_method__", None) is fn.__func__:
+            fn = types.MethodType(wrapped, fn.__self__)
     _active = rec
     try:
         result = fn(*args, **kwargs)

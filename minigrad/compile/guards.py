@@ -99,12 +99,16 @@ def reachable(fn, args, kwargs, depth=4):
         elif type(obj) is dict and len(obj) <= 1000:
             for k, v in obj.items():
                 visit(v, f"{name}[{k!r}]", level + 1)
-        elif callable(obj) and hasattr(obj, "__dict__") and not isinstance(obj, type):
-            for k, v in vars(obj).items():       # a callable object (a loss, a model's wrapper)
+        elif hasattr(obj, "__dict__") and not callable(getattr(obj, "__get__", None)):
+            for k, v in vars(obj).items():       # any other object (a loss, a hand-written optimizer)
                 if not k.startswith("__"):
                     visit(v, k, level + 1)
 
     visit(fn, "", 0)
+    for i, a in enumerate(args):                 # a model or loss passed as an argument
+        visit(a, f"arg{i}", 1)
+    for k, a in kwargs.items():
+        visit(a, k, 1)
     return tensors, modules, names
 
 

@@ -30,6 +30,32 @@ class Forward:
         self.after = None              # attributes set on the node after its forward (rare), set by backward
 
 
+class Apply:
+    """A NumPy call outside the ops' Functions (a comparison: `targets == 1`), made as it was."""
+    kind = "apply"
+
+    def __init__(self, index, func, refs, meta):
+        self.index, self.func, self.refs, self.meta = index, func, refs, meta
+        self.out_meta = [meta]
+
+
+class Make:
+    """A tensor made inside the step (minigrad.tensor(0.0), zeros, randn): the call, made again each replay."""
+    kind = "make"
+
+    def __init__(self, index, maker, refs, kwrefs, meta):
+        self.index, self.maker, self.refs, self.kwrefs, self.meta = index, maker, refs, kwrefs, meta
+        self.out_meta = [meta]
+
+
+class SetSlot:
+    """`t.grad = value` or `t._data = value` on a tensor the step reaches."""
+    kind = "setslot"
+
+    def __init__(self, index, target, name, ref):
+        self.index, self.target, self.name, self.ref = index, target, name, ref
+
+
 class Backward:
     kind = "backward"
 
@@ -138,6 +164,11 @@ class Program:
             lines.append(f"n{j}.__dict__.update({self._bind(ins.after, 'S')})")
         return lines
 
+    def _emit_apply(self, ins):
+        j = ins.index
+        call = f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"
+        return [f"v{j}_0 = np.asarray({call})"]         # as Tensor._make wraps a NumPy scalar
+
     def _emit_backward(self, ins):
         lines = []
         seen = set()                       # gradient holders made so far: ("node", j) or ("leaf", k)
@@ -178,6 +209,17 @@ class Program:
             var = leaf_var(ref)
             lines.append(f"ACC({self._tensor(ref)}, {var}[0], {var}[1])")
         return lines
+
+    def _arg(self, ref):
+        return ("Tensor._make(" + self._expr(ref[1]) + ")") if ref[0] == "wrap" else self._expr(ref)
+
+    def _emit_make(self, ins):
+        args = [self._arg(r) for r in ins.refs] + [f"{k}={self._arg(r)}" for k, r in ins.kwrefs.items()]
+        return [f"v{ins.index}_0 = {self._bind(ins.maker, 'F')}({', '.join(args)})._data"]
+
+    def _emit_setslot(self, ins):
+        value = ("Tensor._make(" + self._expr(ins.ref[1]) + ")") if ins.ref[0] == "wrap" else self._expr(ins.ref)
+        return [f"{self._tensor(ins.target)}.{ins.name} = {value}"]
 
     def _emit_call(self, ins):
         args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
@@ -240,7 +282,7 @@ class Program:
         lines = []
         section = None
         for ins in self.instructions:
-            title = {"forward": "forward", "backward": "backward (the engine's order; each line: node, where "
+            title = {"forward": "forward", "apply": "forward", "make": "forward", "setslot": "update", "backward": "backward (the engine's order; each line: node, where "
                      "its input gradients go)", "call": "update", "write": "update"}[ins.kind]
             if ins.kind == "write" and section in (None, "forward"):
                 title = "forward"
@@ -253,6 +295,9 @@ class Program:
                 args += [f"{k}={self._name(r)}" for k, r in ins.kwrefs.items()]
                 outs = ", ".join(_fmt_meta(m) for m in ins.out_meta)
                 lines.append(f"  v{ins.index:<3} = {ins.cls.__name__}.forward({', '.join(args)}) -> {outs}")
+            elif ins.kind == "apply":
+                args = ", ".join(self._name(r) for r in ins.refs)
+                lines.append(f"  v{ins.index:<3} = operator.{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}")
             elif ins.kind == "backward":
                 for root, dest in ins.starts:
                     lines.append(f"  seed {self._dest(dest)} with d(root) = {_fmt_meta(_meta(root))} ones")
@@ -264,6 +309,14 @@ class Program:
                                  + (", ".join(sends) or "nothing"))
                 for ref, meta in zip(ins.leaves, ins.leaf_meta):
                     lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} (AccumulateGrad)")
+            elif ins.kind == "make":
+                args = [self._name(r[1]) if r[0] == "wrap" else self._name(r) for r in ins.refs]
+                args += [f"{k}={self._name(r[1]) if r[0] == 'wrap' else self._name(r)}" for k, r in ins.kwrefs.items()]
+                lines.append(f"  v{ins.index:<3} = minigrad.{ins.maker.__name__}({', '.join(args)}) -> "
+                             f"{_fmt_meta(ins.meta)}  (made at each replay)")
+            elif ins.kind == "setslot":
+                src = self._name(ins.ref[1]) if ins.ref[0] == "wrap" else self._name(ins.ref)
+                lines.append(f"  {self._name(ins.target)}.{ins.name.lstrip('_')} = {src}")
             elif ins.kind == "call":
                 live = " (hyper-parameters read live)" if ins.label.endswith(".step") else ""
                 lines.append(f"  {ins.label}(){live}")
