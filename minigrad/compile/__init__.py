@@ -86,8 +86,8 @@ class CompiledFunction:
         return self._capture(args, kwargs, inputs, key)
 
     def _capture(self, args, kwargs, inputs, key):
-        known, modules, names = guards.reachable(self.fn, args, kwargs)
-        result, rec = capture.run(self.fn, args, kwargs, inputs, known)
+        known, modules, optimizers, names = guards.reachable(self.fn, args, kwargs)
+        result, rec = capture.run(self.fn, args, kwargs, inputs, known, optimizers)
         self.captures += 1
         if rec.failure is None:
             try:

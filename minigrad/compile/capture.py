@@ -50,6 +50,7 @@ def user_line():
     return "<unknown line>"
 
 
+_ABSENT = object()
 _active = None        # the Recorder of the capture in progress, or None
 
 
@@ -564,7 +565,38 @@ def _optimizer_bases(optim):
     return bases
 
 
-def run(fn, args, kwargs, inputs, known):
+def _instance_patches(optimizers):
+    """(optimizer, name, wrapped) for `step` and `zero_grad` of each optimizer the step reaches, wrapped on the
+    instance, around what user code would call: an lr scheduler's wrapper of step included (it calls the
+    class's method as it was when the scheduler was made, so a wrapper on the class would not see the call)."""
+    out = []
+    for opt in optimizers:
+        for name in ("step", "zero_grad"):
+            current = getattr(opt, name, None)
+            if current is not None:
+                out.append((opt, name, _wrap_bound(current, f"{type(opt).__name__}.{name}")))
+    return out
+
+
+def _wrap_bound(current, label):
+    def call(*args, **kwargs):
+        rec = _active
+        if rec is None or not rec.recording:
+            return current(*args, **kwargs)
+        if any(callable(a) for a in args) or any(callable(v) for v in kwargs.values()):
+            rec.fail(f"{label} with a closure")
+            return current(*args, **kwargs)
+        rec.quiet += 1
+        try:
+            result = current(*args, **kwargs)
+        finally:
+            rec.quiet -= 1
+        rec.instructions.append(P.Call(len(rec.instructions), current, None, args, kwargs, label))
+        return result
+    return call
+
+
+def run(fn, args, kwargs, inputs, known, optimizers=()):
     """Call fn(*args, **kwargs) eagerly under a new Recorder; returns (result, recorder)."""
     global _active
     if _active is not None:
@@ -572,7 +604,9 @@ def run(fn, args, kwargs, inputs, known):
     rec = Recorder(inputs, known)
     patches = _patches()
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
-    for owner, name, wrapped in patches:
+    instance_patches = _instance_patches(optimizers)
+    saved_instance = [(opt, name, opt.__dict__.get(name, _ABSENT)) for opt, name, _ in instance_patches]
+    for owner, name, wrapped in patches + instance_patches:
         setattr(owner, name, wrapped)
     if isinstance(fn, types.MethodType):         # opt.step compiled: the method as now wrapped on its class
         wrapped = getattr(type(fn.__self__), fn.__func__.__name__, None)
@@ -585,4 +619,9 @@ def run(fn, args, kwargs, inputs, known):
         _active = None
         for owner, name, original in saved:
             setattr(owner, name, original)
+        for opt, name, original in saved_instance:
+            if original is _ABSENT:
+                delattr(opt, name)
+            else:
+                setattr(opt, name, original)
     return result, rec

@@ -44,9 +44,10 @@ def rebuild(args, kwargs, tensors):
 def reachable(fn, args, kwargs, depth=4):
     """The tensors, modules and optimizers a step can reach without its arguments: through its closures and
     the globals it names (and theirs, a few levels down), through a bound method's object, through modules
-    (their parameters and buffers) and optimizers (their parameters). Returns (tensors, modules, names):
+    (their parameters and buffers) and optimizers (their parameters). Returns (tensors, modules, optimizers,
+    names):
     names maps id(tensor) to a readable name ("layer1.weight", "weight")."""
-    tensors, modules, names, seen = [], [], {}, set()
+    tensors, modules, optimizers, names, seen = [], [], [], {}, set()
 
     def add_tensor(t, name):
         if id(t) not in seen:
@@ -74,6 +75,7 @@ def reachable(fn, args, kwargs, depth=4):
                     visit(v, k, level + 1)
             return
         if hasattr(obj, "param_groups"):         # an optimizer
+            optimizers.append(obj)
             for i, group in enumerate(obj.param_groups):
                 for j, p in enumerate(group["params"]):
                     add_tensor(p, f"param{i}_{j}" if len(obj.param_groups) > 1 else f"param{j}")
@@ -109,7 +111,7 @@ def reachable(fn, args, kwargs, depth=4):
         visit(a, f"arg{i}", 1)
     for k, a in kwargs.items():
         visit(a, k, 1)
-    return tensors, modules, names
+    return tensors, modules, optimizers, names
 
 
 def _global_names(code):

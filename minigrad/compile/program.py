@@ -223,7 +223,9 @@ class Program:
 
     def _emit_call(self, ins):
         args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
-        return [f"{self._bind(ins.method, 'M')}({', '.join([self._bind(ins.obj, 'O')] + args)})"]
+        if ins.obj is not None:
+            args.insert(0, self._bind(ins.obj, "O"))
+        return [f"{self._bind(ins.method, 'M')}({', '.join(args)})"]
 
     def _emit_write(self, ins):
         dst = self._expr(ins.dst)

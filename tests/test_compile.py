@@ -1,0 +1,202 @@
+"""minigrad.compile: a captured step replays bit for bit what eager minigrad computes, recaptures when a guard
+fails, reads optimizer hyper-parameters live, and falls back to eager with a message where it cannot capture."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad import nn, optim
+from minigrad.compile import Unsupported
+from parity import core, runner
+
+runner.load_steps()
+TUTORIAL_STEPS = ["A2", "A3", "B", "S5", "S6", "S6-fastai", "S8-hand", "S8-seq"]
+
+
+def _events_equal(a, b):
+    if (a.kind, a.name, a.step) != (b.kind, b.name, b.step):
+        return False
+    if isinstance(a.value, str) or isinstance(b.value, str):
+        return a.value == b.value
+    return np.array_equal(np.asarray(a.value), np.asarray(b.value))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", TUTORIAL_STEPS)
+def test_tutorial_step_compiled_is_bit_identical_to_eager(name, dtype, monkeypatch):
+    step = core.STEPS[name]
+    reason = step.needs("minigrad") if step.needs else None
+    if reason:
+        pytest.skip(reason)
+    eager = step.run(minigrad, "cpu", dtype, quick=True)
+    compiled, compile = [], minigrad.compile
+
+    def compile_and_keep(fn, **kw):
+        compiled.append(compile(fn, **kw))
+        return compiled[-1]
+    monkeypatch.setattr(core, "COMPILE", True)
+    monkeypatch.setattr(minigrad, "compile", compile_and_keep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # a fallback to eager warns: none may happen here
+        replayed = step.run(minigrad, "cpu", dtype, quick=True)
+    assert compiled and all(c.replays > 0 for c in compiled)
+    assert len(eager.events) == len(replayed.events)
+    for a, b in zip(eager.events, replayed.events):
+        assert _events_equal(a, b), (a, b)
+
+
+def _iris_like(seed=0, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Sigmoid(), nn.Linear(8, 3)).to(dtype=getattr(minigrad, np.dtype(dtype).name))
+    with minigrad.no_grad():
+        for p in model.parameters():
+            p.copy_(minigrad.tensor(rng.uniform(-0.5, 0.5, p.shape).astype(dtype)))
+    x = rng.standard_normal((12, 4)).astype(dtype)
+    y = rng.integers(0, 3, 12)
+    return model, x, y
+
+
+def _train(compiled, batch_sizes, make_sched=None, seed=0):
+    model, x, y = _iris_like(seed)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    sched = make_sched(opt) if make_sched else None
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    step = minigrad.compile(train_step) if compiled else train_step
+    losses, start = [], 0
+    for bs in batch_sizes:
+        xb, yb = minigrad.tensor(x[start:start + bs]), minigrad.tensor(y[start:start + bs])
+        start = (start + bs) % 8
+        losses.append(step(xb, yb).detach().numpy().copy())
+        if sched:
+            sched.step()
+    return np.array(losses), [p.detach().numpy().copy() for p in model.parameters()], step
+
+
+def test_a_smaller_last_batch_is_captured_as_a_second_program():
+    sizes = [4, 4, 2, 4, 4, 2, 4]
+    eager_losses, eager_params, _ = _train(False, sizes)
+    losses, params, step = _train(True, sizes)
+    assert np.array_equal(eager_losses, losses)
+    assert all(np.array_equal(a, b) for a, b in zip(eager_params, params))
+    assert step.captures == 2 and len(step.programs) == 2 and step.replays == len(sizes) - 2
+
+
+def test_a_scheduler_changing_lr_every_step_is_read_by_the_replay():
+    def sched(opt):
+        return optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    eager_losses, eager_params, _ = _train(False, [4] * 6, sched)
+    losses, params, step = _train(True, [4] * 6, sched)
+    assert step.replays == 5
+    assert np.array_equal(eager_losses, losses)
+    assert all(np.array_equal(a, b) for a, b in zip(eager_params, params))
+
+
+def test_eval_under_no_grad_after_training_matches_eager():
+    model, x, y = _iris_like()
+    _, _, train = _train(True, [4] * 4)
+    del train
+
+    def predict(xb):
+        return model(xb).softmax(dim=1)
+    compiled = minigrad.compile(predict)
+    model.eval()
+    xb = minigrad.tensor(x[:5])
+    with minigrad.no_grad():
+        expected = predict(xb).numpy().copy()
+        first, second = compiled(xb), compiled(xb)
+    assert compiled.replays == 1
+    assert np.array_equal(first.numpy(), expected) and np.array_equal(second.numpy(), expected)
+    model.train()                                 # a guard: train mode is another program
+    with minigrad.no_grad():
+        compiled(xb)
+    assert compiled.captures == 2
+
+
+def test_item_inside_the_step_falls_back_to_eager_naming_the_line():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    seen = []
+
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        seen.append(loss.item())
+        loss.backward()
+        return loss
+    step = minigrad.compile(train_step)
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    with pytest.warns(UserWarning, match=r"Tensor\.item reads a tensor's value into Python.*"
+                                         r"test_compile\.py:\d+: seen\.append\(loss\.item\(\)\)"):
+        step(xb, yb)
+    step(xb, yb)                                  # now eager: the Python runs again
+    assert len(seen) == 2 and step.eager_reason is not None and not step.programs
+
+
+def test_fullgraph_raises_where_the_step_cannot_be_captured():
+    def step(x):
+        return x * float(x.sum())
+    with pytest.raises(Unsupported, match=r"Tensor\.__float__ reads a tensor's value"):
+        minigrad.compile(step, fullgraph=True)(minigrad.tensor([1.0, 2.0]))
+
+
+def test_recompile_limit_then_eager_with_a_warning():
+    def step(x):
+        return (x * 2).sum()
+    compiled = minigrad.compile(step, options={"recompile_limit": 2})
+    compiled(minigrad.ones(1))
+    compiled(minigrad.ones(2))
+    with pytest.warns(UserWarning, match=r"recompile_limit \(2\) reached"):
+        out = compiled(minigrad.ones(3))
+    assert out.item() == 6.0 and compiled.eager_reason is not None
+
+
+def test_random_tensors_made_in_the_step_are_drawn_anew_at_each_replay():
+    def noisy(x):
+        return x + minigrad.randn(3)
+    compiled = minigrad.compile(noisy)
+    x = minigrad.zeros(3)
+    minigrad.manual_seed(0)
+    expected = [noisy(x).numpy().copy() for _ in range(3)]
+    minigrad.manual_seed(0)
+    got = [compiled(x).numpy().copy() for _ in range(3)]
+    assert compiled.replays == 2
+    assert all(np.array_equal(a, b) for a, b in zip(expected, got))
+    assert not np.array_equal(got[1], got[2])
+
+
+def test_the_program_lists_forward_backward_and_update_with_shapes():
+    model, x, y = _iris_like()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+
+    @minigrad.compile
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    train_step(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
+    listing = train_step.program
+    sections = [line for line in listing.splitlines() if not line.startswith(" ")]
+    assert [s.split(" ")[0] for s in sections] == ["forward", "backward", "update"]
+    assert "AddmmBackward0.forward(input0 float32[4, 4], model.0.weight float32[8, 4], model.0.bias float32[8])" in listing
+    assert "model.0.weight.grad += gradient float32[8, 4]" in listing
+    assert "SGD.step() (hyper-parameters read live)" in listing
+
+
+def test_a_numpy_computation_inside_the_step_is_refused_not_frozen():
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        scale = minigrad.from_numpy(np.exp(x.detach().numpy()))
+        return (w * scale).sum()
+    with pytest.warns(UserWarning, match="Tensor.numpy reads a tensor's value"):
+        minigrad.compile(step)(minigrad.tensor([0.0, 1.0]))
