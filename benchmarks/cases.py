@@ -48,6 +48,7 @@ class Case:
     flops: float | None = None   # per unit, for GFLOP/s (BLAS cases)
     numpy_ceiling: Callable | None = None   # setup() -> fn() doing the same matmuls in raw NumPy
     numpy_floor: Callable | None = None     # setup() -> fn() doing NumPy calls the case cannot do without
+    compiled: Callable | None = None        # setup(minigrad) -> fn(): the same work, its step through minigrad.compile
     params: dict = dataclasses.field(default_factory=dict)
     quick: bool = True           # part of the --quick run
     peers: tuple = ("mygrad", "autograd", "micrograd", "tinygrad")
@@ -183,6 +184,7 @@ def _numpy_a3():
 
 
 @case(name="tut1 A2 epoch", group="tutorial", unit="epoch", threaded=False, numpy_floor=_numpy_a2,
+      compiled=lambda fw: tut1_a2_compiled(fw),
       desc="10 batches of 1: xb @ weight + bias, (pred - y).pow(2).mean(), backward; manual no_grad update once per epoch")
 def tut1_a2(fw):
     d = data.tut1_regression()
@@ -206,7 +208,63 @@ def tut1_a2(fw):
     return run
 
 
+def tut1_a2_compiled(fw):
+    """A2 with its batch step (forward, loss, backward) and its epoch update each through fw.compile."""
+    d = data.tut1_regression()
+    batches = [(T(fw, d["x"][i:i + 1]), T(fw, d["y"][i:i + 1])) for i in d["order"]]
+    weight = T(fw, d["w0"], requires_grad=True)
+    bias = fw.zeros(1, requires_grad=True)
+    lr = 0.001
+
+    def train_step(xb, yb):
+        pred = xb @ weight + bias
+        loss = (pred - yb).pow(2).mean()
+        loss.backward()
+        return loss
+
+    def update():
+        nonlocal weight, bias
+        with fw.no_grad():
+            weight -= weight.grad * lr
+            bias -= bias.grad * lr
+            weight.grad.zero_()
+            bias.grad.zero_()
+    train_step, update = fw.compile(train_step), fw.compile(update)
+
+    def run():
+        for xb, yb in batches:
+            loss = train_step(xb, yb)
+        update()
+        return loss
+    return run
+
+
+def tut1_a3_compiled(fw):
+    """A3 with its whole batch step (forward, loss, backward, opt.step, zero_grad) through fw.compile."""
+    d = data.tut1_regression()
+    batches = [(T(fw, d["x"][i:i + 1]), T(fw, d["y"][i:i + 1])) for i in d["order"]]
+    model = load_linear(fw, fw.nn.Linear(1, 1), d["lin_w"], d["lin_b"])
+    loss_fn = fw.nn.MSELoss(reduction="mean")
+    opt = fw.optim.SGD(model.parameters(), lr=0.001)
+
+    @fw.compile
+    def train_step(xb, yb):
+        pred = model(xb)[:, 0]
+        loss = loss_fn(pred, yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    def run():
+        for xb, yb in batches:
+            loss = train_step(xb, yb)
+        return loss
+    return run
+
+
 @case(name="tut1 A3 epoch", group="tutorial", unit="epoch", threaded=False, numpy_floor=_numpy_a3,
+      compiled=lambda fw: tut1_a3_compiled(fw),
       desc="10 batches of 1: nn.Linear(1, 1), nn.MSELoss, optim.SGD(lr=1e-3) step + zero_grad per batch")
 def tut1_a3(fw):
     d = data.tut1_regression()
@@ -244,7 +302,41 @@ def iris_model(fw):
     return Model
 
 
-@case(name="tut1 iris step", group="tutorial", unit="step", threaded=False,
+def tut1_iris_compiled(fw):
+    """The iris step with forward, loss, backward, Adam's step and zero_grad through fw.compile; loss.item() and
+    the accuracy stay outside it, eager, as a compiled step cannot read values into Python."""
+    d = data.iris()
+    model = iris_model(fw)(4, 16, 3)
+    load_linear(fw, model.layer1, d["w1"], d["b1"])
+    load_linear(fw, model.layer2, d["w2"], d["b2"])
+    loss_fn = fw.nn.CrossEntropyLoss()
+    opt = fw.optim.Adam(model.parameters(), lr=0.001)
+    batches = [(T(fw, x), T(fw, y)) for x, y in d["batches"]]
+    state = {"i": 0}
+    hist = [0.0, 0.0]
+
+    @fw.compile
+    def train_step(x_batch, y_batch):
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return pred, loss
+
+    def run():
+        i = state["i"]
+        state["i"] = (i + 1) % len(batches)
+        x_batch, y_batch = batches[i]
+        pred, loss = train_step(x_batch, y_batch)
+        hist[0] += loss.item() * y_batch.size(0)
+        is_correct = (fw.argmax(pred, dim=1) == y_batch).float()
+        hist[1] += is_correct.mean()
+        return loss
+    return run
+
+
+@case(name="tut1 iris step", group="tutorial", unit="step", threaded=False, compiled=lambda fw: tut1_iris_compiled(fw),
       desc="B3 batch body: 4-16-3 Sigmoid/Softmax, CrossEntropyLoss, Adam(lr=1e-3), batch 2, loss.item() and accuracy")
 def tut1_iris(fw):
     d = data.iris()

@@ -125,6 +125,11 @@ def _global_names(code):
 class Guards:
     def __init__(self, key, tensors, modules):
         self.key = key
+        # the common call, step(x, y) with tensors only: checked without building the key (fast_hold)
+        args_key, kwargs_key = key
+        self.fast = None
+        if kwargs_key == (dict,) and all(type(k) is tuple and k[0] is Tensor for k in args_key[1:]):
+            self.fast = tuple(k[1:] for k in args_key[1:])
         self.grad_enabled = grad_state.enabled
         self.tensors = [(t, t._data.shape, t._data.dtype, t.requires_grad) for t in tensors]
         self.modules = [(m, m.training) for m in modules]
@@ -132,6 +137,25 @@ class Guards:
     def hold(self, key):
         if key != self.key or grad_state.enabled != self.grad_enabled:
             return False
+        for t, shape, dtype, requires_grad in self.tensors:
+            d = t._data
+            if d.shape != shape or d.dtype != dtype or t.requires_grad != requires_grad:
+                return False
+        for m, training in self.modules:
+            if m.training != training:
+                return False
+        return True
+
+    def fast_hold(self, args):
+        """hold() for a call with tensor arguments only (self.fast is not None), without flatten's key."""
+        if len(args) != len(self.fast) or grad_state.enabled != self.grad_enabled:
+            return False
+        for a, (shape, dtype, requires_grad) in zip(args, self.fast):
+            if type(a) is not Tensor:
+                return False
+            d = a._data
+            if d.shape != shape or d.dtype != dtype or a.requires_grad != requires_grad:
+                return False
         for t, shape, dtype, requires_grad in self.tensors:
             d = t._data
             if d.shape != shape or d.dtype != dtype or t.requires_grad != requires_grad:

@@ -97,7 +97,7 @@ class Program:
         self.output = output           # the step's result, as refs (see _emit_output)
         self.names = names             # id(tensor) -> a readable name ("layer1.weight")
         self.guards = guards
-        self.namespace = {"np": np, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
+        self.namespace = {"np": np, "Tensor": Tensor, "FIT": engine._fit,
                           "ACC": engine._accumulate}
         self._objects = {}
         self.source = self._generate()
@@ -153,15 +153,18 @@ class Program:
         cls, fwd = self._bind(ins.cls, "C"), self._bind(ins.forward, "F")
         args = [self._expr(r) for r in ins.refs] + [f"{k}={self._expr(r)}" for k, r in ins.kwrefs.items()]
         outs = ", ".join(f"v{j}_{k}" for k in range(len(ins.out_meta))) + ("," if ins.many else "")
-        lines = [f"n{j} = NEW({cls})"]
-        if ins.pre:
-            lines.append(f"n{j}.__dict__.update({self._bind(ins.pre, 'S')})")
-        lines.append(f"{outs} = {fwd}(n{j}, {', '.join(args)})")
+        # One node per forward, made once with what the op's wrapper set before its forward (and after, if
+        # anything): each replay's forward sets its saved arrays again, and its backward reads them. Saves
+        # making a node, and its dict, per op and replay.
+        node = object.__new__(ins.cls)
+        node.__dict__.update(ins.pre)
+        if ins.after:
+            node.__dict__.update(ins.after)
+        self.namespace[f"n{j}"] = node
+        lines = [f"{outs} = {fwd}(n{j}, {', '.join(args)})"]
         for k, meta in enumerate(ins.out_meta):
             if meta is not None and not meta[2]:       # a NumPy scalar, made a 0-d array as Tensor._make does
                 lines.append(f"v{j}_{k} = np.asarray(v{j}_{k})")
-        if ins.after:
-            lines.append(f"n{j}.__dict__.update({self._bind(ins.after, 'S')})")
         return lines
 
     def _emit_apply(self, ins):
@@ -205,9 +208,11 @@ class Program:
                 if fit is not None:
                     lines.append(f"q = FIT(q, {self._bind(fit, 'D')})")
                 send(dest, "q", f"q is not g{j} and q.base is None")
-        for ref in ins.leaves:
-            var = leaf_var(ref)
-            lines.append(f"ACC({self._tensor(ref)}, {var}[0], {var}[1])")
+        for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
+            var, leaf = leaf_var(ref), self._tensor(ref)
+            lines += [f"G = {leaf}.grad",
+                      f"if G is None: ACC({leaf}, {var}[0], {var}[1])",
+                      f"else: G._data += {var}[0]; G._version_cell[0] += 1"]
         return lines
 
     def _arg(self, ref):
