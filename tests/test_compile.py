@@ -200,3 +200,52 @@ def test_a_numpy_computation_inside_the_step_is_refused_not_frozen():
         return (w * scale).sum()
     with pytest.warns(UserWarning, match="Tensor.numpy reads a tensor's value"):
         minigrad.compile(step)(minigrad.tensor([0.0, 1.0]))
+
+
+def _train_module(compiled, steps=5):
+    model, x, y = _iris_like()
+    net = minigrad.compile(model) if compiled else model
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    seen = []
+    for _ in range(steps):
+        loss = loss_fn(net(minigrad.tensor(x[:4])), minigrad.tensor(y[:4]))
+        loss.backward()
+        seen.append([loss.detach().numpy().copy()] + [p.grad.numpy().copy() for p in model.parameters()])
+        opt.step()
+        opt.zero_grad()
+    return seen, net
+
+
+def test_a_compiled_module_trains_bit_identically_with_one_backward_node():
+    eager, _ = _train_module(False)
+    compiled, net = _train_module(True)
+    assert net.replays == 4 and net.captures == 1
+    assert all(np.array_equal(a, b) for e, c in zip(eager, compiled) for a, b in zip(e, c))
+    out = net(minigrad.tensor(np.zeros((4, 4), np.float32)))
+    assert type(out.grad_fn).__name__ == "CompiledFunctionBackward"
+
+
+def test_a_compiled_module_sends_gradient_on_to_its_inputs_graph():
+    model, x, _ = _iris_like()
+    net = minigrad.compile(model)
+    grads = []
+    for _ in range(2):                            # the capture call, then a replay
+        a = minigrad.tensor(x[:4], requires_grad=True)
+        (net(a * 2.0) ** 2).sum().backward()
+        grads.append(a.grad.numpy().copy())
+    a = minigrad.tensor(x[:4], requires_grad=True)
+    (model(a * 2.0) ** 2).sum().backward()
+    assert net.replays == 1
+    assert np.array_equal(grads[0], a.grad.numpy()) and np.array_equal(grads[1], a.grad.numpy())
+
+
+def test_a_compiled_module_in_eval_under_no_grad_returns_a_plain_tensor():
+    model, x, _ = _iris_like()
+    net = minigrad.compile(model)
+    net.eval()
+    with minigrad.no_grad():
+        first, second = net(minigrad.tensor(x[:5])), net(minigrad.tensor(x[:5]))
+        expected = model(minigrad.tensor(x[:5]))
+    assert net.replays == 1 and second.grad_fn is None and not model.training
+    assert np.array_equal(first.numpy(), expected.numpy()) and np.array_equal(second.numpy(), expected.numpy())

@@ -91,13 +91,15 @@ def _fmt_meta(meta):
 class Program:
     """A compiled step: `run(inputs)` replays it; `listing()` prints it."""
 
+    fresh_nodes = False
+
     def __init__(self, instructions, n_inputs, output, names, guards):
         self.instructions = instructions
         self.n_inputs = n_inputs
         self.output = output           # the step's result, as refs (see _emit_output)
         self.names = names             # id(tensor) -> a readable name ("layer1.weight")
         self.guards = guards
-        self.namespace = {"np": np, "Tensor": Tensor, "FIT": engine._fit,
+        self.namespace = {"np": np, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
                           "ACC": engine._accumulate}
         self._objects = {}
         self.source = self._generate()
@@ -160,8 +162,12 @@ class Program:
         node.__dict__.update(ins.pre)
         if ins.after:
             node.__dict__.update(ins.after)
-        self.namespace[f"n{j}"] = node
-        lines = [f"{outs} = {fwd}(n{j}, {', '.join(args)})"]
+        if self.fresh_nodes:               # a compiled module: each call's nodes wait for its own backward
+            lines = [f"n{j} = NEW({cls})", f"n{j}.__dict__.update({self._bind(node.__dict__, 'S')})"]
+        else:
+            self.namespace[f"n{j}"] = node
+            lines = []
+        lines.append(f"{outs} = {fwd}(n{j}, {', '.join(args)})")
         for k, meta in enumerate(ins.out_meta):
             if meta is not None and not meta[2]:       # a NumPy scalar, made a 0-d array as Tensor._make does
                 lines.append(f"v{j}_{k} = np.asarray(v{j}_{k})")
@@ -200,7 +206,7 @@ class Program:
                     seen.add(("leaf", var))
 
         for root, dest in ins.starts:
-            send(dest, self._bind(root, "R"), "False")
+            send(dest, "g_out" if self.fresh_nodes else self._bind(root, "R"), "False")
         for j, routes in ins.steps:
             lines.append(f"b = n{j}.backward(g{j})")
             for position, fit, dest in routes:
@@ -208,6 +214,9 @@ class Program:
                 if fit is not None:
                     lines.append(f"q = FIT(q, {self._bind(fit, 'D')})")
                 send(dest, "q", f"q is not g{j} and q.base is None")
+        if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
+            lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
+            return lines
         for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
             var, leaf = leaf_var(ref), self._tensor(ref)
             lines += [f"G = {leaf}.grad",
@@ -307,7 +316,8 @@ class Program:
                 lines.append(f"  v{ins.index:<3} = operator.{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}")
             elif ins.kind == "backward":
                 for root, dest in ins.starts:
-                    lines.append(f"  seed {self._dest(dest)} with d(root) = {_fmt_meta(_meta(root))} ones")
+                    seed = "the output's gradient" if self.fresh_nodes else f"d(root) = {_fmt_meta(_meta(root))} ones"
+                    lines.append(f"  seed {self._dest(dest)} with {seed}")
                 for j, routes in ins.steps:
                     fwd = forward[j]
                     sends = [f"{'sum to ' + _fmt_meta(_meta(fit)) + ' -> ' if fit is not None else ''}"
@@ -315,7 +325,8 @@ class Program:
                     lines.append(f"  v{j:<3} {fwd.cls.__name__}.backward({_fmt_meta(fwd.out_meta[0])}) -> "
                                  + (", ".join(sends) or "nothing"))
                 for ref, meta in zip(ins.leaves, ins.leaf_meta):
-                    lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} (AccumulateGrad)")
+                    what = "returned to the engine" if self.fresh_nodes else "(AccumulateGrad)"
+                    lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} {what}")
             elif ins.kind == "make":
                 args = [self._name(r[1]) if r[0] == "wrap" else self._name(r) for r in ins.refs]
                 args += [f"{k}={self._name(r[1]) if r[0] == 'wrap' else self._name(r)}" for k, r in ins.kwrefs.items()]
