@@ -490,8 +490,9 @@ def _fastai_api(fw):
     return Learner, DataLoaders, SGD, DataLoader
 
 
-def learner_fit(fw):
-    """S8: Learner(dls, simple_net, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(1, 0.1)."""
+def learner_fit(fw, compile=False):
+    """S8: Learner(dls, simple_net, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(1, 0.1).
+    compile=True: minigrad's Learner(..., compile=True), the model through minigrad.compile."""
     Learner, DataLoaders, SGD, DataLoader = _fastai_api(fw)
     d = data.mnist_3_7()
     train_x, train_y = T(fw, d["x"]), T(fw, d["y"])
@@ -512,7 +513,7 @@ def learner_fit(fw):
         return correct.float().mean()
 
     learn = Learner(dls, model, opt_func=SGD, loss_func=lambda p_, t_: mnist_loss(fw, p_, t_),
-                    metrics=batch_accuracy)
+                    metrics=batch_accuracy, **({"compile": True} if compile else {}))
     quiet = [getattr(learn, "no_bar", None), getattr(learn, "no_logging", None)]
 
     def run():
@@ -531,6 +532,7 @@ def learner_fit(fw):
 if importlib.util.find_spec("minigrad") is not None and importlib.util.find_spec("minigrad.fastai") is not None:
     CASES.append(Case(
         name="fastai Learner.fit epoch", group="tutorial", unit="epoch", setup=learner_fit, peers=(),
+        compiled=lambda fw: learner_fit(fw, compile=True),
         desc="S8: Learner(dls, simple_net, SGD, mnist_loss, batch_accuracy).fit(1, 0.1): one epoch of "
              "12396 MNIST 3s/7s via DataLoader(list(zip(x, y)), 256) plus validation (the 2038 test-set 3s/7s); "
              "torch column: fastai's own Learner"))

@@ -249,3 +249,26 @@ def test_a_compiled_module_in_eval_under_no_grad_returns_a_plain_tensor():
         expected = model(minigrad.tensor(x[:5]))
     assert net.replays == 1 and second.grad_fn is None and not model.training
     assert np.array_equal(first.numpy(), expected.numpy()) and np.array_equal(second.numpy(), expected.numpy())
+
+
+def test_learner_with_compile_fits_bit_identically():
+    from minigrad.fastai import DataLoaders, Learner, SGD
+    from minigrad.utils.data import DataLoader
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((40, 6)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    results = []
+    for compile in (False, True):
+        model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 1))
+        with minigrad.no_grad():
+            for p in model.parameters():
+                p.copy_(minigrad.tensor(np.random.default_rng(2).uniform(-0.5, 0.5, p.shape).astype(np.float32)))
+        ds = list(zip(minigrad.tensor(x), minigrad.tensor(y)))
+        dls = DataLoaders(DataLoader(ds, batch_size=16), DataLoader(ds, batch_size=16))
+        learn = Learner(dls, model, opt_func=SGD, loss_func=nn.BCEWithLogitsLoss(), compile=compile)
+        with learn.no_bar(), learn.no_logging():
+            learn.fit(2, 0.1)
+        results.append([p.detach().numpy().copy() for p in model.parameters()])
+    assert type(learn.model).__name__ == "CompiledModule" and learn.model.replays > 0
+    assert learn.model.eager_reason is None
+    assert all(np.array_equal(a, b) for a, b in zip(*results))
