@@ -403,6 +403,7 @@ def _numpy_simple_net_matmuls():
 
 
 @case(name="tut2 linear1 epoch", group="tutorial", unit="epoch", numpy_floor=_numpy_linear1_matmuls,
+      compiled=lambda fw: tut2_linear1_compiled(fw),
       desc="S5 train_epoch: 49 batches of 256 (12396 MNIST 3s/7s), xb @ weights + bias, mnist_loss, p.data -= p.grad * lr; p.grad.zero_()")
 def tut2_linear1(fw):
     weights0, bias0 = data.linear1_params()
@@ -424,7 +425,59 @@ def tut2_linear1(fw):
     return run
 
 
+def tut2_linear1_compiled(fw):
+    """linear1's batch step (forward, mnist_loss, backward, the p.data update) through fw.compile."""
+    weights0, bias0 = data.linear1_params()
+    weights, bias = T(fw, weights0, True), T(fw, bias0, True)
+    dl = [(T(fw, x), T(fw, y)) for x, y in data.mnist_batches()]
+    params, lr = (weights, bias), 1.0
+
+    def linear1(xb):
+        return xb @ weights + bias
+
+    @fw.compile
+    def train_step(xb, yb):
+        loss = mnist_loss(fw, linear1(xb), yb)
+        loss.backward()
+        for p in params:
+            p.data -= p.grad * lr
+            p.grad.zero_()
+        return loss
+
+    def run():
+        for xb, yb in dl:
+            loss = train_step(xb, yb)
+        return loss
+    return run
+
+
+def tut2_simple_net_compiled(fw):
+    """simple_net's batch step (forward, mnist_loss, backward, opt.step, zero_grad) through fw.compile."""
+    p = data.simple_net_params()
+    nn = fw.nn
+    model = nn.Sequential(nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1))
+    load_linear(fw, model[0], p["w1"], p["b1"])
+    load_linear(fw, model[2], p["w2"], p["b2"])
+    opt = fw.optim.SGD(model.parameters(), lr=0.1)
+    dl = [(T(fw, x), T(fw, y)) for x, y in data.mnist_batches()]
+
+    @fw.compile
+    def train_step(xb, yb):
+        loss = mnist_loss(fw, model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    def run():
+        for xb, yb in dl:
+            loss = train_step(xb, yb)
+        return loss
+    return run
+
+
 @case(name="tut2 simple_net epoch", group="tutorial", unit="epoch", numpy_floor=_numpy_simple_net_matmuls,
+      compiled=lambda fw: tut2_simple_net_compiled(fw),
       desc="S8 (what Learner.fit does per batch): Sequential(Linear(784,30), ReLU, Linear(30,1)), mnist_loss, optim.SGD(lr=0.1), 49 batches of 256")
 def tut2_simple_net(fw):
     p = data.simple_net_params()
