@@ -272,3 +272,27 @@ def test_learner_with_compile_fits_bit_identically():
     assert type(learn.model).__name__ == "CompiledModule" and learn.model.replays > 0
     assert learn.model.eager_reason is None
     assert all(np.array_equal(a, b) for a, b in zip(*results))
+
+
+def test_dropout_draws_a_new_mask_at_each_replay_as_eager_does():
+    model, x, y = _iris_like()
+    net = nn.Sequential(model, nn.Dropout(0.5))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(xb, yb):
+        loss = loss_fn(net(xb), yb)
+        loss.backward()
+        grads = [p.grad.detach().clone() for p in model.parameters()]
+        net.zero_grad()
+        return loss, grads
+    compiled = minigrad.compile(train_step)
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    runs = []
+    for step in (train_step, compiled):
+        minigrad.manual_seed(0)
+        runs.append([step(xb, yb) for _ in range(3)])
+    assert compiled.replays == 2
+    for (le, ge), (lc, gc) in zip(*runs):
+        assert np.array_equal(le.detach().numpy(), lc.detach().numpy())
+        assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(ge, gc))
+    assert not np.array_equal(runs[1][1][0].numpy(), runs[1][2][0].numpy())

@@ -404,6 +404,25 @@ def _wrap_graphless(method, op):
     return recording
 
 
+def _wrap_array_function(func):
+    """A module-level function of arrays an op calls outside its Function (dropout's scaled_mask): recorded
+    as one call, made again at each replay (a random mask is drawn anew)."""
+    def recording(*args):
+        result = func(*args)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth:
+            return result
+        try:
+            refs = tuple(rec.ref(a, func.__name__) for a in args)
+            index = len(rec.instructions)
+            rec.instructions.append(P.Apply(index, func, refs, _meta(result)))
+            rec._register(result, ("out", index, 0))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    return recording
+
+
 _GRAPHLESS = {"__eq__": operator.eq, "__ne__": operator.ne, "__lt__": operator.lt, "__le__": operator.le,
               "__gt__": operator.gt, "__ge__": operator.ge, "__and__": operator.and_, "__or__": operator.or_,
               "__xor__": operator.xor}
@@ -545,6 +564,8 @@ def _patches():
     for name in _READS:
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
+    from ..ops import dropout
+    out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
     import minigrad
     from .. import creation
     for name in _MAKERS:

@@ -313,7 +313,9 @@ class Program:
                 lines.append(f"  v{ins.index:<3} = {ins.cls.__name__}.forward({', '.join(args)}) -> {outs}")
             elif ins.kind == "apply":
                 args = ", ".join(self._name(r) for r in ins.refs)
-                lines.append(f"  v{ins.index:<3} = operator.{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}")
+                where = "operator." if ins.func.__module__ in ("operator", "_operator") else ""
+                again = "" if where else "  (made at each replay)"
+                lines.append(f"  v{ins.index:<3} = {where}{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}{again}")
             elif ins.kind == "backward":
                 for root, dest in ins.starts:
                     seed = "the output's gradient" if self.fresh_nodes else f"d(root) = {_fmt_meta(_meta(root))} ones"
