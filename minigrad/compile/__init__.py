@@ -66,8 +66,8 @@ class CompiledFunction:
         self.captures = 0
 
     def __call__(self, *args, **kwargs):
-        if self.eager_reason is not None:
-            return self.fn(*args, **kwargs)
+        if self.eager_reason is not None or capture._active is not None:    # (inside another's capture: its ops
+            return self.fn(*args, **kwargs)                                   # are recorded there)
         if not kwargs:                            # the common call: tensors only, the last program used
             programs = self.programs
             if programs and programs[0].guards.fast is not None and programs[0].guards.fast_hold(args):

@@ -70,8 +70,8 @@ class CompiledModule:
         return getattr(self._orig_mod, name)
 
     def __call__(self, *args):
-        if self.eager_reason is not None:
-            return self._orig_mod(*args)
+        if self.eager_reason is not None or capture._active is not None:    # inside a step's capture: recorded
+            return self._orig_mod(*args)                                      # there, as the module's own ops
         try:
             inputs, key = guards.flatten(args, {})
         except TypeError:
