@@ -296,3 +296,12 @@ def test_dropout_draws_a_new_mask_at_each_replay_as_eager_does():
         assert np.array_equal(le.detach().numpy(), lc.detach().numpy())
         assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(ge, gc))
     assert not np.array_equal(runs[1][1][0].numpy(), runs[1][2][0].numpy())
+
+
+def test_the_benchmark_cases_compiled_compute_what_they_compute_eagerly():
+    from benchmarks import cases
+    for case in [c for c in cases.CASES if c.compiled is not None]:
+        eager, compiled = case.setup(minigrad), case.compiled(minigrad)
+        for _ in range(3):                        # capture, then replays
+            a, b = eager(), compiled()
+            assert (a is None and b is None) or np.array_equal(a.detach().numpy(), b.detach().numpy()), case.name
