@@ -305,3 +305,14 @@ def test_the_benchmark_cases_compiled_compute_what_they_compute_eagerly():
         for _ in range(3):                        # capture, then replays
             a, b = eager(), compiled()
             assert (a is None and b is None) or np.array_equal(a.detach().numpy(), b.detach().numpy()), case.name
+
+
+def test_a_step_returning_a_loss_to_backward_outside_it_runs_eagerly_and_says_why():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    forward = minigrad.compile(lambda xb, yb: loss_fn(model(xb), yb))
+    with pytest.warns(UserWarning, match="its backward would run outside the step"):
+        loss = forward(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
+    loss.backward()                               # eager: the graph is there
+    loss = forward(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
+    assert loss.grad_fn is not None

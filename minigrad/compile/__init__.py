@@ -143,6 +143,12 @@ def _output_spec(value, rec):
         ref = rec.tensors.get(id(value))
         if ref is not None:
             return ("same", ref)
+        if value.grad_fn is not None and value.grad_fn in rec.nodes:
+            ran = {j for ins in rec.instructions if ins.kind == "backward" for j, _ in ins.steps}
+            if rec.nodes[value.grad_fn] not in ran:
+                raise Unsupported("the step returns a tensor that requires grad, and its backward would run "
+                                  "outside the step, through a graph the replay does not build: call backward() "
+                                  "inside the step, or compile the model instead (minigrad.compile(model))")
         return ("tensor", rec.ref(value._data, "the step's result"))
     if type(value) in (tuple, list):
         return ("seq", type(value), tuple(_output_spec(v, rec) for v in value))
