@@ -83,7 +83,8 @@ def main(argv=None):
     import torch
     print(f"parity: {len(names)} steps x {len(dtypes)} dtypes; minigrad on cpu against torch {torch.__version__} "
           f"on {', '.join(devices)}; numpy {numpy.__version__}, python {platform.python_version()}"
-          + ("" if args.quick else "") + (" (quick)" if args.quick else ""))
+          + (" (quick)" if args.quick else "") + ("; minigrad's training steps through minigrad.compile"
+                                                   if args.compile else ""))
     t0 = time.perf_counter()
     records = {}
     results = runner.run(names, dtypes, devices, quick=args.quick, records=records,
