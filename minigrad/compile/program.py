@@ -285,6 +285,8 @@ class Program:
         if kind == "out":
             return f"v{ref[1]}" + (f"[{ref[2]}]" if ref[2] else "")
         if kind == "seq":
+            if any(r[0] == "const" and type(r[1]) is slice for r in ref[2]):     # an index: [:, 0]
+                return "[" + ", ".join(_index(r[1]) if r[0] == "const" else self._name(r) for r in ref[2]) + "]"
             return "(" + ", ".join(self._name(r) for r in ref[2]) + ")"
         value = ref[1]
         if isinstance(value, np.ndarray):
@@ -358,3 +360,10 @@ class Program:
 
 def _meta(a):
     return (tuple(np.shape(a)), np.asarray(a).dtype)
+
+
+def _index(v):
+    if type(v) is not slice:
+        return "..." if v is Ellipsis else repr(v)
+    text = ("" if v.start is None else str(v.start)) + ":" + ("" if v.stop is None else str(v.stop))
+    return text + ("" if v.step is None else f":{v.step}")
