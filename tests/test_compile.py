@@ -316,3 +316,20 @@ def test_a_step_returning_a_loss_to_backward_outside_it_runs_eagerly_and_says_wh
     loss.backward()                               # eager: the graph is there
     loss = forward(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
     assert loss.grad_fn is not None
+
+
+def test_freezing_a_parameter_is_a_failed_guard_and_a_new_program():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+
+    @minigrad.compile
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        return loss
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    train_step(xb, yb)
+    model.zero_grad()
+    model[0].weight.requires_grad_(False)
+    train_step(xb, yb)
+    assert train_step.captures == 2 and model[0].weight.grad is None and model[0].bias.grad is not None
