@@ -48,6 +48,7 @@ class Case:
     flops: float | None = None   # per unit, for GFLOP/s (BLAS cases)
     numpy_ceiling: Callable | None = None   # setup() -> fn() doing the same matmuls in raw NumPy
     numpy_floor: Callable | None = None     # setup() -> fn() doing NumPy calls the case cannot do without
+    compiled: Callable | None = None        # setup(minigrad) -> fn(): the same work, its step through minigrad.compile
     params: dict = dataclasses.field(default_factory=dict)
     quick: bool = True           # part of the --quick run
     peers: tuple = ("mygrad", "autograd", "micrograd", "tinygrad")
@@ -183,6 +184,7 @@ def _numpy_a3():
 
 
 @case(name="tut1 A2 epoch", group="tutorial", unit="epoch", threaded=False, numpy_floor=_numpy_a2,
+      compiled=lambda fw: tut1_a2_compiled(fw),
       desc="10 batches of 1: xb @ weight + bias, (pred - y).pow(2).mean(), backward; manual no_grad update once per epoch")
 def tut1_a2(fw):
     d = data.tut1_regression()
@@ -206,7 +208,63 @@ def tut1_a2(fw):
     return run
 
 
+def tut1_a2_compiled(fw):
+    """A2 with its batch step (forward, loss, backward) and its epoch update each through fw.compile."""
+    d = data.tut1_regression()
+    batches = [(T(fw, d["x"][i:i + 1]), T(fw, d["y"][i:i + 1])) for i in d["order"]]
+    weight = T(fw, d["w0"], requires_grad=True)
+    bias = fw.zeros(1, requires_grad=True)
+    lr = 0.001
+
+    def train_step(xb, yb):
+        pred = xb @ weight + bias
+        loss = (pred - yb).pow(2).mean()
+        loss.backward()
+        return loss
+
+    def update():
+        nonlocal weight, bias
+        with fw.no_grad():
+            weight -= weight.grad * lr
+            bias -= bias.grad * lr
+            weight.grad.zero_()
+            bias.grad.zero_()
+    train_step, update = fw.compile(train_step), fw.compile(update)
+
+    def run():
+        for xb, yb in batches:
+            loss = train_step(xb, yb)
+        update()
+        return loss
+    return run
+
+
+def tut1_a3_compiled(fw):
+    """A3 with its whole batch step (forward, loss, backward, opt.step, zero_grad) through fw.compile."""
+    d = data.tut1_regression()
+    batches = [(T(fw, d["x"][i:i + 1]), T(fw, d["y"][i:i + 1])) for i in d["order"]]
+    model = load_linear(fw, fw.nn.Linear(1, 1), d["lin_w"], d["lin_b"])
+    loss_fn = fw.nn.MSELoss(reduction="mean")
+    opt = fw.optim.SGD(model.parameters(), lr=0.001)
+
+    @fw.compile
+    def train_step(xb, yb):
+        pred = model(xb)[:, 0]
+        loss = loss_fn(pred, yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    def run():
+        for xb, yb in batches:
+            loss = train_step(xb, yb)
+        return loss
+    return run
+
+
 @case(name="tut1 A3 epoch", group="tutorial", unit="epoch", threaded=False, numpy_floor=_numpy_a3,
+      compiled=lambda fw: tut1_a3_compiled(fw),
       desc="10 batches of 1: nn.Linear(1, 1), nn.MSELoss, optim.SGD(lr=1e-3) step + zero_grad per batch")
 def tut1_a3(fw):
     d = data.tut1_regression()
@@ -244,7 +302,41 @@ def iris_model(fw):
     return Model
 
 
-@case(name="tut1 iris step", group="tutorial", unit="step", threaded=False,
+def tut1_iris_compiled(fw):
+    """The iris step with forward, loss, backward, Adam's step and zero_grad through fw.compile; loss.item() and
+    the accuracy stay outside it, eager, as a compiled step cannot read values into Python."""
+    d = data.iris()
+    model = iris_model(fw)(4, 16, 3)
+    load_linear(fw, model.layer1, d["w1"], d["b1"])
+    load_linear(fw, model.layer2, d["w2"], d["b2"])
+    loss_fn = fw.nn.CrossEntropyLoss()
+    opt = fw.optim.Adam(model.parameters(), lr=0.001)
+    batches = [(T(fw, x), T(fw, y)) for x, y in d["batches"]]
+    state = {"i": 0}
+    hist = [0.0, 0.0]
+
+    @fw.compile
+    def train_step(x_batch, y_batch):
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return pred, loss
+
+    def run():
+        i = state["i"]
+        state["i"] = (i + 1) % len(batches)
+        x_batch, y_batch = batches[i]
+        pred, loss = train_step(x_batch, y_batch)
+        hist[0] += loss.item() * y_batch.size(0)
+        is_correct = (fw.argmax(pred, dim=1) == y_batch).float()
+        hist[1] += is_correct.mean()
+        return loss
+    return run
+
+
+@case(name="tut1 iris step", group="tutorial", unit="step", threaded=False, compiled=lambda fw: tut1_iris_compiled(fw),
       desc="B3 batch body: 4-16-3 Sigmoid/Softmax, CrossEntropyLoss, Adam(lr=1e-3), batch 2, loss.item() and accuracy")
 def tut1_iris(fw):
     d = data.iris()
@@ -311,6 +403,7 @@ def _numpy_simple_net_matmuls():
 
 
 @case(name="tut2 linear1 epoch", group="tutorial", unit="epoch", numpy_floor=_numpy_linear1_matmuls,
+      compiled=lambda fw: tut2_linear1_compiled(fw),
       desc="S5 train_epoch: 49 batches of 256 (12396 MNIST 3s/7s), xb @ weights + bias, mnist_loss, p.data -= p.grad * lr; p.grad.zero_()")
 def tut2_linear1(fw):
     weights0, bias0 = data.linear1_params()
@@ -332,7 +425,59 @@ def tut2_linear1(fw):
     return run
 
 
+def tut2_linear1_compiled(fw):
+    """linear1's batch step (forward, mnist_loss, backward, the p.data update) through fw.compile."""
+    weights0, bias0 = data.linear1_params()
+    weights, bias = T(fw, weights0, True), T(fw, bias0, True)
+    dl = [(T(fw, x), T(fw, y)) for x, y in data.mnist_batches()]
+    params, lr = (weights, bias), 1.0
+
+    def linear1(xb):
+        return xb @ weights + bias
+
+    @fw.compile
+    def train_step(xb, yb):
+        loss = mnist_loss(fw, linear1(xb), yb)
+        loss.backward()
+        for p in params:
+            p.data -= p.grad * lr
+            p.grad.zero_()
+        return loss
+
+    def run():
+        for xb, yb in dl:
+            loss = train_step(xb, yb)
+        return loss
+    return run
+
+
+def tut2_simple_net_compiled(fw):
+    """simple_net's batch step (forward, mnist_loss, backward, opt.step, zero_grad) through fw.compile."""
+    p = data.simple_net_params()
+    nn = fw.nn
+    model = nn.Sequential(nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1))
+    load_linear(fw, model[0], p["w1"], p["b1"])
+    load_linear(fw, model[2], p["w2"], p["b2"])
+    opt = fw.optim.SGD(model.parameters(), lr=0.1)
+    dl = [(T(fw, x), T(fw, y)) for x, y in data.mnist_batches()]
+
+    @fw.compile
+    def train_step(xb, yb):
+        loss = mnist_loss(fw, model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    def run():
+        for xb, yb in dl:
+            loss = train_step(xb, yb)
+        return loss
+    return run
+
+
 @case(name="tut2 simple_net epoch", group="tutorial", unit="epoch", numpy_floor=_numpy_simple_net_matmuls,
+      compiled=lambda fw: tut2_simple_net_compiled(fw),
       desc="S8 (what Learner.fit does per batch): Sequential(Linear(784,30), ReLU, Linear(30,1)), mnist_loss, optim.SGD(lr=0.1), 49 batches of 256")
 def tut2_simple_net(fw):
     p = data.simple_net_params()
@@ -398,8 +543,9 @@ def _fastai_api(fw):
     return Learner, DataLoaders, SGD, DataLoader
 
 
-def learner_fit(fw):
-    """S8: Learner(dls, simple_net, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(1, 0.1)."""
+def learner_fit(fw, compile=False):
+    """S8: Learner(dls, simple_net, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(1, 0.1).
+    compile=True: minigrad's Learner(..., compile=True), the model through minigrad.compile."""
     Learner, DataLoaders, SGD, DataLoader = _fastai_api(fw)
     d = data.mnist_3_7()
     train_x, train_y = T(fw, d["x"]), T(fw, d["y"])
@@ -420,7 +566,7 @@ def learner_fit(fw):
         return correct.float().mean()
 
     learn = Learner(dls, model, opt_func=SGD, loss_func=lambda p_, t_: mnist_loss(fw, p_, t_),
-                    metrics=batch_accuracy)
+                    metrics=batch_accuracy, **({"compile": True} if compile else {}))
     quiet = [getattr(learn, "no_bar", None), getattr(learn, "no_logging", None)]
 
     def run():
@@ -439,6 +585,7 @@ def learner_fit(fw):
 if importlib.util.find_spec("minigrad") is not None and importlib.util.find_spec("minigrad.fastai") is not None:
     CASES.append(Case(
         name="fastai Learner.fit epoch", group="tutorial", unit="epoch", setup=learner_fit, peers=(),
+        compiled=lambda fw: learner_fit(fw, compile=True),
         desc="S8: Learner(dls, simple_net, SGD, mnist_loss, batch_accuracy).fit(1, 0.1): one epoch of "
              "12396 MNIST 3s/7s via DataLoader(list(zip(x, y)), 256) plus validation (the 2038 test-set 3s/7s); "
              "torch column: fastai's own Learner"))

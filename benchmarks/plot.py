@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 
-COLORS = {"minigrad": "#d62728", "mygrad": "#1f77b4", "autograd": "#2ca02c", "micrograd": "#9467bd",
+COLORS = {"minigrad": "#d62728", "compiled": "#ff7f0e", "mygrad": "#1f77b4", "autograd": "#2ca02c", "micrograd": "#9467bd",
           "tinygrad": "#8c564b", "numpy": "#7f7f7f"}
 
 
@@ -37,7 +37,7 @@ def bars(doc, results, path):
                 ys.append(i + (j - (len(labels) - 1) / 2) * h)
                 xs.append(t / s)
         ax.barh(ys, xs, height=h, color=COLORS[lab], label=lab, left=0)
-        if lab == "minigrad":
+        if lab in ("minigrad", "compiled"):
             for y, x in zip(ys, xs):
                 ax.text(x * 1.05, y, f"{x:.2g}x", va="center", fontsize=7, color=COLORS[lab])
     ax.axvline(1, color="black", lw=1)

@@ -110,6 +110,13 @@ def build_entries(case, fws, peers, with_numpy=True):
             except Exception as ex:
                 e.status, e.error = "error", describe(ex)
         entries.append(e)
+    if case.compiled is not None and fws.get("minigrad", (None,))[0] is not None:
+        e = Entry("compiled")
+        try:
+            e.fn = case.compiled(fws["minigrad"][0])
+        except Exception as ex:
+            e.status, e.error = "error", describe(ex)
+        entries.append(e)
     if with_numpy and (case.numpy_ceiling or case.numpy_floor) is not None:
         entries.append(Entry("numpy", fn=(case.numpy_ceiling or case.numpy_floor)()))
     for name, mod in peers.items():
@@ -181,6 +188,8 @@ def _derive(res):
     ent = res["entries"]
     mg, to = ent.get("minigrad", {}).get("median_s"), ent.get("torch", {}).get("median_s")
     res["ratio"] = to / mg if mg and to else None
+    compiled = ent.get("compiled", {}).get("median_s")
+    res["ratio_compiled"] = to / compiled if compiled and to else None
     floor, factor = ent.get("numpy", {}).get("median_s"), GOAL_FACTOR.get(res["group"])
     if floor and to and factor:                      # the NumPy floor beside the time the goal allows
         res["numpy_floor_s"], res["goal_allows_s"] = floor, to / factor
@@ -213,7 +222,9 @@ def fmt_r(r):
 
 
 def table(results, peer_names, notes):
-    head = ["case", "unit", "minigrad", "torch", "torch/minigrad", "(of mins)", "busy"] + list(peer_names)
+    with_compiled = any("compiled" in res["entries"] for res in results)
+    head = (["case", "unit", "minigrad"] + (["compiled"] if with_compiled else []) + ["torch", "torch/minigrad"]
+            + (["torch/compiled"] if with_compiled else []) + ["(of mins)", "busy", "numpy"] + list(peer_names))
     rows, group = [], None
     for res in results:
         if res["group"] == "scaling":
@@ -222,12 +233,15 @@ def table(results, peer_names, notes):
             group = res["group"]
             rows.append(None)
         row = [res["case"], res["unit"]]
-        for name in ("minigrad", "torch"):
+        for name in ("minigrad", "compiled", "torch") if with_compiled else ("minigrad", "torch"):
             row.append(cell(res, name, notes))
         row.append(fmt_r(res.get("ratio")))
+        if with_compiled:
+            row.append(fmt_r(res.get("ratio_compiled")))
         row.append(fmt_r(res.get("ratio_of_mins")))
         oc = res.get("others_cores")
         row.append("?" if oc is None else f"{oc:.1f}")
+        row.append(cell(res, "numpy", notes))
         for name in peer_names:
             row.append(cell(res, name, notes))
         rows.append(row)

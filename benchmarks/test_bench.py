@@ -76,3 +76,10 @@ def test_numpy_floor(benchmark, case):
     benchmark.group = case.name
     benchmark.extra_info.update(unit=case.unit, framework="numpy calls alone")
     benchmark(case.numpy_floor())
+
+
+@pytest.mark.parametrize("case", [c for c in SELECTED if c.compiled], ids=lambda c: c.name)
+def test_compiled(benchmark, case):
+    benchmark.group = case.name
+    benchmark.extra_info.update(unit=case.unit, framework="minigrad.compile")
+    benchmark(case.compiled(_fw("minigrad")))

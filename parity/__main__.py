@@ -6,6 +6,7 @@
     PYTHONPATH=. python3 -m parity --device cuda
     python -m parity --script train.py ARGS   # any PyTorch program, run with torch and with minigrad as torch
     python -m parity --scripts [--quick]      # the programs in parity/scripts/ (--quick: the fast ones)
+    python -m parity --compile                # minigrad's training steps through minigrad.compile
 
 Exits 1 if any comparison FAILs (a SKIP, e.g. a step needing fastai where there is none, is not a FAIL).
 """
@@ -36,6 +37,8 @@ def main(argv=None):
                          "line by line (the rest of the command line is the program's)")
     ap.add_argument("--scripts", action="store_true", help="the same for every program in parity/scripts/ "
                     "(with --quick: those marked fast)")
+    ap.add_argument("--compile", action="store_true",
+                    help="minigrad runs each step's training step through minigrad.compile (captured once, replayed)")
     ap.add_argument("--rtol", type=float, default=None,
                     help="--script/--scripts: relative tolerance of a CLOSE number (default 1e-4, see parity/script.py)")
     ap.add_argument("--seed", type=int, default=None,
@@ -53,6 +56,9 @@ def main(argv=None):
         from . import verbatim
         return verbatim.main([])
 
+    if args.compile:
+        from . import core
+        core.COMPILE = True
     names = runner.resolve(args.only)
     if args.list:
         for n, st in STEPS.items():
@@ -77,7 +83,8 @@ def main(argv=None):
     import torch
     print(f"parity: {len(names)} steps x {len(dtypes)} dtypes; minigrad on cpu against torch {torch.__version__} "
           f"on {', '.join(devices)}; numpy {numpy.__version__}, python {platform.python_version()}"
-          + ("" if args.quick else "") + (" (quick)" if args.quick else ""))
+          + (" (quick)" if args.quick else "") + ("; minigrad's training steps through minigrad.compile"
+                                                   if args.compile else ""))
     t0 = time.perf_counter()
     records = {}
     results = runner.run(names, dtypes, devices, quick=args.quick, records=records,

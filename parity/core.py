@@ -155,6 +155,9 @@ def grad_fn_name(t):
 
 # ------------------------------------------------------------------------------------------ tensors
 
+COMPILE = False     # python -m parity --compile: minigrad runs the steps' training steps through minigrad.compile
+
+
 class Ctx:
     """Makes tensors for one framework, device and dtype: the only place a step says where and in what
     precision it computes."""
@@ -174,6 +177,13 @@ class Ctx:
         if requires_grad:
             t.requires_grad_()
         return t
+
+    def compile(self, fn):
+        """`fn` through minigrad.compile when the run asks for it (python -m parity --compile); torch's own
+        runs, and minigrad's without --compile, call it as it is."""
+        if COMPILE and self.fw.__name__ == "minigrad":
+            return self.fw.compile(fn)
+        return fn
 
     def cast(self, t):
         """`.float()` of the tutorials, in the run's dtype."""

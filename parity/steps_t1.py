@@ -33,19 +33,29 @@ def a2(fw, device, dtype="float64", quick=False):
     learning_rate = 0.001
     rec = Record(steps_per_epoch=1, epochs=num_epochs)
     params = {"weight": weight, "bias": bias}
-    for epoch in range(num_epochs):
-        for x_batch, y_batch in train_dl:
-            pred = model(x_batch)
-            loss = loss_fn(pred, y_batch)
-            loss.backward()
-            rec.series("batch_loss", loss)
-        rec.loss(loss)                    # the loss the tutorial prints: the epoch's last batch
-        rec.grads(params)                 # the ten batches' gradients, summed
+
+    def train_step(x_batch, y_batch):     # the batch's lines (--compile: through minigrad.compile)
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        return loss
+
+    def update():                         # the epoch's update
+        nonlocal weight, bias             # `weight -= ...` rebinds the name (to the same tensor)
         with fw.no_grad():
             weight -= weight.grad * learning_rate
             bias -= bias.grad * learning_rate
             weight.grad.zero_()
             bias.grad.zero_()
+
+    train_step, update = ctx.compile(train_step), ctx.compile(update)
+    for epoch in range(num_epochs):
+        for x_batch, y_batch in train_dl:
+            loss = train_step(x_batch, y_batch)
+            rec.series("batch_loss", loss)
+        rec.loss(loss)                    # the loss the tutorial prints: the epoch's last batch
+        rec.grads(params)                 # the ten batches' gradients, summed
+        update()
         rec.values(params)
         rec.stepped()
     rec.metric("final_loss", loss, main=True)
@@ -65,17 +75,24 @@ def a3(fw, device, dtype="float64", quick=False):
     loss_fn = nn.MSELoss(reduction="mean")
     optimizer = fw.optim.SGD(model.parameters(), lr=learning_rate)
     rec = Record(steps_per_epoch=len(train_dl), epochs=num_epochs)
+
+    def train_step(x_batch, y_batch):     # --compile: forward and backward, and the update, each compiled
+        pred = model(x_batch)[:, 0]
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        return loss
+
+    step_fn, zero_grad = ctx.compile(optimizer.step), ctx.compile(optimizer.zero_grad)
+    train_step = ctx.compile(train_step)
     for epoch in range(num_epochs):
         for x_batch, y_batch in train_dl:
-            pred = model(x_batch)[:, 0]
-            loss = loss_fn(pred, y_batch)
-            loss.backward()
+            loss = train_step(x_batch, y_batch)
             rec.loss(loss)
             rec.grads(model)
-            optimizer.step()
+            step_fn()
             rec.values(model)
             rec.stepped()
-            optimizer.zero_grad()
+            zero_grad()
     rec.metric("final_loss", loss, main=True)
     return rec
 
@@ -120,17 +137,24 @@ def b(fw, device, dtype="float64", quick=False):
     rec = Record(steps_per_epoch=len(train_dl), epochs=num_epochs)
     loss_hist = [0] * num_epochs
     accuracy_hist = [0] * num_epochs
+
+    def train_step(x_batch, y_batch):     # --compile: forward and backward, and the update, each compiled
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        return pred, loss
+
+    step_fn, zero_grad = ctx.compile(optimizer.step), ctx.compile(optimizer.zero_grad)
+    train_step = ctx.compile(train_step)
     for epoch in range(num_epochs):
         for x_batch, y_batch in train_dl:
-            pred = model(x_batch)
-            loss = loss_fn(pred, y_batch)
-            loss.backward()
+            pred, loss = train_step(x_batch, y_batch)
             rec.loss(loss)
             rec.grads(model)
-            optimizer.step()
+            step_fn()
             rec.values(model)
             rec.stepped()
-            optimizer.zero_grad()
+            zero_grad()
             loss_hist[epoch] += loss.item() * y_batch.size(0)
             is_correct = (fw.argmax(pred, dim=1) == y_batch).float()
             accuracy_hist[epoch] += is_correct.mean()

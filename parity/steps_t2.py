@@ -188,6 +188,8 @@ def _mnist_linear_setup(fw, ctx, rec, quick=False):
         loss.backward()
         return loss                                   # (returned only so the record can see it)
 
+    calc_grad = ctx.compile(calc_grad)               # --compile: through minigrad.compile
+
     def batch_accuracy(xb, yb):
         preds = xb.sigmoid()
         correct = (preds > 0.5) == yb
@@ -313,15 +315,17 @@ def _train_model(rec, m, model, opt, epochs, params=None):
     """S6's train_epoch and train_model, recording each step."""
     named = params if params is not None else model
 
+    step, zero_grad = m.ctx.compile(opt.step), m.ctx.compile(opt.zero_grad)     # --compile: compiled
+
     def train_epoch(model):
         for xb, yb in m.dl:
             loss = m.calc_grad(xb, yb, model)
             rec.loss(loss)
             rec.grads(named)
-            opt.step()
+            step()
             rec.values(named)
             rec.stepped()
-            opt.zero_grad()
+            zero_grad()
 
     rec.plan(len(m.dl), epochs)
     for i in range(epochs):

@@ -79,7 +79,7 @@ class Learner:
 
     def __init__(self, dls, model, loss_func=None, opt_func=SGD, lr=None, splitter=trainable_params, cbs=None,
                  metrics=None, path=None, model_dir="models", wd=None, wd_bn_bias=False, train_bn=True,
-                 moms=(0.95, 0.85, 0.95), default_cbs=True):
+                 moms=(0.95, 0.85, 0.95), default_cbs=True, compile=False):
         path = Path(path) if path is not None else Path(getattr(dls, "path", "."))
         if loss_func is None:
             loss_func = getattr(getattr(dls, "train_ds", None), "loss_func", None)
@@ -90,6 +90,9 @@ class Learner:
             raise TypeError(f"loss_func must be callable (pred, *targets) -> loss, got {type(loss_func).__name__}")
         if not callable(model):
             raise TypeError(f"model must be callable, got {type(model).__name__}")
+        if compile:           # minigrad's addition: the model's forward and backward captured, replayed as one
+            from .. import compile as compile_module    # node (minigrad.compile(model)); callbacks stay eager
+            model = compile_module(model)
         self.dls, self.model = dls, model
         self.loss_func, self.opt_func, self.lr, self.splitter = loss_func, opt_func, \
             defaults.lr if lr is None else lr, splitter

@@ -25,14 +25,18 @@ def dropout(input, p=0.5, training=True, mask=None, generator=None):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
-    x = input._data
+    if isinstance(mask, Tensor):
+        mask = mask._data
+    return Dropout.apply(input, scaled_mask(input._data, p, mask, generator))
+
+
+def scaled_mask(x, p, mask=None, generator=None):
+    """The mask times 1/(1 - p), in x's dtype: `mask` if given, else drawn (uniform < 1 - p) from the
+    generator. Its own function so that minigrad.compile can record it as one call, drawn again at each
+    replay."""
     if p == 1:
-        scaled = np.zeros_like(x)
-    else:
-        if mask is None:
-            gen = generator or _random.default_generator
-            mask = gen.uniform(x.shape, 0.0, 1.0, x.dtype) < (1 - p)
-        elif isinstance(mask, Tensor):
-            mask = mask._data
-        scaled = np.asarray(mask, dtype=x.dtype) * np.asarray(1.0 / (1 - p), dtype=x.dtype)
-    return Dropout.apply(input, scaled)
+        return np.zeros_like(x)
+    if mask is None:
+        gen = generator or _random.default_generator
+        mask = gen.uniform(x.shape, 0.0, 1.0, x.dtype) < (1 - p)
+    return np.asarray(mask, dtype=x.dtype) * np.asarray(1.0 / (1 - p), dtype=x.dtype)

@@ -136,7 +136,7 @@ def sub_(self, other, alpha=1):
     """self -= alpha * other (recorded as SubBackward0)."""
     if alpha != 1 and isinstance(other, Tensor) and not (grad_state.enabled and (self.requires_grad or
                                                                            other.requires_grad)):
-        return add_(self, other, -alpha)
+        return self.add_(other, -alpha)
     return inplace(self, arithmetic.sub, other if alpha == 1 else other * alpha)
 
 
@@ -145,7 +145,7 @@ def zero_(self):
     check_inplace(self)
     if in_graph_after_inplace(self, None):
         return record_inplace(self, lambda a, _: elementwise.Zero.apply(a, 0), None, copy_before=False)
-    return fill_(self, 0)
+    return self.fill_(0)
 
 
 @declare(export="", methods="fill_")

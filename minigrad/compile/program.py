@@ -1,0 +1,369 @@
+"""The captured step as a flat program: its instructions, the Python function they compile to, and the listing.
+
+A ref names where an array comes from at replay:
+    ("in", i)           the i-th tensor argument of the step           (read as x{i}._data)
+    ("data", t)         a parameter or other tensor the step reaches     (t._data, read live)
+    ("grad", t)         that tensor's gradient                           (t.grad._data, read live)
+    ("out", j, k)       output k of forward instruction j               (v{j}_{k})
+    ("const", value)    a plain argument (a shape, an axis, a number), frozen as captured
+    ("seq", type, refs) a tuple or list of refs
+
+The program is compiled to straight-line Python (`source`): each forward is the op's own `forward` called on
+a fresh node with the arrays, each backward the node's own `backward`, in the order the engine ran them, and
+the gradients summed, fitted (engine._fit) and accumulated into `.grad` (engine._accumulate) exactly as the
+engine does it; so a replay makes the same NumPy calls, in the same order, as the eager step, and gives the
+same bits, without Tensors, graph edges or the engine's queue.
+"""
+import numpy as np
+
+from ..autograd import engine
+from ..tensor import Tensor
+
+
+class Forward:
+    kind = "forward"
+
+    def __init__(self, index, cls, forward, pre, refs, kwrefs, many, out_meta, arg_meta):
+        self.index, self.cls, self.forward, self.pre = index, cls, forward, pre
+        self.refs, self.kwrefs, self.many = refs, kwrefs, many
+        self.out_meta, self.arg_meta = out_meta, arg_meta
+        self.after = None              # attributes set on the node after its forward (rare), set by backward
+
+
+class Apply:
+    """A NumPy call outside the ops' Functions (a comparison: `targets == 1`), made as it was."""
+    kind = "apply"
+
+    def __init__(self, index, func, refs, meta):
+        self.index, self.func, self.refs, self.meta = index, func, refs, meta
+        self.out_meta = [meta]
+
+
+class Make:
+    """A tensor made inside the step (minigrad.tensor(0.0), zeros, randn): the call, made again each replay."""
+    kind = "make"
+
+    def __init__(self, index, maker, refs, kwrefs, meta):
+        self.index, self.maker, self.refs, self.kwrefs, self.meta = index, maker, refs, kwrefs, meta
+        self.out_meta = [meta]
+
+
+class SetSlot:
+    """`t.grad = value` or `t._data = value` on a tensor the step reaches."""
+    kind = "setslot"
+
+    def __init__(self, index, target, name, ref):
+        self.index, self.target, self.name, self.ref = index, target, name, ref
+
+
+class Backward:
+    kind = "backward"
+
+    def __init__(self, index, starts, steps, leaves, leaf_meta):
+        self.index = index
+        self.starts = starts           # [(root gradient array, dest)]
+        self.steps = steps             # [(forward index of the node, [(input position, fit template, dest)])]
+        self.leaves = leaves           # leaf refs, in the order their gradients first arrived
+        self.leaf_meta = leaf_meta
+
+
+class Call:
+    kind = "call"
+
+    def __init__(self, index, method, obj, args, kwargs, label):
+        self.index, self.method, self.obj, self.args, self.kwargs, self.label = index, method, obj, args, kwargs, label
+
+
+class Write:
+    kind = "write"
+
+    def __init__(self, index, dst, src, how, meta):
+        self.index, self.dst, self.src, self.how, self.meta = index, dst, src, how, meta
+
+
+def _fmt_meta(meta):
+    if meta is None:
+        return "?"
+    shape, dtype = meta[:2]
+    return f"{dtype.name}{list(shape)}"
+
+
+class Program:
+    """A compiled step: `run(inputs)` replays it; `listing()` prints it."""
+
+    fresh_nodes = False
+
+    def __init__(self, instructions, n_inputs, output, names, guards):
+        self.instructions = instructions
+        self.n_inputs = n_inputs
+        self.output = output           # the step's result, as refs (see _emit_output)
+        self.names = names             # id(tensor) -> a readable name ("layer1.weight")
+        self.guards = guards
+        self.namespace = {"np": np, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
+                          "ACC": engine._accumulate}
+        self._objects = {}
+        self.source = self._generate()
+        code = compile(self.source, "<minigrad.compile program>", "exec")
+        exec(code, self.namespace)
+        self.run = self.namespace["replay"]
+
+    # ---------------------------------------------------------------- code generation
+    def _bind(self, obj, prefix):
+        """A name in the namespace for obj (the same name for the same object)."""
+        key = (prefix, id(obj))
+        name = self._objects.get(key)
+        if name is None:
+            name = f"{prefix}{len(self._objects)}"
+            self._objects[key] = name
+            self.namespace[name] = obj
+        return name
+
+    def _tensor(self, ref):
+        """Code for the Tensor a tensor ref names (a leaf, for .grad): ("input", i) or ("tensor", t)."""
+        if ref[0] in ("input", "in"):
+            return f"x{ref[1]}"
+        return self._bind(ref[1], "T")
+
+    def _expr(self, ref):
+        kind = ref[0]
+        if kind == "in":
+            return f"a{ref[1]}"
+        if kind == "data":
+            return self._bind(ref[1], "T") + "._data"
+        if kind == "grad":
+            return self._bind(ref[1], "T") + ".grad._data"
+        if kind == "out":
+            return f"v{ref[1]}_{ref[2]}"
+        if kind == "seq":
+            inner = ", ".join(self._expr(r) for r in ref[2])
+            return f"({inner},)" if ref[1] is tuple else f"[{inner}]"
+        value = ref[1]
+        if value is None or type(value) in (bool, int, str) or (type(value) is float and np.isfinite(value)):
+            return repr(value)
+        return self._bind(value, "c")
+
+    def _generate(self):
+        lines = [f"def replay({', '.join(f'x{i}' for i in range(self.n_inputs))}):"]
+        lines += [f"    a{i} = x{i}._data" for i in range(self.n_inputs)]
+        for ins in self.instructions:
+            lines += ["    " + line for line in getattr(self, "_emit_" + ins.kind)(ins)]
+        lines.append("    return " + self._emit_output(self.output))
+        return "\n".join(lines) + "\n"
+
+    def _emit_forward(self, ins):
+        j = ins.index
+        cls, fwd = self._bind(ins.cls, "C"), self._bind(ins.forward, "F")
+        args = [self._expr(r) for r in ins.refs] + [f"{k}={self._expr(r)}" for k, r in ins.kwrefs.items()]
+        outs = ", ".join(f"v{j}_{k}" for k in range(len(ins.out_meta))) + ("," if ins.many else "")
+        # One node per forward, made once with what the op's wrapper set before its forward (and after, if
+        # anything): each replay's forward sets its saved arrays again, and its backward reads them. Saves
+        # making a node, and its dict, per op and replay.
+        node = object.__new__(ins.cls)
+        node.__dict__.update(ins.pre)
+        if ins.after:
+            node.__dict__.update(ins.after)
+        if self.fresh_nodes:               # a compiled module: each call's nodes wait for its own backward
+            lines = [f"n{j} = NEW({cls})", f"n{j}.__dict__.update({self._bind(node.__dict__, 'S')})"]
+        else:
+            self.namespace[f"n{j}"] = node
+            lines = []
+        lines.append(f"{outs} = {fwd}(n{j}, {', '.join(args)})")
+        for k, meta in enumerate(ins.out_meta):
+            if meta is not None and not meta[2]:       # a NumPy scalar, made a 0-d array as Tensor._make does
+                lines.append(f"v{j}_{k} = np.asarray(v{j}_{k})")
+        return lines
+
+    def _emit_apply(self, ins):
+        j = ins.index
+        call = f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"
+        return [f"v{j}_0 = np.asarray({call})"]         # as Tensor._make wraps a NumPy scalar
+
+    def _emit_backward(self, ins):
+        lines = []
+        seen = set()                       # gradient holders made so far: ("node", j) or ("leaf", k)
+        leaf_index = {}
+
+        def leaf_var(ref):
+            key = (ref[0], id(ref[1]) if ref[0] == "tensor" else ref[1])
+            if key not in leaf_index:
+                leaf_index[key] = len(leaf_index)
+            return f"L{leaf_index[key]}"
+
+        def send(dest, q, fresh):
+            if dest[0] == "node":
+                g = f"g{dest[1]}"
+                if dest in seen:
+                    lines.append(f"{g} = {g} + {q}")
+                else:
+                    lines.append(f"{g} = {q}")
+                    seen.add(dest)
+            else:
+                var = leaf_var(dest[1])
+                if ("leaf", var) in seen:
+                    lines.append(f"{var}[0] = {var}[0] + {q}; {var}[1] = True")
+                else:
+                    lines.append(f"{var} = [{q}, {fresh}]")
+                    seen.add(("leaf", var))
+
+        for root, dest in ins.starts:
+            send(dest, "g_out" if self.fresh_nodes else self._bind(root, "R"), "False")
+        for j, routes in ins.steps:
+            lines.append(f"b = n{j}.backward(g{j})")
+            for position, fit, dest in routes:
+                lines.append(f"q = b[{position}]")
+                if fit is not None:
+                    lines.append(f"q = FIT(q, {self._bind(fit, 'D')})")
+                send(dest, "q", f"q is not g{j} and q.base is None")
+        if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
+            lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
+            return lines
+        for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
+            var, leaf = leaf_var(ref), self._tensor(ref)
+            lines += [f"G = {leaf}.grad",
+                      f"if G is None: ACC({leaf}, {var}[0], {var}[1])",
+                      f"else: G._data += {var}[0]; G._version_cell[0] += 1"]
+        return lines
+
+    def _arg(self, ref):
+        return ("Tensor._make(" + self._expr(ref[1]) + ")") if ref[0] == "wrap" else self._expr(ref)
+
+    def _emit_make(self, ins):
+        args = [self._arg(r) for r in ins.refs] + [f"{k}={self._arg(r)}" for k, r in ins.kwrefs.items()]
+        return [f"v{ins.index}_0 = {self._bind(ins.maker, 'F')}({', '.join(args)})._data"]
+
+    def _emit_setslot(self, ins):
+        value = ("Tensor._make(" + self._expr(ins.ref[1]) + ")") if ins.ref[0] == "wrap" else self._expr(ins.ref)
+        return [f"{self._tensor(ins.target)}.{ins.name} = {value}"]
+
+    def _emit_call(self, ins):
+        args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
+        if ins.obj is not None:
+            args.insert(0, self._bind(ins.obj, "O"))
+        return [f"{self._bind(ins.method, 'M')}({', '.join(args)})"]
+
+    def _emit_write(self, ins):
+        dst = self._expr(ins.dst)
+        src = self._expr(ins.src)
+        if ins.how == "fill":
+            lines = [f"{dst}[...] = {src}"]
+        else:
+            casting = "same_kind" if ins.how == "copyto" else "unsafe"
+            lines = [f"np.copyto({dst}, {src}, casting={casting!r})"]
+        owner = ins.dst[0]
+        if owner == "in":
+            lines.append(f"x{ins.dst[1]}._bump_version()")
+        elif owner == "data":
+            lines.append(f"{self._bind(ins.dst[1], 'T')}._bump_version()")
+        elif owner == "grad":
+            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._bump_version()")
+        return lines
+
+    def _emit_output(self, out):
+        kind = out[0]
+        if kind == "tensor":
+            return "Tensor._make(" + self._expr(out[1]) + ")"
+        if kind == "same":
+            return self._tensor(out[1])
+        if kind == "seq":
+            inner = ", ".join(self._emit_output(o) for o in out[2])
+            return f"({inner},)" if out[1] is tuple else f"[{inner}]"
+        if kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {self._emit_output(o)}" for k, o in out[1]) + "}"
+        return self._expr(out)
+
+    # ---------------------------------------------------------------- the listing
+    def _name(self, ref):
+        kind = ref[0]
+        if kind == "in":
+            return f"input{ref[1]}"
+        if kind in ("input", "tensor"):
+            return f"input{ref[1]}" if kind == "input" else self.names.get(id(ref[1]), "tensor")
+        if kind == "data":
+            return self.names.get(id(ref[1]), "tensor")
+        if kind == "grad":
+            return self.names.get(id(ref[1]), "tensor") + ".grad"
+        if kind == "out":
+            return f"v{ref[1]}" + (f"[{ref[2]}]" if ref[2] else "")
+        if kind == "seq":
+            if any(r[0] == "const" and type(r[1]) is slice for r in ref[2]):     # an index: [:, 0]
+                return "[" + ", ".join(_index(r[1]) if r[0] == "const" else self._name(r) for r in ref[2]) + "]"
+            return "(" + ", ".join(self._name(r) for r in ref[2]) + ")"
+        value = ref[1]
+        if isinstance(value, np.ndarray):
+            return f"array{list(value.shape)}"
+        return repr(value)
+
+    def listing(self):
+        """The step as a flat program: its forward ops, then the backward in the engine's order, then the
+        update, one line each with the op and its shapes."""
+        forward = {ins.index: ins for ins in self.instructions if ins.kind == "forward"}
+        lines = []
+        section = None
+        for ins in self.instructions:
+            title = {"forward": "forward", "apply": "forward", "make": "forward", "setslot": "update", "backward": "backward (the engine's order; each line: node, where "
+                     "its input gradients go)", "call": "update", "write": "update"}[ins.kind]
+            if ins.kind == "write" and section in (None, "forward"):
+                title = "forward"
+            if title != section:
+                lines.append(title)
+                section = title
+            if ins.kind == "forward":
+                args = [f"{self._name(r)} {_fmt_meta(m)}" if m else self._name(r)
+                        for r, m in zip(ins.refs, ins.arg_meta)]
+                args += [f"{k}={self._name(r)}" for k, r in ins.kwrefs.items()]
+                outs = ", ".join(_fmt_meta(m) for m in ins.out_meta)
+                lines.append(f"  v{ins.index:<3} = {ins.cls.__name__}.forward({', '.join(args)}) -> {outs}")
+            elif ins.kind == "apply":
+                args = ", ".join(self._name(r) for r in ins.refs)
+                where = "operator." if ins.func.__module__ in ("operator", "_operator") else ""
+                again = "" if where else "  (made at each replay)"
+                lines.append(f"  v{ins.index:<3} = {where}{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}{again}")
+            elif ins.kind == "backward":
+                for root, dest in ins.starts:
+                    seed = "the output's gradient" if self.fresh_nodes else f"d(root) = {_fmt_meta(_meta(root))} ones"
+                    lines.append(f"  seed {self._dest(dest)} with {seed}")
+                for j, routes in ins.steps:
+                    fwd = forward[j]
+                    sends = [f"{'sum to ' + _fmt_meta(_meta(fit)) + ' -> ' if fit is not None else ''}"
+                             f"{self._dest(dest)}" for _, fit, dest in routes]
+                    lines.append(f"  v{j:<3} {fwd.cls.__name__}.backward({_fmt_meta(fwd.out_meta[0])}) -> "
+                                 + (", ".join(sends) or "nothing"))
+                for ref, meta in zip(ins.leaves, ins.leaf_meta):
+                    what = "returned to the engine" if self.fresh_nodes else "(AccumulateGrad)"
+                    lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} {what}")
+            elif ins.kind == "make":
+                args = [self._name(r[1]) if r[0] == "wrap" else self._name(r) for r in ins.refs]
+                args += [f"{k}={self._name(r[1]) if r[0] == 'wrap' else self._name(r)}" for k, r in ins.kwrefs.items()]
+                lines.append(f"  v{ins.index:<3} = minigrad.{ins.maker.__name__}({', '.join(args)}) -> "
+                             f"{_fmt_meta(ins.meta)}  (made at each replay)")
+            elif ins.kind == "setslot":
+                src = self._name(ins.ref[1]) if ins.ref[0] == "wrap" else self._name(ins.ref)
+                lines.append(f"  {self._name(ins.target)}.{ins.name.lstrip('_')} = {src}")
+            elif ins.kind == "call":
+                live = " (hyper-parameters read live)" if ins.label.endswith(".step") else ""
+                lines.append(f"  {ins.label}(){live}")
+            else:
+                how = {"fill": "fill", "copyto": "write", "copy": "copy"}[ins.how]
+                lines.append(f"  {self._name(ins.dst)} <- {how} {self._name(ins.src)} {_fmt_meta(ins.meta)}")
+        return "\n".join(lines)
+
+    def _dest(self, dest):
+        if dest[0] == "node":
+            return f"v{dest[1]}"
+        return self._name(dest[1]) + ".grad"
+
+    def counts(self):
+        kinds = [ins.kind for ins in self.instructions]
+        nodes = sum(len(ins.steps) for ins in self.instructions if ins.kind == "backward")
+        return kinds.count("forward"), nodes, kinds.count("call") + kinds.count("write")
+
+
+def _meta(a):
+    return (tuple(np.shape(a)), np.asarray(a).dtype)
+
+
+def _index(v):
+    if type(v) is not slice:
+        return "..." if v is Ellipsis else repr(v)
+    text = ("" if v.start is None else str(v.start)) + ":" + ("" if v.stop is None else str(v.stop))
+    return text + ("" if v.step is None else f":{v.step}")

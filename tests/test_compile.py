@@ -1,0 +1,335 @@
+"""minigrad.compile: a captured step replays bit for bit what eager minigrad computes, recaptures when a guard
+fails, reads optimizer hyper-parameters live, and falls back to eager with a message where it cannot capture."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad import nn, optim
+from minigrad.compile import Unsupported
+from parity import core, runner
+
+runner.load_steps()
+TUTORIAL_STEPS = ["A2", "A3", "B", "S5", "S6", "S6-fastai", "S8-hand", "S8-seq"]
+
+
+def _events_equal(a, b):
+    if (a.kind, a.name, a.step) != (b.kind, b.name, b.step):
+        return False
+    if isinstance(a.value, str) or isinstance(b.value, str):
+        return a.value == b.value
+    return np.array_equal(np.asarray(a.value), np.asarray(b.value))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", TUTORIAL_STEPS)
+def test_tutorial_step_compiled_is_bit_identical_to_eager(name, dtype, monkeypatch):
+    step = core.STEPS[name]
+    reason = step.needs("minigrad") if step.needs else None
+    if reason:
+        pytest.skip(reason)
+    eager = step.run(minigrad, "cpu", dtype, quick=True)
+    compiled, compile = [], minigrad.compile
+
+    def compile_and_keep(fn, **kw):
+        compiled.append(compile(fn, **kw))
+        return compiled[-1]
+    monkeypatch.setattr(core, "COMPILE", True)
+    monkeypatch.setattr(minigrad, "compile", compile_and_keep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # a fallback to eager warns: none may happen here
+        replayed = step.run(minigrad, "cpu", dtype, quick=True)
+    assert compiled and all(c.replays > 0 for c in compiled)
+    assert len(eager.events) == len(replayed.events)
+    for a, b in zip(eager.events, replayed.events):
+        assert _events_equal(a, b), (a, b)
+
+
+def _iris_like(seed=0, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Sigmoid(), nn.Linear(8, 3)).to(dtype=getattr(minigrad, np.dtype(dtype).name))
+    with minigrad.no_grad():
+        for p in model.parameters():
+            p.copy_(minigrad.tensor(rng.uniform(-0.5, 0.5, p.shape).astype(dtype)))
+    x = rng.standard_normal((12, 4)).astype(dtype)
+    y = rng.integers(0, 3, 12)
+    return model, x, y
+
+
+def _train(compiled, batch_sizes, make_sched=None, seed=0):
+    model, x, y = _iris_like(seed)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    sched = make_sched(opt) if make_sched else None
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    step = minigrad.compile(train_step) if compiled else train_step
+    losses, start = [], 0
+    for bs in batch_sizes:
+        xb, yb = minigrad.tensor(x[start:start + bs]), minigrad.tensor(y[start:start + bs])
+        start = (start + bs) % 8
+        losses.append(step(xb, yb).detach().numpy().copy())
+        if sched:
+            sched.step()
+    return np.array(losses), [p.detach().numpy().copy() for p in model.parameters()], step
+
+
+def test_a_smaller_last_batch_is_captured_as_a_second_program():
+    sizes = [4, 4, 2, 4, 4, 2, 4]
+    eager_losses, eager_params, _ = _train(False, sizes)
+    losses, params, step = _train(True, sizes)
+    assert np.array_equal(eager_losses, losses)
+    assert all(np.array_equal(a, b) for a, b in zip(eager_params, params))
+    assert step.captures == 2 and len(step.programs) == 2 and step.replays == len(sizes) - 2
+
+
+def test_a_scheduler_changing_lr_every_step_is_read_by_the_replay():
+    def sched(opt):
+        return optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    eager_losses, eager_params, _ = _train(False, [4] * 6, sched)
+    losses, params, step = _train(True, [4] * 6, sched)
+    assert step.replays == 5
+    assert np.array_equal(eager_losses, losses)
+    assert all(np.array_equal(a, b) for a, b in zip(eager_params, params))
+
+
+def test_eval_under_no_grad_after_training_matches_eager():
+    model, x, y = _iris_like()
+    _, _, train = _train(True, [4] * 4)
+    del train
+
+    def predict(xb):
+        return model(xb).softmax(dim=1)
+    compiled = minigrad.compile(predict)
+    model.eval()
+    xb = minigrad.tensor(x[:5])
+    with minigrad.no_grad():
+        expected = predict(xb).numpy().copy()
+        first, second = compiled(xb), compiled(xb)
+    assert compiled.replays == 1
+    assert np.array_equal(first.numpy(), expected) and np.array_equal(second.numpy(), expected)
+    model.train()                                 # a guard: train mode is another program
+    with minigrad.no_grad():
+        compiled(xb)
+    assert compiled.captures == 2
+
+
+def test_item_inside_the_step_falls_back_to_eager_naming_the_line():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    seen = []
+
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        seen.append(loss.item())
+        loss.backward()
+        return loss
+    step = minigrad.compile(train_step)
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    with pytest.warns(UserWarning, match=r"Tensor\.item reads a tensor's value into Python.*"
+                                         r"test_compile\.py:\d+: seen\.append\(loss\.item\(\)\)"):
+        step(xb, yb)
+    step(xb, yb)                                  # now eager: the Python runs again
+    assert len(seen) == 2 and step.eager_reason is not None and not step.programs
+
+
+def test_fullgraph_raises_where_the_step_cannot_be_captured():
+    def step(x):
+        return x * float(x.sum())
+    with pytest.raises(Unsupported, match=r"Tensor\.__float__ reads a tensor's value"):
+        minigrad.compile(step, fullgraph=True)(minigrad.tensor([1.0, 2.0]))
+
+
+def test_recompile_limit_then_eager_with_a_warning():
+    def step(x):
+        return (x * 2).sum()
+    compiled = minigrad.compile(step, options={"recompile_limit": 2})
+    compiled(minigrad.ones(1))
+    compiled(minigrad.ones(2))
+    with pytest.warns(UserWarning, match=r"recompile_limit \(2\) reached"):
+        out = compiled(minigrad.ones(3))
+    assert out.item() == 6.0 and compiled.eager_reason is not None
+
+
+def test_random_tensors_made_in_the_step_are_drawn_anew_at_each_replay():
+    def noisy(x):
+        return x + minigrad.randn(3)
+    compiled = minigrad.compile(noisy)
+    x = minigrad.zeros(3)
+    minigrad.manual_seed(0)
+    expected = [noisy(x).numpy().copy() for _ in range(3)]
+    minigrad.manual_seed(0)
+    got = [compiled(x).numpy().copy() for _ in range(3)]
+    assert compiled.replays == 2
+    assert all(np.array_equal(a, b) for a, b in zip(expected, got))
+    assert not np.array_equal(got[1], got[2])
+
+
+def test_the_program_lists_forward_backward_and_update_with_shapes():
+    model, x, y = _iris_like()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+
+    @minigrad.compile
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    train_step(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
+    listing = train_step.program
+    sections = [line for line in listing.splitlines() if not line.startswith(" ")]
+    assert [s.split(" ")[0] for s in sections] == ["forward", "backward", "update"]
+    assert "AddmmBackward0.forward(input0 float32[4, 4], model.0.weight float32[8, 4], model.0.bias float32[8])" in listing
+    assert "model.0.weight.grad += gradient float32[8, 4]" in listing
+    assert "SGD.step() (hyper-parameters read live)" in listing
+
+
+def test_a_numpy_computation_inside_the_step_is_refused_not_frozen():
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        scale = minigrad.from_numpy(np.exp(x.detach().numpy()))
+        return (w * scale).sum()
+    with pytest.warns(UserWarning, match="Tensor.numpy reads a tensor's value"):
+        minigrad.compile(step)(minigrad.tensor([0.0, 1.0]))
+
+
+def _train_module(compiled, steps=5):
+    model, x, y = _iris_like()
+    net = minigrad.compile(model) if compiled else model
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    seen = []
+    for _ in range(steps):
+        loss = loss_fn(net(minigrad.tensor(x[:4])), minigrad.tensor(y[:4]))
+        loss.backward()
+        seen.append([loss.detach().numpy().copy()] + [p.grad.numpy().copy() for p in model.parameters()])
+        opt.step()
+        opt.zero_grad()
+    return seen, net
+
+
+def test_a_compiled_module_trains_bit_identically_with_one_backward_node():
+    eager, _ = _train_module(False)
+    compiled, net = _train_module(True)
+    assert net.replays == 4 and net.captures == 1
+    assert all(np.array_equal(a, b) for e, c in zip(eager, compiled) for a, b in zip(e, c))
+    out = net(minigrad.tensor(np.zeros((4, 4), np.float32)))
+    assert type(out.grad_fn).__name__ == "CompiledFunctionBackward"
+
+
+def test_a_compiled_module_sends_gradient_on_to_its_inputs_graph():
+    model, x, _ = _iris_like()
+    net = minigrad.compile(model)
+    grads = []
+    for _ in range(2):                            # the capture call, then a replay
+        a = minigrad.tensor(x[:4], requires_grad=True)
+        (net(a * 2.0) ** 2).sum().backward()
+        grads.append(a.grad.numpy().copy())
+    a = minigrad.tensor(x[:4], requires_grad=True)
+    (model(a * 2.0) ** 2).sum().backward()
+    assert net.replays == 1
+    assert np.array_equal(grads[0], a.grad.numpy()) and np.array_equal(grads[1], a.grad.numpy())
+
+
+def test_a_compiled_module_in_eval_under_no_grad_returns_a_plain_tensor():
+    model, x, _ = _iris_like()
+    net = minigrad.compile(model)
+    net.eval()
+    with minigrad.no_grad():
+        first, second = net(minigrad.tensor(x[:5])), net(minigrad.tensor(x[:5]))
+        expected = model(minigrad.tensor(x[:5]))
+    assert net.replays == 1 and second.grad_fn is None and not model.training
+    assert np.array_equal(first.numpy(), expected.numpy()) and np.array_equal(second.numpy(), expected.numpy())
+
+
+def test_learner_with_compile_fits_bit_identically():
+    from minigrad.fastai import DataLoaders, Learner, SGD
+    from minigrad.utils.data import DataLoader
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((40, 6)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    results = []
+    for compile in (False, True):
+        model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 1))
+        with minigrad.no_grad():
+            for p in model.parameters():
+                p.copy_(minigrad.tensor(np.random.default_rng(2).uniform(-0.5, 0.5, p.shape).astype(np.float32)))
+        ds = list(zip(minigrad.tensor(x), minigrad.tensor(y)))
+        dls = DataLoaders(DataLoader(ds, batch_size=16), DataLoader(ds, batch_size=16))
+        learn = Learner(dls, model, opt_func=SGD, loss_func=nn.BCEWithLogitsLoss(), compile=compile)
+        with learn.no_bar(), learn.no_logging():
+            learn.fit(2, 0.1)
+        results.append([p.detach().numpy().copy() for p in model.parameters()])
+    assert type(learn.model).__name__ == "CompiledModule" and learn.model.replays > 0
+    assert learn.model.eager_reason is None
+    assert all(np.array_equal(a, b) for a, b in zip(*results))
+
+
+def test_dropout_draws_a_new_mask_at_each_replay_as_eager_does():
+    model, x, y = _iris_like()
+    net = nn.Sequential(model, nn.Dropout(0.5))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(xb, yb):
+        loss = loss_fn(net(xb), yb)
+        loss.backward()
+        grads = [p.grad.detach().clone() for p in model.parameters()]
+        net.zero_grad()
+        return loss, grads
+    compiled = minigrad.compile(train_step)
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    runs = []
+    for step in (train_step, compiled):
+        minigrad.manual_seed(0)
+        runs.append([step(xb, yb) for _ in range(3)])
+    assert compiled.replays == 2
+    for (le, ge), (lc, gc) in zip(*runs):
+        assert np.array_equal(le.detach().numpy(), lc.detach().numpy())
+        assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(ge, gc))
+    assert not np.array_equal(runs[1][1][0].numpy(), runs[1][2][0].numpy())
+
+
+def test_the_benchmark_cases_compiled_compute_what_they_compute_eagerly():
+    from benchmarks import cases
+    for case in [c for c in cases.CASES if c.compiled is not None]:
+        eager, compiled = case.setup(minigrad), case.compiled(minigrad)
+        for _ in range(3):                        # capture, then replays
+            a, b = eager(), compiled()
+            assert (a is None and b is None) or np.array_equal(a.detach().numpy(), b.detach().numpy()), case.name
+
+
+def test_a_step_returning_a_loss_to_backward_outside_it_runs_eagerly_and_says_why():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    forward = minigrad.compile(lambda xb, yb: loss_fn(model(xb), yb))
+    with pytest.warns(UserWarning, match="its backward would run outside the step"):
+        loss = forward(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
+    loss.backward()                               # eager: the graph is there
+    loss = forward(minigrad.tensor(x[:4]), minigrad.tensor(y[:4]))
+    assert loss.grad_fn is not None
+
+
+def test_freezing_a_parameter_is_a_failed_guard_and_a_new_program():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+
+    @minigrad.compile
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        return loss
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    train_step(xb, yb)
+    model.zero_grad()
+    model[0].weight.requires_grad_(False)
+    train_step(xb, yb)
+    assert train_step.captures == 2 and model[0].weight.grad is None and model[0].bias.grad is not None
