@@ -249,3 +249,104 @@ def test_cross_entropy_second_derivatives_match_torch(options):
         results.append((g.detach().numpy(), gg.numpy()))
     for m, t in zip(*results):
         np.testing.assert_allclose(m, t, **TOL)
+
+
+# Every other op with a first derivative: name -> (fn(lib, *inputs), input arrays). A linear op is squared
+# (or multiplied by its input) so that its gradient depends on the input and a second derivative exists.
+_IDX = np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]])           # gather / scatter_add (repeats)
+_PERM = np.array([[2, 0, 3, 1], [1, 3, 2, 0], [0, 1, 3, 2]])          # scatter: no repeats along dim 1
+_MASK = np.array([[True, False, False, True], [False, True, False, False], [True, True, False, False]])
+_POS, _MIXED = rand(3, 4, low=0.3, high=2.0), rand(3, 4, low=-2.0, high=2.0, seed=5)
+_WITH_ZERO = _POS.copy()
+_WITH_ZERO[1, 2] = 0.0
+
+
+def _t(lib, array):
+    return lib.tensor(array)
+
+
+OPS = {
+    # reductions
+    "prod": (lambda L, a: a.prod() * a, [_POS]),
+    "prod_dim": (lambda L, a: a.prod(1), [_POS]),
+    "prod_dim_keepdim": (lambda L, a: a.prod(0, keepdim=True) * a, [_POS]),
+    "prod_with_a_zero": (lambda L, a: a.prod(1) * a.prod(), [_WITH_ZERO]),
+    "var": (lambda L, a: a.var() * a, [_MIXED]),
+    "var_dim": (lambda L, a: a.var(1, keepdim=True) * a, [_MIXED]),
+    "std": (lambda L, a: a.std(0), [_MIXED]),
+    "std_correction_0": (lambda L, a: a.std(correction=0) * a, [_MIXED]),
+    "max_all": (lambda L, a: a.max() * a, [_MIXED]),
+    "min_all": (lambda L, a: a.min() * a, [_MIXED]),
+    "max_dim": (lambda L, a: a.max(1)[0] ** 2, [_MIXED]),
+    "min_dim_keepdim": (lambda L, a: a.min(0, keepdim=True)[0] * a, [_MIXED]),
+    "amax": (lambda L, a: a.amax(1) ** 2, [_MIXED]),
+    "amin": (lambda L, a: a.amin((0, 1)) * a, [_MIXED]),
+    "logsumexp": (lambda L, a: a.logsumexp(1), [_MIXED]),
+    "cumsum": (lambda L, a: a.cumsum(1) ** 2, [_MIXED]),
+    "norm": (lambda L, a: a.norm() * a, [_MIXED]),
+    "norm_dim": (lambda L, a: a.norm(dim=1), [_MIXED]),
+    "norm_p1": (lambda L, a: a.norm(p=1) * a, [_MIXED]),
+    "norm_p3": (lambda L, a: a.norm(p=3, dim=0), [_MIXED]),
+    "norm_p_half": (lambda L, a: a.norm(p=0.5, dim=1), [_MIXED]),
+    "norm_inf": (lambda L, a: a.norm(p=float("inf"), dim=1) ** 2, [_MIXED]),
+    # joining, splitting, moving
+    "cat": (lambda L, a, b: L.cat([a, b * a[:, :2]], 1) ** 2, [_MIXED, rand(3, 2, seed=8)]),
+    "split": (lambda L, a: a.split([1, 3], 1)[1] ** 2, [_MIXED]),
+    "chunk": (lambda L, a: a.chunk(2, 0)[1] ** 2, [_MIXED]),
+    "unbind": (lambda L, a: a.unbind(1)[2] ** 2, [_MIXED]),
+    "repeat": (lambda L, a: a.repeat(2, 1, 2) ** 2, [_MIXED]),
+    "repeat_interleave": (lambda L, a: a.repeat_interleave(2, dim=0) ** 2, [_MIXED]),
+    "flip": (lambda L, a: a.flip((0, 1)) * a, [_MIXED]),
+    "roll": (lambda L, a: a.roll(1, 1) * a, [_MIXED]),
+    "roll_flat": (lambda L, a: a.roll(5) * a, [_MIXED]),
+    "tril": (lambda L, a: a.tril() ** 2, [_MIXED]),
+    "triu": (lambda L, a: a.triu(1) ** 2, [_MIXED]),
+    "diag_of_vector": (lambda L, a: L.diag(a[0], 1) ** 2, [_MIXED]),
+    "diag_of_matrix": (lambda L, a: L.diag(a, -1) ** 2, [_MIXED]),
+    # indexing
+    "gather": (lambda L, a: a.gather(1, _t(L, _IDX)) ** 2, [_MIXED]),
+    "index_select": (lambda L, a: a.index_select(1, _t(L, np.array([3, 0, 3]))) ** 2, [_MIXED]),
+    "masked_fill": (lambda L, a: a.masked_fill(_t(L, _MASK), 0.5) ** 2, [_MIXED]),
+    "masked_fill_tensor": (lambda L, a, v: a.masked_fill(_t(L, _MASK), v * v) * a, [_MIXED, np.array(0.7)]),
+    "scatter": (lambda L, a, s: a.scatter(1, _t(L, _PERM[:, :2]), s * s) * a, [_MIXED, rand(3, 2, seed=9)]),
+    "scatter_value": (lambda L, a: a.scatter(1, _t(L, _PERM[:, :2]), 0.5) ** 2, [_MIXED]),
+    "scatter_add": (lambda L, a, s: a.scatter_add(1, _t(L, _IDX), s * s) * a, [_MIXED, rand(3, 4, seed=9)]),
+    "where": (lambda L, a, b: L.where(_t(L, _MASK), a, b) ** 2 * a, [_MIXED, rand(1, 4, seed=10)]),
+    "clamp": (lambda L, a: a.clamp(-0.5, 1.0) ** 2, [_MIXED]),
+    "log10": (lambda L, a: a.log10(), [_POS]),
+    "log2": (lambda L, a: a.log2(), [_POS]),
+    # activations
+    "leaky_relu": (lambda L, a: L.nn.functional.leaky_relu(a, 0.1) ** 2, [_MIXED]),
+    "gelu": (lambda L, a: L.nn.functional.gelu(a), [_MIXED]),
+    "gelu_tanh": (lambda L, a: L.nn.functional.gelu(a, approximate="tanh"), [_MIXED]),
+    "elu": (lambda L, a: L.nn.functional.elu(a, 0.7), [_MIXED]),
+    "silu": (lambda L, a: L.nn.functional.silu(a), [_MIXED]),
+    "softplus": (lambda L, a: L.nn.functional.softplus(a), [_MIXED]),
+    "softplus_beta_threshold": (lambda L, a: L.nn.functional.softplus(a, 2.0, 1.5), [_MIXED]),
+    "hardtanh": (lambda L, a: L.nn.functional.hardtanh(a, -0.5, 0.5) ** 2, [_MIXED]),
+}
+
+
+def _case(lib, name):
+    fn, arrays = OPS[name]
+    xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    return (lambda *inputs: fn(lib, *inputs)), xs
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_second_derivatives_match_torch(name):
+    results = []
+    for lib in (mg, torch):
+        fn, xs = _case(lib, name)
+        firsts, seconds = second_derivatives(lib, fn, xs)
+        results.append([t.detach().numpy() if t is not None else None for t in firsts + seconds])
+    for m, t in zip(*results):
+        assert (m is None) == (t is None)
+        if t is not None:
+            np.testing.assert_allclose(m, t, **TOL)
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_gradgradcheck_passes(name):
+    fn, xs = _case(mg, name)
+    assert mg.autograd.gradgradcheck(fn, xs)

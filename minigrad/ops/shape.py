@@ -605,6 +605,11 @@ class Cat(Function):
     def backward(self, g):
         return (None,) + tuple(np.split(g, self.splits, axis=self.dim))
 
+    def backward_tensor(self, g):             # each input's slice of g, as recorded indexing
+        lead = (slice(None),) * self.dim
+        bounds = [0, *map(int, self.splits), g._data.shape[self.dim]]
+        return (None,) + tuple(g[lead + (slice(s, e),)] for s, e in zip(bounds, bounds[1:]))
+
 
 def stack(tensors, dim=0, *, axis=None, out=None):
     if axis is not None or out is not None:
@@ -683,6 +688,9 @@ class SplitPart(Function):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
         grad[self.index] = g
         return grad, None
+
+    def backward_tensor(self, g):
+        return IndexGrad.apply1(g, self.in_shape, self.index, False), None
 
 
 SplitWithSizesPart = SplitPart.named("SplitWithSizesBackward0")
@@ -777,6 +785,10 @@ class Repeat(Function):
         split = [n for pair in zip(self.sizes, self.padded) for n in pair]
         return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(self.in_shape), None
 
+    def backward_tensor(self, g):             # the same sum over the tiles, in Tensor ops
+        split = tuple(n for pair in zip(self.sizes, self.padded) for n in pair)
+        return g.reshape(split).sum(tuple(range(0, len(split), 2))).reshape(self.in_shape), None
+
 
 def repeat(a, sizes):
     sizes = tuple(int(s) for s in _sizes(sizes))
@@ -796,6 +808,9 @@ class Flip(Function):
 
     def backward(self, g):
         return np.flip(g, self.dims), None
+
+    def backward_tensor(self, g):
+        return g.flip(self.dims), None
 
 
 def flip(a, dims):
@@ -825,6 +840,12 @@ class Roll(Function):
             return np.roll(g.reshape(-1), back).reshape(g.shape), None, None
         return np.roll(g, back, axis=self.dims), None, None
 
+    def backward_tensor(self, g):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        if self.dims is None:
+            return g.reshape(-1).roll(back).reshape(g._data.shape), None, None
+        return g.roll(back, self.dims), None, None
+
 
 def roll(a, shifts, dims=None):
     shifts_t = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
@@ -851,6 +872,9 @@ class Tril(Function):
 
     def backward(self, g):
         return self.keep(g, self.k), None
+
+    def backward_tensor(self, g):             # the same triangle of g, recorded
+        return type(self).apply1(g, self.k), None
 
 
 class Triu(Tril):
@@ -891,6 +915,9 @@ class DiagEmbed(Function):
     def backward(self, g):
         return g[_diag_positions(g.shape[0] - abs(self.k), self.k)], None
 
+    def backward_tensor(self, g):
+        return Index.apply1(g, _diag_positions(g._data.shape[0] - abs(self.k), self.k)), None
+
 
 class Diagonal(Function):
     """Diagonal k of a matrix, as a new vector.  grad a = zeros with the grad placed on diagonal k"""
@@ -904,6 +931,9 @@ class Diagonal(Function):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
         grad[_diag_positions(g.shape[0], self.k)] = g
         return grad, None
+
+    def backward_tensor(self, g):
+        return IndexGrad.apply1(g, self.in_shape, _diag_positions(g._data.shape[0], self.k), True), None
 
 
 def diag(a, diagonal=0):

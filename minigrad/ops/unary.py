@@ -62,6 +62,9 @@ class Log10(Function):
         a = self.saved
         return (g / (a * np.asarray(self.log_base, dtype=g.dtype)),)     # torch: grad / (self * ln 10)
 
+    def backward_tensor(self, g):
+        return (g / (self.saved_tensors() * float(self.log_base)),)
+
 
 class Log2(Log10):
     """log2(a) = log(a) / log(2).  d log2(a)/da = 1 / (a log(2))"""
