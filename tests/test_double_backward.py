@@ -261,6 +261,15 @@ _WITH_ZERO = _POS.copy()
 _WITH_ZERO[1, 2] = 0.0
 
 
+_CLASSES = np.array([1, 3, 0])
+_WEIGHT = np.array([0.5, 2.0, 1.0, 0.3])
+_PROBS = np.random.default_rng(11).dirichlet(np.ones(4), size=3)
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
 def _t(lib, array):
     return lib.tensor(array)
 
@@ -324,6 +333,31 @@ OPS = {
     "softplus": (lambda L, a: L.nn.functional.softplus(a), [_MIXED]),
     "softplus_beta_threshold": (lambda L, a: L.nn.functional.softplus(a, 2.0, 1.5), [_MIXED]),
     "hardtanh": (lambda L, a: L.nn.functional.hardtanh(a, -0.5, 0.5) ** 2, [_MIXED]),
+    # losses (of a * a, or of a log-softmax: so that the loss's own second derivative is not all there is)
+    "nll_loss": (lambda L, a: _F(L).nll_loss(a.log_softmax(1) * a, _t(L, _CLASSES)), [_MIXED]),
+    "nll_loss_sum": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), reduction="sum"), [_MIXED]),
+    "nll_loss_none_weight": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), _t(L, _WEIGHT), reduction="none"),
+                             [_MIXED]),
+    "nll_loss_ignore_index": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), ignore_index=3), [_MIXED]),
+    "cross_entropy_probabilities": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _PROBS)), [_MIXED]),
+    "cross_entropy_probabilities_none": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _PROBS), reduction="none"),
+                                         [_MIXED]),
+    "cross_entropy_probabilities_weight": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _PROBS), _t(L, _WEIGHT)),
+                                           [_MIXED]),
+    "cross_entropy_label_smoothing": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _CLASSES), label_smoothing=0.2),
+                                      [_MIXED]),
+    "binary_cross_entropy": (lambda L, a: _F(L).binary_cross_entropy(a.sigmoid(), _t(L, _PROBS)), [_MIXED]),
+    "binary_cross_entropy_weight_sum": (lambda L, a: _F(L).binary_cross_entropy(
+        a.sigmoid(), _t(L, _PROBS), _t(L, _WEIGHT), reduction="sum"), [_MIXED]),
+    "bce_with_logits": (lambda L, a: _F(L).binary_cross_entropy_with_logits(a * a, _t(L, _PROBS)), [_MIXED]),
+    "bce_with_logits_weights": (lambda L, a: _F(L).binary_cross_entropy_with_logits(
+        a * a, _t(L, _PROBS), _t(L, _WEIGHT), reduction="none", pos_weight=_t(L, _WEIGHT[::-1].copy())), [_MIXED]),
+    "l1_loss": (lambda L, a, y: _F(L).l1_loss(a * a, y), [_MIXED, _PROBS]),
+    "smooth_l1_loss": (lambda L, a, y: _F(L).smooth_l1_loss(a * a, y, beta=0.5), [_MIXED, _PROBS]),
+    "huber_loss_sum": (lambda L, a, y: _F(L).huber_loss(a * a, y, reduction="sum", delta=0.8), [_MIXED, _PROBS]),
+    "kl_div": (lambda L, a, t: _F(L).kl_div(a.log_softmax(1), t, reduction="batchmean"), [_MIXED, _PROBS]),
+    "kl_div_log_target": (lambda L, a, t: _F(L).kl_div(a.log_softmax(1), t, reduction="sum", log_target=True),
+                          [_MIXED, _MIXED[::-1].copy()]),
 }
 
 
