@@ -175,6 +175,9 @@ class Fill(Function):
     def backward(self, g):
         return np.zeros_like(g), g
 
+    def backward_tensor(self, g):
+        return _zeros(g), g
+
 
 class Zero(Fill):
     """zero_() inside the graph: the old value a is gone.  grad a = 0"""
@@ -182,6 +185,9 @@ class Zero(Fill):
 
     def backward(self, g):
         return np.zeros_like(g), None
+
+    def backward_tensor(self, g):
+        return _zeros(g), None
 
 
 class Copy(Function):

@@ -384,6 +384,24 @@ class IndexGrad(Function):
         return out, None, None, None
 
 
+class LinearGrad(Function):
+    """The gradient of an op linear in its first input (average pooling, embedding), as an op of its own for
+    create_graph=True: forward runs the op node's backward on g. A linear op's backward is its transpose,
+    so the gradient of this one is the op again: `transpose`, in Tensor ops, applied to the incoming
+    gradient. Name it with .named() (torch's <Op>BackwardBackward0)."""
+    name = "LinearGrad"
+
+    def forward(self, g, node, transpose):
+        self.transpose = transpose
+        return node.backward(g)[0]
+
+    def backward(self, v):
+        return self.transpose(Tensor._make(v))._data, None, None
+
+    def backward_tensor(self, v):
+        return self.transpose(v), None, None
+
+
 def _take(arr, index):
     """arr[index], where an index of ints alone gives a 0-d view, not a NumPy scalar (a copy): so that x[0].mul_(3)
     writes into x, as in torch."""
