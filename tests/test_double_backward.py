@@ -289,6 +289,25 @@ def _dropout(lib, x, p):
     return x * torch.tensor(_DROP.astype(np.float64)) / (1 - p)
 
 
+def _setitem(a, v):
+    b = a * 1
+    b[1:, ::2] = v * v
+    return b
+
+
+def _inplace_on_view(a):
+    b = a * 1
+    b[0].mul_(a[1])                           # the base's history becomes CopySlices
+    return b
+
+
+def _view_after_inplace(a):
+    b = a * 1
+    row = b[1]
+    b.mul_(a)                                 # row is read again from b's new history (AsStridedBackward0)
+    return row ** 2
+
+
 def _F(lib):
     return lib.nn.functional
 
@@ -347,6 +366,15 @@ OPS = {
     "clamp": (lambda L, a: a.clamp(-0.5, 1.0) ** 2, [_MIXED]),
     "log10": (lambda L, a: a.log10(), [_POS]),
     "log2": (lambda L, a: a.log2(), [_POS]),
+    "sort": (lambda L, a: a.sort(1, descending=True)[0] * a, [_MIXED]),
+    "topk": (lambda L, a: a.topk(2, 1)[0] ** 2, [_MIXED]),
+    "kthvalue": (lambda L, a: a.kthvalue(2, 0)[0] ** 2, [_MIXED]),
+    "median": (lambda L, a: a.median() * a, [_MIXED]),
+    "median_dim": (lambda L, a: a.median(1, keepdim=True)[0] * a, [_MIXED]),
+    # in place
+    "setitem": (lambda L, a, v: _setitem(a, v) * a, [_MIXED, rand(2, 2, seed=20)]),
+    "inplace_on_a_view": (lambda L, a: _inplace_on_view(a) ** 2, [_MIXED]),
+    "view_read_after_inplace_on_its_base": (lambda L, a: _view_after_inplace(a), [_MIXED]),
     # activations
     "leaky_relu": (lambda L, a: L.nn.functional.leaky_relu(a, 0.1) ** 2, [_MIXED]),
     "gelu": (lambda L, a: L.nn.functional.gelu(a), [_MIXED]),

@@ -509,6 +509,16 @@ class SetItem(Function):
             gv = g[self.index]
         return ga, None, gv, None
 
+    def backward_tensor(self, g):             # the written positions as a constant mask; v's part read back
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            kept = np.ones(g._data.shape, dtype=bool)
+            kept[self.index] = False
+            ga = g * Tensor._make(kept.astype(g._data.dtype))
+        if self.needs_input_grad[2]:
+            gv = Index.apply1(g, self.index)
+        return ga, None, gv, None
+
 
 def setitem(a, index, value):
     index = _index(index)
@@ -543,6 +553,12 @@ class CopySlices(Function):
         g_base.reshape(-1)[where] = 0
         return g_base, g.reshape(-1)[where], None
 
+    def backward_tensor(self, g):
+        where = self.locate(np.arange(g._data.size).reshape(g._data.shape))
+        kept = np.ones(g._data.size, dtype=g._data.dtype)
+        kept[where] = 0
+        return g * Tensor._make(kept.reshape(g._data.shape)), Index.apply1(g.reshape(-1), where), None
+
 
 class ViewOfBase(Function):
     """A view read again from its base, after an in-place op rebased the base's history (torch prints this
@@ -558,6 +574,11 @@ class ViewOfBase(Function):
         grad = np.zeros(self.base_shape, dtype=g.dtype)
         grad.reshape(-1)[where] = g   # a writable view never holds one element twice
         return grad, None
+
+    def backward_tensor(self, g):
+        size = int(np.prod(self.base_shape, dtype=np.int64))
+        where = self.locate(np.arange(size).reshape(self.base_shape))
+        return IndexGrad.apply1(g, (size,), where, True).reshape(self.base_shape), None
 
 
 def copy_slices(view, result):

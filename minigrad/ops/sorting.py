@@ -8,7 +8,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from .reduce import MaxAll
-from .shape import _dim
+from .shape import IndexGrad, _dim
 
 
 def _return_type(name):
@@ -48,6 +48,12 @@ class Pick(Function):
     def backward(self, g):
         grad = np.zeros(self.in_shape or (1,), dtype=g.dtype)
         np.put_along_axis(grad, self.idx, g.reshape(self.idx.shape), axis=self.axis)
+        return grad.reshape(self.in_shape), None, None
+
+    def backward_tensor(self, g):             # the same put, as a recorded op (IndexGrad)
+        grid = np.indices(self.idx.shape, sparse=True)
+        where = tuple(grid[:self.axis]) + (self.idx,) + tuple(grid[self.axis + 1:])
+        grad = IndexGrad.apply1(g.reshape(self.idx.shape), self.in_shape or (1,), where, True)
         return grad.reshape(self.in_shape), None, None
 
 
