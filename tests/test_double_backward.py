@@ -473,3 +473,85 @@ def test_gradgradcheck_refuses_scale_grad_by_freq_like_torch():
     for lib in (mg, torch):
         fn, xs = _case(lib, "embedding_padding_scale_by_freq")
         assert not lib.autograd.gradgradcheck(fn, xs, raise_exception=False)
+
+
+def _custom_functions(lib):
+    """A custom cube (saves its input) and exp (saves its output), backward written in tensor ops, and the
+    cube again with a backward marked once_differentiable."""
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return x * x * x * w
+
+        @staticmethod
+        def backward(ctx, g):
+            x, w = ctx.saved_tensors
+            return 3 * x * x * w * g, x * x * x * g
+
+    class Exp(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.exp()
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            (out,) = ctx.saved_tensors
+            return g * out
+
+    class OnceCube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        @lib.autograd.function.once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    return Cube, Exp, OnceCube
+
+
+def test_custom_function_with_a_tensor_op_backward_is_twice_differentiable_like_torch():
+    results = []
+    for lib in (mg, torch):
+        Cube, Exp, _ = _custom_functions(lib)
+        x, w = (lib.tensor(a, requires_grad=True) for a in (rand(4, low=0.2, high=1.5), rand(4, seed=3)))
+        fn = lambda x, w: Exp.apply(Cube.apply(x, w)) * x
+        firsts, seconds = second_derivatives(lib, fn, [x, w])
+        results.append([t.detach().numpy() for t in firsts + seconds])
+    for m, t in zip(*results):
+        np.testing.assert_allclose(m, t, **TOL)
+
+
+def test_custom_function_passes_gradgradcheck():
+    Cube, Exp, _ = _custom_functions(mg)
+    (x, w), _ = both(rand(4, low=0.2, high=1.5), rand(4, seed=3))
+    assert mg.autograd.gradgradcheck(lambda x, w: Exp.apply(Cube.apply(x, w)), (x, w))
+
+
+def test_once_differentiable_backward_raises_torch_error_when_differentiated_again():
+    """Its gradient gets an Error node (where the incoming gradient requires grad) that raises on backward."""
+    seen = []
+    for lib in (mg, torch):
+        _, _, OnceCube = _custom_functions(lib)
+        x, y = (lib.tensor(rand(3, low=0.2, high=1.5), requires_grad=True) for _ in range(2))
+        (g,) = lib.autograd.grad((OnceCube.apply(x) * y).sum(), x, create_graph=True)
+        with pytest.raises(RuntimeError) as err:
+            g.sum().backward()
+        seen.append((type(g.grad_fn).__name__, g.grad_fn.name(), str(err.value), g.detach().numpy()))
+    assert seen[0][:3] == seen[1][:3] == ("Error", "torch::autograd::Error", "trying to differentiate twice a "
+                                          "function that was marked with @once_differentiable")
+    np.testing.assert_allclose(seen[0][3], seen[1][3], **TOL)
+
+
+def test_once_differentiable_backward_still_gives_first_derivatives():
+    _, _, OnceCube = _custom_functions(mg)
+    x = mg.tensor(rand(3, low=0.2, high=1.5), requires_grad=True)
+    (g,) = mg.autograd.grad(OnceCube.apply(x).sum(), x, create_graph=True)
+    assert not g.requires_grad                  # the incoming gradient (ones) needs none: no Error node
+    np.testing.assert_allclose(g.numpy(), 3 * x.detach().numpy() ** 2, **TOL)
