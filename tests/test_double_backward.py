@@ -106,9 +106,27 @@ def test_linear_layer_second_derivatives_match_torch():
         np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), **TOL)
 
 
-@pytest.mark.parametrize("name,fn", [("exp", lambda x: x.exp()), ("sin", lambda x: x.sin()),
-                                     ("tanh", lambda x: x.tanh()), ("pow", lambda x: x ** 4.5)])
-def test_third_derivative_matches_torch(name, fn):
+THIRD = {
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "sqrt": lambda x: x.sqrt(), "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(), "tanh": lambda x: x.tanh(), "sigmoid": lambda x: x.sigmoid(),
+    "pow": lambda x: x ** 4.5, "reciprocal": lambda x: x.reciprocal(), "rsqrt": lambda x: x.rsqrt(),
+    "log1p": lambda x: x.log1p(), "expm1": lambda x: x.expm1(), "square": lambda x: x.square() * x,
+    "div": lambda x: x.exp() / (x + 1), "rpow": lambda x: 2.0 ** x, "log10": lambda x: x.log10(),
+    "softplus": lambda x: _F(_lib(x)).softplus(x, 2.0), "silu": lambda x: _F(_lib(x)).silu(x),
+    "gelu": lambda x: _F(_lib(x)).gelu(x), "gelu_tanh": lambda x: _F(_lib(x)).gelu(x, approximate="tanh"),
+    "elu": lambda x: _F(_lib(x)).elu(x - 1), "logsumexp": lambda x: x.logsumexp(0) * x,
+    "softmax": lambda x: x.softmax(0) * x, "std": lambda x: x.std() * x, "norm": lambda x: x.norm(p=3) * x,
+    "prod": lambda x: x.prod() * x,
+}
+
+
+def _lib(t):
+    return mg if isinstance(t, mg.Tensor) else torch
+
+
+@pytest.mark.parametrize("name", THIRD)
+def test_third_derivative_matches_torch(name):
+    fn = THIRD[name]
     (mx,), (tx,) = both(rand(5, low=0.2, high=1.5))
     results = []
     for lib, x in ((mg, mx), (torch, tx)):
@@ -555,3 +573,66 @@ def test_once_differentiable_backward_still_gives_first_derivatives():
     (g,) = mg.autograd.grad(OnceCube.apply(x).sum(), x, create_graph=True)
     assert not g.requires_grad                  # the incoming gradient (ones) needs none: no Error node
     np.testing.assert_allclose(g.numpy(), 3 * x.detach().numpy() ** 2, **TOL)
+
+
+def test_maml_outer_gradient_matches_torch():
+    """MAML: one inner gradient step on a task's training batch (create_graph=True, so the step is part of the
+    graph), the adapted net's loss on the task's validation batch, and its gradient with respect to the
+    parameters before the step (through the inner gradient: second derivatives)."""
+    arrays = _net_arrays()[:4]
+    x_train, y_train = rand(5, 3, seed=40), rand(5, 2, seed=41)
+    x_val, y_val = rand(4, 3, seed=42), rand(4, 2, seed=43)
+    res = []
+    for lib in (mg, torch):
+        params = [lib.tensor(a, requires_grad=True) for a in arrays]
+        loss = lambda p, x, y: lib.nn.functional.mse_loss(_mlp(lib, *p)(lib.tensor(x)), lib.tensor(y))
+        grads = lib.autograd.grad(loss(params, x_train, y_train), params, create_graph=True)
+        adapted = [p - 0.4 * g for p, g in zip(params, grads)]
+        outer = loss(adapted, x_val, y_val)
+        outer.backward()
+        res.append([outer.detach()] + [p.grad for p in params])
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m.numpy(), t.numpy(), **TOL)
+
+
+def _conv_net(lib, w_conv, w_lin):
+    image = lib.tensor(rand(1, 1, 4, 4, seed=50))
+    hidden = lib.nn.functional.conv2d(image, w_conv, padding=1).tanh()
+    pooled = lib.nn.functional.avg_pool2d(hidden, 2).flatten(1)
+    return (lib.nn.functional.linear(pooled, w_lin) ** 2).sum()
+
+
+def test_hessian_of_a_small_conv_net_loss_matches_torch():
+    arrays = (rand(2, 1, 2, 2, seed=51), rand(1, 8, seed=52))
+    res = []
+    for lib, fnl in ((mg, AF), (torch, torch.autograd.functional)):
+        hess = fnl.hessian(lambda *p: _conv_net(lib, *p), tuple(lib.tensor(a) for a in arrays))
+        res.append([h for row in hess for h in row])
+    for m, t in zip(*res):
+        assert tuple(m.shape) == tuple(t.shape)
+        np.testing.assert_allclose(m.numpy(), t.numpy(), **TOL)
+
+
+def test_hessian_with_create_graph_differentiates_again_like_torch():
+    """The Hessian itself kept in the graph (create_graph=True): its sum's gradient is a third derivative."""
+    res = []
+    for lib, fnl in ((mg, AF), (torch, torch.autograd.functional)):
+        x = lib.tensor(rand(3, low=0.2, high=1.5), requires_grad=True)
+        hess = fnl.hessian(lambda x: (x.sin() * x.exp()).sum() * x.norm(), x, create_graph=True)
+        hess.sum().backward()
+        res.append((hess.detach().numpy(), x.grad.numpy()))
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m, t, **TOL)
+
+
+def test_jacobian_and_vjp_of_a_net_with_gelu_and_layer_norm_match_torch():
+    w, b, x = rand(4, 3, seed=60), rand(4, seed=61), rand(2, 3, seed=62)
+    res = []
+    for lib, fnl in ((mg, AF), (torch, torch.autograd.functional)):
+        F_ = lib.nn.functional
+        net = lambda w, b: F_.layer_norm(F_.gelu(F_.linear(lib.tensor(x), w, b)), (4,))
+        jac = fnl.jacobian(net, (lib.tensor(w), lib.tensor(b)))
+        _, vjp = fnl.vjp(net, (lib.tensor(w), lib.tensor(b)), lib.tensor(rand(2, 4, seed=63)), create_graph=True)
+        res.append([*jac, *vjp])
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), **TOL)
