@@ -114,6 +114,8 @@ class Function:
 
         def as_tensor(x):
             if type(x) is not np.ndarray or x.dtype.kind not in "fc":
+                if self.saves_output and isinstance(x, (np.floating, np.complexfloating)):
+                    return self.output_tensor(np.asarray(x))    # a 0-d output NumPy gave as a scalar
                 return x
             t = inputs.get(id(x))
             if t is not None:

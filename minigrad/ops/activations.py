@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from .elementwise import _mask, where
+from .elementwise import masked_grad, where
 
 _NOT_FLOAT = {"i": "Int", "l": "Long", "q": "Long", "h": "Short", "b": "Char", "B": "Byte", "?": "Bool"}
 
@@ -63,8 +63,8 @@ class LeakyRelu(Function):
         return np.where(x > 0, g, g * slope), None
 
     def backward_tensor(self, g):             # the slope is a constant: leaky_relu's second derivative is 0
-        x, slope = self.saved
-        return where(x > 0, g, g * slope), None
+        x, slope = self.saved_tensors()
+        return masked_grad(g, x, np.where(x._data > 0, 1.0, slope), "LeakyReluBackwardBackward0"), None
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -242,8 +242,8 @@ class Hardtanh(Function):
         return g * ((x > lo) & (x < hi)), None, None
 
     def backward_tensor(self, g):             # the mask is a constant: hardtanh's second derivative is 0
-        x, lo, hi = self.saved
-        return g * _mask((x > lo) & (x < hi), g), None, None
+        x, lo, hi = self.saved_tensors()
+        return masked_grad(g, x, (x._data > lo) & (x._data < hi), "HardtanhBackwardBackward0"), None, None
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):

@@ -3,6 +3,7 @@ as ops/conv.py explains)."""
 import numpy as np
 
 from ..autograd.function import Function
+from .elementwise import masked_grad
 from .shape import IndexGrad, LinearGrad
 from .conv import _pair, _nhwc, _pad_nhwc, _out_size
 
@@ -57,7 +58,8 @@ class MaxPool2d(Function):
                 hit = (xp[_slices(i, j, ho, wo, sh, sw)] == out) & ~taken
                 taken |= hit
                 rows, cols = np.where(hit, top + i, rows), np.where(hit, left + j, cols)
-        return _routed(g, (n, c, h, w), _nhwc_positions(rows, cols, (n, c, h, w))), None, None, None
+        grad = _routed(g, (n, c, h, w), _nhwc_positions(rows, cols, (n, c, h, w)))
+        return masked_grad(grad, self.inputs[0], None, "MaxPool2DWithIndicesBackwardBackward0"), None, None, None
 
 
 class AvgPool2d(Function):
@@ -173,7 +175,8 @@ class AdaptivePool2d(Function):
                 cell = xt[:, r0:r1, c0:c1, :].reshape(n, -1, c)
                 idx = (cell == out[:, a, b][:, None, :]).argmax(axis=1)
                 rows[:, a, b], cols[:, a, b] = r0 + idx // (c1 - c0), c0 + idx % (c1 - c0)
-        return _routed(g, self.shape, _nhwc_positions(rows, cols, self.shape)), None, None
+        grad = _routed(g, self.shape, _nhwc_positions(rows, cols, self.shape))
+        return masked_grad(grad, self.inputs[0], None, "AdaptiveMaxPool2DBackwardBackward0"), None, None
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

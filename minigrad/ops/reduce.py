@@ -304,8 +304,13 @@ class Var(Function):
 
     def backward_tensor(self, g):             # the same formula, on the input Tensor (recorded)
         a = self.saved_tensors()
+        dof = self.n - self.correction
+        if dof <= 0 and (self.axes is None or a._data.ndim == 0):      # torch: a constant nan / inf then
+            with np.errstate(invalid="ignore"):
+                inf_or_nan = np.where(a._data == a._data.mean(), np.nan, np.inf).astype(a._data.dtype)
+            return g.reshape(self.keep) * Tensor._make(inf_or_nan), None, None, None
         centred = a - a.mean(self.axes, keepdim=True)
-        scale = 2 / (self.n - self.correction) if self.n != self.correction else math.inf
+        scale = 2 / dof if dof else math.inf
         return g.reshape(self.keep) * scale * centred, None, None, None
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import kernels as K
-from .elementwise import _float, _inplace_op, _mask, _no_bool, _torch_scalar_name, _zeros, unary
+from .elementwise import _float, _inplace_op, _mask, _no_bool, _torch_scalar_name, _zeros, masked_grad, unary
 
 
 class Neg(Function):
@@ -179,7 +179,7 @@ class Relu(Function):
         return (g * (s > _ZERO.get(s.dtype.char, 0)),)
 
     def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
-        return (g * _mask(self.saved > 0, g),)
+        return (masked_grad(g, self.saved_tensors(), self.saved > 0, "ThresholdBackwardBackward0"),)
 
 
 class Clamp(Function):
