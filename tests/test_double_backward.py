@@ -98,6 +98,20 @@ def test_second_derivatives_of_unary_op_match_torch(name):
     np.testing.assert_allclose(m_second[0].numpy(), t_second[0].numpy(), **TOL)
 
 
+@pytest.mark.parametrize("name", BINARY)
+def test_gradgradcheck_passes_for_binary_op(name):
+    # seed 2: with seed 1, b[0] equals a[0, 0, 0] (the same draws), a tie where maximum has no derivative
+    b = rand(1, 5, 3, seed=2) if name == "matmul" else rand(4, 1, low=0.5, high=2.0, seed=2)
+    (ma, mb), _ = both(rand(2, 4, 3, low=0.5, high=2.0), b)
+    assert mg.autograd.gradgradcheck(BINARY[name], (ma, mb))
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_gradgradcheck_passes_for_unary_op(name):
+    (ma,), _ = both(rand(4, 3, low=0.3, high=2.0))
+    assert mg.autograd.gradgradcheck(UNARY[name], (ma,))
+
+
 def test_linear_layer_second_derivatives_match_torch():
     x, w, b = rand(5, 3), rand(4, 3, seed=1), rand(4, seed=2)
     fn = lambda lib: (lambda x, w, b: lib.nn.functional.linear(x, w, b).tanh())
