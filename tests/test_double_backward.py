@@ -652,3 +652,29 @@ def test_jacobian_and_vjp_of_a_net_with_gelu_and_layer_norm_match_torch():
         res.append([*jac, *vjp])
     for m, t in zip(*res):
         np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), **TOL)
+
+
+STRICT = {
+    "jacobian": lambda F, x, y: F.jacobian(lambda a, b: a * 2, (x, y), strict=True),
+    "jacobian_create_graph": lambda F, x, y: F.jacobian(lambda a: a * 2, x, strict=True, create_graph=True),
+    "hessian_of_a_linear_function": lambda F, x, y: F.hessian(lambda a: (a * 2).sum(), x, strict=True),
+    "hessian_unused_input": lambda F, x, y: F.hessian(lambda a, b: (a ** 2).sum(), (x, y), strict=True),
+    "vjp": lambda F, x, y: F.vjp(lambda a, b: a * 2, (x, y), x.detach(), strict=True),
+}
+
+
+@pytest.mark.parametrize("name", STRICT)
+def test_functional_strict_mode_raises_torch_error(name):
+    errors = []
+    for lib, F in ((mg, AF), (torch, torch.autograd.functional)):
+        x, y = lib.tensor(np.array([1.0, 2.0])), lib.tensor(np.array([3.0]))
+        with pytest.raises(RuntimeError) as err:
+            STRICT[name](F, x, y)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+
+
+def test_jacobian_vectorize_gives_torch_result():
+    res = [F.jacobian(lambda a: a.sin() * a.sum(), lib.tensor(rand(3)), vectorize=True).numpy()
+           for lib, F in ((mg, AF), (torch, torch.autograd.functional))]
+    np.testing.assert_allclose(res[0], res[1], **TOL)
