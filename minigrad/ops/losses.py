@@ -250,8 +250,8 @@ class NllLoss(Function):
         picks[np.arange(len(t)), t] = -w
         if reduction == "none":
             scale = g.reshape(-1).unsqueeze(1)
-        elif reduction == "mean":
-            scale = g / denom if denom else g * 0
+        elif reduction == "mean":             # every target ignored: no gradient, a constant 0 (not 0 * g)
+            scale = g / denom if denom else Tensor._make(np.zeros_like(g._data))
         else:
             scale = g
         grad = Tensor._make(picks) * scale
@@ -350,14 +350,44 @@ class BinaryCrossEntropy(Function):
             grad = grad / p.size
         return grad.astype(p.dtype, copy=False), None, None, None
 
-    def backward_tensor(self, g):             # the same formula on the input Tensors (recorded)
-        p, y = self.saved_tensors()
-        grad = g * (p - y) / (p * (1 - p)).clamp(min=1e-12)
+    def backward_tensor(self, g):             # an op of its own, so that its derivative can be torch's
+        return BinaryCrossEntropyGrad.apply(g, self.inputs[0], self), None, None, None
+
+
+class BinaryCrossEntropyGrad(Function):
+    """binary_cross_entropy's gradient for p as an op of its own (create_graph=True), differentiated as torch
+    differentiates it, with eps = 1e-12 inside its denominators (it differs from the exact derivative by
+    about eps / p(1 - p), relatively):  d/dg = (p - y) / ((p + eps)(1 - p + eps)),
+    d/dp = g (p^2 - 2 p y + y) / ((p + eps)^2 (1 - p + eps)^2), times the weight, over n for 'mean'."""
+    name = "BinaryCrossEntropyBackwardBackward0"
+    saved_inputs = (0, 1)
+    eps = 1e-12
+
+    def forward(self, g, p, node):
+        self.saved = (g, p)
+        self.y, self.weight, self.reduction = node.saved[1], node.weight, node.reduction
+        return node.backward(g)[0]
+
+    def backward(self, v):
+        g, p = self.saved
+        return self._grads(v, g, p, self.y, lambda w: w)
+
+    def backward_tensor(self, v):
+        g, p = self.saved_tensors()
+        return self._grads(v, g, p, Tensor._make(self.y), Tensor._make)
+
+    def _grads(self, v, g, p, y, const):
+        """Both formulas, on arrays or on Tensors (`const` makes the weight array one of them)."""
+        eps = self.eps
+        gg = v * (p - y) / ((p + eps) * (1 - p + eps))
+        gp = v * g * (p * p - 2 * p * y + y) / ((p + eps) * (p + eps) * ((1 - p + eps) * (1 - p + eps)))
         if self.weight is not None:
-            grad = grad * Tensor._make(self.weight)
+            w = const(self.weight)
+            gg, gp = gg * w, gp * w
         if self.reduction == "mean":
-            grad = grad / p._data.size
-        return grad, None, None, None
+            n = self.y.size
+            gg, gp = gg / n, gp / n
+        return gg, gp, None
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):

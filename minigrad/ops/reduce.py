@@ -419,6 +419,8 @@ class Prod(Function):
             return (g,)
         if not (a._data == 0).any():
             return (g * (out / a),)
+        if a._data.size == 1:                 # no other element: the gradient is g, a constant (torch's)
+            return (g.expand(a._data.shape),)
         return (g * _product_of_others(a.reshape(-1), 0).reshape(a._data.shape),)
 
 
@@ -453,6 +455,8 @@ class ProdDim(Function):
             g, out = g.unsqueeze(self.axis), out.unsqueeze(self.axis)
         if not (a._data == 0).any():
             return g * (out / a), None, None
+        if a._data.shape[self.axis] == 1:     # no other element: the gradient is g, a constant (torch's)
+            return g.expand(a._data.shape), None, None
         return g * _product_of_others(a, self.axis), None, None
 
 
