@@ -23,8 +23,9 @@ def _prepare(inputs, create_graph):
                  for t in inputs)
 
 
-def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output"):
-    """autograd.grad, with zeros for inputs the outputs do not depend on (or torch's error, if strict)."""
+def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output", strict_message=None):
+    """autograd.grad, with zeros for inputs the outputs do not depend on (or torch's error, if strict:
+    `strict_message(i)` where the caller's torch words it otherwise)."""
     from ..tensor import Tensor
     outputs = [o for o in outputs]
     live = [i for i, o in enumerate(outputs) if o.requires_grad]
@@ -37,7 +38,8 @@ def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output"):
     for i, g in enumerate(grads):
         if g is None:
             if strict:
-                raise RuntimeError(f"The {what} of the user-provided function is independent of input {i}. "
+                raise RuntimeError(strict_message(i) if strict_message else
+                                   f"The {what} of the user-provided function is independent of input {i}. "
                                    "This is not allowed in strict mode.")
             grads[i] = Tensor._make(np.zeros_like(inputs[i]._data))
     return tuple(grads)
@@ -105,8 +107,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """d func(inputs) / d inputs, one backward pass per output element: for one output and one input, a
     Tensor of shape output.shape + input.shape; tuples of them for tuples."""
-    if vectorize:
-        raise NotImplementedError("minigrad: jacobian(vectorize=True) is not supported (one backward per row)")
+    # vectorize=True is torch's way of batching the rows (vmap): the same Jacobian, so minigrad accepts it and
+    # still takes one backward per row.
     if strategy != "reverse-mode":
         raise NotImplementedError("minigrad: jacobian computes in reverse mode only (strategy='reverse-mode')")
     from .. import stack
@@ -116,13 +118,18 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         inputs = _prepare(inputs, create_graph)
         outputs, out_tuple = _call(func, inputs)
         jac = []
-        for out in outputs:
+        for j, out in enumerate(outputs):
             rows = [[] for _ in inputs]
+            unused = lambda i, j=j: (f"Output {j} of the user-provided function is independent of input {i}. "
+                                     "This is not allowed in strict mode.")
             for k in range(out._data.size):
                 seed = np.zeros(out._data.shape, dtype=out._data.dtype)
                 seed.flat[k] = 1
-                grads = _grad((out,), inputs, (Tensor._make(seed),), create_graph, strict)
+                grads = _grad((out,), inputs, (Tensor._make(seed),), create_graph, strict, strict_message=unused)
                 for i, g in enumerate(grads):
+                    if strict and create_graph and not g.requires_grad:     # torch names the output index here
+                        raise RuntimeError(f"The jacobian of the user-provided function is independent of input "
+                                           f"{j}. This is not allowed in strict mode when create_graph=True.")
                     rows[i].append(g if create_graph else g.detach())
             per_input = []
             for i, inp in enumerate(inputs):
@@ -148,7 +155,15 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
     def gradient(*inp):
         out = _scalar_output(func, inp, "hessian")
-        return _grad((out,), inp, None, True, strict)
+        jac = _grad((out,), inp, None, True, False)          # zeros where unused: torch checks them below
+        for i, g in enumerate(jac):
+            if strict and not g.requires_grad:
+                raise RuntimeError(
+                    "While computing the hessian, found that the jacobian of the user-provided function with "
+                    f"respect to input {i} is independent of the input. This is not allowed in strict mode. You "
+                    "should ensure that your function is twice differentiable and that the jacobian depends on "
+                    "the inputs (this would be violated by a linear function for example).")
+        return jac
 
     result = jacobian(gradient, inputs_t, create_graph, strict, vectorize, outer_jacobian_strategy)
     return result if in_tuple else result[0][0]
