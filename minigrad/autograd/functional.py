@@ -3,6 +3,7 @@ built on autograd.grad (create_graph=True where a second derivative is needed). 
 backward per row (torch's vectorize=False)."""
 import numpy as np
 
+from ..tensor import Tensor
 from .entry_points import grad as _autograd_grad
 from .grad_mode import enable_grad
 
@@ -26,7 +27,6 @@ def _prepare(inputs, create_graph):
 def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output", strict_message=None):
     """autograd.grad, with zeros for inputs the outputs do not depend on (or torch's error, if strict:
     `strict_message(i)` where the caller's torch words it otherwise)."""
-    from ..tensor import Tensor
     outputs = [o for o in outputs]
     live = [i for i, o in enumerate(outputs) if o.requires_grad]
     grads = [None] * len(inputs)
@@ -72,7 +72,6 @@ def _check_v(v, like, name):
 
 def _default_v(outputs, name):
     """v may be left out only when the function's output is a single element: it is then 1."""
-    from ..tensor import Tensor
     if len(outputs) != 1 or outputs[0]._data.size != 1:
         raise RuntimeError(f"The vector v can only be None if the {name} is a single element Tensor.")
     return (Tensor._make(np.ones_like(outputs[0]._data)),)
@@ -92,7 +91,6 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v): the Jacobian-vector product, by the double-backward trick torch uses: u -> u^T J
     is linear in u, so differentiating it with respect to u along v gives J v."""
-    from ..tensor import Tensor
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)
@@ -111,8 +109,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     # still takes one backward per row.
     if strategy != "reverse-mode":
         raise NotImplementedError("minigrad: jacobian computes in reverse mode only (strategy='reverse-mode')")
-    from .. import stack
-    from ..tensor import Tensor
+    from ..ops.shape import stack    # functional sits above the ops it stacks with; autograd's core does not
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)
@@ -184,7 +181,6 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) for a scalar function, by torch's double-backward: H^T u differentiated with
     respect to u along v."""
-    from ..tensor import Tensor
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)
