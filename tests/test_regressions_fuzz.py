@@ -180,6 +180,7 @@ SETITEM = {
     "too_many_tensor_indices_on_a_leaf": lambda L: L.zeros(3, requires_grad=True).__setitem__(
         (L.tensor([0]), L.tensor([0])), 0.5),
     "ellipsis_on_a_leaf": lambda L: L.zeros(3, requires_grad=True).__setitem__(Ellipsis, 0.5),
+    "int_out_of_range_on_a_view_of_a_leaf": lambda L: L.zeros(0, 0, requires_grad=True).t().__setitem__(0, 0.5),
     "int_out_of_range_on_a_plain_tensor": lambda L: L.zeros(3, 2).__setitem__((slice(None), 3), 0.5),
     "tensor_index_out_of_range_on_a_plain_tensor": lambda L: L.zeros(3).__setitem__(L.tensor([-4]), 0.5),
 }
@@ -395,6 +396,8 @@ OPEN = {
     "inplace_on_a_leaf_that_requires_grad_is_accepted": ("tensor.py", _zero_leaf),
     "mT_of_a_1d_tensor": ("tensor.py", lambda L: L.ones(3).mT),
     "negative_dim_out_of_range_on_0d": ("tensor.py", lambda L: L.ones(()).mT),
+    "bool_add_with_alpha_is_bool": ("tensor.py (add: for bools, other * bool(alpha))",
+                                    lambda L: L.tensor([True, False]).add(L.tensor([True, True]), alpha=2)),
     "copy_from_a_shape_that_does_not_broadcast": ("tensor.py (copy_ outside a graph: call elementwise.copy_into)",
                                                   _copy_from_unbroadcastable),
 }

@@ -522,8 +522,8 @@ class SetItem(Function):
 def setitem(a, index, value):
     index = _index(index)
     basic = _index_name(index) != "IndexBackward0"
-    if a.requires_grad and a.grad_fn is None and grad_state.enabled:
-        try:                        # torch takes the view (or counts the index's dims) before the leaf check
+    if a.requires_grad and grad_state.enabled:
+        try:                        # torch takes the view (or counts the index's dims) before the leaf checks
             a._data[index]
         except IndexError as e:
             if basic or str(e).startswith("too many indices"):
