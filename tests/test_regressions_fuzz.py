@@ -229,6 +229,32 @@ def test_float32_gradient_summed_over_a_broadcast_is_within_the_summation_bound(
             assert abs(float(sl.grad) - exact) <= bound, L.__name__
 
 
+@pytest.mark.parametrize("a, b", [((2, 3, 0), (2, 0, 4)), ((0, 2, 3), (0, 3, 4))])
+@pytest.mark.parametrize("b_dtype", [np.float64, np.float32])
+def test_empty_batched_matmul_of_two_dtypes_is_of_the_second_dtype(a, b, b_dtype):
+    """torch's bmm skips its dtype check when an operand is empty; the product takes the second's dtype."""
+    a_dtype = np.float32 if b_dtype == np.float64 else np.float64
+    (ma, ta), (mb, tb) = pair(np.ones(a, a_dtype)), pair(np.ones(b, b_dtype))
+    mp, tp = ma @ mb, ta @ tb
+    assert_same(mp, tp)
+    mp.sum().backward()
+    tp.sum().backward()
+    assert_same(ma.grad, ta.grad)
+    assert_same(mb.grad, tb.grad)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("int64", "float32"), ("bool", "int32")])
+@pytest.mark.parametrize("first_empty", [False, True])
+def test_cat_promotes_as_torch_does_over_every_input(dtypes, first_empty):
+    """torch's promotion (an int64 and a float32 tensor give float32, not NumPy's float64), counting the empty
+    1-d tensors cat otherwise skips."""
+    shapes = [(0,), (2,)] if first_empty else [(2,), (0,)]
+    (m0, t0), (m1, t1) = (pair(np.ones(s, d), requires_grad=False) for s, d in zip(shapes, dtypes))
+    assert_same(minigrad.cat([m0, m1]), torch.cat([t0, t1]))
+    (m0, t0), (m1, t1) = (pair(np.ones(2, d), requires_grad=False) for d in dtypes)
+    assert_same(minigrad.cat([m0, m1]), torch.cat([t0, t1]))
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

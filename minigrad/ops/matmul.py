@@ -83,6 +83,8 @@ def matmul(input, other, *, out=None):
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:                # NumPy would promote; torch refuses
         _raise_dtype_error(ad, bd, a.requires_grad, b.requires_grad)
+        a = a.to(b.dtype)                   # an empty batched product: torch's is of b's dtype
+        ad = a._data
     fn = MatMul()
     fn.needs_input_grad = (a.requires_grad, b.requires_grad)
     try:
@@ -201,7 +203,8 @@ def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
 
 def _raise_dtype_error(ad, bd, a_requires_grad, b_requires_grad):
     """torch's error for operands of two dtypes, from the route its matmul takes (dot, mm, mv or bmm): two
-    vectors are refused before their sizes are compared, the others after."""
+    vectors are refused before their sizes are compared, the others after; bmm skips the check when an operand
+    is empty (then this returns)."""
     if ad.ndim == 1 and bd.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_name(ad)} and "
                            f"{_scalar_name(bd)}")
@@ -211,7 +214,8 @@ def _raise_dtype_error(ad, bd, a_requires_grad, b_requires_grad):
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {s}, {f}, and {s}")
     if route == "mm":
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(first)} != {_tname(second)}")
-    raise RuntimeError(f"expected scalar type {_scalar_name(first)} but found {_scalar_name(second)}")
+    if first.size and second.size:
+        raise RuntimeError(f"expected scalar type {_scalar_name(first)} but found {_scalar_name(second)}")
 
 
 def _folds(first, big, small_requires_grad):
