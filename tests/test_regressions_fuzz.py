@@ -255,6 +255,17 @@ def test_cat_promotes_as_torch_does_over_every_input(dtypes, first_empty):
     assert_same(minigrad.cat([m0, m1]), torch.cat([t0, t1]))
 
 
+@pytest.mark.parametrize("reduction", ["max", "min", "median"])
+@pytest.mark.parametrize("values", [[1.0, 0.25], [np.nan, 0.25], [np.nan, np.nan]])
+def test_max_of_all_elements_sends_a_nan_gradient_only_to_the_element_it_picked(reduction, values):
+    """torch fills the picked elements (the NaNs, when the result is NaN) and leaves the others at exactly 0,
+    where multiplying a mask by a NaN gradient would spread it."""
+    m, t = pair(np.array(values))
+    (getattr(m, reduction)() * np.nan).backward()
+    (getattr(t, reduction)() * np.nan).backward()
+    assert_same(m.grad, t.grad)
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

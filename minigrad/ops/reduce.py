@@ -172,8 +172,9 @@ class MaxAll(Function):
 
     def backward(self, g):
         a, out = self.saved
-        hit = a == out
-        return (hit * (g / int(np.count_nonzero(hit))),)      # int: an np.int64 would widen float32 g
+        hit = np.isnan(a) if out != out else a == out       # a NaN result: torch's gradient goes to the NaNs
+        # int: an np.int64 would widen float32 g. where, not hit * g: elsewhere the gradient is 0 even if g is nan
+        return (np.where(hit, g / int(np.count_nonzero(hit)), 0),)
 
 
 class MinAll(MaxAll):
