@@ -64,6 +64,9 @@ KNOWN = {
     "inplace_on_a_view_of_a_multi_output_view": r"This view is the output of a function that returns multiple views",
     "mT_of_a_1d_tensor": r"tensor.mT is only supported on matrices",
     "bool_add_with_alpha_is_bool": r"value: int64\[[\d, ]*\] != torch bool\[[\s\S]*add_alpha x\d+\Z",
+    "version_counter_message_of_a_folded_matmul_input":
+        r"torch raised RuntimeError: one of the variables needed for gradient computation has been modified by an "
+        r"inplace operation: \[\S+ \[[\d, ]*\]\], which is output 0 of AsStrided[\s\S]*x\d+ @ x\d+",
     "copy_from_a_shape_that_does_not_broadcast": r"minigrad raised ValueError: could not broadcast input array from",
 }
 

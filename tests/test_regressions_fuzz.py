@@ -421,6 +421,13 @@ def _inplace_on_a_slice_then_backward(L):
     z.sum().backward()
 
 
+def _inplace_on_a_folded_matmul_input(L):
+    x = L.ones(2, 2, 3, dtype=L.float64, requires_grad=True) * 1
+    y = x @ L.ones(3, 4, dtype=L.float64, requires_grad=True)     # torch saves x folded to (4, 3), a view
+    x.mul_(1.5)
+    y.sum().backward()
+
+
 def F(L):
     return L.nn.functional
 
@@ -435,6 +442,9 @@ OPEN = {
     "negative_dim_out_of_range_on_0d": ("tensor.py", lambda L: L.ones(()).mT),
     "bool_add_with_alpha_is_bool": ("tensor.py (add: for bools, other * bool(alpha))",
                                     lambda L: L.tensor([True, False]).add(L.tensor([True, True]), alpha=2)),
+    "version_counter_message_of_a_folded_matmul_input": ("matmul.py/autograd/engine.py (torch names the folded "
+                                                         "view it saved: [4, 3], output 0 of AsStrided)",
+                                                         _inplace_on_a_folded_matmul_input),
     "copy_from_a_shape_that_does_not_broadcast": ("tensor.py (copy_ outside a graph: call elementwise.copy_into)",
                                                   _copy_from_unbroadcastable),
 }
