@@ -266,6 +266,19 @@ def test_max_of_all_elements_sends_a_nan_gradient_only_to_the_element_it_picked(
     assert_same(m.grad, t.grad)
 
 
+@pytest.mark.parametrize("loss", ["mse_loss", "nll_loss"])
+@pytest.mark.parametrize("changed", ["input", "target"])
+def test_a_loss_input_changed_in_place_before_backward_is_caught(loss, changed):
+    """mse_loss and nll_loss save their input and target, as torch's do: torch's error names the changed one."""
+    def run(L):
+        x = L.ones(2, 3, dtype=L.float64, requires_grad=True).exp()
+        y = L.ones(2, 3, dtype=L.float64) * 2 if loss == "mse_loss" else L.tensor([0, 1])
+        out = getattr(L.nn.functional, loss)(x, y)
+        (x.mul_(1.5) if changed == "input" else y.add_(1))
+        out.backward()
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

@@ -229,6 +229,7 @@ class NllLoss(Function):
     """Negative log-likelihood of log-probabilities x (N, C) at class indices t.
     d loss/dx = -w_t at each target position (scaled by the reduction), 0 elsewhere."""
     name = "NllLossBackward0"
+    saved_inputs = (0, 1)       # torch saves both (in-place changes to them are caught)
 
     def forward(self, x, target, weight, reduction, ignore_index):
         squeeze = x.ndim == 1
@@ -311,6 +312,7 @@ def _warn_size(input, target):
 class MseLoss(Function):
     """mean((x - y)**2).  d/dx = 2 (x - y) / n,  d/dy = -2 (x - y) / n"""
     name = "MseLossBackward0"
+    saved_inputs = (0, 1)       # torch saves both (in-place changes to them are caught)
 
     def forward(self, x, y, reduction):
         d = x - y
