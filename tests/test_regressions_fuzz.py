@@ -279,6 +279,24 @@ def test_a_loss_input_changed_in_place_before_backward_is_caught(loss, changed):
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
 
 
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("reduction", ["sum", "none"])
+def test_ignored_targets_get_no_gradient_even_from_an_infinite_one(loss, reduction):
+    """Every target ignored: the loss is 0, and 1 / loss sends it an infinite gradient; torch still leaves the
+    ignored rows at 0 (0 * inf would be nan)."""
+    m, t = pair(np.array([[0.1, 0.2, 0.3], [0.5, -0.1, 0.2]]))
+
+    def run(L, x):
+        F = L.nn.functional
+        y = L.tensor([0, 0])
+        out = F.cross_entropy(x, y, ignore_index=0, reduction=reduction) if loss == "cross_entropy" else \
+            F.nll_loss(F.log_softmax(x, 1), y, ignore_index=0, reduction=reduction)
+        (1 / out).sum().backward()
+    run(minigrad, m)
+    run(torch, t)
+    assert_same(m.grad, t.grad)
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

@@ -35,9 +35,9 @@ class CrossEntropy(Function):
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
         rows = np.arange(len(target))
-        w = None                                 # all weights 1: the common case, no extra arrays
+        w = self.valid = None                    # all weights 1: the common case, no extra arrays
         if weight is not None or ignore_index is not None:      # ignore_index: set only when present
-            valid = target != ignore_index
+            valid = self.valid = target != ignore_index
             target = np.where(valid, target, 0)
             w = (weight[target] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
         log_p = z[rows, target] - np.log(total[:, 0])      # log_softmax(x) at each target
@@ -64,6 +64,8 @@ class CrossEntropy(Function):
         else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
             per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
             grad *= (w * per_loss)[:, None]
+        if self.valid is not None:      # torch leaves an ignored target's row at 0, even where g is inf or nan
+            grad[~self.valid] = 0
         return (grad[0] if squeeze else grad), None, None, None, None
 
     def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
@@ -236,7 +238,7 @@ class NllLoss(Function):
         if squeeze:
             x, target = x[None], target[None]
         rows = np.arange(x.shape[0])
-        valid = target != ignore_index
+        valid = self.valid = target != ignore_index
         safe_t = np.where(valid, target, 0)
         w = (weight[safe_t] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
         losses = -x[rows, safe_t] * w
@@ -252,8 +254,8 @@ class NllLoss(Function):
         scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
         if reduction == "mean" and not denom:          # every target ignored: no gradient (not 0 * (g / 0))
             scale = np.zeros_like(scale)
-        grad[np.arange(len(t)), t] = -w * scale
-        return (grad[0] if squeeze else grad), None, None, None, None
+        grad[np.arange(len(t)), t] = np.where(self.valid, -w * scale, 0)   # torch writes no ignored target, even
+        return (grad[0] if squeeze else grad), None, None, None, None              # where g is inf or nan
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
