@@ -297,6 +297,18 @@ def test_ignored_targets_get_no_gradient_even_from_an_infinite_one(loss, reducti
     assert_same(m.grad, t.grad)
 
 
+@pytest.mark.parametrize("op", ["abs", "relu", "elu", "norm1"])
+def test_gradient_at_a_nan_input_is_torchs(op):
+    """torch's sgn is 0 at a NaN (abs, norm(1)); relu and elu test `x <= 0` to zero or scale the gradient, so a
+    NaN passes it unchanged."""
+    m, t = pair(np.array([np.nan, 1.0, -1.0, 0.0]))
+    fns = {"abs": lambda x, F: x.abs().sum(), "relu": lambda x, F: x.relu().sum(),
+           "elu": lambda x, F: F.elu(x).sum(), "norm1": lambda x, F: x.norm(1)}
+    fns[op](m, mF).backward()
+    fns[op](t, tF).backward()
+    assert_same(m.grad, t.grad)
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

@@ -518,8 +518,8 @@ class VectorNorm(Function):
         g, norm = g.reshape(self.keep), norm.reshape(self.keep)
         if p == 0:                          # torch: no gradient at all (the input's grad stays None)
             return None, None, None, None
-        if p == 1:
-            return np.sign(a) * g, None, None, None
+        if p == 1:                          # torch's sgn: 0 at a NaN
+            return np.subtract(a > 0, a < 0, dtype=g.dtype) * g, None, None, None
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 2:
                 return g * np.where(norm == 0, 0, a / norm), None, None, None
