@@ -309,6 +309,19 @@ def test_gradient_at_a_nan_input_is_torchs(op):
     assert_same(m.grad, t.grad)
 
 
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("shapes", [((2,), ()), ((0,), ()), ((), (2,))])
+def test_regression_loss_promotes_a_0d_float64_target_fully(loss, shapes):
+    """torch's mse_loss and l1_loss broadcast input and target first, so a 0-d float64 target makes the loss
+    float64 (elsewhere a 0-d tensor of the same kind does not widen); the input's gradient stays float32."""
+    (m, t), (my, ty) = pair(np.ones(shapes[0], np.float32)), pair(np.full(shapes[1], 0.5), requires_grad=False)
+    ml, tl = getattr(mF, loss)(m, my), getattr(tF, loss)(t, ty)
+    assert_same(ml, tl)
+    ml.backward()
+    tl.backward()
+    assert_same(m.grad, t.grad)
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

@@ -8,7 +8,8 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
-from .elementwise import _promote, _torch_scalar_name
+from .. import dtypes
+from .elementwise import _torch_scalar_name, to_dtype
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -347,12 +348,21 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TARGET_TYPE_NAMES[input._data.dtype.name]}'")
     if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
-        input, target = _promote(input, target)     # torch's promotion: an int64 target keeps float32 float32
+        input, target = _broadcast_promoted(input, target)
     return MseLoss.apply(input, target, reduction)
+
+
+def _broadcast_promoted(input, target):
+    """torch's promotion in mse_loss and l1_loss, which broadcast the two first: a 0-d tensor then promotes as
+    fully as any other (a float64 0-d target makes the loss float64); an int64 target keeps float32 float32."""
+    dt = dtypes.promote(input._data.dtype, target._data.dtype)
+    return to_dtype(input, dt), to_dtype(target, dt)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
+    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
+        input, target = _broadcast_promoted(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
