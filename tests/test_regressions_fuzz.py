@@ -322,6 +322,16 @@ def test_regression_loss_promotes_a_0d_float64_target_fully(loss, shapes):
     assert_same(m.grad, t.grad)
 
 
+def test_a_power_of_a_number_catches_an_in_place_change_to_its_exponent():
+    """2 ** x saves x as well as its result (torch's pow backward reads both)."""
+    def run(L):
+        x = L.tensor(0.5, dtype=L.float64, requires_grad=True).abs()
+        y = 2 ** x
+        x.mul_(1.5)
+        y.backward()
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
 def test_flatten_of_an_empty_tensor():
     m, t = pair(np.zeros((0, 2, 2)))
     assert_same(m.flatten(-2, 2), t.flatten(-2, 2))

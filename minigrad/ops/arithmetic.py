@@ -156,6 +156,7 @@ class RPow(Function):
     """b ** a (a number to a tensor's power).  d(b**a)/da = b**a * log(b)"""
     name = "PowBackward2"
     saves_output = True
+    saved_inputs = (0,)         # torch saves the exponent too: an in-place change to it is caught
 
     def forward(self, a, b):
         if a.dtype.kind == "b" and type(b) is bool:
