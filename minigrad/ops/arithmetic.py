@@ -162,6 +162,7 @@ class RPow(Function):
     """b ** a (a number to a tensor's power).  d(b**a)/da = b**a * log(b)"""
     name = "PowBackward2"
     saves_output = True
+    saved_inputs = (0,)         # torch saves the exponent too: an in-place change to it is caught
 
     def forward(self, a, b):
         if a.dtype.kind == "b" and type(b) is bool:
@@ -245,6 +246,8 @@ def sub(input, other, *, alpha=1, out=None):
 def _add_scaled(a, b, alpha, op=Add):
     """a + alpha * b (op=Sub: a - (-alpha) * b, recorded as SubBackward0, as torch). Outside the graph, on tensors
     of one shape and float dtype, one fused kernel: one rounding, as torch's."""
+    if a._data.dtype.kind == "b" and isinstance(b, Tensor) and b._data.dtype.kind == "b":
+        alpha = bool(alpha)          # two bool tensors stay bool: torch reads alpha as a bool (2 is True)
     if alpha != 1 and isinstance(b, Tensor) and a._data.shape == b._data.shape and \
             a._data.dtype == b._data.dtype and a._data.dtype.kind == "f" and \
             not (grad_state.enabled and (a.requires_grad or b.requires_grad)):

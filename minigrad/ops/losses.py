@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
-from .elementwise import _promote, where
+from .elementwise import _promote, to_dtype, where
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -36,9 +36,9 @@ class CrossEntropy(Function):
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
         rows = np.arange(len(target))
-        w = None                                 # all weights 1: the common case, no extra arrays
+        w = self.valid = None                    # all weights 1: the common case, no extra arrays
         if weight is not None or ignore_index is not None:      # ignore_index: set only when present
-            valid = target != ignore_index
+            valid = self.valid = target != ignore_index
             target = np.where(valid, target, 0)
             w = (weight[target] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
         log_p = z[rows, target] - np.log(total[:, 0])      # log_softmax(x) at each target
@@ -65,6 +65,8 @@ class CrossEntropy(Function):
         else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
             per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
             grad *= (w * per_loss)[:, None]
+        if self.valid is not None:      # torch leaves an ignored target's row at 0, even where g is inf or nan
+            grad[~self.valid] = 0
         return (grad[0] if squeeze else grad), None, None, None, None
 
     def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
@@ -236,13 +238,14 @@ class NllLoss(Function):
     """Negative log-likelihood of log-probabilities x (N, C) at class indices t.
     d loss/dx = -w_t at each target position (scaled by the reduction), 0 elsewhere."""
     name = "NllLossBackward0"
+    saved_inputs = (0, 1)       # torch saves both (in-place changes to them are caught)
 
     def forward(self, x, target, weight, reduction, ignore_index):
         squeeze = x.ndim == 1
         if squeeze:
             x, target = x[None], target[None]
         rows = np.arange(x.shape[0])
-        valid = target != ignore_index
+        valid = self.valid = target != ignore_index
         safe_t = np.where(valid, target, 0)
         w = (weight[safe_t] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
         losses = -x[rows, safe_t] * w
@@ -258,8 +261,8 @@ class NllLoss(Function):
         scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
         if reduction == "mean" and not denom:          # every target ignored: no gradient (not 0 * (g / 0))
             scale = np.zeros_like(scale)
-        grad[np.arange(len(t)), t] = -w * scale
-        return (grad[0] if squeeze else grad), None, None, None, None
+        grad[np.arange(len(t)), t] = np.where(self.valid, -w * scale, 0)   # torch writes no ignored target, even
+        return (grad[0] if squeeze else grad), None, None, None, None              # where g is inf or nan
 
     def backward_tensor(self, g):             # linear in x: -w at each target, a constant, times the scale
         shape, t, w, denom, squeeze, reduction = self.saved
@@ -331,6 +334,7 @@ def _warn_size(input, target):
 class MseLoss(Function):
     """mean((x - y)**2).  d/dx = 2 (x - y) / n,  d/dy = -2 (x - y) / n"""
     name = "MseLossBackward0"
+    saved_inputs = (0, 1)       # torch saves both (in-place changes to them are caught)
 
     def forward(self, x, y, reduction):
         d = x - y
@@ -363,12 +367,21 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
     if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
-        input, target = _promote(input, target)     # torch's promotion: an int64 target keeps float32 float32
+        input, target = _broadcast_promoted(input, target)
     return MseLoss.apply(input, target, reduction)
+
+
+def _broadcast_promoted(input, target):
+    """torch's promotion in mse_loss and l1_loss, which broadcast the two first: a 0-d tensor then promotes as
+    fully as any other (a float64 0-d target makes the loss float64); an int64 target keeps float32 float32."""
+    dt = dtypes.promote(input._data.dtype, target._data.dtype)
+    return to_dtype(input, dt), to_dtype(target, dt)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
+    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
+        input, target = _broadcast_promoted(input, target)
     return _reduce((input - target).abs(), reduction)
 
 

@@ -83,6 +83,8 @@ def matmul(input, other, *, out=None):
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:                # NumPy would promote; torch refuses
         _raise_dtype_error(ad, bd, a.requires_grad, b.requires_grad)
+        a = a.to(b.dtype)                   # an empty batched product: torch's is of b's dtype
+        ad = a._data
     fn = MatMul()
     if a.requires_grad or b.requires_grad:     # torch's grad_fn name depends on the shapes (MmBackward0...)
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
@@ -194,7 +196,8 @@ def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
 
 def _raise_dtype_error(ad, bd, a_requires_grad, b_requires_grad):
     """torch's error for operands of two dtypes, from the route its matmul takes (dot, mm, mv or bmm): two
-    vectors are refused before their sizes are compared, the others after."""
+    vectors are refused before their sizes are compared, the others after; bmm skips the check when an operand
+    is empty (then this returns)."""
     if ad.ndim == 1 and bd.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{dtypes.scalar_name(ad.dtype)} and {dtypes.scalar_name(bd.dtype)}")
@@ -205,8 +208,9 @@ def _raise_dtype_error(ad, bd, a_requires_grad, b_requires_grad):
     if route == "mm":
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {dtypes.c_name(first.dtype)} != "
                            f"{dtypes.c_name(second.dtype)}")
-    raise RuntimeError(f"expected scalar type {dtypes.scalar_name(first.dtype)} but found "
-                       f"{dtypes.scalar_name(second.dtype)}")
+    if first.size and second.size:
+        raise RuntimeError(f"expected scalar type {dtypes.scalar_name(first.dtype)} but found "
+                           f"{dtypes.scalar_name(second.dtype)}")
 
 
 def _folds(first, big, small_requires_grad):

@@ -169,8 +169,9 @@ class MaxAll(Function):
 
     def backward(self, g):
         a, out = self.saved
-        hit = a == out
-        return (hit * (g / int(np.count_nonzero(hit))),)      # int: an np.int64 would widen float32 g
+        hit = np.isnan(a) if out != out else a == out       # a NaN result: torch's gradient goes to the NaNs
+        # int: an np.int64 would widen float32 g. where, not hit * g: elsewhere the gradient is 0 even if g is nan
+        return (np.where(hit, g / int(np.count_nonzero(hit)), 0),)
 
     def backward_tensor(self, g):             # the mask is a constant: its own derivative is 0
         a, out = self.saved
@@ -587,8 +588,8 @@ class VectorNorm(Function):
         g, norm = g.reshape(self.keep), norm.reshape(self.keep)
         if p == 0:                          # torch: no gradient at all (the input's grad stays None)
             return None, None, None, None
-        if p == 1:
-            return np.sign(a) * g, None, None, None
+        if p == 1:                          # torch's sgn: 0 at a NaN
+            return np.subtract(a > 0, a < 0, dtype=g.dtype) * g, None, None, None
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 2:
                 return g * np.where(norm == 0, 0, a / norm), None, None, None

@@ -1,9 +1,11 @@
 """Shape ops: they move elements around without changing them, so each backward moves the gradient back."""
+import functools
 import re
 import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
@@ -605,7 +607,9 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    dt = functools.reduce(dtypes.promote, [t._data.dtype for t in tensors])    # torch's, the skipped ones too
     tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
+    tensors = [t if t._data.dtype == dt else t.to(dtypes.FROM_NUMPY[dt]) for t in tensors]    # not NumPy's
     nd = tensors[0]._data.ndim
     d = _dim(dim, nd)
     for i, t in enumerate(tensors):

@@ -104,8 +104,9 @@ class Abs(Function):
         self.saved = a
         return np.abs(a)
 
-    def backward(self, g):
-        return (g * np.sign(self.saved),)
+    def backward(self, g):                # torch's sgn: 0 at a NaN (NumPy's sign gives NaN)
+        a = self.saved
+        return (g * np.subtract(a > 0, a < 0, dtype=g.dtype),)
 
     def backward_tensor(self, g):
         return (g * self.saved_tensors().sign(),)
@@ -181,8 +182,8 @@ class Relu(Function):
         return out
 
     def backward(self, g):
-        s = self.saved
-        return (g * (s > _ZERO.get(s.dtype.char, 0)),)
+        s = self.saved                    # torch zeroes where the output is <= 0: a NaN passes its gradient
+        return (g * ~(s <= _ZERO.get(s.dtype.char, 0)),)
 
     def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
         return (masked_grad(g, self.saved_tensors(), self.saved > 0, "ThresholdBackwardBackward0"),)
