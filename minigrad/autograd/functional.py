@@ -109,7 +109,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     # still takes one backward per row.
     if strategy != "reverse-mode":
         raise NotImplementedError("minigrad: jacobian computes in reverse mode only (strategy='reverse-mode')")
-    from ..ops.shape import stack    # functional sits above the ops it stacks with; autograd's core does not
+    from ..ops.join import stack    # functional sits above the ops it stacks with; autograd's core does not
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)

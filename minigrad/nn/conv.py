@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import creation
 from ..ops import conv as _c, normalization as _norm, pooling as _pool
-from ..ops import shape as _shape
+from ..ops import join
 from ..tensor import Tensor
 from . import init
 from .dropout import Dropout  # noqa: F401  (nn.Dropout lives with F.dropout)
@@ -187,4 +187,4 @@ class AdaptiveConcatPool2d(Module):
         self.ap, self.mp = AdaptiveAvgPool2d(self.size), AdaptiveMaxPool2d(self.size)
 
     def forward(self, x):
-        return _shape.cat([self.mp(x), self.ap(x)], 1)
+        return join.cat([self.mp(x), self.ap(x)], 1)

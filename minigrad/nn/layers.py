@@ -4,6 +4,7 @@ from collections import OrderedDict
 
 from .. import creation
 from ..ops import activations, nn_ops, shape, unary
+from ..ops.broadcast import _dim
 from ..ops.matmul import linear
 from ..tensor import Tensor
 from . import init
@@ -244,7 +245,7 @@ class Unflatten(Module):
 
     def forward(self, input):
         shp = input._data.shape
-        d = shape._dim(self.dim, len(shp))
+        d = _dim(self.dim, len(shp))
         sizes = list(self.unflattened_size)
         known = 1
         for s in sizes:

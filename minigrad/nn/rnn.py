@@ -23,7 +23,7 @@ import numbers
 import warnings
 
 from .. import creation
-from ..ops import shape, unary
+from ..ops import join, shape, unary
 from ..ops.dropout import dropout as _dropout
 from ..ops.matmul import linear
 from . import init
@@ -44,15 +44,15 @@ def _rnn_step(gi, h, w_hh, b_hh, nonlinearity):
 
 def _lstm_step(gi, h, c, w_hh, b_hh):
     """The new (hidden, cell) state."""
-    i, f, g, o = shape.chunk(linear(h, w_hh, b_hh) + gi, 4, 1)
+    i, f, g, o = join.chunk(linear(h, w_hh, b_hh) + gi, 4, 1)
     c = unary.sigmoid(f) * c + unary.sigmoid(i) * unary.tanh(g)
     return unary.sigmoid(o) * unary.tanh(c), c
 
 
 def _gru_step(gi, h, w_hh, b_hh):
     """The new hidden state."""
-    i_r, i_z, i_n = shape.chunk(gi, 3, 1)
-    h_r, h_z, h_n = shape.chunk(linear(h, w_hh, b_hh), 3, 1)
+    i_r, i_z, i_n = join.chunk(gi, 3, 1)
+    h_r, h_z, h_n = join.chunk(linear(h, w_hh, b_hh), 3, 1)
     r = unary.sigmoid(h_r + i_r)
     z = unary.sigmoid(h_z + i_z)
     n = unary.tanh(i_n + h_n * r)
@@ -215,13 +215,13 @@ class RNNBase(Module):
                     steps_in = [projected[a:a + b] for a, b in zip(starts, sizes)]
                 hs, s = _run_direction(self.mode, steps_in, sizes, tuple(part[k] for part in state), w_hh, b_hh,
                                        reverse=direction == 1)
-                outputs.append(shape.stack(hs, 0) if batch_sizes is None else shape.cat(hs, 0))
+                outputs.append(join.stack(hs, 0) if batch_sizes is None else join.cat(hs, 0))
                 finals.append(s)
-            x = outputs[0] if directions == 1 else shape.cat(outputs, -1)
+            x = outputs[0] if directions == 1 else join.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = _dropout(x, self.dropout, True)
         out = shape.transpose(x, 0, 1) if self.batch_first and batch_sizes is None else x
-        return out, tuple(shape.stack([f[i] for f in finals], 0) for i in range(len(state)))
+        return out, tuple(join.stack([f[i] for f in finals], 0) for i in range(len(state)))
 
     def _packed(self, input, hx, zeros):
         """The forward of a PackedSequence: (output PackedSequence, final state), hx in the caller's batch
@@ -251,7 +251,7 @@ def _run_direction(mode, steps_in, sizes, state, w_hh, b_hh, reverse):
         b, full = sizes[t], state[0].shape[0]
         active = state if b == full else tuple(part[:b] for part in state)
         new = _step(mode, steps_in[t], active, w_hh, b_hh)
-        state = new if b == full else tuple(shape.cat([n, part[b:]], 0) for n, part in zip(new, state))
+        state = new if b == full else tuple(join.cat([n, part[b:]], 0) for n, part in zip(new, state))
         hs[t] = new[0]
     return hs, state
 

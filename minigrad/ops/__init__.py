@@ -6,8 +6,10 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - unary:       neg exp log sqrt abs sigmoid tanh relu clamp sin cos square round floor ...
 - comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
-- shape:       view reshape permute transpose expand squeeze unsqueeze a[i] a[i] = v,
-               stack cat split chunk unbind repeat flip roll tril triu diag outer
+- broadcast:   how shapes broadcast and expand (torch's rule and messages)
+- shape:       view reshape permute transpose expand squeeze unsqueeze repeat flip roll tril triu diag outer
+- subscript:   a[i] and a[i] = v (views for basic indices, copies for tensor indices)
+- join:        stack cat, and split chunk unbind (whose pieces are views)
 - views:       how a view tracks its base, and how an in-place op on a view rebases the base's history
 - inplace:     in-place ops (add_ zero_ fill_ copy_, and every op's `_` form): how a write is recorded
 - indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
@@ -25,5 +27,5 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
-from . import elementwise, arithmetic, unary, comparison, reduce, shape, views, inplace  # noqa: F401,E402
+from . import elementwise, arithmetic, unary, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
 from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402

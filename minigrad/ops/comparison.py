@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, _raw, declare
-from .shape import broadcast_error
+from .broadcast import broadcast_error
 
 
 def _graphless_op(op, kernel=None):

@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, _check_device, _raw, declare, device
-from .shape import broadcast_error
+from .broadcast import broadcast_error
 
 
 def binary(cls, a, b):
@@ -195,7 +195,7 @@ class Fill(Function):
         return np.zeros_like(g), (g if self.needs_input_grad[1] else None)      # a number value: no gradient
 
     def backward_tensor(self, g):
-        return _zeros(g), g
+        return _zeros(g), (g if self.needs_input_grad[1] else None)
 
 
 class Zero(Fill):

@@ -7,7 +7,9 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from .elementwise import _mask, to_dtype, where
-from .shape import Index, IndexGrad, _dim, reshape, view
+from .broadcast import _dim
+from .shape import reshape, view
+from .subscript import Index, IndexGrad
 
 
 def _check_index(index, name):

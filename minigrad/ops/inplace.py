@@ -10,7 +10,8 @@ from .. import dtypes
 from ..autograd.grad_mode import grad_state
 from ..backend import kernels as K
 from ..tensor import Tensor, declare
-from . import arithmetic, elementwise, shape
+from . import arithmetic, elementwise, join
+from .broadcast import broadcast_shape
 from .views import copy_slices, refresh_views
 
 _NO_GRAD_VIEW_MESSAGE = (
@@ -80,7 +81,7 @@ def record_inplace(self, op, other, copy_before=True):
     history is rebased, as torch does), keeping the same storage. On a view, the base's history is
     rebased too (views.copy_slices), since the base's elements changed with it."""
     view = getattr(self, "_base", None)
-    piece = shape.multi_output_view(self)
+    piece = join.multi_output_view(self)
     if piece is not None:                  # one of several views a split/chunk/unbind returned, or a view of one
         number, name = piece
         raise RuntimeError(_MULTI_VIEW_MESSAGE.format(number, name[:-len("Backward0")]))
@@ -122,7 +123,7 @@ def add_(self, other, alpha=1):
                                                                            other.requires_grad)):
         check_inplace(self)
         if other._data.shape != self._data.shape:
-            result_shape = shape.broadcast_shape(self._data.shape, other._data.shape)
+            result_shape = broadcast_shape(self._data.shape, other._data.shape)
             if result_shape != self._data.shape:
                 raise _inplace_result_error(self._data, np.empty(result_shape, self._data.dtype))
         K.add_scaled(self._data, other._data, alpha, out=self._data)

@@ -6,7 +6,7 @@ from ..autograd.function import Function, NodeName
 from ..tensor import Tensor, _as_tensor, declare
 from ..backend import kernels as K
 from . import out as _out, shape
-from .shape import broadcast_error, broadcast_shape
+from .broadcast import broadcast_error, broadcast_shape
 
 
 class MatMul(Function):

@@ -10,7 +10,8 @@ from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from . import reduce
 from .elementwise import _mask
-from .shape import Index, IndexGrad, LinearGrad, _dim
+from .broadcast import _dim
+from .subscript import Index, IndexGrad, LinearGrad
 
 
 def _shift(x, axis):

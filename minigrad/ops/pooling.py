@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .elementwise import masked_grad
-from .shape import IndexGrad, LinearGrad
+from .subscript import IndexGrad, LinearGrad
 from .conv import _pair, _nhwc, _pad_nhwc, _out_size
 
 

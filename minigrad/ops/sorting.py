@@ -7,7 +7,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from .reduce import MaxAll
-from .shape import IndexGrad, _dim
+from .broadcast import _dim
+from .subscript import IndexGrad
 
 
 def _return_type(name):

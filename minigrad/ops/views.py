@@ -59,7 +59,7 @@ class CopySlices(Function):
         return g_base, g.reshape(-1)[where], None
 
     def backward_tensor(self, g):
-        from .shape import Index      # views.py sits below shape.py, whose ops this gradient records
+        from .subscript import Index  # views.py sits below subscript.py, whose op this gradient records
         where = self.locate(np.arange(g._data.size).reshape(g._data.shape))
         kept = np.ones(g._data.size, dtype=g._data.dtype)
         kept[where] = 0
@@ -82,7 +82,7 @@ class ViewOfBase(Function):
         return grad, None
 
     def backward_tensor(self, g):
-        from .shape import IndexGrad  # views.py sits below shape.py, whose ops this gradient records
+        from .subscript import IndexGrad  # views.py sits below subscript.py, whose op this gradient records
         size = int(np.prod(self.base_shape, dtype=np.int64))
         where = self.locate(np.arange(size).reshape(self.base_shape))
         return IndexGrad.apply1(g, (size,), where, True).reshape(self.base_shape), None

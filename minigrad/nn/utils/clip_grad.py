@@ -4,7 +4,7 @@ import numpy as np
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ...linalg import vector_norm
-from ...ops.shape import stack
+from ...ops.join import stack
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 

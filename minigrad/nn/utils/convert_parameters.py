@@ -1,5 +1,5 @@
 """All of a model's parameters as one flat vector, and back."""
-from ...ops.shape import cat
+from ...ops.join import cat
 from ...tensor import Tensor
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from ... import creation, dtypes
-from ...ops import shape
+from ...ops import join, shape
 from ...tensor import Tensor
 
 
@@ -75,7 +75,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         raise RuntimeError(f"a length ({lengths[0]}) is longer than the padded input ({input.shape[0]} steps)")
     batch_sizes = np.array([(lengths > t).sum() for t in range(int(lengths[0]) if lengths.size else 0)],
                            dtype=np.int64)
-    data = shape.cat([input[t, :int(b)] for t, b in enumerate(batch_sizes)], 0)
+    data = join.cat([input[t, :int(b)] for t, b in enumerate(batch_sizes)], 0)
     return PackedSequence(data, Tensor._make(batch_sizes), sorted_indices)
 
 
@@ -97,12 +97,12 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         step = data[offset:offset + b]
         if b < max_batch:
             pad = creation.full((max_batch - b,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype)
-            step = shape.cat([step, pad], 0)
+            step = join.cat([step, pad], 0)
         rows.append(step)
         offset += b
     for _ in range(steps_out - steps):
         rows.append(creation.full((max_batch,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype))
-    padded = shape.stack(rows, 0)
+    padded = join.stack(rows, 0)
     lengths = np.array([(batch_sizes > i).sum() for i in range(max_batch)], dtype=np.int64)
     if sequence.unsorted_indices is not None:
         order = sequence.unsorted_indices._data
@@ -124,9 +124,9 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         missing = longest - s.shape[0]
         if missing:
             pad = creation.full((missing,) + tuple(s.shape[1:]), padding_value, dtype=s.dtype)
-            s = shape.cat([s, pad] if padding_side == "right" else [pad, s], 0)
+            s = join.cat([s, pad] if padding_side == "right" else [pad, s], 0)
         padded.append(s)
-    return shape.stack(padded, 0 if batch_first else 1)
+    return join.stack(padded, 0 if batch_first else 1)
 
 
 def pack_sequence(sequences, enforce_sorted=True):
