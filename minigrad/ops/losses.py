@@ -327,6 +327,22 @@ class MseLoss(Function):
         need_x, need_y, _ = self.needs_input_grad
         return (grad if need_x else None), (-grad if need_y else None), None
 
+    def emit_forward(self, e, x, y, reduction):    # minigrad.compile's replay: forward's NumPy, d kept for backward
+        d, how = e.tmp("d"), reduction.value
+        lines = [f"{d} = {x} - {y}"]
+        if how == "none":
+            return lines + [f"{e.out} = {d} * {d}"]
+        size = int(np.prod(np.broadcast_shapes(x.meta[0], y.meta[0])))
+        total = f"K.sum({d} * {d})"
+        return lines + [f"{e.out} = {total} / {e.const(e.out_meta[1].type(size))}" if how == "mean" else f"{e.out} = {total}"]
+
+    def emit_backward(self, e, g, x, y, reduction):
+        d = e.tmp("d")
+        size = int(np.prod(np.broadcast_shapes(x.meta[0], y.meta[0])))
+        scale = 2 / max(size, 1) if reduction.value == "mean" else 2
+        grad = e.tmp("dd")
+        return [f"{grad} = {scale!r} * {d} * {g}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
+
     def backward_tensor(self, g):             # d = x - y, recomputed from the input Tensors (recorded)
         x, y = self.inputs[0], self.inputs[1]
         d = x - y
