@@ -149,6 +149,31 @@ class Emitter:
         return self.program._bind(value, "c")
 
 
+class CallEmitter:
+    """What an optimizer's emit_step(e) and emit_zero_grad(e) write their lines with: `e.const(value)`, the
+    name of a value the program holds (a parameter, a param group), read live at each replay."""
+
+    def __init__(self, program, readable):
+        self.program, self.readable = program, readable
+
+    def const(self, value):
+        if self.readable:
+            return self.program.names.get(id(value), "group" if type(value) is dict else "optimizer")
+        return self.program._bind(value, "c")
+
+    def same_params(self, opt):
+        """Code for: opt still has the param groups, and they the parameters, it had at capture."""
+        groups = opt.param_groups
+        if self.readable:
+            return "the same parameters"
+        parts = [f"len({self.const(opt)}.param_groups) == {len(groups)}"]
+        for i, group in enumerate(groups):
+            parts.append(f"{self.const(opt)}.param_groups[{i}] is {self.const(group)}")
+            parts.append(f"len({self.const(group)}['params']) == {len(group['params'])}")
+            parts += [f"{self.const(group)}['params'][{k}] is {self.const(p)}" for k, p in enumerate(group["params"])]
+        return " and ".join(parts)
+
+
 class Program:
     """A compiled step: `run(inputs)` replays it; `listing()` prints it."""
 
@@ -279,6 +304,13 @@ class Program:
                 leaf_index[key] = len(leaf_index)
             return f"L{leaf_index[key]}"
 
+        arrivals = {}                      # leaf -> how many gradients it gets (one, mostly)
+        for dest in [d for _, d in ins.starts] + [d for _, routes in ins.steps for _, _, d, _ in routes]:
+            if dest[0] == "leaf":
+                var = leaf_var(dest[1])
+                arrivals[var] = arrivals.get(var, 0) + 1
+        fresh_of = {}                      # a leaf's one gradient: whether the engine would own it (no copy)
+
         def send(dest, q, fresh):
             if dest[0] == "node":
                 g = f"g{dest[1]}"
@@ -289,10 +321,13 @@ class Program:
                     seen.add(dest)
             else:
                 var = leaf_var(dest[1])
-                if ("leaf", var) in seen:
+                if arrivals[var] == 1 and not self.fresh_nodes:    # the common case: no list, the flag later
+                    lines.append(f"{var} = {q}")
+                    fresh_of[var] = fresh.format(var)
+                elif ("leaf", var) in seen:
                     lines.append(f"{var}[0] = {var}[0] + {q}; {var}[1] = True")
                 else:
-                    lines.append(f"{var} = [{q}, {fresh}]")
+                    lines.append(f"{var} = [{q}, {fresh.format(q)}]")
                     seen.add(("leaf", var))
 
         for root, dest in ins.starts:
@@ -307,15 +342,16 @@ class Program:
                 lines.append(f"q = {emitted[2][position]}" if emitted is not None else f"q = b[{position}]")
                 if fit is not None:
                     lines += self._fit(fit, gmeta)
-                send(dest, "q", f"q is not g{j} and q.base is None")
+                send(dest, "q", f"{{0}} is not g{j} and {{0}}.base is None")
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
             lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
             return lines
         for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
             var, leaf = leaf_var(ref), self._tensor(ref)
-            lines += [f"G = {leaf}.grad",
-                      f"if G is None: ACC({leaf}, {var}[0], {var}[1])",
-                      f"else: G._data += {var}[0]; G._version_cell[0] += 1"]
+            g, fresh = (var, fresh_of[var]) if var in fresh_of else (f"{var}[0]", f"{var}[1]")
+            lines += [f"G = {leaf}._grad",
+                      f"if G is None: ACC({leaf}, {g}, {fresh})",
+                      f"else: G._data += {g}; G._version_cell[0] += 1"]
         return lines
 
     def _fit(self, fit, gmeta):
@@ -347,7 +383,30 @@ class Program:
         args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
         if ins.obj is not None:
             args.insert(0, self._bind(ins.obj, "O"))
-        return [f"{self._bind(ins.method, 'M')}({', '.join(args)})"]
+        call = f"{self._bind(ins.method, 'M')}({', '.join(args)})"
+        emitted = self._emitted_call(ins)
+        if emitted is None:
+            return [call]
+        condition, lines = emitted
+        return [f"if {condition}:"] + ["    " + line for line in lines] + ["else:", "    " + call]
+
+    def _emitted_call(self, ins, readable=False):
+        """An optimizer's own NumPy lines for its step() or zero_grad() (emit_step, emit_zero_grad: the update
+        of its fast route, hyper-parameters read live), with the condition under which they are that call
+        (the same parameters, the same options); None where it has none (the call is made as it was)."""
+        if ins.obj is not None:
+            opt, func = ins.obj, ins.method
+        else:
+            opt, func = getattr(ins.method, "__self__", None), getattr(ins.method, "__func__", None)
+        name = getattr(func, "__name__", None)
+        if opt is None or name is None or getattr(type(opt), name, None) is not func or not _own(type(opt), name, "emit_" + name):
+            return None
+        e = CallEmitter(self, readable)
+        emitted = getattr(opt, "emit_" + name)(e, *ins.args, **ins.kwargs)
+        if emitted is None:
+            return None
+        checks, lines = emitted
+        return " and ".join([e.same_params(opt)] + [f"({c})" for c in checks]), lines
 
     def _emit_write(self, ins):
         dst = self._expr(ins.dst)
@@ -454,6 +513,8 @@ class Program:
             elif ins.kind == "call":
                 live = " (hyper-parameters read live)" if ins.label.endswith(".step") else ""
                 lines.append(f"  {ins.label}(){live}")
+                emitted = self._emitted_call(ins, readable=True)
+                lines += [f"         | {line}" for line in (emitted[1] if emitted else ())]
             else:
                 how = {"fill": "fill", "copyto": "write", "copy": "copy"}[ins.how]
                 lines.append(f"  {self._name(ins.dst)} <- {how} {self._name(ins.src)} {_fmt_meta(ins.meta)}")
