@@ -121,9 +121,11 @@ class Mean(Function):
         return [f"{e.out} = K.mean({a}, {axes}){keep}"]
 
     def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
-        dt = e.out_meta[1]
-        return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(dt)})",
-                f"{e.grad(0)}[...] = {g}.reshape({_keep_shape(self.in_shape, self.axes)!r}) / {e.const(np.array(self.n, dt))}"]
+        dt, keep = e.out_meta[1], _keep_shape(self.in_shape, self.axes)
+        mean_grad = f"{g}.reshape({keep!r}) / {e.const(np.array(self.n, dt))}"
+        if keep == self.in_shape:         # nothing to spread: the quotient is already a new array of a's shape
+            return [f"{e.grad(0)} = {mean_grad}"]
+        return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(dt)})", f"{e.grad(0)}[...] = {mean_grad}"]
 
     def backward_tensor(self, g):
         return g.reshape(_keep_shape(self.in_shape, self.axes)).expand(self.in_shape) / self.n, None, None, None
