@@ -67,6 +67,24 @@ class CrossEntropy(Function):
             grad *= (w * per_loss)[:, None]
         return (grad[0] if squeeze else grad), None, None, None, None
 
+    def emit_forward(self, e, x, target, weight, reduction, ignore_index):
+        """minigrad.compile's replay, for the common case (a batch of logits, no class weights or ignore_index,
+        a mean or a sum): forward's NumPy, as lines, keeping e, total and the rows for backward."""
+        if (x.meta is None or len(x.meta[0]) != 2 or 0 in x.meta[0] or weight.ref != ("const", None)
+                or ignore_index.ref != ("const", None) or reduction.value not in ("mean", "sum")):
+            return None
+        z, ex, total, rows = e.tmp("z"), e.tmp("e"), e.tmp("total"), e.const(np.arange(x.meta[0][0]))
+        losses = f"(-({z}[{rows}, {target}] - np.log({total}[:, 0]))).sum()"
+        return [f"{z} = {x} - {x}.max(axis=1, keepdims=True)", f"{ex} = np.exp({z})",
+                f"{total} = {ex}.sum(axis=1, keepdims=True)",
+                f"{e.out} = np.asarray({losses}{' / ' + str(x.meta[0][0]) if reduction.value == 'mean' else ''}, "
+                f"dtype={e.const(x.meta[1])})"]
+
+    def emit_backward(self, e, g, x, target, weight, reduction, ignore_index):
+        rows, q = e.const(np.arange(x.meta[0][0])), e.grad(0)
+        return [f"{q} = {e.tmp('e')} / {e.tmp('total')}", f"{q}[{rows}, {target}] -= 1",
+                f"{q} *= {g} / {x.meta[0][0]}" if reduction.value == "mean" else f"{q} *= {g}"]
+
     def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
         _, _, rows, t, w, denom, squeeze, reduction = self.saved
         x = self.inputs[0]
