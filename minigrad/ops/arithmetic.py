@@ -72,6 +72,12 @@ class RSub(Function):
     def backward(self, g):
         return -g, (g if self.needs_input_grad[1] else None)
 
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {b} - {a}"]
+
+    def emit_backward(self, e, g, a, b):
+        return [f"{e.grad(0)} = -{g}"] + ([f"{e.grad(1)} = {g}"] if e.need[1] else [])
+
 
 class Mul(Function):
     """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
