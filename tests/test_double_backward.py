@@ -1,5 +1,7 @@
-"""Gradients of gradients (create_graph=True), compared with torch in float64: second derivatives of each
-converted op, third derivatives, torch.autograd.functional, gradgradcheck, and a gradient penalty."""
+"""Gradients of gradients (create_graph=True), compared with torch in float64 at 1e-10: second derivatives of
+every op that has a first derivative (and gradgradcheck on each), third derivatives of the elementwise math,
+custom autograd.Functions and once_differentiable, torch.autograd.functional on small nets, a WGAN-GP
+gradient penalty and a MAML step."""
 import numpy as np
 import pytest
 import torch
@@ -96,6 +98,20 @@ def test_second_derivatives_of_unary_op_match_torch(name):
     np.testing.assert_allclose(m_second[0].numpy(), t_second[0].numpy(), **TOL)
 
 
+@pytest.mark.parametrize("name", BINARY)
+def test_gradgradcheck_passes_for_binary_op(name):
+    # seed 2: with seed 1, b[0] equals a[0, 0, 0] (the same draws), a tie where maximum has no derivative
+    b = rand(1, 5, 3, seed=2) if name == "matmul" else rand(4, 1, low=0.5, high=2.0, seed=2)
+    (ma, mb), _ = both(rand(2, 4, 3, low=0.5, high=2.0), b)
+    assert mg.autograd.gradgradcheck(BINARY[name], (ma, mb))
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_gradgradcheck_passes_for_unary_op(name):
+    (ma,), _ = both(rand(4, 3, low=0.3, high=2.0))
+    assert mg.autograd.gradgradcheck(UNARY[name], (ma,))
+
+
 def test_linear_layer_second_derivatives_match_torch():
     x, w, b = rand(5, 3), rand(4, 3, seed=1), rand(4, seed=2)
     fn = lambda lib: (lambda x, w, b: lib.nn.functional.linear(x, w, b).tanh())
@@ -106,9 +122,27 @@ def test_linear_layer_second_derivatives_match_torch():
         np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), **TOL)
 
 
-@pytest.mark.parametrize("name,fn", [("exp", lambda x: x.exp()), ("sin", lambda x: x.sin()),
-                                     ("tanh", lambda x: x.tanh()), ("pow", lambda x: x ** 4.5)])
-def test_third_derivative_matches_torch(name, fn):
+THIRD = {
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "sqrt": lambda x: x.sqrt(), "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(), "tanh": lambda x: x.tanh(), "sigmoid": lambda x: x.sigmoid(),
+    "pow": lambda x: x ** 4.5, "reciprocal": lambda x: x.reciprocal(), "rsqrt": lambda x: x.rsqrt(),
+    "log1p": lambda x: x.log1p(), "expm1": lambda x: x.expm1(), "square": lambda x: x.square() * x,
+    "div": lambda x: x.exp() / (x + 1), "rpow": lambda x: 2.0 ** x, "log10": lambda x: x.log10(),
+    "softplus": lambda x: _F(_lib(x)).softplus(x, 2.0), "silu": lambda x: _F(_lib(x)).silu(x),
+    "gelu": lambda x: _F(_lib(x)).gelu(x), "gelu_tanh": lambda x: _F(_lib(x)).gelu(x, approximate="tanh"),
+    "elu": lambda x: _F(_lib(x)).elu(x - 1), "logsumexp": lambda x: x.logsumexp(0) * x,
+    "softmax": lambda x: x.softmax(0) * x, "std": lambda x: x.std() * x, "norm": lambda x: x.norm(p=3) * x,
+    "prod": lambda x: x.prod() * x,
+}
+
+
+def _lib(t):
+    return mg if isinstance(t, mg.Tensor) else torch
+
+
+@pytest.mark.parametrize("name", THIRD)
+def test_third_derivative_matches_torch(name):
+    fn = THIRD[name]
     (mx,), (tx,) = both(rand(5, low=0.2, high=1.5))
     results = []
     for lib, x in ((mg, mx), (torch, tx)):
@@ -150,10 +184,22 @@ def test_first_order_backward_builds_no_graph():
     assert g.grad_fn is None
 
 
-def test_unconverted_op_under_create_graph_raises_naming_the_op():
+class _Cube(mg.autograd.function.Function):
+    """An op whose backward is NumPy only (no differentiable flag, no backward_tensor)."""
+    name = "CubeBackward0"
+
+    def forward(self, a):
+        self.saved = a
+        return a ** 3
+
+    def backward(self, g):
+        return (g * 3 * self.saved ** 2,)
+
+
+def test_op_without_a_tensor_backward_under_create_graph_raises_naming_the_op():
     x = mg.tensor(rand(3), requires_grad=True)
-    with pytest.raises(RuntimeError, match="CumsumBackward0 is not differentiable yet"):
-        mg.autograd.grad(x.cumsum(0).sum() * 2, x, create_graph=True)
+    with pytest.raises(RuntimeError, match="CubeBackward0 is not differentiable yet"):
+        mg.autograd.grad(_Cube.apply(x).sum() * 2, x, create_graph=True)
 
 
 def _mlp(lib, w1, b1, w2, b2):
@@ -249,3 +295,386 @@ def test_cross_entropy_second_derivatives_match_torch(options):
         results.append((g.detach().numpy(), gg.numpy()))
     for m, t in zip(*results):
         np.testing.assert_allclose(m, t, **TOL)
+
+
+# Every other op with a first derivative: name -> (fn(lib, *inputs), input arrays). A linear op is squared
+# (or multiplied by its input) so that its gradient depends on the input and a second derivative exists.
+_IDX = np.array([[0, 2, 2, 1], [3, 3, 0, 1], [1, 0, 2, 2]])           # gather / scatter_add (repeats)
+_PERM = np.array([[2, 0, 3, 1], [1, 3, 2, 0], [0, 1, 3, 2]])          # scatter: no repeats along dim 1
+_MASK = np.array([[True, False, False, True], [False, True, False, False], [True, True, False, False]])
+_POS, _MIXED = rand(3, 4, low=0.3, high=2.0), rand(3, 4, low=-2.0, high=2.0, seed=5)
+_WITH_ZERO = _POS.copy()
+_WITH_ZERO[1, 2] = 0.0
+
+
+_CLASSES = np.array([1, 3, 0])
+_WEIGHT = np.array([0.5, 2.0, 1.0, 0.3])
+_PROBS = np.random.default_rng(11).dirichlet(np.ones(4), size=3)
+
+
+_IMAGES = rand(2, 2, 5, 6, seed=12)
+_DROP = np.random.default_rng(17).uniform(size=(3, 4)) < 0.75
+
+
+def _dropout(lib, x, p):
+    """minigrad's dropout with a given mask, against torch's formula for that mask (torch draws its own)."""
+    if lib is mg:
+        return mg.ops.dropout.dropout(x, p, mask=_DROP)
+    return x * torch.tensor(_DROP.astype(np.float64)) / (1 - p)
+
+
+def _setitem(a, v):
+    b = a * 1
+    b[1:, ::2] = v * v
+    return b
+
+
+def _inplace_on_view(a):
+    b = a * 1
+    b[0].mul_(a[1])                           # the base's history becomes CopySlices
+    return b
+
+
+def _view_after_inplace(a):
+    b = a * 1
+    row = b[1]
+    b.mul_(a)                                 # row is read again from b's new history (AsStridedBackward0)
+    return row ** 2
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
+def _t(lib, array):
+    return lib.tensor(array)
+
+
+OPS = {
+    # reductions
+    "prod": (lambda L, a: a.prod() * a, [_POS]),
+    "prod_dim": (lambda L, a: a.prod(1), [_POS]),
+    "prod_dim_keepdim": (lambda L, a: a.prod(0, keepdim=True) * a, [_POS]),
+    "prod_with_a_zero": (lambda L, a: a.prod(1) * a.prod(), [_WITH_ZERO]),
+    "var": (lambda L, a: a.var() * a, [_MIXED]),
+    "var_dim": (lambda L, a: a.var(1, keepdim=True) * a, [_MIXED]),
+    "std": (lambda L, a: a.std(0), [_MIXED]),
+    "std_correction_0": (lambda L, a: a.std(correction=0) * a, [_MIXED]),
+    "max_all": (lambda L, a: a.max() * a, [_MIXED]),
+    "min_all": (lambda L, a: a.min() * a, [_MIXED]),
+    "max_dim": (lambda L, a: a.max(1)[0] ** 2, [_MIXED]),
+    "min_dim_keepdim": (lambda L, a: a.min(0, keepdim=True)[0] * a, [_MIXED]),
+    "amax": (lambda L, a: a.amax(1) ** 2, [_MIXED]),
+    "amin": (lambda L, a: a.amin((0, 1)) * a, [_MIXED]),
+    "logsumexp": (lambda L, a: a.logsumexp(1), [_MIXED]),
+    "cumsum": (lambda L, a: a.cumsum(1) ** 2, [_MIXED]),
+    "norm": (lambda L, a: a.norm() * a, [_MIXED]),
+    "norm_dim": (lambda L, a: a.norm(dim=1), [_MIXED]),
+    "norm_p1": (lambda L, a: a.norm(p=1) * a, [_MIXED]),
+    "norm_p3": (lambda L, a: a.norm(p=3, dim=0), [_MIXED]),
+    "norm_p_half": (lambda L, a: a.norm(p=0.5, dim=1), [_MIXED]),
+    "norm_inf": (lambda L, a: a.norm(p=float("inf"), dim=1) ** 2, [_MIXED]),
+    # joining, splitting, moving
+    "cat": (lambda L, a, b: L.cat([a, b * a[:, :2]], 1) ** 2, [_MIXED, rand(3, 2, seed=8)]),
+    "split": (lambda L, a: a.split([1, 3], 1)[1] ** 2, [_MIXED]),
+    "chunk": (lambda L, a: a.chunk(2, 0)[1] ** 2, [_MIXED]),
+    "unbind": (lambda L, a: a.unbind(1)[2] ** 2, [_MIXED]),
+    "repeat": (lambda L, a: a.repeat(2, 1, 2) ** 2, [_MIXED]),
+    "repeat_interleave": (lambda L, a: a.repeat_interleave(2, dim=0) ** 2, [_MIXED]),
+    "flip": (lambda L, a: a.flip((0, 1)) * a, [_MIXED]),
+    "roll": (lambda L, a: a.roll(1, 1) * a, [_MIXED]),
+    "roll_flat": (lambda L, a: a.roll(5) * a, [_MIXED]),
+    "tril": (lambda L, a: a.tril() ** 2, [_MIXED]),
+    "triu": (lambda L, a: a.triu(1) ** 2, [_MIXED]),
+    "diag_of_vector": (lambda L, a: L.diag(a[0], 1) ** 2, [_MIXED]),
+    "diag_of_matrix": (lambda L, a: L.diag(a, -1) ** 2, [_MIXED]),
+    # indexing
+    "gather": (lambda L, a: a.gather(1, _t(L, _IDX)) ** 2, [_MIXED]),
+    "index_select": (lambda L, a: a.index_select(1, _t(L, np.array([3, 0, 3]))) ** 2, [_MIXED]),
+    "masked_fill": (lambda L, a: a.masked_fill(_t(L, _MASK), 0.5) ** 2, [_MIXED]),
+    "masked_fill_tensor": (lambda L, a, v: a.masked_fill(_t(L, _MASK), v * v) * a, [_MIXED, np.array(0.7)]),
+    "scatter": (lambda L, a, s: a.scatter(1, _t(L, _PERM[:, :2]), s * s) * a, [_MIXED, rand(3, 2, seed=9)]),
+    "scatter_value": (lambda L, a: a.scatter(1, _t(L, _PERM[:, :2]), 0.5) ** 2, [_MIXED]),
+    "scatter_add": (lambda L, a, s: a.scatter_add(1, _t(L, _IDX), s * s) * a, [_MIXED, rand(3, 4, seed=9)]),
+    "where": (lambda L, a, b: L.where(_t(L, _MASK), a, b) ** 2 * a, [_MIXED, rand(1, 4, seed=10)]),
+    "clamp": (lambda L, a: a.clamp(-0.5, 1.0) ** 2, [_MIXED]),
+    "log10": (lambda L, a: a.log10(), [_POS]),
+    "log2": (lambda L, a: a.log2(), [_POS]),
+    "sort": (lambda L, a: a.sort(1, descending=True)[0] * a, [_MIXED]),
+    "topk": (lambda L, a: a.topk(2, 1)[0] ** 2, [_MIXED]),
+    "kthvalue": (lambda L, a: a.kthvalue(2, 0)[0] ** 2, [_MIXED]),
+    "median": (lambda L, a: a.median() * a, [_MIXED]),
+    "median_dim": (lambda L, a: a.median(1, keepdim=True)[0] * a, [_MIXED]),
+    # in place
+    "setitem": (lambda L, a, v: _setitem(a, v) * a, [_MIXED, rand(2, 2, seed=20)]),
+    "inplace_on_a_view": (lambda L, a: _inplace_on_view(a) ** 2, [_MIXED]),
+    "view_read_after_inplace_on_its_base": (lambda L, a: _view_after_inplace(a), [_MIXED]),
+    # activations
+    "leaky_relu": (lambda L, a: L.nn.functional.leaky_relu(a, 0.1) ** 2, [_MIXED]),
+    "gelu": (lambda L, a: L.nn.functional.gelu(a), [_MIXED]),
+    "gelu_tanh": (lambda L, a: L.nn.functional.gelu(a, approximate="tanh"), [_MIXED]),
+    "elu": (lambda L, a: L.nn.functional.elu(a, 0.7), [_MIXED]),
+    "silu": (lambda L, a: L.nn.functional.silu(a), [_MIXED]),
+    "softplus": (lambda L, a: L.nn.functional.softplus(a), [_MIXED]),
+    "softplus_beta_threshold": (lambda L, a: L.nn.functional.softplus(a, 2.0, 1.5), [_MIXED]),
+    "hardtanh": (lambda L, a: L.nn.functional.hardtanh(a, -0.5, 0.5) ** 2, [_MIXED]),
+    # losses (of a * a, or of a log-softmax: so that the loss's own second derivative is not all there is)
+    "nll_loss": (lambda L, a: _F(L).nll_loss(a.log_softmax(1) * a, _t(L, _CLASSES)), [_MIXED]),
+    "nll_loss_sum": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), reduction="sum"), [_MIXED]),
+    "nll_loss_none_weight": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), _t(L, _WEIGHT), reduction="none"),
+                             [_MIXED]),
+    "nll_loss_ignore_index": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), ignore_index=3), [_MIXED]),
+    "cross_entropy_probabilities": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _PROBS)), [_MIXED]),
+    "cross_entropy_probabilities_none": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _PROBS), reduction="none"),
+                                         [_MIXED]),
+    "cross_entropy_probabilities_weight": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _PROBS), _t(L, _WEIGHT)),
+                                           [_MIXED]),
+    "cross_entropy_label_smoothing": (lambda L, a: _F(L).cross_entropy(a * a, _t(L, _CLASSES), label_smoothing=0.2),
+                                      [_MIXED]),
+    "binary_cross_entropy": (lambda L, a: _F(L).binary_cross_entropy(a.sigmoid(), _t(L, _PROBS)), [_MIXED]),
+    "binary_cross_entropy_weight_sum": (lambda L, a: _F(L).binary_cross_entropy(
+        a.sigmoid(), _t(L, _PROBS), _t(L, _WEIGHT), reduction="sum"), [_MIXED]),
+    "bce_with_logits": (lambda L, a: _F(L).binary_cross_entropy_with_logits(a * a, _t(L, _PROBS)), [_MIXED]),
+    "bce_with_logits_weights": (lambda L, a: _F(L).binary_cross_entropy_with_logits(
+        a * a, _t(L, _PROBS), _t(L, _WEIGHT), reduction="none", pos_weight=_t(L, _WEIGHT[::-1].copy())), [_MIXED]),
+    "l1_loss": (lambda L, a, y: _F(L).l1_loss(a * a, y), [_MIXED, _PROBS]),
+    "smooth_l1_loss": (lambda L, a, y: _F(L).smooth_l1_loss(a * a, y, beta=0.5), [_MIXED, _PROBS]),
+    "huber_loss_sum": (lambda L, a, y: _F(L).huber_loss(a * a, y, reduction="sum", delta=0.8), [_MIXED, _PROBS]),
+    "kl_div": (lambda L, a, t: _F(L).kl_div(a.log_softmax(1), t, reduction="batchmean"), [_MIXED, _PROBS]),
+    "kl_div_log_target": (lambda L, a, t: _F(L).kl_div(a.log_softmax(1), t, reduction="sum", log_target=True),
+                          [_MIXED, _MIXED[::-1].copy()]),
+    # layers
+    "conv2d": (lambda L, x, w, b: _F(L).conv2d(x, w, b).tanh(), [_IMAGES, rand(4, 2, 3, 2, seed=12), rand(4, seed=13)]),
+    "conv2d_stride_padding_dilation": (lambda L, x, w: _F(L).conv2d(x * x, w, stride=2, padding=1, dilation=(2, 1)) ** 2,
+                                       [_IMAGES, rand(3, 2, 2, 3, seed=12)]),
+    "max_pool2d": (lambda L, x: _F(L).max_pool2d(x, 2) ** 2, [_IMAGES]),
+    "max_pool2d_overlapping_padded": (lambda L, x: _F(L).max_pool2d(x, 3, 1, 1) ** 2, [_IMAGES]),
+    "avg_pool2d": (lambda L, x: _F(L).avg_pool2d(x * x, 2, 1) ** 2, [_IMAGES]),
+    "avg_pool2d_padding_excluded": (lambda L, x: _F(L).avg_pool2d(x * x, 3, 2, 1, count_include_pad=False) ** 2,
+                                    [_IMAGES]),
+    "adaptive_avg_pool2d": (lambda L, x: _F(L).adaptive_avg_pool2d(x * x, (2, 3)) ** 2, [_IMAGES]),
+    "adaptive_max_pool2d": (lambda L, x: _F(L).adaptive_max_pool2d(x, (2, 3)) ** 2, [_IMAGES]),
+    "batch_norm_training": (lambda L, x, w, b: _F(L).batch_norm(x, None, None, w, b, training=True) ** 2,
+                            [_IMAGES, rand(2, seed=14), rand(2, seed=15)]),
+    "batch_norm_training_2d_no_affine": (lambda L, x: _F(L).batch_norm(x, None, None, training=True) ** 3, [_MIXED]),
+    "batch_norm_eval": (lambda L, x, w, b: _F(L).batch_norm(x * x, _t(L, np.array([0.1, -0.2])),
+                                                            _t(L, np.array([0.5, 2.0])), w, b) ** 2,
+                        [_IMAGES, rand(2, seed=14), rand(2, seed=15)]),
+    "layer_norm": (lambda L, x, w, b: _F(L).layer_norm(x, (3, 4), w, b) ** 2, [rand(2, 3, 4, seed=18), _POS, _MIXED]),
+    "embedding": (lambda L, w: _F(L).embedding(_t(L, _CLASSES), w) ** 2, [rand(5, 2, seed=19)]),
+    "embedding_padding_scale_by_freq": (lambda L, w: _F(L).embedding(
+        _t(L, np.array([[1, 3], [1, 2]])), w, padding_idx=2, scale_grad_by_freq=True) ** 2, [rand(5, 2, seed=19)]),
+    "dropout": (lambda L, x: _dropout(L, x * x, 0.25), [_MIXED]),
+    "pad": (lambda L, x: _F(L).pad(x, (1, -1, 2, 0), value=0.5) ** 2, [_MIXED]),
+    "addcmul": (lambda L, a, b, c: L.addcmul(a, b, c, value=0.5) * b, [_MIXED, _POS, rand(4, seed=16)]),
+    "addcdiv": (lambda L, a, b, c: L.addcdiv(a, b, c, value=0.5) * b, [_MIXED, _POS, _POS[::-1].copy()]),
+    "lerp": (lambda L, a, b: L.lerp(a, b * b, 0.3) * a, [_MIXED, _POS]),
+    "lerp_tensor": (lambda L, a, b, w: L.lerp(a, b, w * w), [_MIXED, _POS, rand(4, seed=16)]),
+}
+
+
+def _case(lib, name):
+    fn, arrays = OPS[name]
+    xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    return (lambda *inputs: fn(lib, *inputs)), xs
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_second_derivatives_match_torch(name):
+    results = []
+    for lib in (mg, torch):
+        fn, xs = _case(lib, name)
+        firsts, seconds = second_derivatives(lib, fn, xs)
+        results.append([t.detach().numpy() if t is not None else None for t in firsts + seconds])
+    for m, t in zip(*results):
+        assert (m is None) == (t is None)
+        if t is not None:
+            np.testing.assert_allclose(m, t, **TOL)
+
+
+# scale_grad_by_freq divides the weight's gradient by each index's count: no longer the derivative of the
+# loss, so finite differences of it disagree with its derivative in torch as in minigrad (next test).
+NOT_A_DERIVATIVE = {"embedding_padding_scale_by_freq"}
+
+
+@pytest.mark.parametrize("name", [n for n in OPS if n not in NOT_A_DERIVATIVE])
+def test_gradgradcheck_passes(name):
+    fn, xs = _case(mg, name)
+    assert mg.autograd.gradgradcheck(fn, xs)
+
+
+def test_gradgradcheck_refuses_scale_grad_by_freq_like_torch():
+    for lib in (mg, torch):
+        fn, xs = _case(lib, "embedding_padding_scale_by_freq")
+        assert not lib.autograd.gradgradcheck(fn, xs, raise_exception=False)
+
+
+def _custom_functions(lib):
+    """A custom cube (saves its input) and exp (saves its output), backward written in tensor ops, and the
+    cube again with a backward marked once_differentiable."""
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return x * x * x * w
+
+        @staticmethod
+        def backward(ctx, g):
+            x, w = ctx.saved_tensors
+            return 3 * x * x * w * g, x * x * x * g
+
+    class Exp(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.exp()
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            (out,) = ctx.saved_tensors
+            return g * out
+
+    class OnceCube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        @lib.autograd.function.once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    return Cube, Exp, OnceCube
+
+
+def test_custom_function_with_a_tensor_op_backward_is_twice_differentiable_like_torch():
+    results = []
+    for lib in (mg, torch):
+        Cube, Exp, _ = _custom_functions(lib)
+        x, w = (lib.tensor(a, requires_grad=True) for a in (rand(4, low=0.2, high=1.5), rand(4, seed=3)))
+        fn = lambda x, w: Exp.apply(Cube.apply(x, w)) * x
+        firsts, seconds = second_derivatives(lib, fn, [x, w])
+        results.append([t.detach().numpy() for t in firsts + seconds])
+    for m, t in zip(*results):
+        np.testing.assert_allclose(m, t, **TOL)
+
+
+def test_custom_function_passes_gradgradcheck():
+    Cube, Exp, _ = _custom_functions(mg)
+    (x, w), _ = both(rand(4, low=0.2, high=1.5), rand(4, seed=3))
+    assert mg.autograd.gradgradcheck(lambda x, w: Exp.apply(Cube.apply(x, w)), (x, w))
+
+
+def test_once_differentiable_backward_raises_torch_error_when_differentiated_again():
+    """Its gradient gets an Error node (where the incoming gradient requires grad) that raises on backward."""
+    seen = []
+    for lib in (mg, torch):
+        _, _, OnceCube = _custom_functions(lib)
+        x, y = (lib.tensor(rand(3, low=0.2, high=1.5), requires_grad=True) for _ in range(2))
+        (g,) = lib.autograd.grad((OnceCube.apply(x) * y).sum(), x, create_graph=True)
+        with pytest.raises(RuntimeError) as err:
+            g.sum().backward()
+        seen.append((type(g.grad_fn).__name__, g.grad_fn.name(), str(err.value), g.detach().numpy()))
+    assert seen[0][:3] == seen[1][:3] == ("Error", "torch::autograd::Error", "trying to differentiate twice a "
+                                          "function that was marked with @once_differentiable")
+    np.testing.assert_allclose(seen[0][3], seen[1][3], **TOL)
+
+
+def test_once_differentiable_backward_still_gives_first_derivatives():
+    _, _, OnceCube = _custom_functions(mg)
+    x = mg.tensor(rand(3, low=0.2, high=1.5), requires_grad=True)
+    (g,) = mg.autograd.grad(OnceCube.apply(x).sum(), x, create_graph=True)
+    assert not g.requires_grad                  # the incoming gradient (ones) needs none: no Error node
+    np.testing.assert_allclose(g.numpy(), 3 * x.detach().numpy() ** 2, **TOL)
+
+
+def test_maml_outer_gradient_matches_torch():
+    """MAML: one inner gradient step on a task's training batch (create_graph=True, so the step is part of the
+    graph), the adapted net's loss on the task's validation batch, and its gradient with respect to the
+    parameters before the step (through the inner gradient: second derivatives)."""
+    arrays = _net_arrays()[:4]
+    x_train, y_train = rand(5, 3, seed=40), rand(5, 2, seed=41)
+    x_val, y_val = rand(4, 3, seed=42), rand(4, 2, seed=43)
+    res = []
+    for lib in (mg, torch):
+        params = [lib.tensor(a, requires_grad=True) for a in arrays]
+        loss = lambda p, x, y: lib.nn.functional.mse_loss(_mlp(lib, *p)(lib.tensor(x)), lib.tensor(y))
+        grads = lib.autograd.grad(loss(params, x_train, y_train), params, create_graph=True)
+        adapted = [p - 0.4 * g for p, g in zip(params, grads)]
+        outer = loss(adapted, x_val, y_val)
+        outer.backward()
+        res.append([outer.detach()] + [p.grad for p in params])
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m.numpy(), t.numpy(), **TOL)
+
+
+def _conv_net(lib, w_conv, w_lin):
+    image = lib.tensor(rand(1, 1, 4, 4, seed=50))
+    hidden = lib.nn.functional.conv2d(image, w_conv, padding=1).tanh()
+    pooled = lib.nn.functional.avg_pool2d(hidden, 2).flatten(1)
+    return (lib.nn.functional.linear(pooled, w_lin) ** 2).sum()
+
+
+def test_hessian_of_a_small_conv_net_loss_matches_torch():
+    arrays = (rand(2, 1, 2, 2, seed=51), rand(1, 8, seed=52))
+    res = []
+    for lib, fnl in ((mg, AF), (torch, torch.autograd.functional)):
+        hess = fnl.hessian(lambda *p: _conv_net(lib, *p), tuple(lib.tensor(a) for a in arrays))
+        res.append([h for row in hess for h in row])
+    for m, t in zip(*res):
+        assert tuple(m.shape) == tuple(t.shape)
+        np.testing.assert_allclose(m.numpy(), t.numpy(), **TOL)
+
+
+def test_hessian_with_create_graph_differentiates_again_like_torch():
+    """The Hessian itself kept in the graph (create_graph=True): its sum's gradient is a third derivative."""
+    res = []
+    for lib, fnl in ((mg, AF), (torch, torch.autograd.functional)):
+        x = lib.tensor(rand(3, low=0.2, high=1.5), requires_grad=True)
+        hess = fnl.hessian(lambda x: (x.sin() * x.exp()).sum() * x.norm(), x, create_graph=True)
+        hess.sum().backward()
+        res.append((hess.detach().numpy(), x.grad.numpy()))
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m, t, **TOL)
+
+
+def test_jacobian_and_vjp_of_a_net_with_gelu_and_layer_norm_match_torch():
+    w, b, x = rand(4, 3, seed=60), rand(4, seed=61), rand(2, 3, seed=62)
+    res = []
+    for lib, fnl in ((mg, AF), (torch, torch.autograd.functional)):
+        F_ = lib.nn.functional
+        net = lambda w, b: F_.layer_norm(F_.gelu(F_.linear(lib.tensor(x), w, b)), (4,))
+        jac = fnl.jacobian(net, (lib.tensor(w), lib.tensor(b)))
+        _, vjp = fnl.vjp(net, (lib.tensor(w), lib.tensor(b)), lib.tensor(rand(2, 4, seed=63)), create_graph=True)
+        res.append([*jac, *vjp])
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), **TOL)
+
+
+STRICT = {
+    "jacobian": lambda F, x, y: F.jacobian(lambda a, b: a * 2, (x, y), strict=True),
+    "jacobian_create_graph": lambda F, x, y: F.jacobian(lambda a: a * 2, x, strict=True, create_graph=True),
+    "hessian_of_a_linear_function": lambda F, x, y: F.hessian(lambda a: (a * 2).sum(), x, strict=True),
+    "hessian_unused_input": lambda F, x, y: F.hessian(lambda a, b: (a ** 2).sum(), (x, y), strict=True),
+    "vjp": lambda F, x, y: F.vjp(lambda a, b: a * 2, (x, y), x.detach(), strict=True),
+}
+
+
+@pytest.mark.parametrize("name", STRICT)
+def test_functional_strict_mode_raises_torch_error(name):
+    errors = []
+    for lib, F in ((mg, AF), (torch, torch.autograd.functional)):
+        x, y = lib.tensor(np.array([1.0, 2.0])), lib.tensor(np.array([3.0]))
+        with pytest.raises(RuntimeError) as err:
+            STRICT[name](F, x, y)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+
+
+def test_jacobian_vectorize_gives_torch_result():
+    res = [F.jacobian(lambda a: a.sin() * a.sum(), lib.tensor(rand(3)), vectorize=True).numpy()
+           for lib, F in ((mg, AF), (torch, torch.autograd.functional))]
+    np.testing.assert_allclose(res[0], res[1], **TOL)

@@ -62,9 +62,18 @@ class BackwardCFunction(FunctionCtx, function.Function):
     materialize_grads = True
 
     def backward(self, grad):
-        cls = self._forward_cls
         with no_grad():
-            grads = cls.backward(self, function.Tensor._make(grad))
+            grads = self._forward_cls.backward(self, function.Tensor._make(grad))
+        return tuple(None if g is None else g._data for g in self._checked(grads))
+
+    def backward_tensor(self, grad):
+        """backward under create_graph=True: the user's backward runs with grad mode on, so that the tensor
+        ops it is written in record the gradient's own graph (a custom Function is differentiable twice)."""
+        return self._checked(self._forward_cls.backward(self, grad))
+
+    def _checked(self, grads):
+        """The user's gradients checked as torch checks them: one per forward input (trailing Nones aside),
+        a Tensor of a shape that sums back to its input's; None for an input that needs none."""
         if not isinstance(grads, tuple):
             grads = (grads,)
         n = len(self.inputs)
@@ -88,7 +97,7 @@ class BackwardCFunction(FunctionCtx, function.Function):
             if data.shape != inp._data.shape and not _expandable(inp._data.shape, data.shape):
                 raise RuntimeError(f"Function {self.name} returned an invalid gradient at index {i} - got "
                                    f"{list(data.shape)} but expected shape compatible with {list(inp._data.shape)}")
-            out.append(data if inp.requires_grad else None)
+            out.append(g if inp.requires_grad else None)
         return tuple(out)
 
 
@@ -163,9 +172,52 @@ def _defined(cls):
 
 
 def once_differentiable(fn):
-    """Mark a backward as not itself differentiable (minigrad never differentiates a backward: no effect)."""
+    """Mark a backward as not itself differentiable, as torch does: it runs under no_grad, and where a gradient
+    of it could be asked for (create_graph=True, with a gradient that requires grad), each result it returns
+    goes through an Error node, which raises torch's error only if something backpropagates through it."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with no_grad():
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
+        if not grad_state.enabled or not any(isinstance(a, function.Tensor) and a.requires_grad for a in args):
+            return outputs
+        if not isinstance(outputs, tuple):
+            return _delayed_error(outputs)
+        return tuple(_delayed_error(o) for o in outputs)
     return wrapper
+
+
+def _delayed_error(t):
+    """t through an Error node (on a copy of it that requires grad, as torch's fake_requires_grad)."""
+    if not isinstance(t, function.Tensor):
+        return t
+    leaf = function.Tensor._make(t._data)
+    leaf.requires_grad = True
+    return Error.apply(leaf)
+
+
+class Error(function.Function):
+    """torch's DelayedError node: its gradient is an error, raised only when a backward reaches it."""
+    name = "Error"
+    message = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+    def forward(self, a):
+        return a
+
+    def backward(self, grad):
+        raise RuntimeError(self.message)
+
+    def backward_tensor(self, grad):
+        raise RuntimeError(self.message)
+
+
+
+class _ErrorName(function.NodeName):
+    """Printed "Error" (grad_fn=<Error>), but name() is torch's C++ name, as torch's."""
+    __slots__ = ()
+
+    def __call__(self):
+        return "torch::autograd::" + self
+
+
+Error.name = _ErrorName("Error")

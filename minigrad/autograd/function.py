@@ -114,6 +114,8 @@ class Function:
 
         def as_tensor(x):
             if type(x) is not np.ndarray or x.dtype.kind not in "fc":
+                if self.saves_output and isinstance(x, (np.floating, np.complexfloating)):
+                    return self.output_tensor(np.asarray(x))    # a 0-d output NumPy gave as a scalar
                 return x
             t = inputs.get(id(x))
             if t is not None:
@@ -121,11 +123,16 @@ class Function:
             if not self.saves_output:
                 raise RuntimeError(f"minigrad: {self.name} saved an array that is neither an input nor its "
                                    "output, so its backward cannot be differentiated")
-            out = Tensor._make(x)
-            out.requires_grad, out.grad_fn = True, self
-            return out
+            return self.output_tensor(x)
         saved = self.saved
         return tuple(map(as_tensor, saved)) if type(saved) is tuple else as_tensor(saved)
+
+    def output_tensor(self, x):
+        """The output array `x` this node kept, as a Tensor whose grad_fn is this node: a backward_tensor that
+        reads the output (exp, std, logsumexp) differentiates through it."""
+        out = Tensor._make(x)
+        out.requires_grad, out.grad_fn = True, self
+        return out
 
     @classmethod
     def apply(cls, *args):

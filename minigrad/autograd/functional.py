@@ -3,6 +3,7 @@ built on autograd.grad (create_graph=True where a second derivative is needed). 
 backward per row (torch's vectorize=False)."""
 import numpy as np
 
+from ..tensor import Tensor
 from .entry_points import grad as _autograd_grad
 from .grad_mode import enable_grad
 
@@ -23,9 +24,9 @@ def _prepare(inputs, create_graph):
                  for t in inputs)
 
 
-def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output"):
-    """autograd.grad, with zeros for inputs the outputs do not depend on (or torch's error, if strict)."""
-    from ..tensor import Tensor
+def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output", strict_message=None):
+    """autograd.grad, with zeros for inputs the outputs do not depend on (or torch's error, if strict:
+    `strict_message(i)` where the caller's torch words it otherwise)."""
     outputs = [o for o in outputs]
     live = [i for i, o in enumerate(outputs) if o.requires_grad]
     grads = [None] * len(inputs)
@@ -37,7 +38,8 @@ def _grad(outputs, inputs, grad_outputs, create_graph, strict, what="output"):
     for i, g in enumerate(grads):
         if g is None:
             if strict:
-                raise RuntimeError(f"The {what} of the user-provided function is independent of input {i}. "
+                raise RuntimeError(strict_message(i) if strict_message else
+                                   f"The {what} of the user-provided function is independent of input {i}. "
                                    "This is not allowed in strict mode.")
             grads[i] = Tensor._make(np.zeros_like(inputs[i]._data))
     return tuple(grads)
@@ -70,7 +72,6 @@ def _check_v(v, like, name):
 
 def _default_v(outputs, name):
     """v may be left out only when the function's output is a single element: it is then 1."""
-    from ..tensor import Tensor
     if len(outputs) != 1 or outputs[0]._data.size != 1:
         raise RuntimeError(f"The vector v can only be None if the {name} is a single element Tensor.")
     return (Tensor._make(np.ones_like(outputs[0]._data)),)
@@ -90,7 +91,6 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v): the Jacobian-vector product, by the double-backward trick torch uses: u -> u^T J
     is linear in u, so differentiating it with respect to u along v gives J v."""
-    from ..tensor import Tensor
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)
@@ -105,24 +105,28 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """d func(inputs) / d inputs, one backward pass per output element: for one output and one input, a
     Tensor of shape output.shape + input.shape; tuples of them for tuples."""
-    if vectorize:
-        raise NotImplementedError("minigrad: jacobian(vectorize=True) is not supported (one backward per row)")
+    # vectorize=True is torch's way of batching the rows (vmap): the same Jacobian, so minigrad accepts it and
+    # still takes one backward per row.
     if strategy != "reverse-mode":
         raise NotImplementedError("minigrad: jacobian computes in reverse mode only (strategy='reverse-mode')")
-    from .. import stack
-    from ..tensor import Tensor
+    from ..ops.shape import stack    # functional sits above the ops it stacks with; autograd's core does not
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)
         outputs, out_tuple = _call(func, inputs)
         jac = []
-        for out in outputs:
+        for j, out in enumerate(outputs):
             rows = [[] for _ in inputs]
+            unused = lambda i, j=j: (f"Output {j} of the user-provided function is independent of input {i}. "
+                                     "This is not allowed in strict mode.")
             for k in range(out._data.size):
                 seed = np.zeros(out._data.shape, dtype=out._data.dtype)
                 seed.flat[k] = 1
-                grads = _grad((out,), inputs, (Tensor._make(seed),), create_graph, strict)
+                grads = _grad((out,), inputs, (Tensor._make(seed),), create_graph, strict, strict_message=unused)
                 for i, g in enumerate(grads):
+                    if strict and create_graph and not g.requires_grad:     # torch names the output index here
+                        raise RuntimeError(f"The jacobian of the user-provided function is independent of input "
+                                           f"{j}. This is not allowed in strict mode when create_graph=True.")
                     rows[i].append(g if create_graph else g.detach())
             per_input = []
             for i, inp in enumerate(inputs):
@@ -148,7 +152,15 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
     def gradient(*inp):
         out = _scalar_output(func, inp, "hessian")
-        return _grad((out,), inp, None, True, strict)
+        jac = _grad((out,), inp, None, True, False)          # zeros where unused: torch checks them below
+        for i, g in enumerate(jac):
+            if strict and not g.requires_grad:
+                raise RuntimeError(
+                    "While computing the hessian, found that the jacobian of the user-provided function with "
+                    f"respect to input {i} is independent of the input. This is not allowed in strict mode. You "
+                    "should ensure that your function is twice differentiable and that the jacobian depends on "
+                    "the inputs (this would be violated by a linear function for example).")
+        return jac
 
     result = jacobian(gradient, inputs_t, create_graph, strict, vectorize, outer_jacobian_strategy)
     return result if in_tuple else result[0][0]
@@ -169,7 +181,6 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) for a scalar function, by torch's double-backward: H^T u differentiated with
     respect to u along v."""
-    from ..tensor import Tensor
     inputs, in_tuple = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from .elementwise import masked_grad, where
 
 _NOT_FLOAT = {"i": "Int", "l": "Long", "q": "Long", "h": "Short", "b": "Char", "B": "Byte", "?": "Bool"}
 
@@ -61,6 +62,10 @@ class LeakyRelu(Function):
         x, slope = self.saved
         return np.where(x > 0, g, g * slope), None
 
+    def backward_tensor(self, g):             # the slope is a constant: leaky_relu's second derivative is 0
+        x, slope = self.saved_tensors()
+        return masked_grad(g, x, np.where(x._data > 0, 1.0, slope), "LeakyReluBackwardBackward0"), None
+
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     _check_float(input, "leaky_relu_cpu")
@@ -100,6 +105,40 @@ class Gelu(Function):
         pdf = _GELU_PDF * np.exp(-0.5 * np.minimum(x * x, 1e4))
         return g * (cdf + x * pdf), None
 
+    def backward_tensor(self, g):             # backward's formulas in Tensor ops; erf through _NormalCdf
+        x, approximate = self.saved_tensors()
+        if approximate == "tanh":
+            x = x.clamp(-1e4, 1e4)
+            x_sq = x * x
+            t = (_GELU_BETA * (x + _GELU_KAPPA * (x_sq * x))).tanh()
+            left_d = 0.5 * (1 + t)
+            right_d = 0.5 * x * (1 - t * t) * (_GELU_BETA * (1 + 3 * _GELU_KAPPA * x_sq))
+            return g * (left_d + right_d), None
+        return g * (_NormalCdf.apply1(x) + x * _normal_pdf(x)), None
+
+
+def _normal_pdf(x):
+    """exp(-x^2/2) / sqrt(2 pi) of a Tensor, in recorded ops."""
+    return _GELU_PDF * (-0.5 * (x * x)).exp()
+
+
+class _NormalCdf(Function):
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, gelu's first derivative's erf as an op of its own (create_graph=True
+    records it).  d Phi/dx = exp(-x^2/2) / sqrt(2 pi)"""
+    name = "NormalCdfBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return 0.5 * (1 + erf(x * _SQRT1_2))
+
+    def backward(self, g):
+        x = self.saved
+        return (g * _GELU_PDF * np.exp(-0.5 * np.minimum(x * x, 1e4)),)
+
+    def backward_tensor(self, g):
+        return (g * _normal_pdf(self.saved_tensors()),)
+
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
@@ -120,6 +159,10 @@ class Elu(Function):
     def backward(self, g):
         x, alpha = self.saved
         return np.where(x > 0, g, g * (alpha * np.exp(np.minimum(x, 0)))), None
+
+    def backward_tensor(self, g):
+        x, alpha = self.saved_tensors()
+        return where(x._data > 0, g, g * (alpha * x.clamp(max=0).exp())), None
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -147,6 +190,11 @@ class Silu(Function):
         s = _sigmoid(x)
         return (g * (s * (1 + x * (1 - s))),)
 
+    def backward_tensor(self, g):
+        x = self.saved_tensors()
+        s = x.sigmoid()
+        return (g * (s * (1 + x * (1 - s))),)
+
 
 def silu(input, inplace=False):
     _check_float(input, "silu_cpu")
@@ -170,6 +218,10 @@ class Softplus(Function):
         bx = x * beta
         return np.where(bx > threshold, g, g * _sigmoid(bx)), None, None
 
+    def backward_tensor(self, g):
+        x, beta, threshold = self.saved_tensors()
+        return where(x._data * beta > threshold, g, g * (x * beta).sigmoid()), None, None
+
 
 def softplus(input, beta=1.0, threshold=20.0):
     _check_float(input, "softplus_cpu")
@@ -188,6 +240,10 @@ class Hardtanh(Function):
     def backward(self, g):
         x, lo, hi = self.saved
         return g * ((x > lo) & (x < hi)), None, None
+
+    def backward_tensor(self, g):             # the mask is a constant: hardtanh's second derivative is 0
+        x, lo, hi = self.saved_tensors()
+        return masked_grad(g, x, (x._data > lo) & (x._data < hi), "HardtanhBackwardBackward0"), None, None
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):

@@ -125,6 +125,11 @@ class Div(Function):
         need_a, need_b = self.needs_input_grad
         return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
 
+    def backward_tensor(self, g):             # torch's order for b's: at b == 0 its infinities come out as torch's
+        a, b = self.saved_tensors()
+        need_a, need_b = self.needs_input_grad
+        return (g / b if need_a else None), (-g * ((a / b) / b) if need_b else None)
+
     def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
         return [f"{e.out} = {a} / {b}"]
 

@@ -95,6 +95,69 @@ class Conv2d(Function):
             gx = gx.transpose(0, 3, 1, 2)
         return gx, gw, gb, None, None, None
 
+    def backward_tensor(self, g):             # conv is bilinear: each gradient is an op linear in g (below)
+        x, w = self.inputs[:2]
+        _, _, stride, padding, dilation, _, _ = self.geom
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        geom = (stride, padding, dilation)
+        gx = ConvInputGrad.apply(g, w, x._data.shape, *geom) if need_x else None
+        gw = ConvWeightGrad.apply(g, x, w._data.shape, *geom) if need_w else None
+        gb = g.sum((0, 2, 3)) if need_b else None
+        return gx, gw, gb, None, None, None
+
+
+def _conv_backward(x, w, g, stride, padding, dilation, need_x):
+    """Conv2d's backward on arrays (col2im for x, or the weight matmul for w): a Conv2d node run forward on
+    x and w to set what its backward reads. For the gradient ops below, under create_graph=True only."""
+    node = Conv2d()
+    node.needs_input_grad = (need_x, not need_x, False)
+    node.forward(x, w, None, stride, padding, dilation)
+    gx, gw = node.backward(g)[:2]
+    return gx if need_x else gw
+
+
+class ConvInputGrad(Function):
+    """conv2d's gradient for x, gx = (the transposed convolution of g with w), as an op of its own so that
+    create_graph=True records it. It is linear in g and in w: d/dg is conv2d(v, w), d/dw is ConvWeightGrad."""
+    name = "ConvolutionBackwardBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, g, w, x_shape, stride, padding, dilation):
+        self.saved, self.geom = (g, w), (stride, padding, dilation)
+        return _conv_backward(np.zeros(x_shape, dtype=g.dtype), w, g, *self.geom, need_x=True)
+
+    def backward(self, v):
+        g, w = self.saved
+        return (Conv2d().forward(v, w, None, *self.geom), _conv_backward(v, w, g, *self.geom, need_x=False),
+                None, None, None, None)
+
+    def backward_tensor(self, v):
+        g, w = self.saved_tensors()
+        return (Conv2d.apply(v, w, None, *self.geom), ConvWeightGrad.apply(g, v, w._data.shape, *self.geom),
+                None, None, None, None)
+
+
+class ConvWeightGrad(Function):
+    """conv2d's gradient for w, gw = (the correlation of x with g), as an op of its own so that
+    create_graph=True records it. It is linear in g and in x: d/dg is conv2d(x, v), d/dx is ConvInputGrad."""
+    name = "ConvolutionBackwardBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, g, x, w_shape, stride, padding, dilation):
+        self.saved, self.geom = (g, x), (stride, padding, dilation)
+        return _conv_backward(x, np.zeros(w_shape, dtype=g.dtype), g, *self.geom, need_x=False)
+
+    def backward(self, v):
+        g, x = self.saved
+        return (Conv2d().forward(x, v, None, *self.geom),
+                _conv_backward(np.zeros(x.shape, dtype=g.dtype), v, g, *self.geom, need_x=True),
+                None, None, None, None)
+
+    def backward_tensor(self, v):
+        g, x = self.saved_tensors()
+        return (Conv2d.apply(x, v, None, *self.geom), ConvInputGrad.apply(g, v, x._data.shape, *self.geom),
+                None, None, None, None)
+
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if groups != 1:

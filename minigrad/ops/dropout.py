@@ -17,6 +17,9 @@ class Dropout(Function):
     def backward(self, g):
         return g * self.saved, None
 
+    def backward_tensor(self, g):             # the scaled mask is a constant
+        return g * Tensor._make(self.saved), None
+
 
 def dropout(input, p=0.5, training=True, mask=None, generator=None):
     """torch's dropout. `mask` (0/1, the input's shape) replaces the random draw, for parity runs; otherwise

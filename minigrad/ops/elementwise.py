@@ -103,6 +103,32 @@ def _zeros(g):
     return Tensor._make(np.zeros_like(g._data))
 
 
+class MaskedGrad(Function):
+    """g * scale (a constant: a mask, a slope), or g itself when scale is None, recorded with the op's input
+    (or output) x as a second input, as torch's ThresholdBackwardBackward0 and the like: the derivative for
+    x is 0 (a step), but the gradient depends on x, so it requires grad wherever x does, as in torch."""
+    name = "MaskedGrad"
+
+    def forward(self, g, x, scale):
+        self.scale, self.x_like = scale, x
+        return g if scale is None else g * scale
+
+    def backward(self, v):
+        return (v if self.scale is None else v * self.scale), np.zeros_like(self.x_like), None
+
+    def backward_tensor(self, v):
+        gx = Tensor._make(np.zeros_like(self.x_like))
+        return (v if self.scale is None else v * Tensor._make(self.scale)), gx, None
+
+
+def masked_grad(g, x, scale, name):
+    """MaskedGrad under torch's name for it (name: e.g. "ThresholdBackwardBackward0"); scale a NumPy array
+    (or None), in g's dtype."""
+    if scale is not None:
+        scale = scale.astype(g._data.dtype, copy=False)
+    return MaskedGrad.named(name).apply(g, x, scale)
+
+
 def _float(ad):
     """Ops like exp and sqrt give floats for integer tensors, as torch does."""
     return ad if ad.dtype.kind == "f" else ad.astype(dtypes.get_default_dtype().np)
@@ -176,6 +202,9 @@ class Fill(Function):
     def backward(self, g):
         return np.zeros_like(g), (g if self.needs_input_grad[1] else None)      # a number value: no gradient
 
+    def backward_tensor(self, g):
+        return _zeros(g), g
+
 
 class Zero(Fill):
     """zero_() inside the graph: the old value a is gone.  grad a = 0"""
@@ -183,6 +212,9 @@ class Zero(Fill):
 
     def backward(self, g):
         return np.zeros_like(g), None
+
+    def backward_tensor(self, g):
+        return _zeros(g), None
 
 
 class Copy(Function):

@@ -36,6 +36,7 @@ class _Addc(Function):
 class Addcmul(_Addc):
     """a + value * t1 * t2.  d/da = g,  d/dt1 = g * (t2 * value),  d/dt2 = g * (t1 * value)"""
     name = "AddcmulBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     fused_inplace = staticmethod(lambda *a: K.addcmul_(*a))
 
     def backward(self, g):
@@ -48,6 +49,7 @@ class Addcmul(_Addc):
 class Addcdiv(_Addc):
     """a + value * t1 / t2.  d/da = g,  d/dt1 = g * (value / t2),  d/dt2 = -g * (value * t1 / (t2 * t2))"""
     name = "AddcdivBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     fused_inplace = staticmethod(lambda *a: K.addcdiv_(*a))
 
     def backward(self, g):
@@ -60,6 +62,7 @@ class Addcdiv(_Addc):
 class Lerp(Function):
     """a + weight * (end - a), weight a number.  d/da = g * (1 - weight),  d/dend = g * weight"""
     name = "LerpBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
 
     def forward(self, a, end, weight):
         self.weight = weight
@@ -76,6 +79,7 @@ class LerpTensor(Function):
     """a + weight * (end - a), weight a tensor.  d/da = g * (1 - weight),  d/dend = g * weight,
     d/dweight = g * (end - a)"""
     name = "LerpBackward1"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0, 1, 2)
 
     def forward(self, a, end, weight):

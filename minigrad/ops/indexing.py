@@ -6,8 +6,8 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
-from .elementwise import to_dtype
-from .shape import _dim, reshape, view
+from .elementwise import _mask, to_dtype, where
+from .shape import Index, IndexGrad, _dim, reshape, view
 
 
 def _check_index(index, name):
@@ -60,6 +60,9 @@ class Gather(Function):
         np.add.at(grad, self.where, g)
         return grad, None, None
 
+    def backward_tensor(self, g):             # the same scatter-add, as a recorded op
+        return IndexGrad.apply1(g, self.in_shape, self.where, True), None, None
+
 
 @declare(methods="gather", op=Gather)
 def gather(a, dim, index, sparse_grad=False):
@@ -82,6 +85,9 @@ class IndexSelect(Function):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
         np.add.at(grad, self.where, g)
         return grad, None, None
+
+    def backward_tensor(self, g):
+        return IndexGrad.apply1(g, self.in_shape, self.where, True), None, None
 
 
 @declare(methods="index_select", op=IndexSelect)
@@ -115,6 +121,9 @@ class MaskedFill(Function):
     def backward(self, g):
         return np.where(self.mask, 0, g).astype(g.dtype, copy=False), None, None
 
+    def backward_tensor(self, g):
+        return where(self.mask, 0.0, g), None, None
+
 
 class MaskedFillTensor(MaskedFill):
     """a with a 0-d tensor `value` where mask is True.  grad a = grad where mask is False; grad value = the
@@ -124,6 +133,11 @@ class MaskedFillTensor(MaskedFill):
     def backward(self, g):
         ga = np.where(self.mask, 0, g).astype(g.dtype, copy=False) if self.needs_input_grad[0] else None
         gv = np.where(self.mask, g, 0).astype(g.dtype, copy=False) if self.needs_input_grad[2] else None
+        return ga, None, gv
+
+    def backward_tensor(self, g):             # gv: the engine sums it down to the value's 0-d shape
+        ga = where(self.mask, 0.0, g) if self.needs_input_grad[0] else None
+        gv = where(self.mask, g, 0.0) if self.needs_input_grad[2] else None
         return ga, None, gv
 
 
@@ -191,6 +205,16 @@ class Scatter(Function):
             gs = _pad_to(g[self.where], self.src_shape)
         return ga, None, None, gs
 
+    def backward_tensor(self, g):
+        ga = gs = None
+        if self.needs_input_grad[0]:
+            kept = np.ones(g._data.shape, dtype=bool)
+            kept[self.where] = False
+            ga = g * _mask(kept, g)
+        if self.needs_input_grad[3]:
+            gs = _pad_to_tensor(Index.apply1(g, self.where), self.src_shape)
+        return ga, None, None, gs
+
 
 class ScatterValue(Scatter):
     """a with `value` written at a[i][index[i][j]] (dim 1).  grad a = grad with the written positions zeroed"""
@@ -214,6 +238,10 @@ class ScatterAdd(Function):
         gs = _pad_to(g[self.where], self.src_shape) if self.needs_input_grad[3] else None
         return g, None, None, gs
 
+    def backward_tensor(self, g):
+        gs = _pad_to_tensor(Index.apply1(g, self.where), self.src_shape) if self.needs_input_grad[3] else None
+        return g, None, None, gs
+
 
 def _pad_to(g, shape):
     """A gradient for src of `shape` when only its leading corner (the index's shape) was read."""
@@ -222,6 +250,13 @@ def _pad_to(g, shape):
     out = np.zeros(shape, dtype=g.dtype)
     out[tuple(slice(s) for s in g.shape)] = g
     return out
+
+
+def _pad_to_tensor(g, shape):
+    """_pad_to for a Tensor gradient (create_graph=True), recorded."""
+    if g._data.shape == shape:
+        return g
+    return IndexGrad.apply1(g, shape, tuple(slice(s) for s in g._data.shape), False)
 
 
 def _scatter_args(a, dim, index, src, name):
@@ -289,6 +324,11 @@ class RepeatInterleave(Function):
         shp = self.in_shape
         return g.reshape(shp[:self.axis] + (shp[self.axis], self.r) + shp[self.axis + 1:]).sum(
             axis=self.axis + 1), None, None
+
+    def backward_tensor(self, g):
+        shp = self.in_shape
+        return g.reshape(shp[:self.axis] + (shp[self.axis], self.r) + shp[self.axis + 1:]).sum(
+            self.axis + 1), None, None
 
 
 @declare(methods="repeat_interleave", op=RepeatInterleave)

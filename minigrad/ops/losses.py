@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
-from .elementwise import _promote
+from .elementwise import _promote, where
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -130,6 +130,14 @@ class SoftTargetCrossEntropy(Function):
         else:
             grad *= np.expand_dims(g, -1)
         return grad, None, None
+
+    def backward_tensor(self, g):             # the same formula, softmax recomputed from x in Tensor ops
+        _, _, n, reduction = self.saved
+        x, t = self.inputs[0], self.inputs[1]
+        grad = x.softmax(-1) * t.sum(-1, keepdim=True) - t
+        if reduction == "mean":
+            return grad * (g / n), None, None
+        return grad * (g if reduction == "sum" else g.unsqueeze(-1)), None, None
 
 
 
@@ -271,6 +279,19 @@ class NllLoss(Function):
         grad[np.arange(len(t)), t] = -w * scale
         return (grad[0] if squeeze else grad), None, None, None, None
 
+    def backward_tensor(self, g):             # linear in x: -w at each target, a constant, times the scale
+        shape, t, w, denom, squeeze, reduction = self.saved
+        picks = np.zeros(shape, dtype=g._data.dtype)
+        picks[np.arange(len(t)), t] = -w
+        if reduction == "none":
+            scale = g.reshape(-1).unsqueeze(1)
+        elif reduction == "mean":             # every target ignored: no gradient, a constant 0 (not 0 * g)
+            scale = g / denom if denom else Tensor._make(np.zeros_like(g._data))
+        else:
+            scale = g
+        grad = Tensor._make(picks) * scale
+        return (grad[0] if squeeze else grad), None, None, None, None
+
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     _check_reduction(reduction)
@@ -409,6 +430,45 @@ class BinaryCrossEntropy(Function):
             grad = grad / p.size
         return grad.astype(p.dtype, copy=False), None, None, None
 
+    def backward_tensor(self, g):             # an op of its own, so that its derivative can be torch's
+        return BinaryCrossEntropyGrad.apply(g, self.inputs[0], self), None, None, None
+
+
+class BinaryCrossEntropyGrad(Function):
+    """binary_cross_entropy's gradient for p as an op of its own (create_graph=True), differentiated as torch
+    differentiates it, with eps = 1e-12 inside its denominators (it differs from the exact derivative by
+    about eps / p(1 - p), relatively):  d/dg = (p - y) / ((p + eps)(1 - p + eps)),
+    d/dp = g (p^2 - 2 p y + y) / ((p + eps)^2 (1 - p + eps)^2), times the weight, over n for 'mean'."""
+    name = "BinaryCrossEntropyBackwardBackward0"
+    saved_inputs = (0, 1)
+    eps = 1e-12
+
+    def forward(self, g, p, node):
+        self.saved = (g, p)
+        self.y, self.weight, self.reduction = node.saved[1], node.weight, node.reduction
+        return node.backward(g)[0]
+
+    def backward(self, v):
+        g, p = self.saved
+        return self._grads(v, g, p, self.y, lambda w: w)
+
+    def backward_tensor(self, v):
+        g, p = self.saved_tensors()
+        return self._grads(v, g, p, Tensor._make(self.y), Tensor._make)
+
+    def _grads(self, v, g, p, y, const):
+        """Both formulas, on arrays or on Tensors (`const` makes the weight array one of them)."""
+        eps = self.eps
+        gg = v * (p - y) / ((p + eps) * (1 - p + eps))
+        gp = v * g * (p * p - 2 * p * y + y) / ((p + eps) * (p + eps) * ((1 - p + eps) * (1 - p + eps)))
+        if self.weight is not None:
+            w = const(self.weight)
+            gg, gp = gg * w, gp * w
+        if self.reduction == "mean":
+            n = self.y.size
+            gg, gp = gg / n, gp / n
+        return gg, gp, None
+
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     if input._data.shape != target._data.shape:
@@ -455,6 +515,20 @@ class BinaryCrossEntropyWithLogits(Function):
             grad = grad / x.size
         return grad.astype(x.dtype, copy=False), None, None, None, None
 
+    def backward_tensor(self, g):             # the same formula on the input Tensors (recorded)
+        x, y = self.saved_tensors()
+        weight, pos_weight = self.weights
+        s = x.sigmoid()
+        if pos_weight is None:
+            grad = g * (s - y)
+        else:
+            grad = g * ((1 - y) - (Tensor._make(pos_weight - 1) * y + 1) * (1 - s))
+        if weight is not None:
+            grad = grad * Tensor._make(weight)
+        if self.reduction == "mean":
+            grad = grad / x._data.size
+        return grad, None, None, None, None
+
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
@@ -499,6 +573,11 @@ class SmoothL1Loss(Function):
         need_x, need_y = self.needs_input_grad[:2]
         return (grad if need_x else None), (-grad if need_y else None), None, None
 
+    def backward_tensor(self, g):             # d = x - y recomputed from the input Tensors (recorded)
+        beta, reduction = self.params
+        grad = ((self.inputs[0] - self.inputs[1]) / beta).clamp(-1, 1) * g
+        return _regression_grads(self, grad, reduction)
+
 
 class HuberLoss(Function):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2), d = x - y.
@@ -521,6 +600,19 @@ class HuberLoss(Function):
             grad = grad / d.size
         need_x, need_y = self.needs_input_grad[:2]
         return (grad if need_x else None), (-grad if need_y else None), None, None
+
+    def backward_tensor(self, g):
+        delta, reduction = self.params
+        grad = (self.inputs[0] - self.inputs[1]).clamp(-delta, delta) * g
+        return _regression_grads(self, grad, reduction)
+
+
+def _regression_grads(node, grad, reduction):
+    """smooth_l1 / huber's Tensor gradients: grad for x, -grad for y, over n for 'mean'."""
+    if reduction == "mean":
+        grad = grad / node.saved.size
+    need_x, need_y = node.needs_input_grad[:2]
+    return (grad if need_x else None), (-grad if need_y else None), None, None
 
 
 def _reduced(loss, reduction):
@@ -577,6 +669,18 @@ class KlDiv(Function):
             if need_t:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     gt = g * (np.where(t != 0, np.log(t), 0 * t) + t / t) - g * x
+        return gx, gt, None
+
+    def backward_tensor(self, g):             # the same formulas on the input Tensors (recorded)
+        x, t, log_target = self.saved_tensors()
+        need_x, need_t = self.needs_input_grad[:2]
+        if log_target:
+            e = t.exp()
+            gx = -(g * e) if need_x else None
+            gt = g * (e * (t - x)) + g * e if need_t else None
+        else:
+            gx = -(g * t) if need_x else None
+            gt = g * (where(t._data != 0, t.log(), 0.0) + t / t) - g * x if need_t else None
         return gx, gt, None
 
 

@@ -9,7 +9,8 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from . import reduce
-from .shape import _dim
+from .elementwise import _mask
+from .shape import Index, IndexGrad, LinearGrad, _dim
 
 
 def _shift(x, axis):
@@ -144,6 +145,15 @@ class Embedding(Function):
             grad[padding_idx] = 0
         return grad, None, None, None
 
+    def backward_tensor(self, g):
+        """The same sum into rows, as an op whose own gradient reads the rows back (zero at padding_idx) and,
+        as torch's, is not divided by the counts again under scale_grad_by_freq."""
+        _, idx, padding_idx, _ = self.saved
+        kept = _mask((idx != padding_idx)[..., None], g)
+        grad = LinearGrad.named("EmbeddingDenseBackwardBackward0").apply(
+            g, self, lambda v: Embedding.apply(v, idx, -1, False) * kept)
+        return grad, None, None, None
+
 
 def padding_row(padding_idx, num_embeddings):
     """padding_idx as a row number (a negative one counts from the end), checked as torch checks it."""
@@ -213,6 +223,23 @@ class NativeLayerNorm(Function):
             gb = g.sum(axis=lead)
         return gx, gw, gb, None, None
 
+    def backward_tensor(self, g):             # backward's formulas, the statistics recomputed from x in Tensor ops
+        x, weight, _, axes, eps = self.inputs
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        lead = tuple(range(x._data.ndim - len(axes)))
+        xc = x - x.mean(axes, keepdim=True)
+        rstd = 1 / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
+        xh = xc * rstd
+        gx = gw = gb = None
+        if need_x:
+            dxh = g if weight is None else g * weight
+            gx = rstd * (dxh - dxh.mean(axes, keepdim=True) - xh * (dxh * xh).mean(axes, keepdim=True))
+        if need_w:
+            gw = (g * xh).sum(lead)
+        if need_b:
+            gb = g.sum(lead)
+        return gx, gw, gb, None, None
+
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if isinstance(normalized_shape, int):
@@ -273,6 +300,10 @@ class ConstantPadNd(Function):
         grad = np.zeros(shape, dtype=g.dtype)
         grad[src] = g[dst]
         return grad, None, None
+
+    def backward_tensor(self, g):             # the same copy of the kept part, as recorded ops
+        shape, src, dst = self.saved
+        return IndexGrad.apply1(Index.apply1(g, dst), shape, src, False), None, None
 
 
 def pad(input, pad, mode="constant", value=None):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 def _channels_last_2d(x):
@@ -90,6 +91,32 @@ class BatchNorm(Function):
             else:
                 gx2 = g2 * scale
             gx = _from_2d(gx2, self.shape)
+        return gx, gw, gb, None, None, None, None, None
+
+    def backward_tensor(self, g):             # backward's formulas, the statistics recomputed from x in Tensor ops
+        x, w = self.inputs[:2]
+        eps = self.inputs[7]
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        axes = (0,) + tuple(range(2, x._data.ndim))            # every dim but the channels
+        per_channel = (1, -1) + (1,) * (x._data.ndim - 2)
+        if self.training:
+            xc = x - x.mean(axes, keepdim=True)
+            invstd = 1 / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
+            xh = xc * invstd
+        else:                                 # the running statistics are constants
+            running_mean, invstd = self.inputs[3], Tensor._make(self.saved[1].reshape(per_channel))
+            xh = (x - Tensor._make(running_mean.reshape(per_channel))) * invstd
+        gx = gw = gb = None
+        if need_w:
+            gw = (g * xh).sum(axes)
+        if need_b:
+            gb = g.sum(axes)
+        if need_x:
+            scale = invstd if w is None else invstd * w.reshape(per_channel)
+            if self.training:
+                gx = scale * (g - g.mean(axes, keepdim=True) - xh * (g * xh).mean(axes, keepdim=True))
+            else:
+                gx = g * scale
         return gx, gw, gb, None, None, None, None, None
 
 

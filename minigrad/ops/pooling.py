@@ -3,6 +3,8 @@ as ops/conv.py explains)."""
 import numpy as np
 
 from ..autograd.function import Function
+from .elementwise import masked_grad
+from .shape import IndexGrad, LinearGrad
 from .conv import _pair, _nhwc, _pad_nhwc, _out_size
 
 
@@ -44,6 +46,21 @@ class MaxPool2d(Function):
                 gxp[sl] += np.where(hit, gt, 0)
         return gxp[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2), None, None, None
 
+    def backward_tensor(self, g):             # g routed to each window's first maximum: a recorded scatter
+        xp, out = self.saved
+        (n, c, h, w), (kh, kw), (sh, sw), (ph, pw), ho, wo = self.geom
+        rows, cols = np.zeros(out.shape, dtype=np.intp), np.zeros(out.shape, dtype=np.intp)
+        taken = np.zeros(out.shape, dtype=bool)
+        top = (np.arange(ho) * sh - ph)[None, :, None, None]
+        left = (np.arange(wo) * sw - pw)[None, None, :, None]
+        for i in range(kh):
+            for j in range(kw):
+                hit = (xp[_slices(i, j, ho, wo, sh, sw)] == out) & ~taken
+                taken |= hit
+                rows, cols = np.where(hit, top + i, rows), np.where(hit, left + j, cols)
+        grad = _routed(g, (n, c, h, w), _nhwc_positions(rows, cols, (n, c, h, w)))
+        return masked_grad(grad, self.inputs[0], None, "MaxPool2DWithIndicesBackwardBackward0"), None, None, None
+
 
 class AvgPool2d(Function):
     """out = sum over each window / divisor (k*k, or the count of real pixels when count_include_pad=False);
@@ -80,6 +97,25 @@ class AvgPool2d(Function):
             for j in range(kw):
                 gxp[_slices(i, j, ho, wo, sh, sw)] += gd
         return gxp[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2), None, None, None, None
+
+    def backward_tensor(self, g):             # linear in x: the gradient of its gradient is the pool itself
+        pool = lambda v: AvgPool2d.apply(v, *self.inputs[1:])
+        grad = LinearGrad.named("AvgPool2DBackwardBackward0").apply(g, self, pool)
+        return grad, None, None, None, None
+
+
+def _nhwc_positions(rows, cols, shape):
+    """Flat positions in an (N, C, H, W) array of the pixels at rows, cols, given per (n, ho, wo, c) output."""
+    n, c, h, w = shape
+    nn, cc = np.arange(n)[:, None, None, None], np.arange(c)[None, None, None, :]
+    return (((nn * c + cc) * h + rows) * w + cols).transpose(0, 3, 1, 2)
+
+
+def _routed(g, shape, positions):
+    """g (N, C, Ho, Wo) added into zeros of `shape` at `positions` (one flat position per element of g), as
+    a recorded op (IndexGrad, whose gradient reads those positions back)."""
+    flat = IndexGrad.apply1(g.reshape(-1), (int(np.prod(shape)),), (positions.reshape(-1),), True)
+    return flat.reshape(shape)
 
 
 def _bins(size, out):
@@ -126,6 +162,21 @@ class AdaptivePool2d(Function):
                     gx[:, r0:r1, c0:c1, :] += np.where(hit, ga.reshape(n, 1, c), 0).reshape(
                         n, r1 - r0, c1 - c0, c)
         return gx.transpose(0, 3, 1, 2), None, None
+
+    def backward_tensor(self, g):
+        if self.mode == "avg":                # linear in x: the gradient of its gradient is the pool itself
+            return LinearGrad.named("AdaptiveAvgPool2DBackwardBackward0").apply(
+                g, self, lambda v: AdaptivePool2d.apply(v, *self.inputs[1:])), None, None
+        n, c, h, w = self.shape               # max: g routed to each bin's first maximum, a recorded scatter
+        xt, out = self.saved
+        rows, cols = np.zeros(out.shape, dtype=np.intp), np.zeros(out.shape, dtype=np.intp)
+        for a, (r0, r1) in enumerate(self.rows):
+            for b, (c0, c1) in enumerate(self.cols):
+                cell = xt[:, r0:r1, c0:c1, :].reshape(n, -1, c)
+                idx = (cell == out[:, a, b][:, None, :]).argmax(axis=1)
+                rows[:, a, b], cols[:, a, b] = r0 + idx // (c1 - c0), c0 + idx % (c1 - c0)
+        grad = _routed(g, self.shape, _nhwc_positions(rows, cols, self.shape))
+        return masked_grad(grad, self.inputs[0], None, "AdaptiveMaxPool2DBackwardBackward0"), None, None
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

@@ -195,6 +195,11 @@ class MaxAll(Function):
         hit = a == out
         return (hit * (g / int(np.count_nonzero(hit))),)      # int: an np.int64 would widen float32 g
 
+    def backward_tensor(self, g):             # the mask is a constant: its own derivative is 0
+        a, out = self.saved
+        hit = a == out
+        return (elementwise._mask(hit, g) * (g / int(np.count_nonzero(hit))),)
+
 
 class MinAll(MaxAll):
     """min of all elements.  The gradient goes to the smallest element, split evenly among ties."""
@@ -220,6 +225,11 @@ class MaxDim(Function):
             g = np.expand_dims(g, self.axis)
         np.put_along_axis(grad, self.idx, g, axis=self.axis)
         return grad, None, None
+
+    def backward_tensor(self, g):             # g at the indices, 0 elsewhere: a constant one-hot mask
+        hit = np.zeros(self.in_shape, dtype=bool)
+        np.put_along_axis(hit, self.idx, True, axis=self.axis)
+        return g.reshape(_keep_shape(self.in_shape, (self.axis,))) * elementwise._mask(hit, g), None, None
 
 
 class MinDim(MaxDim):
@@ -315,6 +325,17 @@ class Var(Function):
             scale = 2 / np.asarray(self.n - self.correction, dtype=g.dtype)
             return g.reshape(self.keep) * scale * centred, None, None, None
 
+    def backward_tensor(self, g):             # the same formula, on the input Tensor (recorded)
+        a = self.saved_tensors()
+        dof = self.n - self.correction
+        if dof <= 0 and (self.axes is None or a._data.ndim == 0):      # torch: a constant nan / inf then
+            with np.errstate(invalid="ignore"):
+                inf_or_nan = np.where(a._data == a._data.mean(), np.nan, np.inf).astype(a._data.dtype)
+            return g.reshape(self.keep) * Tensor._make(inf_or_nan), None, None, None
+        centred = a - a.mean(self.axes, keepdim=True)
+        scale = 2 / dof if dof else math.inf
+        return g.reshape(self.keep) * scale * centred, None, None, None
+
 
 class Std(Var):
     """standard deviation.  d std/da_i = (a_i - mean) / ((n - correction) std)"""
@@ -331,6 +352,11 @@ class Std(Var):
         with np.errstate(divide="ignore", invalid="ignore"):
             grad_var = np.where(out == 0, 0, g.reshape(self.keep) / (2 * out))     # torch: 0 where std is 0
         return super().backward(grad_var.astype(g.dtype, copy=False))
+
+    def backward_tensor(self, g):             # through the output std itself, as torch's formula reads it
+        out = self.output_tensor(self.out).reshape(self.keep)
+        grad_var = elementwise.where(self.out.reshape(self.keep) == 0, 0.0, g.reshape(self.keep) / (2 * out))
+        return super().backward_tensor(grad_var)
 
 
 def _correction(unbiased, correction):
@@ -383,6 +409,15 @@ def _prod_safe_zeros(g, a, axis):
     return g * (before * after)
 
 
+def _product_of_others(a, axis):
+    """_prod_safe_zeros's product of the other elements, in Tensor ops for create_graph=True: each slice along
+    axis copied once per element with that element replaced by 1 (a new last axis), then multiplied out."""
+    x = a.movedim(axis, -1)
+    n = x._data.shape[-1]
+    rows = x.unsqueeze(-2).expand(x._data.shape[:-1] + (n, n))
+    return elementwise.where(np.eye(n, dtype=bool), 1.0, rows).prod(-1).movedim(-1, axis)
+
+
 class Prod(Function):
     """product of all elements.  d prod(a)/da_i = the product of the other elements (prod / a_i when no element
     is 0)"""
@@ -402,6 +437,16 @@ class Prod(Function):
         if not (a == 0).any():
             return (g * (out / a),)
         return (_prod_safe_zeros(g, a.reshape(-1), 0).reshape(a.shape),)
+
+    def backward_tensor(self, g):
+        a, out = self.saved_tensors()
+        if a._data.ndim == 0:
+            return (g,)
+        if not (a._data == 0).any():
+            return (g * (out / a),)
+        if a._data.size == 1:                 # no other element: the gradient is g, a constant (torch's)
+            return (g.expand(a._data.shape),)
+        return (g * _product_of_others(a.reshape(-1), 0).reshape(a._data.shape),)
 
 
 class ProdDim(Function):
@@ -426,6 +471,18 @@ class ProdDim(Function):
         if not (a == 0).any():
             return g * (out / a), None, None
         return _prod_safe_zeros(g, a, self.axis), None, None
+
+    def backward_tensor(self, g):
+        a, out = self.saved_tensors()
+        if a._data.ndim == 0:
+            return g, None, None
+        if not self.keepdim:
+            g, out = g.unsqueeze(self.axis), out.unsqueeze(self.axis)
+        if not (a._data == 0).any():
+            return g * (out / a), None, None
+        if a._data.shape[self.axis] == 1:     # no other element: the gradient is g, a constant (torch's)
+            return g.expand(a._data.shape), None, None
+        return g * _product_of_others(a, self.axis), None, None
 
 
 @declare(methods="prod", op=Prod)
@@ -464,6 +521,12 @@ class Cumsum(Function):
             return g, None
         return np.flip(_cumsum(np.flip(g, axis), axis), axis), None
 
+    def backward_tensor(self, g):             # the same running sum from the end, in Tensor ops
+        axis = self.axis
+        if g._data.ndim == 0 or g._data.shape[axis] <= 1:
+            return g, None
+        return g.flip((axis,)).cumsum(axis).flip((axis,)), None
+
 
 @declare(methods="cumsum", op=Cumsum)
 def cumsum(a, dim, dtype=None):
@@ -498,6 +561,10 @@ class Logsumexp(Function):
     def backward(self, g):
         a, out = self.saved
         return g.reshape(self.keep) * np.exp(a - out.reshape(self.keep)), None, None
+
+    def backward_tensor(self, g):             # the same formula, on the input and output Tensors (recorded)
+        a, out = self.saved_tensors()
+        return g.reshape(self.keep) * (a - out.reshape(self.keep)).exp(), None, None
 
 
 @declare(methods="logsumexp", op=Logsumexp)
@@ -560,6 +627,28 @@ class VectorNorm(Function):
             scale = np.where(norm == 0, 0, g / norm ** (p - 1))
             return scaled * scale, None, None, None
 
+    def backward_tensor(self, g):             # backward's formulas on the input and output Tensors
+        a, norm = self.saved_tensors()
+        p = self.p
+        g, norm = g.reshape(self.keep), norm.reshape(self.keep)
+        zero = norm._data == 0
+        if p == 0:
+            return None, None, None, None
+        if p == 1:
+            return a.sign() * g, None, None, None
+        if p == 2:
+            return g * elementwise.where(zero, 0.0, a / norm), None, None, None
+        if np.isinf(p):
+            absa = np.abs(a._data)
+            mask = (absa == norm._data) | np.isnan(absa)
+            count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g._data.dtype)
+            return a.sign() * ((g / Tensor._make(count)) * elementwise._mask(mask, g)), None, None, None
+        if p < 1:
+            scaled = elementwise.where(a._data == 0, 0.0, a.sign() * a.abs() ** (p - 1))
+            return scaled * g * norm ** (1 - p), None, None, None
+        scaled = a.sign() * a.abs() ** (p - 1) if p < 2 else a * a.abs() ** (p - 2)
+        return scaled * elementwise.where(zero, 0.0, g / norm ** (p - 1)), None, None, None
+
 
 @declare(methods="norm", op=VectorNorm)
 def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
@@ -594,6 +683,12 @@ class Amax(Function):
         mask = a == out.reshape(self.keep)
         count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g.dtype)
         return (g.reshape(self.keep) / count) * mask, None, None
+
+    def backward_tensor(self, g):             # the mask and the count of ties are constants
+        a, out = self.saved
+        mask = a == out.reshape(self.keep)
+        count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g._data.dtype)
+        return (g.reshape(self.keep) / Tensor._make(count)) * elementwise._mask(mask, g), None, None
 
 
 class Amin(Amax):

@@ -385,6 +385,24 @@ class IndexGrad(Function):
         return out, None, None, None
 
 
+class LinearGrad(Function):
+    """The gradient of an op linear in its first input (average pooling, embedding), as an op of its own for
+    create_graph=True: forward runs the op node's backward on g. A linear op's backward is its transpose,
+    so the gradient of this one is the op again: `transpose`, in Tensor ops, applied to the incoming
+    gradient. Name it with .named() (torch's <Op>BackwardBackward0)."""
+    name = "LinearGrad"
+
+    def forward(self, g, node, transpose):
+        self.transpose = transpose
+        return node.backward(g)[0]
+
+    def backward(self, v):
+        return self.transpose(Tensor._make(v))._data, None, None
+
+    def backward_tensor(self, v):
+        return self.transpose(v), None, None
+
+
 def _take(arr, index):
     """arr[index], where an index of ints alone gives a 0-d view, not a NumPy scalar (a copy): so that x[0].mul_(3)
     writes into x, as in torch."""
@@ -504,6 +522,16 @@ class SetItem(Function):
             gv = g[self.index]
         return ga, None, gv, None
 
+    def backward_tensor(self, g):             # the written positions as a constant mask; v's part read back
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            kept = np.ones(g._data.shape, dtype=bool)
+            kept[self.index] = False
+            ga = g * Tensor._make(kept.astype(g._data.dtype))
+        if self.needs_input_grad[2]:
+            gv = Index.apply1(g, self.index)
+        return ga, None, gv, None
+
 
 @declare(export="", methods="__setitem__", op=SetItem)
 def setitem(a, index, value):
@@ -560,6 +588,11 @@ class Cat(Function):
 
     def backward(self, g):
         return (None,) + tuple(np.split(g, self.splits, axis=self.dim))
+
+    def backward_tensor(self, g):             # each input's slice of g, as recorded indexing
+        lead = (slice(None),) * self.dim
+        bounds = [0, *map(int, self.splits), g._data.shape[self.dim]]
+        return (None,) + tuple(g[lead + (slice(s, e),)] for s, e in zip(bounds, bounds[1:]))
 
 
 @declare()
@@ -643,6 +676,9 @@ class SplitPart(Function):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
         grad[self.index] = g
         return grad, None
+
+    def backward_tensor(self, g):
+        return IndexGrad.apply1(g, self.in_shape, self.index, False), None
 
 
 SplitWithSizesPart = SplitPart.named("SplitWithSizesBackward0")
@@ -756,6 +792,10 @@ class Repeat(Function):
         split = [n for pair in zip(self.sizes, self.padded) for n in pair]
         return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(self.in_shape), None
 
+    def backward_tensor(self, g):             # the same sum over the tiles, in Tensor ops
+        split = tuple(n for pair in zip(self.sizes, self.padded) for n in pair)
+        return g.reshape(split).sum(tuple(range(0, len(split), 2))).reshape(self.in_shape), None
+
 
 @declare(export="")
 def repeat(a, sizes):
@@ -776,6 +816,9 @@ class Flip(Function):
 
     def backward(self, g):
         return np.flip(g, self.dims), None
+
+    def backward_tensor(self, g):
+        return g.flip(self.dims), None
 
 
 @declare()
@@ -806,6 +849,12 @@ class Roll(Function):
             return np.roll(g.reshape(-1), back).reshape(g.shape), None, None
         return np.roll(g, back, axis=self.dims), None, None
 
+    def backward_tensor(self, g):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        if self.dims is None:
+            return g.reshape(-1).roll(back).reshape(g._data.shape), None, None
+        return g.roll(back, self.dims), None, None
+
 
 @declare(methods="roll", op=Roll)
 def roll(a, shifts, dims=None):
@@ -833,6 +882,9 @@ class Tril(Function):
 
     def backward(self, g):
         return self.keep(g, self.k), None
+
+    def backward_tensor(self, g):             # the same triangle of g, recorded
+        return type(self).apply1(g, self.k), None
 
 
 class Triu(Tril):
@@ -875,6 +927,9 @@ class DiagEmbed(Function):
     def backward(self, g):
         return g[_diag_positions(g.shape[0] - abs(self.k), self.k)], None
 
+    def backward_tensor(self, g):
+        return Index.apply1(g, _diag_positions(g._data.shape[0] - abs(self.k), self.k)), None
+
 
 class Diagonal(Function):
     """Diagonal k of a matrix, as a new vector.  grad a = zeros with the grad placed on diagonal k"""
@@ -888,6 +943,9 @@ class Diagonal(Function):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
         grad[_diag_positions(g.shape[0], self.k)] = g
         return grad, None
+
+    def backward_tensor(self, g):
+        return IndexGrad.apply1(g, self.in_shape, _diag_positions(g._data.shape[0], self.k), True), None
 
 
 @declare(methods="diag", op=Diagonal)

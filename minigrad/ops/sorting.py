@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from .reduce import MaxAll
-from .shape import _dim
+from .shape import IndexGrad, _dim
 
 
 def _return_type(name):
@@ -47,6 +47,12 @@ class Pick(Function):
     def backward(self, g):
         grad = np.zeros(self.in_shape or (1,), dtype=g.dtype)
         np.put_along_axis(grad, self.idx, g.reshape(self.idx.shape), axis=self.axis)
+        return grad.reshape(self.in_shape), None, None
+
+    def backward_tensor(self, g):             # the same put, as a recorded op (IndexGrad)
+        grid = np.indices(self.idx.shape, sparse=True)
+        where = tuple(grid[:self.axis]) + (self.idx,) + tuple(grid[self.axis + 1:])
+        grad = IndexGrad.apply1(g.reshape(self.idx.shape), self.in_shape or (1,), where, True)
         return grad.reshape(self.in_shape), None, None
 
 

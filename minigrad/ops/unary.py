@@ -6,7 +6,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..backend import kernels as K
 from ..tensor import Tensor, declare
-from .elementwise import _float, _mask, _no_bool, _zeros, to_dtype, unary
+from .elementwise import _float, _mask, _no_bool, _zeros, masked_grad, to_dtype, unary
 
 
 class Neg(Function):
@@ -63,6 +63,9 @@ class Log10(Function):
     def backward(self, g):
         a = self.saved
         return (g / (a * np.asarray(self.log_base, dtype=g.dtype)),)     # torch: grad / (self * ln 10)
+
+    def backward_tensor(self, g):
+        return (g / (self.saved_tensors() * float(self.log_base)),)
 
 
 class Log2(Log10):
@@ -200,7 +203,7 @@ class Relu(Function):
         return [f"{e.grad(0)} = {g} * ({e.out} > {e.const(_ZERO.get(a.meta[1].char, 0))})"]
 
     def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
-        return (g * _mask(self.saved > 0, g),)
+        return (masked_grad(g, self.saved_tensors(), self.saved > 0, "ThresholdBackwardBackward0"),)
 
 
 class Clamp(Function):

@@ -58,6 +58,13 @@ class CopySlices(Function):
         g_base.reshape(-1)[where] = 0
         return g_base, g.reshape(-1)[where], None
 
+    def backward_tensor(self, g):
+        from .shape import Index      # views.py sits below shape.py, whose ops this gradient records
+        where = self.locate(np.arange(g._data.size).reshape(g._data.shape))
+        kept = np.ones(g._data.size, dtype=g._data.dtype)
+        kept[where] = 0
+        return g * Tensor._make(kept.reshape(g._data.shape)), Index.apply1(g.reshape(-1), where), None
+
 
 class ViewOfBase(Function):
     """A view read again from its base, after an in-place op rebased the base's history (torch prints this
@@ -73,6 +80,12 @@ class ViewOfBase(Function):
         grad = np.zeros(self.base_shape, dtype=g.dtype)
         grad.reshape(-1)[where] = g   # a writable view never holds one element twice
         return grad, None
+
+    def backward_tensor(self, g):
+        from .shape import IndexGrad  # views.py sits below shape.py, whose ops this gradient records
+        size = int(np.prod(self.base_shape, dtype=np.int64))
+        where = self.locate(np.arange(size).reshape(self.base_shape))
+        return IndexGrad.apply1(g, (size,), where, True).reshape(self.base_shape), None
 
 
 def copy_slices(view, result):
