@@ -103,7 +103,8 @@ class Mul(Function):
         return [f"{e.out} = {a} * {b}"]
 
     def emit_backward(self, e, g, a, b):
-        return ([f"{e.grad(0)} = {g} * {b}"] if e.need[0] else []) + ([f"{e.grad(1)} = {g} * {a}"] if e.need[1] else [])
+        return (([f"{e.grad(0)} = {g} * {b}"] if e.need[0] else [])
+                + ([f"{e.grad(1)} = {g} * {a}"] if e.need[1] else []))
 
 
 class Div(Function):
