@@ -345,6 +345,7 @@ EMITTED_STEPS = {
     "matmul of every rank": lambda x, w, b: ((x @ w.T) @ b).sum() + (b @ b) + (x[0] @ w.T).sum() + (w @ x[0]).sum(),
     "linear, select, mse": lambda x, w, b: F.mse_loss(F.linear(x, w, b)[:, 0], x[:, 1]) + F.mse_loss(x @ w.T, x @ w.T * 0, reduction="sum"),
     "sigmoid relu softmax log_softmax": lambda x, w, b: (F.softmax(F.relu(x @ w.T + b), dim=1) * F.log_softmax(torch_sigmoid(x @ w.T), dim=1)).sum(),
+    "exp, log": lambda x, w, b: ((x @ w.T * 0.1).exp() * b).mean() + (b * b + 1.0).log().mean(),
     "where, number minus tensor": lambda x, w, b: minigrad.where(x[:, :3] > 0, 1 - (x @ w.T).sigmoid(), b * 2).mean(),
     "cross_entropy": lambda x, w, b: F.cross_entropy(x @ w.T + b, minigrad.tensor([0, 2, 1, 1, 0])) + F.cross_entropy(x @ w.T, minigrad.tensor([2, 2, 1, 0, 0]), reduction="sum"),
 }

@@ -35,6 +35,14 @@ class Exp(Function):
     def backward(self, g):
         return (g * self.saved,)
 
+    def emit_forward(self, e, a):         # minigrad.compile's replay, for a float array: the same kernel, as a line
+        if a.meta is None or not a.meta[2] or a.meta[1].kind != "f":
+            return None
+        return [f"{e.out} = K.exp({a})"]
+
+    def emit_backward(self, e, g, a):
+        return [f"{e.grad(0)} = {g} * {e.out}"]
+
 
 class Log(Function):
     """log(a).  d log(a)/da = 1/a"""
@@ -48,6 +56,14 @@ class Log(Function):
 
     def backward(self, g):
         return (g / self.saved,)
+
+    def emit_forward(self, e, a):         # minigrad.compile's replay, for a float array: the same NumPy, as a line
+        if a.meta is None or not a.meta[2] or a.meta[1].kind != "f":
+            return None
+        return [f"{e.out} = np.log({a})"]
+
+    def emit_backward(self, e, g, a):
+        return [f"{e.grad(0)} = {g} / {a}"]
 
 
 class Log10(Function):
