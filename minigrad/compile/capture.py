@@ -147,6 +147,7 @@ class Recorder:
             if isinstance(o, np.generic):      # a NumPy scalar: Tensor._make wraps it in a new 0-d array
                 self.scalars[id(o)] = (o, ("out", index, k))
             self._register(o, ("out", index, k))
+        self.instructions[index].node = node      # its attributes after forward, for the op's emitters
         self.nodes[node] = index
         self.post_keys[node] = set(node.__dict__)
 
@@ -200,7 +201,7 @@ class Recorder:
                     fit = None
                     if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
                         fit = _template(data)
-                    routes.append((position, fit, dest))
+                    routes.append((position, fit, dest, _meta(gi)))
                 steps.append((index, routes))
             except Unsupported as e:
                 problem.append(e)

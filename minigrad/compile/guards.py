@@ -133,29 +133,38 @@ class Guards:
         self.grad_enabled = grad_state.enabled
         self.tensors = [(t, t._data.shape, t._data.dtype, t.requires_grad) for t in tensors]
         self.modules = [(m, m.training) for m in modules]
+        if self.fast is not None:
+            self.fast_hold = self._fast_hold_code()
+
+    def _fast_hold_code(self):
+        """fast_hold written out as straight-line code for these guards (one comparison per line, no loops or
+        tuple unpacking): it runs before every replay, so it saves what the loops cost on small steps."""
+        namespace = {"Tensor": Tensor, "grad_state": grad_state}
+
+        def bind(value):
+            namespace[f"k{len(namespace)}"] = value
+            return f"k{len(namespace) - 1}"
+        n = len(self.fast)
+        lines = ["def fast_hold(args):",
+                 f"    if len(args) != {n} or grad_state.enabled != {self.grad_enabled!r}: return False"]
+        if n:
+            lines.append(f"    {', '.join(f'x{i}' for i in range(n))}, = args")
+        checks = [(f"x{i}", shape, dtype, requires_grad) for i, (shape, dtype, requires_grad) in enumerate(self.fast)]
+        checks += [(bind(t), shape, dtype, requires_grad) for t, shape, dtype, requires_grad in self.tensors]
+        for i, (x, shape, dtype, requires_grad) in enumerate(checks):
+            if i < n:
+                lines.append(f"    if type({x}) is not Tensor: return False")
+            lines.append(f"    if {x}.requires_grad != {requires_grad!r} or {x}._data.shape != {shape!r} or "
+                         f"{x}._data.dtype != {bind(dtype)}: return False")
+        for m, training in self.modules:
+            lines.append(f"    if {bind(m)}.training != {training!r}: return False")
+        lines.append("    return True")
+        exec(compile("\n".join(lines) + "\n", "<minigrad.compile guards>", "exec"), namespace)
+        return namespace["fast_hold"]
 
     def hold(self, key):
         if key != self.key or grad_state.enabled != self.grad_enabled:
             return False
-        for t, shape, dtype, requires_grad in self.tensors:
-            d = t._data
-            if d.shape != shape or d.dtype != dtype or t.requires_grad != requires_grad:
-                return False
-        for m, training in self.modules:
-            if m.training != training:
-                return False
-        return True
-
-    def fast_hold(self, args):
-        """hold() for a call with tensor arguments only (self.fast is not None), without flatten's key."""
-        if len(args) != len(self.fast) or grad_state.enabled != self.grad_enabled:
-            return False
-        for a, (shape, dtype, requires_grad) in zip(args, self.fast):
-            if type(a) is not Tensor:
-                return False
-            d = a._data
-            if d.shape != shape or d.dtype != dtype or a.requires_grad != requires_grad:
-                return False
         for t, shape, dtype, requires_grad in self.tensors:
             d = t._data
             if d.shape != shape or d.dtype != dtype or t.requires_grad != requires_grad:

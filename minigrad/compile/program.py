@@ -17,6 +17,7 @@ same bits, without Tensors, graph edges or the engine's queue.
 import numpy as np
 
 from ..autograd import engine
+from ..backend import kernels
 from ..tensor import Tensor
 
 
@@ -28,6 +29,7 @@ class Forward:
         self.refs, self.kwrefs, self.many = refs, kwrefs, many
         self.out_meta, self.arg_meta = out_meta, arg_meta
         self.after = None              # attributes set on the node after its forward (rare), set by backward
+        self.node = None               # the node as the capture ran it (its attributes: axes, reduction, ...)
 
 
 class Apply:
@@ -88,6 +90,90 @@ def _fmt_meta(meta):
     return f"{dtype.name}{list(shape)}"
 
 
+def _own(cls, method, emitter):
+    """Whether cls's `method` comes with its emitter: the class that defines the one defines the other (a
+    subclass with a forward or backward of its own does not inherit its parent's lines)."""
+    for klass in cls.__mro__:
+        if method in klass.__dict__:
+            return emitter in klass.__dict__
+    return False
+
+
+class Arg(str):
+    """An argument as an emitter writes it: its code (a str), with what the capture saw: `ref` (where it comes
+    from; ("const", value) for a plain argument) and `meta` ((shape, dtype, is an ndarray) for an array)."""
+
+    def __new__(cls, code, ref, meta):
+        self = super().__new__(cls, code)
+        self.ref, self.meta = ref, meta
+        return self
+
+    @property
+    def value(self):
+        """The plain argument (a number, an axis) as captured; None for an array."""
+        return self.ref[1] if self.ref[0] == "const" else None
+
+
+class Emitter:
+    """What an op's emit_forward(e, *args) and emit_backward(e, g, *args) write their lines with: `e.out`,
+    the name their forward lines assign; `e.grad(i)`, the name of input i's gradient; `e.tmp(name)`, a
+    name of this op's own (a value forward keeps for backward); `e.const(value)`, a value frozen in the
+    program; `e.need`, which inputs need a gradient; `e.out_meta`, the output's (shape, dtype, ndarray)."""
+
+    def __init__(self, program, ins, readable):
+        self.program, self.j, self.readable = program, ins.index, readable
+        self.out = f"v{ins.index}" if readable else f"v{ins.index}_0"
+        self.g = f"dv{ins.index}" if readable else f"g{ins.index}"
+        self.need = ins.node.needs_input_grad
+        self.out_meta = ins.out_meta[0]
+
+    def grad(self, i):
+        return f"dv{self.j}_in{i}" if self.readable else f"q{self.j}_{i}"
+
+    def tmp(self, name):
+        return f"{name}{self.j}"
+
+    def const(self, value):
+        if value is None or type(value) in (bool, int, str) or (type(value) is float and np.isfinite(value)):
+            return repr(value)
+        if type(value) is tuple and all(type(v) is int for v in value):
+            return repr(value)
+        if self.readable:
+            if isinstance(value, np.dtype):
+                return f"np.{value.name}"
+            if isinstance(value, np.ndarray):
+                return f"np.array({value.item()!r}, np.{value.dtype.name})" if value.ndim == 0 else f"array{list(value.shape)}"
+            if type(value) is tuple and any(type(v) is slice for v in value):       # an index: v[:, 0]
+                return ", ".join(_index(v) for v in value)
+            return repr(value)
+        return self.program._bind(value, "c")
+
+
+class CallEmitter:
+    """What an optimizer's emit_step(e) and emit_zero_grad(e) write their lines with: `e.const(value)`, the
+    name of a value the program holds (a parameter, a param group), read live at each replay."""
+
+    def __init__(self, program, readable):
+        self.program, self.readable = program, readable
+
+    def const(self, value):
+        if self.readable:
+            return self.program.names.get(id(value), "group" if type(value) is dict else "optimizer")
+        return self.program._bind(value, "c")
+
+    def same_params(self, opt):
+        """Code for: opt still has the param groups, and they the parameters, it had at capture."""
+        groups = opt.param_groups
+        if self.readable:
+            return "the same parameters"
+        parts = [f"len({self.const(opt)}.param_groups) == {len(groups)}"]
+        for i, group in enumerate(groups):
+            parts.append(f"{self.const(opt)}.param_groups[{i}] is {self.const(group)}")
+            parts.append(f"len({self.const(group)}['params']) == {len(group['params'])}")
+            parts += [f"{self.const(group)}['params'][{k}] is {self.const(p)}" for k, p in enumerate(group["params"])]
+        return " and ".join(parts)
+
+
 class Program:
     """A compiled step: `run(inputs)` replays it; `listing()` prints it."""
 
@@ -99,8 +185,9 @@ class Program:
         self.output = output           # the step's result, as refs (see _emit_output)
         self.names = names             # id(tensor) -> a readable name ("layer1.weight")
         self.guards = guards
-        self.namespace = {"np": np, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
-                          "ACC": engine._accumulate}
+        self.namespace = {"np": np, "K": kernels, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
+                          "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate}
+        self.emitted = {}              # forward index -> (forward lines, backward lines, gradient names)
         self._objects = {}
         self.source = self._generate()
         code = compile(self.source, "<minigrad.compile program>", "exec")
@@ -150,8 +237,32 @@ class Program:
         lines.append("    return " + self._emit_output(self.output))
         return "\n".join(lines) + "\n"
 
+    def _emitted(self, ins, readable=False):
+        """The op's own NumPy lines for this forward and its backward (Function.emit_forward and
+        emit_backward), or None where the op has none (its forward and backward methods are called then).
+        `readable`: with the listing's names (weight, input0, v3) in place of the replay's."""
+        cls, node = ins.cls, ins.node
+        if (self.fresh_nodes or node is None or ins.kwrefs or ins.many or ins.after
+                or not _own(cls, "forward", "emit_forward") or not _own(cls, "backward", "emit_backward")):
+            return None
+        e = Emitter(self, ins, readable)
+        args = [Arg(self._name(r) if readable else self._expr(r), r, m) for r, m in zip(ins.refs, ins.arg_meta)]
+        forward = cls.emit_forward(node, e, *args)
+        backward = cls.emit_backward(node, e, e.g, *args) if forward is not None else None
+        if backward is None:
+            return None
+        grads = {i: e.grad(i) for i, need in enumerate(node.needs_input_grad) if need}
+        text = "\n".join(backward)
+        if any(f"{name} = " not in text for name in grads.values()):
+            return None                    # the emitter does not cover every gradient the engine asks for
+        return forward, backward, grads
+
     def _emit_forward(self, ins):
         j = ins.index
+        emitted = self._emitted(ins)
+        if emitted is not None:
+            self.emitted[j] = emitted
+            return list(emitted[0]) + self._scalars(ins)
         cls, fwd = self._bind(ins.cls, "C"), self._bind(ins.forward, "F")
         args = [self._expr(r) for r in ins.refs] + [f"{k}={self._expr(r)}" for k, r in ins.kwrefs.items()]
         outs = ", ".join(f"v{j}_{k}" for k in range(len(ins.out_meta))) + ("," if ins.many else "")
@@ -168,9 +279,13 @@ class Program:
             self.namespace[f"n{j}"] = node
             lines = []
         lines.append(f"{outs} = {fwd}(n{j}, {', '.join(args)})")
+        return lines + self._scalars(ins)
+
+    def _scalars(self, ins):
+        lines = []
         for k, meta in enumerate(ins.out_meta):
             if meta is not None and not meta[2]:       # a NumPy scalar, made a 0-d array as Tensor._make does
-                lines.append(f"v{j}_{k} = np.asarray(v{j}_{k})")
+                lines.append(f"v{ins.index}_{k} = np.asarray(v{ins.index}_{k})")
         return lines
 
     def _emit_apply(self, ins):
@@ -189,6 +304,13 @@ class Program:
                 leaf_index[key] = len(leaf_index)
             return f"L{leaf_index[key]}"
 
+        arrivals = {}                      # leaf -> how many gradients it gets (one, mostly)
+        for dest in [d for _, d in ins.starts] + [d for _, routes in ins.steps for _, _, d, _ in routes]:
+            if dest[0] == "leaf":
+                var = leaf_var(dest[1])
+                arrivals[var] = arrivals.get(var, 0) + 1
+        fresh_of = {}                      # a leaf's one gradient: whether the engine would own it (no copy)
+
         def send(dest, q, fresh):
             if dest[0] == "node":
                 g = f"g{dest[1]}"
@@ -199,29 +321,51 @@ class Program:
                     seen.add(dest)
             else:
                 var = leaf_var(dest[1])
-                if ("leaf", var) in seen:
+                if arrivals[var] == 1 and not self.fresh_nodes:    # the common case: no list, the flag later
+                    lines.append(f"{var} = {q}")
+                    fresh_of[var] = fresh.format(var)
+                elif ("leaf", var) in seen:
                     lines.append(f"{var}[0] = {var}[0] + {q}; {var}[1] = True")
                 else:
-                    lines.append(f"{var} = [{q}, {fresh}]")
+                    lines.append(f"{var} = [{q}, {fresh.format(q)}]")
                     seen.add(("leaf", var))
 
         for root, dest in ins.starts:
             send(dest, "g_out" if self.fresh_nodes else self._bind(root, "R"), "False")
         for j, routes in ins.steps:
-            lines.append(f"b = n{j}.backward(g{j})")
-            for position, fit, dest in routes:
-                lines.append(f"q = b[{position}]")
+            emitted = self.emitted.get(j)
+            if emitted is not None:
+                lines += emitted[1]
+            else:
+                lines.append(f"b = n{j}.backward(g{j})")
+            for position, fit, dest, gmeta in routes:
+                lines.append(f"q = {emitted[2][position]}" if emitted is not None else f"q = b[{position}]")
                 if fit is not None:
-                    lines.append(f"q = FIT(q, {self._bind(fit, 'D')})")
-                send(dest, "q", f"q is not g{j} and q.base is None")
+                    lines += self._fit(fit, gmeta)
+                send(dest, "q", f"{{0}} is not g{j} and {{0}}.base is None")
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
             lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
             return lines
         for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
             var, leaf = leaf_var(ref), self._tensor(ref)
-            lines += [f"G = {leaf}.grad",
-                      f"if G is None: ACC({leaf}, {var}[0], {var}[1])",
-                      f"else: G._data += {var}[0]; G._version_cell[0] += 1"]
+            g, fresh = (var, fresh_of[var]) if var in fresh_of else (f"{var}[0]", f"{var}[1]")
+            lines += [f"G = {leaf}._grad",
+                      f"if G is None: ACC({leaf}, {g}, {fresh})",
+                      f"else: G._data += {g}; G._version_cell[0] += 1"]
+        return lines
+
+    def _fit(self, fit, gmeta):
+        """engine._fit, decided at capture from the shapes and dtypes the gradient had then: a reshape, a
+        sum over broadcast axes, a cast, or none of them."""
+        if gmeta is None or not gmeta[2]:                  # not an array: _fit's asarray first
+            return [f"q = FIT(q, {self._bind(fit, 'D')})"]
+        shape, dtype = gmeta[:2]
+        lines = []
+        if shape != fit.shape:
+            size = int(np.prod(shape))
+            lines.append(f"q = q.reshape({fit.shape!r})" if size == fit.size else f"q = UNBROADCAST(q, {fit.shape!r})")
+        if dtype != fit.dtype and fit.dtype.kind == "f":
+            lines.append(f"q = q.astype({self._bind(fit.dtype, 'c')})")
         return lines
 
     def _arg(self, ref):
@@ -239,7 +383,30 @@ class Program:
         args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
         if ins.obj is not None:
             args.insert(0, self._bind(ins.obj, "O"))
-        return [f"{self._bind(ins.method, 'M')}({', '.join(args)})"]
+        call = f"{self._bind(ins.method, 'M')}({', '.join(args)})"
+        emitted = self._emitted_call(ins)
+        if emitted is None:
+            return [call]
+        condition, lines = emitted
+        return [f"if {condition}:"] + ["    " + line for line in lines] + ["else:", "    " + call]
+
+    def _emitted_call(self, ins, readable=False):
+        """An optimizer's own NumPy lines for its step() or zero_grad() (emit_step, emit_zero_grad: the update
+        of its fast route, hyper-parameters read live), with the condition under which they are that call
+        (the same parameters, the same options); None where it has none (the call is made as it was)."""
+        if ins.obj is not None:
+            opt, func = ins.obj, ins.method
+        else:
+            opt, func = getattr(ins.method, "__self__", None), getattr(ins.method, "__func__", None)
+        name = getattr(func, "__name__", None)
+        if opt is None or name is None or getattr(type(opt), name, None) is not func or not _own(type(opt), name, "emit_" + name):
+            return None
+        e = CallEmitter(self, readable)
+        emitted = getattr(opt, "emit_" + name)(e, *ins.args, **ins.kwargs)
+        if emitted is None:
+            return None
+        checks, lines = emitted
+        return " and ".join([e.same_params(opt)] + [f"({c})" for c in checks]), lines
 
     def _emit_write(self, ins):
         dst = self._expr(ins.dst)
@@ -313,6 +480,8 @@ class Program:
                 args += [f"{k}={self._name(r)}" for k, r in ins.kwrefs.items()]
                 outs = ", ".join(_fmt_meta(m) for m in ins.out_meta)
                 lines.append(f"  v{ins.index:<3} = {ins.cls.__name__}.forward({', '.join(args)}) -> {outs}")
+                emitted = self._emitted(ins, readable=True)          # the NumPy lines the replay runs for it
+                lines += [f"         | {line}" for line in (emitted[0] if emitted else ())]
             elif ins.kind == "apply":
                 args = ", ".join(self._name(r) for r in ins.refs)
                 where = "operator." if ins.func.__module__ in ("operator", "_operator") else ""
@@ -325,9 +494,11 @@ class Program:
                 for j, routes in ins.steps:
                     fwd = forward[j]
                     sends = [f"{'sum to ' + _fmt_meta(_meta(fit)) + ' -> ' if fit is not None else ''}"
-                             f"{self._dest(dest)}" for _, fit, dest in routes]
+                             f"{self._dest(dest)}" for _, fit, dest, _ in routes]
                     lines.append(f"  v{j:<3} {fwd.cls.__name__}.backward({_fmt_meta(fwd.out_meta[0])}) -> "
                                  + (", ".join(sends) or "nothing"))
+                    emitted = self._emitted(fwd, readable=True)
+                    lines += [f"         | {line}" for line in (emitted[1] if emitted else ())]
                 for ref, meta in zip(ins.leaves, ins.leaf_meta):
                     what = "returned to the engine" if self.fresh_nodes else "(AccumulateGrad)"
                     lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} {what}")
@@ -342,6 +513,8 @@ class Program:
             elif ins.kind == "call":
                 live = " (hyper-parameters read live)" if ins.label.endswith(".step") else ""
                 lines.append(f"  {ins.label}(){live}")
+                emitted = self._emitted_call(ins, readable=True)
+                lines += [f"         | {line}" for line in (emitted[1] if emitted else ())]
             else:
                 how = {"fill": "fill", "copyto": "write", "copy": "copy"}[ins.how]
                 lines.append(f"  {self._name(ins.dst)} <- {how} {self._name(ins.src)} {_fmt_meta(ins.meta)}")

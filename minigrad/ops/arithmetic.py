@@ -24,6 +24,12 @@ class Add(Function):
     def backward(self, g):
         return g, (g if self.needs_input_grad[1] else None)
 
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {a} + {b}"]
+
+    def emit_backward(self, e, g, a, b):
+        return [f"{e.grad(0)} = {g}", f"{e.grad(1)} = {g}"]
+
 
 class Sub(Function):
     """a - b.  d(a-b)/da = 1, d(a-b)/db = -1"""
@@ -36,6 +42,12 @@ class Sub(Function):
 
     def backward(self, g):
         return g, (-g if self.needs_input_grad[1] else None)
+
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {a} - {b}"]
+
+    def emit_backward(self, e, g, a, b):
+        return [f"{e.grad(0)} = {g}"] + ([f"{e.grad(1)} = -{g}"] if e.need[1] else [])
 
     @staticmethod
     def check_bools(a_is_bool, b_is_bool):
@@ -60,6 +72,12 @@ class RSub(Function):
     def backward(self, g):
         return -g, (g if self.needs_input_grad[1] else None)
 
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {b} - {a}"]
+
+    def emit_backward(self, e, g, a, b):
+        return [f"{e.grad(0)} = -{g}"] + ([f"{e.grad(1)} = {g}"] if e.need[1] else [])
+
 
 class Mul(Function):
     """a * b.  d(a*b)/da = b, d(a*b)/db = a"""
@@ -80,6 +98,13 @@ class Mul(Function):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
+
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {a} * {b}"]
+
+    def emit_backward(self, e, g, a, b):
+        return (([f"{e.grad(0)} = {g} * {b}"] if e.need[0] else [])
+                + ([f"{e.grad(1)} = {g} * {a}"] if e.need[1] else []))
 
 
 class Div(Function):
@@ -105,6 +130,13 @@ class Div(Function):
         a, b = self.saved_tensors()
         need_a, need_b = self.needs_input_grad
         return (g / b if need_a else None), (-g * ((a / b) / b) if need_b else None)
+
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {a} / {b}"]
+
+    def emit_backward(self, e, g, a, b):
+        return (([f"{e.grad(0)} = {g} / {b}"] if e.need[0] else [])
+                + ([f"{e.grad(1)} = -{g} * {a} / ({b} * {b})"] if e.need[1] else []))
 
 
 class Pow(Function):
@@ -140,6 +172,16 @@ class Pow(Function):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = g * np.where((a == 0) & (b >= 0), 0, out * np.log(a)).astype(out.dtype, copy=False)
         return ga, gb
+
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay, for a float tensor to a number's power
+        if type(b.value) not in (int, float) or b.value == 0.5 or a.meta is None or a.meta[1].kind != "f":
+            return None
+        return [f"{e.out} = {a} ** {b}"]
+
+    def emit_backward(self, e, g, a, b):
+        if not e.need[0]:
+            return []
+        return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = {g} * 0"]
 
     def backward_tensor(self, g):
         a, b = self.saved_tensors()

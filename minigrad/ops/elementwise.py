@@ -150,6 +150,14 @@ class Where(Function):
                 np.where(cond, g, zero) if need_a else None,
                 np.where(cond, zero, g) if need_b else None)
 
+    def emit_forward(self, e, cond, a, b):    # minigrad.compile's replay: the same NumPy, as lines of code
+        return [f"{e.out} = np.where({cond}, {a}, {b})"]
+
+    def emit_backward(self, e, g, cond, a, b):
+        zero = e.const(np.zeros((), dtype=e.out_meta[1]))
+        return (([f"{e.grad(1)} = np.where({cond}, {g}, {zero})"] if e.need[1] else [])
+                + ([f"{e.grad(2)} = np.where({cond}, {zero}, {g})"] if e.need[2] else []))
+
     def backward_tensor(self, g):
         cond = self.saved
         _, need_a, need_b = self.needs_input_grad

@@ -69,6 +69,24 @@ class CrossEntropy(Function):
             grad[~self.valid] = 0
         return (grad[0] if squeeze else grad), None, None, None, None
 
+    def emit_forward(self, e, x, target, weight, reduction, ignore_index):
+        """minigrad.compile's replay, for the common case (a batch of logits, no class weights or ignore_index,
+        a mean or a sum): forward's NumPy, as lines, keeping e, total and the rows for backward."""
+        if (x.meta is None or len(x.meta[0]) != 2 or 0 in x.meta[0] or weight.ref != ("const", None)
+                or ignore_index.ref != ("const", None) or reduction.value not in ("mean", "sum")):
+            return None
+        z, ex, total, rows = e.tmp("z"), e.tmp("e"), e.tmp("total"), e.const(np.arange(x.meta[0][0]))
+        losses = f"(-({z}[{rows}, {target}] - np.log({total}[:, 0]))).sum()"
+        return [f"{z} = {x} - {x}.max(axis=1, keepdims=True)", f"{ex} = np.exp({z})",
+                f"{total} = {ex}.sum(axis=1, keepdims=True)",
+                f"{e.out} = np.asarray({losses}{' / ' + str(x.meta[0][0]) if reduction.value == 'mean' else ''}, "
+                f"dtype={e.const(x.meta[1])})"]
+
+    def emit_backward(self, e, g, x, target, weight, reduction, ignore_index):
+        rows, q = e.const(np.arange(x.meta[0][0])), e.grad(0)
+        return [f"{q} = {e.tmp('e')} / {e.tmp('total')}", f"{q}[{rows}, {target}] -= 1",
+                f"{q} *= {g} / {x.meta[0][0]}" if reduction.value == "mean" else f"{q} *= {g}"]
+
     def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
         _, _, rows, t, w, denom, squeeze, reduction = self.saved
         x = self.inputs[0]
@@ -351,6 +369,22 @@ class MseLoss(Function):
         grad = scale * d * g          # as torch orders it: norm * (x - y) * grad
         need_x, need_y, _ = self.needs_input_grad
         return (grad if need_x else None), (-grad if need_y else None), None
+
+    def emit_forward(self, e, x, y, reduction):    # minigrad.compile's replay: forward's NumPy, d kept for backward
+        d, how = e.tmp("d"), reduction.value
+        lines = [f"{d} = {x} - {y}"]
+        if how == "none":
+            return lines + [f"{e.out} = {d} * {d}"]
+        size = int(np.prod(np.broadcast_shapes(x.meta[0], y.meta[0])))
+        total = f"K.sum({d} * {d})"
+        return lines + [f"{e.out} = {total} / {e.const(e.out_meta[1].type(size))}" if how == "mean" else f"{e.out} = {total}"]
+
+    def emit_backward(self, e, g, x, y, reduction):
+        d = e.tmp("d")
+        size = int(np.prod(np.broadcast_shapes(x.meta[0], y.meta[0])))
+        scale = 2 / max(size, 1) if reduction.value == "mean" else 2
+        grad = e.tmp("dd")
+        return [f"{grad} = {scale!r} * {d} * {g}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
 
     def backward_tensor(self, g):             # d = x - y, recomputed from the input Tensors (recorded)
         x, y = self.inputs[0], self.inputs[1]

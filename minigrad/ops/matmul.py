@@ -45,6 +45,22 @@ class MatMul(Function):
                 gb = gb[..., 0]
         return ga, gb
 
+    def emit_forward(self, e, a, b):      # minigrad.compile's replay: backward's NumPy for these ranks, unrolled
+        return [f"{e.out} = {a} @ {b}"]
+
+    def emit_backward(self, e, g, a, b):
+        na, nb = len(a.meta[0]), len(b.meta[0])
+        if na == 1 and nb == 1:
+            ga, gb = f"{g} * {b}", f"{g} * {a}"
+        elif na == 2 and nb == 2:
+            ga, gb = f"K.mm({g}, {b}.T)", f"K.mm({a}.T, {g})"
+        else:
+            a2, b2 = (f"{a}[None, :]" if na == 1 else a), (f"{b}[:, None]" if nb == 1 else b)
+            g2 = g + ("[..., None, :]" if na == 1 else "") + ("[..., None]" if nb == 1 else "")
+            ga = f"({g2} @ {b2}.swapaxes(-1, -2))" + ("[..., 0, :]" if na == 1 else "")
+            gb = f"({a2}.swapaxes(-1, -2) @ {g2})" + ("[..., 0]" if nb == 1 else "")
+        return ([f"{e.grad(0)} = {ga}"] if e.need[0] else []) + ([f"{e.grad(1)} = {gb}"] if e.need[1] else [])
+
     def backward_tensor(self, g):
         a, b = self.saved_tensors()
         need_a, need_b = self.needs_input_grad
@@ -272,6 +288,15 @@ class Linear(Function):
         return ((g @ w) if need_x else None,
                 K.mm(g2.T, x2) if need_w else None,
                 K.sum(g2, (0,)) if need_b else None)
+
+    def emit_forward(self, e, x, w, b):   # minigrad.compile's replay, for a batch of rows (x 2-D)
+        if len(x.meta[0]) != 2:
+            return None
+        return [f"{e.out} = K.x_wt({x}, {w})"] + ([f"{e.out} += {b}"] if b.ref[0] != "const" else [])
+
+    def emit_backward(self, e, g, x, w, b):
+        return (([f"{e.grad(0)} = {g} @ {w}"] if e.need[0] else []) + ([f"{e.grad(1)} = K.mm({g}.T, {x})"] if e.need[1] else [])
+                + ([f"{e.grad(2)} = K.sum({g}, (0,))"] if e.need[2] else []))
 
     def backward_tensor(self, g):
         x, w = self.saved_tensors()

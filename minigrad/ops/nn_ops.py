@@ -34,6 +34,16 @@ class Softmax(Function):
         s = self.saved
         return s * (g - (g * s).sum(axis=self.axis, keepdims=True)), None
 
+    def emit_forward(self, e, x, axis):   # minigrad.compile's replay, for a non-empty x: forward's NumPy, as lines
+        if x.meta is None or 0 in x.meta[0]:
+            return None
+        ex = e.tmp("e")
+        return [f"{ex} = np.exp({x} - {x}.max(axis={axis}, keepdims=True))",
+                f"{e.out} = {ex} / {ex}.sum(axis={axis}, keepdims=True)"]
+
+    def emit_backward(self, e, g, x, axis):
+        return [f"{e.grad(0)} = {e.out} * ({g} - ({g} * {e.out}).sum(axis={axis}, keepdims=True))"]
+
     def backward_tensor(self, g):             # the same formula, on the output Tensor (recorded)
         s = self.saved_tensors()
         return s * (g - (g * s).sum(self.axis, keepdim=True)), None
@@ -52,6 +62,16 @@ class LogSoftmax(Function):
 
     def backward(self, g):
         return g - np.exp(self.saved) * g.sum(axis=self.axis, keepdims=True), None
+
+    def emit_forward(self, e, x, axis):   # minigrad.compile's replay, for a non-empty x: forward's NumPy, as lines
+        if x.meta is None or 0 in x.meta[0]:
+            return None
+        z = e.tmp("z")
+        return [f"{z} = {x} - {x}.max(axis={axis}, keepdims=True)",
+                f"{e.out} = {z} - np.log(np.exp({z}).sum(axis={axis}, keepdims=True))"]
+
+    def emit_backward(self, e, g, x, axis):
+        return [f"{e.grad(0)} = {g} - np.exp({e.out}) * {g}.sum(axis={axis}, keepdims=True)"]
 
     def backward_tensor(self, g):
         return g - self.saved_tensors().exp() * g.sum(self.axis, keepdim=True), None

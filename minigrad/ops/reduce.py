@@ -71,6 +71,16 @@ class Sum(Function):
     def backward(self, g):
         return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape), None, None, None
 
+    def emit_forward(self, e, a, axes, keepdim, dtype):   # minigrad.compile's replay: the same NumPy, as lines
+        if dtype.value is not None:
+            return None
+        keep = f".reshape({_keep_shape(self.in_shape, self.axes)!r})" if keepdim.value else ""
+        return [f"{e.out} = K.sum({a}, {axes}){keep}"]
+
+    def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
+        return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(e.out_meta[1])})",
+                f"{e.grad(0)}[...] = {g}.reshape({_keep_shape(self.in_shape, self.axes)!r})"]
+
     def backward_tensor(self, g):
         return g.reshape(_keep_shape(self.in_shape, self.axes)).expand(self.in_shape), None, None, None
 
@@ -103,6 +113,19 @@ class Mean(Function):
     def backward(self, g):
         n = np.array(self.n, g.dtype)                  # a 0-d array divides faster than a Python int
         return _spread(g.reshape(_keep_shape(self.in_shape, self.axes)) / n, self.in_shape), None, None, None
+
+    def emit_forward(self, e, a, axes, keepdim, dtype):   # minigrad.compile's replay: the same NumPy, as lines
+        if dtype.value is not None:
+            return None
+        keep = f".reshape({_keep_shape(self.in_shape, self.axes)!r})" if keepdim.value else ""
+        return [f"{e.out} = K.mean({a}, {axes}){keep}"]
+
+    def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
+        dt, keep = e.out_meta[1], _keep_shape(self.in_shape, self.axes)
+        mean_grad = f"{g}.reshape({keep!r}) / {e.const(np.array(self.n, dt))}"
+        if keep == self.in_shape:         # nothing to spread: the quotient is already a new array of a's shape
+            return [f"{e.grad(0)} = {mean_grad}"]
+        return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(dt)})", f"{e.grad(0)}[...] = {mean_grad}"]
 
     def backward_tensor(self, g):
         return g.reshape(_keep_shape(self.in_shape, self.axes)).expand(self.in_shape) / self.n, None, None, None

@@ -107,6 +107,12 @@ class Permute(Function):
     def backward(self, g):
         return g.transpose(np.argsort(self.dims)), None
 
+    def emit_forward(self, e, a, dims):   # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {a}.transpose({e.const(self.dims)})"]
+
+    def emit_backward(self, e, g, a, dims):
+        return [f"{e.grad(0)} = {g}.transpose({e.const(tuple(int(d) for d in np.argsort(self.dims)))})"]
+
     def backward_tensor(self, g):
         return g.permute(tuple(int(d) for d in np.argsort(self.dims))), None
 

@@ -70,6 +70,15 @@ class Index(Function):
             grad[self.index] = g
         return grad, None
 
+    def emit_forward(self, e, a, index):  # minigrad.compile's replay, for basic indexing (ints and slices)
+        if self.advanced or not isinstance(np.broadcast_to(np.int8(0), self.in_shape)[self.index], np.ndarray):
+            return None                   # (an index of ints alone: _take's 0-d view)
+        return [f"{e.out} = {a}[{e.const(self.index)}]"]
+
+    def emit_backward(self, e, g, a, index):
+        return [f"{e.grad(0)} = np.zeros({self.in_shape!r}, dtype={g}.dtype)",
+                f"{e.grad(0)}[{e.const(self.index)}] = {g}"]
+
     def backward_tensor(self, g):
         return IndexGrad.apply1(g, self.in_shape, self.index, self.advanced), None
 

@@ -35,6 +35,14 @@ class Exp(Function):
     def backward(self, g):
         return (g * self.saved,)
 
+    def emit_forward(self, e, a):         # minigrad.compile's replay, for a float array: the same kernel, as a line
+        if a.meta is None or not a.meta[2] or a.meta[1].kind != "f":
+            return None
+        return [f"{e.out} = K.exp({a})"]
+
+    def emit_backward(self, e, g, a):
+        return [f"{e.grad(0)} = {g} * {e.out}"]
+
 
 class Log(Function):
     """log(a).  d log(a)/da = 1/a"""
@@ -48,6 +56,14 @@ class Log(Function):
 
     def backward(self, g):
         return (g / self.saved,)
+
+    def emit_forward(self, e, a):         # minigrad.compile's replay, for a float array: the same NumPy, as a line
+        if a.meta is None or not a.meta[2] or a.meta[1].kind != "f":
+            return None
+        return [f"{e.out} = np.log({a})"]
+
+    def emit_backward(self, e, g, a):
+        return [f"{e.grad(0)} = {g} / {a}"]
 
 
 class Log10(Function):
@@ -145,6 +161,16 @@ class Sigmoid(Function):
         s = self.saved
         return (g * (_ONE[s.dtype.char] - s) * s,)
 
+    def emit_forward(self, e, a):         # minigrad.compile's replay, for a float array: forward's NumPy, as lines
+        if a.meta is None or not a.meta[2] or a.meta[1].kind != "f" or not a.meta[0]:
+            return None
+        one, s = e.const(_ONE[a.meta[1].char]), e.out
+        return [f"{s} = np.minimum(np.negative({a}), {e.const(_EXP_CAP[a.meta[1].char])})", f"np.exp({s}, out={s})",
+                f"{s} += {one}", f"np.divide({one}, {s}, out={s})"]
+
+    def emit_backward(self, e, g, a):
+        return [f"{e.grad(0)} = {g} * ({e.const(_ONE[a.meta[1].char])} - {e.out}) * {e.out}"]
+
     def backward_tensor(self, g):
         s = self.saved_tensors()
         return (g * (1 - s) * s,)
@@ -184,6 +210,14 @@ class Relu(Function):
     def backward(self, g):
         s = self.saved                    # torch zeroes where the output is <= 0: a NaN passes its gradient
         return (g * ~(s <= _ZERO.get(s.dtype.char, 0)),)
+
+    def emit_forward(self, e, a):         # minigrad.compile's replay: the same NumPy, as a line of code
+        if a.meta is None or a.meta[1].kind == "b":
+            return None
+        return [f"{e.out} = np.maximum({a}, {e.const(_ZERO.get(a.meta[1].char, 0))})"]
+
+    def emit_backward(self, e, g, a):
+        return [f"{e.grad(0)} = {g} * ({e.out} > {e.const(_ZERO.get(a.meta[1].char, 0))})"]
 
     def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
         return (masked_grad(g, self.saved_tensors(), self.saved > 0, "ThresholdBackwardBackward0"),)

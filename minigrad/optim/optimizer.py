@@ -102,6 +102,12 @@ class Optimizer:
                     else:
                         p.grad._data[...] = 0
 
+    def emit_zero_grad(self, e, set_to_none=True):
+        """minigrad.compile's replay of zero_grad(): one line per parameter."""
+        return [], [f"{e.const(p)}._grad = None" if set_to_none else
+                f"if {e.const(p)}._grad is not None: {e.const(p)}._grad._data[...] = 0"
+                for group in self.param_groups for p in group["params"]]
+
     @staticmethod
     def _closure_loss(closure):
         """step(closure): the loss the closure recomputes, with grad on (step itself runs under no_grad)."""

@@ -45,6 +45,23 @@ class SGD(Optimizer):
                     self.state.setdefault(p, {})["momentum_buffer"] = buf
         return loss
 
+    def emit_step(self, e, closure=None):
+        """minigrad.compile's replay of step(): the fast route's update for plain SGD (no momentum, weight decay
+        or maximize, checked at each replay with lr read live), one add_scaled per parameter."""
+        if closure is not None:
+            return None
+        checks, lines = [], []
+        for group in self.param_groups:
+            G = e.const(group)
+            checks.append(f"{G}['momentum'] == 0 and {G}['weight_decay'] == 0 and not {G}['maximize'] and "
+                          f"({G}.get('fused') or {G}['foreach'] is not False)")
+            lines.append(f"lr = {G}['lr']")
+            for p in group["params"]:
+                t = e.const(p)
+                lines.append(f"if {t}._grad is not None: K.add_scaled({t}._data, {t}._grad._data, -lr, "
+                             f"out={t}._data); {t}._version_cell[0] += 1")
+        return checks, lines
+
 
 @no_grad()
 def _single_tensor_sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, dampening, nesterov,
