@@ -41,9 +41,9 @@ normal, Tensor.uniform_/normal_, hence nn.init and every module's initial weight
 an amount that depends on where its one-ulp differences happen to fall, and one torch32 run can lie close to
 float64 by chance (two_layer_net_optim, dynamic_net in the survey); perturbations of one ulp are what
 float32 rounding itself does, so the ensemble measures the program's own sensitivity, not a wider tolerance.
-The printed unit is taken off: two values a hair apart can print neighbouring digits. An integer (a number printed without a point or exponent: a step, a count) must be
-equal on all three. A line passes (FLOAT32) when every number does; a line whose torch64 text differs has
-no reference and stays DIFF.
+The printed unit is taken off: two values a hair apart can print neighbouring digits. An integer (a number
+printed without a point or exponent: a step, a count) must be equal on all three. A line passes (FLOAT32)
+when every number does; a line whose torch64 text differs has no reference and stays DIFF.
 A real error stays visible: tests/test_script_drift.py plants a gradient 1e-3 off in one op of a drifting
 float32 program, and Adam updates 1e-5 too large in an Adam program, and both are DIFF still.
 
