@@ -3,6 +3,8 @@ a third run (torch in float64 from the same numbers) is the reference, and each 
 judged against torch float32's own deviation from it (parity/script.py, the float32 rule)."""
 import textwrap
 
+import numpy as np
+
 from parity import script
 
 # a two-layer net trained by hand for 300 steps in float32, its loss printed every step: near the fit the
@@ -24,6 +26,44 @@ DRIFTING = """
             w2 -= 2e-6 * w2.grad
             w1.grad.zero_()
             w2.grad.zero_()
+"""
+
+
+# a two-layer net trained with Adam for 300 steps in float32, its loss printed every step: Adam divides by
+# the root of its running squared gradients, and where those are small one-ulp differences grow quickly
+ADAM = """
+    import torch
+
+    torch.manual_seed(0)
+    x = torch.randn(64, 200)
+    y = torch.randn(64, 10)
+    model = torch.nn.Sequential(torch.nn.Linear(200, 50), torch.nn.ReLU(), torch.nn.Linear(50, 10))
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for t in range(300):
+        loss = loss_fn(model(x), y)
+        print(t, loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+"""
+
+# Adam's every update made 1e-5 (relative) too large: a learning rate of 1.00001e-3
+ADAM_STEP_OFF_BY_1E5 = """
+    import minigrad
+    from minigrad.optim import Adam
+    honest = Adam.step
+
+    def step_off_by_1e5(self, *args, **kw):
+        params = [p for group in self.param_groups for p in group["params"]]
+        before = [p.detach().clone() for p in params]
+        out = honest(self, *args, **kw)
+        with minigrad.no_grad():
+            for b, p in zip(before, params):
+                p.add_(p - b, alpha=1e-5)
+        return out
+
+    Adam.step = step_off_by_1e5
 """
 
 
@@ -105,6 +145,54 @@ def test_a_gradient_off_by_1e3_stays_diff_under_the_float32_rule(tmp_path, monke
     monkeypatch.setenv("PARITY_MINIGRAD_PRELOAD", str(plant))
     res = script.compare(program(tmp_path, DRIFTING), timeout=300)
     assert res.torch64 is not None and not res.ok and "DIFF" in res.grades
+
+
+def test_an_adam_program_passes_by_the_float32_rule_with_the_nudged_ensemble(tmp_path):
+    res = script.compare(program(tmp_path, ADAM), timeout=300)
+    assert len(res.nudged) == 2 and all(n.returncode == 0 for n in res.nudged)
+    assert res.ok, "\n".join(script.report(res))
+
+
+def test_an_adam_update_off_by_1e5_stays_diff_with_the_nudged_ensemble(tmp_path, monkeypatch):
+    # the ensemble widens torch32's yardstick to what one-ulp changes of the initial weights do; an update
+    # 1e-5 too large, every step, still parts from float64 far beyond it
+    monkeypatch.setenv("PARITY_MINIGRAD_PRELOAD", str(program(tmp_path, ADAM_STEP_OFF_BY_1E5, "plant.py")))
+    res = script.compare(program(tmp_path, ADAM), timeout=300)
+    assert len(res.nudged) == 2 and not res.ok and "DIFF" in res.grades
+
+
+def test_the_nudged_runs_draw_the_same_numbers_one_ulp_apart(tmp_path):
+    path = program(tmp_path, """
+        import torch
+        torch.manual_seed(0)
+        w = torch.randn(3, requires_grad=True)
+        layer = torch.nn.Linear(2, 2)
+        print(*w.tolist(), *layer.weight.view(-1).tolist(), *torch.rand(2).tolist())
+        print(w.is_leaf, w.requires_grad, torch.randint(0, 100, (4,)).tolist())
+    """)
+    plain = script.run_sides(path, timeout=120)["torch"]
+    up, down = (script.run_nudged(path, d, timeout=120) for d in (1, -1))
+    assert plain.returncode == up.returncode == down.returncode == 0, (up.error, down.error)
+    drawn, drawn_up, drawn_down = (np.array(run.lines[0].split(), np.float32) for run in (plain, up, down))
+    assert np.array_equal(drawn_up, np.nextafter(drawn, np.float32(np.inf)))
+    assert np.array_equal(drawn_down, np.nextafter(drawn, np.float32(-np.inf)))
+    # still leaves that require grad; integer draws are not nudged, and the generator's stream is the same
+    assert plain.lines[1] == up.lines[1] == down.lines[1] and plain.lines[1].startswith("True True")
+
+
+def test_torchs_largest_deviation_is_taken_over_the_nudged_runs():
+    # torch32 itself sits on float64 here; a nudged run parts by 1e-3, so minigrad's 5e-3 passes
+    grades, _ = script.judge_float32(["CLOSE", "DIFF"], ["loss 1.000000", "loss 2.010000"],
+                                     ["loss 1.000000", "loss 2.000000"], ["loss 1.000000", "loss 2.000000"],
+                                     nudged=[["loss 1.001000", "loss 2.000000"]])
+    assert grades == ["CLOSE", "FLOAT32"]
+
+
+def test_a_nudged_run_whose_line_text_differs_gives_no_allowance():
+    grades, _ = script.judge_float32(["CLOSE", "DIFF"], ["loss 1.000000", "loss 2.010000"],
+                                     ["loss 1.000000", "loss 2.000000"], ["loss 1.000000", "loss 2.000000"],
+                                     nudged=[["stopped 1.001000", "loss 2.000000"]])
+    assert grades == ["CLOSE", "DIFF"]
 
 
 def test_a_program_that_matches_gets_no_float64_run(tmp_path):

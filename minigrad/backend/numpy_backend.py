@@ -55,6 +55,11 @@ def lerp_(s, end, weight):
     return s
 
 
+def tanh_backward(g, t):
+    """g * (1 - t * t), tanh's gradient from its output t."""
+    return g * (t.dtype.type(1) - t * t)
+
+
 def mm(a, b):
     """a @ b for 2-D arrays. Fast path: a product over a single element (a batch of one's weight gradient,
     an outer product) is a broadcast multiply, the same numbers; NumPy's matmul takes a slow path there."""
@@ -75,4 +80,4 @@ def x_wt(x, w):
 def claims():
     why = "plain NumPy, equal to torch's to float rounding"
     return {k: (False, why) for k in ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_",
-                                      "lerp_", "mm", "x_wt")}
+                                      "lerp_", "mm", "x_wt", "tanh_backward")}

@@ -187,8 +187,7 @@ class Tanh(Function):
         return out
 
     def backward(self, g):
-        t = self.saved
-        return (g * (_ONE[t.dtype.char] - t * t),)
+        return (K.tanh_backward(g, self.saved),)
 
     def backward_tensor(self, g):
         t = self.saved_tensors()

@@ -6,14 +6,18 @@
     add_scaled, addcmul_, lerp_   fused multiply-adds, as torch's vectorised kernels round them (fma.py,
                         fused.py): OpenBLAS's axpy where a probe shows it fuses, else an exact emulation
     addcdiv_            torch's three roundings
+    tanh_backward       g * (1 - t * t) with 1 - t * t rounded once, as torch's kernel (a fused multiply-add)
     mm, x_wt            NumPy's BLAS, as the numpy backend (torch's MKL gemm is not reproduced)
 
 Selecting it also keeps freed large buffers in glibc's heap for reuse (malloc.py), as torch's allocator
 does, unless MINIGRAD_KEEP_MALLOC=1. `claims()` says, kernel by kernel, what is bit-exact on this CPU."""
 import platform
 
+import numpy as np
+
 from .. import numpy_backend
 from . import fma, malloc, mkl_exp, mkl_sqrt, torch_sum
+from .correctly_rounded import fma32, fma64
 from .fused import addcdiv_, addcmul_, lerp_  # noqa: F401  (kernels of this backend)
 
 NAME = "exact"
@@ -43,6 +47,16 @@ def add_scaled(y, x, alpha, out=None):
     return fma.fma(x, alpha, y, out=out)
 
 
+def tanh_backward(g, t):
+    """g * (1 - t * t) as torch's CPU kernel rounds it on x86-64: 1 - t * t is one fused multiply-add
+    (fma(-t, t, 1), one rounding), then times g. Float16 and other dtypes: the plain formula."""
+    if t.dtype == np.float32:
+        return g * fma32(-t, t, np.float32(1))
+    if t.dtype == np.float64:
+        return g * fma64(-t, t, 1.0)
+    return numpy_backend.tanh_backward(g, t)
+
+
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 _ZEN4 = mkl_sqrt.RULE == "zen4"
 allocator_tuned = malloc.tune()
@@ -59,6 +73,7 @@ def claims():
         "exp": replay, "sqrt": replay,
         "add_scaled": fused, "addcmul_": fused, "lerp_": fused,
         "addcdiv_": (True, "three IEEE roundings"),
+        "tanh_backward": (_X86, "1 - t * t as one fused multiply-add" if _X86 else "torch does not fuse here"),
         "mm": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
         "x_wt": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
     }
