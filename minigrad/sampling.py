@@ -79,6 +79,10 @@ class Normal(Function):
         need_mean, need_std, _ = self.needs_input_grad
         return (np.zeros_like(g) if need_mean else None), (np.zeros_like(g) if need_std else None), None
 
+    def backward_tensor(self, g):             # create_graph=True: the same zeros, constants of the new graph
+        zeros = self.backward(g._data)
+        return tuple(None if z is None else Tensor._make(z) for z in zeros)
+
 
 _NORMAL_NAMES = {(True, False): "NormalBackward1", (False, True): "NormalBackward2", (True, True): "NormalBackward3"}
 

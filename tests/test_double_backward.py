@@ -678,3 +678,16 @@ def test_jacobian_vectorize_gives_torch_result():
     res = [F.jacobian(lambda a: a.sin() * a.sum(), lib.tensor(rand(3)), vectorize=True).numpy()
            for lib, F in ((mg, AF), (torch, torch.autograd.functional))]
     np.testing.assert_allclose(res[0], res[1], **TOL)
+
+
+def test_normal_sample_is_a_constant_of_the_gradients_graph_like_torch():
+    results = []
+    for L in (mg, torch):
+        L.manual_seed(0)
+        m = L.tensor([0.5, 1.0], dtype=L.float64, requires_grad=True)
+        s = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+        (gm,) = L.autograd.grad((L.normal(m, s) * m * m).sum(), m, create_graph=True)
+        (gm ** 2).sum().backward()
+        results.append((gm.detach().numpy(), m.grad.numpy(), s.grad.numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, **TOL)
