@@ -51,6 +51,7 @@ class Function:
     version_checks = ()     # (version cell, version when saved, input index) for each saved tensor
     output_meta = None      # (shape, dtype) of the output, where backward reads it (saves_output)
     rebased_from = None     # for an in-place op's node: the grad_fn its tensor had before (engine._as_read_by)
+    check_bools = None      # binary ops without a bool kernel (Sub) check their operands' kinds (elementwise.binary)
     differentiable = False  # `backward` also runs on Tensors, so create_graph=True can record it (backward_tensor)
     numbers_are_tensors = False  # torch passes a Python number to this op as a tensor (a + 1, a * 2), so
                                  # next_functions lists it, as (None, 0); other non-tensor arguments are not

@@ -268,7 +268,7 @@ class Minimum(Maximum):
         return np.minimum(a, b)
 
 
-@declare(methods="add __add__ __radd__", inplace="__iadd__", op=Add)
+@declare(methods="add", inplace="__iadd__", op=Add)
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other."""
     if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
@@ -276,7 +276,7 @@ def add(input, other, *, alpha=1, out=None):
     return _out.into("add", out, (input, other), lambda: _add_scaled(input, other, _alpha(input, other, alpha)))
 
 
-@declare(methods="sub __sub__", inplace="__isub__", op=Sub)
+@declare(methods="sub", inplace="__isub__", op=Sub)
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
     if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
@@ -311,12 +311,28 @@ def _alpha(a, b, alpha):
     return alpha
 
 
+# The operators a + b, a - b, a * b: the same ops without add's alpha= and out= (what every model runs)
+@declare(export="", methods="__add__ __radd__", op=Add)
+def plus(a, b):
+    return binary(Add, a, b)
+
+
+@declare(export="", methods="__sub__", op=Sub)
+def minus(a, b):
+    return binary(Sub, a, b)
+
+
+@declare(export="", methods="__mul__ __rmul__", op=Mul)
+def times(a, b):
+    return binary(Mul, a, b)
+
+
 @declare(export="", methods="__rsub__", op=RSub)
 def rsub(a, b):
     return binary(RSub, a, b)
 
 
-@declare(export="mul multiply", methods="mul __mul__ __rmul__", inplace="mul_ __imul__", op=Mul)
+@declare(export="mul multiply", methods="mul", inplace="mul_ __imul__", op=Mul)
 def mul(input, other, *, out=None):
     if out is not None:
         return _out.into("mul", out, (input, other), lambda: mul(input, other))

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _check_device, _raw, declare, device
 from .broadcast import broadcast_error
 
@@ -15,10 +16,10 @@ def binary(cls, a, b):
     """Run the binary op `cls` on a Tensor `a` and a Tensor or Python number `b` (torch's promotion rules:
     a Python number never widens a tensor's float type; integer tensors with a float number become float)."""
     ad = a._data
-    check_bools = getattr(cls, "check_bools", None)       # an op with no bool kernel (-), checked before promotion
-    if check_bools is not None and (ad.dtype.kind == "b" or type(b) is bool or
-                                    (isinstance(b, Tensor) and b._data.dtype.kind == "b")):
-        check_bools(ad.dtype.kind == "b", type(b) is bool or isinstance(b, Tensor) and b._data.dtype.kind == "b")
+    if cls.check_bools is not None and (ad.dtype.kind == "b" or type(b) is bool or   # an op with no bool kernel
+                                        (isinstance(b, Tensor) and b._data.dtype.kind == "b")):  # (-): checked
+        cls.check_bools(ad.dtype.kind == "b",                                               # before promotion
+                        type(b) is bool or isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if isinstance(b, Tensor):
         bd = b._data
         if ad.dtype != bd.dtype:
@@ -34,10 +35,17 @@ def binary(cls, a, b):
         if type(b) is float and ad.dtype.kind in "biu":
             ad = ad.astype(dtypes.get_default_dtype().np)
         needs = (a.requires_grad, False)
+    # Function.run's steps, written out: every arithmetic op takes this path, and the call into run (its tuples
+    # and *args) costs about a sixth of a small op's time
+    fn = cls()
+    fn.needs_input_grad = needs
     try:
-        return cls().run((a, b), (ad, bd), needs)
+        out = Tensor._make(fn.forward(ad, bd))
     except (ValueError, TypeError) as e:    # NumPy's refusal, in torch's words
         raise broadcast_error(ad.shape, np.shape(bd)) or _torch_error(e) from None
+    if (needs[0] or needs[1]) and grad_state.enabled:
+        fn.attach((a, b), out)
+    return out
 
 
 _TORCH_ERRORS = {      # the start of NumPy's message: torch's error
@@ -87,10 +95,15 @@ def _promote(a, b):
 
 def unary(cls, a):
     """Run the unary op `cls` on a Tensor, with NumPy's refusals in torch's words."""
+    fn = cls()                               # Function.run's steps, written out, as in binary
+    fn.needs_input_grad = (a.requires_grad,)
     try:
-        return cls().run((a,), (a._data,), (a.requires_grad,))
+        out = Tensor._make(fn.forward(a._data))
     except TypeError as e:
         raise _torch_error(e) from None
+    if a.requires_grad and grad_state.enabled:
+        fn.attach((a,), out)
+    return out
 
 
 def _mask(m, g):
