@@ -120,14 +120,18 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
                 gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
             if fn is None:                              # a leaf: summed, added into .grad at the end
                 _add_to_leaf(t, gi, gi is not g and not create_graph, leaf_grads)
-            elif fn in node_grads:                      # a node: summed over every consumer
+                continue
+            if fn in node_grads:                        # a node: summed over every consumer
                 node_grads[fn] = node_grads[fn] + gi
             else:
                 node_grads[fn] = gi
                 heappush(ready, (-fn.seq, fn))
-            release = release or (fn is not None and data.nbytes > RELEASE_BYTES)
-        if not retain_graph:                            # let go of what forward kept for this node
-            _free(node, release)
+            if not release and not retain_graph and data.nbytes > RELEASE_BYTES:
+                release = True
+        if not retain_graph and "saved" in node.__dict__:
+            node.saved = None        # let go of what forward kept (ops that kept nothing can run again, as torch)
+        if release:
+            _release_inputs(node)
 
     if capture is not None:
         return _captured(capture, captured, leaf_grads)
@@ -200,13 +204,9 @@ def _array(g):
     return g._data if isinstance(g, Tensor) else g
 
 
-def _free(node, inputs_too):
-    """Let go of what forward kept for this node's backward (ops that kept nothing can run again, as in
-    torch), and, with `inputs_too`, of its large non-leaf inputs' values."""
-    if "saved" in node.__dict__:
-        node.saved = None
-    if inputs_too:
-        node.inputs = tuple(_without_data(t) for t in node.inputs)
+def _release_inputs(node):
+    """After a backward that keeps no graph: let go of this node's large non-leaf inputs' values."""
+    node.inputs = tuple(_without_data(t) for t in node.inputs)
 
 
 def _accumulate(leaf, g, owned):
@@ -214,11 +214,12 @@ def _accumulate(leaf, g, owned):
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g)
         owned = False
-    if leaf.grad is None:
-        leaf.grad = Tensor._make(g if owned else g.copy())
+    grad = leaf._grad                 # the slot itself: the engine's gradients need no setter checks
+    if grad is None:
+        leaf._grad = Tensor._make(g if owned else g.copy())
     else:
-        leaf.grad._data += g
-        leaf.grad._bump_version()
+        grad._data += g
+        grad._bump_version()
 
 
 def _accumulate_tensor(leaf, g):
