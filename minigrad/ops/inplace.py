@@ -143,8 +143,8 @@ def sub_(self, other, alpha=1):
 
 @declare(export="", methods="zero_")
 def zero_(self):
-    check_inplace(self)
     if in_graph_after_inplace(self, None):
+        check_inplace(self)
         return record_inplace(self, lambda a, _: elementwise.Zero.apply(a, 0), None, copy_before=False)
     return self.fill_(0)
 
