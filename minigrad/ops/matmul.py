@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function, NodeName
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _as_tensor, declare
 from ..backend import kernels as K
 from . import out as _out, shape
@@ -101,14 +102,17 @@ def matmul(input, other, *, out=None):
         _raise_dtype_error(ad, bd, a.requires_grad, b.requires_grad)
         a = a.to(b.dtype)                   # an empty batched product: torch's is of b's dtype
         ad = a._data
-    fn = MatMul()
-    if a.requires_grad or b.requires_grad:     # torch's grad_fn name depends on the shapes (MmBackward0...)
-        fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))
+    fn = MatMul()                           # Function.run's steps, written out as in elementwise.binary
+    fn.needs_input_grad = needs = (a.requires_grad, b.requires_grad)
     try:
-        return fn.run((a, b), (ad, bd), (a.requires_grad, b.requires_grad))
+        out = Tensor._make(fn.forward(ad, bd))
     except ValueError:                      # NumPy checked the shapes: say it in torch's words
         _raise_shape_error(ad, bd, a.requires_grad, b.requires_grad)
         raise
+    if (needs[0] or needs[1]) and grad_state.enabled:
+        fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))   # MmBackward0...
+        fn.attach((a, b), out)
+    return out
 
 
 @declare(methods="mm")
