@@ -66,6 +66,51 @@ class Adam(Optimizer):
                                decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss
 
+    def emit_step(self, e, closure=None):
+        """minigrad.compile's replay of step(): the fast route's update (_multi_tensor_adam's lines, in its
+        order, on the group's flat buffers) for Adam without amsgrad, weight decay or maximize, each parameter
+        with a gradient; checked at each replay, with lr, betas and eps read live. None (step() is called
+        as it is) where the capture's step did not use the flat buffers."""
+        if closure is not None or not self._flat:
+            return None
+        checks, lines = [], []
+        for index, group in enumerate(self.param_groups):
+            flat = self._flat.get(index)
+            if flat is None or len(flat["params"]) != len(group["params"]) \
+                    or any(a is not b for a, b in zip(flat["params"], group["params"])):
+                return None
+            G, O = e.const(group), e.const(self)
+            params = [e.const(p) for p in group["params"]]
+            checks.append(f"({G}.get('fused') or {G}['foreach'] is not False) and not {G}['amsgrad'] and "
+                          f"{G}['weight_decay'] == 0 and not {G}['maximize'] and abs(1 - {G}['betas'][0]) < 0.5 "
+                          f"and {O}._flat is not None and {O}._flat.get({index}) is {e.const(flat, f'{O}._flat[{index}]')}")
+            checks += [f"{p}._grad is not None" for p in params]
+            F = e.const(flat, f"{O}._flat[{index}]")
+            lines += [f"beta1, beta2 = {G}['betas']",
+                      f"steps = {F}['steps']",
+                      "steps += 1",
+                      "step = float(steps[0])",
+                      f"m, v = {F}['buffers']['exp_avg'], {F}['buffers']['exp_avg_sq']",
+                      "g = np.concatenate([" + ", ".join(f"{p}._grad._data.reshape(-1)" for p in params) + "])",
+                      "tmp = g - m",
+                      "K.add_scaled(m, tmp, 1 - beta1, out=m)",
+                      "np.multiply(g, 1 - beta2, out=tmp)",
+                      "v *= beta2",
+                      "K.add_scaled(v, tmp, g, out=v)",
+                      f"step_size = {G}['lr'] / (1 - beta1 ** step)",
+                      "denom = K.sqrt(v, out=tmp)",
+                      "denom /= (1 - beta2 ** step) ** 0.5",
+                      f"denom += {G}['eps']",
+                      "delta = np.multiply(m, -step_size, out=g)",
+                      "delta /= denom"]
+            offset = 0
+            for p, t in zip(params, group["params"]):
+                size = t._data.size
+                lines.append(f"{p}._data += delta[{offset}:{offset + size}].reshape({t._data.shape!r}); "
+                             f"{p}._version_cell[0] += 1")
+                offset += size
+        return checks, lines
+
     def _new_state(self, group, p):
         """torch's _init_group: a parameter's state, made at its first step."""
         state = {"step": Tensor._make(np.zeros((), dtype=np.float32)),
