@@ -406,3 +406,69 @@ def test_the_listing_shows_the_numpy_lines_the_replay_runs():
     assert "| dv0_in1 = K.mm(dv0.T, input0)" in listing
     assert ("| if model.weight._grad is not None: K.add_scaled(model.weight._data, model.weight._grad._data, -lr, "
             "out=model.weight._data)") in listing
+
+
+def _train_with(make_opt, steps=5, dtype=np.float32):
+    model, x, y = _iris_like(dtype=dtype)
+    opt = make_opt(model.parameters())
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    starts = [4 * i % 8 for i in range(steps)]
+    return model, opt, train_step, [(minigrad.tensor(x[i:i + 4]), minigrad.tensor(y[i:i + 4])) for i in starts]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adams_update_replays_as_numpy_lines_without_calling_step(dtype, monkeypatch):
+    from minigrad.optim import adam
+    results = []
+    for compiled in (False, True):
+        model, opt, train_step, batches = _train_with(lambda p: optim.Adam(p, lr=0.01), dtype=dtype)
+        step = minigrad.compile(train_step) if compiled else train_step
+        losses = [step(*batches[0]).detach().numpy().copy()]
+        if compiled:                              # captured: the replays must not call Adam's step
+            monkeypatch.setattr(adam, "_multi_tensor_adam", None)
+        losses += [step(*b).detach().numpy().copy() for b in batches[1:]]
+        monkeypatch.undo()
+        state = [(s["step"].item(), s["exp_avg"].numpy().copy(), s["exp_avg_sq"].numpy().copy())
+                 for s in opt.state_dict()["state"].values()]
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()], state))
+    assert step.replays == 4 and "K.add_scaled(m, tmp, 1 - beta1, out=m)" in step.program
+    (l1, p1, s1), (l2, p2, s2) = results
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))
+    assert all(a[0] == b[0] and np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2]) for a, b in zip(s1, s2))
+
+
+@pytest.mark.parametrize("options", [dict(amsgrad=True), dict(weight_decay=0.1), dict(maximize=True),
+                                     dict(foreach=False)])
+def test_adam_options_without_lines_step_through_the_call_bit_identically(options):
+    results = []
+    for compiled in (False, True):
+        model, opt, train_step, batches = _train_with(lambda p: optim.Adam(p, lr=0.01, **options))
+        step = minigrad.compile(train_step) if compiled else train_step
+        losses = [step(*b).detach().numpy().copy() for b in batches]
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
+    (l1, p1), (l2, p2) = results
+    assert step.replays == 4
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))
+
+
+def test_adam_lines_fall_back_to_the_call_when_options_change_between_replays():
+    results = []
+    for compiled in (False, True):
+        model, opt, train_step, batches = _train_with(lambda p: optim.Adam(p, lr=0.01), steps=6)
+        step = minigrad.compile(train_step) if compiled else train_step
+        losses = []
+        for i, b in enumerate(batches):
+            if i == 3:
+                opt.param_groups[0]["weight_decay"] = 0.5
+                opt.param_groups[0]["betas"] = (0.8, 0.99)
+            losses.append(step(*b).detach().numpy().copy())
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
+    (l1, p1), (l2, p2) = results
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))

@@ -151,14 +151,15 @@ class Emitter:
 
 class CallEmitter:
     """What an optimizer's emit_step(e) and emit_zero_grad(e) write their lines with: `e.const(value)`, the
-    name of a value the program holds (a parameter, a param group), read live at each replay."""
+    name of a value the program holds (a parameter, a param group), read live at each replay; `readable`,
+    the name the listing shows for it where it has no name of its own."""
 
     def __init__(self, program, readable):
         self.program, self.readable = program, readable
 
-    def const(self, value):
+    def const(self, value, readable=None):
         if self.readable:
-            return self.program.names.get(id(value), "group" if type(value) is dict else "optimizer")
+            return self.program.names.get(id(value), readable or ("group" if type(value) is dict else "optimizer"))
         return self.program._bind(value, "c")
 
     def same_params(self, opt):
