@@ -343,6 +343,7 @@ EMITTED_STEPS = {
     "pow by a number": lambda x, w, b: ((x @ w.T) ** 2).mean() + (b ** 3).sum(),
     "sum and mean over a dim": lambda x, w, b: ((x @ w.T) * b).sum(1, keepdim=True).mean(0).sum() + (w * 2).mean(1).sum(),
     "matmul of every rank": lambda x, w, b: ((x @ w.T) @ b).sum() + (b @ b) + (x[0] @ w.T).sum() + (w @ x[0]).sum(),
+    "matmul 2-D by 1-D over one row (broadcast multiplies)": lambda x, w, b: ((x[:1] @ w.T) @ b).sum() + (x[:1, :3] @ b).sum(),
     "linear, select, mse": lambda x, w, b: F.mse_loss(F.linear(x, w, b)[:, 0], x[:, 1]) + F.mse_loss(x @ w.T, x @ w.T * 0, reduction="sum"),
     "sigmoid relu softmax log_softmax": lambda x, w, b: (F.softmax(F.relu(x @ w.T + b), dim=1) * F.log_softmax(torch_sigmoid(x @ w.T), dim=1)).sum(),
     "exp, log": lambda x, w, b: ((x @ w.T * 0.1).exp() * b).mean() + (b * b + 1.0).log().mean(),
@@ -472,3 +473,23 @@ def test_adam_lines_fall_back_to_the_call_when_options_change_between_replays():
         results.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
     (l1, p1), (l2, p2) = results
     assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))
+
+
+def test_switching_the_backend_captures_a_new_program():
+    from minigrad import backend
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    step = minigrad.compile(lambda xb, yb: loss_fn(model(xb), yb))
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    with minigrad.no_grad():
+        step(xb, yb)
+        before = backend.get_backend()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", backend.BackendWarning)
+                backend.set_backend("exact" if before == "numpy" else "numpy")
+            step(xb, yb)
+        finally:
+            backend.set_backend(before)
+        step(xb, yb)
+    assert step.captures == 2 and step.replays == 1

@@ -13,6 +13,7 @@ its param_groups then.
 import types
 
 from ..autograd.grad_mode import grad_state
+from ..backend import kernels
 from ..nn.module import Module
 from ..tensor import Tensor
 
@@ -131,6 +132,7 @@ class Guards:
         if kwargs_key == (dict,) and all(type(k) is tuple and k[0] is Tensor for k in args_key[1:]):
             self.fast = tuple(k[1:] for k in args_key[1:])
         self.grad_enabled = grad_state.enabled
+        self.kernel = kernels.sum          # the backend's (set_backend swaps every kernel): emitters inline its NumPy
         self.tensors = [(t, t._data.shape, t._data.dtype, t.requires_grad) for t in tensors]
         self.modules = [(m, m.training) for m in modules]
         if self.fast is not None:
@@ -139,14 +141,15 @@ class Guards:
     def _fast_hold_code(self):
         """fast_hold written out as straight-line code for these guards (one comparison per line, no loops or
         tuple unpacking): it runs before every replay, so it saves what the loops cost on small steps."""
-        namespace = {"Tensor": Tensor, "grad_state": grad_state}
+        namespace = {"Tensor": Tensor, "grad_state": grad_state, "K": kernels}
 
         def bind(value):
             namespace[f"k{len(namespace)}"] = value
             return f"k{len(namespace) - 1}"
         n = len(self.fast)
         lines = ["def fast_hold(args):",
-                 f"    if len(args) != {n} or grad_state.enabled != {self.grad_enabled!r}: return False"]
+                 f"    if len(args) != {n} or grad_state.enabled != {self.grad_enabled!r} or K.sum is not "
+                 f"{bind(self.kernel)}: return False"]
         if n:
             lines.append(f"    {', '.join(f'x{i}' for i in range(n))}, = args")
         checks = [(f"x{i}", shape, dtype, requires_grad) for i, (shape, dtype, requires_grad) in enumerate(self.fast)]
@@ -163,7 +166,7 @@ class Guards:
         return namespace["fast_hold"]
 
     def hold(self, key):
-        if key != self.key or grad_state.enabled != self.grad_enabled:
+        if key != self.key or grad_state.enabled != self.grad_enabled or kernels.sum is not self.kernel:
             return False
         for t, shape, dtype, requires_grad in self.tensors:
             d = t._data
@@ -180,6 +183,8 @@ class Guards:
             return "the arguments' shapes, dtypes, requires_grad or values changed"
         if grad_state.enabled != self.grad_enabled:
             return "grad mode changed"
+        if kernels.sum is not self.kernel:
+            return "the backend changed (minigrad.backend.set_backend)"
         for t, shape, dtype, requires_grad in self.tensors:
             if t._data.shape != shape or t._data.dtype != dtype or t.requires_grad != requires_grad:
                 return "a parameter's shape, dtype or requires_grad changed"

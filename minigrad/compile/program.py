@@ -14,10 +14,13 @@ the gradients summed, fitted (engine._fit) and accumulated into `.grad` (engine.
 engine does it; so a replay makes the same NumPy calls, in the same order, as the eager step, and gives the
 same bits, without Tensors, graph edges or the engine's queue.
 """
+import math
+
 import numpy as np
 
+from .. import backend
 from ..autograd import engine
-from ..backend import kernels
+from ..backend import kernels, numpy_backend
 from ..tensor import Tensor
 
 
@@ -129,6 +132,43 @@ class Emitter:
 
     def grad(self, i):
         return f"dv{self.j}_in{i}" if self.readable else f"q{self.j}_{i}"
+
+    # The numpy backend's kernels written inline, for the shapes and dtypes the guards fix (the guards check
+    # the backend too): the NumPy call K.<kernel> would make, without its one to three Python calls (about
+    # 0.5 us each on a small array). The listing, and the exact backend, keep the call.
+    def _inline(self):
+        return not self.readable and backend.get_backend() == "numpy"
+
+    def k_sum(self, a, axes, shape, dtype):
+        """K.sum(a, axes), `axes` the value (None, or a tuple of ints)."""
+        if self._inline() and not (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
+            return f"np.add.reduce({a}, axis={self.const(axes)})"
+        return f"K.sum({a}, {self.const(axes)})"
+
+    def k_mean(self, a, axes, shape, dtype):
+        """K.mean(a, axes): numpy_backend.mean's sum / n, n frozen as the dtype's scalar."""
+        value = axes
+        if not self._inline() or (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
+            return f"K.mean({a}, {self.const(axes)})"
+        size = math.prod(shape)
+        sums = 1 if value is None else math.prod(n for i, n in enumerate(shape) if i not in
+                                                 {ax % len(shape) for ax in value})
+        count = size if value is None else size // max(sums, 1)
+        return f"np.add.reduce({a}, axis={self.const(value)}) / {self.const(dtype.type(count))}"
+
+    def k_mm(self, a, b, a_columns):
+        """K.mm(a, b), a having `a_columns` columns: numpy_backend.mm's broadcast multiply for one column."""
+        if self._inline():
+            return f"{a} * {b}" if a_columns == 1 else f"{a} @ {b}"
+        return f"K.mm({a}, {b})"
+
+    def k_x_wt(self, x, w, x_shape, w_shape):
+        """K.x_wt(x, w): numpy_backend.x_wt's choice between x @ w.T and (w @ x.T).T, made here."""
+        if not self._inline():
+            return f"K.x_wt({x}, {w})"
+        if len(x_shape) == 2 and 2 <= x_shape[0] <= 64 and math.prod(w_shape) >= 100_000:
+            return f"np.ascontiguousarray(({w} @ {x}.T).T)"
+        return f"{x} @ {w}.T"
 
     def tmp(self, name):
         return f"{name}{self.j}"

@@ -181,6 +181,8 @@ class Pow(Function):
     def emit_backward(self, e, g, a, b):
         if not e.need[0]:
             return []
+        if b.value == 2:                  # a ** 1 is a itself (pow(x, 1) == x exactly): the copy is skipped
+            return [f"{e.grad(0)} = {g} * ({b} * {a})"]
         return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = {g} * 0"]
 
     def backward_tensor(self, g):

@@ -376,7 +376,7 @@ class MseLoss(Function):
         if how == "none":
             return lines + [f"{e.out} = {d} * {d}"]
         size = int(np.prod(np.broadcast_shapes(x.meta[0], y.meta[0])))
-        total = f"K.sum({d} * {d})"
+        total = e.k_sum(f"{d} * {d}", None, np.broadcast_shapes(x.meta[0], y.meta[0]), e.out_meta[1])
         return lines + [f"{e.out} = {total} / {e.const(e.out_meta[1].type(size))}" if how == "mean" else f"{e.out} = {total}"]
 
     def emit_backward(self, e, g, x, y, reduction):

@@ -54,7 +54,11 @@ class MatMul(Function):
         if na == 1 and nb == 1:
             ga, gb = f"{g} * {b}", f"{g} * {a}"
         elif na == 2 and nb == 2:
-            ga, gb = f"K.mm({g}, {b}.T)", f"K.mm({a}.T, {g})"
+            ga, gb = e.k_mm(g, f"{b}.T", b.meta[0][1]), e.k_mm(f"{a}.T", g, a.meta[0][0])
+        elif na == 2 and nb == 1:         # products over one element (a's gradient always, b's for one row):
+            ga = f"{g}[:, None] * {b}"    # each entry is one product, rounded once, however NumPy's matmul
+            gb = (f"{a}[0] * {g}[0]" if a.meta[0][0] == 1 else      # loops; a broadcast multiply is cheaper
+                  f"({a}.swapaxes(-1, -2) @ {g}[..., None])[..., 0]")
         else:
             a2, b2 = (f"{a}[None, :]" if na == 1 else a), (f"{b}[:, None]" if nb == 1 else b)
             g2 = g + ("[..., None, :]" if na == 1 else "") + ("[..., None]" if nb == 1 else "")
@@ -296,11 +300,11 @@ class Linear(Function):
     def emit_forward(self, e, x, w, b):   # minigrad.compile's replay, for a batch of rows (x 2-D)
         if len(x.meta[0]) != 2:
             return None
-        return [f"{e.out} = K.x_wt({x}, {w})"] + ([f"{e.out} += {b}"] if b.ref[0] != "const" else [])
+        return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])}"] + ([f"{e.out} += {b}"] if b.ref[0] != "const" else [])
 
     def emit_backward(self, e, g, x, w, b):
-        return (([f"{e.grad(0)} = {g} @ {w}"] if e.need[0] else []) + ([f"{e.grad(1)} = K.mm({g}.T, {x})"] if e.need[1] else [])
-                + ([f"{e.grad(2)} = K.sum({g}, (0,))"] if e.need[2] else []))
+        return (([f"{e.grad(0)} = {g} @ {w}"] if e.need[0] else []) + ([f"{e.grad(1)} = {e.k_mm(f'{g}.T', x, x.meta[0][0])}"] if e.need[1] else [])
+                + ([f"{e.grad(2)} = {e.k_sum(g, (0,), *e.out_meta[:2])}"] if e.need[2] else []))
 
     def backward_tensor(self, g):
         x, w = self.saved_tensors()

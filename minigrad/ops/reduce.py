@@ -75,7 +75,7 @@ class Sum(Function):
         if dtype.value is not None:
             return None
         keep = f".reshape({_keep_shape(self.in_shape, self.axes)!r})" if keepdim.value else ""
-        return [f"{e.out} = K.sum({a}, {axes}){keep}"]
+        return [f"{e.out} = {e.k_sum(a, self.axes, *a.meta[:2])}{keep}"]
 
     def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
         return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(e.out_meta[1])})",
@@ -118,7 +118,7 @@ class Mean(Function):
         if dtype.value is not None:
             return None
         keep = f".reshape({_keep_shape(self.in_shape, self.axes)!r})" if keepdim.value else ""
-        return [f"{e.out} = K.mean({a}, {axes}){keep}"]
+        return [f"{e.out} = {e.k_mean(a, self.axes, *a.meta[:2])}{keep}"]
 
     def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
         dt, keep = e.out_meta[1], _keep_shape(self.in_shape, self.axes)
