@@ -203,6 +203,18 @@ class CallEmitter:
             return self.program.names.get(id(value), readable or ("group" if type(value) is dict else "optimizer"))
         return self.program._bind(value, "c")
 
+    def k_add_scaled(self, y, x, alpha, out):
+        """K.add_scaled(y, x, alpha, out=out); the numpy backend's np.add(y, x * alpha, out=out) written inline
+        in the replay (as Emitter's kernels: one Python call less)."""
+        if not self.readable and backend.get_backend() == "numpy":
+            return f"np.add({y}, {x} * {alpha if alpha.isidentifier() else f'({alpha})'}, out={out})"
+        return f"K.add_scaled({y}, {x}, {alpha}, out={out})"
+
+    def k_sqrt(self, a, out):
+        if not self.readable and backend.get_backend() == "numpy":
+            return f"np.sqrt({a}, out={out})"
+        return f"K.sqrt({a}, out={out})"
+
     def same_params(self, opt):
         """Code for: opt still has the param groups, and they the parameters, it had at capture."""
         groups = opt.param_groups
@@ -231,6 +243,7 @@ class Program:
                           "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate}
         self.emitted = {}              # forward index -> (forward lines, backward lines, gradient names)
         self._objects = {}
+        self._same_checked = None      # (call index, code, name) of the last optimizer's parameters check
         self.source = _forward_copies(self._generate())
         code = compile(self.source, "<minigrad.compile program>", "exec")
         exec(code, self.namespace)
@@ -429,8 +442,19 @@ class Program:
         emitted = self._emitted_call(ins)
         if emitted is None:
             return [call]
-        condition, lines = emitted
-        return [f"if {condition}:"] + ["    " + line for line in lines] + ["else:", "    " + call]
+        same, checks, lines = emitted
+        # step() then zero_grad() on one optimizer: its parameters, checked once for both (neither call
+        # changes param_groups)
+        head = []
+        last = self._same_checked
+        if last is not None and last[0] == ins.index - 1 and last[1] == same:
+            same = last[2]
+        else:
+            head, var = [f"same{ins.index} = {same}"], f"same{ins.index}"
+            self._same_checked, same = (ins.index, same, var), var
+        self._same_checked = (ins.index,) + self._same_checked[1:]
+        condition = " and ".join([same] + [f"({c})" for c in checks])
+        return head + [f"if {condition}:"] + ["    " + line for line in lines] + ["else:", "    " + call]
 
     def _emitted_call(self, ins, readable=False):
         """An optimizer's own NumPy lines for its step() or zero_grad() (emit_step, emit_zero_grad: the update
@@ -448,7 +472,7 @@ class Program:
         if emitted is None:
             return None
         checks, lines = emitted
-        return " and ".join([e.same_params(opt)] + [f"({c})" for c in checks]), lines
+        return e.same_params(opt), checks, lines
 
     def _emit_write(self, ins):
         dst = self._expr(ins.dst)
@@ -556,7 +580,7 @@ class Program:
                 live = " (hyper-parameters read live)" if ins.label.endswith(".step") else ""
                 lines.append(f"  {ins.label}(){live}")
                 emitted = self._emitted_call(ins, readable=True)
-                lines += [f"         | {line}" for line in (emitted[1] if emitted else ())]
+                lines += [f"         | {line}" for line in (emitted[2] if emitted else ())]
             else:
                 how = {"fill": "fill", "copyto": "write", "copy": "copy"}[ins.how]
                 lines.append(f"  {self._name(ins.dst)} <- {how} {self._name(ins.src)} {_fmt_meta(ins.meta)}")
