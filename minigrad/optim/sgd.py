@@ -58,8 +58,9 @@ class SGD(Optimizer):
             lines.append(f"lr = {G}['lr']")
             for p in group["params"]:
                 t = e.const(p)
-                lines.append(f"if {t}._grad is not None: K.add_scaled({t}._data, {t}._grad._data, -lr, "
-                             f"out={t}._data); {t}._version_cell[0] += 1")
+                lines.append(f"if {t}._grad is not None: "
+                             f"{e.k_add_scaled(f'{t}._data', f'{t}._grad._data', '-lr', f'{t}._data')}; "
+                             f"{t}._version_cell[0] += 1")
         return checks, lines
 
 
