@@ -134,6 +134,17 @@ class Emitter:
     def grad(self, i):
         return f"dv{self.j}_in{i}" if self.readable else f"q{self.j}_{i}"
 
+    _REDUCE = {"sum": "np.add.reduce", "max": "np.maximum.reduce"}
+
+    def reduce(self, how, a, axis=None, keepdims=False):
+        """a.sum(axis=...) or a.max(axis=...). The replay calls the ufunc's reduce these methods hand their
+        arguments to (numpy/_core/_methods.py): the same reduction, without the Python in between (about
+        0.4 us each); the listing shows the method."""
+        args = f"axis={axis}" + (", keepdims=True" if keepdims else "")
+        if self.readable:
+            return f"{a}.{how}({args if axis is not None or keepdims else ''})"
+        return f"{self._REDUCE[how]}({a}, {args})"
+
     # The numpy backend's kernels written inline, for the shapes and dtypes the guards fix (the guards check
     # the backend too): the NumPy call K.<kernel> would make, without its one to three Python calls (about
     # 0.5 us each on a small array). The listing, and the exact backend, keep the call.

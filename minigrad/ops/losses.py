@@ -76,9 +76,9 @@ class CrossEntropy(Function):
                 or ignore_index.ref != ("const", None) or reduction.value not in ("mean", "sum")):
             return None
         z, ex, total, rows = e.tmp("z"), e.tmp("e"), e.tmp("total"), e.const(np.arange(x.meta[0][0]))
-        losses = f"(-({z}[{rows}, {target}] - np.log({total}[:, 0]))).sum()"
-        return [f"{z} = {x} - {x}.max(axis=1, keepdims=True)", f"{ex} = np.exp({z})",
-                f"{total} = {ex}.sum(axis=1, keepdims=True)",
+        losses = e.reduce("sum", f"(-({z}[{rows}, {target}] - np.log({total}[:, 0])))")
+        return [f"{z} = {x} - {e.reduce('max', x, 1, keepdims=True)}", f"{ex} = np.exp({z})",
+                f"{total} = {e.reduce('sum', ex, 1, keepdims=True)}",
                 f"{e.out} = np.asarray({losses}{' / ' + str(x.meta[0][0]) if reduction.value == 'mean' else ''}, "
                 f"dtype={e.const(x.meta[1])})"]
 

@@ -38,11 +38,11 @@ class Softmax(Function):
         if x.meta is None or 0 in x.meta[0]:
             return None
         ex = e.tmp("e")
-        return [f"{ex} = np.exp({x} - {x}.max(axis={axis}, keepdims=True))",
-                f"{e.out} = {ex} / {ex}.sum(axis={axis}, keepdims=True)"]
+        return [f"{ex} = np.exp({x} - {e.reduce('max', x, axis, keepdims=True)})",
+                f"{e.out} = {ex} / {e.reduce('sum', ex, axis, keepdims=True)}"]
 
     def emit_backward(self, e, g, x, axis):
-        return [f"{e.grad(0)} = {e.out} * ({g} - ({g} * {e.out}).sum(axis={axis}, keepdims=True))"]
+        return [f"{e.grad(0)} = {e.out} * ({g} - {e.reduce('sum', f'({g} * {e.out})', axis, keepdims=True)})"]
 
     def backward_tensor(self, g):             # the same formula, on the output Tensor (recorded)
         s = self.saved_tensors()
@@ -67,11 +67,11 @@ class LogSoftmax(Function):
         if x.meta is None or 0 in x.meta[0]:
             return None
         z = e.tmp("z")
-        return [f"{z} = {x} - {x}.max(axis={axis}, keepdims=True)",
-                f"{e.out} = {z} - np.log(np.exp({z}).sum(axis={axis}, keepdims=True))"]
+        return [f"{z} = {x} - {e.reduce('max', x, axis, keepdims=True)}",
+                f"{e.out} = {z} - np.log({e.reduce('sum', f'np.exp({z})', axis, keepdims=True)})"]
 
     def emit_backward(self, e, g, x, axis):
-        return [f"{e.grad(0)} = {g} - np.exp({e.out}) * {g}.sum(axis={axis}, keepdims=True)"]
+        return [f"{e.grad(0)} = {g} - np.exp({e.out}) * {e.reduce('sum', g, axis, keepdims=True)}"]
 
     def backward_tensor(self, g):
         return g - self.saved_tensors().exp() * g.sum(self.axis, keepdim=True), None
