@@ -493,3 +493,17 @@ def test_switching_the_backend_captures_a_new_program():
             backend.set_backend(before)
         step(xb, yb)
     assert step.captures == 2 and step.replays == 1
+
+
+def test_argmax_inside_the_step_is_replayed_on_the_arrays():
+    model, x, y = _iris_like()
+
+    @minigrad.compile
+    def accuracy(xb, yb):
+        return (minigrad.argmax(model(xb), dim=1) == yb).float().mean()
+    batches = [(minigrad.tensor(x[i:i + 4]), minigrad.tensor(y[i:i + 4])) for i in (0, 4, 8)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = [accuracy(*b).item() for b in batches]
+    assert accuracy.replays == 2
+    assert got == [(minigrad.argmax(model(xb), dim=1) == yb).float().mean().item() for xb, yb in batches]

@@ -424,6 +424,34 @@ def _wrap_array_function(func):
     return recording
 
 
+def _wrap_tensor_function(func):
+    """A function of tensors that records no node (argmax and argmin's indices): recorded as one call, made
+    again on the arrays at each replay."""
+    def recording(*args):
+        result = func(*args)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth or not isinstance(result, Tensor):
+            return result
+        try:
+            positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            refs = tuple(rec.ref(a._data if isinstance(a, Tensor) else a, func.__name__) for a in args)
+            index = len(rec.instructions)
+            rec.instructions.append(P.Apply(index, _on_arrays(func, positions), refs, _meta(result._data)))
+            rec._register(result._data, ("out", index, 0))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    return recording
+
+
+def _on_arrays(func, positions):
+    """func called with arrays in place of its tensor arguments (at `positions`); its result's array."""
+    def call(*args):
+        return func(*(Tensor._make(a) if i in positions else a for i, a in enumerate(args)))._data
+    call.__name__ = func.__name__
+    return call
+
+
 _GRAPHLESS = {"__eq__": operator.eq, "__ne__": operator.ne, "__lt__": operator.lt, "__le__": operator.le,
               "__gt__": operator.gt, "__ge__": operator.ge, "__and__": operator.and_, "__or__": operator.or_,
               "__xor__": operator.xor}
@@ -565,8 +593,9 @@ def _patches():
     for name in _READS:
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
-    from ..ops import dropout
+    from ..ops import dropout, reduce
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
+    out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"])))
     import minigrad
     from .. import creation
     for name in _MAKERS:
