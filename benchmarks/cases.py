@@ -303,8 +303,9 @@ def iris_model(fw):
 
 
 def tut1_iris_compiled(fw):
-    """The iris step with forward, loss, backward, Adam's step and zero_grad through fw.compile; loss.item() and
-    the accuracy stay outside it, eager, as a compiled step cannot read values into Python."""
+    """The iris step with forward, loss, backward, Adam's step, zero_grad and the batch's accuracy through
+    fw.compile; loss.item() and the running sums stay outside it, eager, as a compiled step cannot read
+    values into Python."""
     d = data.iris()
     model = iris_model(fw)(4, 16, 3)
     load_linear(fw, model.layer1, d["w1"], d["b1"])
@@ -322,16 +323,16 @@ def tut1_iris_compiled(fw):
         loss.backward()
         opt.step()
         opt.zero_grad()
-        return pred, loss
+        is_correct = (fw.argmax(pred, dim=1) == y_batch).float()
+        return loss, is_correct.mean()
 
     def run():
         i = state["i"]
         state["i"] = (i + 1) % len(batches)
         x_batch, y_batch = batches[i]
-        pred, loss = train_step(x_batch, y_batch)
+        loss, accuracy = train_step(x_batch, y_batch)
         hist[0] += loss.item() * y_batch.size(0)
-        is_correct = (fw.argmax(pred, dim=1) == y_batch).float()
-        hist[1] += is_correct.mean()
+        hist[1] += accuracy
         return loss
     return run
 
