@@ -344,6 +344,11 @@ EMITTED_STEPS = {
     "sum and mean over a dim": lambda x, w, b: ((x @ w.T) * b).sum(1, keepdim=True).mean(0).sum() + (w * 2).mean(1).sum(),
     "matmul of every rank": lambda x, w, b: ((x @ w.T) @ b).sum() + (b @ b) + (x[0] @ w.T).sum() + (w @ x[0]).sum(),
     "matmul 2-D by 1-D over one row (broadcast multiplies)": lambda x, w, b: ((x[:1] @ w.T) @ b).sum() + (x[:1, :3] @ b).sum(),
+    # the loss itself: its gradient is backward's seed of ones, which the lines leave out or fold at capture
+    "mse as the loss": lambda x, w, b: F.mse_loss(F.linear(x, w, b)[:, 0], x[:, 1]),
+    "mean as the loss": lambda x, w, b: ((x @ w.T - b) ** 2).mean(),
+    "cross_entropy as the loss (mean)": lambda x, w, b: F.cross_entropy(x @ w.T + b, minigrad.tensor([0, 2, 1, 1, 0])),
+    "cross_entropy as the loss (sum)": lambda x, w, b: F.cross_entropy(x @ w.T + b, minigrad.tensor([0, 2, 1, 1, 0]), reduction="sum"),
     "linear, select, mse": lambda x, w, b: F.mse_loss(F.linear(x, w, b)[:, 0], x[:, 1]) + F.mse_loss(x @ w.T, x @ w.T * 0, reduction="sum"),
     "sigmoid relu softmax log_softmax": lambda x, w, b: (F.softmax(F.relu(x @ w.T + b), dim=1) * F.log_softmax(torch_sigmoid(x @ w.T), dim=1)).sum(),
     "exp, log": lambda x, w, b: ((x @ w.T * 0.1).exp() * b).mean() + (b * b + 1.0).log().mean(),

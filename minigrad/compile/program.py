@@ -130,6 +130,14 @@ class Emitter:
         self.g = f"dv{ins.index}" if readable else f"g{ins.index}"
         self.need = ins.node.needs_input_grad
         self.out_meta = ins.out_meta[0]
+        self.seed = program.seeds.get(ins.index)
+
+    def g_is_one(self):
+        """Whether this node's gradient is the backward's seed, ones of its output's shape and dtype (the loss
+        of `loss.backward()`): then g * x is x, bit for bit, and an emitter may leave the product out."""
+        s, meta = self.seed, self.out_meta
+        return (s is not None and meta is not None and s.shape == meta[0] and s.dtype == meta[1]
+                and bool((s == 1).all()))
 
     def grad(self, i):
         return f"dv{self.j}_in{i}" if self.readable else f"q{self.j}_{i}"
@@ -250,6 +258,7 @@ class Program:
         self.output = output           # the step's result, as refs (see _emit_output)
         self.names = names             # id(tensor) -> a readable name ("layer1.weight")
         self.guards = guards
+        self.seeds = {} if self.fresh_nodes else _seeds(instructions)
         self.namespace = {"np": np, "K": kernels, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
                           "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate}
         self.emitted = {}              # forward index -> (forward lines, backward lines, gradient names)
@@ -662,3 +671,18 @@ def _forward_copies(source):
                     defined.add(name)
             out.append(line)
     return "\n".join(out) + "\n"
+
+
+def _seeds(instructions):
+    """{forward index: the seed array} for the nodes whose one gradient is a backward's seed (a constant of
+    the program: the ones of loss.backward())."""
+    arrivals, seeds = {}, {}
+    for ins in instructions:
+        if ins.kind == "backward":
+            for root, dest in ins.starts:
+                arrivals[dest] = arrivals.get(dest, 0) + 1
+                seeds[dest] = root
+            for _, routes in ins.steps:
+                for _, _, dest, _ in routes:
+                    arrivals[dest] = arrivals.get(dest, 0) + 1
+    return {dest[1]: root for dest, root in seeds.items() if dest[0] == "node" and arrivals[dest] == 1}

@@ -84,8 +84,10 @@ class CrossEntropy(Function):
 
     def emit_backward(self, e, g, x, target, weight, reduction, ignore_index):
         rows, q = e.const(np.arange(x.meta[0][0])), e.grad(0)
-        return [f"{q} = {e.tmp('e')} / {e.tmp('total')}", f"{q}[{rows}, {target}] -= 1",
-                f"{q} *= {g} / {x.meta[0][0]}" if reduction.value == "mean" else f"{q} *= {g}"]
+        lines = [f"{q} = {e.tmp('e')} / {e.tmp('total')}", f"{q}[{rows}, {target}] -= 1"]
+        if e.g_is_one():                  # loss.backward(): the seed's quotient, computed once at capture
+            return lines + ([f"{q} *= {e.const(e.seed / x.meta[0][0])}"] if reduction.value == "mean" else [])
+        return lines + [f"{q} *= {g} / {x.meta[0][0]}" if reduction.value == "mean" else f"{q} *= {g}"]
 
     def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
         _, _, rows, t, w, denom, squeeze, reduction = self.saved
@@ -384,6 +386,8 @@ class MseLoss(Function):
         size = int(np.prod(np.broadcast_shapes(x.meta[0], y.meta[0])))
         scale = 2 / max(size, 1) if reduction.value == "mean" else 2
         grad = e.tmp("dd")
+        if e.g_is_one():                  # loss.backward(): times the seed of ones, left out (x * 1 is x)
+            return [f"{grad} = {scale!r} * {d}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
         return [f"{grad} = {scale!r} * {d} * {g}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
 
     def backward_tensor(self, g):             # d = x - y, recomputed from the input Tensors (recorded)

@@ -123,6 +123,8 @@ class Mean(Function):
     def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
         dt, keep = e.out_meta[1], _keep_shape(self.in_shape, self.axes)
         mean_grad = f"{g}.reshape({keep!r}) / {e.const(np.array(self.n, dt))}"
+        if e.g_is_one():                  # loss.backward(): the seed's quotient, computed once at capture
+            mean_grad = f"{e.const(e.seed.reshape(keep) / np.array(self.n, dt))}.copy()"
         if keep == self.in_shape:         # nothing to spread: the quotient is already a new array of a's shape
             return [f"{e.grad(0)} = {mean_grad}"]
         return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(dt)})", f"{e.grad(0)}[...] = {mean_grad}"]
