@@ -161,9 +161,7 @@ class Emitter:
 
     def k_sum(self, a, axes, shape, dtype):
         """K.sum(a, axes), `axes` the value (None, or a tuple of ints)."""
-        if self._inline() and not (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
-            return f"np.add.reduce({a}, axis={self.const(axes)})"
-        return f"K.sum({a}, {self.const(axes)})"
+        return _k_sum(a, self.const(axes), shape, dtype, self._inline())
 
     def k_mean(self, a, axes, shape, dtype):
         """K.mean(a, axes): numpy_backend.mean's sum / n, n frozen as the dtype's scalar."""
@@ -438,7 +436,14 @@ class Program:
         lines = []
         if shape != fit.shape:
             size = int(np.prod(shape))
-            lines.append(f"q = q.reshape({fit.shape!r})" if size == fit.size else f"q = UNBROADCAST(q, {fit.shape!r})")
+            if size == fit.size:
+                lines.append(f"q = q.reshape({fit.shape!r})")
+            else:                                          # engine.unbroadcast, its axes found here
+                lead = len(shape) - len(fit.shape)
+                axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(fit.shape)
+                                                  if n == 1 and shape[lead + i] != 1)
+                inline = backend.get_backend() == "numpy"
+                lines.append(f"q = {_k_sum('q', repr(axes), shape, dtype, inline)}.reshape({fit.shape!r})")
         if dtype != fit.dtype and fit.dtype.kind == "f":
             lines.append(f"q = q.astype({self._bind(fit.dtype, 'c')})")
         return lines
@@ -686,3 +691,11 @@ def _seeds(instructions):
                 for _, _, dest, _ in routes:
                     arrivals[dest] = arrivals.get(dest, 0) + 1
     return {dest[1]: root for dest, root in seeds.items() if dest[0] == "node" and arrivals[dest] == 1}
+
+
+def _k_sum(a, axes, shape, dtype, inline):
+    """Code for K.sum(a, axes) (`axes` as code); with `inline`, the numpy backend's NumPy call for this shape
+    and dtype written out (one to two Python calls less)."""
+    if inline and not (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
+        return f"np.add.reduce({a}, axis={axes})"
+    return f"K.sum({a}, {axes})"
