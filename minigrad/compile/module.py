@@ -13,6 +13,7 @@ returns their gradients, which the engine sends on (into `.grad`, or further bac
 graph). Within the module, the same NumPy calls in the same order as eager; a parameter that also gets
 gradient from outside the module has it summed after the module's own contributions.
 """
+import re
 import warnings
 
 import numpy as np
@@ -25,34 +26,51 @@ from . import capture, guards, program
 from .capture import Unsupported
 
 
+_ASSIGNED = re.compile(r"\s*(\w+(?:, \w+)*),? = (?!=)")
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+
+
 class CompiledFunctionBackward(Function):
     """The node a compiled module's output hangs from (torch's name for it)."""
     name = "CompiledFunctionBackward"
 
     def backward(self, g):
-        return self.program.backward(g, self.nodes)
+        return self.program.backward(g, self.saved_by_forward)
 
 
 class ModuleProgram(program.Program):
+    """A module's forward as `replay(x...) -> (output, saved)` and its backward as `backward(g_out, saved)`:
+    `saved`, what the backward lines read of the forward's (its arrays, and the nodes of ops called as
+    functions). With `lines=False`, every op is called as a function on a node, and `saved` is the nodes:
+    the capture call's backward runs on the eager call's own nodes this way."""
     fresh_nodes = True
 
     def _generate(self):
         head = [ins for ins in self.instructions if ins.kind != "backward"]
         tail = [ins for ins in self.instructions if ins.kind == "backward"]
-        nodes = [f"n{ins.index}" for ins in head if ins.kind == "forward"]
+        forward = []
+        for ins in head:
+            forward += getattr(self, "_emit_" + ins.kind)(ins)
+        backward = self._emit_backward(tail[0]) if tail else []
+        if self.lines:
+            made = {name for line in forward for m in [_ASSIGNED.match(line)] if m for name in m.group(1).split(", ")}
+            made |= {f"a{i}" for i in range(self.n_inputs)}
+            saved = sorted(made & set(_NAME.findall("\n".join(backward))))
+        else:
+            saved = [f"n{ins.index}" for ins in head if ins.kind == "forward"]
         lines = [f"def replay({', '.join(f'x{i}' for i in range(self.n_inputs))}):"]
         lines += [f"    a{i} = x{i}._data" for i in range(self.n_inputs)]
-        for ins in head:
-            lines += ["    " + line for line in getattr(self, "_emit_" + ins.kind)(ins)]
-        lines.append(f"    return {self._expr(self.output[1])}, ({''.join(n + ', ' for n in nodes)})")
+        lines += ["    " + line for line in forward]
+        lines.append(f"    return {self._expr(self.output[1])}, ({''.join(n + ', ' for n in saved)})")
         if tail:
-            lines.append("def backward(g_out, nodes):")
-            if nodes:
-                lines.append(f"    {''.join(n + ', ' for n in nodes)}= nodes")
-            lines += ["    " + line for line in self._emit_backward(tail[0])]
+            lines.append("def backward(g_out, saved):")
+            if saved:
+                lines.append(f"    {''.join(n + ', ' for n in saved)}= saved")
+            lines += ["    " + line for line in backward]
         return "\n".join(lines) + "\n"
 
-    def __init__(self, *args, leaves=()):
+    def __init__(self, *args, leaves=(), lines=True):
+        self.lines = lines
         super().__init__(*args)
         self.backward = self.namespace.get("backward")
         self.leaves = leaves             # the node's inputs, as refs: ("input", i) or ("tensor", parameter)
@@ -79,8 +97,8 @@ class CompiledModule:
         for prog in self.programs:
             if prog.guards.hold(key):
                 self.replays += 1
-                out, nodes = prog.run(*inputs)
-                return self._output(prog, out, nodes, inputs)
+                out, saved = prog.run(*inputs)
+                return self._output(prog, out, saved, inputs)
         if len(self.programs) >= self.recompile_limit:
             return self._give_up(f"recompile_limit ({self.recompile_limit}) reached", None, args)
         return self._capture(args, inputs, key)
@@ -102,14 +120,15 @@ class CompiledModule:
             leaves = []
             if result.requires_grad and result.grad_fn is not None:
                 leaves = self._capture_backward(rec, result, stand_ins, known)
-            prog = ModuleProgram(rec.instructions, len(inputs), output, names,
-                                 guards.Guards(key, list(rec.leaves_used.values()), modules), leaves=leaves)
+            check = guards.Guards(key, list(rec.leaves_used.values()), modules)
+            prog = ModuleProgram(rec.instructions, len(inputs), output, names, check, leaves=leaves)
+            on_nodes = ModuleProgram(rec.instructions, len(inputs), output, names, check, leaves=leaves, lines=False)
         except Unsupported as e:
             why, line = e.args if len(e.args) == 2 else (str(e), None)
             return self._give_up(why, line, args)
         self.programs.insert(0, prog)
         nodes = tuple(node for node, _ in sorted(rec.nodes.items(), key=lambda item: item[1]))
-        return self._output(prog, result._data, nodes, inputs)
+        return self._output(on_nodes, result._data, nodes, inputs)     # this call's backward: on its own nodes
 
     @staticmethod
     def _capture_backward(rec, result, stand_ins, known):
@@ -124,12 +143,12 @@ class CompiledModule:
             raise Unsupported(*rec.failure)
         return backward.leaves
 
-    def _output(self, prog, out, nodes, inputs):
+    def _output(self, prog, out, saved, inputs):
         t = Tensor._make(out)
         if prog.backward is None or not grad_state.enabled:
             return t
         node = CompiledFunctionBackward()
-        node.program, node.nodes = prog, nodes
+        node.program, node.saved_by_forward = prog, saved
         leaves = tuple(inputs[ref[1]] if ref[0] == "input" else ref[1] for ref in prog.leaves)
         node.needs_input_grad = tuple(leaf.requires_grad for leaf in leaves)
         node.attach(leaves, t)

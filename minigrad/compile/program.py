@@ -249,6 +249,7 @@ class Program:
     """A compiled step: `run(inputs)` replays it; `listing()` prints it."""
 
     fresh_nodes = False
+    lines = True                       # ops write their own NumPy lines (else their forward/backward are called)
 
     def __init__(self, instructions, n_inputs, output, names, guards):
         self.instructions = instructions
@@ -315,7 +316,7 @@ class Program:
         emit_backward), or None where the op has none (its forward and backward methods are called then).
         `readable`: with the listing's names (weight, input0, v3) in place of the replay's."""
         cls, node = ins.cls, ins.node
-        if (self.fresh_nodes or node is None or ins.kwrefs or ins.many or ins.after
+        if (not self.lines or node is None or ins.kwrefs or ins.many or ins.after
                 or not _own(cls, "forward", "emit_forward") or not _own(cls, "backward", "emit_backward")):
             return None
         e = Emitter(self, ins, readable)
