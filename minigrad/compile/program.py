@@ -699,4 +699,4 @@ def _k_sum(a, axes, shape, dtype, inline):
     and dtype written out (one to two Python calls less)."""
     if inline and not (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
         return f"np.add.reduce({a}, axis={axes})"
-    return f"K.sum({a}, {axes})"
+    return f"K.sum({a})" if axes == "None" else f"K.sum({a}, {axes})"
