@@ -300,12 +300,17 @@ def _arg(pick, a, dim, keepdim):
         d = _axes(dim, a._data.ndim)
         if d is None or a._data.shape[d[0]] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d[0] if d else 0} to have non-zero size.")
+    return Tensor._make(_picked(pick, a._data, dim, keepdim))
+
+
+def _picked(pick, data, dim, keepdim):
+    """argmax's or argmin's indices, on the array (what minigrad.compile replays of _arg)."""
     if dim is None:
-        out = np.asarray(pick(a._data))
-        return Tensor._make(out.reshape((1,) * a._data.ndim) if keepdim else out)
-    axes = _axes(dim, a._data.ndim)
+        out = np.asarray(pick(data))
+        return out.reshape((1,) * data.ndim) if keepdim else out
+    axes = _axes(dim, data.ndim)
     axis = axes[0] if axes else None
-    return Tensor._make(pick(a._data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
+    return pick(data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False)
 
 
 class Var(Function):
