@@ -424,9 +424,9 @@ def _wrap_array_function(func):
     return recording
 
 
-def _wrap_tensor_function(func):
+def _wrap_tensor_function(func, on_arrays=None):
     """A function of tensors that records no node (argmax and argmin's indices): recorded as one call, made
-    again on the arrays at each replay."""
+    again on the arrays at each replay (by `on_arrays`, the same function on arrays, where given)."""
     def recording(*args):
         result = func(*args)
         rec = _active
@@ -436,7 +436,8 @@ def _wrap_tensor_function(func):
             positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
             refs = tuple(rec.ref(a._data if isinstance(a, Tensor) else a, func.__name__) for a in args)
             index = len(rec.instructions)
-            rec.instructions.append(P.Apply(index, _on_arrays(func, positions), refs, _meta(result._data)))
+            replay = on_arrays or _on_arrays(func, positions)
+            rec.instructions.append(P.Apply(index, replay, refs, _meta(result._data)))
             rec._register(result._data, ("out", index, 0))
         except Unsupported as e:
             rec.fail(str(e))
@@ -595,7 +596,7 @@ def _patches():
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
     from ..ops import dropout, reduce
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
-    out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"])))
+    out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"], reduce._picked)))
     import minigrad
     from .. import creation
     for name in _MAKERS:
