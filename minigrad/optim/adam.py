@@ -86,13 +86,20 @@ class Adam(Optimizer):
                           f"and {O}._flat is not None and {O}._flat.get({index}) is {e.const(flat, f'{O}._flat[{index}]')}")
             checks += [f"{p}._grad is not None" for p in params]
             F = e.const(flat, f"{O}._flat[{index}]")
+            # The replay keeps g and tmp, the step's own temporaries (nothing else holds them after it), in two
+            # buffers made once, and g's per-parameter views too: the same numbers, without the allocations
+            # and the slicing and reshaping each step (the listing shows the step's own lines).
+            exp_avg = flat["buffers"]["exp_avg"]
+            g_buffer, tmp_buffer = np.empty_like(exp_avg), np.empty_like(exp_avg)
+            into = (lambda buffer: "") if e.readable else (lambda buffer: f", out={e.const(buffer)}")
+            grads = ", ".join(f"{p}._grad._data.reshape(-1)" for p in params)
             lines += [f"beta1, beta2 = {G}['betas']",
                       f"steps = {F}['steps']",
                       "steps += 1",
                       "step = float(steps[0])",
                       f"m, v = {F}['buffers']['exp_avg'], {F}['buffers']['exp_avg_sq']",
-                      "g = np.concatenate([" + ", ".join(f"{p}._grad._data.reshape(-1)" for p in params) + "])",
-                      "tmp = g - m",
+                      f"g = np.concatenate([{grads}]{into(g_buffer)})",
+                      "tmp = g - m" if e.readable else f"tmp = np.subtract(g, m, out={e.const(tmp_buffer)})",
                       e.k_add_scaled("m", "tmp", "1 - beta1", "m"),
                       "np.multiply(g, 1 - beta2, out=tmp)",
                       "v *= beta2",
@@ -106,8 +113,9 @@ class Adam(Optimizer):
             offset = 0
             for p, t in zip(params, group["params"]):
                 size = t._data.size
-                lines.append(f"{p}._data += delta[{offset}:{offset + size}].reshape({t._data.shape!r}); "
-                             f"{p}._version_cell[0] += 1")
+                part = (f"delta[{offset}:{offset + size}].reshape({t._data.shape!r})" if e.readable else
+                        e.const(g_buffer[offset:offset + size].reshape(t._data.shape)))
+                lines.append(f"{p}._data += {part}; {p}._version_cell[0] += 1")
                 offset += size
         return checks, lines
 
