@@ -65,14 +65,15 @@ class CompiledFunction:
         self.replays = 0
         self.captures = 0
 
+    _fast = None                    # (guard, replay) of the last program used, where its guard is fast_hold
+
     def __call__(self, *args, **kwargs):
+        fast = self._fast                         # the common call: tensors only, the last program used
+        if fast is not None and not kwargs and capture._active is None and fast[0](args):
+            self.replays += 1
+            return fast[1](*args)
         if self.eager_reason is not None or capture._active is not None:    # (inside another's capture: its ops
             return self.fn(*args, **kwargs)                                   # are recorded there)
-        if not kwargs:                            # the common call: tensors only, the last program used
-            programs = self.programs
-            if programs and programs[0].guards.fast is not None and programs[0].guards.fast_hold(args):
-                self.replays += 1
-                return programs[0].run(*args)
         try:
             inputs, key = guards.flatten(args, kwargs)
         except TypeError:
@@ -82,6 +83,7 @@ class CompiledFunction:
             if prog.guards.hold(key):
                 if i:
                     programs.insert(0, programs.pop(i))
+                    self._use(prog)
                 self.replays += 1
                 return prog.run(*inputs)
         if len(programs) >= self.recompile_limit:
@@ -106,7 +108,11 @@ class CompiledFunction:
             self._give_up(why, line)
             return result
         self.programs.insert(0, prog)
+        self._use(prog)
         return result
+
+    def _use(self, prog):
+        self._fast = (prog.guards.fast_hold, prog.run) if prog.guards.fast is not None else None
 
     def _give_up(self, why, line, args=None, kwargs=None):
         where = f" at {line}" if line else ""
@@ -116,6 +122,7 @@ class CompiledFunction:
         warnings.warn(message, stacklevel=4)
         self.eager_reason = message
         self.programs = []
+        self._fast = None
         if args is not None:
             return self.fn(*args, **kwargs)
         return None
