@@ -343,6 +343,7 @@ F = minigrad.nn.functional
 EMITTED_STEPS = {
     "add sub mul div, broadcast": lambda x, w, b: (((x @ w.T) * b + b - 1.5) / (b + 3.0) - 2.0 * (x @ w.T)).sum(),
     "broadcast over size-1 axes": lambda x, w, b: (x * w[:1]).sum() + (w[:3, :1] * x[:1, :3] + b).mean(),
+    "casts": lambda x, w, b: ((x @ w.T).double() * b.double()).float().sum() + (x[:, :3] > 0).float().mean(),
     "pow by a number": lambda x, w, b: ((x @ w.T) ** 2).mean() + (b ** 3).sum(),
     "sum and mean over a dim": lambda x, w, b: ((x @ w.T) * b).sum(1, keepdim=True).mean(0).sum() + (w * 2).mean(1).sum(),
     "matmul of every rank": lambda x, w, b: ((x @ w.T) @ b).sum() + (b @ b) + (x[0] @ w.T).sum() + (w @ x[0]).sum(),

@@ -188,6 +188,12 @@ class ToDtype(Function):
     def backward(self, g):
         return g.astype(self.saved), None
 
+    def emit_forward(self, e, a, dt):     # minigrad.compile's replay: the same NumPy, as a line of code
+        return [f"{e.out} = {a}.astype({e.const(dt.value)})"]
+
+    def emit_backward(self, e, g, a, dt):
+        return [f"{e.grad(0)} = {g}.astype({e.const(a.meta[1])})"] if e.need[0] else []     # a's dtype
+
     def backward_tensor(self, g):
         return to_dtype(g, self.saved), None
 
