@@ -657,7 +657,7 @@ def _forward_copies(source):
         pattern = None
         for line in lines:
             if alias and pattern is None:
-                pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, alias)) + r")\b(?!\s*=[^=])")
+                pattern = re.compile(r"(?<![\w.'\"])(" + "|".join(map(re.escape, alias)) + r")(?![\w'\"])(?!\s*=[^=])")
             m = _COPY.match(line)
             if m:
                 target, source_name = m.groups()
