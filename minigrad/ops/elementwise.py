@@ -16,21 +16,23 @@ def binary(cls, a, b):
     """Run the binary op `cls` on a Tensor `a` and a Tensor or Python number `b` (torch's promotion rules:
     a Python number never widens a tensor's float type; integer tensors with a float number become float)."""
     ad = a._data
-    if cls.check_bools is not None and (ad.dtype.kind == "b" or type(b) is bool or   # an op with no bool kernel
-                                        (isinstance(b, Tensor) and b._data.dtype.kind == "b")):  # (-): checked
-        cls.check_bools(ad.dtype.kind == "b",                                               # before promotion
-                        type(b) is bool or isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if isinstance(b, Tensor):
         bd = b._data
         if ad.dtype != bd.dtype:
+            if cls.check_bools is not None and "b" in (ad.dtype.kind, bd.dtype.kind):   # an op with no bool
+                cls.check_bools(ad.dtype.kind == "b", bd.dtype.kind == "b")           # kernel (-), before promotion
             a, b = _promote(a, b)
-            ad, bd = a._data, b._data
+            ad, bd = a._data, b._data      # (two bool tensors: NumPy refuses, caught below in torch's words)
         needs = (a.requires_grad, b.requires_grad)
     else:
         if type(b) is not float and type(b) is not int:
+            if cls.check_bools is not None and type(b) is bool:
+                cls.check_bools(ad.dtype.kind == "b", True)
             b = _python_number(b)
             if isinstance(b, Tensor):
                 return binary(cls, a, b)
+        elif cls.check_bools is not None and ad.dtype.kind == "b":
+            cls.check_bools(True, False)
         bd = b
         if type(b) is float and ad.dtype.kind in "biu":
             ad = ad.astype(dtypes.get_default_dtype().np)
