@@ -116,7 +116,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
             data = t._data
             if create_graph:
                 gi = _fit_tensor(gi, data)
-            elif type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+            elif type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                 gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
             if fn is None:                              # a leaf: summed, added into .grad at the end
                 _add_to_leaf(t, gi, gi is not g and not create_graph, leaf_grads)
