@@ -259,3 +259,10 @@ def test_an_unstable_line_makes_the_verdict_unstable_which_is_not_a_pass():
     res = _result(["EXACT", "UNSTABLE", "FLOAT32"])
     assert res.verdict == "UNSTABLE" and not res.ok
     assert _result(["UNSTABLE", "DIFF"]).verdict == "DIFF"
+
+
+def test_script_exits_3_on_an_unstable_verdict(tmp_path, monkeypatch, capsys):
+    path = program(tmp_path, "print(1)\n")
+    monkeypatch.setattr(script, "compare", lambda *a, **k: _result(["EXACT", "UNSTABLE"]))
+    assert script.run_script(path) == script.EXIT_UNSTABLE == 3
+    assert "verdict: UNSTABLE" in capsys.readouterr().out
