@@ -202,18 +202,19 @@ def _multi_tensor_adam(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, step,
         scratch = (np.empty_like(exp_avg), np.empty(min(_CHUNK, exp_avg.size), exp_avg.dtype))
     flat, tmp = scratch
     g = np.concatenate([grad._data.reshape(-1) for grad in grads], out=flat)   # this step's own copy
-    if weight_decay != 0 and not decoupled_weight_decay:
+    coupled_decay = weight_decay != 0 and not decoupled_weight_decay
+    if coupled_decay:
         w = np.concatenate([p._data.reshape(-1) for p in params])
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1
     bias_correction2_sqrt = bias_correction2 ** 0.5
     for lo in range(0, g.size, _CHUNK):
-        hi = lo + _CHUNK
-        _adam_chunk(g[lo:hi], exp_avg[lo:hi], exp_avg_sq[lo:hi], None if max_exp_avg_sq is None else
-                    max_exp_avg_sq[lo:hi], tmp[:g[lo:hi].size], None if weight_decay == 0 or decoupled_weight_decay
-                    else w[lo:hi], beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, maximize=maximize,
-                    step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt)
+        part = slice(lo, lo + _CHUNK)
+        _adam_chunk(g[part], exp_avg[part], exp_avg_sq[part],
+                    max_exp_avg_sq[part] if max_exp_avg_sq is not None else None, tmp[:g[part].size],
+                    w[part] if coupled_decay else None, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps,
+                    maximize=maximize, step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt)
     offset = 0
     for p in params:                          # g now holds each parameter's change
         size = p._data.size
