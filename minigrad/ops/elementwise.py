@@ -18,11 +18,12 @@ def binary(cls, a, b):
     ad = a._data
     if isinstance(b, Tensor):
         bd = b._data
-        if ad.dtype != bd.dtype:
-            if cls.check_bools is not None and "b" in (ad.dtype.kind, bd.dtype.kind):   # an op with no bool
-                cls.check_bools(ad.dtype.kind == "b", bd.dtype.kind == "b")           # kernel (-), before promotion
+        if ad.dtype != bd.dtype:            # an op with no bool kernel (-) checks its operands before promotion
+            if cls.check_bools is not None and "b" in (ad.dtype.kind, bd.dtype.kind):
+                cls.check_bools(ad.dtype.kind == "b", bd.dtype.kind == "b")
             a, b = _promote(a, b)
-            ad, bd = a._data, b._data      # (two bool tensors: NumPy refuses, caught below in torch's words)
+            ad, bd = a._data, b._data
+        # (two bool tensors there: NumPy refuses, and its error is put in torch's words below)
         needs = (a.requires_grad, b.requires_grad)
     else:
         if type(b) is not float and type(b) is not int:
