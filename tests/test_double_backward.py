@@ -133,6 +133,19 @@ THIRD = {
     "elu": lambda x: _F(_lib(x)).elu(x - 1), "logsumexp": lambda x: x.logsumexp(0) * x,
     "softmax": lambda x: x.softmax(0) * x, "std": lambda x: x.std() * x, "norm": lambda x: x.norm(p=3) * x,
     "prod": lambda x: x.prod() * x,
+    "log2": lambda x: x.log2(), "abs": lambda x: (x - 0.8).abs() * x ** 2, "neg": lambda x: -(x ** 3),
+    "relu": lambda x: (x - 0.8).relu() * x ** 2, "leaky_relu": lambda x: _F(_lib(x)).leaky_relu(x - 0.8, 0.2) ** 3,
+    "hardtanh": lambda x: _F(_lib(x)).hardtanh(x - 0.8, -0.3, 0.3) * x ** 2,
+    "clamp": lambda x: x.clamp(0.5, 1.0) ** 3 * x, "floor": lambda x: (x * 3).floor() * x ** 3,
+    "sign": lambda x: (x - 0.8).sign() * x ** 3, "maximum": lambda x: _lib(x).maximum(x, 1.5 - x) ** 3,
+    "minimum": lambda x: _lib(x).minimum(x ** 2, x.exp() - 1) * x,
+    "lerp": lambda x: _lib(x).lerp(x.sin(), x.exp(), x), "addcmul": lambda x: _lib(x).addcmul(x, x.exp(), x, value=0.3),
+    "addcdiv": lambda x: _lib(x).addcdiv(x, x.exp(), x + 1, value=0.3), "rsub": lambda x: (2 - x) ** 3 * x.exp(),
+    "rdiv": lambda x: 2 / (x + 0.5), "sub": lambda x: (x.exp() - x ** 2) * x, "mul": lambda x: x * x * x * x,
+    "where": lambda x: _lib(x).where(x > 0.8, x.exp(), x.sin()) * x,
+    "var": lambda x: x.var() * x, "log_softmax": lambda x: x.log_softmax(0) * x, "cumsum": lambda x: x.cumsum(0) ** 3,
+    "mean": lambda x: x.mean() * x ** 2, "amax": lambda x: x.amax() * x ** 2,
+    "hardtanh_F_tanh_sigmoid": lambda x: _F(_lib(x)).tanh(x) * _F(_lib(x)).sigmoid(x),
 }
 
 
@@ -540,7 +553,24 @@ OPS = {
     "l1_loss_none": (lambda L, a, y: _F(L).l1_loss(a * a, y, reduction="none"), [_MIXED, _PROBS]),
     "mse_loss_sum": (lambda L, a, y: _F(L).mse_loss(a * a, y, reduction="sum"), [_MIXED, _PROBS]),
     "log_softmax_F_softmax_F": (lambda L, a: _F(L).log_softmax(a, 1) * _F(L).softmax(a, 0), [_MIXED]),
+    "to_float16_and_back": (lambda L, a: a.half().double() ** 2 * a, [_MIXED]),
+    "type_cast": (lambda L, a: a.type(L.float32).type(L.float64) ** 2 * a, [_MIXED]),
+    # the operators
+    "operators": (lambda L, a, c: (abs(a) + 1.5 - a) * (+a) * (2.0 * a) / (2.5 - a) ** 2 + (1.0 / (c + 2)) ** c
+                  - (-c) @ a.t() @ a @ c, [_MIXED, rand(4, seed=50)]),
+    "augmented_assignment": (lambda L, a, c: _augmented(a, c), [_MIXED, rand(4, seed=51)]),
+    "rmatmul": (lambda L, a, b: b.__rmatmul__(a).exp(), [_MIXED, rand(4, 2, seed=52)]),
 }
+
+
+def _augmented(a, c):
+    b = a * 1
+    b += a * a
+    b -= c
+    b *= a
+    b /= c * c + 1
+    b **= 2
+    return b
 
 
 def _case(lib, name):
@@ -567,8 +597,8 @@ def test_second_derivatives_match_torch(name):
 NOT_CHECKABLE_BY_FINITE_DIFFERENCES = {
     # the weight's gradient is divided by each index's count: no longer the derivative of the loss
     "embedding_padding_scale_by_freq",
-    # a float32 round trip: a step of 1e-6 moves the float32 value by whole ulps (1e-7 of it) or not at all
-    "to_float32_and_back",
+    # float32 and float16 round trips: a step of 1e-6 moves the value by whole ulps or not at all
+    "to_float32_and_back", "to_float16_and_back", "type_cast",
 }
 
 
@@ -1042,3 +1072,127 @@ def test_module_backward_hooks_with_no_input_requiring_grad_under_create_graph_m
         (g * g).sum().backward()
         results.append([seen, g.requires_grad, g.detach().numpy(), net.lin.bias.grad.numpy()])
     _assert_same_seen(*results)
+
+
+# ------------------------------------------------------------------ the audit
+# Every public op of minigrad (torch-named functions, Tensor methods and operators, nn.functional, linalg) with
+# the cases above that take its second derivative against torch (and gradgradcheck it), or why it has none.
+AUDITED = {
+    "abs": "abs", "__abs__": "operators", "add": "add", "__add__": "operators", "__radd__": "operators",
+    "addcdiv": "addcdiv", "addcmul": "addcmul", "amax": "amax", "amin": "amin", "bmm": "bmm", "cat": "cat",
+    "ceil": "ceil", "chunk": "chunk", "clamp": "clamp", "clamp_max": "clamp_max", "clamp_min": "clamp_min",
+    "clip": "clip", "clone": "clone_contiguous", "concat": "concat_concatenate",
+    "concatenate": "concat_concatenate", "contiguous": "clone_contiguous", "cos": "cos", "cumsum": "cumsum",
+    "diag": "diag_of_vector", "div": "div", "__truediv__": "operators", "__rtruediv__": "operators",
+    "dot": "dot", "exp": "exp", "expm1": "expm1", "fix": "fix", "flatten": "flatten", "flip": "flip",
+    "floor": "floor", "gather": "gather", "index_select": "index_select", "kthvalue": "kthvalue",
+    "lerp": "lerp", "log": "log", "log10": "log10", "log1p": "log1p", "log2": "log2",
+    "log_softmax": "log_softmax", "logsumexp": "logsumexp", "masked_fill": "masked_fill", "matmul": "matmul",
+    "__matmul__": "operators", "__rmatmul__": "rmatmul", "max": "max_dim", "maximum": "maximum",
+    "mean": "mean", "median": "median", "min": "min_all", "minimum": "minimum", "mm": "mm",
+    "moveaxis": "movedim_moveaxis", "movedim": "movedim_moveaxis", "mul": "mul", "__mul__": "mul",
+    "__rmul__": "operators", "multiply": "multiply_negative", "mv": "mv", "neg": "neg", "__neg__": "neg",
+    "negative": "multiply_negative", "__pos__": "operators", "norm": "norm", "outer": "outer",
+    "permute": "permute", "pow": "pow_tensor", "__pow__": "pow_scalar", "__rpow__": "rpow", "prod": "prod",
+    "reciprocal": "reciprocal", "relu": "relu", "repeat": "repeat", "repeat_interleave": "repeat_interleave",
+    "reshape": "reshape", "reshape_as": "view_as_reshape_as", "roll": "roll", "round": "round",
+    "rsqrt": "rsqrt", "scatter": "scatter", "scatter_add": "scatter_add", "sigmoid": "sigmoid", "sign": "sign",
+    "sin": "sin", "softmax": "softmax", "sort": "sort", "split": "split", "sqrt": "sqrt", "square": "square",
+    "squeeze": "squeeze_dim", "stack": "stack", "std": "std", "sub": "sub_alpha", "__sub__": "sub",
+    "__rsub__": "rsub", "sum": "sum_dim", "t": "transpose_t_T_mT", "T": "transpose_t_T_mT",
+    "mT": "transpose_t_T_mT", "tanh": "tanh", "topk": "topk", "transpose": "transpose_t_T_mT", "tril": "tril",
+    "triu": "triu", "trunc": "trunc", "unbind": "unbind", "unsqueeze": "squeeze_unsqueeze", "var": "var",
+    "where": "where", "expand": "expand", "expand_as": "expand_as", "view": "view",
+    "view_as": "view_as_reshape_as", "to": "to_float32_and_back", "double": "to_float32_and_back",
+    "float": "to_float32_and_back", "half": "to_float16_and_back", "type": "type_cast", "type_as": "type_as",
+    "__getitem__": "advanced_index", "__setitem__": "setitem", "__iadd__": "augmented_assignment",
+    "__isub__": "augmented_assignment", "__imul__": "augmented_assignment",
+    "__itruediv__": "augmented_assignment",
+    # the in-place forms
+    **{name: name for name in INPLACE if name.endswith("_")},
+    # nn.functional
+    "adaptive_avg_pool2d": "adaptive_avg_pool2d", "adaptive_max_pool2d": "adaptive_max_pool2d",
+    "avg_pool2d": "avg_pool2d", "batch_norm": "batch_norm_training", "binary_cross_entropy": "binary_cross_entropy",
+    "binary_cross_entropy_with_logits": "bce_with_logits", "conv2d": "conv2d",
+    "cross_entropy": "test_cross_entropy_second_derivatives_match_torch", "dropout": "dropout", "elu": "elu",
+    "embedding": "embedding", "gelu": "gelu", "hardtanh": "hardtanh", "huber_loss": "huber_loss_sum",
+    "kl_div": "kl_div", "l1_loss": "l1_loss", "layer_norm": "layer_norm", "leaky_relu": "leaky_relu",
+    "linear": "test_linear_layer_second_derivatives_match_torch", "max_pool2d": "max_pool2d",
+    "mnist_loss": "mnist_loss", "mse_loss": "mse_loss_mean", "nll_loss": "nll_loss", "normalize": "normalize",
+    "pad": "pad", "silu": "silu", "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
+    "linalg.vector_norm": "linalg_vector_norm", "linalg.norm": "linalg_norm_fro",
+    "linalg.matrix_norm": "linalg_matrix_norm",
+    # autograd's own entry points and hooks
+    "backward": "test_backward_create_graph_leaves_a_grad_with_a_graph_like_torch",
+    "register_hook": "test_tensor_hooks_and_retain_grad_under_create_graph_match_torch",
+    "retain_grad": "test_retain_grad_adds_up_over_backward_calls_in_the_graph_like_torch",
+}
+for _name in ("sigmoid", "tanh", "relu", "softmax", "log_softmax"):       # nn.functional's, beside the Tensor's
+    AUDITED.setdefault(f"F.{_name}", "F_sigmoid_tanh_relu" if _name in ("sigmoid", "tanh", "relu")
+                       else "log_softmax_F_softmax_F")
+
+NOT_TWICE_DIFFERENTIABLE = {
+    # results of integer or bool type: no gradient in torch
+    **{n: "a bool result" for n in ("all", "any", "eq", "ne", "lt", "le", "gt", "ge", "isclose", "isfinite",
+                                     "isinf", "isnan", "logical_and", "logical_or", "logical_not", "logical_xor",
+                                     "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__and__",
+                                     "__or__", "__xor__", "__invert__", "bool", "is_contiguous",
+                                     "is_floating_point", "is_leaf", "requires_grad", "retains_grad")},
+    **{n: "an integer result" for n in ("argmax", "argmin", "argsort", "nonzero", "int", "long", "one_hot",
+                                         "dim", "ndim", "numel", "nelement", "element_size", "size", "shape")},
+    "histc": "torch has no derivative for it either (NotImplementedError)",
+    "histogram": "torch has no derivative for it either (NotImplementedError)",
+    "unique": "torch has no derivative for it either (test_unique_has_no_derivative_under_create_graph_like_torch)",
+    # not ops: values out of the graph, creation, attributes, devices
+    **{n: "not an op of the graph: leaves it (a copy of the values, or none)" for n in (
+        "detach", "detach_", "item", "tolist", "numpy", "data", "requires_grad_")},
+    **{n: "creates a new tensor that requires no grad" for n in ("new_full", "new_ones", "new_tensor",
+                                                                  "new_zeros")},
+    **{n: "an attribute, not an op" for n in ("grad", "grad_fn", "dtype", "device")},
+    **{n: "a device move, the identity on the CPU (torch's returns the tensor itself)" for n in ("cpu", "cuda")},
+}
+
+
+def _public_ops():
+    """The names to audit: minigrad's torch functions, Tensor methods and operators, nn.functional's (as F.name
+    where a Tensor method has the same name) and linalg's functions that torch.linalg has."""
+    import inspect
+    from minigrad.tensor import EXPORTS, Tensor
+    names = set(EXPORTS) | {n for n in dir(Tensor) if not n.startswith("_")}
+    names |= {n for n in Tensor.__dict__ if n.startswith("__") and n[2:-2] in _OPERATORS}
+    f_names = {n for n in dir(F) if not n.startswith("_") and callable(getattr(F, n))
+               and not inspect.ismodule(getattr(F, n)) and not inspect.isclass(getattr(F, n))}
+    names |= {n if n not in names else f"F.{n}" for n in f_names}
+    names |= {f"linalg.{n}" for n in dir(mg.linalg) if not n.startswith("_") and hasattr(torch.linalg, n)}
+    return names
+
+
+_OPERATORS = set("add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow matmul rmatmul "
+                 "neg pos abs getitem setitem iadd isub imul itruediv ipow imatmul lt le gt ge eq ne and or xor "
+                 "invert".split())
+
+
+def _case_exists(key):
+    tables = (BINARY, UNARY, THIRD, OPS, INPLACE, NO_DEGREES_OF_FREEDOM, SELECTING)
+    return any(key in table for table in tables) or (key.startswith("test_") and key in globals())
+
+
+def test_every_public_op_has_a_double_backward_test_or_a_reason():
+    names = _public_ops()
+    unaudited = sorted(names - set(AUDITED) - set(NOT_TWICE_DIFFERENTIABLE))
+    assert not unaudited, f"ops with no double-backward test and no reason: {unaudited}"
+    assert not set(AUDITED) & set(NOT_TWICE_DIFFERENTIABLE)
+    missing = sorted(f"{name} -> {key}" for name, key in AUDITED.items() if not _case_exists(key))
+    assert not missing, f"audited against cases that do not exist: {missing}"
+    stale = sorted((set(AUDITED) | set(NOT_TWICE_DIFFERENTIABLE)) - names)
+    assert not stale, f"audited names that are not public ops: {stale}"
+
+
+def test_unique_has_no_derivative_under_create_graph_like_torch():
+    errors = []
+    for lib in (mg, torch):
+        x = lib.tensor(np.array([0.5, 1.5, 0.5]), requires_grad=True)
+        with pytest.raises(NotImplementedError) as err:
+            lib.autograd.grad((x.unique() * 2).sum(), x, create_graph=True)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
