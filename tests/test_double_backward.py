@@ -1196,3 +1196,23 @@ def test_unique_has_no_derivative_under_create_graph_like_torch():
             lib.autograd.grad((x.unique() * 2).sum(), x, create_graph=True)
         errors.append(str(err.value))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_recurrent_layer_second_derivatives_match_torch(kind):
+    """A penalty on the gradient of a 2-layer recurrent net's output with respect to its input sequence, and
+    its gradient with respect to every weight (second derivatives through each gate)."""
+    results = []
+    for lib in (mg, torch):
+        lib.manual_seed(0)
+        net = getattr(lib.nn, kind)(3, 4, num_layers=2, batch_first=True).double()
+        with lib.no_grad():
+            for i, (_, p) in enumerate(sorted(net.named_parameters())):
+                p.copy_(lib.tensor(rand(*p.shape, low=-0.5, high=0.5, seed=70 + i)))
+        x = lib.tensor(rand(2, 5, 3, seed=80), requires_grad=True)
+        out = net(x)[0]
+        (g,) = lib.autograd.grad((out * lib.tensor(rand(2, 5, 4, seed=81))).sum(), x, create_graph=True)
+        (g * g).sum().backward()
+        results.append([g.detach().numpy()] + [p.grad.numpy() for _, p in sorted(net.named_parameters())])
+    for m, t in zip(*results):
+        np.testing.assert_allclose(m, t, **TOL)
