@@ -1216,3 +1216,27 @@ def test_recurrent_layer_second_derivatives_match_torch(kind):
         results.append([g.detach().numpy()] + [p.grad.numpy() for _, p in sorted(net.named_parameters())])
     for m, t in zip(*results):
         np.testing.assert_allclose(m, t, **TOL)
+
+
+@pytest.mark.filterwarnings("ignore:var\\(\\)|std\\(\\)")
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_ignored_target_keeps_a_nan_gradient_out_of_its_row_under_create_graph_like_torch(loss, reduction):
+    """Found by the double-backward fuzzer: the loss's var with no degrees of freedom sends a nan gradient into
+    a loss with an ignored target; torch's gradient leaves the ignored row (and every non-target) at 0, so
+    the leaf's own term survives there."""
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(np.array([[0.3, -1.2, 0.5], [0.7, 0.1, -0.4]]), requires_grad=True)
+        with np.errstate(all="ignore"):
+            out = getattr(lib.nn.functional, loss)(x, lib.tensor(np.array([0, 1])), ignore_index=0,
+                                                   reduction=reduction)
+            total = out.sum().var() * out.sum() + (x * lib.tensor(rand(2, 3, seed=90))).sum()   # var of 0-d: nan
+            (g,) = lib.autograd.grad(total, x, create_graph=True)
+            got = [g.requires_grad, g.detach().numpy()]
+            if g.requires_grad:
+                got.append(lib.autograd.grad((g * g).sum(), x)[0].numpy())
+        results.append(got)
+    assert results[0][0] == results[1][0] and len(results[0]) == len(results[1])
+    for m, t in zip(results[0][1:], results[1][1:]):
+        np.testing.assert_allclose(m, t, **TOL)
