@@ -164,8 +164,8 @@ class Pow(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            if isinstance(b, (int, float)):
-                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+            if isinstance(b, (int, float)):       # torch: zeros for the exponent 0 (a nan g stays out)
+                ga = g * (b * a ** (b - 1)) if b != 0 else np.zeros_like(g)
             else:                             # torch: 0 where the exponent is 0 (even at a == 0)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ga = np.where(b == 0, 0, g * (b * a ** (b - 1))).astype(g.dtype, copy=False)
@@ -183,7 +183,7 @@ class Pow(Function):
     def emit_backward(self, e, g, a, b):
         if not e.need[0]:
             return []
-        return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = {g} * 0"]
+        return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = np.zeros_like({g})"]
 
     def backward_tensor(self, g):
         a, b = self.saved_tensors()
@@ -191,7 +191,7 @@ class Pow(Function):
         ga = gb = None
         if need_a:
             if not isinstance(b, Tensor):
-                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+                ga = g * (b * a ** (b - 1)) if b != 0 else Tensor._make(np.zeros_like(g._data))
             else:
                 ga = where(b._data == 0, 0.0, g * (b * a ** (b - 1)))
         if need_b:
