@@ -1140,6 +1140,8 @@ NOT_TWICE_DIFFERENTIABLE = {
                                      "is_floating_point", "is_leaf", "requires_grad", "retains_grad")},
     **{n: "an integer result" for n in ("argmax", "argmin", "argsort", "nonzero", "int", "long", "one_hot",
                                          "dim", "ndim", "numel", "nelement", "element_size", "size", "shape")},
+    **{n: "a random draw: torch's derivative is zero, so its second is too (tests/test_bernoulli.py)"
+       for n in ("bernoulli", "bernoulli_")},
     "histc": "torch has no derivative for it either (NotImplementedError)",
     "histogram": "torch has no derivative for it either (NotImplementedError)",
     "unique": "torch has no derivative for it either (test_unique_has_no_derivative_under_create_graph_like_torch)",
