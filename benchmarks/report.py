@@ -117,6 +117,13 @@ def build_entries(case, fws, peers, with_numpy=True):
         except Exception as ex:
             e.status, e.error = "error", describe(ex)
         entries.append(e)
+    if "baseline" in fws and "minigrad" in case.frameworks:     # --baseline-module
+        e = Entry("baseline")
+        try:
+            e.fn = case.setup(fws["baseline"][0])
+        except Exception as ex:
+            e.status, e.error = "error", describe(ex)
+        entries.append(e)
     if with_numpy and (case.numpy_ceiling or case.numpy_floor) is not None:
         entries.append(Entry("numpy", fn=(case.numpy_ceiling or case.numpy_floor)()))
     for name, mod in peers.items():
@@ -190,6 +197,8 @@ def _derive(res):
     res["ratio"] = to / mg if mg and to else None
     compiled = ent.get("compiled", {}).get("median_s")
     res["ratio_compiled"] = to / compiled if compiled and to else None
+    baseline = ent.get("baseline", {}).get("median_s")
+    res["ratio_baseline"] = to / baseline if baseline and to else None
     floor, factor = ent.get("numpy", {}).get("median_s"), GOAL_FACTOR.get(res["group"])
     if floor and to and factor:                      # the NumPy floor beside the time the goal allows
         res["numpy_floor_s"], res["goal_allows_s"] = floor, to / factor
@@ -223,8 +232,10 @@ def fmt_r(r):
 
 def table(results, peer_names, notes):
     with_compiled = any("compiled" in res["entries"] for res in results)
+    with_baseline = any("baseline" in res["entries"] for res in results)
     head = (["case", "unit", "minigrad"] + (["compiled"] if with_compiled else []) + ["torch", "torch/minigrad"]
-            + (["torch/compiled"] if with_compiled else []) + ["(of mins)", "busy", "numpy"] + list(peer_names))
+            + (["torch/compiled"] if with_compiled else []) + (["baseline", "torch/baseline"] if with_baseline else [])
+            + ["(of mins)", "busy", "numpy"] + list(peer_names))
     rows, group = [], None
     for res in results:
         if res["group"] == "scaling":
@@ -238,6 +249,8 @@ def table(results, peer_names, notes):
         row.append(fmt_r(res.get("ratio")))
         if with_compiled:
             row.append(fmt_r(res.get("ratio_compiled")))
+        if with_baseline:
+            row += [cell(res, "baseline", notes), fmt_r(res.get("ratio_baseline"))]
         row.append(fmt_r(res.get("ratio_of_mins")))
         oc = res.get("others_cores")
         row.append("?" if oc is None else f"{oc:.1f}")
@@ -451,6 +464,9 @@ def parse(argv):
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--minigrad-module", default="minigrad",
                     help="module to time in minigrad's column (e.g. torch, to try the suite before minigrad exists)")
+    ap.add_argument("--baseline-module", default=None,
+                    help="another minigrad (say an earlier commit's package, importable under another name), timed "
+                         "in the same rounds: a 'baseline' column and torch/baseline beside torch/minigrad")
     args = ap.parse_args(argv)
     if args.tiny:
         args.quick, args.no_peers = True, True
@@ -476,6 +492,8 @@ def main(argv=None, log=None) -> int:
     args = parse(argv)
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
     fws = {"minigrad": load_framework("minigrad", args.minigrad_module), "torch": load_framework("torch", "torch")}
+    if args.baseline_module:
+        fws["baseline"] = load_framework("baseline", args.baseline_module)
     peer_names = [] if args.no_peers else [p for p in args.peers.split(",") if p]
     peers = {}
     for p in peer_names:

@@ -73,7 +73,7 @@ from . import backend  # noqa: E402
 
 # API that beginner programs use, each in its own module
 from . import linalg  # noqa: E402
-from .sampling import multinomial  # noqa: E402
+from .sampling import bernoulli, multinomial  # noqa: E402
 from .default_device import get_default_device, set_default_device  # noqa: E402
 from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                      IntTensor, LongTensor, ShortTensor)

@@ -522,6 +522,23 @@ class Generator:
         out[out == to] = frm               # uniform_real keeps the result in [from, to)
         return out.reshape(shape)
 
+    # -- bernoulli -----------------------------------------------------------------
+    def bernoulli(self, shape, p) -> np.ndarray:
+        """Tensor.bernoulli_(p) for a number p (so dropout's mask, drawn as bernoulli_(1 - p)): True where a
+        float64 uniform (53 bits of a random64 draw, at::uniform_real_distribution<double>) is below p, one
+        draw per element in order (the serial `bernoulli_kernel` of aten/src/ATen/native/cpu/
+        DistributionTemplates.h, which torch 2.13's CPU build runs: checked against its masks in
+        tests/test_bernoulli.py)."""
+        return (self._unit(self._numel(_shape(shape)), np.float64) < float(p)).reshape(_shape(shape))
+
+    def bernoulli_of(self, p: np.ndarray) -> np.ndarray:
+        """torch.bernoulli(p) for a tensor of probabilities p: one draw per element in order, compared with
+        that element; float64 p draws float64 uniforms (random64), any other float dtype float32 uniforms
+        (24 bits of a random32 draw), as torch's bernoulli_distribution<double> / <float>."""
+        dtype = np.float64 if p.dtype == np.float64 else np.float32
+        flat = np.ascontiguousarray(p).reshape(-1)
+        return (self._unit(flat.size, dtype) < flat.astype(dtype)).reshape(p.shape)
+
     # -- normal --------------------------------------------------------------------
     def randn(self, shape, dtype=np.float32) -> np.ndarray:
         return self.normal(shape, 0.0, 1.0, dtype)

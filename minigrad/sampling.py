@@ -1,5 +1,10 @@
-"""torch.multinomial and torch.normal with tensor arguments, drawing what torch draws from the same generator
-state.
+"""torch.multinomial, torch.bernoulli and torch.normal with tensor arguments, drawing what torch draws from the
+same generator state.
+
+torch.bernoulli(p) / Tensor.bernoulli_(p) (aten/src/ATen/native/cpu/DistributionTemplates.h, the serial
+`bernoulli_kernel` that torch 2.13's CPU build runs, dropout's masks included): one uniform per element in
+order, compared with p: float64 uniforms (a random64 draw each) for a number p or a float64 tensor of
+probabilities, float32 uniforms (a random32 draw each) for a float32 one.
 
 torch.normal(mean, std) with a tensor mean or std (aten/src/ATen/native/DistributionTemplates.h): a tensor of
 the broadcast shape, in the dtype of the tensor mean (else of std), filled with normal(0, std) then plus mean for
@@ -16,9 +21,9 @@ import numpy as np
 
 from . import random as _random
 from .autograd.function import Function
-from .tensor import Tensor
+from .tensor import Tensor, declare
 
-__all__ = ["multinomial", "normal"]
+__all__ = ["multinomial", "normal", "bernoulli"]
 
 
 def _check(p, num_samples, replacement):
@@ -121,3 +126,67 @@ def _broadcast_shape(a, b):
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
                                f"non-singleton dimension {dim}")
     return tuple(y if x == 1 else x for x, y in zip(a, b))
+
+
+class Bernoulli(Function):
+    """A draw of Bernoulli(p), made before this node: not a smooth function of p, so torch gives p a zero
+    gradient (grad_fn BernoulliBackward0)."""
+    name = "BernoulliBackward0"
+
+    def forward(self, p, sample):
+        return sample
+
+    def backward(self, g):
+        return np.zeros_like(g), None
+
+    def backward_tensor(self, g):
+        return Tensor._make(np.zeros_like(g._data)), None
+
+
+def _probabilities(p):
+    """A tensor of probabilities, checked as torch's bernoulli kernel checks it."""
+    if p.dtype.kind != "f":
+        names = {"i": "Long" if p.dtype.itemsize == 8 else "Int", "b": "Bool", "u": "Byte"}
+        raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
+                                  f"'{names.get(p.dtype.kind, p.dtype.name)}'")
+    if not ((p >= 0) & (p <= 1)).all():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                           "be improved?  If so, please report an enhancement request to PyTorch.)")
+    return p
+
+
+def _check_p(p):
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+
+
+@declare(export="bernoulli", methods="bernoulli")
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """A tensor like `input` of 0s and 1s: each 1 with probability input's element (or `p`, a number, for every
+    element), drawn as torch draws it from the same generator."""
+    gen = generator or _random.default_generator
+    if p is None:
+        probs = _probabilities(input._data)
+        result = Bernoulli.apply(input, gen.bernoulli_of(probs).astype(probs.dtype))
+    else:
+        _check_p(p)
+        result = Tensor._make(gen.bernoulli(input._data.shape, p).astype(input._data.dtype))
+    if out is not None:
+        out._data = result._data
+        return out
+    return result
+
+
+@declare(export="", methods="bernoulli_")
+def bernoulli_(input, p=0.5, *, generator=None):
+    """Fill `input` with 0s and 1s, each 1 with probability p (a number, or a tensor broadcast to input's
+    shape), as torch's Tensor.bernoulli_ draws them from the same generator."""
+    gen = generator or _random.default_generator
+    if isinstance(p, Tensor):
+        draws = gen.bernoulli_of(np.broadcast_to(_probabilities(p._data), input._data.shape))
+    else:
+        _check_p(p)
+        draws = gen.bernoulli(input._data.shape, p)
+    input._data[...] = draws
+    input._bump_version()
+    return input

@@ -421,12 +421,16 @@ def _as_method(fn, name):
 
 def _inplace_form(fn, name):
     """t.exp_(), t.mul_(u), t *= u: fn's result written into t's own storage, as Tensor._inplace does it."""
-    def method(self, *args, **kwargs):
-        if len(args) == 1 and not kwargs:           # fn(t, u) is the op itself (the common case: no closure)
-            return self._inplace(fn, args[0])
-        tensors = tuple(a for a in (*args, *kwargs.values()) if isinstance(a, Tensor))
-        return self._inplace(lambda a, _: fn(a, *args, **kwargs), tensors[0] if len(tensors) == 1 else
-                             tensors or None)
+    if name.startswith("__i"):                       # t += u: always one operand
+        def method(self, other):
+            return self._inplace(fn, other)
+    else:
+        def method(self, *args, **kwargs):
+            if len(args) == 1 and not kwargs:       # fn(t, u) is the op itself (the common case: no closure)
+                return self._inplace(fn, args[0])
+            tensors = tuple(a for a in (*args, *kwargs.values()) if isinstance(a, Tensor))
+            return self._inplace(lambda a, _: fn(a, *args, **kwargs), tensors[0] if len(tensors) == 1 else
+                                 tensors or None)
     method.__name__, method.__qualname__ = name, f"Tensor.{name}"
     method.__doc__ = f"In-place {fn.__name__}: the result is written into this tensor."
     return method

@@ -123,8 +123,9 @@ def _largest(t):
 
 
 def _numpy(t):
-    """A torch tensor's values (force: torch may return an efficient zero tensor for a zero gradient)."""
-    return t.detach().numpy(force=True)
+    """A torch tensor's values (force: torch may return an efficient zero tensor for a zero gradient; cloned
+    first: torch 2.13's numpy(force=True) crashes the process on a view of one with a storage offset)."""
+    return t.detach().clone().numpy(force=True)
 
 
 def close64(m, t, trace, what, scale):

@@ -146,3 +146,69 @@ def test_register_hook_on_tensor_without_grad_fails_like_torch():
     for lib in (minigrad, torch):
         with pytest.raises(RuntimeError, match="doesn't require gradient"):
             lib.tensor([1.0]).register_hook(lambda g: g)
+
+
+def test_full_backward_pre_hook_sees_and_replaces_grad_output_like_torch():
+    m, t = _models()
+    seen = {}
+
+    def pre_for(tag):
+        def pre(module, grad_output):
+            seen.setdefault(tag, []).append([_np(g) for g in grad_output])
+            return tuple(g * 2 for g in grad_output)
+        return pre
+
+    hm = [m[2].register_full_backward_pre_hook(pre_for("m2")), m[0].register_full_backward_pre_hook(pre_for("m0"))]
+    ht = [t[2].register_full_backward_pre_hook(pre_for("t2")), t[0].register_full_backward_pre_hook(pre_for("t0"))]
+    xm, _ = _run(minigrad, m)
+    xt, _ = _run(torch, t)
+    for a, b in (("m2", "t2"), ("m0", "t0")):
+        assert len(seen[a]) == len(seen[b]) == 1
+        np.testing.assert_allclose(seen[a][0][0], seen[b][0][0], rtol=1e-5, atol=1e-6)
+    for pm, pt in zip(m.parameters(), t.parameters()):     # the replaced grad_output flowed into the module
+        assert_same(pm.grad, pt.grad)
+    assert_same(xm.grad, xt.grad)
+    for h in hm + ht:
+        h.remove()
+    assert m[2]._backward_pre_hooks is None                # back on Module.__call__'s fast path
+
+
+def test_backward_pre_hook_returning_the_wrong_number_of_gradients_fails_like_torch():
+    errors = []
+    for lib, model in zip((minigrad, torch), _models()):
+        model[2].register_full_backward_pre_hook(lambda module, grad_output: (grad_output[0], grad_output[0]))
+        with pytest.raises(RuntimeError) as err:
+            _run(lib, model)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+
+
+def test_full_backward_hook_with_no_input_requiring_grad_warns_like_torch():
+    messages = []
+    for lib, model in zip((minigrad, torch), _models()):
+        model[0].register_full_backward_hook(lambda module, grad_input, grad_output: None)
+        with pytest.warns(UserWarning) as record:
+            _run(lib, model, x_requires_grad=False)
+        messages.append([str(w.message) for w in record if "Full backward hook" in str(w.message)])
+    assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+def test_retain_grad_adds_up_over_backward_calls_like_torch():
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(X.copy(), requires_grad=True)
+        z = x * 2
+        z.retain_grad()
+        (z ** 2).sum().backward(retain_graph=True)
+        (z ** 2).sum().backward()
+        grads.append(z.grad)
+    assert_same(*grads)
+
+
+def test_leaf_hook_runs_before_autograd_grad_returns_its_gradient_like_torch():
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(X.copy(), requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        grads.append(lib.autograd.grad((x ** 2).sum(), x)[0])
+    assert_same(*grads)

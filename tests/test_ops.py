@@ -632,3 +632,18 @@ def test_number_over_tensor_rounds_as_torch_bit_for_bit():
     """torch computes 3.7 / x as x.reciprocal() * 3.7, two roundings (tutorial 2's 1/(1 + exp(-x)))."""
     x = np.random.default_rng(0).uniform(0.1, 10, 10000).astype(np.float32)
     np.testing.assert_array_equal((3.7 / minigrad.tensor(x)).numpy(), (3.7 / torch.tensor(x)).numpy())
+
+
+@pytest.mark.parametrize("exponent", [0, 0.0])
+def test_pow_to_the_zero_gives_zero_gradient_even_where_the_incoming_gradient_is_nan_like_torch(exponent):
+    results = []
+    for L in (torch, minigrad):
+        x = L.tensor([1.0, -2.0, 0.0], dtype=L.float64, requires_grad=True)
+        (x ** exponent).backward(L.tensor([float("nan"), 1.0, float("inf")], dtype=L.float64))
+        y = L.tensor([3.0, 0.5], dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad((y ** exponent).sum(), y, create_graph=True)
+        results.append((x.grad.numpy(), g.detach().numpy(), g.requires_grad))
+    (tx, tg, treq), (mx, mg, mreq) = results
+    np.testing.assert_array_equal(mx, tx)
+    np.testing.assert_array_equal(mg, tg)
+    assert mreq == treq

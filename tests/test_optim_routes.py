@@ -62,6 +62,20 @@ def test_routes_give_bit_identical_weights(name, cfg, dtype):
         np.testing.assert_array_equal(a, b)
 
 
+ADAM_CONFIGS = [(n, c) for n, c in ROUTE_CONFIGS if n in ("Adam", "AdamW")]
+
+
+@pytest.mark.parametrize("name,cfg", ADAM_CONFIGS, ids=[f"{n}-{c}" for n, c in ADAM_CONFIGS])
+def test_adams_fast_route_gives_the_same_weights_chunk_by_chunk(name, cfg, monkeypatch):
+    """The fast route walks its flat buffers in chunks; chunks of 16 elements end inside the first parameter
+    (35 elements) and straddle the two."""
+    monkeypatch.setattr(minigrad.optim.adam, "_CHUNK", 16)
+    fast, _ = _run(minigrad, name, cfg, np.float32)
+    reference, _ = _run(minigrad, name, _reference(cfg), np.float32)
+    for a, b in zip(fast, reference):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("name,cfg", ROUTE_CONFIGS, ids=IDS)
 def test_both_routes_equal_torch_bit_for_bit_where_the_backend_is_torchs(name, cfg):
     skip_unless_bit_exact("sqrt", *UPDATE_KERNELS)

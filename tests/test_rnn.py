@@ -15,7 +15,7 @@ from conftest import assert_same_error, rand_array
 K32, FLOOR32 = 10, 2.0 ** -22
 
 LAYERS = {"RNN": ("RNN", {}), "RNN_relu": ("RNN", {"nonlinearity": "relu"}), "LSTM": ("LSTM", {}),
-          "GRU": ("GRU", {})}
+          "LSTM_proj": ("LSTM", {"proj_size": 2}), "GRU": ("GRU", {})}
 CONFIGS = {"default": {}, "batch_first": {"batch_first": True}, "two_layers": {"num_layers": 2},
            "bidirectional": {"bidirectional": True}, "no_bias": {"bias": False},
            "all": {"num_layers": 2, "bidirectional": True, "batch_first": True}}
@@ -33,9 +33,11 @@ def _build(lib, cls, kw, dtype, weights=None):
     return m
 
 
-def _state_shape(kw, batch):
+def _state_shape(kw, batch, cell=False):
+    """The shape of h0 (of c0 if `cell`): an LSTM with proj_size has proj_size features in h, HIDDEN in c."""
     layers = kw.get("num_layers", 1) * (2 if kw.get("bidirectional") else 1)
-    return (layers, batch, HIDDEN) if batch else (layers, HIDDEN)
+    features = HIDDEN if cell else kw.get("proj_size") or HIDDEN
+    return (layers, batch, features) if batch else (layers, features)
 
 
 def _run(lib, cls, kw, dtype, weights, arrays):
@@ -67,12 +69,12 @@ def _case(cls, kw, batched=True, seed=0):
     weights = {n: p.detach().double().numpy() for n, p in getattr(torch.nn, cls)(IN, HIDDEN, **kw).named_parameters()}
     batch = BATCH if batched else None
     x_shape = ((BATCH, SEQ) if kw.get("batch_first") else (SEQ, BATCH)) if batched else (SEQ,)
-    out_dim = HIDDEN * (2 if kw.get("bidirectional") else 1)
+    out_dim = (kw.get("proj_size") or HIDDEN) * (2 if kw.get("bidirectional") else 1)
     arrays = {"x": rand_array(x_shape + (IN,), seed=seed + 1), "h0": rand_array(_state_shape(kw, batch), seed=seed + 2),
-              "c0": rand_array(_state_shape(kw, batch), seed=seed + 3),
+              "c0": rand_array(_state_shape(kw, batch, cell=True), seed=seed + 3),
               "w_out": rand_array(x_shape + (out_dim,), seed=seed + 4),
               "w_h_n": rand_array(_state_shape(kw, batch), seed=seed + 5),
-              "w_c_n": rand_array(_state_shape(kw, batch), seed=seed + 6)}
+              "w_c_n": rand_array(_state_shape(kw, batch, cell=True), seed=seed + 6)}
     return weights, arrays
 
 
@@ -133,10 +135,12 @@ def test_missing_initial_state_is_zeros(layer):
         assert _rel(a, b) <= 1e-10
 
 
-@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
-def test_parameter_names_shapes_and_default_init_are_torchs(cls):
-    """Same seed, same draws: torch's names, in its order, and its U(-1/sqrt(hidden), 1/sqrt(hidden)) values."""
-    kw = {"num_layers": 2, "bidirectional": True}
+@pytest.mark.parametrize("cls, kw", [("RNN", {}), ("LSTM", {}), ("GRU", {}), ("LSTM", {"proj_size": 2}),
+                                     ("LSTM", {"proj_size": 3, "bias": False})], ids=lambda v: str(v))
+def test_parameter_names_shapes_and_default_init_are_torchs(cls, kw):
+    """Same seed, same draws: torch's names, in its order, and its U(-1/sqrt(hidden), 1/sqrt(hidden)) values
+    (with proj_size: weight_hr_l{k} (proj_size, hidden) after each layer's biases, weight_hh reading proj_size)."""
+    kw = {"num_layers": 2, "bidirectional": True, **kw}
     torch.manual_seed(3)
     theirs = list(getattr(torch.nn, cls)(IN, HIDDEN, **kw).named_parameters())
     minigrad.manual_seed(3)
@@ -249,6 +253,7 @@ def test_dropout_with_one_layer_warns_as_torch_does():
 @pytest.mark.parametrize("make", [
     lambda nn: nn.RNN(4, 3, 2, nonlinearity="relu", batch_first=True, dropout=0.5, bidirectional=True, bias=False),
     lambda nn: nn.LSTM(2, 3), lambda nn: nn.GRU(2, 3, num_layers=3),
+    lambda nn: nn.LSTM(2, 5, num_layers=2, proj_size=3, bidirectional=True),
     lambda nn: nn.RNNCell(4, 3, nonlinearity="relu", bias=False), lambda nn: nn.LSTMCell(2, 3), lambda nn: nn.GRUCell(3, 4),
 ])
 def test_repr_is_torchs(make):
@@ -272,6 +277,10 @@ def _errors(lib):
         "nonlinearity": lambda: nn.RNN(4, 3, nonlinearity="sigmoid"),
         "dropout": lambda: nn.RNN(4, 3, dropout=1.5), "hidden_size 0": lambda: nn.RNN(4, 0),
         "num_layers 0": lambda: nn.RNN(4, 3, 0), "proj_size on GRU": lambda: nn.GRU(4, 3, proj_size=2),
+        "proj_size not below hidden_size": lambda: nn.LSTM(4, 3, proj_size=3),
+        "proj_size negative": lambda: nn.LSTM(4, 3, proj_size=-1),
+        "projected hidden state of hidden_size": lambda: nn.LSTM(4, 3, proj_size=2)(R(5, 2, 4), (R(1, 2, 3), R(1, 2, 3))),
+        "cell state of proj_size": lambda: nn.LSTM(4, 3, proj_size=2)(R(5, 2, 4), (R(1, 2, 2), R(1, 2, 2))),
         "input_size float": lambda: nn.RNN(4.0, 3), "bias int": lambda: nn.RNN(4, 3, bias=1),
         "cell input size": lambda: nn.RNNCell(4, 3)(R(2, 5)),
         "cell batch": lambda: nn.RNNCell(4, 3)(R(2, 4), R(3, 3)),
@@ -329,9 +338,9 @@ def _run_packed(lib, cls, kw, weights, arrays, batch_first, with_state):
 
 @pytest.mark.parametrize("with_state", [False, True], ids=["zero_state", "given_state"])
 @pytest.mark.parametrize("batch_first", [False, True], ids=["time_first", "batch_first"])
-@pytest.mark.parametrize("layer", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("layer", ["RNN", "LSTM", "LSTM_proj", "GRU"])
 def test_packed_batch_runs_each_sequence_for_its_length_as_torch(layer, batch_first, with_state):
-    cls, kw = LAYERS[layer][0], {"num_layers": 2, "bidirectional": True, "batch_first": batch_first}
+    cls, kw = LAYERS[layer][0], {**LAYERS[layer][1], "num_layers": 2, "bidirectional": True, "batch_first": batch_first}
     weights, arrays = _case(cls, kw)
     mine = _run_packed(minigrad, cls, kw, weights, arrays, batch_first, with_state)
     theirs = _run_packed(torch, cls, kw, weights, arrays, batch_first, with_state)

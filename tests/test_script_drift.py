@@ -220,3 +220,49 @@ def test_the_float64_run_computes_in_float64_from_float32_draws(tmp_path):
     assert drawn64 == drawn32                        # the same draws, widened exactly
     assert ref.lines[1:] == ["torch.float64 torch.float64", "torch.float64 torch.float64 torch.float64",
                              "True torch.float64"]
+
+
+# ---------------------------------------------------------------- integers that float32 rounding decides
+
+def test_an_integer_torchs_own_float32_runs_disagree_on_is_unstable_not_judged():
+    # a program that stops at a loss threshold: torch stops after 758 batches, its nudged runs after 629, 942
+    unstable = []
+    grades, _ = script.judge_float32(["DIFF"], ["stop 629 loss 0.000817"], ["stop 758 loss 0.000957"],
+                                     ["stop 758 loss 0.000656"],
+                                     nudged=[["stop 629 loss 0.000862"], ["stop 942 loss 0.000830"]],
+                                     unstable=unstable)
+    assert grades == ["UNSTABLE"]
+    assert unstable == ["line 1: torch32 758, nudged 629 942, torch64 758, minigrad 629"]
+
+
+def test_an_integer_torchs_float32_runs_agree_on_must_equal_theirs():
+    grades, _ = script.judge_float32(["DIFF"], ["stop 629 loss 0.000817"], ["stop 758 loss 0.000957"],
+                                     ["stop 700 loss 0.000656"],
+                                     nudged=[["stop 758 loss 0.000862"], ["stop 758 loss 0.000830"]])
+    assert grades == ["DIFF"]
+
+
+def test_an_unstable_line_whose_float_fails_the_rule_stays_diff():
+    # the count is undecided, but the loss printed beside it is 1000x further from float64 than torch's
+    grades, _ = script.judge_float32(["DIFF"], ["stop 629 loss 0.900000"], ["stop 758 loss 0.000957"],
+                                     ["stop 758 loss 0.000956"],
+                                     nudged=[["stop 629 loss 0.000957"], ["stop 942 loss 0.000956"]])
+    assert grades == ["DIFF"]
+
+
+def _result(grades):
+    side = script.Side([], 0, 0.0)
+    return script.Result("prog.py", grades, "", side, side)
+
+
+def test_an_unstable_line_makes_the_verdict_unstable_which_is_not_a_pass():
+    res = _result(["EXACT", "UNSTABLE", "FLOAT32"])
+    assert res.verdict == "UNSTABLE" and not res.ok
+    assert _result(["UNSTABLE", "DIFF"]).verdict == "DIFF"
+
+
+def test_script_exits_3_on_an_unstable_verdict(tmp_path, monkeypatch, capsys):
+    path = program(tmp_path, "print(1)\n")
+    monkeypatch.setattr(script, "compare", lambda *a, **k: _result(["EXACT", "UNSTABLE"]))
+    assert script.run_script(path) == script.EXIT_UNSTABLE == 3
+    assert "verdict: UNSTABLE" in capsys.readouterr().out

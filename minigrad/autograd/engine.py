@@ -116,7 +116,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
             data = t._data
             if create_graph:
                 gi = _fit_tensor(gi, data)
-            elif type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+            elif type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                 gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
             if fn is None:                              # a leaf: summed, added into .grad at the end
                 _add_to_leaf(t, gi, gi is not g and not create_graph, leaf_grads)
@@ -235,9 +235,16 @@ def _accumulate_tensor(leaf, g):
 
 def _captured(capture, captured, leaf_grads):
     """autograd.grad's answer: each captured tensor's gradient (None where none reached it)."""
+    hooked = {}                                  # a leaf's hooks run once, before its gradient is captured (torch)
     for i, t in enumerate(capture):
         if t.grad_fn is None and t in leaf_grads:
-            captured[i] = leaf_grads[t][0]
+            g = leaf_grads[t][0]
+            if t._hooks:
+                if t not in hooked:
+                    run = _run_hooks_tensor if isinstance(g, Tensor) else _run_hooks
+                    hooked[t] = run(t._hooks, g)
+                g = hooked[t]
+            captured[i] = g
     return [captured.get(i) for i in range(len(capture))]
 
 
@@ -249,10 +256,20 @@ def _before_node(node, g, captured, capture_nodes):
     if node.retained is not None:
         kept = node.retained()
         if kept is not None:
-            kept.grad = g if tensor else Tensor._make(g.copy())
+            _retain(kept, g, tensor)
     if node in capture_nodes:
         captured[capture_nodes[node]] = g
     return g
+
+
+def _retain(kept, g, tensor):
+    """retain_grad, as torch's: the first gradient copied into .grad (a recorded clone under create_graph),
+    later backward passes' added to it out of place."""
+    old = kept._grad
+    if tensor:
+        kept.grad = g.clone() if old is None else old + g
+    else:
+        kept.grad = Tensor._make(g.copy() if old is None else old._data + g)
 
 
 def _run_hooks(hooks, g):

@@ -73,13 +73,17 @@ class Function:
     def named(cls, name):
         """This op under another of torch's grad_fn names (`x.sum(0)` is SumBackward1, a 2-D matmul is
         MmBackward0): a subclass that differs only in its name, made once."""
+        if name == cls.name:
+            return cls
         sub = _named.get((cls, name))
         if sub is None:
             sub = _named[cls, name] = type(cls)(str(name), (cls,), {"name": str(name), "__module__": cls.__module__})
         return sub
 
     def rename(self, name):
-        """Give this node the grad_fn name torch prints for the op that made it (mm for a 2-D matmul, ...)."""
+        """Give this node the grad_fn name torch prints for the op that made it (mm for a 2-D matmul, ...).
+        It changes the node's class, which costs CPython its shared attribute keys (a real dict per node): ops
+        that know the name before forward make the node as `cls.named(name)()` instead."""
         if name != self.name:
             self.__class__ = type(self).named(name)
 

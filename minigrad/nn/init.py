@@ -4,7 +4,9 @@ import math
 import numpy as np
 
 from .. import random as _random
-from ..autograd.grad_mode import grad_state, no_grad
+from ..autograd.grad_mode import no_grad
+from ..ops.elementwise import Zero
+from ..ops.inplace import record_inplace
 from ..tensor import declare
 
 
@@ -19,31 +21,46 @@ def _gen(generator):
     return generator or _random.default_generator
 
 
-@declare(export="", methods="uniform_")
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return _fill(tensor, _gen(generator).uniform(tensor._data.shape, a, b, tensor._data.dtype))
 
 
-@declare(export="", methods="normal_")
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _fill(tensor, _gen(generator).normal(tensor._data.shape, mean, std, tensor._data.dtype))
+
+
+def _draw_into(tensor, draws, name):
+    """Tensor.uniform_() and the other random fills: outside no_grad, on a tensor in a graph, recorded as torch
+    records them (`name`, e.g. UniformBackward0: the old values' derivative is 0); on a leaf that requires
+    grad torch's error. Elsewhere (nn.init's functions, no_grad) the draws are just written."""
+    if tensor._in_graph_after_inplace(None):
+        tensor._check_inplace()
+        return record_inplace(tensor, lambda a, _: Zero.named(name).apply(a, draws), None, copy_before=False)
+    return _fill(tensor, draws)
+
+
+@declare(export="", methods="uniform_")
+def _uniform_method(tensor, a=0.0, b=1.0, generator=None):
+    return _draw_into(tensor, _gen(generator).uniform(tensor._data.shape, a, b, tensor._data.dtype),
+                      "UniformBackward0")
+
+
+@declare(export="", methods="normal_")
+def _normal_method(tensor, mean=0.0, std=1.0, generator=None):
+    return _draw_into(tensor, _gen(generator).normal(tensor._data.shape, mean, std, tensor._data.dtype),
+                      "NormalBackward0")
 
 
 @declare(export="", methods="random_")
 def _random_fill(tensor, *args, generator=None):
     """Tensor.random_(): whole numbers drawn uniformly, from [0, high) or [low, high) when given."""
     gen = _gen(generator)
-    with_grad = grad_state.enabled
-    grad_state.enabled = False
-    try:
-        if args:
-            low, high = (0, args[0]) if len(args) == 1 else args
-            draws = gen.randint(low, high, tensor._data.shape)
-        else:
-            draws = gen.random_(tensor._data.shape, tensor._data.dtype)
-        return tensor.copy_(draws)
-    finally:
-        grad_state.enabled = with_grad
+    if args:
+        low, high = (0, args[0]) if len(args) == 1 else args
+        draws = gen.randint(low, high, tensor._data.shape)
+    else:
+        draws = gen.random_(tensor._data.shape, tensor._data.dtype)
+    return _draw_into(tensor, draws, f"RandomBackward{2 - len(args)}")
 
 
 def constant_(tensor, val):

@@ -42,6 +42,7 @@ class Module:
     _forward_hooks = None
     _forward_pre_hooks = None
     _backward_hooks = None
+    _backward_pre_hooks = None
 
     def __init__(self, *args, **kwargs):
         d = self.__dict__
@@ -54,7 +55,8 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        if self._forward_hooks is None and self._forward_pre_hooks is None and self._backward_hooks is None:
+        if (self._forward_hooks is None and self._forward_pre_hooks is None and self._backward_hooks is None
+                and self._backward_pre_hooks is None):
             return self.forward(*args, **kwargs)
         return hooks.call_with_hooks(self, args, kwargs)
 
@@ -287,6 +289,9 @@ class Module:
 
     def register_full_backward_hook(self, hook, prepend=False):
         return hooks.register(self, "_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        return hooks.register(self, "_backward_pre_hooks", hook, prepend)
 
     # ------------------------------------------------------------ printing
     def extra_repr(self):

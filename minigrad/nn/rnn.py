@@ -10,6 +10,7 @@ does, done the same way here:
     RNN:  h' = tanh(x W_ih.T + b_ih + h W_hh.T + b_hh)             (or relu)
     LSTM: i, f, g, o = chunks of (x W_ih.T + b_ih + h W_hh.T + b_hh)
           c' = sigmoid(f) * c + sigmoid(i) * tanh(g);  h' = sigmoid(o) * tanh(c')
+          with proj_size > 0: h' = (sigmoid(o) * tanh(c')) W_hr.T, h' of proj_size features, c' of hidden_size
     GRU:  r, z = sigmoid of the sums of the first two chunks;  n = tanh(gi_n + r * gh_n)
           h' = (1 - z) * n + z * h, computed as torch does: (h - n) * z + n
 - layer l > 0 reads layer l-1's output (both directions side by side); dropout (training only) falls
@@ -42,11 +43,12 @@ def _rnn_step(gi, h, w_hh, b_hh, nonlinearity):
     return unary.tanh(pre) if nonlinearity == "tanh" else unary.relu(pre)
 
 
-def _lstm_step(gi, h, c, w_hh, b_hh):
-    """The new (hidden, cell) state."""
+def _lstm_step(gi, h, c, w_hh, b_hh, w_hr=None):
+    """The new (hidden, cell) state; with a projection w_hr (proj_size > 0) the hidden state is projected."""
     i, f, g, o = join.chunk(linear(h, w_hh, b_hh) + gi, 4, 1)
     c = unary.sigmoid(f) * c + unary.sigmoid(i) * unary.tanh(g)
-    return unary.sigmoid(o) * unary.tanh(c), c
+    h = unary.sigmoid(o) * unary.tanh(c)
+    return (h if w_hr is None else linear(h, w_hr)), c
 
 
 def _gru_step(gi, h, w_hh, b_hh):
@@ -59,10 +61,10 @@ def _gru_step(gi, h, w_hh, b_hh):
     return (h - n) * z + n
 
 
-def _step(mode, gi, state, w_hh, b_hh):
+def _step(mode, gi, state, w_hh, b_hh, w_hr=None):
     """One step of `mode` from `state` ((h,) or (h, c)) to the new state, same form."""
     if mode == "LSTM":
-        return _lstm_step(gi, *state, w_hh, b_hh)
+        return _lstm_step(gi, *state, w_hh, b_hh, w_hr)
     if mode == "GRU":
         return (_gru_step(gi, state[0], w_hh, b_hh),)
     return (_rnn_step(gi, state[0], w_hh, b_hh, "tanh" if mode == "RNN_TANH" else "relu"),)
@@ -99,23 +101,24 @@ class RNNBase(Module):
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size:
-            raise NotImplementedError("LSTM with proj_size > 0 is not implemented in minigrad")
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + mode)
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         gate_size = _GATES[mode] * hidden_size
+        real_hidden_size = proj_size or hidden_size        # the hidden state's features (h; c keeps hidden_size)
         directions = 2 if bidirectional else 1
         self._flat_weights_names, self._all_weights = [], []
         for layer in range(num_layers):
             for direction in range(directions):
-                layer_input = input_size if layer == 0 else hidden_size * directions
+                layer_input = input_size if layer == 0 else real_hidden_size * directions
                 suffix = "_reverse" if direction == 1 else ""
-                shapes = {"weight_ih": (gate_size, layer_input), "weight_hh": (gate_size, hidden_size)}
+                shapes = {"weight_ih": (gate_size, layer_input), "weight_hh": (gate_size, real_hidden_size)}
                 if bias:
                     shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
+                if proj_size:
+                    shapes.update(weight_hr=(proj_size, hidden_size))
                 names = []
                 for kind, size in shapes.items():
                     names.append(f"{kind}_l{layer}{suffix}")
@@ -142,6 +145,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -167,6 +172,10 @@ class RNNBase(Module):
 
     def _expected_hidden_size(self, input):
         batch = input.shape[0] if self.batch_first else input.shape[1]
+        return (self.num_layers * (2 if self.bidirectional else 1), batch, self.proj_size or self.hidden_size)
+
+    def _expected_cell_size(self, input):
+        batch = input.shape[0] if self.batch_first else input.shape[1]
         return (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
 
     @staticmethod
@@ -186,8 +195,9 @@ class RNNBase(Module):
             input = shape.unsqueeze(input, 0 if self.batch_first else 1)
         return input, is_batched
 
-    def _zeros(self, input):
-        return creation.zeros(*self._expected_hidden_size(input), dtype=input.dtype)
+    def _zeros(self, input, cell=False):
+        size = self._expected_cell_size(input) if cell else self._expected_hidden_size(input)
+        return creation.zeros(*size, dtype=input.dtype)
 
     # ---- the computation
 
@@ -208,13 +218,14 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, f"weight_ih_l{layer}{suffix}"), getattr(self, f"weight_hh_l{layer}{suffix}")
                 b_ih = getattr(self, f"bias_ih_l{layer}{suffix}") if self.bias else None
                 b_hh = getattr(self, f"bias_hh_l{layer}{suffix}") if self.bias else None
+                w_hr = getattr(self, f"weight_hr_l{layer}{suffix}") if self.proj_size else None
                 projected = linear(x, w_ih, b_ih)                # every step's input projection at once
                 if batch_sizes is None:
                     steps_in = [projected[t] for t in range(len(sizes))]
                 else:
                     steps_in = [projected[a:a + b] for a, b in zip(starts, sizes)]
                 hs, s = _run_direction(self.mode, steps_in, sizes, tuple(part[k] for part in state), w_hh, b_hh,
-                                       reverse=direction == 1)
+                                       w_hr, reverse=direction == 1)
                 outputs.append(join.stack(hs, 0) if batch_sizes is None else join.cat(hs, 0))
                 finals.append(s)
             x = outputs[0] if directions == 1 else join.cat(outputs, -1)
@@ -230,8 +241,9 @@ class RNNBase(Module):
         self._check_input(data)
         batch = int(batch_sizes[0])
         if hx is None:
-            state = tuple(creation.zeros(self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size,
-                                         dtype=data.dtype) for _ in range(zeros))
+            layers = self.num_layers * (2 if self.bidirectional else 1)
+            sizes = (self.proj_size or self.hidden_size, self.hidden_size)[:zeros]      # h (projected), c
+            state = tuple(creation.zeros(layers, batch, size, dtype=data.dtype) for size in sizes)
         else:
             state = tuple(hx) if isinstance(hx, tuple) else (hx,)
             if input.sorted_indices is not None:
@@ -242,7 +254,7 @@ class RNNBase(Module):
         return PackedSequence(out, input.batch_sizes, input.sorted_indices, input.unsorted_indices), finals
 
 
-def _run_direction(mode, steps_in, sizes, state, w_hh, b_hh, reverse):
+def _run_direction(mode, steps_in, sizes, state, w_hh, b_hh, w_hr, reverse):
     """One layer in one direction: the hidden state at each step (list, in time order) and the final state.
     `sizes[t]` sequences run at step t, the first ones (a packed batch is sorted longest first): a sequence
     that has ended keeps its last state, and one that has not yet begun (running backwards) its initial one."""
@@ -250,7 +262,7 @@ def _run_direction(mode, steps_in, sizes, state, w_hh, b_hh, reverse):
     for t in (range(len(sizes) - 1, -1, -1) if reverse else range(len(sizes))):
         b, full = sizes[t], state[0].shape[0]
         active = state if b == full else tuple(part[:b] for part in state)
-        new = _step(mode, steps_in[t], active, w_hh, b_hh)
+        new = _step(mode, steps_in[t], active, w_hh, b_hh, w_hr)
         state = new if b == full else tuple(join.cat([n, part[b:]], 0) for n, part in zip(new, state))
         hs[t] = new[0]
     return hs, state
@@ -307,7 +319,9 @@ class GRU(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory, per layer and direction (module docstring). Returns (output, (h_n, c_n)):
-    output as RNN's, h_n and c_n (layers * directions, N, hidden) every layer's last states."""
+    output as RNN's, h_n and c_n (layers * directions, N, hidden) every layer's last states. With
+    proj_size > 0 each layer's hidden state is projected to proj_size features by `weight_hr_l{k}`
+    (proj_size, hidden_size): output and h_n have proj_size features, c_n keeps hidden_size."""
 
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
@@ -317,7 +331,7 @@ class LSTM(RNNBase):
             return self._packed(input, hx, 2)
         input, is_batched = self._batched(input)
         if hx is None:
-            hx = (self._zeros(input), self._zeros(input))
+            hx = (self._zeros(input), self._zeros(input, cell=True))
         elif is_batched:
             if hx[0].dim() != 3 or hx[1].dim() != 3:
                 raise RuntimeError("For batched 3-D input, hx and cx should also be 3-D but got "
@@ -329,7 +343,7 @@ class LSTM(RNNBase):
             hx = (shape.unsqueeze(hx[0], 1), shape.unsqueeze(hx[1], 1))
         self._check_input(input)
         self._check_hidden_size(hx[0], self._expected_hidden_size(input), "Expected hidden[0] size {}, got {}")
-        self._check_hidden_size(hx[1], self._expected_hidden_size(input), "Expected hidden[1] size {}, got {}")
+        self._check_hidden_size(hx[1], self._expected_cell_size(input), "Expected hidden[1] size {}, got {}")
         output, (h_n, c_n) = self._run(input, tuple(hx))
         if not is_batched:
             return shape.squeeze(output, 0 if self.batch_first else 1), (shape.squeeze(h_n, 1), shape.squeeze(c_n, 1))

@@ -148,6 +148,8 @@ class Pow(Function):
         self.saved = (a, b)
         if type(b) is float and b == 0.5:
             return K.sqrt(a)            # torch computes x ** 0.5 as its sqrt
+        if a.dtype.kind == "f":
+            return a ** b
         if a.dtype.kind == "b":         # torch: bools to an int power are int64 (NumPy: int8); bool ** bool: no kernel
             if getattr(b, "dtype", None) == np.bool_:
                 raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -162,8 +164,8 @@ class Pow(Function):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            if isinstance(b, (int, float)):
-                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+            if isinstance(b, (int, float)):       # torch: zeros for the exponent 0 (a nan g stays out)
+                ga = g * (b * a ** (b - 1)) if b != 0 else np.zeros_like(g)
             else:                             # torch: 0 where the exponent is 0 (even at a == 0)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ga = np.where(b == 0, 0, g * (b * a ** (b - 1))).astype(g.dtype, copy=False)
@@ -183,7 +185,7 @@ class Pow(Function):
             return []
         if b.value == 2:                  # a ** 1 is a itself (pow(x, 1) == x exactly): the copy is skipped
             return [f"{e.grad(0)} = {g} * ({b} * {a})"]
-        return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = {g} * 0"]
+        return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = np.zeros_like({g})"]
 
     def backward_tensor(self, g):
         a, b = self.saved_tensors()
@@ -191,7 +193,7 @@ class Pow(Function):
         ga = gb = None
         if need_a:
             if not isinstance(b, Tensor):
-                ga = g * (b * a ** (b - 1)) if b != 0 else g * 0
+                ga = g * (b * a ** (b - 1)) if b != 0 else Tensor._make(np.zeros_like(g._data))
             else:
                 ga = where(b._data == 0, 0.0, g * (b * a ** (b - 1)))
         if need_b:
@@ -270,7 +272,7 @@ class Minimum(Maximum):
         return np.minimum(a, b)
 
 
-@declare(methods="add", inplace="__iadd__", op=Add)
+@declare(methods="add", op=Add)
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other."""
     if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
@@ -278,7 +280,7 @@ def add(input, other, *, alpha=1, out=None):
     return _out.into("add", out, (input, other), lambda: _add_scaled(input, other, _alpha(input, other, alpha)))
 
 
-@declare(methods="sub", inplace="__isub__", op=Sub)
+@declare(methods="sub", op=Sub)
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
     if alpha == 1 and out is None and alpha is not True:         # True == 1, but torch refuses a bool alpha
@@ -313,18 +315,19 @@ def _alpha(a, b, alpha):
     return alpha
 
 
-# The operators a + b, a - b, a * b: the same ops without add's alpha= and out= (what every model runs)
-@declare(export="", methods="__add__ __radd__", op=Add)
+# The operators a + b, a - b, a * b (and +=, -=, *=): the same ops without add's alpha= and out= (what every
+# model runs)
+@declare(export="", methods="__add__ __radd__", inplace="__iadd__", op=Add)
 def plus(a, b):
     return binary(Add, a, b)
 
 
-@declare(export="", methods="__sub__", op=Sub)
+@declare(export="", methods="__sub__", inplace="__isub__", op=Sub)
 def minus(a, b):
     return binary(Sub, a, b)
 
 
-@declare(export="", methods="__mul__ __rmul__", op=Mul)
+@declare(export="", methods="__mul__ __rmul__", inplace="__imul__", op=Mul)
 def times(a, b):
     return binary(Mul, a, b)
 
@@ -334,7 +337,7 @@ def rsub(a, b):
     return binary(RSub, a, b)
 
 
-@declare(export="mul multiply", methods="mul", inplace="mul_ __imul__", op=Mul)
+@declare(export="mul multiply", methods="mul", inplace="mul_", op=Mul)
 def mul(input, other, *, out=None):
     if out is not None:
         return _out.into("mul", out, (input, other), lambda: mul(input, other))

@@ -23,7 +23,8 @@ class Dropout(Function):
 
 def dropout(input, p=0.5, training=True, mask=None, generator=None):
     """torch's dropout. `mask` (0/1, the input's shape) replaces the random draw, for parity runs; otherwise
-    the mask is uniform < 1 - p from minigrad's generator."""
+    the mask is drawn as torch draws it on the CPU (bernoulli_(1 - p) from the generator), so the same seed
+    gives torch's masks."""
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
@@ -34,12 +35,14 @@ def dropout(input, p=0.5, training=True, mask=None, generator=None):
 
 
 def scaled_mask(x, p, mask=None, generator=None):
-    """The mask times 1/(1 - p), in x's dtype: `mask` if given, else drawn (uniform < 1 - p) from the
-    generator. Its own function so that minigrad.compile can record it as one call, drawn again at each
-    replay."""
+    """The mask divided by 1 - p, in x's dtype, as torch's CPU dropout makes its noise:
+    `noise = empty_like(x).bernoulli_(1 - p); noise.div_(1 - p)` (the division in x's dtype, so a kept
+    element is 1 / float32(1 - p) in float32, which is not always float32(1 / (1 - p))). `mask` if given,
+    else drawn from the generator. Its own function so that minigrad.compile can record it as one call,
+    drawn again at each replay."""
     if p == 1:
         return np.zeros_like(x)
     if mask is None:
         gen = generator or _random.default_generator
-        mask = gen.uniform(x.shape, 0.0, 1.0, x.dtype) < (1 - p)
-    return np.asarray(mask, dtype=x.dtype) * np.asarray(1.0 / (1 - p), dtype=x.dtype)
+        mask = gen.bernoulli(x.shape, 1 - p)
+    return np.asarray(mask, dtype=x.dtype) / x.dtype.type(1 - p)

@@ -16,21 +16,24 @@ def binary(cls, a, b):
     """Run the binary op `cls` on a Tensor `a` and a Tensor or Python number `b` (torch's promotion rules:
     a Python number never widens a tensor's float type; integer tensors with a float number become float)."""
     ad = a._data
-    if cls.check_bools is not None and (ad.dtype.kind == "b" or type(b) is bool or   # an op with no bool kernel
-                                        (isinstance(b, Tensor) and b._data.dtype.kind == "b")):  # (-): checked
-        cls.check_bools(ad.dtype.kind == "b",                                               # before promotion
-                        type(b) is bool or isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if isinstance(b, Tensor):
         bd = b._data
-        if ad.dtype != bd.dtype:
+        if ad.dtype != bd.dtype:            # an op with no bool kernel (-) checks its operands before promotion
+            if cls.check_bools is not None and "b" in (ad.dtype.kind, bd.dtype.kind):
+                cls.check_bools(ad.dtype.kind == "b", bd.dtype.kind == "b")
             a, b = _promote(a, b)
             ad, bd = a._data, b._data
+        # (two bool tensors there: NumPy refuses, and its error is put in torch's words below)
         needs = (a.requires_grad, b.requires_grad)
     else:
         if type(b) is not float and type(b) is not int:
+            if cls.check_bools is not None and type(b) is bool:
+                cls.check_bools(ad.dtype.kind == "b", True)
             b = _python_number(b)
             if isinstance(b, Tensor):
                 return binary(cls, a, b)
+        elif cls.check_bools is not None and ad.dtype.kind == "b":
+            cls.check_bools(True, False)
         bd = b
         if type(b) is float and ad.dtype.kind in "biu":
             ad = ad.astype(dtypes.get_default_dtype().np)
@@ -111,6 +114,12 @@ def _mask(m, g):
     return Tensor._make(m.astype(g._data.dtype))
 
 
+def _select(m, g):
+    """g where the boolean array m holds, 0 elsewhere, recorded: torch's masked_fill and where, which keep a
+    nan or inf gradient out of the zeros (g * mask would spread it: nan * 0 is nan)."""
+    return where(m, g, 0.0)
+
+
 def _zeros(g):
     """The zero gradient of a step function (sign, round...), as a constant Tensor."""
     return Tensor._make(np.zeros_like(g._data))
@@ -124,20 +133,33 @@ class MaskedGrad(Function):
 
     def forward(self, g, x, scale):
         self.scale, self.x_like = scale, x
-        return g if scale is None else g * scale
+        return self.scaled(g)
+
+    def scaled(self, g):
+        """g times the slope, or g where the boolean mask holds and 0 elsewhere (torch's where: a nan
+        gradient stays out of the zeros)."""
+        scale = self.scale
+        if scale is None:
+            return g
+        if scale.dtype == bool:
+            return np.where(scale, g, np.zeros((), dtype=g.dtype))
+        return g * scale
 
     def backward(self, v):
-        return (v if self.scale is None else v * self.scale), np.zeros_like(self.x_like), None
+        return self.scaled(v), np.zeros_like(self.x_like), None
 
     def backward_tensor(self, v):
         gx = Tensor._make(np.zeros_like(self.x_like))
-        return (v if self.scale is None else v * Tensor._make(self.scale)), gx, None
+        scale = self.scale
+        if scale is None:
+            return v, gx, None
+        return (_select(scale, v) if scale.dtype == bool else v * Tensor._make(scale)), gx, None
 
 
 def masked_grad(g, x, scale, name):
     """MaskedGrad under torch's name for it (name: e.g. "ThresholdBackwardBackward0"); scale a NumPy array
-    (or None), in g's dtype."""
-    if scale is not None:
+    (or None): a boolean mask, or slopes (cast to g's dtype)."""
+    if scale is not None and scale.dtype != bool:
         scale = scale.astype(g._data.dtype, copy=False)
     return MaskedGrad.named(name).apply(g, x, scale)
 

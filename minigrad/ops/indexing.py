@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
-from .elementwise import _mask, to_dtype, where
+from .elementwise import _select, to_dtype, where
 from .broadcast import _dim
 from .shape import reshape, view
 from .subscript import Index, IndexGrad
@@ -212,7 +212,7 @@ class Scatter(Function):
         if self.needs_input_grad[0]:
             kept = np.ones(g._data.shape, dtype=bool)
             kept[self.where] = False
-            ga = g * _mask(kept, g)
+            ga = _select(kept, g)
         if self.needs_input_grad[3]:
             gs = _pad_to_tensor(Index.apply1(g, self.where), self.src_shape)
         return ga, None, None, gs

@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
-from .elementwise import _promote, to_dtype, where
+from .elementwise import _promote, _select, to_dtype, where
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -99,13 +99,15 @@ class CrossEntropy(Function):
         weights = None if w is None else Tensor._make(w)
         if reduction == "none":
             scale = g.reshape(-1) if weights is None else g.reshape(-1) * weights
-            grad = grad * scale.unsqueeze(1)
         elif weights is None:
-            grad = grad * (g / denom if reduction == "mean" else g)
+            scale = g / denom if reduction == "mean" else g
         elif denom == 0:                                    # every target ignored: torch's gradient is 0
-            grad = grad * 0
+            scale = g * 0
         else:
-            grad = grad * (weights * (g / denom if reduction == "mean" else g)).unsqueeze(1)
+            scale = weights * (g / denom if reduction == "mean" else g)
+        if self.valid is not None:            # an ignored target's row is 0 even where g is inf or nan (torch):
+            scale = _select(self.valid, scale)          # its scale is selected, so no nan reaches it either way
+        grad = grad * (scale.unsqueeze(1) if scale.ndim else scale)
         return (grad[0] if squeeze else grad), None, None, None, None
 
 
@@ -294,7 +296,9 @@ class NllLoss(Function):
             scale = g / denom if denom else Tensor._make(np.zeros_like(g._data))
         else:
             scale = g
-        grad = Tensor._make(picks) * scale
+        written = np.zeros(shape, dtype=bool)  # torch writes only the valid targets: 0 elsewhere, even where
+        written[np.arange(len(t)), t] = self.valid          # g is inf or nan
+        grad = _select(written, Tensor._make(picks) * scale)
         return (grad[0] if squeeze else grad), None, None, None, None
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function, NodeName
+from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, _as_tensor, declare
 from ..backend import kernels as K
@@ -90,7 +90,8 @@ class MatMul(Function):
         return ga, gb
 
 
-_NAMES = {ranks: NodeName(name) for ranks, name in
+# The node of a product of these ranks, under torch's name for it, made before forward (not renamed after)
+_NODES = {ranks: MatMul.named(name) for ranks, name in
           {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (2, 1): "MvBackward0"}.items()}
 
 
@@ -106,7 +107,7 @@ def matmul(input, other, *, out=None):
         _raise_dtype_error(ad, bd, a.requires_grad, b.requires_grad)
         a = a.to(b.dtype)                   # an empty batched product: torch's is of b's dtype
         ad = a._data
-    fn = MatMul()                           # Function.run's steps, written out as in elementwise.binary
+    fn = _NODES.get((ad.ndim, bd.ndim), MatMul)()    # Function.run's steps, written out as in elementwise.binary
     fn.needs_input_grad = needs = (a.requires_grad, b.requires_grad)
     try:
         out = Tensor._make(fn.forward(ad, bd))
@@ -114,7 +115,8 @@ def matmul(input, other, *, out=None):
         _raise_shape_error(ad, bd, a.requires_grad, b.requires_grad)
         raise
     if (needs[0] or needs[1]) and grad_state.enabled:
-        fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))   # MmBackward0...
+        if type(fn) is MatMul and (ad.ndim, bd.ndim) != (2, 2):
+            fn.rename(_batched_name(ad, bd, a.requires_grad))      # batched products: named by their shapes
         fn.attach((a, b), out)
     return out
 

@@ -9,7 +9,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from . import reduce
-from .elementwise import _mask
+from .elementwise import _select
 from .broadcast import _dim
 from .subscript import Index, IndexGrad, LinearGrad
 
@@ -150,9 +150,9 @@ class Embedding(Function):
         """The same sum into rows, as an op whose own gradient reads the rows back (zero at padding_idx) and,
         as torch's, is not divided by the counts again under scale_grad_by_freq."""
         _, idx, padding_idx, _ = self.saved
-        kept = _mask((idx != padding_idx)[..., None], g)
+        kept = (idx != padding_idx)[..., None]
         grad = LinearGrad.named("EmbeddingDenseBackwardBackward0").apply(
-            g, self, lambda v: Embedding.apply(v, idx, -1, False) * kept)
+            g, self, lambda v: _select(kept, Embedding.apply(v, idx, -1, False)))
         return grad, None, None, None
 
 

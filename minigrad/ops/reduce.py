@@ -200,8 +200,8 @@ class MaxAll(Function):
 
     def backward_tensor(self, g):             # the mask is a constant: its own derivative is 0
         a, out = self.saved
-        hit = a == out
-        return (elementwise._mask(hit, g) * (g / int(np.count_nonzero(hit))),)
+        hit = np.isnan(a) if out != out else a == out
+        return (elementwise._select(hit, g / int(np.count_nonzero(hit))),)
 
 
 class MinAll(MaxAll):
@@ -232,7 +232,7 @@ class MaxDim(Function):
     def backward_tensor(self, g):             # g at the indices, 0 elsewhere: a constant one-hot mask
         hit = np.zeros(self.in_shape, dtype=bool)
         np.put_along_axis(hit, self.idx, True, axis=self.axis)
-        return g.reshape(_keep_shape(self.in_shape, (self.axis,))) * elementwise._mask(hit, g), None, None
+        return elementwise._select(hit, g.reshape(_keep_shape(self.in_shape, (self.axis,)))), None, None
 
 
 class MinDim(MaxDim):

@@ -173,6 +173,8 @@ class Unique(Function):
     def backward(self, g):
         raise NotImplementedError(f"the derivative for '{self.op}' is not implemented.")
 
+    backward_tensor = backward        # under create_graph=True too
+
     op = "_unique2"
 
 

@@ -150,9 +150,8 @@ def _check_basic_index(a, index):
 def getitem(a, index):
     _check_basic_index(a, index)
     index = _index(index)
-    fn = Index()
     name = _index_name(index, a._data.shape)
-    fn.rename(name)
+    fn = Index.named(name)()
     fn.advanced = name == "IndexBackward0"
     try:
         out = fn.run((a, index), (a._data, index), (a.requires_grad, False))

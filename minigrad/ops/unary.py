@@ -6,7 +6,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..backend import kernels as K
 from ..tensor import Tensor, declare
-from .elementwise import _float, _mask, _no_bool, _zeros, masked_grad, to_dtype, unary
+from .elementwise import _float, _no_bool, _select, _zeros, masked_grad, to_dtype, unary
 
 
 class Neg(Function):
@@ -219,7 +219,8 @@ class Relu(Function):
         return [f"{e.grad(0)} = {g} * ({e.out} > {e.const(_ZERO.get(a.meta[1].char, 0))})"]
 
     def backward_tensor(self, g):         # the mask is a constant: relu's second derivative is 0
-        return (masked_grad(g, self.saved_tensors(), self.saved > 0, "ThresholdBackwardBackward0"),)
+        s = self.saved                    # as backward: a NaN input passes its gradient
+        return (masked_grad(g, self.saved_tensors(), ~(s <= _ZERO.get(s.dtype.char, 0)), "ThresholdBackwardBackward0"),)
 
 
 class Clamp(Function):
@@ -247,7 +248,7 @@ class Clamp(Function):
             keep &= a >= lo
         if hi is not None:
             keep &= a <= hi
-        return g * _mask(keep, g), None, None
+        return _select(keep, g), None, None
 
 
 @declare(methods="neg negative __neg__", inplace="neg_ negative_", op=Neg)

@@ -63,7 +63,7 @@ class Adam(Optimizer):
                                buffers.get("max_exp_avg_sq"), float(steps[0]), amsgrad=group["amsgrad"],
                                beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                                eps=group["eps"], maximize=group["maximize"],
-                               decoupled_weight_decay=group["decoupled_weight_decay"])
+                               decoupled_weight_decay=group["decoupled_weight_decay"], scratch=flat["scratch"])
         return loss
 
     def emit_step(self, e, closure=None):
@@ -172,7 +172,9 @@ class Adam(Optimizer):
                 s[k] = Tensor._make(buffers[k][lo:hi].reshape(p._data.shape))
             s["step"] = Tensor._make(steps[i:i + 1].reshape(()))
             self.state[p] = s
-        flat = {"params": params, "buffers": buffers, "steps": steps}
+        size = buffers["exp_avg"].size
+        scratch = (np.empty(size, dtype), np.empty(min(_CHUNK, size), dtype))   # reused at every step
+        flat = {"params": params, "buffers": buffers, "steps": steps, "scratch": scratch}
         self._flat[index] = flat
         return flat
 
@@ -233,38 +235,65 @@ def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, s
         param.addcdiv_(exp_avg, denom, value=-step_size)
 
 
+# The fast route walks the flat buffers a chunk at a time: the dozen passes of the update then read and write
+# arrays that stay in the CPU's cache, instead of each pass going through memory for the whole model.
+_CHUNK = 1 << 15
+
+
 def _multi_tensor_adam(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, amsgrad, beta1, beta2, lr,
-                       weight_decay, eps, maximize, decoupled_weight_decay):
+                       weight_decay, eps, maximize, decoupled_weight_decay, scratch=None):
     """The fast route: the reference route's formulas, with the same kernels (so the same roundings), on all
     the parameters at once. `exp_avg`, `exp_avg_sq` and `max_exp_avg_sq` (None without amsgrad) are flat
     arrays holding the parameters' states end to end; `step` is the step count they share (already counted).
-    A step costs a dozen NumPy calls on the whole group, not a dozen tensor ops per parameter, and two
-    temporaries of the group's size."""
+    `scratch`: (a flat array of the group's size, one of a chunk's), kept between steps by the caller.
+    A step costs a dozen NumPy calls per chunk of the group, not a dozen tensor ops per parameter."""
     if weight_decay != 0 and decoupled_weight_decay:
         for p in params:
             p._data *= 1 - lr * weight_decay                     # param.mul_(1 - lr * weight_decay)
             _bumped(p)
-    g = np.concatenate([grad._data.reshape(-1) for grad in grads])    # this step's own copy, reused below
-    if maximize:
-        np.negative(g, out=g)
-    if weight_decay != 0 and not decoupled_weight_decay:
+    if scratch is None:
+        scratch = (np.empty_like(exp_avg), np.empty(min(_CHUNK, exp_avg.size), exp_avg.dtype))
+    flat, tmp = scratch
+    g = np.concatenate([grad._data.reshape(-1) for grad in grads], out=flat)   # this step's own copy
+    coupled_decay = weight_decay != 0 and not decoupled_weight_decay
+    if coupled_decay:
         w = np.concatenate([p._data.reshape(-1) for p in params])
-        K.add_scaled(g, w, weight_decay, out=g)                   # grad.add(param, alpha=weight_decay)
-    if abs(1 - beta1) < 0.5:
-        tmp = g - exp_avg                     # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), as torch's lerp
-        K.add_scaled(exp_avg, tmp, 1 - beta1, out=exp_avg)       # rounds it for a weight below 1/2
-    else:
-        K.lerp_(exp_avg, g, 1 - beta1)
-        tmp = np.empty_like(g)
-    np.multiply(g, 1 - beta2, out=tmp)
-    exp_avg_sq *= beta2                       # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    K.add_scaled(exp_avg_sq, tmp, g, out=exp_avg_sq)              # (g * (1 - beta2)) * g + v, as torch's addcmul
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1
     bias_correction2_sqrt = bias_correction2 ** 0.5
+    for lo in range(0, g.size, _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        _adam_chunk(g[part], exp_avg[part], exp_avg_sq[part],
+                    max_exp_avg_sq[part] if max_exp_avg_sq is not None else None, tmp[:g[part].size],
+                    w[part] if coupled_decay else None, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps,
+                    maximize=maximize, step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt)
+    offset = 0
+    for p in params:                          # g now holds each parameter's change
+        size = p._data.size
+        p._data += g[offset:offset + size].reshape(p._data.shape)
+        offset += size
+        _bumped(p)
+
+
+def _adam_chunk(g, exp_avg, exp_avg_sq, max_exp_avg_sq, tmp, w, *, beta1, beta2, weight_decay, eps, maximize,
+                step_size, bias_correction2_sqrt):
+    """One chunk of the fast route, in place: the states are updated and g (a copy) becomes the change to
+    the parameters. Each line is the reference route's tensor op, rounded the same way."""
+    if maximize:
+        np.negative(g, out=g)
+    if w is not None:
+        K.add_scaled(g, w, weight_decay, out=g)                   # grad.add(param, alpha=weight_decay)
+    if abs(1 - beta1) < 0.5:
+        np.subtract(g, exp_avg, out=tmp)      # exp_avg.lerp_(grad, 1 - beta1): m + w (g - m), as torch's lerp
+        K.add_scaled(exp_avg, tmp, 1 - beta1, out=exp_avg)       # rounds it for a weight below 1/2
+    else:
+        K.lerp_(exp_avg, g, 1 - beta1)
+    np.multiply(g, 1 - beta2, out=tmp)
+    exp_avg_sq *= beta2                       # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    K.add_scaled(exp_avg_sq, tmp, g, out=exp_avg_sq)              # (g * (1 - beta2)) * g + v, as torch's addcmul
     v = exp_avg_sq
-    if amsgrad:
+    if max_exp_avg_sq is not None:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         v = max_exp_avg_sq
     denom = K.sqrt(v, out=tmp)                # (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
@@ -272,9 +301,3 @@ def _multi_tensor_adam(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, step,
     denom += eps
     delta = np.multiply(exp_avg, -step_size, out=g)   # param.addcdiv_(exp_avg, denom, value=-step_size):
     delta /= denom                                    # w + (m * -step_size) / denom, as torch's addcdiv
-    offset = 0
-    for p in params:
-        size = p._data.size
-        p._data += delta[offset:offset + size].reshape(p._data.shape)
-        offset += size
-        _bumped(p)
