@@ -14,7 +14,7 @@ class MatMul(Function):
     """a @ b for any ranks (1-D operands are vectors; leading axes broadcast as batches).
     d(a@b)/da: g @ b.T,  d(a@b)/db: a.T @ g  (g: the output's gradient)"""
     name = "MmBackward0"
-    saved_inputs = (0, 1)
+    saved_inputs = ()       # matmul() lists what torch's route saved (_saved_by_torch) in version_checks
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -112,6 +112,8 @@ def matmul(input, other, *, out=None):
     if (needs[0] or needs[1]) and grad_state.enabled:
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))   # MmBackward0...
         fn.attach((a, b), out)
+        fn.version_checks = [(cell, cell[0], index) for cell, index in
+                             _saved_by_torch(ad, bd, a._version_cell, b._version_cell, *needs)]
     return out
 
 
@@ -176,6 +178,67 @@ def _batched_name(ad, bd, a_requires_grad):
             ad.ndim == bd.ndim and np.prod(ad.shape[:-2]) == 1 and np.prod(bd.shape[:-2]) > 1)):
         return "CloneBackward0"
     return "UnsafeViewBackward0"
+
+
+def _saved_by_torch(ad, bd, cell_a, cell_b, ra, rb):
+    """What torch's matmul saves for backward, which an in-place change to an operand must not reach: pairs of
+    (the operand's version cell, index) in the order torch's backward checks them. Index 0 or 1 names the
+    operand itself; (0 or 1, shape) a view of it that torch's route (_matmul_impl) made and saved: the row a
+    vector becomes, a batch folded into rows, a transpose, a squeezed batch of one, the batches expanded for
+    bmm. Where the route had to copy, nothing of that operand is saved. Each factor is saved only when the
+    other one needs a gradient (a * b's rule)."""
+    cells = (cell_a, cell_b)
+    return [(cells[i], i if saved is _ITSELF else (i, list(saved.shape)))
+            for (i, saved), kept in _route_saves(ad, bd, ra, rb) if kept and saved is not None]
+
+
+_ITSELF = "itself"
+
+
+def _route_saves(ad, bd, ra, rb):
+    """((operand, what is saved), saved?) for torch's route, in its backward's order: what is saved is _ITSELF,
+    a NumPy view of the operand shaped as torch's, or None for a copy. mm and bmm check their second factor
+    first, dot and mv their first."""
+    na, nb = ad.ndim, bd.ndim
+    if na <= 2 and nb <= 2:
+        first = (0, ad[None, :] if na == 1 and nb == 2 else _ITSELF)      # vector @ matrix: a row
+        second = (1, _ITSELF)
+        return [(second, ra), (first, rb)] if nb == 2 else [(first, rb), (second, ra)]
+    if na == nb == 3 and ad.shape[0] != bd.shape[0]:      # a batch of one that requires grad: squeezed (a view)
+        if ad.shape[0] == 1 and ra:
+            return _squeezed(_route_saves(ad[0], bd, ra, rb), 0, ad[0])
+        if bd.shape[0] == 1 and rb:
+            return _squeezed(_route_saves(ad, bd[0], ra, rb), 1, bd[0])
+    if nb <= 2 and _folds(ad, ad, rb):      # a's batch folded into rows: mm or mv
+        saved = [((0, _view_or_none(ad, (-1, ad.shape[-1]))), rb), ((1, _ITSELF), ra)]
+        return saved[::-1] if nb == 2 else saved
+    if na <= 2 and _folds(ad, bd.swapaxes(-1, -2), ra):   # (b.mT folded) @ a.T, transposed back
+        folded = (1, _view_or_none(bd.swapaxes(-1, -2), (-1, bd.shape[-2])))
+        if na == 2:
+            return [((0, ad.T), rb), (folded, ra)]
+        return [(folded, ra), ((0, _ITSELF), rb)]
+    batch = broadcast_shape(ad.shape[:-2], bd.shape[:-2])      # bmm of the batches expanded and flattened
+    n = int(np.prod(batch))
+    rows_a = (ad.shape[-2] if na > 1 else 1, ad.shape[-1])
+    a_view = _view_or_none(np.broadcast_to(ad, batch + rows_a), (n,) + rows_a)
+    b_view = _view_or_none(np.broadcast_to(bd, batch + bd.shape[-2:]), (n,) + bd.shape[-2:])
+    if nb == 1 and b_view is not None:
+        b_view = b_view[:, :, None]
+    return [((1, b_view), ra), ((0, a_view), rb)]
+
+
+def _squeezed(saves, operand, view):
+    """_route_saves after torch squeezed the batch of one of `operand`: what it saved of that operand is a
+    view (`view`, the squeezed operand) even where the route saved the operand itself."""
+    return [((i, view if i == operand and saved is _ITSELF else saved), kept) for (i, saved), kept in saves]
+
+
+def _view_or_none(x, shape):
+    """x.reshape(shape) when torch's reshape makes it a view (no copy), else None (a copy: nothing of x kept)."""
+    try:
+        return np.reshape(x, shape, copy=False)
+    except ValueError:
+        return None
 
 
 def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
