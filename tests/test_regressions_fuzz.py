@@ -509,10 +509,19 @@ def F(L):
     return L.nn.functional
 
 
+def _masked_gradient_of_a_nan(op):
+    def run(L):
+        x = L.tensor([2.0, -3.0, 0.5], dtype=L.float64, requires_grad=True)
+        op(x).backward(L.tensor([float("nan"), float("inf"), float("nan")], dtype=L.float64))
+        return x.grad
+    return run
+
+
 OPEN = {
-    "version_counter_message_of_a_folded_matmul_input": ("matmul.py/autograd/engine.py (torch names the folded "
-                                                         "view it saved: [4, 3], output 0 of AsStrided)",
-                                                         _inplace_on_a_folded_matmul_input),
+    "relu_gradient_where_masked_with_a_nan_or_inf_incoming_gradient":
+        ("ops/unary.py (Relu.backward: np.where(s <= 0, 0, g), as torch's threshold_backward; left to the lead: "
+         "it is on the hot path, and np.where costs several times the multiply)",
+         _masked_gradient_of_a_nan(lambda x: x.relu())),
 }
 
 
@@ -556,6 +565,13 @@ FIXED = {
     "inplace_sub_with_alpha_is_recorded_as_sub": ("tensor.py (sub_)", _sub_alpha_then_backward),
     "version_counter_message_names_copyslices_with_its_namespace": ("autograd/engine.py",
                                                                     _inplace_on_a_slice_then_backward),
+    "clamp_gradient_outside_the_range_with_a_nan_incoming_gradient":
+        ("ops/unary.py (Clamp.backward: torch's where)", _masked_gradient_of_a_nan(lambda x: x.clamp(-0.5, 0.7))),
+    "clamp_min_gradient_with_an_inf_incoming_gradient":
+        ("ops/unary.py (Clamp.backward: torch's where)", _masked_gradient_of_a_nan(lambda x: x.clamp(min=2.5))),
+    "version_counter_message_of_a_folded_matmul_input": ("ops/matmul.py (_saved_by_torch), autograd/engine.py "
+                                                         "(names the view torch saved: [4, 3], output 0 of "
+                                                         "AsStrided)", _inplace_on_a_folded_matmul_input),
 }
 
 
@@ -582,6 +598,36 @@ def _same_outcome(fn):
                                   for k, v in OPEN.items()])
 def test_open_difference_found_by_the_fuzzer(name):
     _same_outcome(OPEN[name][1])
+
+
+# x @ w through each of torch's matmul routes (dot, mv, mm, a folded batch, a transposed fold, a squeezed batch of
+# one, bmm of expanded batches); the operand changed in place, and which operands require grad, vary.
+_MATMUL_ROUTES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4)),
+                  ((2, 2, 3), (3,)), ((3,), (2, 3, 4)), ((2, 3), (5, 3, 4)), ((1, 2, 3), (2, 3, 4)),
+                  ((2, 2, 3), (1, 3, 4)), ((2, 2, 3), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 4))]
+
+
+def _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout):
+    def operand(shape, requires_grad):        # "reversed": a view with the strides reversed, as .T of a matrix
+        dims = tuple(range(len(shape)))[::-1] if layout == "reversed" else tuple(range(len(shape)))
+        x = L.ones(*[shape[d] for d in dims], dtype=L.float64, requires_grad=requires_grad)
+        return (x * 1 if requires_grad else x).permute(*dims)
+    a, b = operand(a_shape, a_grad), operand(b_shape, b_grad)
+    y = a @ b
+    (a if changed == "a" else b).mul_(1.5)
+    y.sum().backward()
+
+
+@pytest.mark.parametrize("a_shape, b_shape", _MATMUL_ROUTES)
+@pytest.mark.parametrize("changed", ["a", "b"])
+@pytest.mark.parametrize("a_grad, b_grad", [(True, True), (True, False), (False, True)])
+@pytest.mark.parametrize("layout", ["contiguous", "reversed"])
+def test_inplace_change_to_a_matmul_operand_is_caught_as_torch_catches_it(a_shape, b_shape, changed, a_grad,
+                                                                          b_grad, layout):
+    """torch saves each factor only when the other needs a gradient, and saves the view its route made (a row,
+    a folded batch, a transpose, expanded batches) or nothing where that route copied: so an in-place change
+    is an error or not, and its message names that view, as torch's."""
+    _same_outcome(lambda L: _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout))
 
 
 def test_inplace_on_the_max_of_all_elements_is_caught_at_backward():

@@ -238,7 +238,7 @@ class Clamp(Function):
             keep &= a >= lo
         if hi is not None:
             keep &= a <= hi
-        return g * keep, None, None
+        return np.where(keep, g, 0), None, None     # torch's where: a NaN or inf gradient is not let through
 
     def backward_tensor(self, g):
         a, lo, hi = self.saved
