@@ -1,5 +1,6 @@
 """The losses, each fused into one node where that is both stabler and faster (cross-entropy from log-softmax,
 binary cross-entropy from logits); the rest are written from tensor ops as torch composes them."""
+import math
 import warnings
 
 import numpy as np
@@ -9,7 +10,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
-from .elementwise import _promote, to_dtype, where
+from .elementwise import to_dtype, where
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -61,10 +62,14 @@ class CrossEntropy(Function):
             scale = np.reshape(g, (-1,)) if w is None else np.reshape(g, (-1,)) * w
             grad *= scale[:, None]
         elif w is None:
-            grad *= g / denom if reduction == "mean" else g
+            scale = g / denom if reduction == "mean" else g
+            grad *= scale
         else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
             per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
-            grad *= (w * per_loss)[:, None]
+            scale = w * per_loss
+            grad *= scale[:, None]
+        if not (math.isfinite(g) if g.ndim == 0 else np.isfinite(g).all()):
+            _nan_where_torch_subtracts_infinities(grad, rows, t, scale)
         if self.valid is not None:      # torch leaves an ignored target's row at 0, even where g is inf or nan
             grad[~self.valid] = 0
         return (grad[0] if squeeze else grad), None, None, None, None
@@ -107,39 +112,48 @@ class CrossEntropy(Function):
         return (grad[0] if squeeze else grad), None, None, None, None
 
 
+def _nan_where_torch_subtracts_infinities(grad, rows, t, scale):
+    """torch's cross-entropy gradient is log_softmax's backward of nll's, -s at each target: -s + softmax * s
+    there, which for an infinite s is inf - inf = NaN (softmax - 1 times s would be -inf)."""
+    infinite = np.broadcast_to(np.isinf(scale), rows.shape)
+    grad[rows[infinite], t[infinite]] = np.nan
+
+
 class SoftTargetCrossEntropy(Function):
     """Cross-entropy against class probabilities t (same shape as x).
-    loss = mean_i -sum_c t_ic log_softmax(x)_ic.   d loss/dx = (softmax(x) * sum_c t_ic - t) / N"""
+    loss = mean_i -sum_c t_ic log_softmax(x)_ic.
+    d loss/dx = (softmax(x) * sum_c t_ic - t) / N,   d loss/dt = -log_softmax(x) / N"""
     name = "DivBackward1"
+    saved_inputs = (1,)         # t, read for x's gradient
 
     def forward(self, x, t, reduction):
         z = _shift(x, -1)
         e = np.exp(z)
         total = e.sum(axis=-1, keepdims=True)
-        losses = -(t * (z - np.log(total))).sum(axis=-1)
+        log_p = z - np.log(total)
+        losses = -(t * log_p).sum(axis=-1)
         n = losses.size if losses.ndim else 1
         out = losses.sum() / n if reduction == "mean" else losses.sum() if reduction == "sum" else losses
-        self.saved = (e / total, t, n, reduction)
+        self.saved = (e / total, log_p, t, n, reduction)
         return np.asarray(out, dtype=x.dtype)
 
     def backward(self, g):
-        p, t, n, reduction = self.saved
-        grad = p * t.sum(axis=-1, keepdims=True) - t
-        if reduction == "mean":
-            grad *= g / n
-        elif reduction == "sum":
-            grad *= g
-        else:
-            grad *= np.expand_dims(g, -1)
-        return grad, None, None
+        p, log_p, t, n, reduction = self.saved
+        need_x, need_t = self.needs_input_grad[:2]
+        scale = g / n if reduction == "mean" else g if reduction == "sum" else np.expand_dims(g, -1)
+        d_log_p = -(t * scale)                  # as torch: -sum(t * log_softmax(x)), then log_softmax's backward
+        grad_x = d_log_p - p * d_log_p.sum(axis=-1, keepdims=True) if need_x else None
+        return grad_x, (-log_p * scale if need_t else None), None
 
-    def backward_tensor(self, g):             # the same formula, softmax recomputed from x in Tensor ops
-        _, _, n, reduction = self.saved
+    def backward_tensor(self, g):             # the same formulas, log_softmax recomputed from x in Tensor ops
+        _, _, _, n, reduction = self.saved
         x, t = self.inputs[0], self.inputs[1]
-        grad = x.softmax(-1) * t.sum(-1, keepdim=True) - t
-        if reduction == "mean":
-            return grad * (g / n), None, None
-        return grad * (g if reduction == "sum" else g.unsqueeze(-1)), None, None
+        need_x, need_t = self.needs_input_grad[:2]
+        scale = g / n if reduction == "mean" else g if reduction == "sum" else g.unsqueeze(-1)
+        log_p = log_softmax(x, -1)
+        d_log_p = -(t * scale)
+        grad_x = d_log_p - log_p.exp() * d_log_p.sum(-1, keepdim=True) if need_x else None
+        return grad_x, (-log_p * scale if need_t else None), None
 
 
 
@@ -398,30 +412,37 @@ class MseLoss(Function):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
     _check_reduction(reduction)
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
-    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
-        input, target = _broadcast_promoted(input, target)
+    input, target = _broadcast_promoted(input, target)
+    _float_kernel("mse", input)
     return MseLoss.apply(input, target, reduction)
 
 
 def _broadcast_promoted(input, target):
-    """torch's promotion in mse_loss and l1_loss, which broadcast the two first: a 0-d tensor then promotes as
-    fully as any other (a float64 0-d target makes the loss float64); an int64 target keeps float32 float32."""
+    """torch's promotion in the regression losses, which broadcast the two first: a 0-d tensor then promotes
+    as fully as any other (a float64 0-d target makes the loss float64); an int64 target keeps float32 float32,
+    and an int64 input with a float32 target is float32."""
+    if not isinstance(target, Tensor) or target._data.dtype == input._data.dtype:
+        return input, target
     dt = dtypes.promote(input._data.dtype, target._data.dtype)
     return to_dtype(input, dt), to_dtype(target, dt)
 
 
+def _float_kernel(name, x):
+    """torch's refusal of a loss kernel for integer or bool inputs (after promotion)."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtypes.scalar_name(x._data.dtype)}'")
+
+
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
-    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
+    if input._data.dtype.kind != "b" and target._data.dtype.kind != "b":   # torch's - refuses bools: so does ours
         input, target = _broadcast_promoted(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
 class BinaryCrossEntropy(Function):
     """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as torch does.
-    d/dp = (p - y) / max(p (1 - p), 1e-12)"""
+    d/dp = (p - y) / max(p (1 - p), 1e-12),   d/dy = -logit(p) = -log(p / (1 - p))"""
     name = "BinaryCrossEntropyBackward0"
     saved_inputs = (0, 1)
 
@@ -436,15 +457,26 @@ class BinaryCrossEntropy(Function):
 
     def backward(self, g):
         p, y = self.saved
-        grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12)
+        need_p, need_y = self.needs_input_grad[:2]
+        grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12) if need_p else None
+        grad_y = -np.log(p / (1 - p)) * g if need_y else None       # torch's binary_cross_entropy_target_backward
         if self.weight is not None:
-            grad = grad * self.weight
+            grad, grad_y = (None if v is None else v * self.weight for v in (grad, grad_y))
         if self.reduction == "mean":
-            grad = grad / p.size
-        return grad.astype(p.dtype, copy=False), None, None, None
+            grad, grad_y = (None if v is None else v / p.size for v in (grad, grad_y))
+        return grad, grad_y, None, None
 
     def backward_tensor(self, g):             # an op of its own, so that its derivative can be torch's
-        return BinaryCrossEntropyGrad.apply(g, self.inputs[0], self), None, None, None
+        need_p, need_y = self.needs_input_grad[:2]
+        p = self.inputs[0]
+        grad_y = None
+        if need_y:
+            grad_y = -(p / (1 - p)).log() * g
+            if self.weight is not None:
+                grad_y = grad_y * Tensor._make(self.weight)
+            if self.reduction == "mean":
+                grad_y = grad_y / p._data.size
+        return (BinaryCrossEntropyGrad.apply(g, p, self) if need_p else None), grad_y, None, None
 
 
 class BinaryCrossEntropyGrad(Function):
@@ -497,9 +529,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y
-    With pos_weight p and weight w (torch's): w * ((1 - y) x + (1 + (p - 1) y) softplus(-x)),
-    d/dx = w * ((1 - y) - (1 + (p - 1) y) (1 - sigmoid(x)))"""
+    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y,
+    d/dy = -x.  With pos_weight p and weight w (torch's): w * ((1 - y) x + (1 + (p - 1) y) softplus(-x)),
+    d/dx = w * ((1 - y) - (1 + (p - 1) y) (1 - sigmoid(x))),  d/dy = w * (log_sigmoid(-x) - p log_sigmoid(x))"""
     name = "BinaryCrossEntropyWithLogitsBackward0"
     saved_inputs = (0, 1)
 
@@ -517,30 +549,43 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, g):
         x, y = self.saved
         weight, pos_weight = self.weights
-        s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
-        if pos_weight is None:
-            grad = g * (s - y)
-        else:
-            grad = g * ((1 - y) - ((pos_weight - 1) * y + 1) * (1 - s))
+        need_x, need_y = self.needs_input_grad[:2]
+        grad = grad_y = None
+        if need_x:
+            s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+            if pos_weight is None:
+                grad = g * (s - y)
+            else:
+                grad = g * ((1 - y) - ((pos_weight - 1) * y + 1) * (1 - s))
+        if need_y:                            # torch's binary_cross_entropy_with_logits_target_backward
+            grad_y = -x * g if pos_weight is None else (_log_sigmoid(-x) - _log_sigmoid(x) * pos_weight) * g
         if weight is not None:
-            grad = grad * weight
+            grad, grad_y = (None if v is None else v * weight for v in (grad, grad_y))
         if self.reduction == "mean":
-            grad = grad / x.size
-        return grad.astype(x.dtype, copy=False), None, None, None, None
+            grad, grad_y = (None if v is None else v / x.size for v in (grad, grad_y))
+        return grad, grad_y, None, None, None
 
     def backward_tensor(self, g):             # the same formula on the input Tensors (recorded)
         x, y = self.saved_tensors()
         weight, pos_weight = self.weights
+        need_x, need_y = self.needs_input_grad[:2]
         s = x.sigmoid()
         if pos_weight is None:
             grad = g * (s - y)
+            grad_y = -x * g
         else:
             grad = g * ((1 - y) - (Tensor._make(pos_weight - 1) * y + 1) * (1 - s))
+            grad_y = (s.log() * -Tensor._make(pos_weight) + (1 - s).log()) * g
         if weight is not None:
-            grad = grad * Tensor._make(weight)
+            grad, grad_y = grad * Tensor._make(weight), grad_y * Tensor._make(weight)
         if self.reduction == "mean":
-            grad = grad / x._data.size
-        return grad, None, None, None, None
+            grad, grad_y = grad / x._data.size, grad_y / x._data.size
+        return (grad if need_x else None), (grad_y if need_y else None), None, None, None
+
+
+def _log_sigmoid(x):
+    """log(sigmoid(x)) without overflow: min(x, 0) - log1p(exp(-|x|))."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -593,20 +638,22 @@ class SmoothL1Loss(Function):
 
 
 class HuberLoss(Function):
-    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2), d = x - y.
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2), d = x - y (in x's dtype).
     d loss/dx = clamp(d, -delta, delta) (over n for 'mean'); d loss/dy = -d loss/dx"""
     name = "HuberLossBackward0"
     saved_inputs = (0, 1)
 
     def forward(self, x, y, delta, reduction):
-        d = x - y
+        common = dtypes.promote(x.dtype, y.dtype)       # torch computes in the promoted type, then casts
+        d = x.astype(common, copy=False) - y.astype(common, copy=False)
         z = np.abs(d)
-        loss = np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
-        self.saved, self.params = d, (delta, reduction)
+        loss = np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta)).astype(x.dtype, copy=False)
+        self.saved, self.params, self.dtypes = d, (delta, reduction), (x.dtype, y.dtype)
         return _reduced(loss, reduction)
 
     def backward(self, g):
         d = self.saved
+        self._check_dtypes()
         delta, reduction = self.params
         grad = np.clip(d, -delta, delta) * g
         if reduction == "mean":
@@ -615,9 +662,16 @@ class HuberLoss(Function):
         return (grad if need_x else None), (-grad if need_y else None), None, None
 
     def backward_tensor(self, g):
+        self._check_dtypes()
         delta, reduction = self.params
         grad = (self.inputs[0] - self.inputs[1]).clamp(-delta, delta) * g
         return _regression_grads(self, grad, reduction)
+
+    def _check_dtypes(self):
+        """torch's huber backward takes the target only in the input's dtype."""
+        x, y = self.dtypes
+        if x != y:
+            raise RuntimeError(f"Found dtype {dtypes.scalar_name(y)} but expected {dtypes.scalar_name(x)}")
 
 
 def _regression_grads(node, grad, reduction):
@@ -638,21 +692,36 @@ def _reduced(loss, reduction):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     _warn_size(input, target)
+    if beta == 0:                      # torch: plain l1
+        return l1_loss(input, target, reduction=reduction)
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    if beta == 0:                      # torch: plain l1
-        return l1_loss(input, target, reduction=reduction)
+    input, target = _broadcast_promoted(input, target)
+    _float_kernel("smooth_l1", input)
     return SmoothL1Loss.apply(input, target, beta, reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """torch's huber_loss: the loss is of the input's dtype (a target of another dtype is cast in, but its
+    backward refuses it); with weight, the unreduced loss times the weight, then reduced."""
     _warn_size(input, target)
+    if weight is not None:
+        if weight._data.shape != input._data.shape:
+            raise ValueError("Weights and input must have the same size.")
+        weighted = huber_loss(input, target, "none", delta) * weight
+        if reduction not in ("none", "sum", "mean"):
+            raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+        return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    if weight is not None:
-        raise NotImplementedError("minigrad: huber_loss(weight=...) is not supported")
+    x, y = input._data.dtype, target._data.dtype
+    common = dtypes.promote(x, y)
+    if not np.can_cast(common, x, "same_kind"):
+        raise RuntimeError(f"result type {dtypes.scalar_name(common)} can't be cast to the desired output type "
+                           f"{dtypes.scalar_name(x)}")
+    _float_kernel("huber", input)
     return HuberLoss.apply(input, target, delta, reduction)
 
 
