@@ -336,6 +336,10 @@ BINARY = {
     "maximum": lambda a, b: a.maximum(b), "minimum": lambda a, b: a.minimum(b),
     "add_alpha": lambda a, b: a.add(b, alpha=2), "eq": lambda a, b: a == b, "lt": lambda a, b: a < b,
     "ge": lambda a, b: a >= b,
+    # clamp with tensor bounds: each bound broadcasts and gets a gradient; min > max where they cross
+    "clamp_min_t": lambda a, b: a.clamp(min=b), "clamp_max_t": lambda a, b: a.clamp(max=b),
+    "clamp_both_t": lambda a, b: a.clamp(b - 0.5, b + 0.5), "clamp_crossed_t": lambda a, b: a.clamp(b, b - 1),
+    "clamp_min_method_t": lambda a, b: a.clamp_min(b),
 }
 
 
@@ -547,23 +551,33 @@ REDUCTIONS = ["mean", "sum", "none"]
 
 
 def op_loss(g):
-    name = g.draw(st.sampled_from(["mse", "l1", "cross_entropy", "cross_entropy_probs", "nll", "bce",
-                                   "bce_logits"]))
+    name = g.draw(st.sampled_from(["mse", "l1", "smooth_l1", "huber", "cross_entropy", "cross_entropy_probs",
+                                   "nll", "bce", "bce_logits"]))
     red = g.draw(st.sampled_from(REDUCTIONS))
-    if name in ("mse", "l1", "bce", "bce_logits"):
+    if name in ("mse", "l1", "smooth_l1", "huber", "bce", "bce_logits"):
         i = g.pick(is_float)
         if i is None:
             return
         s = tuple(g.t[i].shape)
-        tgt = g.rng.uniform(0, 1, s).astype(g.dtype)
-        if g.draw(st.integers(0, 9)) == 0:
-            tgt = g.rng.uniform(0, 1, broadcastable_to(g.draw, s)).astype(g.dtype)
+        ts = broadcastable_to(g.draw, s) if g.draw(st.integers(0, 9)) == 0 else s
+        tgt = g.rng.uniform(0, 1, ts).astype(g.dtype)
         tt, tm, tr = g.const(tgt)
-        tgts = {"torch": tt, "minigrad": tm}
+        # the target: a constant, a leaf that requires grad (its gradient is compared), or for the regression
+        # losses an int64 tensor (the loss's dtype, or torch's error)
+        kind = g.draw(st.sampled_from(["const", "const", "grad"] + (["int"] if name[0] in "mlsh" else [])))
+        if kind != "const":
+            j = g.leaf(ts, np.int64) if kind == "int" else g.leaf(ts, data=tgt)
+            tt, tm, tr = g.t[j], g.m[j], g.r[j]
         if name == "mse":
             f = lambda lib, F, p, y: F.mse_loss(p[i], y, reduction=red)   # noqa: E731
         elif name == "l1":
             f = lambda lib, F, p, y: F.l1_loss(p[i], y, reduction=red)   # noqa: E731
+        elif name == "smooth_l1":
+            beta = g.draw(st.sampled_from([1.0, 0.25, 0.0]))
+            f = lambda lib, F, p, y: F.smooth_l1_loss(p[i], y, reduction=red, beta=beta)   # noqa: E731
+        elif name == "huber":
+            delta = g.draw(st.sampled_from([1.0, 0.25]))
+            f = lambda lib, F, p, y: F.huber_loss(p[i], y, reduction=red, delta=delta)   # noqa: E731
         elif name == "bce":
             w = g.rng.uniform(0.5, 1.5, s).astype(g.dtype) if g.draw(st.booleans()) else None
             f = lambda lib, F, p, y: F.binary_cross_entropy(   # noqa: E731
@@ -593,6 +607,9 @@ def op_loss(g):
         tgt = g.rng.dirichlet(np.ones(c), size=int(np.prod(tshape, dtype=np.int64)))
         tgt = np.moveaxis(tgt.reshape(tshape + (c,)), -1, 1 if form != "C" else 0).astype(g.dtype)
     tt, tm, tr = g.const(tgt)
+    if name == "cross_entropy_probs" and g.draw(st.booleans()):     # probabilities that require grad
+        j = g.leaf(tgt.shape, data=tgt)
+        tt, tm, tr = g.t[j], g.m[j], g.r[j]
 
     def pick_const(p, a, b, cc):
         return a if p is g.t else b if p is g.m else cc
@@ -620,8 +637,8 @@ def op_inplace(g):
     if i is None:
         return
     t = g.t[i]
-    name = g.draw(st.sampled_from(["mul_", "add_", "iadd", "clamp_", "zero_", "fill_", "setitem", "view_mul_",
-                                   "view_add_tensor", "masked_fill_", "copy_", "sub_alpha", "div_"]))
+    name = g.draw(st.sampled_from(["mul_", "add_", "iadd", "clamp_", "clamp_tensor_", "zero_", "fill_", "setitem",
+                                   "view_mul_", "view_add_tensor", "masked_fill_", "copy_", "sub_alpha", "div_"]))
     fresh = g.draw(st.booleans())
 
     def base(p):
@@ -645,6 +662,10 @@ def op_inplace(g):
             return x
     elif name == "clamp_":
         f = lambda lib, F, p: base(p).clamp_(-0.5, 0.5)   # noqa: E731
+    elif name == "clamp_tensor_":                 # bounds of a (rarely any) broadcastable shape, with gradients
+        s = broadcastable_to(g.draw, tuple(t.shape)) if g.draw(st.integers(0, 9)) else g.draw(shapes())
+        j = g.leaf(s)
+        f = lambda lib, F, p: base(p).clamp_(p[j] - 0.25, p[j] + 0.25)   # noqa: E731
     elif name == "zero_":
         f = lambda lib, F, p: base(p).zero_()   # noqa: E731
     elif name == "fill_":

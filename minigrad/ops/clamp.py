@@ -77,10 +77,10 @@ class ClampTensor(Function):
 
 def _inplace_logical(op, x, y):
     """x.logical_and_(y) (or logical_or_) as torch runs it: y must broadcast to x's own shape."""
-    shape = broadcast_shape(x.shape, y.shape)
-    if shape != x.shape:
-        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(shape)}")
-    return op(x, y, out=x)
+    shape = broadcast_shape(np.shape(x), np.shape(y))
+    if shape != np.shape(x):
+        raise RuntimeError(f"output with shape {list(np.shape(x))} doesn't match the broadcast shape {list(shape)}")
+    return op(x, y)
 
 
 ClampMin, ClampMax = Clamp.named("ClampMinBackward0"), Clamp.named("ClampMaxBackward0")
