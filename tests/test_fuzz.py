@@ -13,9 +13,15 @@ from hypothesis.errors import UnsatisfiedAssumption
 import fuzz_graphs as fg
 
 _TALLY = {"passed": 0, "rejected": 0}
+
+
+def _write_tally():
+    with open(os.environ["FUZZ_TALLY"], "w") as f:
+        f.write(f"passed {_TALLY['passed']} rejected {_TALLY['rejected']}\n")
+
+
 if os.environ.get("FUZZ_TALLY"):
-    atexit.register(lambda: open(os.environ["FUZZ_TALLY"], "w").write(
-        f"passed {_TALLY['passed']} rejected {_TALLY['rejected']}\n"))
+    atexit.register(_write_tally)
 
 
 def _counted(draw, **kwargs):
@@ -25,6 +31,8 @@ def _counted(draw, **kwargs):
         _TALLY["rejected"] += 1
         raise
     _TALLY["passed"] += 1
+    if _TALLY["passed"] % 500 == 0 and os.environ.get("FUZZ_TALLY"):    # also when a run is stopped
+        _write_tally()
 
 
 @settings(max_examples=5 * settings.default.max_examples)
