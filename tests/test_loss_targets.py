@@ -144,6 +144,20 @@ def test_cross_entropy_with_probabilities_gives_the_target_a_gradient(shape, opt
     _same_outcome(run)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_second_derivative_of_bce_reaches_the_target_through_the_inputs_gradient(weighted, reduction):
+    def run(L):
+        p = _tensor(L, [0.2, 0.7, 0.4], "float64", True)
+        y = _tensor(L, [0.1, 0.9, 0.5], "float64", True)
+        w = _tensor(L, [0.5, 1.5, 2.0], "float64") if weighted else None
+        (gp,) = L.autograd.grad(L.nn.functional.binary_cross_entropy(p, y, weight=w, reduction=reduction), p,
+                                create_graph=True)
+        (gp * L.tensor([1.0, -2.0, 0.5], dtype=L.float64)).sum().backward()
+        return gp, p.grad, y.grad
+    _same_outcome(run)
+
+
 def test_second_derivative_through_the_targets_gradient():
     def run(L):
         p = _tensor(L, [0.2, 0.7, 0.4], "float64", True)

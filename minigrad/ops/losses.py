@@ -11,6 +11,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
 from .elementwise import to_dtype, where
+from .activations import softplus
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -476,43 +477,50 @@ class BinaryCrossEntropy(Function):
                 grad_y = grad_y * Tensor._make(self.weight)
             if self.reduction == "mean":
                 grad_y = grad_y / p._data.size
-        return (BinaryCrossEntropyGrad.apply(g, p, self) if need_p else None), grad_y, None, None
+        grad_p = BinaryCrossEntropyGrad.apply(g, p, self.inputs[1], self) if need_p else None
+        return grad_p, grad_y, None, None
 
 
 class BinaryCrossEntropyGrad(Function):
     """binary_cross_entropy's gradient for p as an op of its own (create_graph=True), differentiated as torch
     differentiates it, with eps = 1e-12 inside its denominators (it differs from the exact derivative by
     about eps / p(1 - p), relatively):  d/dg = (p - y) / ((p + eps)(1 - p + eps)),
-    d/dp = g (p^2 - 2 p y + y) / ((p + eps)^2 (1 - p + eps)^2), times the weight, over n for 'mean'."""
+    d/dp = g (p^2 - 2 p y + y) / ((p + eps)^2 (1 - p + eps)^2),  d/dy = -g / max(p (1 - p), eps),
+    times the weight, over n for 'mean'."""
     name = "BinaryCrossEntropyBackwardBackward0"
-    saved_inputs = (0, 1)
+    saved_inputs = (0, 1, 2)
     eps = 1e-12
 
-    def forward(self, g, p, node):
-        self.saved = (g, p)
-        self.y, self.weight, self.reduction = node.saved[1], node.weight, node.reduction
+    def forward(self, g, p, y, node):
+        self.saved = (g, p, y)
+        self.weight, self.reduction = node.weight, node.reduction
         return node.backward(g)[0]
 
     def backward(self, v):
-        g, p = self.saved
-        return self._grads(v, g, p, self.y, lambda w: w)
+        g, p, y = self.saved
+        return self._grads(v, g, p, y, lambda w: w, np.maximum)
 
     def backward_tensor(self, v):
-        g, p = self.saved_tensors()
-        return self._grads(v, g, p, Tensor._make(self.y), Tensor._make)
+        g, p, y = self.saved_tensors()
+        return self._grads(v, g, p, y, Tensor._make, lambda d, eps: d.clamp_min(eps).detach())
 
-    def _grads(self, v, g, p, y, const):
-        """Both formulas, on arrays or on Tensors (`const` makes the weight array one of them)."""
+    def _grads(self, v, g, p, y, const, at_least):
+        """The formulas, on arrays or on Tensors (`const` makes the weight array one of them; `at_least`
+        is torch's clamp_min of the target's denominator, outside the graph)."""
         eps = self.eps
-        gg = v * (p - y) / ((p + eps) * (1 - p + eps))
-        gp = v * g * (p * p - 2 * p * y + y) / ((p + eps) * (p + eps) * ((1 - p + eps) * (1 - p + eps)))
+        need_g, need_p, need_y = self.needs_input_grad[:3]
+        gg = v * (p - y) / ((p + eps) * (1 - p + eps)) if need_g else None
+        gp = (v * g * (p * p - 2 * p * y + y) / ((p + eps) * (p + eps) * ((1 - p + eps) * (1 - p + eps)))
+              if need_p else None)
+        gy = -v * g / at_least((1 - p) * p, eps) if need_y else None     # binary_cross_entropy_double_backward_target
+        grads = [gg, gp, gy]
         if self.weight is not None:
             w = const(self.weight)
-            gg, gp = gg * w, gp * w
+            grads = [None if d is None else d * w for d in grads]
         if self.reduction == "mean":
-            n = self.y.size
-            gg, gp = gg / n, gp / n
-        return gg, gp, None
+            n = np.size(self.saved[1])
+            grads = [None if d is None else d / n for d in grads]
+        return (*grads, None)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -575,7 +583,7 @@ class BinaryCrossEntropyWithLogits(Function):
             grad_y = -x * g
         else:
             grad = g * ((1 - y) - (Tensor._make(pos_weight - 1) * y + 1) * (1 - s))
-            grad_y = (s.log() * -Tensor._make(pos_weight) + (1 - s).log()) * g
+            grad_y = (softplus(-x) * Tensor._make(pos_weight) - softplus(x)) * g    # log_sigmoid(x) = -softplus(-x)
         if weight is not None:
             grad, grad_y = grad * Tensor._make(weight), grad_y * Tensor._make(weight)
         if self.reduction == "mean":
