@@ -205,8 +205,9 @@ def _inplace(fn, name):
 
 
 def clamp(input, min=None, max=None):
-    """torch.clamp (torch.clip): each element kept within [min, max], numbers or tensors that broadcast with
-    input (a bound left None is not applied)."""
+    """clamp(input, min=None, max=None), also torch.clip and Tensor.clamp / clip / clamp_ / clip_: each element
+    kept within [min, max], two numbers or two tensors that broadcast with input (a bound left None is not
+    applied)."""
     return _clamp(input, min, max, (Clamp, ClampTensor))
 
 
