@@ -647,6 +647,24 @@ def test_inplace_change_to_a_matmul_operand_is_caught_as_torch_catches_it(a_shap
     _same_outcome(lambda L: _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout))
 
 
+@pytest.mark.parametrize("op, a_shape, b_shape", [("bmm", (2, 2, 3), (2, 3, 4)), ("bmm", (1, 2, 3), (1, 3, 4)),
+                                                  ("mm", (2, 3), (3, 4)), ("mv", (2, 3), (3,)), ("dot", (3,), (3,))])
+@pytest.mark.parametrize("changed", ["a", "b", "both"])
+@pytest.mark.parametrize("a_grad, b_grad", [(True, True), (True, False), (False, True)])
+def test_inplace_change_to_an_operand_of_bmm_mm_mv_dot(op, a_shape, b_shape, changed, a_grad, b_grad):
+    """These save their operands themselves (not matmul's views), each only when the other needs a gradient."""
+    def run(L):
+        a = L.ones(*a_shape, dtype=L.float64, requires_grad=a_grad)
+        b = L.ones(*b_shape, dtype=L.float64, requires_grad=b_grad)
+        a, b = (a * 1 if a_grad else a), (b * 1 if b_grad else b)
+        y = getattr(L, op)(a, b)
+        for name, t in (("a", a), ("b", b)):
+            if changed in (name, "both"):
+                t.mul_(1.5)
+        y.sum().backward()
+    _same_outcome(run)
+
+
 def test_inplace_on_the_max_of_all_elements_is_caught_at_backward():
     """The message is still open (version_counter_message_of_max_and_min); the error type is torch's."""
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):

@@ -163,8 +163,12 @@ def bmm(a, b):
         raise RuntimeError(f"expected scalar type {dtypes.scalar_name(ad.dtype)} but found "
                            f"{dtypes.scalar_name(bd.dtype)}")
     out = matmul(a, b)
-    if out.grad_fn is not None:
-        out.grad_fn.rename("BmmBackward0")
+    fn = out.grad_fn
+    if fn is not None:
+        fn.rename("BmmBackward0")
+        need_a, need_b = fn.needs_input_grad      # torch.bmm saves the operands themselves, mat2 checked first
+        fn.version_checks = [(t._version_cell, t._version_cell[0], i)
+                             for t, i, kept in ((b, 1, need_a), (a, 0, need_b)) if kept]
     return out
 
 
