@@ -625,14 +625,21 @@ _MATMUL_ROUTES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4))
 
 
 def _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout):
+    """The leaves' gradients (or torch's error): where torch's route copied an operand, the change does not
+    reach its backward."""
+    leaves = []
+
     def operand(shape, requires_grad):        # "reversed": a view with the strides reversed, as .T of a matrix
         dims = tuple(range(len(shape)))[::-1] if layout == "reversed" else tuple(range(len(shape)))
-        x = L.ones(*[shape[d] for d in dims], dtype=L.float64, requires_grad=requires_grad)
+        x = L.tensor(np.arange(1.0, 1.0 + np.prod(shape)).reshape([shape[d] for d in dims]),
+                     requires_grad=requires_grad)
+        leaves.append(x)
         return (x * 1 if requires_grad else x).permute(*dims)
     a, b = operand(a_shape, a_grad), operand(b_shape, b_grad)
     y = a @ b
     (a if changed == "a" else b).mul_(1.5)
     y.sum().backward()
+    return tuple(x.grad for x in leaves)
 
 
 @pytest.mark.parametrize("a_shape, b_shape", _MATMUL_ROUTES)
@@ -645,6 +652,31 @@ def test_inplace_change_to_a_matmul_operand_is_caught_as_torch_catches_it(a_shap
     a folded batch, a transpose, expanded batches) or nothing where that route copied: so an in-place change
     is an error or not, and its message names that view, as torch's."""
     _same_outcome(lambda L: _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout))
+
+
+@pytest.mark.parametrize("x_shape, layout", [((3,), "contiguous"), ((4, 3), "contiguous"), ((2, 4, 3), "contiguous"),
+                                             ((2, 4, 3), "transposed"), ((4, 3), "transposed")])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("changed", ["x", "weight", "both"])
+@pytest.mark.parametrize("x_grad", [True, False])
+def test_inplace_change_to_an_operand_of_linear(x_shape, layout, bias, changed, x_grad):
+    """F.linear saves x (as rows, for addmm) only when the weight needs a gradient and weight.t() (a view) only
+    when x does: an optimizer step between forward and backward is an error only then, naming [in, out]."""
+    def run(L):
+        L.manual_seed(0)
+        lin = L.nn.Linear(3, 2, bias=bias)
+        x = L.ones(*x_shape[::-1] if layout == "transposed" else x_shape, requires_grad=x_grad)
+        x = x * 1 if x_grad else x
+        x = x.permute(*range(x.dim())[::-1]) if layout == "transposed" else x
+        y = lin(x)
+        if changed in ("x", "both"):
+            x.mul_(2)
+        if changed in ("weight", "both"):
+            with L.no_grad():
+                lin.weight.add_(1)
+        y.sum().backward()
+        return (lin.weight.grad,)
+    _same_outcome(run)
 
 
 @pytest.mark.parametrize("op, a_shape, b_shape", [("bmm", (2, 2, 3), (2, 3, 4)), ("bmm", (1, 2, 3), (1, 3, 4)),

@@ -14,7 +14,7 @@ class MatMul(Function):
     """a @ b for any ranks (1-D operands are vectors; leading axes broadcast as batches).
     d(a@b)/da: g @ b.T,  d(a@b)/db: a.T @ g  (g: the output's gradient)"""
     name = "MmBackward0"
-    saved_inputs = ()       # matmul() lists what torch's route saved (_saved_by_torch) in version_checks
+    saved_inputs = ()       # matmul() records what torch's route saved (_record_saves)
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -112,8 +112,11 @@ def matmul(input, other, *, out=None):
     if (needs[0] or needs[1]) and grad_state.enabled:
         fn.rename(_NAMES.get((ad.ndim, bd.ndim)) or _batched_name(ad, bd, a.requires_grad))   # MmBackward0...
         fn.attach((a, b), out)
-        fn.version_checks = [(cell, cell[0], index) for cell, index in
-                             _saved_by_torch(ad, bd, a._version_cell, b._version_cell, *needs)]
+        if ad.ndim == 2 and bd.ndim == 2:   # mm, the common case, written out: each factor kept for the other's
+            ca, cb = a._version_cell, b._version_cell                              # gradient, mat2 checked first
+            fn.version_checks = (((cb, cb[0], 1),) if needs[0] else ()) + (((ca, ca[0], 0),) if needs[1] else ())
+        else:
+            _record_saves(fn, _route_saves(ad, bd, *needs), (a, b))
     return out
 
 
@@ -184,16 +187,22 @@ def _batched_name(ad, bd, a_requires_grad):
     return "UnsafeViewBackward0"
 
 
-def _saved_by_torch(ad, bd, cell_a, cell_b, ra, rb):
-    """What torch's matmul saves for backward, which an in-place change to an operand must not reach: pairs of
-    (the operand's version cell, index) in the order torch's backward checks them. Index 0 or 1 names the
-    operand itself; (0 or 1, shape) a view of it that torch's route (_matmul_impl) made and saved: the row a
-    vector becomes, a batch folded into rows, a transpose, a squeezed batch of one, the batches expanded for
-    bmm. Where the route had to copy, nothing of that operand is saved. Each factor is saved only when the
-    other one needs a gradient (a * b's rule)."""
-    cells = (cell_a, cell_b)
-    return [(cells[i], i if saved is _ITSELF else (i, list(saved.shape)))
-            for (i, saved), kept in _route_saves(ad, bd, ra, rb) if kept and saved is not None]
+def _record_saves(fn, saves, inputs):
+    """Make fn keep for backward what torch's route saved (`saves`, as _route_saves lists it): in-place changes
+    to an operand are caught where torch saved it or a view of it (fn.version_checks: index 0 or 1 for the
+    operand itself, (0 or 1, shape) for a view); where torch's route had to copy it (a reshape of a
+    non-contiguous batch), fn keeps a copy too, so that such a change neither raises nor reaches backward.
+    Each factor is saved only when the other one needs a gradient (a * b's rule)."""
+    checks, saved = [], list(fn.saved)
+    for (i, what), kept in saves:
+        if not kept:
+            continue
+        cell = inputs[i]._version_cell
+        if what is None:
+            saved[i] = saved[i].copy()
+        else:
+            checks.append((cell, cell[0], i if what is _ITSELF else (i, list(what.shape))))
+    fn.version_checks, fn.saved = checks, tuple(saved)
 
 
 _ITSELF = "itself"
@@ -328,7 +337,7 @@ def _shape_error(ad, bd):
 class Linear(Function):
     """x @ W.T + b in one node (torch's addmm).  dx = g @ W,  dW = g.T @ x,  db = sum of g over the batch."""
     name = "AddmmBackward0"
-    saved_inputs = (0, 1)
+    saved_inputs = ()       # linear() records what torch's route saved (_linear_saves, _record_saves)
 
     @property
     def next_functions(self):
@@ -399,7 +408,27 @@ def linear(x, weight, bias=None):
                            f"{dtypes.scalar_name(wd.dtype)}")
     fn = Linear() if bias is not None else LinearNoBias()
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
-    return fn.run((x, weight, bias), (xd, wd, None if bias is None else bias._data), needs)
+    out = fn.run((x, weight, bias), (xd, wd, None if bias is None else bias._data), needs)
+    if out.grad_fn is fn:
+        if xd.ndim == 2:                    # the common case, written out: addmm checks x first, mm weight.t()
+            cx, cw = x._version_cell, weight._version_cell
+            saves_x = ((cx, cx[0], 0),) if needs[1] else ()
+            saves_w = ((cw, cw[0], (1, [wd.shape[1], wd.shape[0]])),) if needs[0] else ()
+            fn.version_checks = saves_x + saves_w if bias is not None else saves_w + saves_x
+        else:
+            _record_saves(fn, _linear_saves(xd, wd, bias is not None, *needs[:2]), (x, weight))
+    return out
+
+
+def _linear_saves(xd, wd, has_bias, rx, rw):
+    """What torch's linear saves for backward, as _route_saves lists it: with a bias and a contiguous input,
+    addmm(bias, x as rows, weight.t()) (mat1 checked first); otherwise matmul(x, weight.t()). weight.t() is a
+    view of the weight: an optimizer step between forward and backward is caught only when x needs a gradient."""
+    if has_bias and (xd.ndim == 2 or xd.flags.c_contiguous):
+        rows = _ITSELF if xd.ndim == 2 else _view_or_none(xd, (-1, xd.shape[-1]))
+        return [((0, rows), rw), ((1, wd.T), rx)]
+    return [((i, wd.T if i == 1 and saved is _ITSELF else saved), kept)
+            for (i, saved), kept in _route_saves(xd, wd.T, rx, rw)]
 
 
 @declare(export="", methods="__rmatmul__")
