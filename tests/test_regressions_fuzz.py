@@ -1,6 +1,8 @@
 """Regressions the differential fuzzer (tests/test_fuzz.py) found, one behaviour each, checked against torch in the
 same process. Those marked xfail(strict=True) are still open; their fix lies in a file named in the reason, and
 each has the same name as its entry in fuzz_graphs.KNOWN (remove both with the fix)."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -652,6 +654,25 @@ def test_inplace_change_to_a_matmul_operand_is_caught_as_torch_catches_it(a_shap
     a folded batch, a transpose, expanded batches) or nothing where that route copied: so an in-place change
     is an error or not, and its message names that view, as torch's."""
     _same_outcome(lambda L: _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout))
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("x_shape, y_shape", [((3,), (3,)), ((), (1,)), ((2, 3), (3,)), ((3,), (2, 3)), ((), ())])
+@pytest.mark.parametrize("changed", ["input", "target"])
+@pytest.mark.parametrize("y_grad", [False, True])
+def test_inplace_change_to_a_broadcast_loss_operand(loss, x_shape, y_shape, changed, y_grad):
+    """torch's regression losses broadcast input and target first: of an operand of another shape they save
+    the expanded view, which the version error names (found by the long fuzz profile: a 0-d input, a (1,)
+    target)."""
+    def run(L):
+        x = L.ones(x_shape, dtype=L.float64, requires_grad=True) * 1
+        y = L.ones(y_shape, dtype=L.float64, requires_grad=y_grad) * 0.5
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")            # the size warning
+            out = getattr(L.nn.functional, loss)(x, y)
+        (x if changed == "input" else y).mul_(2)
+        out.sum().backward()
+    _same_outcome(run)
 
 
 @pytest.mark.parametrize("x_shape, layout", [((3,), "contiguous"), ((4, 3), "contiguous"), ((2, 4, 3), "contiguous"),

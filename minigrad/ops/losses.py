@@ -415,7 +415,19 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _check_reduction(reduction)
     input, target = _broadcast_promoted(input, target)
     _float_kernel("mse", input)
-    return MseLoss.apply(input, target, reduction)
+    return _saved_as_broadcast(MseLoss.apply(input, target, reduction), input, target)
+
+
+def _saved_as_broadcast(out, input, target):
+    """torch's mse, smooth_l1 and huber losses broadcast input and target first (torch.broadcast_tensors), so
+    of an operand of another shape they save the expanded view: a version error names its shape (and, where
+    the operand requires grad, AsStrided: autograd/engine.py)."""
+    fn, shapes = out.grad_fn, (input._data.shape, target._data.shape)
+    if fn is not None and shapes[0] != shapes[1]:
+        shape = np.broadcast_shapes(*shapes)
+        fn.version_checks = [(cell, v, (i, list(shape)) if i in (0, 1) and shapes[i] != shape else i)
+                             for cell, v, i in fn.version_checks]
+    return out
 
 
 def _broadcast_promoted(input, target):
@@ -707,7 +719,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _broadcast_promoted(input, target)
     _float_kernel("smooth_l1", input)
-    return SmoothL1Loss.apply(input, target, beta, reduction)
+    return _saved_as_broadcast(SmoothL1Loss.apply(input, target, beta, reduction), input, target)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -730,7 +742,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError(f"result type {dtypes.scalar_name(common)} can't be cast to the desired output type "
                            f"{dtypes.scalar_name(x)}")
     _float_kernel("huber", input)
-    return HuberLoss.apply(input, target, delta, reduction)
+    return _saved_as_broadcast(HuberLoss.apply(input, target, delta, reduction), input, target)
 
 
 class KlDiv(Function):
