@@ -700,6 +700,24 @@ def test_inplace_change_to_an_operand_of_linear(x_shape, layout, bias, changed, 
     _same_outcome(run)
 
 
+@pytest.mark.parametrize("bias", [None, False, True])
+def test_second_derivative_through_a_product_with_an_operand_torch_copies(bias):
+    """A non-contiguous batch torch's matmul folds by copying (minigrad keeps a copy for backward too): the
+    second derivative still reaches the operand (found by the double-backward fuzzer)."""
+    def run(L):
+        x = L.tensor(np.linspace(-1, 1, 24).reshape(3, 4, 2), dtype=L.float64, requires_grad=True)
+        w = L.tensor(np.linspace(0.5, 1.5, 6).reshape(2, 3), dtype=L.float64, requires_grad=True)
+        xt = x.permute(2, 1, 0)                                   # (2, 4, 3), not contiguous
+        if bias is None:
+            y = xt @ w.t()
+        else:
+            y = L.nn.functional.linear(xt, w, L.ones(2, dtype=L.float64) if bias else None)
+        (gx,) = L.autograd.grad((y ** 2).sum(), x, create_graph=True)
+        (gx ** 2).sum().backward()
+        return gx, x.grad, w.grad
+    _same_outcome(run)
+
+
 @pytest.mark.parametrize("op, a_shape, b_shape", [("bmm", (2, 2, 3), (2, 3, 4)), ("bmm", (1, 2, 3), (1, 3, 4)),
                                                   ("mm", (2, 3), (3, 4)), ("mv", (2, 3), (3,)), ("dot", (3,), (3,))])
 @pytest.mark.parametrize("changed", ["a", "b", "both"])

@@ -63,7 +63,7 @@ class MatMul(Function):
         return ([f"{e.grad(0)} = {ga}"] if e.need[0] else []) + ([f"{e.grad(1)} = {gb}"] if e.need[1] else [])
 
     def backward_tensor(self, g):
-        a, b = self.saved_tensors()
+        a, b = self.inputs[0], self.inputs[1]     # (saved may hold a copy of one: _record_saves)
         need_a, need_b = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
             return (g * b if need_a else None), (g * a if need_b else None)
@@ -379,7 +379,7 @@ class Linear(Function):
                 + ([f"{e.grad(2)} = K.sum({g}, (0,))"] if e.need[2] else []))
 
     def backward_tensor(self, g):
-        x, w = self.saved_tensors()
+        x, w = self.inputs[0], self.inputs[1]     # (saved may hold a copy of x: _record_saves)
         need_x, need_w, need_b = self.needs_input_grad
         if x.ndim == 1:
             return ((g @ w if need_x else None), (g.unsqueeze(1) * x.unsqueeze(0) if need_w else None),
