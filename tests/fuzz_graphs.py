@@ -557,16 +557,19 @@ REDUCTIONS = ["mean", "sum", "none"]
 
 
 def op_loss(g):
-    name = g.draw(st.sampled_from(["mse", "l1", "smooth_l1", "huber", "cross_entropy", "cross_entropy_probs",
-                                   "nll", "bce", "bce_logits"]))
-    red = g.draw(st.sampled_from(REDUCTIONS))
-    if name in ("mse", "l1", "smooth_l1", "huber", "bce", "bce_logits"):
+    name = g.draw(st.sampled_from(["mse", "l1", "smooth_l1", "huber", "kl_div", "cross_entropy",
+                                   "cross_entropy_probs", "nll", "bce", "bce_logits"]))
+    red = g.draw(st.sampled_from(REDUCTIONS + (["batchmean"] if name == "kl_div" else [])))
+    if name in ("mse", "l1", "smooth_l1", "huber", "kl_div", "bce", "bce_logits"):
         i = g.pick(is_float)
         if i is None:
             return
         s = tuple(g.t[i].shape)
         ts = broadcastable_to(g.draw, s) if g.draw(st.integers(0, 9)) == 0 else s
         tgt = g.rng.uniform(0, 1, ts).astype(g.dtype)
+        log_target = name == "kl_div" and g.draw(st.booleans())
+        if log_target:
+            tgt = np.log(tgt)
         tt, tm, tr = g.const(tgt)
         # the target: a constant, a leaf that requires grad (its gradient is compared), or for the regression
         # losses an int64 tensor (the loss's dtype, or torch's error)
@@ -584,6 +587,8 @@ def op_loss(g):
         elif name == "huber":
             delta = g.draw(st.sampled_from([1.0, 0.25]))
             f = lambda lib, F, p, y: F.huber_loss(p[i], y, reduction=red, delta=delta)   # noqa: E731
+        elif name == "kl_div":
+            f = lambda lib, F, p, y: F.kl_div(p[i], y, reduction=red, log_target=log_target)   # noqa: E731
         elif name == "bce":
             w = g.rng.uniform(0.5, 1.5, s).astype(g.dtype) if g.draw(st.booleans()) else None
             f = lambda lib, F, p, y: F.binary_cross_entropy(   # noqa: E731
