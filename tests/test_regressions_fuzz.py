@@ -700,6 +700,35 @@ def test_inplace_change_to_an_operand_of_linear(x_shape, layout, bias, changed, 
     _same_outcome(run)
 
 
+def _nll_or_cross_entropy(L, kind, x, target, **options):
+    F = L.nn.functional
+    if kind == "cross_entropy":
+        return F.cross_entropy(x, target, **options)
+    return F.nll_loss(F.log_softmax(x, 1) if kind == "nll_of_log_softmax" else x, target, **options)
+
+
+@pytest.mark.parametrize("kind", ["cross_entropy", "nll_of_log_softmax", "nll"])
+@pytest.mark.parametrize("case", ["empty_batch", "every_target_ignored", "zero_class_weights", "some_ignored"])
+def test_mean_nll_with_no_weight_counted_and_its_second_derivative(kind, case):
+    """A mean over a total weight of 0: torch's gradient is 0 where no target counts (none, or all ignored) and
+    NaN where a target counts with weight 0 (-w * g / 0); the derivative of that gradient in the incoming
+    gradient is torch's 0 / 0 = NaN (found by the double-backward fuzzer, an empty batch)."""
+    def run(L):
+        shape, target = ((0, 3), []) if case == "empty_batch" else ((2, 3), [1, 1] if case != "some_ignored" else [1, 2])
+        x = L.tensor(np.linspace(-1, 1, int(np.prod(shape))).reshape(shape), dtype=L.float64, requires_grad=True)
+        s = L.tensor(0.3, dtype=L.float64, requires_grad=True)
+        options = {"ignore_index": 1} if case in ("every_target_ignored", "some_ignored") else {}
+        if case == "zero_class_weights":
+            options["weight"] = L.tensor([1.0, 0.0, 2.0], dtype=L.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loss = _nll_or_cross_entropy(L, kind, x, L.tensor(target, dtype=L.int64), **options)
+            (gx,) = L.autograd.grad(loss * s, x, create_graph=True)
+            (gx * 1.5).sum().backward()
+        return loss, gx, s.grad
+    _same_outcome(run)
+
+
 @pytest.mark.parametrize("bias", [None, False, True])
 def test_second_derivative_through_a_product_with_an_operand_torch_copies(bias):
     """A non-contiguous batch torch's matmul folds by copying (minigrad keeps a copy for backward too): the

@@ -65,8 +65,9 @@ class CrossEntropy(Function):
         elif w is None:
             scale = g / denom if reduction == "mean" else g
             grad *= scale
-        else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
-            per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
+        else:             # a total weight of 0: torch's -w * g / 0, NaN where a target counts (ignored rows: below)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_loss = g / denom if reduction == "mean" else g
             scale = w * per_loss
             grad *= scale[:, None]
         if not (math.isfinite(g) if g.ndim == 0 else np.isfinite(g).all()):
@@ -107,7 +108,8 @@ class CrossEntropy(Function):
         elif weights is None:
             grad = grad * (g / denom if reduction == "mean" else g)
         elif denom == 0:                                    # every target ignored: torch's gradient is 0
-            grad = grad * 0
+            rows = np.broadcast_to(self.valid[:, None], tuple(grad.shape))
+            grad = _zero_with_nan_derivative(grad * (weights * _over_zero(g)).unsqueeze(1), rows)
         else:
             grad = grad * (weights * (g / denom if reduction == "mean" else g)).unsqueeze(1)
         return (grad[0] if squeeze else grad), None, None, None, None
@@ -291,11 +293,12 @@ class NllLoss(Function):
     def backward(self, g):
         shape, t, w, denom, squeeze, reduction = self.saved
         grad = np.zeros(shape, dtype=np.result_type(g))
-        scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
-        if reduction == "mean" and not denom:          # every target ignored: no gradient (not 0 * (g / 0))
-            scale = np.zeros_like(scale)
-        grad[np.arange(len(t)), t] = np.where(self.valid, -w * scale, 0)   # torch writes no ignored target, even
-        return (grad[0] if squeeze else grad), None, None, None, None              # where g is inf or nan
+        # a total weight of 0 gives torch's -w * g / 0: NaN where a target counts; torch writes no ignored
+        # target, even where g is inf or nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
+            grad[np.arange(len(t)), t] = np.where(self.valid, -w * scale, 0)
+        return (grad[0] if squeeze else grad), None, None, None, None
 
     def backward_tensor(self, g):             # linear in x: -w at each target, a constant, times the scale
         shape, t, w, denom, squeeze, reduction = self.saved
@@ -303,12 +306,28 @@ class NllLoss(Function):
         picks[np.arange(len(t)), t] = -w
         if reduction == "none":
             scale = g.reshape(-1).unsqueeze(1)
-        elif reduction == "mean":             # every target ignored: no gradient, a constant 0 (not 0 * g)
-            scale = g / denom if denom else Tensor._make(np.zeros_like(g._data))
+        elif reduction == "mean" and not denom:       # every target ignored, or none: see below
+            at_targets = np.zeros(shape, dtype=bool)
+            at_targets[np.arange(len(t)), t] = self.valid
+            grad = _zero_with_nan_derivative(Tensor._make(picks) * _over_zero(g), at_targets)
+            return (grad[0] if squeeze else grad), None, None, None, None
         else:
-            scale = g
+            scale = g / denom if reduction == "mean" else g
         grad = Tensor._make(picks) * scale
         return (grad[0] if squeeze else grad), None, None, None, None
+
+
+def _over_zero(g):
+    """g / 0, the mean's scale when no target counts (inf, or nan where g is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / 0.0
+
+
+def _zero_with_nan_derivative(grad, written):
+    """nll's gradient over a total weight of 0, for create_graph: the usual formula with g / 0 (`grad`) where
+    torch writes it (`written`: the targets that count, NaN there), 0 elsewhere; its derivative in the incoming
+    gradient is torch's, the nll of it over a total weight of 0: 0 / 0 = NaN."""
+    return where(written, grad, 0.0)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
