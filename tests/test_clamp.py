@@ -147,10 +147,10 @@ _ERRORS = {
     "inplace_int_with_a_float_tensor_bound": lambda L: L.tensor([1, 2, 3]).clamp_(L.tensor([1.5, 0.0, 0.0])),
     "inplace_int_with_a_0d_float_bound": lambda L: L.tensor([1, 2, 3]).clamp_(L.tensor(1.5)),
 }
-for _dt in ("int64", "int32", "int16", "int8", "uint8"):
-    _ERRORS[f"inplace_{_dt}_with_a_float_number"] = lambda L, d=_dt: L.tensor(np.array([1, 2], d)).clamp_(1.5)
-    _ERRORS[f"inplace_clamp_min_{_dt}_with_a_float_number"] = lambda L, d=_dt: L.tensor(np.array([1, 2], d)).clamp_min_(1.5)
-    _ERRORS[f"inplace_clamp_max_{_dt}_with_a_float_number"] = lambda L, d=_dt: L.tensor(np.array([1, 2], d)).clamp_max_(1.5)
+for _dt in ("int64", "int32", "int16", "int8", "uint8"):        # torch names the C++ type: long int, short int...
+    for _method in ("clamp_", "clamp_min_", "clamp_max_"):
+        _ERRORS[f"{_method}_of_{_dt}_with_a_float_number"] = (
+            lambda L, d=_dt, m=_method: getattr(L.tensor(np.array([1, 2], d)), m)(1.5))
 _ERRORS["inplace_bool_with_a_float_number"] = lambda L: L.tensor([True, False]).clamp_(1.5)
 _ERRORS["inplace_bool_with_an_int_number"] = lambda L: L.tensor([True, False]).clamp_(2)
 
