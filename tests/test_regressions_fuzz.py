@@ -700,6 +700,20 @@ def test_inplace_change_to_an_operand_of_linear(x_shape, layout, bias, changed, 
     _same_outcome(run)
 
 
+@pytest.mark.parametrize("split", ["unbind", "split", "chunk"])
+@pytest.mark.parametrize("index", [0, -1, slice(0, 1), (slice(None), 0), None, Ellipsis, [0]],
+                         ids=["int", "negative_int", "slice", "full_slice_then_int", "none", "ellipsis", "list"])
+def test_setitem_on_a_split_piece_names_the_view_torch_writes_into(split, index):
+    """p[i] = v writes into a view of the piece (select, slice, unsqueeze: the last one applied, none for a
+    slice over the whole axis or an index list), and torch's refusal names it (found by the long profile)."""
+    def run(L):
+        x = L.ones(2, 3, dtype=L.float64, requires_grad=True) * 1
+        piece = {"unbind": lambda: x.unbind(0)[0], "split": lambda: x.split(1)[0], "chunk": lambda: x.chunk(2, 1)[0]}
+        p = piece[split]()
+        p[index] = 0.5
+    _same_outcome(run)
+
+
 def _nll_or_cross_entropy(L, kind, x, target, **options):
     F = L.nn.functional
     if kind == "cross_entropy":
