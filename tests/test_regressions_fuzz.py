@@ -623,7 +623,8 @@ def test_open_difference_found_by_the_fuzzer(name):
 # one, bmm of expanded batches); the operand changed in place, and which operands require grad, vary.
 _MATMUL_ROUTES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4)),
                   ((2, 2, 3), (3,)), ((3,), (2, 3, 4)), ((2, 3), (5, 3, 4)), ((1, 2, 3), (2, 3, 4)),
-                  ((2, 2, 3), (1, 3, 4)), ((2, 2, 3), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 4))]
+                  ((2, 2, 3), (1, 3, 4)), ((2, 2, 3), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 4)),
+                  ((0, 0), (0, 0, 0)), ((2, 0, 3), (3, 4)), ((0, 2, 3), (3,))]      # empty: reshapes are views
 
 
 def _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout):

@@ -223,10 +223,10 @@ def _route_saves(ad, bd, ra, rb):
         if bd.shape[0] == 1 and rb:
             return _squeezed(_route_saves(ad, bd[0], ra, rb), 1, bd[0])
     if nb <= 2 and _folds(ad, ad, rb):      # a's batch folded into rows: mm or mv
-        saved = [((0, _view_or_none(ad, (-1, ad.shape[-1]))), rb), ((1, _ITSELF), ra)]
+        saved = [((0, _rows(ad)), rb), ((1, _ITSELF), ra)]
         return saved[::-1] if nb == 2 else saved
     if na <= 2 and _folds(ad, bd.swapaxes(-1, -2), ra):   # (b.mT folded) @ a.T, transposed back
-        folded = (1, _view_or_none(bd.swapaxes(-1, -2), (-1, bd.shape[-2])))
+        folded = (1, _rows(bd.swapaxes(-1, -2)))
         if na == 2:
             return [((0, ad.T), rb), (folded, ra)]
         return [(folded, ra), ((0, _ITSELF), rb)]
@@ -244,6 +244,12 @@ def _squeezed(saves, operand, view):
     """_route_saves after torch squeezed the batch of one of `operand`: what it saved of that operand is a
     view (`view`, the squeezed operand) even where the route saved the operand itself."""
     return [((i, view if i == operand and saved is _ITSELF else saved), kept) for (i, saved), kept in saves]
+
+
+def _rows(x):
+    """x with its leading axes folded into rows, as torch's matmul and linear reshape it (the row count
+    written out: an empty x has no -1 to infer), or None where that reshape copies."""
+    return _view_or_none(x, (int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1]))
 
 
 def _view_or_none(x, shape):
@@ -425,7 +431,7 @@ def _linear_saves(xd, wd, has_bias, rx, rw):
     addmm(bias, x as rows, weight.t()) (mat1 checked first); otherwise matmul(x, weight.t()). weight.t() is a
     view of the weight: an optimizer step between forward and backward is caught only when x needs a gradient."""
     if has_bias and (xd.ndim == 2 or xd.flags.c_contiguous):
-        rows = _ITSELF if xd.ndim == 2 else _view_or_none(xd, (-1, xd.shape[-1]))
+        rows = _ITSELF if xd.ndim == 2 else _rows(xd)
         return [((0, rows), rw), ((1, wd.T), rx)]
     return [((i, wd.T if i == 1 and saved is _ITSELF else saved), kept)
             for (i, saved), kept in _route_saves(xd, wd.T, rx, rw)]
