@@ -715,6 +715,34 @@ def test_setitem_on_a_split_piece_names_the_view_torch_writes_into(split, index)
     _same_outcome(run)
 
 
+@pytest.mark.parametrize("log_target", [False, True])
+@pytest.mark.parametrize("changed", ["input", "target"])
+@pytest.mark.parametrize("x_grad, t_grad", [(True, True), (True, False), (False, True)])
+def test_inplace_change_to_a_kl_div_operand(log_target, changed, x_grad, t_grad):
+    """torch's kl_div saves the target, and the input only for the target's gradient; with log_target it
+    saves exp(t) and t - x, new tensors, so a change to either is not caught and does not reach backward
+    (found by the long profile)."""
+    def run(L):
+        x = L.tensor(np.log([0.2, 0.3, 0.5]), requires_grad=x_grad)
+        t = L.tensor([0.1, 0.6, 0.3], dtype=L.float64, requires_grad=t_grad)
+        xs, ts = (x * 1 if x_grad else x * 1), (t * 1 if t_grad else t * 1)
+        out = L.nn.functional.kl_div(xs, ts.log() if log_target else ts, reduction="sum", log_target=log_target)
+        (xs if changed == "input" else ts).mul_(2)
+        out.backward()
+        return x.grad, t.grad
+    _same_outcome(run)
+
+
+@pytest.mark.parametrize("x", [float("-inf"), float("inf"), -1e4, 2.5])
+@pytest.mark.parametrize("y", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("pos_weight", [None, 2.0])
+def test_bce_with_logits_at_infinite_logits(x, y, pos_weight):
+    """torch's (1 - y) x - log_sigmoid(x): NaN at x = -inf (and at +inf for y = 1), inf at +inf (found by the
+    long profile: the logsumexp of an empty tensor, -inf, as the logit)."""
+    _same_outcome(lambda L: L.nn.functional.binary_cross_entropy_with_logits(
+        L.tensor(x), L.tensor(y), pos_weight=None if pos_weight is None else L.tensor(pos_weight)))
+
+
 def _nll_or_cross_entropy(L, kind, x, target, **options):
     F = L.nn.functional
     if kind == "cross_entropy":

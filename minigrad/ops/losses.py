@@ -575,11 +575,11 @@ class BinaryCrossEntropyWithLogits(Function):
     saved_inputs = (0, 1)
 
     def forward(self, x, y, weight, pos_weight, reduction):
-        if pos_weight is None:
-            loss = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
-        else:                                       # softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
-            log_weight = (pos_weight - 1) * y + 1
-            loss = (1 - y) * x + log_weight * (np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0))
+        log_sigmoid = _log_sigmoid(x)               # torch's formula: (1 - y) x - log_sigmoid(x) (times its
+        if pos_weight is not None:                  # weight): at x = -inf, -inf + inf = nan, as in torch
+            log_sigmoid = log_sigmoid * ((pos_weight - 1) * y + 1)
+        with np.errstate(invalid="ignore"):
+            loss = (1 - y) * x - log_sigmoid
         if weight is not None:
             loss = loss * weight
         self.saved, self.weights, self.reduction = (x, y), (weight, pos_weight), reduction
@@ -768,12 +768,20 @@ class KlDiv(Function):
     """Pointwise KL term: t (log t - x), i.e. xlogy(t, t) - t x; with log_target, exp(t) (t - x).
     d/dx = -t (-exp(t)),  d/dt = log t + 1 - x  (exp(t) (t - x + 1))"""
     name = "SubBackward0"
-    saved_inputs = (0, 1)
+
+    @property
+    def saved_inputs(self):
+        """As torch's composite saves: the target (xlogy, and t * x for x's gradient), the input only for the
+        target's gradient; with log_target, exp(t) and t - x, new tensors, so no input is checked."""
+        return () if self.log_target else (1,) + ((0,) if self.needs_input_grad[1] else ())
 
     def forward(self, x, t, log_target):
-        self.saved = (x, t, log_target)
+        self.log_target = log_target
         if log_target:
-            return np.exp(t) * (t - x)
+            e, d = np.exp(t), t - x
+            self.saved = (e, d, log_target)
+            return e * d
+        self.saved = (x, t, log_target)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(t == 0, 0 * t, t * np.log(t)) - t * x
 
@@ -781,9 +789,9 @@ class KlDiv(Function):
         x, t, log_target = self.saved
         need_x, need_t = self.needs_input_grad[:2]
         if log_target:
-            e = np.exp(t)
+            e, d = x, t                                    # exp(t) and t - x, kept from forward
             gx = -(g * e) if need_x else None
-            gt = g * (e * (t - x)) + g * e if need_t else None
+            gt = g * (e * d) + g * e if need_t else None
         else:
             gx = -(g * t) if need_x else None
             gt = None
@@ -793,7 +801,7 @@ class KlDiv(Function):
         return gx, gt, None
 
     def backward_tensor(self, g):             # the same formulas on the input Tensors (recorded)
-        x, t, log_target = self.saved_tensors()
+        x, t, log_target = self.inputs
         need_x, need_t = self.needs_input_grad[:2]
         if log_target:
             e = t.exp()
