@@ -266,6 +266,7 @@ CASES = {
     "view_negative_size": lambda L: L.ones(6).view(-2, 3),
     "reshape_of_empty_minus_one": lambda L: L.ones(0).reshape(0, -1),
     "flatten_dim_out_of_range": _flatten_int,
+    "flatten_start_after_end": lambda L: L.ones(2, 3).flatten(1, 0),
     "transpose_dim_out_of_range": lambda L: L.ones(2, 3).transpose(0, 2),
     "permute_wrong_length": lambda L: L.ones(2, 3).permute(0),
     "permute_repeated_dim": lambda L: L.ones(2, 3).permute(0, 0),
