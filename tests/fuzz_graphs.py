@@ -59,6 +59,10 @@ class Mismatch(AssertionError):
 # xfail(strict=True) regression test in tests/test_regressions_fuzz.py named after its key; a graph that meets
 # one is rejected so the fuzzer keeps looking for new ones. Remove the entry with the fix.
 KNOWN = {
+    # float32 sigmoid below -88.7: torch's exp(-x) overflows to inf and gives 0, minigrad caps exp's argument at
+    # 88 (no overflow warning) and gives 6e-39, so BCE(sigmoid(x), y) takes log 6e-39 = -87.3, not -100
+    "float32_sigmoid_is_not_0_below_the_exp_overflow":
+        r"value: \d+ of \d+ differ; first: minigrad np\.float32[\s\S]*\nbce\(x\d+, reduction='\w+'\)$",
     # a piece of split/chunk/unbind used after its base (or another view of it) was changed in place: torch
     # refuses it when the piece's grad_fn is read (by the next op that records it); minigrad lets it through
     "multi_output_view_used_after_its_base_changed_in_place":

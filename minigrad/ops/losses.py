@@ -134,9 +134,11 @@ class SoftTargetCrossEntropy(Function):
         e = np.exp(z)
         total = e.sum(axis=-1, keepdims=True)
         log_p = z - np.log(total)
-        losses = -(t * log_p).sum(axis=-1)
-        n = losses.size if losses.ndim else 1
-        out = losses.sum() / n if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+        terms = t * log_p                       # as torch: -sum(t * log_softmax(x)), negated after the sum
+        # torch's mean divides by input.numel() / n_classes: the rows, or NaN when there are no classes
+        n = int(np.prod(terms.shape[:-1])) if terms.shape[-1] else math.nan
+        with np.errstate(invalid="ignore"):
+            out = -terms.sum(-1) if reduction == "none" else -terms.sum() / n if reduction == "mean" else -terms.sum()
         self.saved = (e / total, log_p, t, n, reduction)
         return np.asarray(out, dtype=x.dtype)
 
