@@ -386,6 +386,7 @@ CASES = {
     "smooth_l1_negative_beta": lambda L: F(L).smooth_l1_loss(L.ones(2), L.ones(2), beta=-1.0),
     "smooth_l1_int_input_and_target": lambda L: F(L).smooth_l1_loss(L.tensor([1, 2]), L.tensor([1, 2])),
     "huber_zero_delta": lambda L: F(L).huber_loss(L.ones(2), L.ones(2), delta=0.0),
+    "kl_div_shape_mismatch": lambda L: F(L).kl_div(L.zeros(2, 3), L.ones(2, 4) / 4, reduction="batchmean"),
     "huber_int_input_float_target": lambda L: F(L).huber_loss(L.tensor([1, 2]), L.ones(2)),
     "huber_weight_wrong_size": lambda L: F(L).huber_loss(L.ones(2), L.ones(2), weight=L.ones(3)),
     "huber_int_target_backward": _huber_int_target_backward,

@@ -12,6 +12,7 @@ from ..tensor import Tensor
 from ..backend import kernels as K
 from .elementwise import to_dtype, where
 from .activations import softplus
+from .broadcast import broadcast_shape
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -825,6 +826,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
     if reduction != "batchmean":
         _check_reduction(reduction)
+    broadcast_shape(target._data.shape, input._data.shape)     # torch's error: its t * x (or t - x) broadcasts
     out = KlDiv.apply(input, target, log_target)
     if log_target and out.grad_fn is not None:
         out.grad_fn.rename("MulBackward0")        # torch: exp(target) * (target - input)
