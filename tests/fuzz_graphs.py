@@ -59,6 +59,13 @@ class Mismatch(AssertionError):
 # xfail(strict=True) regression test in tests/test_regressions_fuzz.py named after its key; a graph that meets
 # one is rejected so the fuzzer keeps looking for new ones. Remove the entry with the fix.
 KNOWN = {
+    # an in-place op writing into an expanded tensor (stride 0 over a size > 1): torch refuses it ("more than
+    # one element of the written-to tensor refers to a single memory location"), minigrad's NumPy write raises
+    # ValueError (read-only) or, for a base changed under an expanded view, the view's gradient misses repeats
+    "inplace_write_into_an_expanded_tensor":
+        r"(minigrad raised ValueError: assignment destination is read-only|torch raised RuntimeError: "
+        r"unsupported operation: more than one element|x\d+\.grad: \d+ of \d+ differ[\s\S]*\.expand\("
+        r"[\s\S]*\.(mul_|iadd|clamp_tensor_|add_|div_|copy_|clamp_|sub_alpha|fill_|zero_|masked_fill_))",
     # float32 sigmoid below -88.7: torch's exp(-x) overflows to inf and gives 0, minigrad caps exp's argument at
     # 88 (no overflow warning) and gives 6e-39, so BCE(sigmoid(x), y) takes log 6e-39 = -87.3, not -100
     "float32_sigmoid_is_not_0_below_the_exp_overflow":

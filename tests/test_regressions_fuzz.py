@@ -531,7 +531,28 @@ def _chunk_of_an_empty_dim_then_inplace(L):
     x.chunk(2)[1].mul_(2)           # torch's message names the op: SplitWithSizes
 
 
+def _inplace_into_an_expanded_tensor(L):
+    e = (L.ones(1, dtype=L.float64, requires_grad=True) * 1).expand(2, 1)
+    e.add_(1.0)
+
+
+def _base_changed_under_an_expanded_view(L):
+    x = L.tensor([[[0.5]]], dtype=L.float64, requires_grad=True)
+    b = x * 1
+    v = b.expand(1, 1, 2)
+    b.mul_(1.5)
+    (v * L.tensor([1.0, 2.0], dtype=L.float64)).sum().backward()
+    return x.grad
+
+
 OPEN = {
+    "inplace_write_into_an_expanded_tensor":
+        ("ops/inplace.py (torch's 'unsupported operation: more than one element of the written-to tensor refers "
+         "to a single memory location' where NumPy raises read-only; found at the end of the long profile)",
+         _inplace_into_an_expanded_tensor),
+    "gradient_of_an_expanded_view_after_its_base_changed":
+        ("ops/views.py (ViewOfBase of an expand: the repeated positions' gradients must add up)",
+         _base_changed_under_an_expanded_view),
     "float32_sigmoid_is_not_0_below_the_exp_overflow":
         ("ops/unary.py (Sigmoid.forward caps exp's argument at 88 to avoid NumPy's overflow warning; torch gives 0 "
          "below -88.72. Exact with np.errstate(over='ignore') around exp, 0.7 us more a call (1.4 -> 2.1 us on "
