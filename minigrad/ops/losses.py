@@ -712,6 +712,8 @@ class HuberLoss(Function):
     def _check_dtypes(self):
         """torch's huber backward takes the target only in the input's dtype."""
         x, y = self.dtypes
+        if not self.needs_input_grad[0]:    # only the target's gradient: torch runs the backward with the two
+            x, y = y, x                     # swapped (d/dy = -d/dx), and names them the other way round
         if x != y:
             raise RuntimeError(f"Found dtype {dtypes.scalar_name(y)} but expected {dtypes.scalar_name(x)}")
 
