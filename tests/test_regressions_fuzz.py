@@ -545,7 +545,21 @@ def _base_changed_under_an_expanded_view(L):
     return x.grad
 
 
+def _inplace_on_the_mT_of_a_0d_leaf(L):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                 # mT of a 0-d tensor is deprecated
+        L.ones((), dtype=L.float64, requires_grad=True).mT.clamp_(L.zeros(()), L.ones(()))
+
+
+def _huber_backward_of_the_target_only_with_two_dtypes(L):
+    y = L.tensor(0.25, dtype=L.float64, requires_grad=True)
+    L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
+
+
 OPEN = {
+    "mT_of_a_0d_tensor_is_the_tensor_itself":
+        ("ops/shape.py (matrix_transpose: torch returns the 0-d tensor itself, as flatten(d, d); found at the end "
+         "of the long profile)", _inplace_on_the_mT_of_a_0d_leaf),
     "inplace_write_into_an_expanded_tensor":
         ("ops/inplace.py (torch's 'unsupported operation: more than one element of the written-to tensor refers "
          "to a single memory location' where NumPy raises read-only; found at the end of the long profile)",
@@ -615,6 +629,9 @@ FIXED = {
     "clamp_min_gradient_with_an_inf_incoming_gradient":
         ("ops/unary.py (Clamp.backward: torch's where)", _masked_gradient_of_a_nan(lambda x: x.clamp(min=2.5))),
     "chunk_of_an_empty_dim_is_split_with_sizes": ("ops/join.py (chunk)", _chunk_of_an_empty_dim_then_inplace),
+    "huber_backward_dtype_message_when_only_the_target_needs_a_gradient":
+        ("losses.py (HuberLoss._check_dtypes: torch names the dtypes the other way round)",
+         _huber_backward_of_the_target_only_with_two_dtypes),
     "cross_entropy_with_probabilities_negates_after_the_sum":
         ("losses.py (SoftTargetCrossEntropy: -0.0 for one class, as torch; NaN mean without classes)",
          lambda L: tuple(L.ones(1) / F(L).cross_entropy(L.tensor([0.3]), L.tensor([1.0]), reduction=r)
