@@ -227,6 +227,11 @@ def _dropout_p(L):
     L.nn.Dropout(1.5)
 
 
+def _huber_int_target_backward(L):
+    x = L.ones(3, requires_grad=True)
+    F(L).huber_loss(x, L.tensor([1, 0, 2])).backward()      # the forward runs; torch's backward refuses
+
+
 def _flatten_int(L):
     L.ones(2, 3).flatten(2)
 
@@ -243,6 +248,12 @@ CASES = {
     "iadd_grows_shape": lambda L: L.ones(3).__iadd__(L.ones(2, 3)),
     "where_shape_mismatch": lambda L: L.where(f2x3(L) > 0, f2x3(L), f2x4(L)),
     "maximum_shape_mismatch": lambda L: L.maximum(f2x3(L), f2x4(L)),
+    "clamp_bound_shape_mismatch": lambda L: f2x3(L).clamp(L.zeros(4)),
+    "clamp_inplace_bounds_grow_the_tensor": lambda L: L.ones(3).clamp_(L.zeros(2, 3)),
+    "clamp_tensor_and_number_bounds": lambda L: f2x3(L).clamp(L.zeros(3), 1.0),
+    "clamp_number_and_tensor_keyword_bounds": lambda L: f2x3(L).clamp(min=0.0, max=L.ones(3)),
+    "clamp_without_bounds": lambda L: f2x3(L).clamp(),
+    "clamp_with_a_list": lambda L: f2x3(L).clamp([0.0, 1.0]),
     "expand_wrong_size": lambda L: L.ones(3).expand(4),
     "expand_fewer_dims": lambda L: L.ones(2, 3).expand(3),
     "expand_non_singleton": lambda L: L.ones(2, 3).expand(4, 3),
@@ -255,6 +266,7 @@ CASES = {
     "view_negative_size": lambda L: L.ones(6).view(-2, 3),
     "reshape_of_empty_minus_one": lambda L: L.ones(0).reshape(0, -1),
     "flatten_dim_out_of_range": _flatten_int,
+    "flatten_start_after_end": lambda L: L.ones(2, 3).flatten(1, 0),
     "transpose_dim_out_of_range": lambda L: L.ones(2, 3).transpose(0, 2),
     "permute_wrong_length": lambda L: L.ones(2, 3).permute(0),
     "permute_repeated_dim": lambda L: L.ones(2, 3).permute(0, 0),
@@ -338,6 +350,10 @@ CASES = {
     "bool_negation": lambda L: -L.tensor([True]),
     "float_bitwise_and": lambda L: L.ones(2) & L.ones(2),
     "int_pow_negative_int": lambda L: L.tensor([2]) ** -1,
+    "int_clamp_inplace_float_bound": lambda L: L.tensor([1, 2, 3]).clamp_(0.5, 2.5),
+    "int_clamp_min_inplace_float_bound": lambda L: L.tensor([1, 2, 3]).clamp_min_(0.5),
+    "int_clamp_inplace_float_tensor_bound": lambda L: L.tensor([1, 2, 3]).clamp_(L.zeros(3)),
+    "bool_clamp": lambda L: L.tensor([True, False]).clamp(False, True),
     # losses
     "nll_float_target": lambda L: F(L).nll_loss(L.zeros(2, 3), L.tensor([0.0, 1.0])),
     "nll_target_minus_one": lambda L: F(L).nll_loss(L.zeros(2, 3), L.tensor([0, -1])),
@@ -366,6 +382,14 @@ CASES = {
     "bce_with_logits_bool_target": lambda L: F(L).binary_cross_entropy_with_logits(L.zeros(2), L.tensor([True, False])),
     "bce_with_logits_int_target": lambda L: F(L).binary_cross_entropy_with_logits(L.zeros(2), L.tensor([0, 1])),
     "mse_reduction_avg": lambda L: F(L).mse_loss(L.ones(2), L.ones(2), reduction="avg"),
+    "l1_bool_target": lambda L: F(L).l1_loss(L.ones(2), L.tensor([True, False])),
+    "smooth_l1_negative_beta": lambda L: F(L).smooth_l1_loss(L.ones(2), L.ones(2), beta=-1.0),
+    "smooth_l1_int_input_and_target": lambda L: F(L).smooth_l1_loss(L.tensor([1, 2]), L.tensor([1, 2])),
+    "huber_zero_delta": lambda L: F(L).huber_loss(L.ones(2), L.ones(2), delta=0.0),
+    "kl_div_shape_mismatch": lambda L: F(L).kl_div(L.zeros(2, 3), L.ones(2, 4) / 4, reduction="batchmean"),
+    "huber_int_input_float_target": lambda L: F(L).huber_loss(L.tensor([1, 2]), L.ones(2)),
+    "huber_weight_wrong_size": lambda L: F(L).huber_loss(L.ones(2), L.ones(2), weight=L.ones(3)),
+    "huber_int_target_backward": _huber_int_target_backward,
     "mse_int_input": lambda L: F(L).mse_loss(L.tensor([1, 2]), L.tensor([1, 2])),
     # autograd
     "backward_non_scalar": _backward_nonscalar,

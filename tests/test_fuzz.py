@@ -1,18 +1,44 @@
 """Differential fuzzing against torch: random expression graphs over the public ops (tests/fuzz_graphs.py), built
 from the same NumPy inputs in both libraries and compared value by value, gradient by gradient, error by error.
-The `ci` hypothesis profile (tests/conftest.py) runs a fixed set of examples; `--hypothesis-profile=long` fuzzes."""
-import numpy as np
+The `ci` hypothesis profile (tests/conftest.py) runs a fixed set of examples; `--hypothesis-profile=long` fuzzes.
+With FUZZ_TALLY=path set, the number of graphs that passed and were rejected is written to that file at exit."""
+import atexit
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 import fuzz_graphs as fg
+
+_TALLY = {"passed": 0, "rejected": 0}
+
+
+def _write_tally():
+    with open(os.environ["FUZZ_TALLY"], "w") as f:
+        f.write(f"passed {_TALLY['passed']} rejected {_TALLY['rejected']}\n")
+
+
+if os.environ.get("FUZZ_TALLY"):
+    atexit.register(_write_tally)
+
+
+def _counted(draw, **kwargs):
+    try:
+        fg.run_graph(draw, **kwargs)
+    except UnsatisfiedAssumption:
+        _TALLY["rejected"] += 1
+        raise
+    _TALLY["passed"] += 1
+    if _TALLY["passed"] % 500 == 0 and os.environ.get("FUZZ_TALLY"):    # also when a run is stopped
+        _write_tally()
 
 
 @settings(max_examples=5 * settings.default.max_examples)
 @given(st.data())
 def test_random_graphs_match_torch(data):
-    fg.run_graph(data.draw, max_steps=6)
+    _counted(data.draw, max_steps=6)
 
 
 @pytest.mark.parametrize("family", ["unary", "binary", "where", "reduce", "matmul", "view", "join", "softmax",
@@ -20,4 +46,4 @@ def test_random_graphs_match_torch(data):
 @given(data=st.data())
 def test_op_family_matches_torch(family, data):
     """Graphs of one op family (after the leaves), so each family gets examples of its own."""
-    fg.run_graph(data.draw, ops=(family,), max_steps=3)
+    _counted(data.draw, ops=(family,), max_steps=3)

@@ -35,11 +35,16 @@ def unbroadcast(grad, shape):
 
 
 def _check_versions(node):
-    """Raise torch's error for the first saved tensor changed in place since forward: an input (by index) or
-    the node's own output (index -1), described by its type, shape and the op that made it."""
+    """Raise torch's error for the first saved tensor changed in place since forward: an input (by index),
+    the node's own output (index -1), or a view of an input the op saved (index (input index, view's shape)),
+    described by its type, shape and the op that made it. A changed view's grad_fn is remade by torch as
+    AsStridedBackward0, so a saved view is named "output 0 of AsStrided" when its input requires grad."""
     for cell, expected, index in node.version_checks:
         if cell[0] != expected:
-            if index < 0:
+            if isinstance(index, tuple):
+                t = node.inputs[index[0]]
+                shape, dtype, maker = index[1], t._data.dtype, "AsStrided" if t.requires_grad else None
+            elif index < 0:
                 shape, dtype = node.output_meta
                 maker = node
             else:
@@ -50,8 +55,9 @@ def _check_versions(node):
 
 def version_error(shape, dtype, maker, version, expected):
     """torch's error for a tensor backward needs that was changed in place: its type and shape, the op that made
-    it (`maker`, a node, or None for a leaf), its version now and the one backward expected."""
-    where = f", which is output 0 of {_op_name(maker)}," if maker is not None else ""
+    it (`maker`, a node or the op's name, or None for a leaf), its version now and the one backward expected."""
+    name = maker if isinstance(maker, str) or maker is None else _op_name(maker)
+    where = f", which is output 0 of {name}," if maker is not None else ""
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{dtypes.legacy_name(dtype)} {list(shape)}]{where} is at version {version}; "

@@ -3,7 +3,8 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 
 - elementwise: how binary and unary ops run (promotion, torch's errors); where, to(dtype), clone, fill_, copy_
 - arithmetic:  + - * / ** maximum minimum
-- unary:       neg exp log sqrt abs sigmoid tanh relu clamp sin cos square round floor ...
+- unary:       neg exp log sqrt abs sigmoid tanh relu sin cos square round floor ...
+- clamp:       clamp (clip) clamp_min clamp_max, bounds that are numbers or tensors
 - comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
 - broadcast:   how shapes broadcast and expand (torch's rule and messages)
@@ -27,5 +28,5 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
-from . import elementwise, arithmetic, unary, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
+from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
 from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402

@@ -76,14 +76,15 @@ def inplace(self, op, other):
 
 
 @declare(export="", methods="_record_inplace")
-def record_inplace(self, op, other, copy_before=True):
+def record_inplace(self, op, other, copy_before=True, view_op=None):
     """An in-place op inside the graph: the op is recorded and this tensor becomes its output (its
     history is rebased, as torch does), keeping the same storage. On a view, the base's history is
-    rebased too (views.copy_slices), since the base's elements changed with it."""
+    rebased too (views.copy_slices), since the base's elements changed with it. `view_op`: the view torch
+    writes into instead (t[0] = v writes into t.select(0, 0): SelectBackward0), named in its refusal."""
     view = getattr(self, "_base", None)
     piece = join.multi_output_view(self)
     if piece is not None:                  # one of several views a split/chunk/unbind returned, or a view of one
-        number, name = piece
+        number, name = piece if view_op is None else (0, view_op)
         raise RuntimeError(_MULTI_VIEW_MESSAGE.format(number, name[:-len("Backward0")]))
     if view is not None and view[0].requires_grad:
         if view[0].grad_fn is None:

@@ -203,7 +203,7 @@ def chunk(a, chunks, dim=0):
     n = a._data.shape[d]
     size = -(-n // chunks)
     if size == 0:                                 # an empty dimension: `chunks` empty pieces, as torch
-        return _bounds_pieces(a, SplitPart, d, [(0, 0)] * chunks)
+        return _bounds_pieces(a, SplitWithSizesPart, d, [(0, 0)] * chunks)   # (torch calls split_with_sizes)
     return _bounds_pieces(a, SplitPart, d, [(s, min(s + size, n)) for s in range(0, n, size)])
 
 

@@ -1,5 +1,6 @@
 """The losses, each fused into one node where that is both stabler and faster (cross-entropy from log-softmax,
 binary cross-entropy from logits); the rest are written from tensor ops as torch composes them."""
+import math
 import warnings
 
 import numpy as np
@@ -10,6 +11,8 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..backend import kernels as K
 from .elementwise import _promote, _select, to_dtype, where
+from .activations import softplus
+from .broadcast import broadcast_shape
 from .nn_ops import _shift, log_softmax
 
 def _reduce(loss, reduction):
@@ -61,10 +64,15 @@ class CrossEntropy(Function):
             scale = np.reshape(g, (-1,)) if w is None else np.reshape(g, (-1,)) * w
             grad *= scale[:, None]
         elif w is None:
-            grad *= g / denom if reduction == "mean" else g
-        else:             # every target ignored (denom 0): no gradient, as in torch, not 0 * (g / 0) = nan
-            per_loss = (g / denom if denom else np.zeros_like(g)) if reduction == "mean" else g
-            grad *= (w * per_loss)[:, None]
+            scale = g / denom if reduction == "mean" else g
+            grad *= scale
+        else:             # a total weight of 0: torch's -w * g / 0, NaN where a target counts (ignored rows: below)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_loss = g / denom if reduction == "mean" else g
+            scale = w * per_loss
+            grad *= scale[:, None]
+        if not (math.isfinite(g) if g.ndim == 0 else np.isfinite(g).all()):
+            _nan_where_torch_subtracts_infinities(grad, rows, t, scale)
         if self.valid is not None:      # torch leaves an ignored target's row at 0, even where g is inf or nan
             grad[~self.valid] = 0
         return (grad[0] if squeeze else grad), None, None, None, None
@@ -102,7 +110,9 @@ class CrossEntropy(Function):
         elif weights is None:
             scale = g / denom if reduction == "mean" else g
         elif denom == 0:                                    # every target ignored: torch's gradient is 0
-            scale = g * 0
+            valid_rows = np.broadcast_to(self.valid[:, None], tuple(grad.shape))
+            grad = _zero_with_nan_derivative(grad * (weights * _over_zero(g)).unsqueeze(1), valid_rows)
+            return (grad[0] if squeeze else grad), None, None, None, None
         else:
             scale = weights * (g / denom if reduction == "mean" else g)
         if self.valid is not None:            # an ignored target's row is 0 even where g is inf or nan (torch):
@@ -111,39 +121,50 @@ class CrossEntropy(Function):
         return (grad[0] if squeeze else grad), None, None, None, None
 
 
+def _nan_where_torch_subtracts_infinities(grad, rows, t, scale):
+    """torch's cross-entropy gradient is log_softmax's backward of nll's, -s at each target: -s + softmax * s
+    there, which for an infinite s is inf - inf = NaN (softmax - 1 times s would be -inf)."""
+    infinite = np.broadcast_to(np.isinf(scale), rows.shape)
+    grad[rows[infinite], t[infinite]] = np.nan
+
+
 class SoftTargetCrossEntropy(Function):
     """Cross-entropy against class probabilities t (same shape as x).
-    loss = mean_i -sum_c t_ic log_softmax(x)_ic.   d loss/dx = (softmax(x) * sum_c t_ic - t) / N"""
+    loss = mean_i -sum_c t_ic log_softmax(x)_ic.
+    d loss/dx = (softmax(x) * sum_c t_ic - t) / N,   d loss/dt = -log_softmax(x) / N"""
     name = "DivBackward1"
+    saved_inputs = (1,)         # t, read for x's gradient
 
     def forward(self, x, t, reduction):
         z = _shift(x, -1)
         e = np.exp(z)
         total = e.sum(axis=-1, keepdims=True)
-        losses = -(t * (z - np.log(total))).sum(axis=-1)
-        n = losses.size if losses.ndim else 1
-        out = losses.sum() / n if reduction == "mean" else losses.sum() if reduction == "sum" else losses
-        self.saved = (e / total, t, n, reduction)
+        log_p = z - np.log(total)
+        terms = t * log_p                       # as torch: -sum(t * log_softmax(x)), negated after the sum
+        # torch's mean divides by input.numel() / n_classes: the rows, or NaN when there are no classes
+        n = int(np.prod(terms.shape[:-1])) if terms.shape[-1] else math.nan
+        with np.errstate(invalid="ignore"):
+            out = -terms.sum(-1) if reduction == "none" else -terms.sum() / n if reduction == "mean" else -terms.sum()
+        self.saved = (e / total, log_p, t, n, reduction)
         return np.asarray(out, dtype=x.dtype)
 
     def backward(self, g):
-        p, t, n, reduction = self.saved
-        grad = p * t.sum(axis=-1, keepdims=True) - t
-        if reduction == "mean":
-            grad *= g / n
-        elif reduction == "sum":
-            grad *= g
-        else:
-            grad *= np.expand_dims(g, -1)
-        return grad, None, None
+        p, log_p, t, n, reduction = self.saved
+        need_x, need_t = self.needs_input_grad[:2]
+        scale = g / n if reduction == "mean" else g if reduction == "sum" else np.expand_dims(g, -1)
+        d_log_p = -(t * scale)                  # as torch: -sum(t * log_softmax(x)), then log_softmax's backward
+        grad_x = d_log_p - p * d_log_p.sum(axis=-1, keepdims=True) if need_x else None
+        return grad_x, (-log_p * scale if need_t else None), None
 
-    def backward_tensor(self, g):             # the same formula, softmax recomputed from x in Tensor ops
-        _, _, n, reduction = self.saved
+    def backward_tensor(self, g):             # the same formulas, log_softmax recomputed from x in Tensor ops
+        _, _, _, n, reduction = self.saved
         x, t = self.inputs[0], self.inputs[1]
-        grad = x.softmax(-1) * t.sum(-1, keepdim=True) - t
-        if reduction == "mean":
-            return grad * (g / n), None, None
-        return grad * (g if reduction == "sum" else g.unsqueeze(-1)), None, None
+        need_x, need_t = self.needs_input_grad[:2]
+        scale = g / n if reduction == "mean" else g if reduction == "sum" else g.unsqueeze(-1)
+        log_p = log_softmax(x, -1)
+        d_log_p = -(t * scale)
+        grad_x = d_log_p - log_p.exp() * d_log_p.sum(-1, keepdim=True) if need_x else None
+        return grad_x, (-log_p * scale if need_t else None), None
 
 
 
@@ -280,11 +301,12 @@ class NllLoss(Function):
     def backward(self, g):
         shape, t, w, denom, squeeze, reduction = self.saved
         grad = np.zeros(shape, dtype=np.result_type(g))
-        scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
-        if reduction == "mean" and not denom:          # every target ignored: no gradient (not 0 * (g / 0))
-            scale = np.zeros_like(scale)
-        grad[np.arange(len(t)), t] = np.where(self.valid, -w * scale, 0)   # torch writes no ignored target, even
-        return (grad[0] if squeeze else grad), None, None, None, None              # where g is inf or nan
+        # a total weight of 0 gives torch's -w * g / 0: NaN where a target counts; torch writes no ignored
+        # target, even where g is inf or nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.reshape(g, (-1,)) if reduction == "none" else (g / denom if reduction == "mean" else g)
+            grad[np.arange(len(t)), t] = np.where(self.valid, -w * scale, 0)
+        return (grad[0] if squeeze else grad), None, None, None, None
 
     def backward_tensor(self, g):             # linear in x: -w at each target, a constant, times the scale
         shape, t, w, denom, squeeze, reduction = self.saved
@@ -292,14 +314,30 @@ class NllLoss(Function):
         picks[np.arange(len(t)), t] = -w
         if reduction == "none":
             scale = g.reshape(-1).unsqueeze(1)
-        elif reduction == "mean":             # every target ignored: no gradient, a constant 0 (not 0 * g)
-            scale = g / denom if denom else Tensor._make(np.zeros_like(g._data))
+        elif reduction == "mean" and not denom:       # every target ignored, or none: see below
+            at_targets = np.zeros(shape, dtype=bool)
+            at_targets[np.arange(len(t)), t] = self.valid
+            grad = _zero_with_nan_derivative(Tensor._make(picks) * _over_zero(g), at_targets)
+            return (grad[0] if squeeze else grad), None, None, None, None
         else:
-            scale = g
+            scale = g / denom if reduction == "mean" else g
         written = np.zeros(shape, dtype=bool)  # torch writes only the valid targets: 0 elsewhere, even where
         written[np.arange(len(t)), t] = self.valid          # g is inf or nan
         grad = _select(written, Tensor._make(picks) * scale)
         return (grad[0] if squeeze else grad), None, None, None, None
+
+
+def _over_zero(g):
+    """g / 0, the mean's scale when no target counts (inf, or nan where g is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / 0.0
+
+
+def _zero_with_nan_derivative(grad, written):
+    """nll's gradient over a total weight of 0, for create_graph: the usual formula with g / 0 (`grad`) where
+    torch writes it (`written`: the targets that count, NaN there), 0 elsewhere; its derivative in the incoming
+    gradient is torch's, the nll of it over a total weight of 0: 0 / 0 = NaN."""
+    return where(written, grad, 0.0)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -406,30 +444,49 @@ class MseLoss(Function):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
     _check_reduction(reduction)
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
-    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
-        input, target = _broadcast_promoted(input, target)
-    return MseLoss.apply(input, target, reduction)
+    input, target = _broadcast_promoted(input, target)
+    _float_kernel("mse", input)
+    return _saved_as_broadcast(MseLoss.apply(input, target, reduction), input, target)
+
+
+def _saved_as_broadcast(out, input, target):
+    """torch's mse, smooth_l1 and huber losses broadcast input and target first (torch.broadcast_tensors), so
+    of an operand of another shape they save the expanded view: a version error names its shape (and, where
+    the operand requires grad, AsStrided: autograd/engine.py)."""
+    fn, shapes = out.grad_fn, (input._data.shape, target._data.shape)
+    if fn is not None and shapes[0] != shapes[1]:
+        shape = np.broadcast_shapes(*shapes)
+        fn.version_checks = [(cell, v, (i, list(shape)) if i in (0, 1) and shapes[i] != shape else i)
+                             for cell, v, i in fn.version_checks]
+    return out
 
 
 def _broadcast_promoted(input, target):
-    """torch's promotion in mse_loss and l1_loss, which broadcast the two first: a 0-d tensor then promotes as
-    fully as any other (a float64 0-d target makes the loss float64); an int64 target keeps float32 float32."""
+    """torch's promotion in the regression losses, which broadcast the two first: a 0-d tensor then promotes
+    as fully as any other (a float64 0-d target makes the loss float64); an int64 target keeps float32 float32,
+    and an int64 input with a float32 target is float32."""
+    if not isinstance(target, Tensor) or target._data.dtype == input._data.dtype:
+        return input, target
     dt = dtypes.promote(input._data.dtype, target._data.dtype)
     return to_dtype(input, dt), to_dtype(target, dt)
 
 
+def _float_kernel(name, x):
+    """torch's refusal of a loss kernel for integer or bool inputs (after promotion)."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtypes.scalar_name(x._data.dtype)}'")
+
+
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_size(input, target)
-    if isinstance(target, Tensor) and target._data.dtype != input._data.dtype:
+    if input._data.dtype.kind != "b" and target._data.dtype.kind != "b":   # torch's - refuses bools: so does ours
         input, target = _broadcast_promoted(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
 class BinaryCrossEntropy(Function):
     """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as torch does.
-    d/dp = (p - y) / max(p (1 - p), 1e-12)"""
+    d/dp = (p - y) / max(p (1 - p), 1e-12),   d/dy = -logit(p) = -log(p / (1 - p))"""
     name = "BinaryCrossEntropyBackward0"
     saved_inputs = (0, 1)
 
@@ -444,51 +501,69 @@ class BinaryCrossEntropy(Function):
 
     def backward(self, g):
         p, y = self.saved
-        grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12)
+        need_p, need_y = self.needs_input_grad[:2]
+        grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12) if need_p else None
+        grad_y = -np.log(p / (1 - p)) * g if need_y else None       # torch's binary_cross_entropy_target_backward
         if self.weight is not None:
-            grad = grad * self.weight
+            grad, grad_y = (None if v is None else v * self.weight for v in (grad, grad_y))
         if self.reduction == "mean":
-            grad = grad / p.size
-        return grad.astype(p.dtype, copy=False), None, None, None
+            grad, grad_y = (None if v is None else v / p.size for v in (grad, grad_y))
+        return grad, grad_y, None, None
 
     def backward_tensor(self, g):             # an op of its own, so that its derivative can be torch's
-        return BinaryCrossEntropyGrad.apply(g, self.inputs[0], self), None, None, None
+        need_p, need_y = self.needs_input_grad[:2]
+        p = self.inputs[0]
+        grad_y = None
+        if need_y:
+            grad_y = -(p / (1 - p)).log() * g
+            if self.weight is not None:
+                grad_y = grad_y * Tensor._make(self.weight)
+            if self.reduction == "mean":
+                grad_y = grad_y / p._data.size
+        grad_p = BinaryCrossEntropyGrad.apply(g, p, self.inputs[1], self) if need_p else None
+        return grad_p, grad_y, None, None
 
 
 class BinaryCrossEntropyGrad(Function):
     """binary_cross_entropy's gradient for p as an op of its own (create_graph=True), differentiated as torch
     differentiates it, with eps = 1e-12 inside its denominators (it differs from the exact derivative by
     about eps / p(1 - p), relatively):  d/dg = (p - y) / ((p + eps)(1 - p + eps)),
-    d/dp = g (p^2 - 2 p y + y) / ((p + eps)^2 (1 - p + eps)^2), times the weight, over n for 'mean'."""
+    d/dp = g (p^2 - 2 p y + y) / ((p + eps)^2 (1 - p + eps)^2),  d/dy = -g / max(p (1 - p), eps),
+    times the weight, over n for 'mean'."""
     name = "BinaryCrossEntropyBackwardBackward0"
-    saved_inputs = (0, 1)
+    saved_inputs = (0, 1, 2)
     eps = 1e-12
 
-    def forward(self, g, p, node):
-        self.saved = (g, p)
-        self.y, self.weight, self.reduction = node.saved[1], node.weight, node.reduction
+    def forward(self, g, p, y, node):
+        self.saved = (g, p, y)
+        self.weight, self.reduction = node.weight, node.reduction
         return node.backward(g)[0]
 
     def backward(self, v):
-        g, p = self.saved
-        return self._grads(v, g, p, self.y, lambda w: w)
+        g, p, y = self.saved
+        return self._grads(v, g, p, y, lambda w: w, np.maximum)
 
     def backward_tensor(self, v):
-        g, p = self.saved_tensors()
-        return self._grads(v, g, p, Tensor._make(self.y), Tensor._make)
+        g, p, y = self.saved_tensors()
+        return self._grads(v, g, p, y, Tensor._make, lambda d, eps: d.clamp_min(eps).detach())
 
-    def _grads(self, v, g, p, y, const):
-        """Both formulas, on arrays or on Tensors (`const` makes the weight array one of them)."""
+    def _grads(self, v, g, p, y, const, at_least):
+        """The formulas, on arrays or on Tensors (`const` makes the weight array one of them; `at_least`
+        is torch's clamp_min of the target's denominator, outside the graph)."""
         eps = self.eps
-        gg = v * (p - y) / ((p + eps) * (1 - p + eps))
-        gp = v * g * (p * p - 2 * p * y + y) / ((p + eps) * (p + eps) * ((1 - p + eps) * (1 - p + eps)))
+        need_g, need_p, need_y = self.needs_input_grad[:3]
+        gg = v * (p - y) / ((p + eps) * (1 - p + eps)) if need_g else None
+        gp = (v * g * (p * p - 2 * p * y + y) / ((p + eps) * (p + eps) * ((1 - p + eps) * (1 - p + eps)))
+              if need_p else None)
+        gy = -v * g / at_least((1 - p) * p, eps) if need_y else None     # binary_cross_entropy_double_backward_target
+        grads = [gg, gp, gy]
         if self.weight is not None:
             w = const(self.weight)
-            gg, gp = gg * w, gp * w
+            grads = [None if d is None else d * w for d in grads]
         if self.reduction == "mean":
-            n = self.y.size
-            gg, gp = gg / n, gp / n
-        return gg, gp, None
+            n = np.size(self.saved[1])
+            grads = [None if d is None else d / n for d in grads]
+        return (*grads, None)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -505,18 +580,18 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y
-    With pos_weight p and weight w (torch's): w * ((1 - y) x + (1 + (p - 1) y) softplus(-x)),
-    d/dx = w * ((1 - y) - (1 + (p - 1) y) (1 - sigmoid(x)))"""
+    """BCE of sigmoid(x), computed from x: max(x, 0) - x y + log(1 + exp(-|x|)).  d/dx = sigmoid(x) - y,
+    d/dy = -x.  With pos_weight p and weight w (torch's): w * ((1 - y) x + (1 + (p - 1) y) softplus(-x)),
+    d/dx = w * ((1 - y) - (1 + (p - 1) y) (1 - sigmoid(x))),  d/dy = w * (log_sigmoid(-x) - p log_sigmoid(x))"""
     name = "BinaryCrossEntropyWithLogitsBackward0"
     saved_inputs = (0, 1)
 
     def forward(self, x, y, weight, pos_weight, reduction):
-        if pos_weight is None:
-            loss = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
-        else:                                       # softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
-            log_weight = (pos_weight - 1) * y + 1
-            loss = (1 - y) * x + log_weight * (np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0))
+        log_sigmoid = _log_sigmoid(x)               # torch's formula: (1 - y) x - log_sigmoid(x) (times its
+        if pos_weight is not None:                  # weight): at x = -inf, -inf + inf = nan, as in torch
+            log_sigmoid = log_sigmoid * ((pos_weight - 1) * y + 1)
+        with np.errstate(invalid="ignore"):
+            loss = (1 - y) * x - log_sigmoid
         if weight is not None:
             loss = loss * weight
         self.saved, self.weights, self.reduction = (x, y), (weight, pos_weight), reduction
@@ -525,30 +600,43 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, g):
         x, y = self.saved
         weight, pos_weight = self.weights
-        s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
-        if pos_weight is None:
-            grad = g * (s - y)
-        else:
-            grad = g * ((1 - y) - ((pos_weight - 1) * y + 1) * (1 - s))
+        need_x, need_y = self.needs_input_grad[:2]
+        grad = grad_y = None
+        if need_x:
+            s = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+            if pos_weight is None:
+                grad = g * (s - y)
+            else:
+                grad = g * ((1 - y) - ((pos_weight - 1) * y + 1) * (1 - s))
+        if need_y:                            # torch's binary_cross_entropy_with_logits_target_backward
+            grad_y = -x * g if pos_weight is None else (_log_sigmoid(-x) - _log_sigmoid(x) * pos_weight) * g
         if weight is not None:
-            grad = grad * weight
+            grad, grad_y = (None if v is None else v * weight for v in (grad, grad_y))
         if self.reduction == "mean":
-            grad = grad / x.size
-        return grad.astype(x.dtype, copy=False), None, None, None, None
+            grad, grad_y = (None if v is None else v / x.size for v in (grad, grad_y))
+        return grad, grad_y, None, None, None
 
     def backward_tensor(self, g):             # the same formula on the input Tensors (recorded)
         x, y = self.saved_tensors()
         weight, pos_weight = self.weights
+        need_x, need_y = self.needs_input_grad[:2]
         s = x.sigmoid()
         if pos_weight is None:
             grad = g * (s - y)
+            grad_y = -x * g
         else:
             grad = g * ((1 - y) - (Tensor._make(pos_weight - 1) * y + 1) * (1 - s))
+            grad_y = (softplus(-x) * Tensor._make(pos_weight) - softplus(x)) * g    # log_sigmoid(x) = -softplus(-x)
         if weight is not None:
-            grad = grad * Tensor._make(weight)
+            grad, grad_y = grad * Tensor._make(weight), grad_y * Tensor._make(weight)
         if self.reduction == "mean":
-            grad = grad / x._data.size
-        return grad, None, None, None, None
+            grad, grad_y = grad / x._data.size, grad_y / x._data.size
+        return (grad if need_x else None), (grad_y if need_y else None), None, None, None
+
+
+def _log_sigmoid(x):
+    """log(sigmoid(x)) without overflow: min(x, 0) - log1p(exp(-|x|))."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -601,20 +689,22 @@ class SmoothL1Loss(Function):
 
 
 class HuberLoss(Function):
-    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2), d = x - y.
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2), d = x - y (in x's dtype).
     d loss/dx = clamp(d, -delta, delta) (over n for 'mean'); d loss/dy = -d loss/dx"""
     name = "HuberLossBackward0"
     saved_inputs = (0, 1)
 
     def forward(self, x, y, delta, reduction):
-        d = x - y
+        common = dtypes.promote(x.dtype, y.dtype)       # torch computes in the promoted type, then casts
+        d = x.astype(common, copy=False) - y.astype(common, copy=False)
         z = np.abs(d)
-        loss = np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
-        self.saved, self.params = d, (delta, reduction)
+        loss = np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta)).astype(x.dtype, copy=False)
+        self.saved, self.params, self.dtypes = d, (delta, reduction), (x.dtype, y.dtype)
         return _reduced(loss, reduction)
 
     def backward(self, g):
         d = self.saved
+        self._check_dtypes()
         delta, reduction = self.params
         grad = np.clip(d, -delta, delta) * g
         if reduction == "mean":
@@ -623,9 +713,18 @@ class HuberLoss(Function):
         return (grad if need_x else None), (-grad if need_y else None), None, None
 
     def backward_tensor(self, g):
+        self._check_dtypes()
         delta, reduction = self.params
         grad = (self.inputs[0] - self.inputs[1]).clamp(-delta, delta) * g
         return _regression_grads(self, grad, reduction)
+
+    def _check_dtypes(self):
+        """torch's huber backward takes the target only in the input's dtype."""
+        x, y = self.dtypes
+        if not self.needs_input_grad[0]:    # only the target's gradient: torch runs the backward with the two
+            x, y = y, x                     # swapped (d/dy = -d/dx), and names them the other way round
+        if x != y:
+            raise RuntimeError(f"Found dtype {dtypes.scalar_name(y)} but expected {dtypes.scalar_name(x)}")
 
 
 def _regression_grads(node, grad, reduction):
@@ -646,34 +745,57 @@ def _reduced(loss, reduction):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     _warn_size(input, target)
+    if beta == 0:                      # torch: plain l1
+        return l1_loss(input, target, reduction=reduction)
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    if beta == 0:                      # torch: plain l1
-        return l1_loss(input, target, reduction=reduction)
-    return SmoothL1Loss.apply(input, target, beta, reduction)
+    input, target = _broadcast_promoted(input, target)
+    _float_kernel("smooth_l1", input)
+    return _saved_as_broadcast(SmoothL1Loss.apply(input, target, beta, reduction), input, target)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """torch's huber_loss: the loss is of the input's dtype (a target of another dtype is cast in, but its
+    backward refuses it); with weight, the unreduced loss times the weight, then reduced."""
     _warn_size(input, target)
+    if weight is not None:
+        if weight._data.shape != input._data.shape:
+            raise ValueError("Weights and input must have the same size.")
+        weighted = huber_loss(input, target, "none", delta) * weight
+        if reduction not in ("none", "sum", "mean"):
+            raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+        return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    if weight is not None:
-        raise NotImplementedError("minigrad: huber_loss(weight=...) is not supported")
-    return HuberLoss.apply(input, target, delta, reduction)
+    x, y = input._data.dtype, target._data.dtype
+    common = dtypes.promote(x, y)
+    if not np.can_cast(common, x, "same_kind"):
+        raise RuntimeError(f"result type {dtypes.scalar_name(common)} can't be cast to the desired output type "
+                           f"{dtypes.scalar_name(x)}")
+    _float_kernel("huber", input)
+    return _saved_as_broadcast(HuberLoss.apply(input, target, delta, reduction), input, target)
 
 
 class KlDiv(Function):
     """Pointwise KL term: t (log t - x), i.e. xlogy(t, t) - t x; with log_target, exp(t) (t - x).
     d/dx = -t (-exp(t)),  d/dt = log t + 1 - x  (exp(t) (t - x + 1))"""
     name = "SubBackward0"
-    saved_inputs = (0, 1)
+
+    @property
+    def saved_inputs(self):
+        """As torch's composite saves: the target (xlogy, and t * x for x's gradient), the input only for the
+        target's gradient; with log_target, exp(t) and t - x, new tensors, so no input is checked."""
+        return () if self.log_target else (1,) + ((0,) if self.needs_input_grad[1] else ())
 
     def forward(self, x, t, log_target):
-        self.saved = (x, t, log_target)
+        self.log_target = log_target
         if log_target:
-            return np.exp(t) * (t - x)
+            e, d = np.exp(t), t - x
+            self.saved = (e, d, log_target)
+            return e * d
+        self.saved = (x, t, log_target)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(t == 0, 0 * t, t * np.log(t)) - t * x
 
@@ -681,9 +803,9 @@ class KlDiv(Function):
         x, t, log_target = self.saved
         need_x, need_t = self.needs_input_grad[:2]
         if log_target:
-            e = np.exp(t)
+            e, d = x, t                                    # exp(t) and t - x, kept from forward
             gx = -(g * e) if need_x else None
-            gt = g * (e * (t - x)) + g * e if need_t else None
+            gt = g * (e * d) + g * e if need_t else None
         else:
             gx = -(g * t) if need_x else None
             gt = None
@@ -693,7 +815,7 @@ class KlDiv(Function):
         return gx, gt, None
 
     def backward_tensor(self, g):             # the same formulas on the input Tensors (recorded)
-        x, t, log_target = self.saved_tensors()
+        x, t, log_target = self.inputs
         need_x, need_t = self.needs_input_grad[:2]
         if log_target:
             e = t.exp()
@@ -715,6 +837,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
     if reduction != "batchmean":
         _check_reduction(reduction)
+    broadcast_shape(target._data.shape, input._data.shape)     # torch's error: its t * x (or t - x) broadcasts
     out = KlDiv.apply(input, target, log_target)
     if log_target and out.grad_fn is not None:
         out.grad_fn.rename("MulBackward0")        # torch: exp(target) * (target - input)

@@ -14,7 +14,7 @@ class MatMul(Function):
     """a @ b for any ranks (1-D operands are vectors; leading axes broadcast as batches).
     d(a@b)/da: g @ b.T,  d(a@b)/db: a.T @ g  (g: the output's gradient)"""
     name = "MmBackward0"
-    saved_inputs = (0, 1)
+    saved_inputs = ()       # matmul() records what torch's route saved (_record_saves)
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -67,7 +67,7 @@ class MatMul(Function):
         return ([f"{e.grad(0)} = {ga}"] if e.need[0] else []) + ([f"{e.grad(1)} = {gb}"] if e.need[1] else [])
 
     def backward_tensor(self, g):
-        a, b = self.saved_tensors()
+        a, b = self.inputs[0], self.inputs[1]     # (saved may hold a copy of one: _record_saves)
         need_a, need_b = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
             return (g * b if need_a else None), (g * a if need_b else None)
@@ -118,6 +118,11 @@ def matmul(input, other, *, out=None):
         if type(fn) is MatMul and (ad.ndim, bd.ndim) != (2, 2):
             fn.rename(_batched_name(ad, bd, a.requires_grad))      # batched products: named by their shapes
         fn.attach((a, b), out)
+        if ad.ndim == 2 and bd.ndim == 2:   # mm, the common case, written out: each factor kept for the other's
+            ca, cb = a._version_cell, b._version_cell                              # gradient, mat2 checked first
+            fn.version_checks = (((cb, cb[0], 1),) if needs[0] else ()) + (((ca, ca[0], 0),) if needs[1] else ())
+        else:
+            _record_saves(fn, _route_saves(ad, bd, *needs), (a, b))
     return out
 
 
@@ -167,8 +172,12 @@ def bmm(a, b):
         raise RuntimeError(f"expected scalar type {dtypes.scalar_name(ad.dtype)} but found "
                            f"{dtypes.scalar_name(bd.dtype)}")
     out = matmul(a, b)
-    if out.grad_fn is not None:
-        out.grad_fn.rename("BmmBackward0")
+    fn = out.grad_fn
+    if fn is not None:
+        fn.rename("BmmBackward0")
+        need_a, need_b = fn.needs_input_grad      # torch.bmm saves the operands themselves, mat2 checked first
+        fn.version_checks = [(t._version_cell, t._version_cell[0], i)
+                             for t, i, kept in ((b, 1, need_a), (a, 0, need_b)) if kept]
     return out
 
 
@@ -182,6 +191,79 @@ def _batched_name(ad, bd, a_requires_grad):
             ad.ndim == bd.ndim and np.prod(ad.shape[:-2]) == 1 and np.prod(bd.shape[:-2]) > 1)):
         return "CloneBackward0"
     return "UnsafeViewBackward0"
+
+
+def _record_saves(fn, saves, inputs):
+    """Make fn keep for backward what torch's route saved (`saves`, as _route_saves lists it): in-place changes
+    to an operand are caught where torch saved it or a view of it (fn.version_checks: index 0 or 1 for the
+    operand itself, (0 or 1, shape) for a view); where torch's route had to copy it (a reshape of a
+    non-contiguous batch), fn keeps a copy too, so that such a change neither raises nor reaches backward.
+    Each factor is saved only when the other one needs a gradient (a * b's rule)."""
+    checks, saved = [], list(fn.saved)
+    for (i, what), kept in saves:
+        if not kept:
+            continue
+        cell = inputs[i]._version_cell
+        if what is None:
+            saved[i] = saved[i].copy()
+        else:
+            checks.append((cell, cell[0], i if what is _ITSELF else (i, list(what.shape))))
+    fn.version_checks, fn.saved = checks, tuple(saved)
+
+
+_ITSELF = "itself"
+
+
+def _route_saves(ad, bd, ra, rb):
+    """((operand, what is saved), saved?) for torch's route, in its backward's order: what is saved is _ITSELF,
+    a NumPy view of the operand shaped as torch's, or None for a copy. mm and bmm check their second factor
+    first, dot and mv their first."""
+    na, nb = ad.ndim, bd.ndim
+    if na <= 2 and nb <= 2:
+        first = (0, ad[None, :] if na == 1 and nb == 2 else _ITSELF)      # vector @ matrix: a row
+        second = (1, _ITSELF)
+        return [(second, ra), (first, rb)] if nb == 2 else [(first, rb), (second, ra)]
+    if na == nb == 3 and ad.shape[0] != bd.shape[0]:      # a batch of one that requires grad: squeezed (a view)
+        if ad.shape[0] == 1 and ra:
+            return _squeezed(_route_saves(ad[0], bd, ra, rb), 0, ad[0])
+        if bd.shape[0] == 1 and rb:
+            return _squeezed(_route_saves(ad, bd[0], ra, rb), 1, bd[0])
+    if nb <= 2 and _folds(ad, ad, rb):      # a's batch folded into rows: mm or mv
+        saved = [((0, _rows(ad)), rb), ((1, _ITSELF), ra)]
+        return saved[::-1] if nb == 2 else saved
+    if na <= 2 and _folds(ad, bd.swapaxes(-1, -2), ra):   # (b.mT folded) @ a.T, transposed back
+        folded = (1, _rows(bd.swapaxes(-1, -2)))
+        if na == 2:
+            return [((0, ad.T), rb), (folded, ra)]
+        return [(folded, ra), ((0, _ITSELF), rb)]
+    batch = broadcast_shape(ad.shape[:-2], bd.shape[:-2])      # bmm of the batches expanded and flattened
+    n = int(np.prod(batch))
+    rows_a = (ad.shape[-2] if na > 1 else 1, ad.shape[-1])
+    a_view = _view_or_none(np.broadcast_to(ad, batch + rows_a), (n,) + rows_a)
+    b_view = _view_or_none(np.broadcast_to(bd, batch + bd.shape[-2:]), (n,) + bd.shape[-2:])
+    if nb == 1 and b_view is not None:
+        b_view = b_view[:, :, None]
+    return [((1, b_view), ra), ((0, a_view), rb)]
+
+
+def _squeezed(saves, operand, view):
+    """_route_saves after torch squeezed the batch of one of `operand`: what it saved of that operand is a
+    view (`view`, the squeezed operand) even where the route saved the operand itself."""
+    return [((i, view if i == operand and saved is _ITSELF else saved), kept) for (i, saved), kept in saves]
+
+
+def _rows(x):
+    """x with its leading axes folded into rows, as torch's matmul and linear reshape it (the row count
+    written out: an empty x has no -1 to infer), or None where that reshape copies."""
+    return _view_or_none(x, (int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1]))
+
+
+def _view_or_none(x, shape):
+    """x.reshape(shape) when torch's reshape makes it a view (no copy), else None (a copy: nothing of x kept)."""
+    try:
+        return np.reshape(x, shape, copy=False)
+    except ValueError:
+        return None
 
 
 def _raise_shape_error(ad, bd, a_requires_grad, b_requires_grad):
@@ -267,7 +349,7 @@ def _shape_error(ad, bd):
 class Linear(Function):
     """x @ W.T + b in one node (torch's addmm).  dx = g @ W,  dW = g.T @ x,  db = sum of g over the batch."""
     name = "AddmmBackward0"
-    saved_inputs = (0, 1)
+    saved_inputs = ()       # linear() records what torch's route saved (_linear_saves, _record_saves)
 
     @property
     def next_functions(self):
@@ -309,7 +391,7 @@ class Linear(Function):
                 + ([f"{e.grad(2)} = {e.k_sum(g, (0,), *e.out_meta[:2])}"] if e.need[2] else []))
 
     def backward_tensor(self, g):
-        x, w = self.saved_tensors()
+        x, w = self.inputs[0], self.inputs[1]     # (saved may hold a copy of x: _record_saves)
         need_x, need_w, need_b = self.needs_input_grad
         if x.ndim == 1:
             return ((g @ w if need_x else None), (g.unsqueeze(1) * x.unsqueeze(0) if need_w else None),
@@ -338,7 +420,27 @@ def linear(x, weight, bias=None):
                            f"{dtypes.scalar_name(wd.dtype)}")
     fn = Linear() if bias is not None else LinearNoBias()
     needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
-    return fn.run((x, weight, bias), (xd, wd, None if bias is None else bias._data), needs)
+    out = fn.run((x, weight, bias), (xd, wd, None if bias is None else bias._data), needs)
+    if out.grad_fn is fn:
+        if xd.ndim == 2:                    # the common case, written out: addmm checks x first, mm weight.t()
+            cx, cw = x._version_cell, weight._version_cell
+            saves_x = ((cx, cx[0], 0),) if needs[1] else ()
+            saves_w = ((cw, cw[0], (1, [wd.shape[1], wd.shape[0]])),) if needs[0] else ()
+            fn.version_checks = saves_x + saves_w if bias is not None else saves_w + saves_x
+        else:
+            _record_saves(fn, _linear_saves(xd, wd, bias is not None, *needs[:2]), (x, weight))
+    return out
+
+
+def _linear_saves(xd, wd, has_bias, rx, rw):
+    """What torch's linear saves for backward, as _route_saves lists it: with a bias and a contiguous input,
+    addmm(bias, x as rows, weight.t()) (mat1 checked first); otherwise matmul(x, weight.t()). weight.t() is a
+    view of the weight: an optimizer step between forward and backward is caught only when x needs a gradient."""
+    if has_bias and (xd.ndim == 2 or xd.flags.c_contiguous):
+        rows = _ITSELF if xd.ndim == 2 else _rows(xd)
+        return [((0, rows), rw), ((1, wd.T), rx)]
+    return [((i, wd.T if i == 1 and saved is _ITSELF else saved), kept)
+            for (i, saved), kept in _route_saves(xd, wd.T, rx, rw)]
 
 
 @declare(export="", methods="__rmatmul__")

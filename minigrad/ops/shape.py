@@ -92,8 +92,12 @@ def flatten(a, start_dim=0, end_dim=-1):
     if nd == 0:
         return reshape(a, (1,))
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:                  # torch returns the tensor itself, not a view: an in-place op on it is on `a`
+        return a
     shp = a._data.shape
-    return reshape(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:]) if s <= e else a
+    return reshape(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
 
 
 class Permute(Function):

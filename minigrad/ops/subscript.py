@@ -273,7 +273,9 @@ def setitem(a, index, value):
             if _index_name(index) == "IndexBackward0":
                 out.grad_fn.rename("IndexPutBackward0")   # torch: index_put_ for integer-array/mask indices
             return out
-        a._record_inplace(put, value, copy_before=False)     # SetItem's forward copies a itself
+        written = _index_name(index if type(index) is tuple else (index,), a._data.shape)
+        a._record_inplace(put, value, copy_before=False,     # SetItem's forward copies a itself
+                          view_op=None if written in ("AliasBackward0", "IndexBackward0") else written)
         return
     _put(a._data, index, value._data if isinstance(value, Tensor) else value, a.type())
     a._bump_version()

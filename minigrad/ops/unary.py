@@ -1,4 +1,4 @@
-"""Unary math: neg exp log sqrt abs sigmoid tanh relu clamp sin cos square log1p expm1 reciprocal rsqrt sign
+"""Unary math: neg exp log sqrt abs sigmoid tanh relu sin cos square log1p expm1 reciprocal rsqrt sign
 round floor ceil trunc, each op's forward and its derivative side by side."""
 import numpy as np
 
@@ -6,7 +6,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..backend import kernels as K
 from ..tensor import Tensor, declare
-from .elementwise import _float, _no_bool, _select, _zeros, masked_grad, to_dtype, unary
+from .elementwise import _float, _no_bool, _zeros, masked_grad, unary
 
 
 class Neg(Function):
@@ -223,34 +223,6 @@ class Relu(Function):
         return (masked_grad(g, self.saved_tensors(), ~(s <= _ZERO.get(s.dtype.char, 0)), "ThresholdBackwardBackward0"),)
 
 
-class Clamp(Function):
-    """clamp(a, min, max).  The gradient passes where min <= a <= max, else 0."""
-    name = "ClampBackward1"
-    saved_inputs = (0,)
-
-    def forward(self, a, lo, hi):
-        self.saved = (a, lo, hi)
-        return np.clip(a, lo, hi)
-
-    def backward(self, g):
-        a, lo, hi = self.saved
-        keep = np.ones(a.shape, dtype=bool)
-        if lo is not None:
-            keep &= a >= lo
-        if hi is not None:
-            keep &= a <= hi
-        return g * keep, None, None
-
-    def backward_tensor(self, g):
-        a, lo, hi = self.saved
-        keep = np.ones(a.shape, dtype=bool)
-        if lo is not None:
-            keep &= a >= lo
-        if hi is not None:
-            keep &= a <= hi
-        return _select(keep, g), None, None
-
-
 @declare(methods="neg negative __neg__", inplace="neg_ negative_", op=Neg)
 def neg(a):
     return unary(Neg, a)
@@ -299,37 +271,6 @@ def tanh(a):
 @declare(methods="relu", inplace="relu_", op=Relu)
 def relu(a):
     return unary(Relu, a)
-
-
-@declare(export="clamp clip", methods="clamp clip", inplace="clamp_", op=Clamp)
-def clamp(a, min=None, max=None):
-    return _clamp(a, min, max, Clamp)
-
-
-def _clamp(a, min, max, op):
-    """clamp, recorded as `op` (ClampBackward1, or ClampMinBackward0 for clamp_min ...)."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    dt = _clamp_dtype(a._data.dtype, min, max)
-    if dt.kind == "b":
-        scalars = not isinstance(min, Tensor) and not isinstance(max, Tensor)
-        if scalars or (min is not None and max is not None):
-            kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
-            raise NotImplementedError(f"\"{kernel}{'_scalar' if scalars else ''}_cpu\" not implemented for 'Bool'")
-    return op.apply(to_dtype(a, dt), min, max)
-
-
-def _clamp_dtype(dt, *bounds):
-    """torch's result dtype of clamp: a Python number or a 0-d tensor widens `dt` only to a higher category
-    (an int tensor clamped at 0.5 becomes the default float type), a tensor with dimensions as in promotion."""
-    for b in bounds:
-        if isinstance(b, Tensor) and b._data.ndim:
-            dt = dtypes.promote(dt, b._data.dtype)
-        elif b is not None:
-            bd = b._data.dtype if isinstance(b, Tensor) else dtypes.to_numpy_dtype(type(b))
-            if dtypes._CATEGORY[bd.kind] > dtypes._CATEGORY[dt.kind]:
-                dt = bd
-    return dt
 
 
 class Sin(Function):
@@ -575,18 +516,3 @@ def ceil(a):
 def trunc(a):
     _no_bool(a, "trunc_vml_cpu")
     return unary(Trunc, a)
-
-
-
-ClampMin = Clamp.named("ClampMinBackward0")
-ClampMax = Clamp.named("ClampMaxBackward0")
-
-
-@declare(methods="clamp_min", inplace="clamp_min_", op=Clamp)
-def clamp_min(input, min):
-    return _clamp(input, min, None, ClampMin)
-
-
-@declare(methods="clamp_max", inplace="clamp_max_", op=Clamp)
-def clamp_max(input, max):
-    return _clamp(input, None, max, ClampMax)
