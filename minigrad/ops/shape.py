@@ -160,7 +160,7 @@ def matrix_transpose(a):
     if nd == 0:
         warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
                       stacklevel=3)
-        return transpose(a, 0, 0)
+        return a                                 # the tensor itself, as torch's
     return transpose(a, -2, -1)
 
 
