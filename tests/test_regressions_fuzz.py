@@ -10,7 +10,7 @@ import torch
 import minigrad
 import minigrad.nn.functional as mF
 import torch.nn.functional as tF
-from conftest import assert_same, assert_same_error, pair
+from conftest import assert_same, assert_same_error, pair, rand_array
 
 
 def test_sum_over_an_empty_dim_list_reduces_every_dim():
@@ -923,3 +923,15 @@ def test_label_smoothed_cross_entropy_with_ignored_targets(shape, target):
 @pytest.mark.parametrize("name", list(FIXED))
 def test_difference_found_by_the_fuzzer_is_fixed(name):
     _same_outcome(FIXED[name][1])
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 3, 4, 5), (2, 3, 2, 2, 2)])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_class_index_losses_over_extra_dims_are_recorded_as_torchs_nll_loss2d(shape, reduction, loss):
+    names = []
+    for L in (torch, minigrad):
+        x = L.tensor(rand_array(shape, seed=5), requires_grad=True)
+        t = L.tensor(np.random.default_rng(6).integers(0, 3, (shape[0],) + shape[2:]))
+        names.append(type(getattr(L.nn.functional, loss)(x, t, reduction=reduction).grad_fn).__name__)
+    assert names[1] == names[0]

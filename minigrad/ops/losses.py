@@ -376,7 +376,11 @@ def _as_rows(loss, input, target, weight, ignore_index, reduction, **options):
     rows = input.movedim(1, -1).reshape(t.size, x.shape[1])
     out = loss(rows, target.reshape(-1), None if weight is None else weight.reshape(-1), ignore_index=ignore_index,
                reduction=reduction, **options)
-    return out.reshape(t.shape) if reduction == "none" else out
+    if reduction == "none":
+        return out.reshape(t.shape)
+    if out.grad_fn is not None and out.grad_fn.name == "NllLossBackward0":
+        out.grad_fn.rename("NllLoss2DBackward0")         # torch's nll over positions is nll_loss2d
+    return out
 
 
 def _warn_size(input, target):
