@@ -649,6 +649,7 @@ INPLACE = {
     "addcdiv_": ((lambda L, a, c: _inplace("addcdiv_")(L, a, c, a * a + 1)), [_MIXED, rand(4, seed=45)]),
     "lerp_": ((lambda L, a, c: _inplace("lerp_")(L, a, c * c, 0.3)), [_MIXED, rand(4, seed=46)]),
     "clamp_": (_inplace("clamp_", -0.5, 1.0, square_first=False), [_MIXED]),
+    "clip_": (_inplace("clip_", -0.5, 1.0, square_first=False), [_MIXED]),
     "clamp_min_": (_inplace("clamp_min_", 0.3), [_MIXED]),
     "clamp_max_": (_inplace("clamp_max_", 1.2), [_MIXED]),
     "copy_": ((lambda L, a, c: _inplace("copy_")(L, a, c.exp())), [_MIXED, rand(1, 4, seed=47)]),
