@@ -118,9 +118,13 @@ def matmul(input, other, *, out=None):
         if type(fn) is MatMul and (ad.ndim, bd.ndim) != (2, 2):
             fn.rename(_batched_name(ad, bd, a.requires_grad))      # batched products: named by their shapes
         fn.attach((a, b), out)
-        if ad.ndim == 2 and bd.ndim == 2:   # mm, the common case, written out: each factor kept for the other's
-            ca, cb = a._version_cell, b._version_cell                              # gradient, mat2 checked first
-            fn.version_checks = (((cb, cb[0], 1),) if needs[0] else ()) + (((ca, ca[0], 0),) if needs[1] else ())
+        if ad.ndim <= 2 and bd.ndim <= 2 and (ad.ndim, bd.ndim) != (1, 2):
+            # mm, mv and dot, the common cases, written out: each factor kept for the other's gradient (as
+            # _route_saves lists them); mm checks mat2 first, mv and dot their first factor
+            ca, cb = a._version_cell, b._version_cell
+            check_a = ((ca, ca[0], 0),) if needs[1] else ()
+            check_b = ((cb, cb[0], 1),) if needs[0] else ()
+            fn.version_checks = check_b + check_a if bd.ndim == 2 else check_a + check_b
         else:
             _record_saves(fn, _route_saves(ad, bd, *needs), (a, b))
     return out
