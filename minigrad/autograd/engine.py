@@ -125,7 +125,13 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
             elif type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                 gi = _fit(gi, data)                     # unbroadcast, and in the input's dtype
             if fn is None:                              # a leaf: summed, added into .grad at the end
-                _add_to_leaf(t, gi, gi is not g and not create_graph, leaf_grads)
+                if t.requires_grad:
+                    acc = leaf_grads.get(t)
+                    if acc is None:                     # owned: no other array aliases it, so it may become .grad
+                        leaf_grads[t] = [gi, gi is not g and not create_graph and gi.base is None]
+                    else:
+                        acc[0] = acc[0] + gi
+                        acc[1] = True
                 continue
             if fn in node_grads:                        # a node: summed over every consumer
                 node_grads[fn] = node_grads[fn] + gi
