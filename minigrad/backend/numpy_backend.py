@@ -20,7 +20,7 @@ def sum(a, axes=None):
 
 def mean(a, axes=None):
     """The sum / n (NumPy's own mean is the same division, behind a few microseconds of Python)."""
-    sums = sum(a, axes)
+    sums = _add_reduce(a, axes) if a.size <= _LARGE else sum(a, axes)
     return sums / a.dtype.type(a.size if axes is None else a.size // (sums.size or 1))
 
 
