@@ -147,9 +147,7 @@ def zero_(self):
     if in_graph_after_inplace(self, None):
         check_inplace(self)
         return record_inplace(self, lambda a, _: elementwise.Zero.apply(a, 0), None, copy_before=False)
-    self._data[...] = 0                    # outside the graph (optimizer.zero_grad, a manual update's grads)
-    self._bump_version()
-    return self
+    return self.fill_(0)
 
 
 @declare(export="", methods="fill_")
