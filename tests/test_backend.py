@@ -83,3 +83,19 @@ def test_exact_backend_sums_as_torch_does_where_it_claims_so():
         pytest.skip("the exact backend does not claim torch's summation order on this CPU")
     x = (np.random.default_rng(1).standard_normal(1000) * 100).astype(np.float32)
     assert exact.sum(x) == np.float32(torch.from_numpy(x).sum().item())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("alpha", ["number", "array"])
+def test_the_numpy_backends_large_update_in_chunks_rounds_as_one_pass(dtype, alpha):
+    """add_scaled into a large array walks it in chunks (no temporary of its size); each element is still
+    y + (x * alpha) rounded twice, as the one-pass NumPy expression gives it."""
+    from minigrad.backend import numpy_backend
+    rng = np.random.default_rng(7)
+    n = 2 * numpy_backend._CHUNK + 123
+    y, x = rng.standard_normal((3, n)).astype(dtype), rng.standard_normal((3, n)).astype(dtype)
+    a = dtype(-1e-3) if alpha == "number" else rng.standard_normal((3, n)).astype(dtype)
+    expected = np.add(y, x * a)
+    out = y.copy()
+    assert numpy_backend.add_scaled(out, x, a, out=out) is out
+    np.testing.assert_array_equal(out, expected)
