@@ -67,6 +67,33 @@ def assert_same(m, t, rtol=None, atol=None, check_dtype=True):
             rtol, atol = 0, 0
     np.testing.assert_allclose(mv, tv, rtol=rtol, atol=atol if atol is not None else 0, equal_nan=True)
 
+def outcome(fn, L):
+    """fn(L)'s result (tensors, values), or the exception it raised (type and message)."""
+    try:
+        return "ok", fn(L)
+    except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+        return "raised", (type(e), str(e).strip())
+
+
+def assert_same_outcome(fn):
+    """fn(torch) and fn(minigrad) raise the same exception with the same message, or give the same results:
+    a tensor or a tuple of them (None where torch's is None, strings equal)."""
+    kind_t, t = outcome(fn, torch)
+    kind_m, m = outcome(fn, minigrad)
+    assert kind_m == kind_t, f"torch {kind_t} {t}; minigrad {kind_m} {m}"
+    if kind_t == "raised":
+        assert m == t
+        return
+    m, t = (m if isinstance(m, tuple) else (m,)), (t if isinstance(t, tuple) else (t,))
+    assert len(m) == len(t)
+    for mv, tv in zip(m, t):
+        assert (mv is None) == (tv is None), f"minigrad {mv}, torch {tv}"
+        if isinstance(tv, str):
+            assert mv == tv
+        elif tv is not None:
+            assert_same(mv, tv)
+
+
 
 def torch_error(fn):
     """Run fn (torch) and return the exception it raises."""

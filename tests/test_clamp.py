@@ -8,31 +8,7 @@ import pytest
 import torch
 
 import minigrad
-from conftest import assert_same
-
-
-def _outcome(fn, L):
-    """fn(L)'s tensors (values, grads), or the exception it raised (type and message)."""
-    try:
-        return "ok", fn(L)
-    except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
-        return "raised", (type(e), str(e).strip())
-
-
-def _same_outcome(fn):
-    kind_t, t = _outcome(fn, torch)
-    kind_m, m = _outcome(fn, minigrad)
-    assert kind_m == kind_t, f"torch {kind_t} {t}; minigrad {kind_m} {m}"
-    if kind_t == "raised":
-        assert m == t
-        return
-    assert len(m) == len(t)
-    for mv, tv in zip(m, t):
-        assert (mv is None) == (tv is None), f"minigrad {mv}, torch {tv}"
-        if isinstance(tv, str):
-            assert mv == tv
-        elif tv is not None:
-            assert_same(mv, tv)
+from conftest import assert_same_outcome, outcome
 
 
 def _leaf(L, shape, dtype, seed, requires_grad):
@@ -69,7 +45,7 @@ _SHAPES = [((3,), (3,), (3,)), ((2, 3), (3,), (2, 1)), ((2, 1), (1, 3), None), (
 def test_clamp_with_tensor_bounds_matches_torch(x_shape, lo_shape, hi_shape, needs):
     """Values, the gradients torch gives the input and each bound, or torch's error (some of these shapes make
     torch's own backward refuse: its in-place logical_and_ of the masks cannot grow)."""
-    _same_outcome(lambda L: _clamp_and_backward(L, x_shape, lo_shape, hi_shape, needs))
+    assert_same_outcome(lambda L: _clamp_and_backward(L, x_shape, lo_shape, hi_shape, needs))
 
 
 def test_clamp_where_min_is_above_max_gives_max_and_its_gradient():
@@ -80,13 +56,13 @@ def test_clamp_where_min_is_above_max_gives_max_and_its_gradient():
         y = x_.clamp(lo, hi)
         y.sum().backward()
         return y, x_.grad, lo.grad, hi.grad
-    _same_outcome(crossed)
+    assert_same_outcome(crossed)
 
 
 @pytest.mark.parametrize("op", ["clamp_min", "clamp_max"])
 @pytest.mark.parametrize("needs", [(True, True, False), (False, True, False), (True, False, False)])
 def test_clamp_min_and_max_with_a_tensor_bound(op, needs):
-    _same_outcome(lambda L: _clamp_and_backward(L, (2, 3), (3,), None, needs, op=op))
+    assert_same_outcome(lambda L: _clamp_and_backward(L, (2, 3), (3,), None, needs, op=op))
 
 
 _DTYPES = ["float32", "float64", "int64"]
@@ -95,7 +71,7 @@ _DTYPES = ["float32", "float64", "int64"]
 @pytest.mark.parametrize("dts", list(itertools.product(_DTYPES, repeat=3)))
 def test_clamp_result_dtype_and_gradient_dtypes_follow_torch(dts):
     """The result's dtype is torch's promotion over the three; each gradient comes back in its input's dtype."""
-    _same_outcome(lambda L: _clamp_and_backward(L, (2, 3), (3,), (2, 1), (True, True, True), dts))
+    assert_same_outcome(lambda L: _clamp_and_backward(L, (2, 3), (3,), (2, 1), (True, True, True), dts))
 
 
 @pytest.mark.parametrize("bound", ["0d_float64", "0d_int64", "float", "int"])
@@ -104,12 +80,12 @@ def test_a_0d_or_number_bound_does_not_widen_within_a_category(bound, dtype):
     def run(L):
         b = {"0d_float64": L.tensor(0.25, dtype=L.float64), "0d_int64": L.tensor(1), "float": 0.25, "int": 1}[bound]
         return (L.tensor(np.array([-1, 0, 2]).astype(dtype)).clamp(b),)
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def test_nan_in_the_input_or_a_bound_gives_nan():
     nan = float("nan")
-    _same_outcome(lambda L: (L.tensor([nan, 2.0, 3.0]).clamp(L.tensor([1.0, nan, 0.0]), L.tensor([1.0, 1.0, nan])),
+    assert_same_outcome(lambda L: (L.tensor([nan, 2.0, 3.0]).clamp(L.tensor([1.0, nan, 0.0]), L.tensor([1.0, 1.0, nan])),
                              L.tensor([nan, 1.0]).clamp(min=L.tensor([0.0, nan])),
                              L.tensor([nan, 1.0]).clamp(max=L.tensor([0.0, nan]))))
 
@@ -119,7 +95,7 @@ def test_clamp_gradient_with_a_nan_incoming_gradient_outside_the_range_is_zero()
         x, lo = L.tensor([-3.0, 0.0, 3.0], requires_grad=True), L.tensor([-1.0, -1.0, -1.0], requires_grad=True)
         x.clamp(lo, L.tensor(1.0)).backward(L.tensor([float("nan")] * 3))
         return x.grad, lo.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 _ERRORS = {
@@ -157,9 +133,9 @@ _ERRORS["inplace_bool_with_an_int_number"] = lambda L: L.tensor([True, False]).c
 
 @pytest.mark.parametrize("name", list(_ERRORS))
 def test_clamp_mistake_raises_torchs_error(name):
-    t = _outcome(lambda L: (_ERRORS[name](L),), torch)
+    t = outcome(lambda L: (_ERRORS[name](L),), torch)
     assert t[0] == "raised", f"torch accepts {name}"
-    assert _outcome(lambda L: (_ERRORS[name](L),), minigrad) == t
+    assert outcome(lambda L: (_ERRORS[name](L),), minigrad) == t
 
 
 @pytest.mark.parametrize("form", ["clamp_", "clip_"])
@@ -172,11 +148,11 @@ def test_inplace_clamp_with_tensor_bounds_writes_into_the_tensor_and_records_the
         assert out is y
         y.sum().backward()
         return y, type(y.grad_fn).__name__, x.grad, lo.grad, hi.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def test_inplace_clamp_of_a_float32_tensor_with_a_float64_bound_stays_float32():
-    _same_outcome(lambda L: (L.tensor([1.0, 2.0, 3.0]).clamp_(L.tensor([1.5, 0.0, 0.0], dtype=L.float64)),))
+    assert_same_outcome(lambda L: (L.tensor([1.0, 2.0, 3.0]).clamp_(L.tensor([1.5, 0.0, 0.0], dtype=L.float64)),))
 
 
 def test_clamp_with_tensor_bounds_catches_an_inplace_change_to_a_bound():
@@ -185,7 +161,7 @@ def test_clamp_with_tensor_bounds_catches_an_inplace_change_to_a_bound():
         y = x.clamp(lo, L.ones(3))
         lo.add_(1)
         y.sum().backward()
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def test_second_derivative_through_clamp_with_tensor_bounds():
@@ -195,4 +171,4 @@ def test_second_derivative_through_clamp_with_tensor_bounds():
         (gx,) = L.autograd.grad((x.clamp(lo, L.tensor(1.0, dtype=L.float64)) ** 2).sum(), x, create_graph=True)
         gx.sum().backward()
         return gx, x.grad, lo.grad
-    _same_outcome(run)
+    assert_same_outcome(run)

@@ -10,30 +10,7 @@ import pytest
 import torch
 
 import minigrad
-from conftest import assert_same
-
-
-def _outcome(fn, L):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")             # the size warning is tested elsewhere
-            return "ok", fn(L)
-    except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
-        return "raised", (type(e), str(e).strip())
-
-
-def _same_outcome(fn):
-    kind_t, t = _outcome(fn, torch)
-    kind_m, m = _outcome(fn, minigrad)
-    assert kind_m == kind_t, f"torch {kind_t} {t}; minigrad {kind_m} {m}"
-    if kind_t == "raised":
-        assert m == t
-        return
-    assert len(m) == len(t)
-    for mv, tv in zip(m, t):
-        assert (mv is None) == (tv is None), f"minigrad {mv}, torch {tv}"
-        if tv is not None:
-            assert_same(mv, tv)
+from conftest import assert_same_outcome
 
 
 def _tensor(L, values, dtype, requires_grad=False):
@@ -61,14 +38,14 @@ _DTYPES = ["float32", "float64", "int64", "int32", "bool"]
 def test_regression_loss_dtype_with_a_target_of_another_dtype(loss, x_dtype, y_dtype, y_shape):
     """mse, l1 and smooth_l1 promote (after broadcasting, so a 0-d target counts fully); huber keeps the input's
     dtype and refuses another target dtype in its backward; integer and bool inputs get torch's errors."""
-    _same_outcome(lambda L: _loss_and_grads(L, loss, x_dtype, y_dtype, y_shape, "mean", False))
+    assert_same_outcome(lambda L: _loss_and_grads(L, loss, x_dtype, y_dtype, y_shape, "mean", False))
 
 
 @pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
 @pytest.mark.parametrize("x_dtype, y_dtype", [("float32", "float64"), ("float64", "float32"), ("float32", "float32")])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_regression_loss_gradients_when_the_target_requires_grad(loss, x_dtype, y_dtype, reduction):
-    _same_outcome(lambda L: _loss_and_grads(L, loss, x_dtype, y_dtype, (3,), reduction, True))
+    assert_same_outcome(lambda L: _loss_and_grads(L, loss, x_dtype, y_dtype, (3,), reduction, True))
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none", "avg"])
@@ -81,7 +58,7 @@ def test_huber_loss_with_a_weight(reduction, weight_shape):
                                          weight=w, delta=0.75)
         out.sum().backward()
         return out, x.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def _probabilities(shape, seed):
@@ -109,7 +86,7 @@ def test_binary_cross_entropy_gives_the_target_a_gradient(options, reduction, x_
         out = L.nn.functional.binary_cross_entropy(p, y, reduction=reduction, **_options(L, options, (2, 3)))
         out.sum().backward()
         return out, p.grad, y.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("options", _BCEL_OPTIONS)
@@ -123,7 +100,7 @@ def test_binary_cross_entropy_with_logits_gives_the_target_a_gradient(options, r
                                                                **_options(L, options, (2, 3)))
         out.sum().backward()
         return out, x.grad, y.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("shape", [(2, 3), (3,), (2, 3, 2)])
@@ -141,7 +118,7 @@ def test_cross_entropy_with_probabilities_gives_the_target_a_gradient(shape, opt
         out = L.nn.functional.cross_entropy(x, y, reduction=reduction, **kw)
         out.sum().backward()
         return out, x.grad, y.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -155,7 +132,7 @@ def test_second_derivative_of_bce_reaches_the_target_through_the_inputs_gradient
                                 create_graph=True)
         (gp * L.tensor([1.0, -2.0, 0.5], dtype=L.float64)).sum().backward()
         return gp, p.grad, y.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def test_second_derivative_through_the_targets_gradient():
@@ -169,7 +146,7 @@ def test_second_derivative_through_the_targets_gradient():
         (gy3,) = L.autograd.grad(L.nn.functional.cross_entropy(x, y.softmax(0)), y, create_graph=True)
         (gy ** 2 + gy2 ** 2 + gy3 ** 2).sum().backward()
         return gy, gy2, gy3, p.grad, x.grad, y.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("incoming", [float("inf"), float("-inf"), float("nan")])
@@ -188,4 +165,4 @@ def test_cross_entropy_gradient_with_an_infinite_or_nan_incoming_gradient(incomi
         out = L.nn.functional.cross_entropy(x, y, reduction=reduction, **kw)
         out.backward(L.full(tuple(out.shape), incoming))
         return out, x.grad
-    _same_outcome(run)
+    assert_same_outcome(run)

@@ -10,7 +10,7 @@ import torch
 import minigrad
 import minigrad.nn.functional as mF
 import torch.nn.functional as tF
-from conftest import assert_same, assert_same_error, pair, rand_array
+from conftest import assert_same, assert_same_error, assert_same_outcome, pair, rand_array
 
 
 def test_sum_over_an_empty_dim_list_reduces_every_dim():
@@ -151,7 +151,7 @@ BOOL_MATH = {
 def test_math_on_bool_and_int_tensors_is_torchs(name):
     """torch's result dtype (True keeps a bool tensor bool; an int divided by True is float32), or its error
     (no - on bools, no abs, relu, argmax, pow of bools, no softmax of integers)."""
-    _same_outcome(BOOL_MATH[name])
+    assert_same_outcome(BOOL_MATH[name])
 
 
 @pytest.mark.parametrize("a, b", [((4,), (4,)), ((2, 4), (4,)), ((2, 4), (4, 5)), ((4,), (3, 4, 5)),
@@ -192,7 +192,7 @@ SETITEM = {
 def test_setitem_errors_come_in_torchs_order_and_words(name):
     """A basic index is taken (and checked) before the leaf check, a tensor index after it; NumPy's 'axis' is
     torch's 'dimension'."""
-    _same_outcome(SETITEM[name])
+    assert_same_outcome(SETITEM[name])
 
 
 def test_setitem_of_a_size_one_value_into_one_element():
@@ -641,29 +641,10 @@ FIXED = {
 }
 
 
-def _outcome(fn, L):
-    try:
-        return "ok", fn(L)
-    except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
-        return "raised", (type(e), str(e).strip())
-
-
-def _same_outcome(fn):
-    kind_t, t = _outcome(fn, torch)
-    kind_m, m = _outcome(fn, minigrad)
-    assert kind_m == kind_t, f"torch {kind_t} {t}; minigrad {kind_m} {m}"
-    if kind_t == "raised":
-        assert m == t
-    else:
-        for mv, tv in zip(m if isinstance(m, tuple) else (m,), t if isinstance(t, tuple) else (t,)):
-            if tv is not None:
-                assert_same(mv, tv)
-
-
 @pytest.mark.parametrize("name", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"fix in {v[0]}"))
                                   for k, v in OPEN.items()])
 def test_open_difference_found_by_the_fuzzer(name):
-    _same_outcome(OPEN[name][1])
+    assert_same_outcome(OPEN[name][1])
 
 
 # x @ w through each of torch's matmul routes (dot, mv, mm, a folded batch, a transposed fold, a squeezed batch of
@@ -701,7 +682,7 @@ def test_inplace_change_to_a_matmul_operand_is_caught_as_torch_catches_it(a_shap
     """torch saves each factor only when the other needs a gradient, and saves the view its route made (a row,
     a folded batch, a transpose, expanded batches) or nothing where that route copied: so an in-place change
     is an error or not, and its message names that view, as torch's."""
-    _same_outcome(lambda L: _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout))
+    assert_same_outcome(lambda L: _inplace_on_a_matmul_operand(L, a_shape, b_shape, changed, a_grad, b_grad, layout))
 
 
 @pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
@@ -720,7 +701,7 @@ def test_inplace_change_to_a_broadcast_loss_operand(loss, x_shape, y_shape, chan
             out = getattr(L.nn.functional, loss)(x, y)
         (x if changed == "input" else y).mul_(2)
         out.sum().backward()
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("x_shape, layout", [((3,), "contiguous"), ((4, 3), "contiguous"), ((2, 4, 3), "contiguous"),
@@ -745,7 +726,7 @@ def test_inplace_change_to_an_operand_of_linear(x_shape, layout, bias, changed, 
                 lin.weight.add_(1)
         y.sum().backward()
         return (lin.weight.grad,)
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("split", ["unbind", "split", "chunk"])
@@ -759,7 +740,7 @@ def test_setitem_on_a_split_piece_names_the_view_torch_writes_into(split, index)
         piece = {"unbind": lambda: x.unbind(0)[0], "split": lambda: x.split(1)[0], "chunk": lambda: x.chunk(2, 1)[0]}
         p = piece[split]()
         p[index] = 0.5
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("log_target", [False, True])
@@ -777,7 +758,7 @@ def test_inplace_change_to_a_kl_div_operand(log_target, changed, x_grad, t_grad)
         (xs if changed == "input" else ts).mul_(2)
         out.backward()
         return x.grad, t.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("x", [float("-inf"), float("inf"), -1e4, 2.5])
@@ -786,7 +767,7 @@ def test_inplace_change_to_a_kl_div_operand(log_target, changed, x_grad, t_grad)
 def test_bce_with_logits_at_infinite_logits(x, y, pos_weight):
     """torch's (1 - y) x - log_sigmoid(x): NaN at x = -inf (and at +inf for y = 1), inf at +inf (found by the
     long profile: the logsumexp of an empty tensor, -inf, as the logit)."""
-    _same_outcome(lambda L: L.nn.functional.binary_cross_entropy_with_logits(
+    assert_same_outcome(lambda L: L.nn.functional.binary_cross_entropy_with_logits(
         L.tensor(x), L.tensor(y), pos_weight=None if pos_weight is None else L.tensor(pos_weight)))
 
 
@@ -802,7 +783,7 @@ def test_flatten_of_one_dim_is_the_tensor_itself(base):
         f.mul_(2)
         f.sum().backward()
         return x.grad,
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def _nll_or_cross_entropy(L, kind, x, target, **options):
@@ -831,7 +812,7 @@ def test_mean_nll_with_no_weight_counted_and_its_second_derivative(kind, case):
             (gx,) = L.autograd.grad(loss * s, x, create_graph=True)
             (gx * 1.5).sum().backward()
         return loss, gx, s.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("bias", [None, False, True])
@@ -849,7 +830,7 @@ def test_second_derivative_through_a_product_with_an_operand_torch_copies(bias):
         (gx,) = L.autograd.grad((y ** 2).sum(), x, create_graph=True)
         (gx ** 2).sum().backward()
         return gx, x.grad, w.grad
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("op, a_shape, b_shape", [("bmm", (2, 2, 3), (2, 3, 4)), ("bmm", (1, 2, 3), (1, 3, 4)),
@@ -867,7 +848,7 @@ def test_inplace_change_to_an_operand_of_bmm_mm_mv_dot(op, a_shape, b_shape, cha
             if changed in (name, "both"):
                 t.mul_(1.5)
         y.sum().backward()
-    _same_outcome(run)
+    assert_same_outcome(run)
 
 
 def test_inplace_on_the_max_of_all_elements_is_caught_at_backward():
@@ -922,7 +903,7 @@ def test_label_smoothed_cross_entropy_with_ignored_targets(shape, target):
 
 @pytest.mark.parametrize("name", list(FIXED))
 def test_difference_found_by_the_fuzzer_is_fixed(name):
-    _same_outcome(FIXED[name][1])
+    assert_same_outcome(FIXED[name][1])
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 4), (2, 3, 4, 5), (2, 3, 2, 2, 2)])
