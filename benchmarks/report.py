@@ -97,46 +97,41 @@ def select(args) -> list:
     return chosen
 
 
+def _entry(label, make):
+    """An entry timing what make() returns, or the error it raised setting up."""
+    e = Entry(label)
+    try:
+        e.fn = make()
+    except Exception as ex:
+        e.status, e.error = "error", describe(ex)
+    return e
+
+
 def build_entries(case, fws, peers, with_numpy=True):
     entries = []
     for name in case.frameworks:
         fw, err = fws.get(name, (None, "not selected"))
-        e = Entry(name)
         if fw is None:
+            e = Entry(name)
             e.status, e.error = "error", err
+            entries.append(e)
         else:
-            try:
-                e.fn = case.setup(fw)
-            except Exception as ex:
-                e.status, e.error = "error", describe(ex)
-        entries.append(e)
+            entries.append(_entry(name, lambda: case.setup(fw)))
     if case.compiled is not None and fws.get("minigrad", (None,))[0] is not None:
-        e = Entry("compiled")
-        try:
-            e.fn = case.compiled(fws["minigrad"][0])
-        except Exception as ex:
-            e.status, e.error = "error", describe(ex)
-        entries.append(e)
+        entries.append(_entry("compiled", lambda: case.compiled(fws["minigrad"][0])))
     if "baseline" in fws and "minigrad" in case.frameworks:     # --baseline-module
-        e = Entry("baseline")
-        try:
-            e.fn = case.setup(fws["baseline"][0])
-        except Exception as ex:
-            e.status, e.error = "error", describe(ex)
-        entries.append(e)
+        entries.append(_entry("baseline", lambda: case.setup(fws["baseline"][0])))
     if with_numpy and (case.numpy_ceiling or case.numpy_floor) is not None:
         entries.append(Entry("numpy", fn=(case.numpy_ceiling or case.numpy_floor)()))
     for name, mod in peers.items():
         if name not in case.peers:
             continue
+        if mod.reason is None and case.name in mod.CASES:
+            entries.append(_entry(name, mod.CASES[case.name]))
+            continue
         e = Entry(name)
         if mod.reason is not None:
             e.status, e.error = "error", mod.reason
-        elif case.name in mod.CASES:
-            try:
-                e.fn = mod.CASES[case.name]()
-            except Exception as ex:
-                e.status, e.error = "error", describe(ex)
         else:
             e.status, e.error = "n/a", mod.SKIP.get(case.name, "not written for this peer")
         entries.append(e)
