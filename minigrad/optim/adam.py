@@ -63,7 +63,8 @@ class Adam(Optimizer):
                                buffers.get("max_exp_avg_sq"), float(steps[0]), amsgrad=group["amsgrad"],
                                beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                                eps=group["eps"], maximize=group["maximize"],
-                               decoupled_weight_decay=group["decoupled_weight_decay"], scratch=flat["scratch"])
+                               decoupled_weight_decay=group["decoupled_weight_decay"], chunks=flat["chunks"],
+                               scratch=flat["scratch"])
         return loss
 
     def emit_step(self, e, closure=None):
@@ -172,9 +173,9 @@ class Adam(Optimizer):
                 s[k] = Tensor._make(buffers[k][lo:hi].reshape(p._data.shape))
             s["step"] = Tensor._make(steps[i:i + 1].reshape(()))
             self.state[p] = s
-        size = buffers["exp_avg"].size
-        scratch = (np.empty(size, dtype), np.empty(min(_CHUNK, size), dtype))   # reused at every step
-        flat = {"params": params, "buffers": buffers, "steps": steps, "scratch": scratch}
+        chunks = _chunks([p._data.size for p in params], _CHUNK)
+        scratch = [np.empty(chunks[0][1] if chunks else 0, dtype) for _ in range(3)]   # reused at every step
+        flat = {"params": params, "buffers": buffers, "steps": steps, "chunks": chunks, "scratch": scratch}
         self._flat[index] = flat
         return flat
 
@@ -236,43 +237,80 @@ def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, s
 
 
 # The fast route walks the flat buffers a chunk at a time: the dozen passes of the update then read and write
-# arrays that stay in the CPU's cache, instead of each pass going through memory for the whole model.
+# arrays that stay in the CPU's cache, instead of each pass going through memory for the whole model. Each
+# chunk's gradients are copied into a scratch array (the update works in place), and its changes are added to
+# the parameters before the next chunk, while they are still in cache.
 _CHUNK = 1 << 15
 
 
+def _chunks(sizes, chunk):
+    """The flat range of parameters of these sizes, laid end to end, cut into chunks of at most `chunk`
+    elements: for each chunk, (lo, hi, pieces), a piece being (parameter index, start, stop) in that
+    parameter's own elements. A chunk may hold the tails and heads of several small parameters."""
+    plan, pieces, lo, filled = [], [], 0, 0
+    for i, size in enumerate(sizes):
+        start = 0
+        while start < size:
+            stop = min(size, start + chunk - filled)
+            pieces.append((i, start, stop))
+            filled += stop - start
+            start = stop
+            if filled == chunk:
+                plan.append((lo, lo + filled, pieces))
+                pieces, lo, filled = [], lo + filled, 0
+    if pieces:
+        plan.append((lo, lo + filled, pieces))
+    return plan
+
+
+def _gather(arrays, pieces, out):
+    """The pieces' elements of these flat arrays, end to end, into `out` (returned)."""
+    if len(pieces) == 1:
+        i, start, stop = pieces[0]
+        np.copyto(out, arrays[i][start:stop])
+    else:
+        np.concatenate([arrays[i][start:stop] for i, start, stop in pieces], out=out)
+    return out
+
+
 def _multi_tensor_adam(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, amsgrad, beta1, beta2, lr,
-                       weight_decay, eps, maximize, decoupled_weight_decay, scratch=None):
+                       weight_decay, eps, maximize, decoupled_weight_decay, chunks=None, scratch=None):
     """The fast route: the reference route's formulas, with the same kernels (so the same roundings), on all
     the parameters at once. `exp_avg`, `exp_avg_sq` and `max_exp_avg_sq` (None without amsgrad) are flat
     arrays holding the parameters' states end to end; `step` is the step count they share (already counted).
-    `scratch`: (a flat array of the group's size, one of a chunk's), kept between steps by the caller.
-    A step costs a dozen NumPy calls per chunk of the group, not a dozen tensor ops per parameter."""
+    `chunks` (_chunks' plan for the parameters' sizes) and `scratch` (three arrays of a chunk's size) may be
+    kept between steps by the caller. A step costs a dozen NumPy calls per chunk of the group, not a dozen
+    tensor ops per parameter."""
     if weight_decay != 0 and decoupled_weight_decay:
         for p in params:
             p._data *= 1 - lr * weight_decay                     # param.mul_(1 - lr * weight_decay)
             _bumped(p)
+    if chunks is None:
+        chunks = _chunks([p._data.size for p in params], _CHUNK)
     if scratch is None:
-        scratch = (np.empty_like(exp_avg), np.empty(min(_CHUNK, exp_avg.size), exp_avg.dtype))
-    flat, tmp = scratch
-    g = np.concatenate([grad._data.reshape(-1) for grad in grads], out=flat)   # this step's own copy
+        scratch = [np.empty(chunks[0][1] if chunks else 0, exp_avg.dtype) for _ in range(3)]
+    g_scratch, tmp, w_scratch = scratch
+    weights = [p._data.reshape(-1) for p in params]      # views where the data is C-contiguous (written back below)
+    gradients = [grad._data.reshape(-1) for grad in grads]
     coupled_decay = weight_decay != 0 and not decoupled_weight_decay
-    if coupled_decay:
-        w = np.concatenate([p._data.reshape(-1) for p in params])
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1
     bias_correction2_sqrt = bias_correction2 ** 0.5
-    for lo in range(0, g.size, _CHUNK):
-        part = slice(lo, lo + _CHUNK)
-        _adam_chunk(g[part], exp_avg[part], exp_avg_sq[part],
-                    max_exp_avg_sq[part] if max_exp_avg_sq is not None else None, tmp[:g[part].size],
-                    w[part] if coupled_decay else None, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps,
-                    maximize=maximize, step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt)
-    offset = 0
-    for p in params:                          # g now holds each parameter's change
-        size = p._data.size
-        p._data += g[offset:offset + size].reshape(p._data.shape)
-        offset += size
+    for lo, hi, pieces in chunks:
+        n = hi - lo
+        g = _gather(gradients, pieces, g_scratch[:n])                            # this step's own copy
+        _adam_chunk(g, exp_avg[lo:hi], exp_avg_sq[lo:hi], max_exp_avg_sq[lo:hi] if max_exp_avg_sq is not None else None,
+                    tmp[:n], _gather(weights, pieces, w_scratch[:n]) if coupled_decay else None, beta1=beta1,
+                    beta2=beta2, weight_decay=weight_decay, eps=eps, maximize=maximize, step_size=step_size,
+                    bias_correction2_sqrt=bias_correction2_sqrt)
+        offset = 0
+        for i, start, stop in pieces:                                            # g now holds the change
+            weights[i][start:stop] += g[offset:offset + stop - start]
+            offset += stop - start
+    for p, w in zip(params, weights):
+        if not p._data.flags.c_contiguous:   # reshape(-1) copied it
+            p._data[...] = w.reshape(p._data.shape)
         _bumped(p)
 
 
