@@ -48,6 +48,7 @@ class Case:
     flops: float | None = None   # per unit, for GFLOP/s (BLAS cases)
     numpy_ceiling: Callable | None = None   # setup() -> fn() doing the same matmuls in raw NumPy
     numpy_floor: Callable | None = None     # setup() -> fn() doing NumPy calls the case cannot do without
+    numpy_step: Callable | None = None      # setup() -> fn(): the whole step written by hand in NumPy (same loss)
     compiled: Callable | None = None        # setup(minigrad) -> fn(): the same work, its step through minigrad.compile
     params: dict = dataclasses.field(default_factory=dict)
     quick: bool = True           # part of the --quick run
@@ -649,10 +650,64 @@ def _numpy_mlp(h=1024, batch=512):
     return run
 
 
+_STEP_CHUNK = 1 << 15    # elements a hand-written update works on at a time, so that its passes stay in cache
+
+
+def _chunked(*arrays):
+    """The flat arrays' slices of _STEP_CHUNK elements, a tuple of them at a time."""
+    flat = [a.reshape(-1) for a in arrays]
+    for lo in range(0, flat[0].size, _STEP_CHUNK):
+        yield tuple(f[lo:lo + _STEP_CHUNK] for f in flat)
+
+
+def _numpy_mlp_step(h=1024, batch=512):
+    """The whole step by hand in NumPy: forward, cross-entropy, backward, and Adam in torch's order of
+    operations, chunk by chunk: what plain NumPy does at best, with no framework around it."""
+    d = data.mlp(784, h, 10, batch)
+    x, y, rows = d["x"], d["y"], np.arange(batch)
+    params = [d["w1"].copy(), d["b1"].copy(), d["w2"].copy(), d["b2"].copy()]
+    exp_avg, exp_avg_sq = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+    tmp, delta = np.empty(_STEP_CHUNK, np.float32), np.empty(_STEP_CHUNK, np.float32)
+    beta1, beta2, lr, eps = 0.9, 0.999, 1e-3, 1e-8
+    step = [0]
+
+    def adam(grads):
+        step[0] += 1
+        step_size = lr / (1 - beta1 ** step[0])
+        bias_correction2_sqrt = (1 - beta2 ** step[0]) ** 0.5
+        for arrays in zip(params, grads, exp_avg, exp_avg_sq):
+            for p, g, m, v in _chunked(*arrays):
+                t, dp = tmp[:p.size], delta[:p.size]
+                np.subtract(g, m, out=t); t *= 1 - beta1; m += t                  # m.lerp_(g, 1 - beta1)
+                np.multiply(g, 1 - beta2, out=t); t *= g; v *= beta2; v += t      # v.mul_(b2).addcmul_(g, g, 1 - b2)
+                np.sqrt(v, out=t); t /= bias_correction2_sqrt; t += eps           # denom
+                np.multiply(m, -step_size, out=dp); dp /= t; p += dp             # p.addcdiv_(m, denom, -step_size)
+
+    def run():
+        w1, b1, w2, b2 = params
+        a = x @ w1.T
+        a += b1
+        np.maximum(a, 0, out=a)
+        logits = a @ w2.T
+        logits += b2
+        logits -= logits.max(1, keepdims=True)
+        log_probs = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+        loss = -log_probs[rows, y].mean()
+        g = np.exp(log_probs)                 # d loss / d logits = (softmax - onehot) / batch
+        g[rows, y] -= 1
+        g /= batch
+        ga = g @ w2
+        ga *= a > 0
+        adam([ga.T @ x, ga.sum(0), g.T @ a, g.sum(0)])
+        return loss
+    return run
+
+
 CASES.append(Case(
     name="blas mlp 784-1024-10 bs=512", group="blas", unit="step",
     setup=lambda fw: mlp_step(fw, 1024, 512, opt="adam"), flops=mlp_flops(784, 1024, 10, 512),
-    numpy_ceiling=_numpy_mlp, params=dict(h=1024, batch=512), peers=("mygrad", "autograd", "tinygrad"),
+    numpy_ceiling=_numpy_mlp, numpy_step=_numpy_mlp_step, params=dict(h=1024, batch=512),
+    peers=("mygrad", "autograd", "tinygrad"),
     desc="784-1024-10 ReLU MLP, CrossEntropyLoss, Adam(lr=1e-3), batch 512: one step"))
 
 BIG_BATCH = 256
@@ -686,9 +741,30 @@ def _numpy_linear4096():
     return run
 
 
+def _numpy_linear4096_step():
+    """linear4096's whole step by hand in NumPy; SGD's w - lr * dW chunk by chunk (no temporary of the
+    weight's size)."""
+    r = data.rng(10)
+    w, b = data.linear_init(r, 4096, 4096)
+    x = r.standard_normal((BIG_BATCH, 4096)).astype(np.float32)
+    tmp, lr = np.empty(_STEP_CHUNK, np.float32), np.float32(1e-3)
+
+    def run():
+        out = x @ w.T
+        out += b
+        loss = (out * out).mean()
+        g = out * np.float32(2 / out.size)           # d mean(out^2) / d out
+        for p, dp in _chunked(w, g.T @ x):
+            p -= np.multiply(dp, lr, out=tmp[:p.size])
+        b[...] -= lr * g.sum(0)
+        return loss
+    return run
+
+
 CASES.append(Case(
     name="blas linear 4096x4096 bs=256", group="blas", unit="step", setup=linear4096,
-    flops=2 * 2 * BIG_BATCH * 4096 * 4096, numpy_ceiling=_numpy_linear4096, peers=(), heavy=True,
+    flops=2 * 2 * BIG_BATCH * 4096 * 4096, numpy_ceiling=_numpy_linear4096, numpy_step=_numpy_linear4096_step,
+    peers=(), heavy=True,
     desc=f"one nn.Linear(4096, 4096), batch {BIG_BATCH}, loss (out*out).mean(), SGD step"))
 
 

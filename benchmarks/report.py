@@ -123,6 +123,8 @@ def build_entries(case, fws, peers, with_numpy=True):
         entries.append(_entry("baseline", lambda: case.setup(fws["baseline"][0])))
     if with_numpy and (case.numpy_ceiling or case.numpy_floor) is not None:
         entries.append(Entry("numpy", fn=(case.numpy_ceiling or case.numpy_floor)()))
+    if with_numpy and case.numpy_step is not None:
+        entries.append(Entry("numpy step", fn=case.numpy_step()))
     for name, mod in peers.items():
         if name not in case.peers:
             continue
@@ -325,6 +327,11 @@ def blas_section(results):
         lines.append(f"{r['case']:<32} GFLOP/s: minigrad {mg or 0:6.1f}  torch {tg or 0:6.1f}  "
                      f"numpy matmuls alone {npg or 0:6.1f}  (minigrad at {pct})")
         r["minigrad_vs_numpy"] = mg / npg if mg and npg else None
+        step, to, mt = (e.get(k, {}).get("median_s") for k in ("numpy step", "torch", "minigrad"))
+        if step and to and mt:
+            r["ratio_numpy_step"] = to / step
+            lines.append(f"{'':<32} the whole step by hand in NumPy: {fmt_t(step)} (torch/numpy {fmt_r(to / step)}; "
+                         f"minigrad takes {mt / step:.2f}x its time)")
     return "\n".join(lines)
 
 
@@ -399,9 +406,11 @@ def goals(results, mem, peer_names):
         if r["group"] == "blas":
             ratio, vs = r.get("ratio"), r.get("minigrad_vs_numpy")
             ok = None if ratio is None or vs is None else (ratio >= 1 and vs >= 0.8)
+            by_hand = (f"; the step by hand in NumPy: torch/numpy {fmt_r(r['ratio_numpy_step'])}"
+                       if r.get("ratio_numpy_step") else "")
             out.append(f"BLAS-bound '{r['case']}' no slower than torch and within 20% of NumPy: {verdict(ok)} "
-                       f"(torch/minigrad {fmt_r(ratio)}, minigrad at {100 * vs:.0f}% of NumPy's GFLOP/s)" if vs else
-                       f"BLAS-bound '{r['case']}': {verdict(None)}")
+                       f"(torch/minigrad {fmt_r(ratio)}, minigrad at {100 * vs:.0f}% of NumPy's GFLOP/s{by_hand})"
+                       if vs else f"BLAS-bound '{r['case']}': {verdict(None)}")
     for m in mem or []:
         if m.get("ratio"):
             out.append(f"memory peak <= 1.5x minimum on {m['case']}: {verdict(m['ratio'] <= 1.5)} ({m['ratio']:.2f}x)")

@@ -36,6 +36,10 @@ def test_report_tiny(tmp_path, capsys):
               and r["entries"].get("numpy", {}).get("first_value") is not None]
     assert floors and all(r["entries"]["numpy"]["same_as_torch"] for r in floors), \
         [r["case"] for r in floors if not r["entries"]["numpy"]["same_as_torch"]]
+    # likewise a whole step written by hand in NumPy: its first loss is torch's
+    steps = [r for r in doc["results"] if "numpy step" in r["entries"]]
+    assert steps and all(r["entries"]["numpy step"]["same_as_torch"] for r in steps), \
+        [r["case"] for r in steps if not r["entries"]["numpy step"]["same_as_torch"]]
 
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("| case"))
