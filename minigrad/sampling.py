@@ -143,6 +143,18 @@ class Bernoulli(Function):
         return Tensor._make(np.zeros_like(g._data)), None
 
 
+class BernoulliOfANumber(Function):
+    """bernoulli(input, p) for a number p: the draw does not depend on input, yet torch records a node whose
+    backward raises, as for any op without a derivative formula."""
+    name = "NotImplemented"
+
+    def forward(self, input, sample):
+        return sample
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::bernoulli is not implemented")
+
+
 def _probabilities(p):
     """A tensor of probabilities, checked as torch's bernoulli kernel checks it."""
     if p.dtype.kind != "f":
@@ -170,7 +182,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         result = Bernoulli.apply(input, gen.bernoulli_of(probs).astype(probs.dtype))
     else:
         _check_p(p)
-        result = Tensor._make(gen.bernoulli(input._data.shape, p).astype(input._data.dtype))
+        result = BernoulliOfANumber.apply(input, gen.bernoulli(input._data.shape, p).astype(input._data.dtype))
     if out is not None:
         out._data = result._data
         return out

@@ -63,6 +63,17 @@ def test_bernoulli_gives_the_probabilities_a_zero_gradient():
         assert p.grad.tolist() == [0.0] * 4
 
 
+def test_bernoulli_with_a_number_p_records_a_node_whose_backward_raises_torchs_error():
+    outcomes = []
+    for lib in (torch, minigrad):
+        x = lib.full((4,), 0.5, requires_grad=True)
+        draw = lib.bernoulli(x, 0.3)
+        with pytest.raises(RuntimeError) as error:
+            draw.sum().backward()
+        outcomes.append((draw.requires_grad, type(draw.grad_fn).__name__, str(error.value), x.grad))
+    assert outcomes[0] == outcomes[1]
+
+
 @pytest.mark.parametrize("make", [
     lambda L: L.empty(3).bernoulli_(1.5),
     lambda L: L.empty(3).bernoulli_(2.0),
