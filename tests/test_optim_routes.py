@@ -76,6 +76,32 @@ def test_adams_fast_route_gives_the_same_weights_chunk_by_chunk(name, cfg, monke
         np.testing.assert_array_equal(a, b)
 
 
+def _adam_on_awkward_parameters(cfg, mixed_dtypes, steps=5):
+    """Adam on a transposed (non-contiguous) weight, an empty parameter and a vector, in chunks of 16 (with
+    mixed dtypes the group cannot share flat buffers and each parameter is stepped on its own states)."""
+    w = minigrad.tensor(rand_array((7, 5), seed=5)).t().requires_grad_()      # strides of a transpose
+    empty = minigrad.zeros(0, dtype=minigrad.float32 if mixed_dtypes else minigrad.float64, requires_grad=True)
+    ps = [w, empty, minigrad.tensor(rand_array((9,), seed=6), requires_grad=True)]
+    opt = minigrad.optim.Adam(ps, **cfg)
+    for _ in range(steps):
+        for p in ps:
+            x = p.detach().numpy()
+            p.grad = minigrad.tensor(np.sin(3 * x) + x * 0.5)
+        opt.step()
+    assert not w._data.flags.c_contiguous        # still the same (transposed) array, updated in place
+    return [p.detach().numpy().copy() for p in ps]
+
+
+@pytest.mark.parametrize("mixed_dtypes", [False, True], ids=["flat buffers", "one parameter at a time"])
+@pytest.mark.parametrize("cfg", [dict(lr=0.01), dict(lr=0.01, weight_decay=0.1, amsgrad=True)], ids=str)
+def test_adams_fast_route_updates_non_contiguous_and_empty_parameters_as_the_reference_route(cfg, mixed_dtypes,
+                                                                                             monkeypatch):
+    monkeypatch.setattr(minigrad.optim.adam, "_CHUNK", 16)
+    fast = _adam_on_awkward_parameters(cfg, mixed_dtypes)
+    for a, b in zip(fast, _adam_on_awkward_parameters(_reference(cfg), mixed_dtypes)):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("name,cfg", ROUTE_CONFIGS, ids=IDS)
 def test_both_routes_equal_torch_bit_for_bit_where_the_backend_is_torchs(name, cfg):
     skip_unless_bit_exact("sqrt", *UPDATE_KERNELS)

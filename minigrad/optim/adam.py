@@ -140,6 +140,9 @@ class Adam(Optimizer):
         self._flat.pop(index, None)
         for p in params:
             state = self.state.get(p) or self._new_state(group, p)
+            for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+                if k in state and not state[k]._data.flags.c_contiguous:   # (a transposed parameter's zeros_like)
+                    state[k] = Tensor._make(np.ascontiguousarray(state[k]._data))   # so that reshape(-1) is a view
             state["step"]._data += 1
             vmax = state["max_exp_avg_sq"]._data.reshape(-1) if group["amsgrad"] else None
             _multi_tensor_adam([p], [p.grad], state["exp_avg"]._data.reshape(-1),
