@@ -102,6 +102,29 @@ def test_adams_fast_route_updates_non_contiguous_and_empty_parameters_as_the_ref
         np.testing.assert_array_equal(a, b)
 
 
+def _steps_on_awkward_leaves(L, name, cfg, steps=6):
+    """float64 weights after `steps` steps on a transposed leaf, a strided slice made a leaf, a 0-d leaf and
+    a vector, each skipping a step now and then (grad None)."""
+    base = rand_array((10, 8), seed=5)
+    ps = [L.tensor(base).t().detach().requires_grad_(), L.tensor(base)[::2, 1::3].detach().requires_grad_(),
+          L.tensor(np.array(0.7)).requires_grad_(), L.tensor(rand_array((6,), seed=2)).requires_grad_()]
+    opt = getattr(L.optim, name)(ps, **cfg)
+    for step in range(steps):
+        for i, p in enumerate(ps):
+            x = p.detach().numpy()
+            p.grad = None if (step + i) % 4 == 3 else L.tensor(np.sin(3 * x) + x * 0.5)
+        opt.step()
+    return [p.detach().numpy().copy() for p in ps]
+
+
+@pytest.mark.parametrize("route", ["fast", "reference"])
+@pytest.mark.parametrize("name,cfg", ROUTE_CONFIGS, ids=IDS)
+def test_both_routes_equal_torch_on_transposed_strided_and_0d_leaves(name, cfg, route):
+    mine = _steps_on_awkward_leaves(minigrad, name, cfg if route == "fast" else _reference(cfg))
+    for a, b in zip(mine, _steps_on_awkward_leaves(torch, name, _reference(cfg))):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("name,cfg", ROUTE_CONFIGS, ids=IDS)
 def test_both_routes_equal_torch_bit_for_bit_where_the_backend_is_torchs(name, cfg):
     skip_unless_bit_exact("sqrt", *UPDATE_KERNELS)
