@@ -82,6 +82,8 @@ def fma(x, alpha, y, out=None):
     more on the way back: equal to the fused result except in a half-way case one time in billions. The
     widening runs over cache-sized slices, so a large layer costs no big temporaries. float64 has no wider
     type: `fma64` computes the exact result in pieces and rounds it once."""
+    if type(x) is not np.ndarray or type(y) is not np.ndarray:    # NumPy scalars (arithmetic on 0-d arrays)
+        x, y = np.asarray(x), np.asarray(y)
     if out is None:
         out = np.empty(np.broadcast_shapes(x.shape, y.shape), dtype=y.dtype)
     array_alpha = isinstance(alpha, np.ndarray)
