@@ -185,8 +185,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
     p = _pair(padding)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise RuntimeError("pad should be at most half of effective kernel size")
+    _check_padding(k, p)
     _check_pool_size(input._data, k, s, p)
     return MaxPool2d.apply(input, k, s, p)
 
@@ -197,8 +196,17 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise NotImplementedError("avg_pool2d: ceil_mode and divisor_override are not supported")
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
+    _check_padding(k, _pair(padding))
     _check_pool_size(input._data, k, s, _pair(padding))
     return AvgPool2d.apply(input, k, s, _pair(padding), count_include_pad)
+
+
+def _check_padding(kernel, padding):
+    """torch's error for a window padded by more than half its size (height first)."""
+    for k, p in zip(kernel, padding):
+        if p > k // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation=1")
 
 
 def _check_pool_size(x, kernel, stride, padding):
