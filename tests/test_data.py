@@ -182,3 +182,76 @@ def test_random_split_matches_torch(lengths):
     torch.manual_seed(0)
     assert [list(s) for s in mud.random_split(range(10), lengths)] == \
            [list(s) for s in tud.random_split(range(10), lengths)]
+
+
+# ---------------------------------------------------------------- weighted sampling and streams
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_weighted_random_sampler_draws_torchs_indices(replacement):
+    weights = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6]
+    drawn = []
+    for lib, data in ((torch, tud), (minigrad, mud)):
+        lib.manual_seed(7)
+        sampler = data.WeightedRandomSampler(weights, 5, replacement=replacement)
+        drawn.append((list(sampler), list(sampler), len(sampler), lib.rand(2).tolist()))
+    assert drawn[0] == drawn[1]
+
+
+def test_weighted_random_sampler_with_a_generator_in_a_loader_gives_torchs_batches():
+    batches = []
+    for lib, data in ((torch, tud), (minigrad, mud)):
+        dataset = data.TensorDataset(lib.arange(12), lib.arange(12) * 2)
+        sampler = data.WeightedRandomSampler(lib.linspace(0.1, 1.0, 12), 9, generator=lib.Generator().manual_seed(3))
+        batches.append([[t.tolist() for t in b] for b in data.DataLoader(dataset, batch_size=4, sampler=sampler)])
+    assert batches[0] == batches[1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda data: data.WeightedRandomSampler([1.0, 2.0], 0),
+    lambda data: data.WeightedRandomSampler([1.0, 2.0], 3, replacement=1),
+    lambda data: data.WeightedRandomSampler([[1.0, 2.0]], 3),
+], ids=["no samples", "replacement not a bool", "2-d weights"])
+def test_weighted_random_sampler_errors_are_torchs(make):
+    with pytest.raises(ValueError) as theirs:
+        make(tud)
+    with pytest.raises(ValueError) as ours:
+        make(mud)
+    assert str(ours.value) == str(theirs.value)
+
+
+def _stream(data, n):
+    class Stream(data.IterableDataset):
+        def __iter__(self):
+            return iter([float(i) for i in range(n)])
+
+        def __len__(self):
+            return n
+    return Stream()
+
+
+@pytest.mark.parametrize("kw", [dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None),
+                                dict(batch_size=5)])
+def test_a_loader_over_an_iterable_dataset_batches_its_stream_like_torch(kw):
+    got = []
+    for lib, data in ((torch, tud), (minigrad, mud)):
+        loader = data.DataLoader(_stream(data, 7), **kw)
+        got.append(([b.tolist() if hasattr(b, "tolist") else b for b in loader], len(loader)))
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("kw", [dict(shuffle=True), dict(sampler=[0, 1]), dict(batch_sampler=[[0]])],
+                         ids=["shuffle", "sampler", "batch_sampler"])
+def test_a_loader_over_an_iterable_dataset_refuses_indices_like_torch(kw):
+    with pytest.raises(ValueError) as theirs:
+        tud.DataLoader(_stream(tud, 3), **kw)
+    with pytest.raises(ValueError) as ours:
+        mud.DataLoader(_stream(mud, 3), **kw)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_iterable_datasets_chain_when_added_like_torch():
+    got = []
+    for data in (tud, mud):
+        chained = _stream(data, 2) + _stream(data, 3)
+        got.append((type(chained).__name__, list(chained), len(chained)))
+    assert got[0] == got[1]
