@@ -255,6 +255,21 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         raise TypeError("minigrad tensors are not pickled: use minigrad.save, which writes .npz")
 
+    def __deepcopy__(self, memo):
+        """copy.deepcopy of a leaf (and of what holds one: a dict of tensors, a model): its data, requires_grad
+        and .grad copied, without pickling."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                               "because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) not in memo:
+            copied = memo[id(self)] = type(self)._make(self._data.copy())
+            copied.requires_grad = self.requires_grad
+            if self._grad is not None:
+                copied._grad = self._grad.__deepcopy__(memo)
+        return memo[id(self)]
+
     def type_as(self, other):
         return self.to(other.dtype)
 

@@ -8,7 +8,15 @@ from ..tensor import Tensor, _check_device, device
 from . import hooks
 from .parameter import Parameter
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns; printed as torch prints it when every key matched."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 def typename(obj):
@@ -125,8 +133,31 @@ class Module:
     def get_submodule(self, target):
         mod = self
         for part in target.split(".") if target else []:
-            mod = mod._modules[part]
+            if not hasattr(mod, part):
+                raise AttributeError(mod._get_name() + " has no attribute `" + part + "`")
+            mod = getattr(mod, part)
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + part + "` is not an nn.Module")
         return mod
+
+    def get_parameter(self, target):
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError("`" + name + "` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target):
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        if name not in mod._buffers:
+            raise AttributeError("`" + name + "` is not a buffer")
+        return getattr(mod, name)
 
     # ------------------------------------------------------------ traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
@@ -229,6 +260,9 @@ class Module:
 
     def double(self):
         return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
 
     def cpu(self):
         return self
