@@ -299,6 +299,8 @@ CASES = {
     "conv2d_2d_input": _conv_3d_input_wrong,
     "conv2d_kernel_too_big": _conv_kernel_too_big,
     "max_pool_kernel_too_big": _maxpool_too_big,
+    "int_of_a_tensor_of_two_elements": lambda L: int(L.ones(2)),
+    "float_of_a_tensor_of_two_elements": lambda L: float(L.zeros(2, 1)),
     "max_pool_padding_above_half_the_window": lambda L: F(L).max_pool2d(L.ones(1, 1, 9, 9), (2, 2), padding=(0, 2)),
     "avg_pool_padding_above_half_the_window": lambda L: F(L).avg_pool2d(L.ones(1, 1, 9, 9), (3, 2), padding=(2, 0)),
     "batchnorm_one_sample_training": _batchnorm_one,
