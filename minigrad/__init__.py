@@ -16,6 +16,7 @@ from .dtypes import (bool, double, float, float16, float32, float64, get_default
 from .dtypes import dtype
 from .tensor import Size, Tensor, device
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from . import autograd
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,

@@ -451,3 +451,46 @@ def test_grad_fn_name_can_be_called_as_in_torch():
         outs = [a @ b, (a * 2).sum(), a[[0, 1]], L.nn.functional.mse_loss(a, a * 2), a.clamp_min(0.5), a.t()]
         return [o.grad_fn.name() for o in outs]
     assert names(minigrad) == names(torch)
+
+
+# ---------------------------------------------------------------- anomaly detection
+
+def _sqrt_at_zero_times_zero(lib):
+    a = lib.tensor([0.0, 1.0], requires_grad=True)
+    return (a.sqrt() * 0).sum(), a
+
+
+@pytest.mark.filterwarnings("ignore:Anomaly Detection has been enabled")
+def test_detect_anomaly_names_the_node_that_returned_a_nan_gradient_like_torch():
+    errors = []
+    for lib in (torch, minigrad):
+        with lib.autograd.detect_anomaly():
+            loss, a = _sqrt_at_zero_times_zero(lib)
+            with pytest.raises(RuntimeError) as error:
+                loss.backward()
+        errors.append((str(error.value), a.grad))
+    assert errors[0] == errors[1] == ("Function 'SqrtBackward0' returned nan values in its 0th output.", None)
+
+
+@pytest.mark.filterwarnings("ignore:Anomaly Detection has been enabled")
+def test_anomaly_modes_switch_and_restore_like_torch():
+    seen = []
+    for lib in (torch, minigrad):
+        states = [(lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled())]
+        with lib.autograd.detect_anomaly(check_nan=False):
+            states.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+            loss, a = _sqrt_at_zero_times_zero(lib)
+            loss.backward()                     # nan not checked: the nan reaches .grad
+            states.append(np.isnan(a.grad.numpy()).tolist())
+        states.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+        with lib.autograd.set_detect_anomaly(True):
+            states.append(lib.is_anomaly_enabled())
+        states.append(lib.is_anomaly_enabled())
+        seen.append(states)
+    assert seen[0] == seen[1]
+
+
+def test_without_anomaly_detection_a_nan_gradient_reaches_grad():
+    loss, a = _sqrt_at_zero_times_zero(minigrad)
+    loss.backward()
+    assert np.isnan(a.grad.numpy()[0])
