@@ -27,6 +27,7 @@ globals().update(_EXPORTS)          # every op's torch function, each declared b
 from . import random
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
+from ._formatting import set_printoptions
 from . import nn, optim, utils
 from .utils import data as _data  # noqa: F401  (makes minigrad.utils.data importable as an attribute)
 

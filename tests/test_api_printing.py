@@ -61,3 +61,32 @@ def test_torch_all_and_any_functions(name):
     results = [getattr(L, name)(L.tensor(data), 1).tolist() for L in (minigrad, torch)]
     results += [bool(getattr(L, name)(L.tensor(data))) for L in (minigrad, torch)]
     assert results[0] == results[1] and results[2] == results[3]
+
+
+@pytest.fixture
+def default_printoptions():
+    yield
+    for L in (minigrad, torch):
+        L.set_printoptions(profile="default", sci_mode=None)
+
+
+_SHOWN = [lambda L: L.tensor([1.23456, -20.5, 0.001]), lambda L: L.arange(20.).reshape(4, 5),
+          lambda L: L.arange(1500), lambda L: L.tensor([1e-8, 1.0]), lambda L: L.tensor([3.0, 4.0]),
+          lambda L: L.linspace(0, 1, 30, dtype=L.float64)]
+
+
+@pytest.mark.parametrize("options", [dict(precision=2), dict(threshold=5), dict(threshold=5, edgeitems=1),
+                                     dict(edgeitems=0, threshold=10), dict(linewidth=30), dict(sci_mode=True),
+                                     dict(sci_mode=False), dict(profile="short"), dict(profile="full"),
+                                     dict(profile="short", precision=6)], ids=str)
+def test_set_printoptions_changes_reprs_as_torchs_does(options, default_printoptions):
+    shown = []
+    for L in (minigrad, torch):
+        L.set_printoptions(**options)
+        shown.append([_as_torch(repr(make(L))) for make in _SHOWN])
+    assert shown[0] == shown[1]
+
+
+def test_max_over_a_dim_prints_torchs_return_type():
+    shown = [repr(L.tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1)) for L in (minigrad, torch)]
+    assert shown[0] == shown[1]

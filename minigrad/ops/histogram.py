@@ -12,7 +12,6 @@ How torch bins, done the same way (the result's dtype is the input's, float only
   weight instead of 1; `density` divides by the total and by each bin's width.
 """
 import math
-from collections import namedtuple
 from fractions import Fraction
 
 import numpy as np
@@ -20,15 +19,10 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor, declare
 from . import out as _out
+from .return_types import return_type
 
 
-def _histogram_repr(self):
-    return f"torch.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
-
-
-# torch.return_types.histogram: (hist, bin_edges), named and printed as torch's
-histogram_result = type("histogram", (namedtuple("histogram", ["hist", "bin_edges"]),),
-                        {"__slots__": (), "__repr__": _histogram_repr})
+histogram_result = return_type("histogram", ("hist", "bin_edges"))   # torch.return_types.histogram
 
 
 def _c_double(x):

@@ -1,20 +1,20 @@
 """Reductions. Backward spreads the gradient of each reduced value back over the elements it came from."""
 import builtins
 import math
-from collections import namedtuple
 
 import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from .return_types import return_type
 from ..tensor import Tensor, declare
 from ..backend import kernels as K
 from . import arithmetic, elementwise
 from . import out as _out
 
 # torch.return_types.max / min: (values, indices)
-max_result = namedtuple("max", ["values", "indices"])
-min_result = namedtuple("min", ["values", "indices"])
+max_result = return_type("max")
+min_result = return_type("min")
 
 
 def _axes(dim, ndim):

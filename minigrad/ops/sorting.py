@@ -1,7 +1,5 @@
 """Sorting and selection: sort, argsort, topk, kthvalue, median, unique, nonzero. The ops that pick values
 send each value's gradient back to the position it was picked from; the index results carry no gradient."""
-from collections import namedtuple
-
 import numpy as np
 
 from ..autograd.function import Function
@@ -9,15 +7,7 @@ from ..tensor import Tensor, declare
 from .reduce import MaxAll
 from .broadcast import _dim
 from .subscript import IndexGrad
-
-
-def _return_type(name):
-    """torch.return_types.<name>: a named tuple (values, indices) that prints as torch's does."""
-    base = namedtuple(name, ["values", "indices"])
-
-    def __repr__(self):
-        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+from .return_types import return_type as _return_type
 
 
 sort_result = _return_type("sort")
