@@ -149,7 +149,9 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
 
 
 def rand_like(input, dtype=None, generator=None):
-    return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
+    """torch.rand_like: drawn into empty_like(input), so a transposed input's draws follow its memory order."""
+    dtype = _float_dtype(dtype or input.dtype)
+    return _finish(_random.in_memory_order(input._data, lambda shape: _gen(generator).rand(shape, dtype)), False)
 
 
 def randn_like(input, dtype=None, generator=None):

@@ -655,6 +655,27 @@ default_generator = Generator()
 default_generator.seed()       # torch seeds its default CPU generator from /dev/urandom
 
 
+def in_memory_order(x: np.ndarray, draw) -> np.ndarray:
+    """`draw(shape)` for an array shaped like x, laid out as torch's empty_like(x) lays it out and so filled
+    in the same order: in x's memory order where x is a dense permutation of a contiguous layout (a
+    transpose), else row by row. (torch's dropout and rand_like draw into empty_like(x).)"""
+    if x.ndim < 2 or x.flags.c_contiguous or not _dense(x):
+        return draw(x.shape)
+    order = sorted(range(x.ndim), key=lambda d: -x.strides[d])          # the outermost dim first
+    return draw(tuple(x.shape[d] for d in order)).transpose(np.argsort(order))
+
+
+def _dense(x: np.ndarray) -> bool:
+    """No gaps and no overlaps: the dims, sorted by stride, tile the memory exactly (size-1 dims aside)."""
+    dims = sorted((d for d in range(x.ndim) if x.shape[d] != 1), key=lambda d: x.strides[d])
+    step = x.itemsize
+    for d in dims:
+        if x.strides[d] != step:
+            return False
+        step *= x.shape[d]
+    return True
+
+
 def manual_seed(seed) -> Generator:
     """torch.manual_seed: ``int(seed)`` then seeds :data:`default_generator`."""
     return default_generator.manual_seed(int(seed))

@@ -140,3 +140,14 @@ def test_a_gru_with_dropout_between_layers_computes_torchs_outputs_and_gradients
     # same weights, same masks: float64 results agree to rounding (a unit dropped on one side only: O(1))
     for a, b in zip(results["minigrad"], results["torch"]):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-10 * np.abs(b).max())
+
+
+@pytest.mark.parametrize("make", [lambda L: L.ones(3, 5, 2).permute(2, 0, 1), lambda L: L.ones(4, 6).t(),
+                                  lambda L: L.ones(6, 4)[::2]], ids=["permuted", "transposed", "strided slice"])
+def test_dropout_of_a_non_contiguous_tensor_draws_torchs_mask(make):
+    """torch draws into empty_like(x): a dense permuted layout is filled in its memory order."""
+    masks = []
+    for lib in (torch, minigrad):
+        lib.manual_seed(3)
+        masks.append(lib.nn.functional.dropout(make(lib), 0.5).numpy())
+    np.testing.assert_array_equal(masks[1], masks[0])

@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 torch = pytest.importorskip("torch")
 import torch.utils.data as tud  # noqa: E402
 
+import minigrad  # noqa: E402
 from minigrad import random as mr  # noqa: E402
 
 CAPABILITY = torch.backends.cpu.get_cpu_capability()
@@ -465,3 +466,13 @@ def test_plain_python_init_genrand_matches_numpy_legacy_seeding():
         bg.state = {"bit_generator": "MT19937", "state": {"key": mr._init_genrand(s), "pos": 624}}
         g = mr.Generator().manual_seed(s)
         assert bg.random_raw(1000).tolist() == g._raw32(1000).tolist()
+
+
+def test_rand_like_of_a_transposed_tensor_draws_in_its_memory_order_like_torch():
+    drawn = []
+    for lib in (torch, minigrad):
+        lib.manual_seed(0)
+        x = lib.rand_like(lib.zeros(3, 4).t())
+        drawn.append((x.numpy(), x.is_contiguous()))
+    np.testing.assert_array_equal(drawn[1][0], drawn[0][0])
+    assert drawn[0][1] == drawn[1][1]

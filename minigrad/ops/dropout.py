@@ -44,5 +44,5 @@ def scaled_mask(x, p, mask=None, generator=None):
         return np.zeros_like(x)
     if mask is None:
         gen = generator or _random.default_generator
-        mask = gen.bernoulli(x.shape, 1 - p)
+        mask = _random.in_memory_order(x, lambda shape: gen.bernoulli(shape, 1 - p))
     return np.asarray(mask, dtype=x.dtype) / x.dtype.type(1 - p)
