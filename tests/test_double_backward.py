@@ -487,6 +487,8 @@ OPS = {
         _t(L, np.array([[1, 3], [1, 2]])), w, padding_idx=2, scale_grad_by_freq=True) ** 2, [rand(5, 2, seed=19)]),
     "dropout": (lambda L, x: _dropout(L, x * x, 0.25), [_MIXED]),
     "pad": (lambda L, x: _F(L).pad(x, (1, -1, 2, 0), value=0.5) ** 2, [_MIXED]),
+    "scaled_dot_product_attention": (lambda L, q, k, v: _F(L).scaled_dot_product_attention(q, k, v, is_causal=True) ** 2,
+                                     [rand(2, 3, 4, seed=21), rand(2, 3, 4, seed=22), rand(2, 3, 4, seed=23)]),
     "addcmul": (lambda L, a, b, c: L.addcmul(a, b, c, value=0.5) * b, [_MIXED, _POS, rand(4, seed=16)]),
     "addcdiv": (lambda L, a, b, c: L.addcdiv(a, b, c, value=0.5) * b, [_MIXED, _POS, _POS[::-1].copy()]),
     "lerp": (lambda L, a, b: L.lerp(a, b * b, 0.3) * a, [_MIXED, _POS]),
@@ -1120,7 +1122,8 @@ AUDITED = {
     "kl_div": "kl_div", "l1_loss": "l1_loss", "layer_norm": "layer_norm", "leaky_relu": "leaky_relu",
     "linear": "test_linear_layer_second_derivatives_match_torch", "max_pool2d": "max_pool2d",
     "mnist_loss": "mnist_loss", "mse_loss": "mse_loss_mean", "nll_loss": "nll_loss", "normalize": "normalize",
-    "pad": "pad", "silu": "silu", "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
+    "pad": "pad", "scaled_dot_product_attention": "scaled_dot_product_attention", "silu": "silu",
+    "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
     "linalg.vector_norm": "linalg_vector_norm", "linalg.norm": "linalg_norm_fro",
     "linalg.matrix_norm": "linalg_matrix_norm",
     # autograd's own entry points and hooks

@@ -7,6 +7,7 @@ from ..ops.normalization import batch_norm
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from ..ops.attention import scaled_dot_product_attention  # noqa: F401
 from ..ops.matmul import linear
 from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax
 
