@@ -2,12 +2,15 @@
 and warnings, and each learning rate computed by the same float expression in the same order, so that the
 sequence of lrs equals torch's exactly (the chainable forms multiply the previous lr, as torch does).
 
-base.py holds LRScheduler; decays.py the schedules that decay by a rule of the epoch; cycles.py those that
-cycle; plateau.py ReduceLROnPlateau."""
-from .base import LRScheduler
-from .cycles import OneCycleLR
-from .decays import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR
+base.py holds LRScheduler; decays.py the schedules that change the lr by a rule of the epoch; cycles.py those
+that cycle; plateau.py ReduceLROnPlateau; chaining.py the schedulers made of schedulers."""
+from .base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler  # noqa: F401 (torch's module has them)
+from .chaining import ChainedScheduler, SequentialLR
+from .cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
+from .decays import (ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, MultiplicativeLR,
+                     MultiStepLR, PolynomialLR, StepLR)
 from .plateau import ReduceLROnPlateau
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "OneCycleLR", "ReduceLROnPlateau"]
+__all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+           "SequentialLR", "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau", "CyclicLR",
+           "CosineAnnealingWarmRestarts", "OneCycleLR", "PolynomialLR", "LRScheduler"]

@@ -18,13 +18,14 @@ EPOCH_DEPRECATION_WARNING = (
 
 
 def _format_param(name, optimizer, param):
-    """One value per param group: a list/tuple of the right length, or one value repeated."""
+    """One value per param group: a list/tuple of the right length, or one value repeated (tensors copied)."""
     if isinstance(param, (list, tuple)):
         if len(param) != len(optimizer.param_groups):
             raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
                              f"{name} has {len(param)} values, param_groups has {len(optimizer.param_groups)}.")
-        return list(param)
-    return [param] * len(optimizer.param_groups)
+    else:
+        param = [param] * len(optimizer.param_groups)
+    return [value.clone() if isinstance(value, Tensor) else value for value in param]
 
 
 def _group_values(optimizer, key):
@@ -147,3 +148,7 @@ class LRScheduler:
         if not self._get_lr_called_within_step:
             warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
                           UserWarning, stacklevel=3)
+
+
+class _LRScheduler(LRScheduler):
+    """torch's former name of LRScheduler, kept for programs that still subclass it."""
