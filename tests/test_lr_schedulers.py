@@ -11,16 +11,15 @@ import minigrad
 from conftest import assert_same_error
 
 
-def S(L):
+def sch(L):
+    """minigrad's or torch's lr_scheduler module."""
     return L.optim.lr_scheduler
 
 
-def _optimizer(L, opt_name="SGD", two_groups=True):
-    if two_groups:
-        params = [{"params": [L.zeros(2, requires_grad=True)]},
-                  {"params": [L.zeros(3, requires_grad=True)], "lr": 0.03}]
-    else:
-        params = [L.zeros(2, requires_grad=True)]
+def _optimizer(L, opt_name="SGD"):
+    """Two param groups with different lrs."""
+    params = [{"params": [L.zeros(2, requires_grad=True)]},
+              {"params": [L.zeros(3, requires_grad=True)], "lr": 0.03}]
     if opt_name == "SGD":
         return L.optim.SGD(params, lr=0.1, momentum=0.9)
     return L.optim.Adam(params, lr=0.1)
@@ -31,62 +30,61 @@ def _momentums(opt):
 
 
 def _record(opt, sched):
-    return (sched.get_last_lr(), [g["lr"] for g in opt.param_groups], _momentums(opt),
-            getattr(sched, "last_epoch", None))          # ChainedScheduler has none, as in torch
+    return {"last_lr": sched.get_last_lr(), "lr": [g["lr"] for g in opt.param_groups],
+            "momentum": _momentums(opt),
+            "last_epoch": getattr(sched, "last_epoch", None)}          # ChainedScheduler has none, as in torch
 
 
 def _run(L, make, opt_name="SGD", steps=30):
     """The scheduler's state after construction and after each of `steps` optimizer + scheduler steps."""
     opt = _optimizer(L, opt_name)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # CyclicLR/OneCycle-style momentum changes are not warned
-        sched = make(L, opt)
-        seq = [_record(opt, sched)]
-        for _ in range(steps):
-            opt.step()
-            sched.step()
-            seq.append(_record(opt, sched))
+    sched = make(L, opt)
+    seq = [_record(opt, sched)]
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        seq.append(_record(opt, sched))
     return seq
 
 
 # Each case builds its scheduler from (L, optimizer): L is minigrad or torch.
 CASES = [
-    pytest.param(lambda L, o: S(L).MultiplicativeLR(o, lambda e: 0.9), id="MultiplicativeLR"),
-    pytest.param(lambda L, o: S(L).MultiplicativeLR(o, [lambda e: 0.95, lambda e: 1.0 / (1 + 0.1 * e)]),
+    pytest.param(lambda L, o: sch(L).MultiplicativeLR(o, lambda e: 0.9), id="MultiplicativeLR"),
+    pytest.param(lambda L, o: sch(L).MultiplicativeLR(o, [lambda e: 0.95, lambda e: 1.0 / (1 + 0.1 * e)]),
                  id="MultiplicativeLR-per-group"),
-    pytest.param(lambda L, o: S(L).ConstantLR(o), id="ConstantLR-defaults"),
-    pytest.param(lambda L, o: S(L).ConstantLR(o, factor=0.5, total_iters=4), id="ConstantLR"),
-    pytest.param(lambda L, o: S(L).LinearLR(o), id="LinearLR-defaults"),
-    pytest.param(lambda L, o: S(L).LinearLR(o, start_factor=0.2, total_iters=6), id="LinearLR-warmup"),
-    pytest.param(lambda L, o: S(L).LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=8), id="LinearLR-decay"),
-    pytest.param(lambda L, o: S(L).PolynomialLR(o), id="PolynomialLR-defaults"),
-    pytest.param(lambda L, o: S(L).PolynomialLR(o, total_iters=10, power=2.0), id="PolynomialLR-power2"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=5), id="CosineAnnealingWarmRestarts"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001),
+    pytest.param(lambda L, o: sch(L).ConstantLR(o), id="ConstantLR-defaults"),
+    pytest.param(lambda L, o: sch(L).ConstantLR(o, factor=0.5, total_iters=4), id="ConstantLR"),
+    pytest.param(lambda L, o: sch(L).LinearLR(o), id="LinearLR-defaults"),
+    pytest.param(lambda L, o: sch(L).LinearLR(o, start_factor=0.2, total_iters=6), id="LinearLR-warmup"),
+    pytest.param(lambda L, o: sch(L).LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=8), id="LinearLR-decay"),
+    pytest.param(lambda L, o: sch(L).PolynomialLR(o), id="PolynomialLR-defaults"),
+    pytest.param(lambda L, o: sch(L).PolynomialLR(o, total_iters=10, power=2.0), id="PolynomialLR-power2"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=5), id="CosineAnnealingWarmRestarts"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001),
                  id="CosineAnnealingWarmRestarts-T_mult2"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, step_size_up=3), id="CyclicLR-triangular"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, [0.01, 0.002], [0.1, 0.05], step_size_up=2, step_size_down=4,
-                                            mode="triangular2"), id="CyclicLR-triangular2"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, step_size_up=4, mode="exp_range", gamma=0.95),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=3), id="CyclicLR-triangular"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, [0.01, 0.002], [0.1, 0.05], step_size_up=2, step_size_down=4,
+                                              mode="triangular2"), id="CyclicLR-triangular2"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=4, mode="exp_range", gamma=0.95),
                  id="CyclicLR-exp_range"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=lambda x: 1 / x),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=lambda x: 1 / x),
                  id="CyclicLR-scale_fn-cycle"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=lambda x: 0.97 ** x,
-                                            scale_mode="iterations", base_momentum=0.7, max_momentum=0.95),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=lambda x: 0.97 ** x,
+                                              scale_mode="iterations", base_momentum=0.7, max_momentum=0.95),
                  id="CyclicLR-scale_fn-iterations"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, step_size_up=5, cycle_momentum=False),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=5, cycle_momentum=False),
                  id="CyclicLR-no-momentum"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [S(L).LinearLR(o, 0.1, total_iters=3),
-                                                    S(L).ExponentialLR(o, 0.9)], milestones=[3]),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [sch(L).LinearLR(o, 0.1, total_iters=3),
+                                                      sch(L).ExponentialLR(o, 0.9)], milestones=[3]),
                  id="SequentialLR-warmup-then-exponential"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [S(L).ConstantLR(o, 0.5, total_iters=2),
-                                                    S(L).CosineAnnealingLR(o, T_max=8),
-                                                    S(L).StepLR(o, 4, gamma=0.5)], milestones=[5, 13]),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [sch(L).ConstantLR(o, 0.5, total_iters=2),
+                                                      sch(L).CosineAnnealingLR(o, T_max=8),
+                                                      sch(L).StepLR(o, 4, gamma=0.5)], milestones=[5, 13]),
                  id="SequentialLR-three"),
-    pytest.param(lambda L, o: S(L).ChainedScheduler([S(L).ConstantLR(o, 0.5, total_iters=4),
-                                                     S(L).ExponentialLR(o, 0.9)]), id="ChainedScheduler"),
-    pytest.param(lambda L, o: S(L).ChainedScheduler([S(L).LinearLR(o, 0.25, total_iters=5),
-                                                     S(L).CosineAnnealingLR(o, T_max=10)], optimizer=o),
+    pytest.param(lambda L, o: sch(L).ChainedScheduler([sch(L).ConstantLR(o, 0.5, total_iters=4),
+                                                       sch(L).ExponentialLR(o, 0.9)]), id="ChainedScheduler"),
+    pytest.param(lambda L, o: sch(L).ChainedScheduler([sch(L).LinearLR(o, 0.25, total_iters=5),
+                                                       sch(L).CosineAnnealingLR(o, T_max=10)], optimizer=o),
                  id="ChainedScheduler-warmup-cosine"),
 ]
 
@@ -98,33 +96,34 @@ def test_lr_sequence_equals_torch_exactly(make, opt_name):
 
 
 def test_module_has_torchs_schedulers():
-    assert sorted(S(minigrad).__all__) == sorted(S(torch).__all__)
+    assert sorted(sch(minigrad).__all__) == sorted(sch(torch).__all__)
 
 
 # ---- CyclicLR's momentum ------------------------------------------------------------------------------------
 
 def _cyclic(L, o):
-    return S(L).CyclicLR(o, 0.01, 0.1, step_size_up=3, base_momentum=0.8, max_momentum=0.9)
+    return sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=3, base_momentum=0.8, max_momentum=0.9)
 
 
 def test_cyclic_lr_cycles_sgd_momentum_against_the_lr_like_torch():
     mine, theirs = _run(minigrad, _cyclic, "SGD"), _run(torch, _cyclic, "SGD")
-    assert [r[2] for r in mine] == [r[2] for r in theirs]
-    lr_peaks = [r[2][0] for r in mine if r[0][0] == max(m[0][0] for m in mine)]
-    assert set(lr_peaks) == {0.8} and mine[0][2][0] == 0.9       # momentum is lowest where the lr peaks
+    assert [r["momentum"] for r in mine] == [r["momentum"] for r in theirs]
+    peak_lr = max(r["lr"][0] for r in mine)
+    assert {r["momentum"][0] for r in mine if r["lr"][0] == peak_lr} == {0.8}     # lowest where the lr peaks
+    assert mine[0]["momentum"][0] == 0.9                                           # highest at the start
 
 
 def test_cyclic_lr_cycles_adam_beta1_and_keeps_beta2_like_torch():
     mine, theirs = _run(minigrad, _cyclic, "Adam"), _run(torch, _cyclic, "Adam")
-    assert [r[2] for r in mine] == [r[2] for r in theirs]
-    beta1s, beta2s = {r[2][0][0] for r in mine}, {r[2][0][1] for r in mine}
+    assert [r["momentum"] for r in mine] == [r["momentum"] for r in theirs]
+    beta1s, beta2s = {r["momentum"][0][0] for r in mine}, {r["momentum"][0][1] for r in mine}
     assert min(beta1s) == 0.8 and max(beta1s) == 0.9 and beta2s == {0.999}
 
 
 def test_cyclic_lr_sets_base_lr_as_the_optimizers_lr_like_torch():
     def lrs(L):
         opt = _optimizer(L)
-        S(L).CyclicLR(opt, [0.01, 0.02], 0.1, cycle_momentum=False)
+        sch(L).CyclicLR(opt, [0.01, 0.02], 0.1, cycle_momentum=False)
         return [(g["lr"], g["initial_lr"]) for g in opt.param_groups]
     assert lrs(minigrad) == lrs(torch)
 
@@ -133,7 +132,7 @@ def test_cyclic_lr_sets_base_lr_as_the_optimizers_lr_like_torch():
 
 def _warm_restarts_by_fractional_epoch(L, T_mult):
     opt = _optimizer(L)
-    sched = S(L).CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=T_mult, eta_min=0.001)
+    sched = sch(L).CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=T_mult, eta_min=0.001)
     iters = 4
     out = []
     for epoch in range(9):
@@ -152,7 +151,7 @@ def test_warm_restarts_step_with_fractional_epoch_equals_torch(T_mult):
 def test_warm_restarts_step_after_step_epoch_continues_from_that_epoch_like_torch():
     def run(L):
         opt = _optimizer(L)
-        sched = S(L).CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2)
+        sched = sch(L).CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2)
         out = []
         for _ in range(5):
             opt.step()
@@ -168,7 +167,7 @@ def test_warm_restarts_step_after_step_epoch_continues_from_that_epoch_like_torc
 
 def test_warm_restarts_negative_epoch_raises_torch_error():
     def run(L):
-        sched = S(L).CosineAnnealingWarmRestarts(_optimizer(L), T_0=3)
+        sched = sch(L).CosineAnnealingWarmRestarts(_optimizer(L), T_0=3)
         sched.step(-1)
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
 
@@ -176,10 +175,10 @@ def test_warm_restarts_negative_epoch_raises_torch_error():
 # ---- closed forms: step(epoch) ------------------------------------------------------------------------------
 
 CLOSED_FORM = [
-    pytest.param(lambda L, o: S(L).ConstantLR(o, factor=0.5, total_iters=4), id="ConstantLR"),
-    pytest.param(lambda L, o: S(L).LinearLR(o, start_factor=0.2, total_iters=6), id="LinearLR"),
-    pytest.param(lambda L, o: S(L).PolynomialLR(o, total_iters=10, power=2.0), id="PolynomialLR"),
-    pytest.param(lambda L, o: S(L).MultiplicativeLR(o, lambda e: 0.9), id="MultiplicativeLR-no-closed-form"),
+    pytest.param(lambda L, o: sch(L).ConstantLR(o, factor=0.5, total_iters=4), id="ConstantLR"),
+    pytest.param(lambda L, o: sch(L).LinearLR(o, start_factor=0.2, total_iters=6), id="LinearLR"),
+    pytest.param(lambda L, o: sch(L).PolynomialLR(o, total_iters=10, power=2.0), id="PolynomialLR"),
+    pytest.param(lambda L, o: sch(L).MultiplicativeLR(o, lambda e: 0.9), id="MultiplicativeLR-no-closed-form"),
 ]
 
 
@@ -205,12 +204,10 @@ def test_step_with_epoch_gives_torchs_lrs_and_warnings(make):
 def test_state_dict_equals_torchs(make):
     def state(L):
         opt = _optimizer(L)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sched = make(L, opt)
-            for _ in range(7):
-                opt.step()
-                sched.step()
+        sched = make(L, opt)
+        for _ in range(7):
+            opt.step()
+            sched.step()
         return sched.state_dict()
     assert state(minigrad) == state(torch)
 
@@ -218,24 +215,22 @@ def test_state_dict_equals_torchs(make):
 def _resumed(L, make, opt_name, stop=7, steps=20):
     """lrs of a run saved after `stop` steps and resumed into a new optimizer and scheduler (the scheduler
     made before the optimizer's state is loaded, as torch's docs say), then the uninterrupted run's lrs."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        opt = _optimizer(L, opt_name)
-        sched = make(L, opt)
-        for _ in range(stop):
-            opt.step()
-            sched.step()
-        opt_state, sched_state = opt.state_dict(), sched.state_dict()
-        opt2 = _optimizer(L, opt_name)
-        sched2 = make(L, opt2)
-        opt2.load_state_dict(opt_state)
-        sched2.load_state_dict(sched_state)
-        resumed, uninterrupted = [], []
-        for _ in range(steps - stop):
-            for o, s, out in ((opt, sched, uninterrupted), (opt2, sched2, resumed)):
-                o.step()
-                s.step()
-                out.append(_record(o, s))
+    opt = _optimizer(L, opt_name)
+    sched = make(L, opt)
+    for _ in range(stop):
+        opt.step()
+        sched.step()
+    opt_state, sched_state = opt.state_dict(), sched.state_dict()
+    opt2 = _optimizer(L, opt_name)
+    sched2 = make(L, opt2)
+    opt2.load_state_dict(opt_state)
+    sched2.load_state_dict(sched_state)
+    resumed, uninterrupted = [], []
+    for _ in range(steps - stop):
+        for o, s, out in ((opt, sched, uninterrupted), (opt2, sched2, resumed)):
+            o.step()
+            s.step()
+            out.append(_record(o, s))
     return resumed, uninterrupted
 
 
@@ -258,8 +253,8 @@ class _Decay:
 
 
 @pytest.mark.parametrize("make", [
-    pytest.param(lambda L, o, f: S(L).MultiplicativeLR(o, _Decay(f)), id="MultiplicativeLR"),
-    pytest.param(lambda L, o, f: S(L).CyclicLR(o, 0.01, 0.1, step_size_up=2, scale_fn=_Decay(f)), id="CyclicLR"),
+    pytest.param(lambda L, o, f: sch(L).MultiplicativeLR(o, _Decay(f)), id="MultiplicativeLR"),
+    pytest.param(lambda L, o, f: sch(L).CyclicLR(o, 0.01, 0.1, step_size_up=2, scale_fn=_Decay(f)), id="CyclicLR"),
 ])
 def test_callable_objects_state_is_saved_and_loaded_like_torch(make):
     def run(L):
@@ -277,46 +272,77 @@ def test_callable_objects_state_is_saved_and_loaded_like_torch(make):
     assert run(minigrad) == run(torch)
 
 
+# ---- warnings -----------------------------------------------------------------------------------------------
+
+def _warnings(L, make, action):
+    opt = _optimizer(L)
+    sched = make(L, opt)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        action(opt, sched)
+    return [(w.category, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize("make", [c for c in CASES if not c.id.startswith(("SequentialLR", "ChainedScheduler"))])
+def test_get_lr_outside_step_warns_like_torch(make):
+    def call_get_lr(opt, sched):
+        sched.get_lr()
+    mine, theirs = _warnings(minigrad, make, call_get_lr), _warnings(torch, make, call_get_lr)
+    assert mine == theirs and len(mine) == 1
+
+
+@pytest.mark.parametrize("make", CASES)
+def test_scheduler_step_before_optimizer_step_warns_like_torch(make):
+    def step_scheduler_first(opt, sched):
+        sched.step()
+        opt.step()
+    assert _warnings(minigrad, make, step_scheduler_first) == _warnings(torch, make, step_scheduler_first)
+
+
 # ---- bad arguments ------------------------------------------------------------------------------------------
 
 def _other_optimizer(L):
     return L.optim.SGD([L.zeros(1, requires_grad=True)], lr=0.5)
 
 
+def _exponential_of_another_optimizer(L):
+    return sch(L).ExponentialLR(_other_optimizer(L), 0.9)
+
+
 BAD = [
-    pytest.param(lambda L, o: S(L).MultiplicativeLR(o, 0.9), id="MultiplicativeLR-not-callable"),
-    pytest.param(lambda L, o: S(L).MultiplicativeLR(o, [lambda e: 0.9]), id="MultiplicativeLR-one-per-group"),
-    pytest.param(lambda L, o: S(L).ConstantLR(o, factor=1.5), id="ConstantLR-factor-above-1"),
-    pytest.param(lambda L, o: S(L).ConstantLR(o, factor=-0.1), id="ConstantLR-factor-negative"),
-    pytest.param(lambda L, o: S(L).LinearLR(o, start_factor=0), id="LinearLR-start-0"),
-    pytest.param(lambda L, o: S(L).LinearLR(o, end_factor=1.5), id="LinearLR-end-above-1"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=0), id="WarmRestarts-T_0-0"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=2.5), id="WarmRestarts-T_0-float"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), id="WarmRestarts-T_mult-0"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=2, T_mult=1.5), id="WarmRestarts-T_mult-float"),
-    pytest.param(lambda L, o: S(L).CosineAnnealingWarmRestarts(o, T_0=2, eta_min="0"), id="WarmRestarts-eta_min-str"),
-    pytest.param(lambda L, o: S(L).CyclicLR(object(), 0.01, 0.1), id="CyclicLR-not-an-optimizer"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, mode="sawtooth"), id="CyclicLR-unknown-mode"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, [0.01, 0.02, 0.03], 0.1), id="CyclicLR-base_lr-per-group"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, [0.1]), id="CyclicLR-max_lr-per-group"),
-    pytest.param(lambda L, o: S(L).CyclicLR(o, 0.01, 0.1, base_momentum=[0.8]), id="CyclicLR-momentum-per-group"),
-    pytest.param(lambda L, o: S(L).CyclicLR(L.optim.Adagrad([L.zeros(1, requires_grad=True)]), 0.01, 0.1),
+    pytest.param(lambda L, o: sch(L).MultiplicativeLR(o, 0.9), id="MultiplicativeLR-not-callable"),
+    pytest.param(lambda L, o: sch(L).MultiplicativeLR(o, [lambda e: 0.9]), id="MultiplicativeLR-one-per-group"),
+    pytest.param(lambda L, o: sch(L).ConstantLR(o, factor=1.5), id="ConstantLR-factor-above-1"),
+    pytest.param(lambda L, o: sch(L).ConstantLR(o, factor=-0.1), id="ConstantLR-factor-negative"),
+    pytest.param(lambda L, o: sch(L).LinearLR(o, start_factor=0), id="LinearLR-start-0"),
+    pytest.param(lambda L, o: sch(L).LinearLR(o, end_factor=1.5), id="LinearLR-end-above-1"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=0), id="WarmRestarts-T_0-0"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=2.5), id="WarmRestarts-T_0-float"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), id="WarmRestarts-T_mult-0"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=2, T_mult=1.5), id="WarmRestarts-T_mult-float"),
+    pytest.param(lambda L, o: sch(L).CosineAnnealingWarmRestarts(o, T_0=2, eta_min="0"), id="WarmRestarts-eta_min-str"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(object(), 0.01, 0.1), id="CyclicLR-not-an-optimizer"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, mode="sawtooth"), id="CyclicLR-unknown-mode"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, [0.01, 0.02, 0.03], 0.1), id="CyclicLR-base_lr-per-group"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, [0.1]), id="CyclicLR-max_lr-per-group"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(o, 0.01, 0.1, base_momentum=[0.8]), id="CyclicLR-momentum-per-group"),
+    pytest.param(lambda L, o: sch(L).CyclicLR(L.optim.Adagrad([L.zeros(1, requires_grad=True)]), 0.01, 0.1),
                  id="CyclicLR-optimizer-without-momentum"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [], milestones=[]), id="SequentialLR-no-scheduler"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [S(L).ConstantLR(o), S(L).ExponentialLR(o, 0.9)],
-                                                milestones=[2, 4]), id="SequentialLR-milestones-count"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [S(L).ConstantLR(o), S(L).ReduceLROnPlateau(o)],
-                                                milestones=[2]), id="SequentialLR-plateau"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [S(L).ConstantLR(o), object()], milestones=[2]),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [], milestones=[]), id="SequentialLR-no-scheduler"),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [sch(L).ConstantLR(o), sch(L).ExponentialLR(o, 0.9)],
+                                                  milestones=[2, 4]), id="SequentialLR-milestones-count"),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [sch(L).ConstantLR(o), sch(L).ReduceLROnPlateau(o)],
+                                                  milestones=[2]), id="SequentialLR-plateau"),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [sch(L).ConstantLR(o), object()], milestones=[2]),
                  id="SequentialLR-not-a-scheduler"),
-    pytest.param(lambda L, o: S(L).SequentialLR(o, [S(L).ConstantLR(o), S(L).ExponentialLR(_other_optimizer(L), 0.9)],
-                                                milestones=[2]), id="SequentialLR-other-optimizer"),
-    pytest.param(lambda L, o: S(L).ChainedScheduler([]), id="ChainedScheduler-no-scheduler"),
-    pytest.param(lambda L, o: S(L).ChainedScheduler([S(L).ConstantLR(o), S(L).ReduceLROnPlateau(o)]),
+    pytest.param(lambda L, o: sch(L).SequentialLR(o, [sch(L).ConstantLR(o), _exponential_of_another_optimizer(L)],
+                                                  milestones=[2]), id="SequentialLR-other-optimizer"),
+    pytest.param(lambda L, o: sch(L).ChainedScheduler([]), id="ChainedScheduler-no-scheduler"),
+    pytest.param(lambda L, o: sch(L).ChainedScheduler([sch(L).ConstantLR(o), sch(L).ReduceLROnPlateau(o)]),
                  id="ChainedScheduler-plateau"),
-    pytest.param(lambda L, o: S(L).ChainedScheduler([S(L).ConstantLR(o), S(L).ExponentialLR(_other_optimizer(L), 0.9)]),
+    pytest.param(lambda L, o: sch(L).ChainedScheduler([sch(L).ConstantLR(o), _exponential_of_another_optimizer(L)]),
                  id="ChainedScheduler-other-optimizer"),
-    pytest.param(lambda L, o: S(L).ChainedScheduler([S(L).ConstantLR(o)], optimizer=_other_optimizer(L)),
+    pytest.param(lambda L, o: sch(L).ChainedScheduler([sch(L).ConstantLR(o)], optimizer=_other_optimizer(L)),
                  id="ChainedScheduler-optimizer-argument-differs"),
 ]
 
