@@ -83,6 +83,14 @@ def test_param_groups_with_different_lrs_match_torch(opt):
     _check_same_weights(mm, mt, np.float64)
 
 
+@pytest.mark.parametrize("opt", ["SGD", "Adam"])
+def test_repr_of_two_param_groups_matches_torch(opt):
+    def text(L):
+        return repr(getattr(L.optim, opt)([{"params": [L.zeros(2, requires_grad=True)], "lr": 0.01},
+                                           {"params": [L.zeros(3, requires_grad=True)]}], lr=0.1))
+    assert text(minigrad) == text(torch)
+
+
 @pytest.mark.parametrize("set_to_none", [True, False])
 def test_zero_grad_matches_torch(set_to_none):
     results = []

@@ -157,9 +157,9 @@ class Optimizer:
                                  if isinstance(v, (Tensor, np.ndarray)) else v) for k, v in s.items()}
 
     def __repr__(self):
-        lines = [type(self).__name__ + " ("]
-        for i, g in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
+        text = type(self).__name__ + " ("
+        for i, g in enumerate(self.param_groups):          # torch's layout: a blank line between groups
+            text += f"\nParameter Group {i}\n"
             for k in sorted(k for k in g if k != "params"):
-                lines.append(f"    {k}: {g[k]}")
-        return "\n".join(lines) + "\n)"
+                text += f"    {k}: {g[k]}\n"
+        return text + ")"
