@@ -153,3 +153,41 @@ def test_scaled_dot_product_attention_matches_torch(call):
         (out * out).sum().backward()
         results.append([out.detach().numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()])
     _assert_all_close(*results)
+
+
+def _transformer(L, kw, train):
+    L.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = L.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16,
+                                 **kw).double().train(train)
+    first = (3, 5, 8) if kw.get("batch_first") else (5, 3, 8)
+    src, tgt = _input(L, first, 1), _input(L, (first[0], 4, 8) if kw.get("batch_first") else (4, 3, 8), 2)
+    mask = L.nn.Transformer.generate_square_subsequent_mask(4, dtype=L.float64)
+    L.manual_seed(5)
+    out = model(src, tgt, tgt_mask=mask)
+    (out * out).sum().backward()
+    grads = [out.detach().numpy(), src.grad.numpy(), tgt.grad.numpy()] + [p.grad.numpy() for p in model.parameters()]
+    return grads, repr(model), mask.numpy()
+
+
+@pytest.mark.parametrize("kw, train", [(dict(), True), (dict(batch_first=True), True), (dict(), False),
+                                       (dict(norm_first=True), True)],
+                         ids=["training with dropout", "batch first", "eval", "norm first"])
+def test_transformer_with_a_causal_target_mask_matches_torch(kw, train):
+    ours, theirs = (_transformer(L, kw, train) for L in LIBS)
+    assert ours[1] == theirs[1]
+    np.testing.assert_array_equal(ours[2], theirs[2])
+    _assert_all_close(ours[0], theirs[0])
+
+
+def test_transformer_refuses_batches_of_different_sizes_like_torch():
+    errors = []
+    for L in LIBS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = L.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1)
+        with pytest.raises(RuntimeError) as error:
+            model(L.zeros(5, 3, 8), L.zeros(4, 2, 8))
+        errors.append(str(error.value))
+    assert errors[0] == errors[1]
