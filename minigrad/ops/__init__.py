@@ -7,6 +7,8 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - clamp:       clamp (clip) clamp_min clamp_max, bounds that are numbers or tensors
 - comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
+- scans:       cumprod cummax cummin logcumsumexp diff (running reductions along a dim)
+- statistics:  std_mean var_mean quantile nanquantile mode bincount count_nonzero searchsorted bucketize nan_to_num
 - broadcast:   how shapes broadcast and expand (torch's rule and messages)
 - shape:       view reshape permute transpose expand squeeze unsqueeze repeat flip roll tril triu diag outer
 - subscript:   a[i] and a[i] = v (views for basic indices, copies for tensor indices)
@@ -33,4 +35,4 @@ Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from mi
 """
 from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
 from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402
-from . import positions, stacking, index_update  # noqa: F401,E402
+from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
