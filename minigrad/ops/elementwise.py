@@ -299,7 +299,9 @@ def where(condition, a=_ONE_ARGUMENT, b=_ONE_ARGUMENT):
         if a is not b:
             raise TypeError("where() received an invalid combination of arguments - got (Tensor, Tensor), but "
                             "expected one of:\n * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor "
-                            "other, *, Tensor out = None)")
+                            "other, *, Tensor out = None)\n * (Tensor condition, Number self, Tensor other)\n * "
+                            "(Tensor condition, Tensor input, Number other)\n * (Tensor condition, Number self, "
+                            "Number other)\n")
         return condition.nonzero(as_tuple=True)         # torch: the same as nonzero(as_tuple=True)
     if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a, dtype=_scalar_dtype(a, b)))

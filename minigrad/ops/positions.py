@@ -208,7 +208,8 @@ def block_diag(*tensors):
 
 def _check_long_index(index, name):
     if index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got {dtypes.scalar_name(index._data.dtype)}")
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
+                           f"{dtypes.scalar_name(index._data.dtype)}")
 
 
 @declare(methods="take", op=Positions)
@@ -227,7 +228,7 @@ def take(input, index):
 @declare(methods="masked_select", op=Positions)
 def masked_select(input, mask):
     if mask._data.dtype != np.bool_:
-        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     from .broadcast import broadcast_shape
     shape = broadcast_shape(input._data.shape, mask._data.shape)
     source = input if input._data.shape == shape else input.expand(shape)

@@ -171,7 +171,8 @@ class Logcumsumexp(Function):
 @declare(methods="logcumsumexp", op=Logcumsumexp)
 def logcumsumexp(input, dim):
     if input._data.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
+        raise NotImplementedError("\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{dtypes.scalar_name(input._data.dtype)}'")
     a = input
     return Logcumsumexp.apply1(a, _scan_axis(a, dim))
 

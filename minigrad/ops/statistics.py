@@ -10,7 +10,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from .broadcast import _dim
 from .positions import pick, positions
-from .reduce import _axes, mean, std, var
+from .reduce import mean, std, var
 
 
 # ---------------------------------------------------------------- std_mean, var_mean
