@@ -45,19 +45,24 @@ def assert_same(mine, theirs, where="result"):
         assert mine == theirs, f"{where}: {mine!r} != torch's {theirs!r}"
 
 
-def assert_same_as_torch(case):
-    assert_same(outcome(minigrad, case), outcome(torch, case))
+def assert_same_as_torch(case, refused=False):
+    """minigrad's outcome is torch's; `refused`: that outcome is an error (else it must not be one)."""
+    theirs = outcome(torch, case)
+    is_error = isinstance(theirs, tuple) and theirs[:1] == ("error",)
+    assert is_error == refused, f"torch's outcome: {theirs!r}"
+    assert_same(outcome(minigrad, case), theirs)
 
 
 def with_gradients(lib, fn, *arrays):
-    """fn's result on float64 leaves, then the gradient of a weighted sum of it (create_graph=True), then
-    the gradient of that gradient's squares: first and second derivatives, to compare with torch's."""
+    """fn's result on float64 leaves, then the gradient of a weighted sum of its squares (create_graph=True;
+    squared, so that the gradient depends on the leaves even where fn is linear), then the gradient of that
+    gradient's squares: first and second derivatives, to compare with torch's."""
     leaves = [lib.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
     out = fn(*leaves)
     outs = list(out) if isinstance(out, tuple) else [out]
     outs = [o for o in outs if o.dtype == lib.float64]          # values, not indices
     weights = [lib.tensor(np.random.default_rng(7 + i).uniform(0.5, 1.5, tuple(o.shape))) for i, o in enumerate(outs)]
-    total = sum((o * w).sum() for o, w in zip(outs, weights))
+    total = sum((o * o * w).sum() for o, w in zip(outs, weights))
     firsts = lib.autograd.grad(total, leaves, create_graph=True)
     seconds = lib.autograd.grad(sum((g * g).sum() for g in firsts), leaves, allow_unused=True)
     return [*outs, *[g.detach() for g in firsts], *[g for g in seconds if g is not None]]

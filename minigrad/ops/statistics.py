@@ -105,11 +105,19 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         w = Tensor._make(np.asarray(weights, dtype=dt) * np.ones(low._data.shape, dtype=dt))
         out = low.lerp(high, w)
-    out = out.squeeze(d + 1) if not keepdim or dim is None else out
+    # (q, ..., 1 at d, ...) to the result's shape in one squeeze, as torch's ends (its node is the in-place
+    # squeeze_'s, SqueezeBackward4): a trailing size-1 dim always goes, so that the last op is that squeeze
     if keepdim and dim is None:
         out = out.reshape((len(qs),) + (1,) * nd)
+    out = out.unsqueeze(-1)
+    drop = [out._data.ndim - 1]
+    if not keepdim:
+        drop.append(d + 1)                              # the reduced dim (dim None: the flattened one, d = 0)
     if scalar_q:
-        out = out.squeeze(0)
+        drop.append(0)
+    out = out.squeeze(tuple(drop))
+    if out.grad_fn is not None:
+        out.grad_fn.rename("SqueezeBackward4")
     return out
 
 
