@@ -190,11 +190,11 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                    requires_grad=requires_grad)
 
 
-def rand_like(input, dtype=None, generator=None):
+def rand_like(input, dtype=None, generator=None, memory_format=None):
     return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
 
 
-def randn_like(input, dtype=None, generator=None):
+def randn_like(input, dtype=None, generator=None, memory_format=None):
     return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
 
 

@@ -72,7 +72,9 @@ CASES = {
         L.empty_like(L.tensor(A), memory_format=L.preserve_format).shape,
         L.zeros_like(L.tensor(A), memory_format=L.contiguous_format),
         L.ones_like(L.tensor(A), memory_format=L.preserve_format),
-        L.full_like(L.tensor(A), 2, memory_format=L.preserve_format)),
+        L.full_like(L.tensor(A), 2, memory_format=L.preserve_format),
+        (L.manual_seed(0), L.rand_like(L.tensor(A), memory_format=L.preserve_format))[1],
+        (L.manual_seed(0), L.randn_like(L.tensor(A), memory_format=L.contiguous_format))[1]),
     "memory_formats_print_as_torchs": lambda L: (repr(L.contiguous_format).split(".")[-1],
                                                  repr(L.preserve_format).split(".")[-1]),
 }

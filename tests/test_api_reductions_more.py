@@ -162,6 +162,11 @@ def test_cumprod_float32_accumulates_as_torch():
     np.testing.assert_array_equal(minigrad.tensor(x).cumprod(1).numpy(), torch.tensor(x).cumprod(1).numpy())
 
 
+def test_logcumsumexp_float32_accumulates_as_torch():
+    x = np.random.default_rng(4).uniform(-3, 3, (50, 30)).astype(np.float32)
+    np.testing.assert_array_equal(minigrad.tensor(x).logcumsumexp(1).numpy(), torch.tensor(x).logcumsumexp(1).numpy())
+
+
 def test_std_mean_returns_a_plain_tuple_as_torch():
     assert type(minigrad.std_mean(minigrad.tensor(A))) is type(torch.std_mean(torch.tensor(A))) is tuple
 

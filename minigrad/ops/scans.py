@@ -128,7 +128,12 @@ def cummin(input, dim):
 # ---------------------------------------------------------------- logcumsumexp
 
 def _logcumsumexp(a, axis):
-    return np.logaddexp.accumulate(a, axis) if a.size else a.copy()
+    """Running log-sum-exp; float32 accumulates in float64 and rounds once per element, as torch's CPU kernel."""
+    if not a.size:
+        return a.copy()
+    if a.dtype == np.float32:
+        return np.logaddexp.accumulate(a, axis, dtype=np.float64).astype(np.float32)
+    return np.logaddexp.accumulate(a, axis)
 
 
 class Logcumsumexp(Function):
