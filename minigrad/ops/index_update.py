@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
-from .broadcast import _dim
+from .broadcast import _dim, broadcast_shape
 from .indexing import gather
 from .positions import pick, positions
 
@@ -190,7 +190,6 @@ def take_along_dim(input, indices, dim=None):
     d = _dim(dim, nd)
     shape_a, shape_i = list(input._data.shape), list(indices._data.shape)
     shape_a[d] = shape_i[d] = 1
-    from .broadcast import broadcast_shape
     common = broadcast_shape(tuple(shape_a), tuple(shape_i))
     want_a = common[:d] + (input._data.shape[d],) + common[d + 1:]
     want_i = common[:d] + (indices._data.shape[d],) + common[d + 1:]

@@ -11,7 +11,8 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
-from .broadcast import _dim
+from .broadcast import _dim, broadcast_shape
+from .join import cat
 from .views import mark_view
 
 
@@ -191,7 +192,6 @@ def block_diag(*tensors):
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
                                f"{nd} dimensions")
         mats.append(t if nd == 2 else t.reshape(1, -1))
-    from .join import cat
     if not mats:
         return Tensor._make(np.zeros((1, 0), dtype=dtypes.get_default_dtype().np))
     flat = cat([m.reshape(-1) for m in mats]) if len(mats) > 1 else mats[0].reshape(-1)
@@ -205,16 +205,11 @@ def block_diag(*tensors):
     return pick(flat, where, "BlockDiagBackward0")
 
 
-
-def _check_long_index(index, name):
-    if index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
-                           f"{dtypes.scalar_name(index._data.dtype)}")
-
-
 @declare(methods="take", op=Positions)
 def take(input, index):
-    _check_long_index(index, "take")
+    """input's elements at flat positions (counted from the end when negative), in index's shape."""
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {dtypes.scalar_name(index._data.dtype)}")
     n = input._data.size
     idx = index._data.astype(np.int64)
     bad = (idx >= n) | (idx < -n)
@@ -224,12 +219,11 @@ def take(input, index):
     return pick(input, idx % max(n, 1), "TakeBackward0")
 
 
-
 @declare(methods="masked_select", op=Positions)
 def masked_select(input, mask):
+    """input's elements where mask (broadcast against it) holds, as a vector."""
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    from .broadcast import broadcast_shape
     shape = broadcast_shape(input._data.shape, mask._data.shape)
     source = input if input._data.shape == shape else input.expand(shape)
     where = positions(shape)[np.broadcast_to(mask._data, shape)]

@@ -113,13 +113,13 @@ def _cum_extreme(a, dim, better, name, result):
     return result(values, Tensor._make(idx.reshape(a._data.shape)))
 
 
-@declare(methods="cummax", op=None)
+@declare(methods="cummax")
 def cummax(input, dim):
     """The running maximum along dim, and the index where each was found."""
     return _cum_extreme(input, dim, np.greater, "CummaxBackward0", cummax_result)
 
 
-@declare(methods="cummin", op=None)
+@declare(methods="cummin")
 def cummin(input, dim):
     """The running minimum along dim, and the index where each was found."""
     return _cum_extreme(input, dim, np.less, "CumminBackward0", cummin_result)

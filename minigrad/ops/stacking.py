@@ -9,6 +9,7 @@ import numpy as np
 
 from ..tensor import Tensor, declare
 from .broadcast import _dim
+from .indexing import index_select
 from .join import cat, stack
 from .shape import flip, reshape, transpose
 
@@ -202,5 +203,4 @@ def combinations(input, r=2, with_replacement=False):
         return Tensor._make(np.zeros((0,), dtype=input._data.dtype))
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     rows = np.array(list(pick(range(input._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
-    from .indexing import index_select
     return stack([index_select(input, 0, Tensor._make(rows[:, j].copy())) for j in range(r)], 1)
