@@ -50,6 +50,7 @@ CASES = {
     "unflatten_splits_a_dim": grads(lambda L, a: a.unflatten(1, (2, 2)), A),
     "unflatten_infers_a_minus_one": grads(lambda L, a: L.unflatten(a, 1, (2, -1)), A),
     "unflatten_to_sizes_of_another_product_is_refused": lambda L: L.tensor(A).unflatten(1, (3, 2)),
+    "squeeze_of_a_tuple_of_dims_records_torchs_node": grads(lambda L, a: a.reshape(1, 3, 1, 4).squeeze((0, 2)), A),
     "fliplr_flips_columns": grads(lambda L, a: a.fliplr(), A),
     "flipud_flips_rows": grads(lambda L, a: L.flipud(a), A),
     "fliplr_of_a_vector_is_refused": lambda L: L.tensor(V).fliplr(),
