@@ -21,6 +21,9 @@ from . import autograd
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)
+from .creation import logspace, randint_like, tril_indices, triu_indices
+from .dtypes import finfo, iinfo
+from .memory import contiguous_format, memory_format, preserve_format
 from . import ops
 from .tensor import EXPORTS as _EXPORTS
 globals().update(_EXPORTS)          # every op's torch function, each declared beside its op (tensor.declare)

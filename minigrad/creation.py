@@ -79,19 +79,19 @@ def _like(fill, t, dtype, requires_grad):
     return _finish(fill(t._data.shape, dtype=(dtype.np if dtype else t._data.dtype)), requires_grad)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _like(np.zeros, input, dtype, requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _like(np.ones, input, dtype, requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _like(np.empty, input, dtype, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _finish(np.full(input._data.shape, fill_value, dtype=(dtype.np if dtype else input._data.dtype)),
                    requires_grad)
 
@@ -113,6 +113,39 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps). As torch, the first half's exponents count up from start and the
+    second half's down from end, so both ends are exact."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    i = np.arange(steps)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    exponents = np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i)) if steps > 1 else i + start
+    return _finish(np.power(float(base), exponents).astype((dtype or dtypes.get_default_dtype()).np),
+                   requires_grad)
+
+
+def _triangle_indices(lower, row, col, offset, dtype):
+    if row < 0 or col < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}" if row < 0 else f"col must be non-negative, got{col}")
+    if dtype is not None and dtype.np.kind not in "iu":
+        raise NotImplementedError(f"\"{'tril' if lower else 'triu'}_indices\" not implemented for "
+                           f"'{dtypes.scalar_name(dtype.np)}'")
+    rows, cols = np.tril_indices(row, offset, col) if lower else np.triu_indices(row, offset, col)
+    return Tensor._make(np.stack([rows, cols]).astype((dtype or dtypes.int64).np).reshape(2, -1))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (row, column) coordinates of a row x col matrix's lower triangle (on and below diagonal `offset`),
+    row by row, as a 2 x N tensor."""
+    return _triangle_indices(True, row, col, offset, dtype)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (row, column) coordinates of the upper triangle (on and above diagonal `offset`), as a 2 x N tensor."""
+    return _triangle_indices(False, row, col, offset, dtype)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -148,13 +181,22 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(arr if dtype is None else arr.astype(dtype.np), requires_grad)
 
 
-def rand_like(input, dtype=None, generator=None):
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 memory_format=None, generator=None):
+    """randint with input's shape and dtype: randint_like(input, high) or randint_like(input, low, high)."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input._data.shape), generator=generator, dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, generator=None, memory_format=None):
     """torch.rand_like: drawn into empty_like(input), so a transposed input's draws follow its memory order."""
     dtype = _float_dtype(dtype or input.dtype)
     return _finish(_random.in_memory_order(input._data, lambda shape: _gen(generator).rand(shape, dtype)), False)
 
 
-def randn_like(input, dtype=None, generator=None):
+def randn_like(input, dtype=None, generator=None, memory_format=None):
     return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype)
 
 

@@ -108,3 +108,46 @@ def promote(a, b):
     if ca != cb:
         return a if ca > cb else b
     return np.promote_types(a, b)
+
+
+class finfo:
+    """A floating dtype's limits, as torch.finfo gives them (Python floats): eps (the step from 1 to the next
+    number), max, min, tiny (the smallest normal number), resolution, bits. finfo() is the default dtype's."""
+
+    def __init__(self, type=None):
+        if type is None:
+            type = get_default_dtype()
+        if not isinstance(type, dtype):
+            raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_b.type(type).__name__}")
+        if not type.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        info = np.finfo(type.np)
+        self.bits, self.dtype = info.bits, type.name
+        self.eps, self.max, self.min = _pyfloat(info.eps), _pyfloat(info.max), _pyfloat(info.min)
+        self.tiny = self.smallest_normal = _pyfloat(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision      # torch: exactly 1e-06 for float32 (NumPy rounds it to float32)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """An integer dtype's limits, as torch.iinfo gives them (Python ints): max, min, bits."""
+
+    def __init__(self, type):
+        if not isinstance(type, dtype):
+            raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_b.type(type).__name__}")
+        if type.np.kind == "b":
+            raise TypeError(f"{type!r} is not supported by torch.iinfo")
+        if type.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.dtype, self.max, self.min = info.bits, type.name, _pyint(info.max), _pyint(info.min)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -7,13 +7,18 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - clamp:       clamp (clip) clamp_min clamp_max, bounds that are numbers or tensors
 - comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
+- scans:       cumprod cummax cummin logcumsumexp diff (running reductions along a dim)
+- statistics:  std_mean var_mean quantile nanquantile mode bincount count_nonzero searchsorted bucketize nan_to_num
 - broadcast:   how shapes broadcast and expand (torch's rule and messages)
 - shape:       view reshape permute transpose expand squeeze unsqueeze repeat flip roll tril triu diag outer
 - subscript:   a[i] and a[i] = v (views for basic indices, copies for tensor indices)
 - join:        stack cat, and split chunk unbind (whose pieces are views)
+- stacking:    hstack vstack column_stack dstack tensor_split narrow swapaxes unflatten fliplr kron meshgrid ...
 - views:       how a view tracks its base, and how an in-place op on a view rebases the base's history
 - inplace:     in-place ops (add_ zero_ fill_ copy_, and every op's `_` form): how a write is recorded
 - indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
+- index_update: index_add index_copy index_fill put take_along_dim (writes at positions)
+- positions:   diagonal diag_embed unfold rot90 block_diag take masked_select (elements picked by position)
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - histogram:   histc histogram (counting: no gradient)
 - matmul:      matmul (mm, mv, dot, batched), linear
@@ -30,3 +35,4 @@ Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from mi
 """
 from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
 from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402
+from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402

@@ -290,8 +290,19 @@ def copy_into(out, src):
     np.copyto(out, src, casting="unsafe")
 
 
+_ONE_ARGUMENT = object()     # where(condition) alone: the positions where it holds
+
+
 @declare()
-def where(condition, a, b):
+def where(condition, a=_ONE_ARGUMENT, b=_ONE_ARGUMENT):
+    if a is _ONE_ARGUMENT or b is _ONE_ARGUMENT:
+        if a is not b:
+            raise TypeError("where() received an invalid combination of arguments - got (Tensor, Tensor), but "
+                            "expected one of:\n * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor "
+                            "other, *, Tensor out = None)\n * (Tensor condition, Number self, Tensor other)\n * "
+                            "(Tensor condition, Tensor input, Number other)\n * (Tensor condition, Number self, "
+                            "Number other)\n")
+        return condition.nonzero(as_tuple=True)         # torch: the same as nonzero(as_tuple=True)
     if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a, dtype=_scalar_dtype(a, b)))
     if not isinstance(b, Tensor):

@@ -205,6 +205,7 @@ class Squeeze(Function):
 
 
 SqueezeDim = Squeeze.named("SqueezeBackward1")
+SqueezeDims = Squeeze.named("SqueezeBackward2")        # squeeze((d0, d1, ...)): torch's dims overload
 
 
 Unsqueeze = Squeeze.named("UnsqueezeBackward0")
@@ -218,7 +219,8 @@ def squeeze(a, dim=None):
         return mark_view(Squeeze.apply1(a, new), a, lambda arr: arr.reshape(new))
     dims = {_dim(d, len(shp)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
     new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return mark_view(SqueezeDim.apply1(a, new), a, lambda arr: arr.reshape(new))
+    op = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return mark_view(op.apply1(a, new), a, lambda arr: arr.reshape(new))
 
 
 @declare(methods="unsqueeze", op=Squeeze)
