@@ -1,9 +1,14 @@
-"""torch.linalg: vector and matrix norms, built from minigrad's differentiable reductions."""
+"""torch.linalg: vector and matrix norms, built from minigrad's differentiable reductions, and the matrix
+functions and decompositions of minigrad/ops/decompositions.py."""
 import math
 
+from .ops.contractions import linalg_cross as cross, matrix_power
+from .ops.decompositions import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lstsq, pinv, qr, slogdet, solve,
+                                 svd, svdvals)
 from .ops.reduce import amax, amin, norm as _vector_norm, sum as _sum
 
-__all__ = ["norm", "vector_norm", "matrix_norm"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "cross", "matrix_power", "LinAlgError", "cholesky", "det", "eigh",
+           "eigvalsh", "inv", "lstsq", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):

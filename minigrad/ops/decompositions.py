@@ -1,0 +1,520 @@
+"""Matrix functions and decompositions (torch.linalg's): det slogdet logdet inv solve cholesky qr eigh svd
+pinv lstsq, computed by NumPy's LAPACK, with torch's derivatives. Each backward is written once in operations
+that NumPy arrays and Tensors share (@, .mT, *, and these functions themselves), so create_graph=True records
+it and a second derivative flows back through it.
+
+A decomposition with several outputs (svd's U, S, Vh) records one node per output, each named as torch's one
+node: their backward formulas are linear in the outputs' gradients, so the engine's sum of the three is
+torch's whole gradient."""
+from collections import namedtuple
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor, declare
+from .contractions import _check_square
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: a matrix that is singular, or not positive-definite, where that matters."""
+
+
+LinAlgError.__module__ = "minigrad.linalg"
+
+
+# ------------------------------------------------------------ helpers that take NumPy arrays and Tensors alike
+def _inv(a):
+    return inv(a) if isinstance(a, Tensor) else np.linalg.inv(a)
+
+
+def _solve(a, b):
+    return _solve_matrices(a, b) if isinstance(a, Tensor) else np.linalg.solve(a, b)
+
+
+def _const(x, like):
+    return Tensor._make(x) if isinstance(like, Tensor) else x
+
+
+def _dtype(x):
+    return x._data.dtype if isinstance(x, Tensor) else x.dtype
+
+
+def _eye(n, like):
+    return _const(np.eye(n, dtype=_dtype(like)), like)
+
+
+def _diag_embed(v):
+    """v (... n) as diagonal matrices (... n n)."""
+    return v[..., None] * _eye(v.shape[-1], v)
+
+
+def _diagonal(m):
+    """the diagonals (... n) of square matrices (... n n)."""
+    return (m * _eye(m.shape[-1], m)).sum(-1)
+
+
+def _tril(x, k=0):
+    return x.tril(k) if isinstance(x, Tensor) else np.tril(x, k)
+
+
+def _lifted(x):
+    """a batch of numbers (...) as (... 1 1), to scale matrices by."""
+    return x[..., None, None]
+
+
+def _check_float(name, a):
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{dtypes.scalar_name(a._data.dtype)}")
+
+
+def _check_matrix(name, a):
+    if a.dim() < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    _check_float(name, a)
+
+
+# ------------------------------------------------------------------------------------------ det, inv, solve
+class Det(Function):
+    """det(A).  d det(A)/dA = det(A) A^-T"""
+    name = "LinalgDetBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a):
+        out = np.asarray(np.linalg.det(a))
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved
+        return (_lifted(g * out) * _inv(a).mT,)
+
+
+@declare(export="det", methods="det", op=Det)
+def det(A, *, out=None):
+    """torch.det (linalg.det): the determinant of each square matrix."""
+    _check_square("linalg.det", A)
+    _check_float("linalg.det", A)
+    return Det.apply1(A)
+
+
+class LogAbsDet(Function):
+    """log |det(A)| (slogdet's second output).  d log|det A|/dA = A^-T"""
+    name = "LinalgSlogdetBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.saved = a
+        return np.asarray(np.linalg.slogdet(a)[1])
+
+    def backward(self, g):
+        return (_lifted(g) * _inv(self.saved).mT,)
+
+
+Slogdet = namedtuple("slogdet", "sign logabsdet")
+
+
+@declare(methods="slogdet", op=LogAbsDet)
+def slogdet(A, *, out=None):
+    """torch.slogdet (linalg.slogdet): (sign, log|det|) of each square matrix; the sign has no gradient."""
+    _check_square("linalg.slogdet", A)
+    _check_float("linalg.slogdet", A)
+    sign = Tensor._make(np.asarray(np.linalg.slogdet(A._data)[0]))
+    return Slogdet(sign, LogAbsDet.apply1(A))
+
+
+@declare(methods="logdet")
+def logdet(A):
+    """torch.logdet: log det(A): nan where det < 0, -inf where det == 0 (torch's where over slogdet, so its
+    grad_fn is WhereBackward0 as torch's)."""
+    _check_square("logdet", A)
+    _check_float("logdet", A)
+    sign, logabsdet = slogdet(A)
+    from .elementwise import where
+    return where(sign._data < 0, float("nan"), logabsdet)
+
+
+class Inv(Function):
+    """A^-1.  grad A = -A^-T g A^-T"""
+    name = "LinalgInvExBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        out = _lapack("linalg.inv", np.linalg.inv, a)
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        out_t = self.saved.mT
+        return (-(out_t @ g @ out_t),)
+
+
+@declare(export="inverse", methods="inverse", op=Inv)
+def inverse(A, *, out=None):
+    """torch.inverse (linalg.inv): the inverse of each square matrix; a singular one raises
+    linalg.LinAlgError, as torch's."""
+    return inv(A)
+
+
+def inv(A, *, out=None):
+    _check_square("linalg.inv", A)
+    _check_float("linalg.inv", A)
+    return Inv.apply1(A)
+
+
+def _lapack(name, fn, a):
+    """fn(a), NumPy's LinAlgError for a singular matrix in torch's words (the first zero pivot of the LU
+    factorisation with partial pivoting, counted from 1, as LAPACK's getrf reports it)."""
+    try:
+        return fn(a)
+    except np.linalg.LinAlgError:
+        pivot = _first_zero_pivot(a)
+        raise LinAlgError(f"{name}: The diagonal element {pivot} is zero, the inversion could not be completed "
+                          "because the input matrix is singular.") from None
+
+
+def _first_zero_pivot(a):
+    for m in a.reshape(-1, *a.shape[-2:]):
+        u = m.astype(np.float64)
+        n = u.shape[0]
+        for k in range(n):
+            p = k + int(np.argmax(np.abs(u[k:, k])))
+            u[[k, p]] = u[[p, k]]
+            if u[k, k] == 0:
+                return k + 1
+            u[k + 1:, k:] -= np.outer(u[k + 1:, k] / u[k, k], u[k, k:])
+    return n
+
+
+class Solve(Function):
+    """X = A^-1 B.  grad B = A^-T g, grad A = -(grad B) X^T"""
+    name = "LinalgSolveExBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a, b):
+        try:
+            out = np.linalg.solve(a, b)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") \
+                from None
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, x = self.saved
+        gb = _solve(a.mT, g)
+        ga = -(gb @ x.mT) if self.needs_input_grad[0] else None
+        return ga, gb if self.needs_input_grad[1] else None
+
+
+def _solve_matrices(A, B):
+    return Solve.apply(A, B)
+
+
+def solve(A, B, *, left=True, out=None):
+    """torch.linalg.solve: X with A X = B (B a matrix, or a vector: B's shape A's without the last dim)."""
+    _check_square("linalg.solve", A)
+    _check_float("linalg.solve", A)
+    if not left:
+        return solve(A.mT, B.mT).mT
+    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    rows = B.shape[0] if vector and B.dim() == 1 else (B.shape[-1] if vector else B.shape[-2])
+    if rows != A.shape[-1]:
+        cols = 1 if vector else B.shape[-1]
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+                           f"({A.shape[-2]}x{A.shape[-1]} and {rows}x{cols})")
+    if vector:
+        return Solve.apply(A, B.unsqueeze(-1)).squeeze(-1)
+    return Solve.apply(A, B)
+
+
+# --------------------------------------------------------------------------------------------- cholesky
+class Cholesky(Function):
+    """L with A = L L^T.  grad A = sym(L^-T phi(L^T g) L^-1), phi: the lower triangle, its diagonal halved"""
+    name = "LinalgCholeskyExBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saves_output = True
+
+    def forward(self, a):
+        try:
+            out = np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            order = _first_non_positive_minor(a)
+            raise LinAlgError("linalg.cholesky: The factorization could not be completed because the input is not "
+                              f"positive-definite (the leading minor of order {order} is not positive-definite)."
+                              ) from None
+        self.saved = out
+        return out
+
+    def backward(self, g):
+        low = self.saved
+        phi = _tril(low.mT @ g)
+        phi = phi - 0.5 * _diag_embed(_diagonal(phi))
+        low_inv = _inv(low)
+        grad = low_inv.mT @ phi @ low_inv
+        return ((grad + grad.mT) * 0.5,)
+
+
+def _first_non_positive_minor(a):
+    for m in a.reshape(-1, *a.shape[-2:]):
+        for k in range(1, m.shape[-1] + 1):
+            try:
+                np.linalg.cholesky(m[:k, :k])
+            except np.linalg.LinAlgError:
+                return k
+    return a.shape[-1]
+
+
+def cholesky(A, *, upper=False, out=None):
+    """torch.linalg.cholesky: the lower triangular L with A = L L^T (upper=True: L^T); only A's lower triangle
+    is read."""
+    _check_square("linalg.cholesky", A)
+    _check_float("linalg.cholesky", A)
+    low = Cholesky.apply1(A)
+    return low.mT if upper else low
+
+
+# --------------------------------------------------------------------- decompositions with several outputs
+class _Factor(Function):
+    """One output of a decomposition; backward computes that output's share of the input's gradient."""
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+
+    def forward(self, a, parts, which):
+        self.parts, self.which = parts, which
+        return parts.arrays[which]
+
+    def backward(self, g):
+        return self.grad(g, self.parts.arrays), None, None
+
+    def backward_tensor(self, g):
+        return self.grad(g, self.parts.tensors), None, None
+
+
+class _Parts:
+    """The outputs of one decomposition: as arrays (first derivatives) and, once made, as Tensors (the
+    second derivative flows back through them)."""
+
+    def __init__(self, **arrays):
+        self.arrays, self.tensors = arrays, {}
+
+
+def _factors(cls, a, parts, names):
+    outs = []
+    for name in names:
+        t = cls.apply(a, parts, name) if a.requires_grad else Tensor._make(parts.arrays[name])
+        parts.tensors[name] = t
+        outs.append(t)
+    return outs
+
+
+class SvdFactor(_Factor):
+    """A = U diag(S) Vh.  grad A = U (diag(gS) + (skew(U^T gU) S + S skew(V^T gV)) / E) Vh, E_ij = S_j^2 - S_i^2
+    (plus the parts of gU, gV outside U's and V's span when A is not square)"""
+    name = "LinalgSvdBackward0"
+
+    def grad(self, g, p):
+        U, S, Vh = p["U"], p["S"], p["Vh"]
+        k = S.shape[-1]
+        U, Vh = U[..., :, :k], Vh[..., :k, :]
+        m, n = U.shape[-2], Vh.shape[-1]
+        if self.which == "S":
+            return U @ _diag_embed(g) @ Vh
+        S2 = S * S
+        E = S2[..., None, :] - S2[..., :, None] + _eye(k, S)
+        if self.which == "U":
+            gU = g[..., :, :k]
+            UhgU = U.mT @ gU
+            inner = (UhgU - UhgU.mT) * S[..., None, :] / E
+            if m > k:
+                gUSinv = gU / S[..., None, :]
+                return (U @ inner + gUSinv - U @ (U.mT @ gUSinv)) @ Vh
+            return U @ inner @ Vh
+        gVh = g[..., :k, :]
+        V, gV = Vh.mT, gVh.mT
+        VhgV = V.mT @ gV
+        inner = S[..., :, None] * (VhgV - VhgV.mT) / E
+        if n > k:
+            SinvgVh = gVh / S[..., :, None]
+            return U @ (inner @ Vh + SinvgVh - (SinvgVh @ V) @ Vh)
+        return U @ inner @ Vh
+
+
+Svd = namedtuple("svd", "U S Vh")
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    """torch.linalg.svd: U, S, Vh with A = U diag(S) Vh (S descending; U and Vh square with full_matrices)."""
+    _check_matrix("linalg.svd", A)
+    U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
+    return Svd(*_factors(SvdFactor, A, _Parts(U=U, S=S, Vh=Vh), ("U", "S", "Vh")))
+
+
+def svdvals(A, *, driver=None, out=None):
+    """torch.linalg.svdvals: the singular values, descending."""
+    _check_matrix("linalg.svdvals", A)
+    U, S, Vh = np.linalg.svd(A._data, full_matrices=False)
+    return _factors(SvdFactor, A, _Parts(U=U, S=S, Vh=Vh), ("S",))[0]
+
+
+class EighFactor(_Factor):
+    """A = Q diag(L) Q^T (A symmetric).  grad A = Q (diag(gL) + skew(Q^T gQ) / (2 E)) Q^T, E_ij = L_j - L_i"""
+    name = "LinalgEighBackward0"
+
+    def grad(self, g, p):
+        L, Q = p["L"], p["Q"]
+        if self.which == "L":
+            return Q @ _diag_embed(g) @ Q.mT
+        n = L.shape[-1]
+        QhgQ = Q.mT @ g
+        E = L[..., None, :] - L[..., :, None] + _eye(n, L)
+        inner = (QhgQ - QhgQ.mT) * 0.5 / E
+        return Q @ inner @ Q.mT
+
+
+Eigh = namedtuple("eigh", "eigenvalues eigenvectors")
+
+
+def eigh(A, UPLO="L", *, out=None):
+    """torch.linalg.eigh: the eigenvalues (ascending) and eigenvectors of symmetric matrices, from the lower
+    (UPLO='L') or upper triangle."""
+    _check_square("linalg.eigh", A)
+    _check_float("linalg.eigh", A)
+    L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
+    return Eigh(*_factors(EighFactor, A, _Parts(L=L, Q=Q), ("L", "Q")))
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """torch.linalg.eigvalsh: the eigenvalues (ascending) of symmetric matrices."""
+    _check_square("linalg.eigvalsh", A)
+    _check_float("linalg.eigvalsh", A)
+    L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
+    return _factors(EighFactor, A, _Parts(L=L, Q=Q), ("L",))[0]
+
+
+class QrFactor(_Factor):
+    """A = Q R (reduced, rows >= cols).  grad A = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q, copyltu: the
+    lower triangle mirrored onto the upper"""
+    name = "LinalgQrBackward0"
+
+    def grad(self, g, p):
+        Q, R = p["Q"], p["R"]
+        if self.which == "Q":
+            M = -(g.mT @ Q)
+            base = g
+        else:
+            M = R @ g.mT
+            base = None
+        low = _tril(M, -1)
+        sym = low + low.mT + _diag_embed(_diagonal(M))
+        right = Q @ sym if base is None else base + Q @ sym
+        return _solve(R, right.mT).mT          # right @ R^-T
+
+
+Qr = namedtuple("qr", "Q R")
+
+
+def qr(A, mode="reduced", *, out=None):
+    """torch.linalg.qr: Q (orthonormal columns) and R (upper triangular) with A = Q R; mode 'reduced',
+    'complete' or 'r'. The gradient is torch's for rows >= columns in 'reduced' mode."""
+    _check_matrix("linalg.qr", A)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
+                           "'r', or 'complete'")
+    Q, R = np.linalg.qr(A._data, mode="complete" if mode == "complete" else "reduced")
+    m, n = A.shape[-2], A.shape[-1]
+    if A.requires_grad and (m < n or (mode == "complete" and m > n)):
+        raise NotImplementedError("minigrad: the gradient of linalg.qr is for matrices with rows >= columns in "
+                                  "'reduced' mode")
+    q, r = _factors(QrFactor, A, _Parts(Q=Q, R=R), ("Q", "R"))
+    if mode == "r":
+        return Qr(Tensor._make(np.zeros(0, dtype=Q.dtype)), r)
+    return Qr(q, r)
+
+
+# ----------------------------------------------------------------------------------------- pinv, lstsq
+def _pinv_backward(g, pinvA, A):
+    """torch's pinv_backward: the derivative of A^+ (of constant rank), in the product of smallest matrices."""
+    m, n = A.shape[-2], A.shape[-1]
+    pinvAh, gh = pinvA.mT, g.mT
+    if m <= n:
+        K = gh @ pinvA
+        KpinvAh = K @ pinvAh
+        return -(pinvA @ K).mT + KpinvAh - (A @ pinvA) @ KpinvAh + (pinvAh @ pinvA) @ (gh - K @ A)
+    K = pinvA @ gh
+    pinvAhK = pinvAh @ K
+    return -(K @ pinvA).mT + (gh - A @ K) @ pinvA @ pinvAh + pinvAhK - pinvAhK @ pinvA @ A
+
+
+class Pinv(Function):
+    """A^+, the pseudo-inverse.  Its derivative: torch's pinv_backward (for a constant rank)"""
+    name = "LinalgPinvBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, a, rcond, hermitian):
+        out = np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
+        self.saved = (a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved
+        return _pinv_backward(g, out, a), None, None
+
+
+@declare(export="pinverse", methods="pinverse", op=Pinv)
+def pinverse(input, rcond=1e-15):
+    """torch.pinverse: the pseudo-inverse, singular values below rcond * the largest taken as 0."""
+    return pinv(input, rtol=rcond)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """torch.linalg.pinv: the pseudo-inverse (singular values at most max(atol, rtol * the largest) are 0)."""
+    if A.dim() < 2 or A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.pinv({dtypes.scalar_name(A._data.dtype)}{{{list(A.shape)}}}): expected a "
+                           "tensor with 2 or more dimensions of float, double, cfloat or cdouble types")
+    if atol is not None:
+        raise NotImplementedError("minigrad: linalg.pinv takes rtol, not atol")
+    if rtol is None:
+        rtol = max(A.shape[-2:]) * np.finfo(A._data.dtype).eps
+    return Pinv.apply(A, rtol, hermitian)
+
+
+class Lstsq(Function):
+    """X = A^+ B, the least-squares solution.  grad B = A^+T g, grad A = pinv_backward(g B^T, A^+, A)"""
+    name = "LinalgLstsqBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.linalg.pinv(a) @ b
+
+    def backward(self, g):
+        a, b = self.saved
+        pinvA = pinv(a) if isinstance(a, Tensor) else np.linalg.pinv(a)
+        ga = _pinv_backward(g @ b.mT, pinvA, a) if self.needs_input_grad[0] else None
+        gb = pinvA.mT @ g if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+Lstsq_result = namedtuple("lstsq", "solution residuals rank singular_values")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """torch.linalg.lstsq: the X minimising ||A X - B|| (of least norm); returns (solution, residuals, rank,
+    singular_values) as torch's default CPU driver gelsy does: residuals and singular values empty."""
+    _check_matrix("linalg.lstsq", A)
+    if A.shape[-2] != B.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    rank = Tensor._make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
+    empty = Tensor._make(np.zeros(0, dtype=A._data.dtype))
+    return Lstsq_result(Lstsq.apply(A, B), empty, rank, empty)
