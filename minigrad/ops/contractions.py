@@ -15,6 +15,10 @@ def _as_tensor_like(x, like):
     return Tensor._make(x) if isinstance(like, Tensor) else x
 
 
+def _dtype_of(x):
+    return x._data.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
+
+
 # ---------------------------------------------------------------------------------------------------- einsum
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
@@ -133,14 +137,12 @@ class Einsum(Function):
             if letter in target:                  # a repeated letter: a fresh one, tied to it by the identity
                 fresh = next(spare)
                 terms.append(letter + fresh)
-                operands.append(_as_tensor_like(np.eye(size, dtype=g.dtype if isinstance(g, np.ndarray)
-                                                       else g._data.dtype), g))
+                operands.append(_as_tensor_like(np.eye(size, dtype=_dtype_of(g)), g))
                 target += fresh
                 continue
             if letter not in "".join(terms):      # a letter only this operand has: the gradient spreads along it
                 terms.append(letter)
-                operands.append(_as_tensor_like(np.ones(size, dtype=g.dtype if isinstance(g, np.ndarray)
-                                                        else g._data.dtype), g))
+                operands.append(_as_tensor_like(np.ones(size, dtype=_dtype_of(g)), g))
             target += letter
         equation = f"{','.join(terms)}->{target}"
         shape = tuple(self.sizes.get(letter, 1) for letter in term)
@@ -368,7 +370,7 @@ class Trace(Function):
         return np.asarray(np.trace(a))
 
     def backward(self, g):
-        eye = np.eye(*self.shape, dtype=(g.dtype if isinstance(g, np.ndarray) else g._data.dtype))
+        eye = np.eye(*self.shape, dtype=_dtype_of(g))
         return (g * _as_tensor_like(eye, g),)
 
 
@@ -476,6 +478,24 @@ class Cdist(Function):
         g1 = weighted.sum(-2) if self.needs_input_grad[0] else None
         g2 = -weighted.sum(-3) if self.needs_input_grad[1] else None
         return g1, g2, None
+
+    def backward_tensor(self, g):
+        """torch has no derivative of cdist's derivative: the gradients are recorded by a node that refuses a
+        second backward with torch's error."""
+        return tuple(None if gi is None else NoSecondDerivative.apply(g, gi, "_cdist_backward")
+                     for gi in self.backward(g._data))
+
+
+class NoSecondDerivative(Function):
+    """A first derivative computed outside the graph, whose own derivative torch does not have either."""
+    name = "NotImplemented"
+
+    def forward(self, g, value, op):
+        self.op = op
+        return value
+
+    def backward(self, g):
+        raise NotImplementedError(f"the derivative for '{self.op}' is not implemented.")
 
 
 @declare(op=Cdist)

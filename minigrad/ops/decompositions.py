@@ -361,7 +361,7 @@ def svdvals(A, *, driver=None, out=None):
     """torch.linalg.svdvals: the singular values, descending."""
     _check_matrix("linalg.svdvals", A)
     U, S, Vh = np.linalg.svd(A._data, full_matrices=False)
-    return _factors(SvdFactor, A, _Parts(U=U, S=S, Vh=Vh), ("S",))[0]
+    return _factors(SvdFactor, A, _Parts(U=U, S=S, Vh=Vh), ("S", "U", "Vh"))[0]   # U, Vh: for a 2nd derivative
 
 
 class EighFactor(_Factor):
@@ -396,7 +396,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
     _check_square("linalg.eigvalsh", A)
     _check_float("linalg.eigvalsh", A)
     L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
-    return _factors(EighFactor, A, _Parts(L=L, Q=Q), ("L",))[0]
+    return _factors(EighFactor, A, _Parts(L=L, Q=Q), ("L", "Q"))[0]      # Q: for a second derivative
 
 
 class QrFactor(_Factor):

@@ -70,10 +70,23 @@ def fmod(input, other, *, out=None):
 @declare(methods="remainder __mod__", inplace="remainder_ __imod__", op=Remainder)
 def remainder(input, other, *, out=None):
     """torch.remainder (the % operator): the remainder of input / other with the sign of other (Python's %)."""
-    if not isinstance(input, Tensor):                # remainder(5, t)
-        return _rounded_division(Remainder, Tensor._make(np.asarray(input, dtype=_number_dtype(input, other))),
-                                 other)
+    if not isinstance(input, Tensor):                # remainder(5, t), 5 % t: torch has no derivative for it
+        number = Tensor._make(np.asarray(input, dtype=_number_dtype(input, other)))
+        _integer_zero_division(number, other)
+        return RemainderOfANumber.apply(other, number._data)
     return _rounded_division(Remainder, input, other)
+
+
+class RemainderOfANumber(Function):
+    """number % b.  torch has no derivative for it: its node raises when backward reaches it"""
+    name = "NotImplemented"
+
+    def forward(self, b, number):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.remainder(number, b))
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
 
 
 @declare(export="", methods="__rmod__", op=Remainder)
@@ -131,7 +144,7 @@ class Frac(Pointwise):
 @declare(methods="frac", inplace="frac_", op=Frac)
 def frac(input, *, out=None):
     if input._data.dtype.kind != "f":
-        raise RuntimeError("\"frac_cpu\" not implemented for '" + dtypes.scalar_name(input._data.dtype) + "'")
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
     return unary(Frac, input)
 
 
@@ -185,25 +198,24 @@ class Heaviside(Function):
         return np.heaviside(a, values).astype(np.result_type(a, values), copy=False)
 
     def backward(self, g):
-        raise RuntimeError("the derivative for 'heaviside' is not implemented.")
+        raise RuntimeError("derivative for aten::heaviside is not implemented")
 
 
 @declare(methods="heaviside", op=Heaviside)
 def heaviside(input, values, *, out=None):
     """torch.heaviside: the step function, `values` where input is 0."""
     if input._data.dtype != values._data.dtype:
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
-    if input.requires_grad or values.requires_grad:
-        raise RuntimeError("the derivative for 'heaviside' is not implemented.")
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return Heaviside.apply(input, values)
 
 
 def _integer_op(name, fn, input, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     for t in (input, other):
         if isinstance(t, Tensor) and t._data.dtype.kind not in "iu":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtypes.scalar_name(t._data.dtype)}'")
-    od = other._data if isinstance(other, Tensor) else other
-    return Tensor._make(np.asarray(fn(input._data, od)).astype(np.result_type(input._data, od), copy=False))
+    return Tensor._make(np.asarray(fn(input._data, other._data)))
 
 
 @declare(methods="gcd", inplace="gcd_")

@@ -123,14 +123,15 @@ def logit(input, eps=None, *, out=None):
 
 
 class Xlogy(Function):
-    """x * log(y), 0 where x == 0 (unless y is nan).  d/dx = log(y) (0 where x == 0), d/dy = x / y"""
+    """x * log(y), 0 where x == 0 (unless y is nan).  d/dx = log(y) (0 where x == 0 and y <= 0), d/dy = x / y"""
     name = "XlogyBackward0"
     differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0, 1)
 
     def forward(self, x, y):
         self.saved = (x, y)
-        x, y = _float(np.asarray(x)), _float(np.asarray(y))
+        x, y = _float(np.asarray(x)), np.asarray(y)
+        y = y.astype(x.dtype) if y.ndim == 0 and y.dtype.kind != "f" else _float(y)   # a number takes x's type
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))).astype(
                 np.result_type(x, y), copy=False)
@@ -143,7 +144,7 @@ class Xlogy(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             if need_x:
                 xv, yv = np.asarray(data(x)), np.asarray(data(y))
-                gx = g * M.where((xv == 0) & ~np.isnan(yv), 0.0, M.log(y))
+                gx = g * M.where((xv == 0) & (yv <= 0), 0.0, M.log(y))
             if need_y:
                 gy = g * x / y
         return gx, gy
