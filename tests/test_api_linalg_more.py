@@ -173,3 +173,21 @@ def test_singular_or_indefinite_input_raises_linalg_error_like_torch(name):
         assert isinstance(err.value, RuntimeError)
         messages.append(str(err.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("kwargs", [dict(atol=0.5), dict(rtol=0.3), dict(atol=0.1, rtol=0.2)],
+                         ids=["atol", "rtol", "both"])
+def test_pinv_drops_small_singular_values_as_torch(kwargs):
+    a = np.diag([3.0, 1.0, 0.4]) @ rand(3, 4)
+    assert_same_as_torch(lambda L, x: L.linalg.pinv(x, **kwargs), [a])
+
+
+def test_out_receives_the_result_like_torch():
+    a = spd(3)
+    results = []
+    for L in (minigrad, torch):
+        out = L.empty(3, 3, dtype=L.float64)
+        returned = L.linalg.inv(L.tensor(a), out=out)
+        assert returned is out
+        results.append(out.numpy())
+    np.testing.assert_allclose(results[0], results[1], **TOL)

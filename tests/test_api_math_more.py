@@ -23,7 +23,8 @@ UNARY = {
     "atan": (lambda t: t.atan(), MIXED), "arcsin": (lambda t: t.arcsin(), UNIT),
     "arctan": (lambda t: t.arctan(), MIXED), "deg2rad": (lambda t: t.deg2rad(), MIXED * 60),
     "rad2deg": (lambda t: t.rad2deg(), MIXED), "angle": (lambda t: t.angle(), MIXED),
-    "erf": (lambda t: t.erf(), MIXED), "erfc": (lambda t: t.erfc(), MIXED), "erfc_tail": (lambda t: t.erfc(), MIXED + 6),
+    "erf": (lambda t: t.erf(), MIXED), "erfc": (lambda t: t.erfc(), MIXED),
+    "erfc_tail": (lambda t: t.erfc(), MIXED + 6),
     "erfinv": (lambda t: t.erfinv(), UNIT), "erfinv_near_one": (lambda t: t.erfinv(), 1 - POSITIVE * 1e-6),
     "logit": (lambda t: t.logit(), PROBABILITIES), "logit_eps": (lambda t: t.logit(eps=0.2), PROBABILITIES),
     "frac": (lambda t: t.frac(), MIXED), "fmod_number": (lambda t: t.fmod(0.7), MIXED),
@@ -201,3 +202,27 @@ def test_bad_input_raises_torchs_error(call, error):
 
 def test_complex_is_absent_rather_than_half_working():
     assert not hasattr(minigrad, "complex")
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, out: L.erf(L.tensor(MIXED), out=out),
+    lambda L, out: L.atan2(L.tensor(MIXED), L.tensor(POSITIVE), out=out),
+    lambda L, out: L.fmod(L.tensor(MIXED), 0.7, out=out),
+    lambda L, out: L.sinh(L.tensor(MIXED), out=out),
+], ids=["erf", "atan2", "fmod", "sinh"])
+def test_out_receives_the_result_like_torch(call):
+    results = []
+    for L in (minigrad, torch):
+        out = L.empty(3, 4, dtype=L.float64)
+        assert call(L, out) is out
+        results.append(out.numpy())
+    np.testing.assert_allclose(results[0], results[1], **TOL)
+
+
+def test_out_refuses_inputs_that_require_grad_like_torch():
+    messages = []
+    for L in (minigrad, torch):
+        with pytest.raises(RuntimeError) as err:
+            L.erf(L.tensor(MIXED, requires_grad=True), out=L.empty(3, 4, dtype=L.float64))
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]

@@ -6,6 +6,7 @@ import string
 import numpy as np
 
 from ..autograd.function import Function
+from . import out as _out
 from ..tensor import Tensor, declare
 from .elementwise import _promote
 
@@ -176,6 +177,8 @@ def einsum(equation, *operands):
 def tensordot(a, b, dims=2, out=None):
     """torch.tensordot: sums the products over the last `dims` dims of a and the first of b (dims an int), or
     over the dims listed (dims a pair of lists). An einsum."""
+    if out is not None:
+        return _out.into("tensordot", out, (a, b), lambda: tensordot(a, b, dims, out))
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
@@ -203,6 +206,8 @@ def tensordot(a, b, dims=2, out=None):
 @declare(methods="inner")
 def inner(input, other, *, out=None):
     """torch.inner: the sum of products over the last dim of both (a number times a tensor for a 0-d one)."""
+    if out is not None:
+        return _out.into("inner", out, (input, other), lambda: inner(input, other))
     if input.dim() == 0 or other.dim() == 0:
         return input * other
     if input.shape[-1] != other.shape[-1]:
@@ -338,24 +343,34 @@ _DIM_ERRORS = {
 @declare(methods="addmm", op=Addmm)
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """torch.addmm: beta * input + alpha * (mat1 @ mat2)."""
+    if out is not None:
+        return _out.into("addmm", out, (input, mat1, mat2), lambda: addmm(input, mat1, mat2, beta=beta, alpha=alpha))
     return _add_product(Addmm, "addmm", input, mat1, mat2, beta, alpha, 2, 2)
 
 
 @declare(methods="addmv", op=Addmv)
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """torch.addmv: beta * input + alpha * (mat @ vec)."""
+    if out is not None:
+        return _out.into("addmv", out, (input, mat, vec), lambda: addmv(input, mat, vec, beta=beta, alpha=alpha))
     return _add_product(Addmv, "addmv", input, mat, vec, beta, alpha, 2, 1)
 
 
 @declare(methods="baddbmm", op=Baddbmm)
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.baddbmm: beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    if out is not None:
+        return _out.into("baddbmm", out, (input, batch1, batch2),
+                         lambda: baddbmm(input, batch1, batch2, beta=beta, alpha=alpha))
     return _add_product(Baddbmm, "baddbmm", input, batch1, batch2, beta, alpha, 3, 3)
 
 
 @declare(methods="addbmm", op=Addbmm)
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.addbmm: beta * input + alpha * (the sum over the batch of batch1[b] @ batch2[b])."""
+    if out is not None:
+        return _out.into("addbmm", out, (input, batch1, batch2),
+                         lambda: addbmm(input, batch1, batch2, beta=beta, alpha=alpha))
     return _add_product(Addbmm, "addbmm", input, batch1, batch2, beta, alpha, 3, 3)
 
 
@@ -409,6 +424,8 @@ def _cross(a, b, dim):
 @declare(export="", op=Cross)
 def linalg_cross(input, other, *, dim=-1, out=None):
     """torch.linalg.cross: the cross product along `dim` (of size 3), the inputs broadcast."""
+    if out is not None:
+        return _out.into("linalg.cross", out, (input, other), lambda: linalg_cross(input, other, dim=dim))
     if input.dim() != other.dim():
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
     d = dim % max(input.dim(), 1)
@@ -423,6 +440,8 @@ def linalg_cross(input, other, *, dim=-1, out=None):
 def cross(input, other, dim=None, *, out=None):
     """torch.cross: the cross product along `dim` (default: the first dim of size 3, as torch's; torch warns
     that this default will change to -1)."""
+    if out is not None:
+        return _out.into("cross", out, (input, other), lambda: cross(input, other, dim))
     if dim is None:
         import warnings
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from . import out as _out
 from ..tensor import Tensor, declare
 from .contractions import _check_square
 
@@ -21,6 +22,12 @@ class LinAlgError(RuntimeError):
 
 
 LinAlgError.__module__ = "minigrad.linalg"
+
+
+def _refuse_out(name, out):
+    """out= for a function of several results: not supported, said plainly (rather than ignored)."""
+    if out is not None:
+        raise NotImplementedError(f"minigrad: {name}(out=...) is not supported; use its results")
 
 
 # ------------------------------------------------------------ helpers that take NumPy arrays and Tensors alike
@@ -96,6 +103,8 @@ class Det(Function):
 @declare(export="det", methods="det", op=Det)
 def det(A, *, out=None):
     """torch.det (linalg.det): the determinant of each square matrix."""
+    if out is not None:
+        return _out.into("det", out, (A,), lambda: det(A))
     _check_square("linalg.det", A)
     _check_float("linalg.det", A)
     return Det.apply1(A)
@@ -121,6 +130,7 @@ Slogdet = namedtuple("slogdet", "sign logabsdet")
 @declare(methods="slogdet", op=LogAbsDet)
 def slogdet(A, *, out=None):
     """torch.slogdet (linalg.slogdet): (sign, log|det|) of each square matrix; the sign has no gradient."""
+    _refuse_out("slogdet", out)
     _check_square("linalg.slogdet", A)
     _check_float("linalg.slogdet", A)
     sign = Tensor._make(np.asarray(np.linalg.slogdet(A._data)[0]))
@@ -158,10 +168,14 @@ class Inv(Function):
 def inverse(A, *, out=None):
     """torch.inverse (linalg.inv): the inverse of each square matrix; a singular one raises
     linalg.LinAlgError, as torch's."""
+    if out is not None:
+        return _out.into("inverse", out, (A,), lambda: inverse(A))
     return inv(A)
 
 
 def inv(A, *, out=None):
+    if out is not None:
+        return _out.into("linalg.inv", out, (A,), lambda: inv(A))
     _check_square("linalg.inv", A)
     _check_float("linalg.inv", A)
     return Inv.apply1(A)
@@ -220,6 +234,8 @@ def _solve_matrices(A, B):
 
 def solve(A, B, *, left=True, out=None):
     """torch.linalg.solve: X with A X = B (B a matrix, or a vector: B's shape A's without the last dim)."""
+    if out is not None:
+        return _out.into("linalg.solve", out, (A, B), lambda: solve(A, B, left=left))
     _check_square("linalg.solve", A)
     _check_float("linalg.solve", A)
     if not left:
@@ -275,6 +291,8 @@ def _first_non_positive_minor(a):
 def cholesky(A, *, upper=False, out=None):
     """torch.linalg.cholesky: the lower triangular L with A = L L^T (upper=True: L^T); only A's lower triangle
     is read."""
+    if out is not None:
+        return _out.into("linalg.cholesky", out, (A,), lambda: cholesky(A, upper=upper))
     _check_square("linalg.cholesky", A)
     _check_float("linalg.cholesky", A)
     low = Cholesky.apply1(A)
@@ -352,6 +370,7 @@ Svd = namedtuple("svd", "U S Vh")
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """torch.linalg.svd: U, S, Vh with A = U diag(S) Vh (S descending; U and Vh square with full_matrices)."""
+    _refuse_out("linalg.svd", out)
     _check_matrix("linalg.svd", A)
     U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
     return Svd(*_factors(SvdFactor, A, _Parts(U=U, S=S, Vh=Vh), ("U", "S", "Vh")))
@@ -359,6 +378,8 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 
 def svdvals(A, *, driver=None, out=None):
     """torch.linalg.svdvals: the singular values, descending."""
+    if out is not None:
+        return _out.into("linalg.svdvals", out, (A,), lambda: svdvals(A, driver=driver))
     _check_matrix("linalg.svdvals", A)
     U, S, Vh = np.linalg.svd(A._data, full_matrices=False)
     return _factors(SvdFactor, A, _Parts(U=U, S=S, Vh=Vh), ("S", "U", "Vh"))[0]   # U, Vh: for a 2nd derivative
@@ -385,6 +406,7 @@ Eigh = namedtuple("eigh", "eigenvalues eigenvectors")
 def eigh(A, UPLO="L", *, out=None):
     """torch.linalg.eigh: the eigenvalues (ascending) and eigenvectors of symmetric matrices, from the lower
     (UPLO='L') or upper triangle."""
+    _refuse_out("linalg.eigh", out)
     _check_square("linalg.eigh", A)
     _check_float("linalg.eigh", A)
     L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
@@ -393,6 +415,8 @@ def eigh(A, UPLO="L", *, out=None):
 
 def eigvalsh(A, UPLO="L", *, out=None):
     """torch.linalg.eigvalsh: the eigenvalues (ascending) of symmetric matrices."""
+    if out is not None:
+        return _out.into("linalg.eigvalsh", out, (A, UPLO), lambda: eigvalsh(A, UPLO))
     _check_square("linalg.eigvalsh", A)
     _check_float("linalg.eigvalsh", A)
     L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
@@ -424,6 +448,7 @@ Qr = namedtuple("qr", "Q R")
 def qr(A, mode="reduced", *, out=None):
     """torch.linalg.qr: Q (orthonormal columns) and R (upper triangular) with A = Q R; mode 'reduced',
     'complete' or 'r'. The gradient is torch's for rows >= columns in 'reduced' mode."""
+    _refuse_out("linalg.qr", out)
     _check_matrix("linalg.qr", A)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
@@ -460,14 +485,27 @@ class Pinv(Function):
     saved_inputs = (0,)
     saves_output = True
 
-    def forward(self, a, rcond, hermitian):
-        out = np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
+    def forward(self, a, atol, rtol, hermitian):
+        out = _pinv_array(a, atol, rtol)
         self.saved = (a, out)
         return out
 
     def backward(self, g):
         a, out = self.saved
-        return _pinv_backward(g, out, a), None, None
+        return _pinv_backward(g, out, a), None, None, None
+
+
+def _default_rtol(a):
+    """torch's default cutoff for pinv and lstsq: eps * max(m, n), relative to the largest singular value."""
+    return max(a.shape[-2:]) * np.finfo(a.dtype).eps
+
+
+def _pinv_array(a, atol, rtol):
+    """A^+ from the SVD, singular values at most max(atol, rtol * the largest) taken as 0 (torch's rule)."""
+    U, S, Vh = np.linalg.svd(a, full_matrices=False)
+    cutoff = np.maximum(atol, rtol * S[..., :1]) if S.shape[-1] else 0
+    S_inv = np.where(S > cutoff, 1 / np.where(S > cutoff, S, 1), 0)
+    return (Vh.mT * S_inv[..., None, :]) @ U.mT
 
 
 @declare(export="pinverse", methods="pinverse", op=Pinv)
@@ -477,15 +515,16 @@ def pinverse(input, rcond=1e-15):
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
-    """torch.linalg.pinv: the pseudo-inverse (singular values at most max(atol, rtol * the largest) are 0)."""
+    """torch.linalg.pinv: the pseudo-inverse (singular values at most max(atol, rtol * the largest) are 0;
+    hermitian is accepted, and the SVD used all the same)."""
+    if out is not None:
+        return _out.into("linalg.pinv", out, (A,), lambda: pinv(A, atol=atol, rtol=rtol, hermitian=hermitian))
     if A.dim() < 2 or A._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.pinv({dtypes.scalar_name(A._data.dtype)}{{{list(A.shape)}}}): expected a "
                            "tensor with 2 or more dimensions of float, double, cfloat or cdouble types")
-    if atol is not None:
-        raise NotImplementedError("minigrad: linalg.pinv takes rtol, not atol")
-    if rtol is None:
-        rtol = max(A.shape[-2:]) * np.finfo(A._data.dtype).eps
-    return Pinv.apply(A, rtol, hermitian)
+    if rtol is None:                  # torch: eps * max(m, n) when neither is given, 0 when only atol is
+        rtol = _default_rtol(A._data) if atol is None else 0.0
+    return Pinv.apply(A, 0.0 if atol is None else float(atol), float(rtol), hermitian)
 
 
 class Lstsq(Function):
@@ -496,11 +535,11 @@ class Lstsq(Function):
 
     def forward(self, a, b):
         self.saved = (a, b)
-        return np.linalg.pinv(a) @ b
+        return _pinv_array(a, 0.0, _default_rtol(a)) @ b
 
     def backward(self, g):
         a, b = self.saved
-        pinvA = pinv(a) if isinstance(a, Tensor) else np.linalg.pinv(a)
+        pinvA = pinv(a) if isinstance(a, Tensor) else _pinv_array(a, 0.0, _default_rtol(a))
         ga = _pinv_backward(g @ b.mT, pinvA, a) if self.needs_input_grad[0] else None
         gb = pinvA.mT @ g if self.needs_input_grad[1] else None
         return ga, gb

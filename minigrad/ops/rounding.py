@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from . import out as _out
 from ..tensor import Tensor, declare
 from .elementwise import _float, binary, unary
 from .pointwise import Pointwise, data, math_for
@@ -64,12 +65,16 @@ def _rounded_division(cls, input, other):
 @declare(methods="fmod", inplace="fmod_", op=Fmod)
 def fmod(input, other, *, out=None):
     """torch.fmod: the remainder of input / other with the sign of input (C's fmod)."""
+    if out is not None:
+        return _out.into("fmod", out, (input, other), lambda: fmod(input, other))
     return _rounded_division(Fmod, input, other)
 
 
 @declare(methods="remainder __mod__", inplace="remainder_ __imod__", op=Remainder)
 def remainder(input, other, *, out=None):
     """torch.remainder (the % operator): the remainder of input / other with the sign of other (Python's %)."""
+    if out is not None:
+        return _out.into("remainder", out, (input, other), lambda: remainder(input, other))
     if not isinstance(input, Tensor):                # remainder(5, t), 5 % t: torch has no derivative for it
         number = Tensor._make(np.asarray(input, dtype=_number_dtype(input, other)))
         _integer_zero_division(number, other)
@@ -116,6 +121,8 @@ class FloorDivide(Function):
 @declare(methods="floor_divide __floordiv__", inplace="floor_divide_ __ifloordiv__", op=FloorDivide)
 def floor_divide(input, other, *, out=None):
     """torch.floor_divide (the // operator): input / other rounded down."""
+    if out is not None:
+        return _out.into("floor_divide", out, (input, other), lambda: floor_divide(input, other))
     if not isinstance(input, Tensor):
         input = Tensor._make(np.asarray(input, dtype=_number_dtype(input, other)))
     _integer_zero_division(input, other)
@@ -143,6 +150,8 @@ class Frac(Pointwise):
 
 @declare(methods="frac", inplace="frac_", op=Frac)
 def frac(input, *, out=None):
+    if out is not None:
+        return _out.into("frac", out, (input,), lambda: frac(input))
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
     return unary(Frac, input)
@@ -151,6 +160,8 @@ def frac(input, *, out=None):
 @declare(methods="signbit")
 def signbit(input, *, out=None):
     """torch.signbit: True where the sign bit is set (-0.0 and negative numbers): a bool tensor, no gradient."""
+    if out is not None:
+        return _out.into("signbit", out, (input,), lambda: signbit(input))
     return Tensor._make(np.signbit(input._data))
 
 
@@ -182,6 +193,8 @@ class Copysign(Function):
 @declare(methods="copysign", inplace="copysign_", op=Copysign)
 def copysign(input, other, *, out=None):
     """torch.copysign: the magnitude of input with the sign of other (a float result)."""
+    if out is not None:
+        return _out.into("copysign", out, (input, other), lambda: copysign(input, other))
     if not isinstance(other, Tensor):
         out = binary(Copysign, input, float(other))
         if out.grad_fn is not None:
@@ -204,6 +217,8 @@ class Heaviside(Function):
 @declare(methods="heaviside", op=Heaviside)
 def heaviside(input, values, *, out=None):
     """torch.heaviside: the step function, `values` where input is 0."""
+    if out is not None:
+        return _out.into("heaviside", out, (input, values), lambda: heaviside(input, values))
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return Heaviside.apply(input, values)
@@ -221,10 +236,14 @@ def _integer_op(name, fn, input, other):
 @declare(methods="gcd", inplace="gcd_")
 def gcd(input, other, *, out=None):
     """torch.gcd: the greatest common divisor, elementwise (integers only)."""
+    if out is not None:
+        return _out.into("gcd", out, (input, other), lambda: gcd(input, other))
     return _integer_op("gcd", np.gcd, input, other)
 
 
 @declare(methods="lcm", inplace="lcm_")
 def lcm(input, other, *, out=None):
     """torch.lcm: the least common multiple, elementwise (integers only)."""
+    if out is not None:
+        return _out.into("lcm", out, (input, other), lambda: lcm(input, other))
     return _integer_op("lcm", np.lcm, input, other)

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from . import out as _out
 from ..tensor import Tensor, declare
 from .activations import erf as erf_array
 from .elementwise import _float, binary, unary
@@ -78,16 +79,22 @@ class Erfinv(Pointwise):
 
 @declare(methods="erf", op=Erf)
 def erf(input, *, out=None):
+    if out is not None:
+        return _out.into("erf", out, (input,), lambda: erf(input))
     return unary(Erf, input)
 
 
 @declare(methods="erfc", op=Erfc)
 def erfc(input, *, out=None):
+    if out is not None:
+        return _out.into("erfc", out, (input,), lambda: erfc(input))
     return unary(Erfc, input)
 
 
 @declare(methods="erfinv", op=Erfinv)
 def erfinv(input, *, out=None):
+    if out is not None:
+        return _out.into("erfinv", out, (input,), lambda: erfinv(input))
     return unary(Erfinv, input)
 
 
@@ -119,6 +126,8 @@ class Logit(Function):
 @declare(methods="logit", op=Logit)
 def logit(input, eps=None, *, out=None):
     """torch.logit: the inverse of sigmoid, log(p / (1 - p)); eps clamps p to [eps, 1 - eps] first."""
+    if out is not None:
+        return _out.into("logit", out, (input, eps), lambda: logit(input, eps))
     return Logit.apply(input, None if eps is None else float(eps))
 
 
@@ -153,6 +162,8 @@ class Xlogy(Function):
 @declare(methods="xlogy", op=Xlogy)
 def xlogy(input, other, *, out=None):
     """torch.xlogy: input * log(other), 0 where input == 0 (either may be a number)."""
+    if out is not None:
+        return _out.into("xlogy", out, (input, other), lambda: xlogy(input, other))
     if not isinstance(input, Tensor):
         x = Tensor._make(np.asarray(input, dtype=_float(np.asarray(other._data)).dtype))
         out = binary(Xlogy, x, other)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from . import out as _out
 from ..tensor import declare
 from .elementwise import _float, _promote, binary, unary
 from .pointwise import Pointwise, data, math_for
@@ -143,6 +144,8 @@ class Angle(Pointwise):
 def _declare_unary(cls, names):
     """Declare cls as torch.<name> and Tensor.<name> for each name (a function and its aliases)."""
     def fn(input, *, out=None):
+        if out is not None:
+            return _out.into(names.split()[0], out, (input,), lambda: unary(cls, input))
         return unary(cls, input)
     fn.__name__ = names.split()[0]
     return declare(export=names, methods=names, op=cls)(fn)
@@ -206,6 +209,8 @@ def _tensor_other(name, other):
 @declare(export="atan2 arctan2", methods="atan2 arctan2", op=Atan2)
 def atan2(input, other, *, out=None):
     """torch.atan2: the angle of the point (other, input), in (-pi, pi]."""
+    if out is not None:
+        return _out.into("atan2", out, (input, other), lambda: atan2(input, other))
     _tensor_other("atan2", other)
     return binary(Atan2, input, other)
 
@@ -213,6 +218,8 @@ def atan2(input, other, *, out=None):
 @declare(methods="hypot", op=Hypot)
 def hypot(input, other, *, out=None):
     """torch.hypot: sqrt(input**2 + other**2), without overflow."""
+    if out is not None:
+        return _out.into("hypot", out, (input, other), lambda: hypot(input, other))
     _tensor_other("hypot", other)
     if input._data.dtype.kind != "f" or other._data.dtype.kind != "f":
         from .. import dtypes
