@@ -163,6 +163,9 @@ NO_DERIVATIVE = {
     "floor_divide": lambda L, x: x // 2,
     "heaviside": lambda L, x: L.heaviside(x, L.tensor([0.5])),
     "number_mod_tensor": lambda L, x: 2.5 % x,
+    "asinh_in_place": lambda L, x: (x * 1).asinh_(),
+    "arccosh_in_place": lambda L, x: (x * 1 + 3).arccosh_(),
+    "atanh_in_place": lambda L, x: (x * 0.1).atanh_(),
 }
 
 
@@ -172,10 +175,10 @@ def test_op_without_a_derivative_records_a_node_that_refuses_backward_like_torch
     for L in (minigrad, torch):
         x = L.tensor([1.5, -2.0], requires_grad=True)
         out = NO_DERIVATIVE[op](L, x)
-        assert out.requires_grad
-        with pytest.raises(RuntimeError) as err:
+        assert out.requires_grad and type(out.grad_fn).__name__.endswith(("NotImplemented", "Backward1"))
+        with pytest.raises((RuntimeError, NotImplementedError)) as err:
             out.sum().backward()
-        messages.append(str(err.value))
+        messages.append((type(err.value), str(err.value)))
     assert messages[0] == messages[1]
 
 

@@ -758,6 +758,13 @@ INPLACE = {
     "fmod_": (_inplace("fmod_", 0.7), [_MIXED]),
     "frac_": (_inplace("frac_"), [_MIXED]),
     "remainder_": (_inplace("remainder_", 0.7), [_MIXED]),
+    **{f"{n}_": (_inplace(f"{n}_"), [_ABOVE_ONE if n in ("acosh", "arccosh") else _UNIT]) for n in (
+        "tan", "sinh", "cosh", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "deg2rad", "rad2deg", "erf",
+        "erfc", "erfinv", "logit")},
+    "atan2_": ((lambda L, a, c: _inplace("atan2_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=86)]),
+    "arctan2_": ((lambda L, a, c: _inplace("arctan2_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=86)]),
+    "hypot_": ((lambda L, a, c: _inplace("hypot_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=87)]),
+    "xlogy_": ((lambda L, a, c: _inplace("xlogy_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=88)]),
     "fill_": (_inplace("fill_", 0.25), [_MIXED]),
     "fill_tensor": ((lambda L, a, v: _inplace("fill_")(L, a, v * v)), [_MIXED, np.array(0.8)]),
     "zero_": (_inplace("zero_"), [_MIXED]),
@@ -1262,6 +1269,8 @@ NOT_TWICE_DIFFERENTIABLE = {
     **{n: "torch has no derivative for it either (its node raises: tests/test_api_math_more.py)"
        for n in ("floor_divide", "floor_divide_", "__floordiv__", "__rfloordiv__", "__rmod__", "heaviside")},
     "signbit": "a bool result",
+    **{n: "torch has no derivative for this in-place form either (its node raises: tests/test_api_math_more.py)"
+       for n in ("asinh_", "arcsinh_", "acosh_", "arccosh_", "atanh_", "arctanh_")},
     **{n: "an integer result" for n in ("gcd", "gcd_", "lcm", "lcm_")},
     "linalg.LinAlgError": "an exception class, not an op",
     # not ops: values out of the graph, creation, attributes, devices

@@ -77,21 +77,21 @@ class Erfinv(Pointwise):
         return g * (0.5 * math.sqrt(math.pi) * M.exp(x * x))
 
 
-@declare(methods="erf", op=Erf)
+@declare(methods="erf", inplace="erf_", op=Erf)
 def erf(input, *, out=None):
     if out is not None:
         return _out.into("erf", out, (input,), lambda: erf(input))
     return unary(Erf, input)
 
 
-@declare(methods="erfc", op=Erfc)
+@declare(methods="erfc", inplace="erfc_", op=Erfc)
 def erfc(input, *, out=None):
     if out is not None:
         return _out.into("erfc", out, (input,), lambda: erfc(input))
     return unary(Erfc, input)
 
 
-@declare(methods="erfinv", op=Erfinv)
+@declare(methods="erfinv", inplace="erfinv_", op=Erfinv)
 def erfinv(input, *, out=None):
     if out is not None:
         return _out.into("erfinv", out, (input,), lambda: erfinv(input))
@@ -123,7 +123,7 @@ class Logit(Function):
             return M.where((av < eps) | (av > 1 - eps), 0.0, local), None
 
 
-@declare(methods="logit", op=Logit)
+@declare(methods="logit", inplace="logit_", op=Logit)
 def logit(input, eps=None, *, out=None):
     """torch.logit: the inverse of sigmoid, log(p / (1 - p)); eps clamps p to [eps, 1 - eps] first."""
     if out is not None:
@@ -159,7 +159,7 @@ class Xlogy(Function):
         return gx, gy
 
 
-@declare(methods="xlogy", op=Xlogy)
+@declare(methods="xlogy", inplace="xlogy_", op=Xlogy)
 def xlogy(input, other, *, out=None):
     """torch.xlogy: input * log(other), 0 where input == 0 (either may be a number)."""
     if out is not None:

@@ -141,28 +141,52 @@ class Angle(Pointwise):
         return g * 0
 
 
-def _declare_unary(cls, names):
-    """Declare cls as torch.<name> and Tensor.<name> for each name (a function and its aliases)."""
+def _declare_unary(cls, names, inplace_derivative=True):
+    """Declare cls as torch.<name>, Tensor.<name> and Tensor.<name>_ for each name (a function and its aliases)."""
     def fn(input, *, out=None):
         if out is not None:
             return _out.into(names.split()[0], out, (input,), lambda: unary(cls, input))
         return unary(cls, input)
     fn.__name__ = names.split()[0]
-    return declare(export=names, methods=names, op=cls)(fn)
+    inplace_names = " ".join(n + "_" for n in names.split())
+    if not inplace_derivative:                # the in-place form records a node of its own, whose backward raises
+        declare(export="", inplace=inplace_names)(_inplace_without_derivative(cls, fn.__name__))
+        inplace_names = ""
+    return declare(export=names, methods=names, inplace=inplace_names, op=cls)(fn)
+
+
+def _inplace_without_derivative(cls, op_name):
+    """t.<op>_(): the op recorded as torch records its in-place form, a node whose backward raises (torch has
+    no derivative for asinh_, acosh_, atanh_)."""
+    class InPlace(cls):
+        name = cls.name[:-1] + "1"
+
+        def backward(self, g):
+            raise NotImplementedError(f"the derivative for 'inplace version of {op_name}' is not implemented.")
+
+    def fn(input):
+        return unary(InPlace, input)
+    fn.__name__ = op_name
+    return fn
 
 
 tan = _declare_unary(Tan, "tan")
 sinh = _declare_unary(Sinh, "sinh")
 cosh = _declare_unary(Cosh, "cosh")
-asinh = _declare_unary(Asinh, "asinh arcsinh")
-acosh = _declare_unary(Acosh, "acosh arccosh")
-atanh = _declare_unary(Atanh, "atanh arctanh")
+asinh = _declare_unary(Asinh, "asinh arcsinh", inplace_derivative=False)
+acosh = _declare_unary(Acosh, "acosh arccosh", inplace_derivative=False)
+atanh = _declare_unary(Atanh, "atanh arctanh", inplace_derivative=False)
 asin = _declare_unary(Asin, "asin arcsin")
 acos = _declare_unary(Acos, "acos arccos")
 atan = _declare_unary(Atan, "atan arctan")
 deg2rad = _declare_unary(Deg2Rad, "deg2rad")
 rad2deg = _declare_unary(Rad2Deg, "rad2deg")
-angle = _declare_unary(Angle, "angle")
+@declare(methods="angle", op=Angle)
+def angle(input, *, out=None):
+    """torch.angle of a real tensor: pi for a negative number, else 0 (torch has no angle_)."""
+    if out is not None:
+        return _out.into("angle", out, (input,), lambda: angle(input))
+    return unary(Angle, input)
 
 
 class Atan2(Function):
@@ -206,7 +230,7 @@ def _tensor_other(name, other):
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
 
-@declare(export="atan2 arctan2", methods="atan2 arctan2", op=Atan2)
+@declare(export="atan2 arctan2", methods="atan2 arctan2", inplace="atan2_ arctan2_", op=Atan2)
 def atan2(input, other, *, out=None):
     """torch.atan2: the angle of the point (other, input), in (-pi, pi]."""
     if out is not None:
@@ -215,7 +239,7 @@ def atan2(input, other, *, out=None):
     return binary(Atan2, input, other)
 
 
-@declare(methods="hypot", op=Hypot)
+@declare(methods="hypot", inplace="hypot_", op=Hypot)
 def hypot(input, other, *, out=None):
     """torch.hypot: sqrt(input**2 + other**2), without overflow."""
     if out is not None:
