@@ -104,6 +104,11 @@ def test_qr_and_svd_decompose_the_input_with_torchs_factors_up_to_sign():
     np.testing.assert_allclose(mq, tq, **TOL)
 
 
+@pytest.mark.parametrize("matrix", [[[1.0, 2.0], [2.0, 4.0]], np.zeros((3, 3)).tolist()], ids=["rank_one", "zero"])
+def test_det_gradient_of_a_singular_matrix_is_torchs(matrix):
+    assert_same_as_torch(lambda L, a: L.det(a), [np.array(matrix)])
+
+
 def test_logdet_is_nan_for_a_negative_determinant_like_torch():
     a = np.diag([1.0, -2.0, 3.0])
     for L in (minigrad, torch):

@@ -97,7 +97,20 @@ class Det(Function):
 
     def backward(self, g):
         a, out = self.saved
-        return (_lifted(g * out) * _inv(a).mT,)
+        singular = _lifted(np.asarray(_values(out) == 0))     # det 0: a gradient of 0, as torch's (no inverse)
+        invertible = _where(singular, _eye(a.shape[-1], a), a)
+        return (_lifted(g * out) * _inv(invertible).mT,)
+
+
+def _values(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _where(mask, a, b):
+    if isinstance(b, Tensor):
+        from .elementwise import where
+        return where(np.broadcast_to(mask, b.shape), a, b)
+    return np.where(mask, a, b)
 
 
 @declare(export="det", methods="det", op=Det)
