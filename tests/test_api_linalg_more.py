@@ -75,6 +75,9 @@ CASES = {
     "qr_abs": (lambda L, a: [f.abs() for f in L.linalg.qr(a)], [rand(5, 3)]),
     "qr_square_abs": (lambda L, a: [f.abs() for f in L.linalg.qr(a)], [rand(4, 4)]),
     "qr_projector": (lambda L, a: (lambda q, r: q @ q.T)(*L.linalg.qr(a)), [rand(5, 3)]),
+    "qr_wide_abs": (lambda L, a: [f.abs() for f in L.linalg.qr(a)], [rand(3, 5)]),
+    "qr_wide_r_only": (lambda L, a: L.linalg.qr(a)[1] ** 2, [rand(3, 5)]),
+    "qr_complete_square": (lambda L, a: [f.abs() for f in L.linalg.qr(a, mode="complete")], [rand(3, 3)]),
 }
 
 
@@ -107,6 +110,18 @@ def test_qr_and_svd_decompose_the_input_with_torchs_factors_up_to_sign():
 @pytest.mark.parametrize("matrix", [[[1.0, 2.0], [2.0, 4.0]], np.zeros((3, 3)).tolist()], ids=["rank_one", "zero"])
 def test_det_gradient_of_a_singular_matrix_is_torchs(matrix):
     assert_same_as_torch(lambda L, a: L.det(a), [np.array(matrix)])
+
+
+@pytest.mark.parametrize("mode,shape", [("r", (4, 3)), ("complete", (4, 3))])
+def test_qr_gradient_refused_where_torch_refuses_it(mode, shape):
+    messages = []
+    for L in (minigrad, torch):
+        a = L.tensor(rand(*shape), requires_grad=True)
+        r = L.linalg.qr(a, mode=mode)[1]
+        with pytest.raises(RuntimeError) as err:
+            r.sum().backward()
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
 
 
 def test_logdet_is_nan_for_a_negative_determinant_like_torch():

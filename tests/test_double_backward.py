@@ -626,6 +626,7 @@ OPS.update({
     "linalg_solve": (lambda L, a, b: L.linalg.solve(a, b), [_SQUARE, rand(3, 2, seed=81)]),
     "linalg_cholesky": (lambda L, a: L.linalg.cholesky(a @ a.T), [_SQUARE]),
     "linalg_qr": (_qr_sign_free, [rand(4, 3, seed=82)]),
+    "linalg_qr_wide": (_qr_sign_free, [rand(3, 4, seed=82)]),
     "linalg_eigh": (_eigh_sign_free, [_SQUARE]),
     "linalg_eigvalsh": (lambda L, a: L.linalg.eigvalsh(a + a.T) ** 2, [_SQUARE]),
     "linalg_svd": (_svd_sign_free, [_MIXED]),

@@ -437,22 +437,45 @@ def eigvalsh(A, UPLO="L", *, out=None):
 
 
 class QrFactor(_Factor):
-    """A = Q R (reduced, rows >= cols).  grad A = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q, copyltu: the
-    lower triangle mirrored onto the upper"""
+    """A = Q R.  Rows >= cols: grad A = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q (copyltu: the lower triangle
+    mirrored onto the upper). Rows < cols: A = [X Y], X = Q R1 square, Y = Q R2: grad Y = Q gR2, and X's by the
+    square rule with gQ + Y gR2^T"""
     name = "LinalgQrBackward0"
 
     def grad(self, g, p):
-        Q, R = p["Q"], p["R"]
+        Q, R, A = p["Q"], p["R"], p["A"]
+        if p["refusal"]:
+            raise RuntimeError(p["refusal"])
+        m, n = A.shape[-2], A.shape[-1]
+        if m >= n:
+            return self.square_rule(g if self.which == "Q" else None, g if self.which == "R" else None, Q, R)
         if self.which == "Q":
-            M = -(g.mT @ Q)
-            base = g
-        else:
-            M = R @ g.mT
-            base = None
+            gX = self.square_rule(g, None, Q, R[..., :, :m])
+            return _cat([gX, _zeros_like(A[..., :, m:])])
+        gR1, gR2 = g[..., :, :m], g[..., :, m:]
+        gX = self.square_rule(A[..., :, m:] @ gR2.mT, gR1, Q, R[..., :, :m])
+        return _cat([gX, Q @ gR2])
+
+    @staticmethod
+    def square_rule(gQ, gR, Q, R):
+        M = R @ gR.mT if gR is not None else 0
+        if gQ is not None:
+            M = M - gQ.mT @ Q
         low = _tril(M, -1)
         sym = low + low.mT + _diag_embed(_diagonal(M))
-        right = Q @ sym if base is None else base + Q @ sym
+        right = Q @ sym if gQ is None else gQ + Q @ sym
         return _solve(R, right.mT).mT          # right @ R^-T
+
+
+def _cat(parts):
+    if isinstance(parts[0], Tensor):
+        from .join import cat
+        return cat(parts, -1)
+    return np.concatenate(parts, -1)
+
+
+def _zeros_like(x):
+    return _const(np.zeros(x.shape, dtype=_dtype(x)), x)
 
 
 Qr = namedtuple("qr", "Q R")
@@ -460,18 +483,22 @@ Qr = namedtuple("qr", "Q R")
 
 def qr(A, mode="reduced", *, out=None):
     """torch.linalg.qr: Q (orthonormal columns) and R (upper triangular) with A = Q R; mode 'reduced',
-    'complete' or 'r'. The gradient is torch's for rows >= columns in 'reduced' mode."""
+    'complete' or 'r' (R only, and an empty Q)."""
     _refuse_out("linalg.qr", out)
     _check_matrix("linalg.qr", A)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
                            "'r', or 'complete'")
     Q, R = np.linalg.qr(A._data, mode="complete" if mode == "complete" else "reduced")
-    m, n = A.shape[-2], A.shape[-1]
-    if A.requires_grad and (m < n or (mode == "complete" and m > n)):
-        raise NotImplementedError("minigrad: the gradient of linalg.qr is for matrices with rows >= columns in "
-                                  "'reduced' mode")
-    q, r = _factors(QrFactor, A, _Parts(Q=Q, R=R), ("Q", "R"))
+    refusal = None                  # torch's error, raised when a gradient reaches the decomposition
+    if mode == "r":
+        refusal = ("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                   "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    elif mode == "complete" and A.shape[-2] > A.shape[-1]:
+        refusal = "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
+    parts = _Parts(Q=Q, R=R, A=A._data, refusal=refusal)
+    parts.tensors.update(A=A, refusal=refusal)
+    q, r = _factors(QrFactor, A, parts, ("Q", "R"))
     if mode == "r":
         return Qr(Tensor._make(np.zeros(0, dtype=Q.dtype)), r)
     return Qr(q, r)
