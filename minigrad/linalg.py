@@ -3,8 +3,8 @@ functions and decompositions of minigrad/ops/decompositions.py."""
 import math
 
 from .ops.contractions import linalg_cross as cross, matrix_power
-from .ops.decompositions import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lstsq, pinv, qr, slogdet, solve,
-                                 svd, svdvals)
+from .ops.decompositions import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, linalg_slogdet as slogdet,
+                                 lstsq, pinv, qr, solve, svd, svdvals)
 from .ops.reduce import amax, amin, norm as _vector_norm, sum as _sum
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "cross", "matrix_power", "LinAlgError", "cholesky", "det", "eigh",

@@ -215,3 +215,13 @@ def test_out_receives_the_result_like_torch():
         assert returned is out
         results.append(out.numpy())
     np.testing.assert_allclose(results[0], results[1], **TOL)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.slogdet(L.tensor(np.eye(2))),
+    lambda L: L.linalg.slogdet(L.tensor(np.eye(2))),
+    lambda L: L.linalg.eigh(L.tensor(np.diag([1.0, 2.0]))),
+    lambda L: L.linalg.qr(L.tensor(np.eye(2))),
+], ids=["slogdet", "linalg_slogdet", "eigh", "qr"])
+def test_results_print_as_torchs_return_types(call):
+    assert repr(call(minigrad)).replace("minigrad.", "torch.") == repr(call(torch))

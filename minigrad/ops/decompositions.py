@@ -17,6 +17,16 @@ from ..tensor import Tensor, declare
 from .contractions import _check_square
 
 
+def _return_type(name, fields):
+    """torch.return_types.<name>: a named tuple that prints as torch's does, one field a line."""
+    base = namedtuple(name, fields)
+
+    def __repr__(self):
+        lines = ",\n".join(f"{field}={value!r}" for field, value in zip(fields.split(), self))
+        return f"torch.return_types.{name}(\n{lines})"
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
 class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: a matrix that is singular, or not positive-definite, where that matters."""
 
@@ -137,7 +147,8 @@ class LogAbsDet(Function):
         return (_lifted(g) * _inv(self.saved).mT,)
 
 
-Slogdet = namedtuple("slogdet", "sign logabsdet")
+Slogdet = _return_type("slogdet", "sign logabsdet")
+LinalgSlogdet = _return_type("linalg_slogdet", "sign logabsdet")
 
 
 @declare(methods="slogdet", op=LogAbsDet)
@@ -148,6 +159,11 @@ def slogdet(A, *, out=None):
     _check_float("linalg.slogdet", A)
     sign = Tensor._make(np.asarray(np.linalg.slogdet(A._data)[0]))
     return Slogdet(sign, LogAbsDet.apply1(A))
+
+
+def linalg_slogdet(A, *, out=None):
+    """torch.linalg.slogdet: slogdet, as torch.return_types.linalg_slogdet."""
+    return LinalgSlogdet(*slogdet(A, out=out))
 
 
 @declare(methods="logdet")
@@ -378,7 +394,7 @@ class SvdFactor(_Factor):
         return U @ inner @ Vh
 
 
-Svd = namedtuple("svd", "U S Vh")
+Svd = _return_type("linalg_svd", "U S Vh")
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
@@ -413,7 +429,7 @@ class EighFactor(_Factor):
         return Q @ inner @ Q.mT
 
 
-Eigh = namedtuple("eigh", "eigenvalues eigenvectors")
+Eigh = _return_type("linalg_eigh", "eigenvalues eigenvectors")
 
 
 def eigh(A, UPLO="L", *, out=None):
@@ -478,7 +494,7 @@ def _zeros_like(x):
     return _const(np.zeros(x.shape, dtype=_dtype(x)), x)
 
 
-Qr = namedtuple("qr", "Q R")
+Qr = _return_type("linalg_qr", "Q R")
 
 
 def qr(A, mode="reduced", *, out=None):
@@ -585,7 +601,7 @@ class Lstsq(Function):
         return ga, gb
 
 
-Lstsq_result = namedtuple("lstsq", "solution residuals rank singular_values")
+Lstsq_result = _return_type("linalg_lstsq", "solution residuals rank singular_values")
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
