@@ -190,7 +190,21 @@ def test_addmm_with_beta_zero_ignores_nan_in_input_like_torch():
     lambda L: L.addmm(L.zeros(2, 2), L.zeros(2), L.zeros(2, 2)),
     lambda L: L.addmv(L.zeros(2), L.zeros(2, 3), L.zeros(4)),
     lambda L: L.baddbmm(L.zeros(2, 2, 2), L.zeros(2, 2), L.zeros(2, 2, 2)),
-], ids=["addmm_shapes", "addmm_vector", "addmv_shapes", "baddbmm_2d"])
+    lambda L: L.addmm(L.zeros(3, 3), L.zeros(2, 2), L.zeros(2, 2)),
+    lambda L: L.addmv(L.zeros(3), L.zeros(2, 2), L.zeros(2)),
+    lambda L: L.baddbmm(L.zeros(2, 2, 2), L.zeros(2, 2, 2), L.zeros(3, 2, 2)),
+    lambda L: L.baddbmm(L.zeros(3, 3, 3), L.zeros(2, 2, 2), L.zeros(2, 2, 2)),
+    lambda L: L.addbmm(L.zeros(2, 2), L.zeros(2, 2, 2), L.zeros(3, 2, 2)),
+    lambda L: L.addbmm(L.zeros(2, 2), L.zeros(2, 2, 3), L.zeros(2, 2, 2)),
+    lambda L: L.addmm(L.zeros(2, 2, dtype=L.float64), L.zeros(2, 2), L.zeros(2, 2)),
+    lambda L: L.addmm(L.zeros(2, 2), L.zeros(2, 2, dtype=L.float64), L.zeros(2, 2)),
+    lambda L: L.addmv(L.zeros(2), L.zeros(2, 2), L.zeros(2, dtype=L.float64)),
+    lambda L: L.baddbmm(L.zeros(2, 2, 2), L.zeros(2, 2, 2), L.zeros(2, 2, 2, dtype=L.float64)),
+    lambda L: L.baddbmm(L.zeros(2, 2, 2, dtype=L.float64), L.zeros(2, 2, 2), L.zeros(2, 2, 2)),
+    lambda L: L.addbmm(L.zeros(2, 2), L.zeros(2, 2, 2), L.zeros(2, 2, 2, dtype=L.float64)),
+], ids=["addmm_shapes", "addmm_vector", "addmv_shapes", "baddbmm_2d", "addmm_input_shape", "addmv_input_shape",
+        "baddbmm_batches", "baddbmm_input_shape", "addbmm_batches", "addbmm_sizes", "addmm_input_dtype",
+        "addmm_mat1_dtype", "addmv_dtype", "baddbmm_batch2_dtype", "baddbmm_input_dtype", "addbmm_dtype"])
 def test_add_product_refuses_bad_shapes_like_torch(call):
     messages = []
     for L in (minigrad, torch):
@@ -260,7 +274,8 @@ def test_matrix_power_zero_is_the_identity_like_torch():
     lambda L: L.cdist(L.zeros(3), L.zeros(2, 3)),
     lambda L: L.cdist(L.zeros(2, 3), L.zeros(2, 4)),
     lambda L: L.matrix_power(L.zeros(2, 3), 2),
-], ids=["trace_3d", "cross_size", "cdist_1d", "cdist_columns", "matrix_power_square"])
+    lambda L: L.dist(L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
+], ids=["trace_3d", "cross_size", "cdist_1d", "cdist_columns", "matrix_power_square", "dist_integer"])
 def test_product_refuses_bad_input_like_torch(call):
     messages = []
     for L in (minigrad, torch):

@@ -166,6 +166,8 @@ ERRORS = {
     "solve_shapes": lambda L: L.linalg.solve(L.eye(3), L.ones(4)),
     "pinv_vector": lambda L: L.linalg.pinv(L.ones(3)),
     "matrix_power_not_square": lambda L: L.linalg.matrix_power(L.zeros(4, 5), 2),
+    "eigh_integer": lambda L: L.linalg.eigh(L.eye(2, dtype=L.long)),
+    "lstsq_integer": lambda L: L.linalg.lstsq(L.eye(2, dtype=L.long), L.eye(2, dtype=L.long)),
 }
 
 
@@ -173,9 +175,9 @@ ERRORS = {
 def test_bad_input_raises_torchs_error(name):
     messages = []
     for L in (minigrad, torch):
-        with pytest.raises(RuntimeError) as err:
+        with pytest.raises(RuntimeError) as err:      # (NotImplementedError is a RuntimeError)
             ERRORS[name](L)
-        messages.append(str(err.value))
+        messages.append((type(err.value).__name__, str(err.value)))
     assert messages[0] == messages[1]
 
 
@@ -185,6 +187,9 @@ SINGULAR = {
     "solve_singular": lambda L: L.linalg.solve(L.tensor(np.diag([1.0, 1.0, 0.0])), L.tensor(np.ones(3))),
     "cholesky_negative": lambda L: L.linalg.cholesky(-L.eye(3)),
     "cholesky_second_minor": lambda L: L.linalg.cholesky(L.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    "inv_batch_element": lambda L: L.linalg.inv(L.stack([L.eye(2), L.zeros(2, 2)])),
+    "solve_batch_element": lambda L: L.linalg.solve(L.zeros(2, 3, 3), L.ones(3)),
+    "cholesky_batch_element": lambda L: L.linalg.cholesky(L.stack([L.eye(2), -L.eye(2)])),
 }
 
 

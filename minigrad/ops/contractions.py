@@ -5,9 +5,11 @@ import string
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from . import out as _out
 from ..tensor import Tensor, declare
+from .broadcast import expanded_shape
 from .elementwise import _promote
 
 
@@ -164,12 +166,10 @@ def einsum(equation, *operands):
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
     inputs, output, _ = _parse_einsum(equation, [tuple(t.shape) for t in operands])
-    dtypes = {t._data.dtype for t in operands}
-    if len(dtypes) > 1:
+    if len({t._data.dtype for t in operands}) > 1:
         first = operands[0]._data.dtype
         other = next(t._data.dtype for t in operands if t._data.dtype != first)
-        from .. import dtypes as _dt
-        raise RuntimeError(f"expected scalar type {_dt.scalar_name(first)} but found {_dt.scalar_name(other)}")
+        raise RuntimeError(f"expected scalar type {dtypes.scalar_name(first)} but found {dtypes.scalar_name(other)}")
     return Einsum.apply(inputs, output, *operands)
 
 
@@ -309,27 +309,52 @@ class Addbmm(_AddProduct):
 
 
 def _add_product(op, name, input, a, b, beta, alpha, a_dims, b_dims):
-    from .. import dtypes as _dt
+    """op.apply after torch's checks, in torch's order: dims, dtypes, the product's shapes, input's shape."""
     if a.dim() != a_dims:
         raise RuntimeError(_DIM_ERRORS[name][0].format(a.dim()))
     if b.dim() != b_dims:
         raise RuntimeError(_DIM_ERRORS[name][1].format(b.dim()))
-    for t in (a, b):
-        if t._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                               f"{_dt.scalar_name(a._data.dtype).lower()} != "
-                               f"{_dt.scalar_name(t._data.dtype).lower()}" if t is b else
-                               f"self and mat2 must have the same dtype, but got "
-                               f"{_dt.scalar_name(input._data.dtype)} and {_dt.scalar_name(t._data.dtype)}")
-    ash, bsh = a.shape, b.shape
-    if name in ("addmm", "baddbmm", "addbmm") and ash[-1] != bsh[-2]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ash[-2]}x{ash[-1]} and {bsh[-2]}x"
-                           f"{bsh[-1]})" if name == "addmm" else
-                           f"Expected size for first two dimensions of batch2 tensor to be: [{ash[0]}, {ash[2]}] "
+    _check_dtypes(name, input._data.dtype, a._data.dtype, b._data.dtype)
+    ash, bsh = tuple(a.shape), tuple(b.shape)
+    if name == "addmm" and ash[1] != bsh[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ash[0]}x{ash[1]} and {bsh[0]}x{bsh[1]})")
+    if name == "baddbmm" and (ash[0], ash[2]) != (bsh[0], bsh[1]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{ash[0]}, {ash[2]}] "
                            f"but got: [{bsh[0]}, {bsh[1]}].")
-    if name == "addmv" and ash[1] != bsh[0]:
-        raise RuntimeError(f"size mismatch, got input ({ash[0]}), mat ({ash[0]}x{ash[1]}), vec ({bsh[0]})")
+    if name == "addbmm":
+        if ash[0] != bsh[0]:
+            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {ash[0]} and {bsh[0]}")
+        if ash[2] != bsh[1]:
+            raise RuntimeError(f"Incompatible matrix sizes for bmm ({ash[1]}x{ash[2]} and {bsh[1]}x{bsh[2]})")
+    if name == "addmv":
+        fits = input.dim() == 0 or tuple(input.shape) in ((1,), (ash[0],))
+        if ash[1] != bsh[0] or not fits:
+            raise RuntimeError(f"size mismatch, got input ({input.shape[0] if input.dim() else 1}), mat "
+                               f"({ash[0]}x{ash[1]}), vec ({bsh[0]})")
+    else:
+        target = (ash[0], bsh[1]) if name == "addmm" else (ash[1], bsh[2]) if name == "addbmm" else \
+            (ash[0], ash[1], bsh[2])
+        expanded_shape(tuple(input.shape), target, dtypes.scalar_name(input._data.dtype))
     return op.apply(input, a, b, beta, alpha)
+
+
+def _check_dtypes(name, input, a, b):
+    """torch's refusal of operands of different dtypes, in each op's words."""
+    names = dtypes.scalar_name
+    if name == "addmv" and len({input, a, b}) > 1:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names(input)}, {names(a)}, and "
+                           f"{names(b)}")
+    if name == "baddbmm":
+        if input != a:
+            raise RuntimeError(f"Input dtypes must be the same, got: input {names(input).lower()}, batch1: "
+                               f"{names(a).lower()}, batch2: {names(b).lower()}")
+        if a != b:
+            raise RuntimeError(f"expected scalar type {names(a)} but found {names(b)}")
+    if name in ("addmm", "addbmm"):
+        if input != b:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {names(input)} and {names(b)}")
+        if a != b:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {names(a)} and {names(b)}")
 
 
 _DIM_ERRORS = {
@@ -344,7 +369,8 @@ _DIM_ERRORS = {
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """torch.addmm: beta * input + alpha * (mat1 @ mat2)."""
     if out is not None:
-        return _out.into("addmm", out, (input, mat1, mat2), lambda: addmm(input, mat1, mat2, beta=beta, alpha=alpha))
+        return _out.into("addmm", out, (input, mat1, mat2),
+                         lambda: addmm(input, mat1, mat2, beta=beta, alpha=alpha))
     return _add_product(Addmm, "addmm", input, mat1, mat2, beta, alpha, 2, 2)
 
 
@@ -531,7 +557,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError("cdist only supports non-negative p values")
     if x1._data.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
-                           f"{__import__('minigrad').dtypes.scalar_name(x1._data.dtype)}")
+                           f"{dtypes.scalar_name(x1._data.dtype)}")
     return Cdist.apply(x1, x2, float(p))
 
 
@@ -539,6 +565,9 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 def dist(input, other, p=2):
     """torch.dist: the p-norm of input - other (broadcast), as a 0-d tensor."""
     from .reduce import norm
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{dtypes.scalar_name(input._data.dtype)} instead.")
     out = norm(input - other, p)
     if out.grad_fn is not None:
         out.grad_fn.rename("DistBackward0")

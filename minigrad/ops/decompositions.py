@@ -86,6 +86,11 @@ def _check_float(name, a):
                            f"{dtypes.scalar_name(a._data.dtype)}")
 
 
+def _check_kernel_dtype(kernel, a):
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.scalar_name(a._data.dtype)}'")
+
+
 def _check_matrix(name, a):
     if a.dim() < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
@@ -216,22 +221,28 @@ def _lapack(name, fn, a):
     try:
         return fn(a)
     except np.linalg.LinAlgError:
-        pivot = _first_zero_pivot(a)
-        raise LinAlgError(f"{name}: The diagonal element {pivot} is zero, the inversion could not be completed "
-                          "because the input matrix is singular.") from None
+        batch, pivot = _first_zero_pivot(a)
+        raise LinAlgError(f"{name}: {_batch_element(a, batch)}The diagonal element {pivot} is zero, the inversion "
+                          "could not be completed because the input matrix is singular.") from None
+
+
+def _batch_element(a, batch):
+    """torch's "(Batch element k): " before a batched matrix's error."""
+    return f"(Batch element {batch}): " if a.ndim > 2 else ""
 
 
 def _first_zero_pivot(a):
-    for m in a.reshape(-1, *a.shape[-2:]):
+    """(batch element, pivot): the first exactly zero pivot of LU with partial pivoting, counted from 1."""
+    for batch, m in enumerate(a.reshape(-1, *a.shape[-2:])):
         u = m.astype(np.float64)
         n = u.shape[0]
         for k in range(n):
             p = k + int(np.argmax(np.abs(u[k:, k])))
             u[[k, p]] = u[[p, k]]
             if u[k, k] == 0:
-                return k + 1
+                return batch, k + 1
             u[k + 1:, k:] -= np.outer(u[k + 1:, k] / u[k, k], u[k, k:])
-    return n
+    return 0, a.shape[-1]
 
 
 class Solve(Function):
@@ -245,8 +256,11 @@ class Solve(Function):
         try:
             out = np.linalg.solve(a, b)
         except np.linalg.LinAlgError:
-            raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") \
-                from None
+            batch = _first_zero_pivot(np.broadcast_to(a, np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) +
+                                                      a.shape[-2:]))[0]
+            where = _batch_element(a if a.ndim > 2 else b, batch)
+            raise LinAlgError(f"torch.linalg.solve: {where}The solver failed because the input matrix is "
+                              "singular.") from None
         self.saved = (a, out)
         return out
 
@@ -291,10 +305,10 @@ class Cholesky(Function):
         try:
             out = np.linalg.cholesky(a)
         except np.linalg.LinAlgError:
-            order = _first_non_positive_minor(a)
-            raise LinAlgError("linalg.cholesky: The factorization could not be completed because the input is not "
-                              f"positive-definite (the leading minor of order {order} is not positive-definite)."
-                              ) from None
+            batch, order = _first_non_positive_minor(a)
+            raise LinAlgError(f"linalg.cholesky: {_batch_element(a, batch)}The factorization could not be completed "
+                              "because the input is not positive-definite (the leading minor of order "
+                              f"{order} is not positive-definite).") from None
         self.saved = out
         return out
 
@@ -308,13 +322,14 @@ class Cholesky(Function):
 
 
 def _first_non_positive_minor(a):
-    for m in a.reshape(-1, *a.shape[-2:]):
+    """(batch element, order) of the first leading minor that is not positive-definite."""
+    for batch, m in enumerate(a.reshape(-1, *a.shape[-2:])):
         for k in range(1, m.shape[-1] + 1):
             try:
                 np.linalg.cholesky(m[:k, :k])
             except np.linalg.LinAlgError:
-                return k
-    return a.shape[-1]
+                return batch, k
+    return 0, a.shape[-1]
 
 
 def cholesky(A, *, upper=False, out=None):
@@ -437,7 +452,7 @@ def eigh(A, UPLO="L", *, out=None):
     (UPLO='L') or upper triangle."""
     _refuse_out("linalg.eigh", out)
     _check_square("linalg.eigh", A)
-    _check_float("linalg.eigh", A)
+    _check_kernel_dtype("linalg_eigh_cpu", A)
     L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
     return Eigh(*_factors(EighFactor, A, _Parts(L=L, Q=Q), ("L", "Q")))
 
@@ -447,7 +462,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
     if out is not None:
         return _out.into("linalg.eigvalsh", out, (A, UPLO), lambda: eigvalsh(A, UPLO))
     _check_square("linalg.eigvalsh", A)
-    _check_float("linalg.eigvalsh", A)
+    _check_kernel_dtype("linalg_eigh_cpu", A)
     L, Q = np.linalg.eigh(A._data, UPLO=UPLO)
     return _factors(EighFactor, A, _Parts(L=L, Q=Q), ("L", "Q"))[0]      # Q: for a second derivative
 
@@ -607,6 +622,8 @@ Lstsq_result = _return_type("linalg_lstsq", "solution residuals rank singular_va
 def lstsq(A, B, rcond=None, *, driver=None):
     """torch.linalg.lstsq: the X minimising ||A X - B|| (of least norm); returns (solution, residuals, rank,
     singular_values) as torch's default CPU driver gelsy does: residuals and singular values empty."""
+    if A.dim() >= 2 and A._data.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double")
     _check_matrix("linalg.lstsq", A)
     if A.shape[-2] != B.shape[-2]:
         raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
