@@ -453,7 +453,7 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     if out is not None:
         return _out.into("linalg.cross", out, (input, other), lambda: linalg_cross(input, other, dim=dim))
     if input.dim() != other.dim():
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     d = dim % max(input.dim(), 1)
     if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "

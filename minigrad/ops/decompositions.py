@@ -626,7 +626,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError("This function doesn't handle types other than float and double")
     _check_matrix("linalg.lstsq", A)
     if A.shape[-2] != B.shape[-2]:
-        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     rank = Tensor._make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
     empty = Tensor._make(np.zeros(0, dtype=A._data.dtype))
     return Lstsq_result(Lstsq.apply(A, B), empty, rank, empty)

@@ -7,8 +7,8 @@ import numpy as np
 from ..autograd.function import Function
 from . import out as _out
 from ..tensor import declare
-from .elementwise import _float, _promote, binary, unary
-from .pointwise import Pointwise, data, math_for
+from .elementwise import _float, binary, unary
+from .pointwise import Pointwise
 
 
 class Tan(Pointwise):
