@@ -283,3 +283,16 @@ def test_product_refuses_bad_input_like_torch(call):
             call(L)
         messages.append(str(err.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("name", ["addmm", "addmv", "addbmm", "baddbmm"])
+def test_in_place_add_product_matches_torch(name):
+    fn, shapes = PRODUCTS[name]
+    arrays = [rand(*s, seed=k) for k, s in enumerate(shapes)]
+    results = []
+    for L in (minigrad, torch):
+        target, a, b = (L.tensor(x) for x in arrays)
+        returned = getattr(target, name + "_")(a, b, beta=0.5, alpha=2.0)
+        assert returned is target
+        results.append(target.numpy())
+    np.testing.assert_allclose(results[0], results[1], **TOL)

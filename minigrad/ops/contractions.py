@@ -365,7 +365,7 @@ _DIM_ERRORS = {
 }
 
 
-@declare(methods="addmm", op=Addmm)
+@declare(methods="addmm", inplace="addmm_", op=Addmm)
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """torch.addmm: beta * input + alpha * (mat1 @ mat2)."""
     if out is not None:
@@ -374,7 +374,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     return _add_product(Addmm, "addmm", input, mat1, mat2, beta, alpha, 2, 2)
 
 
-@declare(methods="addmv", op=Addmv)
+@declare(methods="addmv", inplace="addmv_", op=Addmv)
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """torch.addmv: beta * input + alpha * (mat @ vec)."""
     if out is not None:
@@ -382,7 +382,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     return _add_product(Addmv, "addmv", input, mat, vec, beta, alpha, 2, 1)
 
 
-@declare(methods="baddbmm", op=Baddbmm)
+@declare(methods="baddbmm", inplace="baddbmm_", op=Baddbmm)
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.baddbmm: beta * input + alpha * (batch1 @ batch2), batch by batch."""
     if out is not None:
@@ -391,7 +391,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     return _add_product(Baddbmm, "baddbmm", input, batch1, batch2, beta, alpha, 3, 3)
 
 
-@declare(methods="addbmm", op=Addbmm)
+@declare(methods="addbmm", inplace="addbmm_", op=Addbmm)
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.addbmm: beta * input + alpha * (the sum over the batch of batch1[b] @ batch2[b])."""
     if out is not None:
