@@ -230,3 +230,20 @@ def test_out_receives_the_result_like_torch():
 ], ids=["slogdet", "linalg_slogdet", "eigh", "qr"])
 def test_results_print_as_torchs_return_types(call):
     assert repr(call(minigrad)).replace("minigrad.", "torch.") == repr(call(torch))
+
+
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_matrix_norm_from_singular_values_matches_torch(ord, keepdim):
+    assert_same_as_torch(lambda L, a: L.linalg.matrix_norm(a, ord=ord, keepdim=keepdim), [rand(2, 3, 4)])
+
+
+@pytest.mark.parametrize("ord", [2, "nuc"])
+def test_norm_of_a_matrix_over_other_dims_matches_torch(ord):
+    assert_same_as_torch(lambda L, a: L.linalg.norm(a, ord=ord, dim=(0, 2)), [rand(3, 2, 4)])
+
+
+def test_matrix_norm_2_grad_fn_is_named_as_torchs():
+    names = [type(L.linalg.matrix_norm(L.tensor(rand(3, 4), requires_grad=True), ord=2).grad_fn).__name__
+             for L in (minigrad, torch)]
+    assert names[0] == names[1]
