@@ -2,13 +2,14 @@
 functions and decompositions of minigrad/ops/decompositions.py."""
 import math
 
-from .ops.contractions import linalg_cross as cross, matrix_power
+from .ops.contractions import linalg_cross as cross, matrix_power, multi_dot, vecdot
 from .ops.decompositions import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, linalg_slogdet as slogdet,
-                                 lstsq, pinv, qr, solve, svd, svdvals)
+                                 lstsq, matrix_rank, pinv, qr, solve, svd, svdvals)
 from .ops.reduce import amax, amin, norm as _vector_norm, sum as _sum
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "cross", "matrix_power", "LinAlgError", "cholesky", "det", "eigh",
-           "eigvalsh", "inv", "lstsq", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
+           "eigvalsh", "inv", "lstsq", "matrix_rank", "multi_dot", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
+           "vecdot"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):

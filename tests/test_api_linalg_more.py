@@ -61,6 +61,10 @@ CASES = {
     "pinv_wide": (lambda L, a: L.linalg.pinv(a), [rand(3, 5)]),
     "lstsq_solution": (lambda L, a, b: L.linalg.lstsq(a, b).solution, [rand(5, 3), rand(5, 2, seed=1)]),
     "svdvals": (lambda L, a: L.linalg.svdvals(a), [rand(4, 3)]),
+    "multi_dot": (lambda L, a, b, c: L.linalg.multi_dot([a, b, c]), [rand(3, 4), rand(4, 5, seed=1), rand(5, seed=2)]),
+    "multi_dot_vector_first": (lambda L, v, b: L.linalg.multi_dot([v, b, b.T]), [rand(4), rand(4, 3, seed=1)]),
+    "vecdot": (lambda L, a, b: L.linalg.vecdot(a, b), [rand(3, 4), rand(4, seed=1)]),
+    "vecdot_dim0": (lambda L, a, b: L.linalg.vecdot(a, b, dim=0), [rand(3, 4), rand(3, 4, seed=1)]),
     "svd_singular_values": (lambda L, a: L.linalg.svd(a)[1], [rand(3, 5)]),
     "eigvalsh": (lambda L, a: L.linalg.eigvalsh(a), [symmetric(4)]),
     "eigh_eigenvalues": (lambda L, a: L.linalg.eigh(a).eigenvalues, [symmetric(4)]),
@@ -168,6 +172,10 @@ ERRORS = {
     "matrix_power_not_square": lambda L: L.linalg.matrix_power(L.zeros(4, 5), 2),
     "eigh_integer": lambda L: L.linalg.eigh(L.eye(2, dtype=L.long)),
     "lstsq_integer": lambda L: L.linalg.lstsq(L.eye(2, dtype=L.long), L.eye(2, dtype=L.long)),
+    "multi_dot_one": lambda L: L.linalg.multi_dot([L.ones(2, 2)]),
+    "multi_dot_shapes": lambda L: L.linalg.multi_dot([L.ones(3, 4), L.ones(3, 4)]),
+    "multi_dot_3d": lambda L: L.linalg.multi_dot([L.ones(2, 2), L.ones(2, 2, 2)]),
+    "matrix_rank_vector": lambda L: L.linalg.matrix_rank(L.ones(3)),
 }
 
 
@@ -247,3 +255,11 @@ def test_matrix_norm_2_grad_fn_is_named_as_torchs():
     names = [type(L.linalg.matrix_norm(L.tensor(rand(3, 4), requires_grad=True), ord=2).grad_fn).__name__
              for L in (minigrad, torch)]
     assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("matrix", [rand(3, 4), np.ones((3, 3)), np.stack([np.eye(3), np.diag([1.0, 1e-20, 0.0])]),
+                                    np.zeros((2, 2))], ids=["full", "rank_one", "batched", "zero"])
+def test_matrix_rank_matches_torch(matrix):
+    m, t = (L.linalg.matrix_rank(L.tensor(matrix)) for L in (minigrad, torch))
+    assert str(m.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    np.testing.assert_array_equal(m.numpy(), t.numpy())

@@ -633,6 +633,9 @@ OPS.update({
     "linalg_svdvals": (lambda L, a: L.linalg.svdvals(a) ** 2, [_MIXED]),
     "pinverse": (lambda L, a: L.pinverse(a), [_MIXED]),
     "linalg_pinv": (lambda L, a: L.linalg.pinv(a) ** 2, [_MIXED.T.copy()]),
+    "linalg_multi_dot": (lambda L, a, b, c: L.linalg.multi_dot([a, b * b, c]),
+                         [_MIXED, rand(4, 2, seed=99), rand(2, seed=100)]),
+    "linalg_vecdot": (lambda L, a, b: L.linalg.vecdot(a, b * a), [_MIXED, rand(4, seed=101)]),
     "linalg_lstsq": (lambda L, a, b: L.linalg.lstsq(a, b).solution ** 2, [rand(5, 3, seed=83), rand(5, 2, seed=84)]),
     "tan": (lambda L, a: a.tan(), [_UNIT]),
     "sinh": (lambda L, a: a.sinh(), [_MIXED]),
@@ -1251,6 +1254,7 @@ AUDITED = {
     "linalg.lstsq": "linalg_lstsq", "linalg.matrix_power": "linalg_matrix_power_negative",
     "linalg.pinv": "linalg_pinv", "linalg.qr": "linalg_qr", "linalg.slogdet": "linalg_slogdet",
     "linalg.solve": "linalg_solve", "linalg.svd": "linalg_svd", "linalg.svdvals": "linalg_svdvals",
+    "linalg.multi_dot": "linalg_multi_dot", "linalg.vecdot": "linalg_vecdot",
     # autograd's own entry points and hooks
     "backward": "test_backward_create_graph_leaves_a_grad_with_a_graph_like_torch",
     "register_hook": "test_tensor_hooks_and_retain_grad_under_create_graph_match_torch",
@@ -1276,11 +1280,12 @@ NOT_TWICE_DIFFERENTIABLE = {
     "unique": "torch has no derivative for it either (test_unique_has_no_derivative_under_create_graph_like_torch)",
     "cdist": "torch has no derivative of its derivative either (the second backward raises NotImplementedError)",
     **{n: "torch has no derivative for it either (its node raises: tests/test_api_math_more.py)"
-       for n in ("floor_divide", "floor_divide_", "__floordiv__", "__rfloordiv__", "__rmod__", "heaviside")},
+       for n in ("floor_divide", "floor_divide_", "__floordiv__", "__rfloordiv__", "__rmod__", "heaviside",
+                 "heaviside_")},
     "signbit": "a bool result",
     **{n: "torch has no derivative for this in-place form either (its node raises: tests/test_api_math_more.py)"
        for n in ("asinh_", "arcsinh_", "acosh_", "arccosh_", "atanh_", "arctanh_")},
-    **{n: "an integer result" for n in ("gcd", "gcd_", "lcm", "lcm_")},
+    **{n: "an integer result" for n in ("gcd", "gcd_", "lcm", "lcm_", "linalg.matrix_rank")},
     "linalg.LinAlgError": "an exception class, not an op",
     # not ops: values out of the graph, creation, attributes, devices
     **{n: "not an op of the graph: leaves it (a copy of the values, or none)" for n in (

@@ -607,3 +607,35 @@ def _check_square(name, a):
     if a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {a.shape[-2]} by "
                            f"{a.shape[-1]} matrices")
+
+
+def multi_dot(tensors, *, out=None):
+    """torch.linalg.multi_dot: the product of a chain of matrices (the first may be a vector, and the last),
+    multiplied from the left (torch picks the cheapest order: the same value, rounded differently)."""
+    if out is not None:
+        return _out.into("linalg.multi_dot", out, tuple(tensors), lambda: multi_dot(tensors))
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    if tensors[0].dim() not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {tensors[0].dim()}D")
+    if tensors[-1].dim() not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {tensors[-1].dim()}D")
+    for k, t in enumerate(tensors[1:-1], 1):
+        if t.dim() != 2:
+            raise RuntimeError(f"multi_dot(): tensor {k} must be 2D but got {t.dim()}D")
+    result = tensors[0]
+    for k, t in enumerate(tensors[1:], 1):
+        if result.shape[-1] != t.shape[0]:
+            left = tensors[k - 1]
+            raise RuntimeError(f"multi_dot(): tensors {k - 1} and {k} with shapes {list(left.shape)} and "
+                               f"{list(t.shape)} cannot be multiplied")
+        result = result @ t
+    return result
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """torch.linalg.vecdot: the dot product of x and y (broadcast) along `dim`."""
+    if out is not None:
+        return _out.into("linalg.vecdot", out, (x, y), lambda: vecdot(x, y, dim=dim))
+    return (x * y).sum(dim)

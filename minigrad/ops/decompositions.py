@@ -630,3 +630,18 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = Tensor._make(np.asarray(np.linalg.matrix_rank(A._data), dtype=np.int64))
     empty = Tensor._make(np.zeros(0, dtype=A._data.dtype))
     return Lstsq_result(Lstsq.apply(A, B), empty, rank, empty)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """torch.linalg.matrix_rank: the number of singular values above max(atol, rtol * the largest) (an integer
+    tensor; rtol defaults to eps * max(m, n), as pinv's)."""
+    if out is not None:
+        return _out.into("linalg.matrix_rank", out, (A,), lambda: matrix_rank(A, atol=atol, rtol=rtol))
+    if A.dim() < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    _check_float("linalg.matrix_rank", A)
+    S = np.linalg.svd(A._data, compute_uv=False)
+    if rtol is None:
+        rtol = _default_rtol(A._data) if atol is None else 0.0
+    cutoff = np.maximum(0.0 if atol is None else atol, rtol * S[..., :1]) if S.shape[-1] else 0.0
+    return Tensor._make(np.asarray((S > cutoff).sum(-1), dtype=np.int64))

@@ -214,7 +214,7 @@ class Heaviside(Function):
         raise RuntimeError("derivative for aten::heaviside is not implemented")
 
 
-@declare(methods="heaviside", op=Heaviside)
+@declare(methods="heaviside", inplace="heaviside_", op=Heaviside)
 def heaviside(input, values, *, out=None):
     """torch.heaviside: the step function, `values` where input is 0."""
     if out is not None:
