@@ -22,7 +22,8 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - histogram:   histc histogram (counting: no gradient)
 - matmul:      matmul (mm, mv, dot, batched), linear
 - contractions: einsum tensordot inner addmm addmv addbmm baddbmm trace cross cdist dist matrix_power
-- decompositions: det slogdet logdet inv solve cholesky qr eigh svd pinv lstsq (torch.linalg's)
+                multi_dot vecdot
+- decompositions: det slogdet logdet inv solve cholesky qr eigh svd pinv lstsq matrix_rank (torch.linalg's)
 - activations: leaky_relu gelu elu silu softplus hardtanh
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize

@@ -1,6 +1,6 @@
 """Contractions and products beyond matmul: einsum tensordot inner, addmm addmv addbmm baddbmm (beta * input
-+ alpha * product), trace cross cdist dist matrix_power. Each gradient is again a product (einsum's: another
-einsum), written once for NumPy arrays and Tensors alike, so that it can be differentiated again."""
++ alpha * product), trace cross cdist dist matrix_power multi_dot vecdot. Each gradient is again a product
+(einsum's: another einsum), written once for NumPy arrays and Tensors alike, so that it can be differentiated again."""
 import string
 
 import numpy as np

@@ -1,7 +1,7 @@
 """Matrix functions and decompositions (torch.linalg's): det slogdet logdet inv solve cholesky qr eigh svd
-pinv lstsq, computed by NumPy's LAPACK, with torch's derivatives. Each backward is written once in operations
-that NumPy arrays and Tensors share (@, .mT, *, and these functions themselves), so create_graph=True records
-it and a second derivative flows back through it.
+pinv lstsq matrix_rank, computed by NumPy's LAPACK, with torch's derivatives. Each backward is written once in
+operations that NumPy arrays and Tensors share (@, .mT, *, and these functions themselves), so create_graph=True
+records it and a second derivative flows back through it.
 
 A decomposition with several outputs (svd's U, S, Vh) records one node per output, each named as torch's one
 node: their backward formulas are linear in the outputs' gradients, so the engine's sum of the three is
