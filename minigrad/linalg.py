@@ -1,9 +1,15 @@
-"""torch.linalg: vector and matrix norms, built from minigrad's differentiable reductions."""
+"""torch.linalg: vector and matrix norms, built from minigrad's differentiable reductions, and the matrix
+functions and decompositions of minigrad/ops/decompositions.py."""
 import math
 
+from .ops.contractions import linalg_cross as cross, matrix_power, multi_dot, vecdot
+from .ops.decompositions import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, linalg_slogdet as slogdet,
+                                 lstsq, matrix_rank, pinv, qr, solve, svd, svdvals)
 from .ops.reduce import amax, amin, norm as _vector_norm, sum as _sum
 
-__all__ = ["norm", "vector_norm", "matrix_norm"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "cross", "matrix_power", "LinAlgError", "cholesky", "det", "eigh",
+           "eigvalsh", "inv", "lstsq", "matrix_rank", "multi_dot", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
+           "vecdot"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -12,17 +18,24 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
-    """The norm of the matrices in the last two dims (or `dim`): 'fro', or the induced 1, -1, inf, -inf
-    norms (largest / smallest absolute column or row sum). 2, -2 and 'nuc' need singular values: not here."""
+    """The norm of the matrices in the last two dims (or `dim`): 'fro'; the induced 1, -1, inf, -inf norms
+    (largest / smallest absolute column or row sum); 2, -2 and 'nuc' (largest / smallest singular value, their
+    sum)."""
     if A.dim() < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if dtype is not None:
         A = A.to(dtype)
     if ord == "fro":
         return _vector_norm(A, 2, dim, keepdim)
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"minigrad.linalg.matrix_norm: ord={ord!r} needs singular values, "
-                                  "which minigrad does not compute")
+    if ord in ("nuc", 2, -2):                # from the singular values: the largest, the smallest, their sum
+        rows, cols = (d % A.dim() for d in dim)
+        moved = A.movedim((rows, cols), (-2, -1))
+        singular = svdvals(moved)
+        result = _sum(singular, -1) if ord == "nuc" else (amax if ord == 2 else amin)(singular, -1)
+        if keepdim:
+            for d in sorted((rows, cols)):
+                result = result.unsqueeze(d)
+        return result
     if ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     rows, cols = (d % A.dim() for d in dim)

@@ -612,6 +612,98 @@ def _augmented(a, c):
     return b
 
 
+# linear algebra and the elementwise math of trigonometric.py, special.py and rounding.py
+_SQUARE = rand(3, 3, seed=60) + 3 * np.eye(3)
+_SPD = _SQUARE @ _SQUARE.T
+_UNIT = rand(3, 4, low=-0.9, high=0.9, seed=61)
+_ABOVE_ONE = rand(3, 4, low=1.2, high=3.0, seed=62)
+_PROBABILITY = rand(3, 4, low=0.1, high=0.9, seed=63)
+_DIVISOR = rand(4, low=0.5, high=1.5, seed=64)
+
+
+def _svd_sign_free(L, a):
+    u, s, vh = L.linalg.svd(a, full_matrices=False)
+    return s * (u ** 2) @ (vh ** 2)
+
+
+def _qr_sign_free(L, a):
+    q, r = L.linalg.qr(a)
+    return (q ** 2) @ (r ** 2)
+
+
+def _eigh_sign_free(L, a):
+    eigenvalues, eigenvectors = L.linalg.eigh(a + a.T)          # symmetric, also under finite differences
+    return eigenvalues * eigenvectors ** 2
+
+
+OPS.update({
+    "einsum": (lambda L, a, b: L.einsum("ij,kj->ik", a, b) ** 2, [_MIXED, rand(2, 4, seed=65)]),
+    "einsum_diagonal": (lambda L, a: L.einsum("ii,ij->j", a, a), [_SQUARE]),
+    "tensordot": (lambda L, a, b: L.tensordot(a, b, dims=([1], [1])) ** 2, [_MIXED, rand(2, 4, seed=66)]),
+    "inner": (lambda L, a, b: L.inner(a, b) ** 2, [_MIXED, rand(2, 4, seed=67)]),
+    "addmm": (lambda L, c, a, b: L.addmm(c, a, b, beta=0.5, alpha=2.0) ** 2,
+              [rand(3, 2, seed=68), _MIXED, rand(4, 2, seed=69)]),
+    "addmv": (lambda L, c, a, v: L.addmv(c, a, v, beta=0.5, alpha=2.0) ** 2,
+              [rand(3, seed=70), _MIXED, rand(4, seed=71)]),
+    "addbmm": (lambda L, c, a, b: L.addbmm(c, a, b, beta=0.5, alpha=2.0) ** 2,
+               [rand(3, 2, seed=72), rand(2, 3, 4, seed=73), rand(2, 4, 2, seed=74)]),
+    "baddbmm": (lambda L, c, a, b: L.baddbmm(c, a, b, beta=0.5, alpha=2.0) ** 2,
+                [rand(2, 3, 2, seed=75), rand(2, 3, 4, seed=76), rand(2, 4, 2, seed=77)]),
+    "trace": (lambda L, a: a.trace() * a, [_SQUARE]),
+    "cross": (lambda L, a, b: L.cross(a, b, dim=1) ** 2, [rand(4, 3, seed=78), rand(4, 3, seed=79)]),
+    "linalg_cross": (lambda L, a, b: L.linalg.cross(a, b) * a, [rand(4, 3, seed=78), rand(4, 3, seed=79)]),
+    "dist": (lambda L, a, b: L.dist(a, b) * a, [_MIXED, rand(3, 4, seed=80)]),
+    "matrix_power": (lambda L, a: L.matrix_power(a, 3), [_SQUARE * 0.3]),
+    "linalg_matrix_power_negative": (lambda L, a: L.linalg.matrix_power(a, -2), [_SQUARE]),
+    "det": (lambda L, a: L.det(a) * a, [_SQUARE]),
+    "linalg_det": (lambda L, a: L.linalg.det(a) ** 2, [_SQUARE]),
+    "slogdet": (lambda L, a: L.slogdet(a)[1] * a, [_SQUARE]),
+    "linalg_slogdet": (lambda L, a: L.linalg.slogdet(a).logabsdet ** 2, [_SQUARE]),
+    "logdet": (lambda L, a: L.logdet(a) * a, [_SPD]),
+    "inverse": (lambda L, a: L.inverse(a), [_SQUARE]),
+    "linalg_inv": (lambda L, a: L.linalg.inv(a) ** 2, [_SQUARE]),
+    "linalg_solve": (lambda L, a, b: L.linalg.solve(a, b), [_SQUARE, rand(3, 2, seed=81)]),
+    "linalg_cholesky": (lambda L, a: L.linalg.cholesky(a @ a.T), [_SQUARE]),
+    "linalg_qr": (_qr_sign_free, [rand(4, 3, seed=82)]),
+    "linalg_qr_wide": (_qr_sign_free, [rand(3, 4, seed=82)]),
+    "linalg_eigh": (_eigh_sign_free, [_SQUARE]),
+    "linalg_eigvalsh": (lambda L, a: L.linalg.eigvalsh(a + a.T) ** 2, [_SQUARE]),
+    "linalg_svd": (_svd_sign_free, [_MIXED]),
+    "linalg_svdvals": (lambda L, a: L.linalg.svdvals(a) ** 2, [_MIXED]),
+    "pinverse": (lambda L, a: L.pinverse(a), [_MIXED]),
+    "linalg_pinv": (lambda L, a: L.linalg.pinv(a) ** 2, [_MIXED.T.copy()]),
+    "linalg_multi_dot": (lambda L, a, b, c: L.linalg.multi_dot([a, b * b, c]),
+                         [_MIXED, rand(4, 2, seed=99), rand(2, seed=100)]),
+    "linalg_vecdot": (lambda L, a, b: L.linalg.vecdot(a, b * a), [_MIXED, rand(4, seed=101)]),
+    "linalg_lstsq": (lambda L, a, b: L.linalg.lstsq(a, b).solution ** 2, [rand(5, 3, seed=83), rand(5, 2, seed=84)]),
+    "tan": (lambda L, a: a.tan(), [_UNIT]),
+    "sinh": (lambda L, a: a.sinh(), [_MIXED]),
+    "cosh": (lambda L, a: a.cosh(), [_MIXED]),
+    "asinh": (lambda L, a: a.asinh(), [_MIXED]),
+    "acosh": (lambda L, a: a.acosh(), [_ABOVE_ONE]),
+    "atanh": (lambda L, a: a.atanh(), [_UNIT]),
+    "asin": (lambda L, a: a.asin(), [_UNIT]),
+    "acos": (lambda L, a: a.acos(), [_UNIT]),
+    "atan": (lambda L, a: a.atan(), [_MIXED]),
+    "deg2rad": (lambda L, a: a.deg2rad() ** 2, [_MIXED]),
+    "rad2deg": (lambda L, a: a.rad2deg() ** 2, [_MIXED]),
+    "angle": (lambda L, a: a.angle() * a, [_MIXED]),
+    "erf": (lambda L, a: a.erf(), [_MIXED]),
+    "erfc": (lambda L, a: a.erfc(), [_MIXED]),
+    "erfinv": (lambda L, a: a.erfinv(), [_UNIT]),
+    "logit": (lambda L, a: a.logit(), [_PROBABILITY]),
+    "logit_eps": (lambda L, a: a.logit(eps=0.2), [_PROBABILITY]),
+    "xlogy": (lambda L, a, b: L.xlogy(a, b), [_MIXED, _POS]),
+    "atan2": (lambda L, a, b: L.atan2(a, b), [_MIXED, _DIVISOR]),
+    "hypot": (lambda L, a, b: L.hypot(a, b), [_MIXED, _DIVISOR]),
+    "copysign": (lambda L, a, b: L.copysign(a, b) * a, [_MIXED, rand(4, seed=85)]),
+    "fmod": (lambda L, a, b: L.fmod(a, b) ** 2, [_MIXED, _DIVISOR]),
+    "remainder": (lambda L, a, b: L.remainder(a, b) ** 2, [_MIXED, _DIVISOR]),
+    "mod_operator": (lambda L, a: (a % 0.7) ** 2, [_MIXED]),
+    "frac": (lambda L, a: a.frac() ** 2, [_MIXED]),
+})
+
+
 def _case(lib, name):
     fn, arrays = OPS[name]
     xs = [lib.tensor(a, requires_grad=True) for a in arrays]
@@ -712,6 +804,25 @@ INPLACE = {
     "neg_": (_inplace("neg_"), [_MIXED]),
     "negative_": (_inplace("negative_"), [_MIXED]),
     "round_": (_inplace("round_"), [_MIXED]),
+    "copysign_": (_inplace("copysign_", -1.0), [_MIXED]),
+    "fmod_": (_inplace("fmod_", 0.7), [_MIXED]),
+    "frac_": (_inplace("frac_"), [_MIXED]),
+    "remainder_": (_inplace("remainder_", 0.7), [_MIXED]),
+    **{f"{n}_": (_inplace(f"{n}_"), [_ABOVE_ONE if n in ("acosh", "arccosh") else _UNIT]) for n in (
+        "tan", "sinh", "cosh", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "deg2rad", "rad2deg", "erf",
+        "erfc", "erfinv", "logit")},
+    "atan2_": ((lambda L, a, c: _inplace("atan2_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=86)]),
+    "arctan2_": ((lambda L, a, c: _inplace("arctan2_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=86)]),
+    "hypot_": ((lambda L, a, c: _inplace("hypot_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=87)]),
+    "xlogy_": ((lambda L, a, c: _inplace("xlogy_")(L, a, c * c + 1)), [_UNIT, rand(4, seed=88)]),
+    "addmm_": ((lambda L, a, c, d: _inplace("addmm_")(L, a, c * c, d)),
+               [_MIXED, rand(3, 2, seed=89), rand(2, 4, seed=90)]),
+    "addmv_": ((lambda L, a, m, v: _inplace("addmv_")(L, a, m * m, v)), [rand(3, seed=91), rand(3, 2, seed=92),
+                                                                        rand(2, seed=93)]),
+    "addbmm_": ((lambda L, a, c, d: _inplace("addbmm_")(L, a, c * c, d)),
+                [_MIXED, rand(2, 3, 2, seed=94), rand(2, 2, 4, seed=95)]),
+    "baddbmm_": ((lambda L, a, c, d: _inplace("baddbmm_")(L, a, c * c, d)),
+                 [rand(2, 3, 4, seed=96), rand(2, 3, 2, seed=97), rand(2, 2, 4, seed=98)]),
     "fill_": (_inplace("fill_", 0.25), [_MIXED]),
     "fill_tensor": ((lambda L, a, v: _inplace("fill_")(L, a, v * v)), [_MIXED, np.array(0.8)]),
     "zero_": (_inplace("zero_"), [_MIXED]),
@@ -1136,8 +1247,12 @@ def test_module_backward_hooks_with_no_input_requiring_grad_under_create_graph_m
 # the cases above that take its second derivative against torch (and gradgradcheck it), or why it has none.
 AUDITED = {
     "abs": "abs", "__abs__": "operators", "add": "add", "__add__": "operators", "__radd__": "operators",
+    "acos": "acos", "acosh": "acosh", "addbmm": "addbmm", "addmm": "addmm", "addmv": "addmv",
     "addcdiv": "addcdiv", "addcmul": "addcmul", "amax": "amax", "amin": "amin", "bmm": "bmm", "cat": "cat",
     "block_diag": "block_diag", "cartesian_prod": "cartesian_prod",
+    "angle": "angle", "arccos": "acos", "arccosh": "acosh", "arcsin": "asin", "arcsinh": "asinh",
+    "arctan": "atan", "arctan2": "atan2", "arctanh": "atanh", "asin": "asin", "asinh": "asinh", "atan": "atan",
+    "atan2": "atan2", "atanh": "atanh", "baddbmm": "baddbmm",
     "ceil": "ceil", "chunk": "chunk", "clamp": "clamp", "clamp_max": "clamp_max", "clamp_min": "clamp_min",
     "column_stack": "hstack_vstack_row_stack_dstack_column_stack", "combinations": "combinations",
     "clip": "clip", "clone": "clone_contiguous", "concat": "concat_concatenate",
@@ -1153,8 +1268,15 @@ AUDITED = {
     "index_fill": "index_fill", "kron": "kron",
     "lerp": "lerp", "log": "log", "log10": "log10", "log1p": "log1p", "log2": "log2",
     "logcumsumexp": "logcumsumexp",
+    "copysign": "copysign", "cosh": "cosh", "cross": "cross",
+    "deg2rad": "deg2rad", "det": "det",
+    "dist": "dist",
+    "einsum": "einsum", "erf": "erf", "erfc": "erfc", "erfinv": "erfinv",
+    "fmod": "fmod", "frac": "frac", "hypot": "hypot", "inner": "inner", "inverse": "inverse",
+    "logdet": "logdet", "logit": "logit",
     "log_softmax": "log_softmax", "logsumexp": "logsumexp", "masked_fill": "masked_fill", "matmul": "matmul",
     "__matmul__": "operators", "__rmatmul__": "rmatmul", "max": "max_dim", "maximum": "maximum",
+    "matrix_power": "matrix_power", "__mod__": "mod_operator",
     "mean": "mean", "median": "median", "min": "min_all", "minimum": "minimum", "mm": "mm",
     "masked_select": "masked_select", "meshgrid": "meshgrid", "mode": "mode",
     "moveaxis": "movedim_moveaxis", "movedim": "movedim_moveaxis", "mul": "mul", "__mul__": "mul",
@@ -1163,21 +1285,25 @@ AUDITED = {
     "negative": "multiply_negative", "__pos__": "operators", "norm": "norm", "outer": "outer",
     "permute": "permute", "pow": "pow_tensor", "__pow__": "pow_scalar", "__rpow__": "rpow", "prod": "prod",
     "put": "put", "quantile": "quantile_nanquantile",
+    "pinverse": "pinverse", "rad2deg": "rad2deg", "remainder": "remainder",
     "reciprocal": "reciprocal", "relu": "relu", "repeat": "repeat", "repeat_interleave": "repeat_interleave",
     "reshape": "reshape", "reshape_as": "view_as_reshape_as", "roll": "roll", "round": "round",
     "rot90": "rot90", "row_stack": "hstack_vstack_row_stack_dstack_column_stack",
     "rsqrt": "rsqrt", "scatter": "scatter", "scatter_add": "scatter_add", "sigmoid": "sigmoid", "sign": "sign",
     "sin": "sin", "softmax": "softmax", "sort": "sort", "split": "split", "sqrt": "sqrt", "square": "square",
     "std_mean": "std_mean_var_mean",
+    "sinh": "sinh", "slogdet": "slogdet",
     "squeeze": "squeeze_dim", "stack": "stack", "std": "std", "sub": "sub_alpha", "__sub__": "sub",
     "swapaxes": "swapaxes_swapdims", "swapdims": "swapaxes_swapdims",
     "__rsub__": "rsub", "sum": "sum_dim", "t": "transpose_t_T_mT", "T": "transpose_t_T_mT",
     "take": "take", "take_along_dim": "take_along_dim", "tensor_split": "narrow_tensor_split",
+    "tan": "tan", "tensordot": "tensordot", "trace": "trace",
     "mT": "transpose_t_T_mT", "tanh": "tanh", "topk": "topk", "transpose": "transpose_t_T_mT", "tril": "tril",
     "unflatten": "unflatten", "unfold": "unfold", "var_mean": "std_mean_var_mean",
     "vstack": "hstack_vstack_row_stack_dstack_column_stack",
     "triu": "triu", "trunc": "trunc", "unbind": "unbind", "unsqueeze": "squeeze_unsqueeze", "var": "var",
     "where": "where", "expand": "expand", "expand_as": "expand_as", "view": "view",
+    "xlogy": "xlogy",
     "view_as": "view_as_reshape_as", "to": "to_float32_and_back", "double": "to_float32_and_back",
     "float": "to_float32_and_back", "half": "to_float16_and_back", "type": "type_cast", "type_as": "type_as",
     "__getitem__": "advanced_index", "__setitem__": "setitem", "__iadd__": "augmented_assignment",
@@ -1198,6 +1324,12 @@ AUDITED = {
     "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
     "linalg.vector_norm": "linalg_vector_norm", "linalg.norm": "linalg_norm_fro",
     "linalg.matrix_norm": "linalg_matrix_norm",
+    "linalg.cholesky": "linalg_cholesky", "linalg.cross": "linalg_cross", "linalg.det": "linalg_det",
+    "linalg.eigh": "linalg_eigh", "linalg.eigvalsh": "linalg_eigvalsh", "linalg.inv": "linalg_inv",
+    "linalg.lstsq": "linalg_lstsq", "linalg.matrix_power": "linalg_matrix_power_negative",
+    "linalg.pinv": "linalg_pinv", "linalg.qr": "linalg_qr", "linalg.slogdet": "linalg_slogdet",
+    "linalg.solve": "linalg_solve", "linalg.svd": "linalg_svd", "linalg.svdvals": "linalg_svdvals",
+    "linalg.multi_dot": "linalg_multi_dot", "linalg.vecdot": "linalg_vecdot",
     # autograd's own entry points and hooks
     "backward": "test_backward_create_graph_leaves_a_grad_with_a_graph_like_torch",
     "register_hook": "test_tensor_hooks_and_retain_grad_under_create_graph_match_torch",
@@ -1224,6 +1356,15 @@ NOT_TWICE_DIFFERENTIABLE = {
     "histc": "torch has no derivative for it either (NotImplementedError)",
     "histogram": "torch has no derivative for it either (NotImplementedError)",
     "unique": "torch has no derivative for it either (test_unique_has_no_derivative_under_create_graph_like_torch)",
+    "cdist": "torch has no derivative of its derivative either (the second backward raises NotImplementedError)",
+    **{n: "torch has no derivative for it either (its node raises: tests/test_api_math_more.py)"
+       for n in ("floor_divide", "floor_divide_", "__floordiv__", "__rfloordiv__", "__rmod__", "heaviside",
+                 "heaviside_")},
+    "signbit": "a bool result",
+    **{n: "torch has no derivative for this in-place form either (its node raises: tests/test_api_math_more.py)"
+       for n in ("asinh_", "arcsinh_", "acosh_", "arccosh_", "atanh_", "arctanh_")},
+    **{n: "an integer result" for n in ("gcd", "gcd_", "lcm", "lcm_", "linalg.matrix_rank")},
+    "linalg.LinAlgError": "an exception class, not an op",
     # not ops: values out of the graph, creation, attributes, devices
     **{n: "not an op of the graph: leaves it (a copy of the values, or none)" for n in (
         "detach", "detach_", "item", "tolist", "numpy", "data", "requires_grad_")},

@@ -4,6 +4,10 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - elementwise: how binary and unary ops run (promotion, torch's errors); where, to(dtype), clone, fill_, copy_
 - arithmetic:  + - * / ** maximum minimum
 - unary:       neg exp log sqrt abs sigmoid tanh relu sin cos square round floor ...
+- pointwise:   how a smooth elementwise op writes its derivative once, for arrays and Tensors alike
+- trigonometric: tan sinh cosh asinh acosh atanh asin acos atan atan2 hypot deg2rad rad2deg angle
+- special:     erf erfc erfinv logit xlogy
+- rounding:    fmod remainder (%) floor_divide (//) frac signbit copysign heaviside gcd lcm
 - clamp:       clamp (clip) clamp_min clamp_max, bounds that are numbers or tensors
 - comparison:  == != < <= > >= isclose isnan logical_*
 - reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
@@ -22,6 +26,9 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - histogram:   histc histogram (counting: no gradient)
 - matmul:      matmul (mm, mv, dot, batched), linear
+- contractions: einsum tensordot inner addmm addmv addbmm baddbmm trace cross cdist dist matrix_power
+                multi_dot vecdot
+- decompositions: det slogdet logdet inv solve cholesky qr eigh svd pinv lstsq matrix_rank (torch.linalg's)
 - activations: leaky_relu gelu elu silu softplus hardtanh
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
@@ -36,3 +43,4 @@ Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from mi
 from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
 from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402
 from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
+from . import trigonometric, special, rounding, contractions, decompositions  # noqa: F401,E402
