@@ -532,7 +532,7 @@ class Cdist(Function):
 
 
 class NoSecondDerivative(Function):
-    """A first derivative computed outside the graph, whose own derivative torch does not have either."""
+    """A first derivative computed outside the graph.  d/dx: none, as torch has none (its node raises)."""
     name = "NotImplemented"
 
     def forward(self, g, value, op):

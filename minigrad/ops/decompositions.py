@@ -550,7 +550,7 @@ def _pinv_backward(g, pinvA, A):
 
 
 class Pinv(Function):
-    """A^+, the pseudo-inverse.  Its derivative: torch's pinv_backward (for a constant rank)"""
+    """A^+, the pseudo-inverse.  dA from grad: torch's pinv_backward (for a constant rank)"""
     name = "LinalgPinvBackward0"
     differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0,)

@@ -58,7 +58,7 @@ def data(x):
 
 
 class Pointwise(Function):
-    """A smooth elementwise op of one tensor: subclasses give `value(a)` (NumPy) and `derivative(g, a, M)`."""
+    """A smooth elementwise op of one tensor: subclasses give `value(a)` (NumPy) and `derivative(g, a, M)`, the incoming grad times d value(a)/da."""
     differentiable = True     # derivative is written in M's functions: create_graph records it
     saved_inputs = (0,)
 

@@ -83,7 +83,7 @@ def remainder(input, other, *, out=None):
 
 
 class RemainderOfANumber(Function):
-    """number % b.  torch has no derivative for it: its node raises when backward reaches it"""
+    """number % b.  d/db: none, as torch has none (its node raises when backward reaches it)"""
     name = "NotImplemented"
 
     def forward(self, b, number):
@@ -107,7 +107,7 @@ def _number_dtype(number, tensor):
 
 
 class FloorDivide(Function):
-    """floor(a / b).  torch has no derivative for it: its node raises when backward reaches it"""
+    """floor(a / b).  d/da, d/db: none, as torch has none (its node raises when backward reaches it)"""
     name = "NotImplemented"
 
     def forward(self, a, b):
@@ -204,7 +204,7 @@ def copysign(input, other, *, out=None):
 
 
 class Heaviside(Function):
-    """0 where input < 0, values where input == 0, 1 where input > 0.  torch has no derivative for it"""
+    """0 where input < 0, values where input == 0, 1 where input > 0.  d/dinput: none, as torch has none (its node raises when backward reaches it)"""
     name = "NotImplemented"
 
     def forward(self, a, values):
