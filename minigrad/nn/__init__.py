@@ -2,6 +2,8 @@
 from . import functional, init
 from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList,
                      ParameterList, ReLU, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh, Unflatten)
+from .layers import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, ReLU6, Softmax2d, Softmin,
+                     Softshrink, Softsign, Tanhshrink, Threshold)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss, mnist_loss)
 from .normalization import LayerNorm

@@ -1,6 +1,8 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
 from ..ops import elementwise as _e, unary as _u
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
+from ..ops.activations import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish, logsigmoid, mish, relu6, selu,
+                               selu_, softmin, softshrink, softsign, tanhshrink, threshold, threshold_)
 from ..ops.conv import conv2d
 from ..ops.dropout import dropout as _dropout
 from ..ops.normalization import batch_norm
@@ -15,7 +17,9 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "mnist_loss", "dropout",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
-           "huber_loss", "kl_div", "one_hot", "pad", "normalize"]
+           "huber_loss", "kl_div", "one_hot", "pad", "normalize",
+           "relu6", "selu", "selu_", "celu", "celu_", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink",
+           "threshold", "threshold_", "glu", "hardsigmoid", "hardswish", "logsigmoid", "softmin"]
 
 
 def relu(input, inplace=False):

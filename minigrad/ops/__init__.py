@@ -17,7 +17,7 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - histogram:   histc histogram (counting: no gradient)
 - matmul:      matmul (mm, mv, dot, batched), linear
-- activations: leaky_relu gelu elu silu softplus hardtanh
+- activations: leaky_relu gelu elu silu softplus hardtanh relu6 selu celu mish glu hardswish logsigmoid ...
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
 - conv:        conv2d (im2col + one matmul)
@@ -29,4 +29,4 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
 from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
-from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402
+from . import indexing, sorting, histogram, matmul, fused, nn_ops, activations  # noqa: F401,E402
