@@ -3,10 +3,11 @@ from ..ops import elementwise as _e, unary as _u
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
 from ..ops.activations import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish, logsigmoid, mish, relu6, selu,
                                selu_, softmin, softshrink, softsign, tanhshrink, threshold, threshold_)
-from ..ops.conv import conv2d
+from ..ops.conv import conv1d, conv2d
 from ..ops.dropout import dropout as _dropout
 from ..ops.normalization import batch_norm
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from ..ops.pooling import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.matmul import linear
@@ -19,7 +20,8 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
            "huber_loss", "kl_div", "one_hot", "pad", "normalize",
            "relu6", "selu", "selu_", "celu", "celu_", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink",
-           "threshold", "threshold_", "glu", "hardsigmoid", "hardswish", "logsigmoid", "softmin"]
+           "threshold", "threshold_", "glu", "hardsigmoid", "hardswish", "logsigmoid", "softmin",
+           "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 
 def relu(input, inplace=False):
