@@ -336,6 +336,16 @@ def _dropout(lib, x, p):
     return x * torch.tensor(_DROP.astype(np.float64)) / (1 - p)
 
 
+def _seeded(lib, fn):
+    """fn() with the generator seeded 0 (torch's channel draws, the same in minigrad), the state restored after."""
+    state = lib.get_rng_state()
+    lib.manual_seed(0)
+    try:
+        return fn()
+    finally:
+        lib.set_rng_state(state)
+
+
 def _setitem(a, v):
     b = a * 1
     b[1:, ::2] = v * v
@@ -510,6 +520,8 @@ OPS = {
     "embedding_padding_scale_by_freq": (lambda L, w: _F(L).embedding(
         _t(L, np.array([[1, 3], [1, 2]])), w, padding_idx=2, scale_grad_by_freq=True) ** 2, [rand(5, 2, seed=19)]),
     "dropout": (lambda L, x: _dropout(L, x * x, 0.25), [_MIXED]),
+    "dropout1d": (lambda L, x: _seeded(L, lambda: _F(L).dropout1d(x * x, 0.4)) * x, [_IMAGES[0]]),
+    "dropout2d": (lambda L, x: _seeded(L, lambda: _F(L).dropout2d(x * x, 0.4)) * x, [_IMAGES]),
     "pad": (lambda L, x: _F(L).pad(x, (1, -1, 2, 0), value=0.5) ** 2, [_MIXED]),
     "addcmul": (lambda L, a, b, c: L.addcmul(a, b, c, value=0.5) * b, [_MIXED, _POS, rand(4, seed=16)]),
     "addcdiv": (lambda L, a, b, c: L.addcdiv(a, b, c, value=0.5) * b, [_MIXED, _POS, _POS[::-1].copy()]),
@@ -1143,16 +1155,15 @@ AUDITED = {
     "binary_cross_entropy_with_logits": "bce_with_logits", "conv2d": "conv2d",
     "celu": "celu", "F.celu": "celu", "conv1d": "conv1d", "celu_": "celu_inplace", "F.celu_": "celu_inplace",
     "cross_entropy": "test_cross_entropy_second_derivatives_match_torch", "dropout": "dropout", "elu": "elu",
+    "dropout1d": "dropout1d", "dropout2d": "dropout2d",
     "embedding": "embedding", "gelu": "gelu", "hardtanh": "hardtanh", "huber_loss": "huber_loss_sum",
     "glu": "glu", "hardshrink": "hardshrink", "F.hardshrink": "hardshrink", "hardswish": "hardswish",
     "kl_div": "kl_div", "l1_loss": "l1_loss", "layer_norm": "layer_norm", "leaky_relu": "leaky_relu",
-    "linear": "test_linear_layer_second_derivatives_match_torch", "logsigmoid": "logsigmoid",
-    "max_pool1d": "max_pool1d", "max_pool2d": "max_pool2d",
-    "mish": "mish",
+    "linear": "test_linear_layer_second_derivatives_match_torch", "max_pool2d": "max_pool2d",
+    "logsigmoid": "logsigmoid", "max_pool1d": "max_pool1d", "mish": "mish",
     "mnist_loss": "mnist_loss", "mse_loss": "mse_loss_mean", "nll_loss": "nll_loss", "normalize": "normalize",
-    "pad": "pad", "relu6": "relu6", "selu": "selu", "F.selu": "selu", "selu_": "selu_inplace",
-    "F.selu_": "selu_inplace",
-    "silu": "silu", "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
+    "pad": "pad", "silu": "silu", "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
+    "relu6": "relu6", "selu": "selu", "F.selu": "selu", "selu_": "selu_inplace", "F.selu_": "selu_inplace",
     "softmin": "softmin", "softshrink": "softshrink", "softsign": "softsign", "tanhshrink": "tanhshrink",
     "threshold": "threshold", "F.threshold": "threshold", "threshold_": "threshold_inplace",
     "F.threshold_": "threshold_inplace",

@@ -5,6 +5,7 @@ from ..ops.activations import (celu, celu_, glu, hardshrink, hardsigmoid, hardsw
                                selu_, softmin, softshrink, softsign, tanhshrink, threshold, threshold_)
 from ..ops.conv import conv1d, conv2d
 from ..ops.dropout import dropout as _dropout
+from ..ops.dropout import dropout1d, dropout2d
 from ..ops.normalization import batch_norm
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.pooling import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d
@@ -21,7 +22,8 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "huber_loss", "kl_div", "one_hot", "pad", "normalize",
            "relu6", "selu", "selu_", "celu", "celu_", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink",
            "threshold", "threshold_", "glu", "hardsigmoid", "hardswish", "logsigmoid", "softmin",
-           "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
+           "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+           "dropout1d", "dropout2d"]
 
 
 def relu(input, inplace=False):
