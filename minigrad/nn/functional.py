@@ -11,6 +11,9 @@ from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, 
 from ..ops.pooling import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from ..ops.losses_likelihood import gaussian_nll_loss, poisson_nll_loss
+from ..ops.losses_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
+                                 multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss)
 from ..ops.matmul import linear
 from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax
 
@@ -23,7 +26,10 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "relu6", "selu", "selu_", "celu", "celu_", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink",
            "threshold", "threshold_", "glu", "hardsigmoid", "hardswish", "logsigmoid", "softmin",
            "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
-           "dropout1d", "dropout2d"]
+           "dropout1d", "dropout2d",
+           "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "soft_margin_loss", "multi_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+           "gaussian_nll_loss"]
 
 
 def relu(input, inplace=False):

@@ -530,10 +530,10 @@ class Hardsigmoid(Function):
         return (np.where((x > -3) & (x < 3), g * one_sixth, 0).astype(g.dtype, copy=False),)
 
     def backward_tensor(self, g):             # torch has no derivative of this derivative: its node refuses
-        return (_NoDerivative.apply(g, self.saved_tensors(), self.backward(g._data)[0], "hardsigmoid_backward"),)
+        return (NoDerivative.apply(g, self.saved_tensors(), self.backward(g._data)[0], "hardsigmoid_backward"),)
 
 
-class _NoDerivative(Function):
+class NoDerivative(Function):
     """A gradient computed under create_graph=True whose own derivative torch does not implement: its node,
     NotImplemented as torch names it, raises torch's error when a gradient reaches it."""
     name = "NotImplemented"
