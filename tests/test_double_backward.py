@@ -336,6 +336,16 @@ def _dropout(lib, x, p):
     return x * torch.tensor(_DROP.astype(np.float64)) / (1 - p)
 
 
+def _seeded(lib, fn):
+    """fn() with the generator seeded 0 (torch's channel draws, the same in minigrad), the state restored after."""
+    state = lib.get_rng_state()
+    lib.manual_seed(0)
+    try:
+        return fn()
+    finally:
+        lib.set_rng_state(state)
+
+
 def _setitem(a, v):
     b = a * 1
     b[1:, ::2] = v * v
@@ -439,6 +449,22 @@ OPS = {
     "softplus": (lambda L, a: L.nn.functional.softplus(a), [_MIXED]),
     "softplus_beta_threshold": (lambda L, a: L.nn.functional.softplus(a, 2.0, 1.5), [_MIXED]),
     "hardtanh": (lambda L, a: L.nn.functional.hardtanh(a, -0.5, 0.5) ** 2, [_MIXED]),
+    "celu": (lambda L, a: L.nn.functional.celu(a, 0.7) ** 2, [_MIXED]),
+    "celu_inplace": (lambda L, a: L.celu_(a * 1, 0.5) * a, [_MIXED]),
+    "glu": (lambda L, a: L.nn.functional.glu(a, 1) * a[:, :2], [_MIXED]),
+    "hardshrink": (lambda L, a: L.nn.functional.hardshrink(a, 0.6) ** 2, [_MIXED]),
+    "hardswish": (lambda L, a: L.nn.functional.hardswish(2 * a) * a, [_MIXED]),
+    "logsigmoid": (lambda L, a: L.nn.functional.logsigmoid(a), [_MIXED]),
+    "mish": (lambda L, a: L.nn.functional.mish(a), [_MIXED]),
+    "relu6": (lambda L, a: L.nn.functional.relu6(4 * a) * a, [_MIXED]),
+    "selu": (lambda L, a: L.nn.functional.selu(a), [_MIXED]),
+    "selu_inplace": (lambda L, a: L.selu_(a * 1) * a, [_MIXED]),
+    "softmin": (lambda L, a: L.nn.functional.softmin(a, 1) * a, [_MIXED]),
+    "softshrink": (lambda L, a: L.nn.functional.softshrink(a, 0.6) ** 2, [_MIXED]),
+    "softsign": (lambda L, a: L.nn.functional.softsign(a), [_MIXED]),
+    "tanhshrink": (lambda L, a: L.nn.functional.tanhshrink(a), [_MIXED]),
+    "threshold": (lambda L, a: L.nn.functional.threshold(a, 0.1, -2.0) ** 2, [_MIXED]),
+    "threshold_inplace": (lambda L, a: L.threshold_(a * a, 0.5, -2.0) * a, [_MIXED]),
     # losses (of a * a, or of a log-softmax: so that the loss's own second derivative is not all there is)
     "nll_loss": (lambda L, a: _F(L).nll_loss(a.log_softmax(1) * a, _t(L, _CLASSES)), [_MIXED]),
     "nll_loss_sum": (lambda L, a: _F(L).nll_loss(a * a, _t(L, _CLASSES), reduction="sum"), [_MIXED]),
@@ -464,6 +490,22 @@ OPS = {
     "kl_div": (lambda L, a, t: _F(L).kl_div(a.log_softmax(1), t, reduction="batchmean"), [_MIXED, _PROBS]),
     "kl_div_log_target": (lambda L, a, t: _F(L).kl_div(a.log_softmax(1), t, reduction="sum", log_target=True),
                           [_MIXED, _MIXED[::-1].copy()]),
+    "cosine_embedding_loss": (lambda L, a, b: _F(L).cosine_embedding_loss(a, b * a, _t(L, np.array([1.0, -1.0, -1.0])),
+                                                                          margin=-0.5),
+                              [_MIXED, rand(3, 4, seed=30)]),
+    "gaussian_nll_loss": (lambda L, a, v: _F(L).gaussian_nll_loss(a * a, _t(L, _MIXED), v * v, full=True),
+                          [_MIXED, _POS]),
+    "hinge_embedding_loss": (lambda L, a: _F(L).hinge_embedding_loss(a * a, _t(L, np.sign(_MIXED)), margin=2.0),
+                             [_MIXED]),
+    "margin_ranking_loss": (lambda L, a, b: _F(L).margin_ranking_loss(a * a, b * a, _t(L, np.sign(_MIXED))),
+                            [_MIXED, rand(3, 4, seed=31)]),
+    "multilabel_soft_margin_loss": (lambda L, a: _F(L).multilabel_soft_margin_loss(
+        a * a, _t(L, (_MIXED > 0) * 1.0), weight=_t(L, _WEIGHT)), [_MIXED]),
+    "poisson_nll_loss": (lambda L, a: _F(L).poisson_nll_loss(a * a, _t(L, _POS * 3), log_input=False, full=True),
+                         [_MIXED]),
+    "soft_margin_loss": (lambda L, a: _F(L).soft_margin_loss(a * a, _t(L, np.sign(_MIXED))), [_MIXED]),
+    "triplet_margin_loss": (lambda L, a, b: _F(L).triplet_margin_loss(a, b, a * b, margin=3.0, p=3, swap=True),
+                            [_MIXED, rand(3, 4, seed=32)]),
     # layers
     "conv2d": (lambda L, x, w, b: _F(L).conv2d(x, w, b).tanh(), [_IMAGES, rand(4, 2, 3, 2, seed=12), rand(4, seed=13)]),
     "conv2d_stride_padding_dilation": (lambda L, x, w: _F(L).conv2d(x * x, w, stride=2, padding=1, dilation=(2, 1)) ** 2,
@@ -475,6 +517,14 @@ OPS = {
                                     [_IMAGES]),
     "adaptive_avg_pool2d": (lambda L, x: _F(L).adaptive_avg_pool2d(x * x, (2, 3)) ** 2, [_IMAGES]),
     "adaptive_max_pool2d": (lambda L, x: _F(L).adaptive_max_pool2d(x, (2, 3)) ** 2, [_IMAGES]),
+    "conv1d": (lambda L, x, w, b: _F(L).conv1d(x, w, b, padding="same").tanh(),
+               [_IMAGES[0], rand(3, 5, 2, seed=12), rand(3, seed=13)]),
+    "conv1d_stride_dilation": (lambda L, x, w: _F(L).conv1d(x * x, w, stride=2, padding=1, dilation=2) ** 2,
+                               [_IMAGES[0], rand(3, 5, 2, seed=12)]),
+    "max_pool1d": (lambda L, x: _F(L).max_pool1d(x, 3, 2, 1) ** 2, [_IMAGES[0]]),
+    "avg_pool1d": (lambda L, x: _F(L).avg_pool1d(x * x, 3, 2, 1, count_include_pad=False) ** 2, [_IMAGES[0]]),
+    "adaptive_avg_pool1d": (lambda L, x: _F(L).adaptive_avg_pool1d(x * x, 4) ** 2, [_IMAGES[0]]),
+    "adaptive_max_pool1d": (lambda L, x: _F(L).adaptive_max_pool1d(x, 4) ** 2, [_IMAGES[0]]),
     "batch_norm_training": (lambda L, x, w, b: _F(L).batch_norm(x, None, None, w, b, training=True) ** 2,
                             [_IMAGES, rand(2, seed=14), rand(2, seed=15)]),
     "batch_norm_training_2d_no_affine": (lambda L, x: _F(L).batch_norm(x, None, None, training=True) ** 3, [_MIXED]),
@@ -486,6 +536,8 @@ OPS = {
     "embedding_padding_scale_by_freq": (lambda L, w: _F(L).embedding(
         _t(L, np.array([[1, 3], [1, 2]])), w, padding_idx=2, scale_grad_by_freq=True) ** 2, [rand(5, 2, seed=19)]),
     "dropout": (lambda L, x: _dropout(L, x * x, 0.25), [_MIXED]),
+    "dropout1d": (lambda L, x: _seeded(L, lambda: _F(L).dropout1d(x * x, 0.4)) * x, [_IMAGES[0]]),
+    "dropout2d": (lambda L, x: _seeded(L, lambda: _F(L).dropout2d(x * x, 0.4)) * x, [_IMAGES]),
     "pad": (lambda L, x: _F(L).pad(x, (1, -1, 2, 0), value=0.5) ** 2, [_MIXED]),
     "scaled_dot_product_attention": (lambda L, q, k, v: _F(L).scaled_dot_product_attention(q, k, v, is_causal=True) ** 2,
                                      [rand(2, 3, 4, seed=21), rand(2, 3, 4, seed=22), rand(2, 3, 4, seed=23)]),
@@ -1312,16 +1364,31 @@ AUDITED = {
     # the in-place forms
     **{name: name for name in INPLACE if name.endswith("_")},
     # nn.functional
+    "adaptive_avg_pool1d": "adaptive_avg_pool1d", "adaptive_max_pool1d": "adaptive_max_pool1d",
     "adaptive_avg_pool2d": "adaptive_avg_pool2d", "adaptive_max_pool2d": "adaptive_max_pool2d",
+    "avg_pool1d": "avg_pool1d",
     "avg_pool2d": "avg_pool2d", "batch_norm": "batch_norm_training", "binary_cross_entropy": "binary_cross_entropy",
     "binary_cross_entropy_with_logits": "bce_with_logits", "conv2d": "conv2d",
+    "celu": "celu", "F.celu": "celu", "conv1d": "conv1d", "celu_": "celu_inplace", "F.celu_": "celu_inplace",
     "cross_entropy": "test_cross_entropy_second_derivatives_match_torch", "dropout": "dropout", "elu": "elu",
+    "dropout1d": "dropout1d", "dropout2d": "dropout2d",
+    "cosine_embedding_loss": "cosine_embedding_loss", "gaussian_nll_loss": "gaussian_nll_loss",
+    "hinge_embedding_loss": "hinge_embedding_loss",
     "embedding": "embedding", "gelu": "gelu", "hardtanh": "hardtanh", "huber_loss": "huber_loss_sum",
+    "glu": "glu", "hardshrink": "hardshrink", "F.hardshrink": "hardshrink", "hardswish": "hardswish",
     "kl_div": "kl_div", "l1_loss": "l1_loss", "layer_norm": "layer_norm", "leaky_relu": "leaky_relu",
     "linear": "test_linear_layer_second_derivatives_match_torch", "max_pool2d": "max_pool2d",
+    "logsigmoid": "logsigmoid", "max_pool1d": "max_pool1d", "mish": "mish",
     "mnist_loss": "mnist_loss", "mse_loss": "mse_loss_mean", "nll_loss": "nll_loss", "normalize": "normalize",
     "pad": "pad", "scaled_dot_product_attention": "scaled_dot_product_attention", "silu": "silu",
     "smooth_l1_loss": "smooth_l1_loss", "softplus": "softplus",
+    "margin_ranking_loss": "margin_ranking_loss", "multilabel_soft_margin_loss": "multilabel_soft_margin_loss",
+    "poisson_nll_loss": "poisson_nll_loss", "soft_margin_loss": "soft_margin_loss",
+    "triplet_margin_loss": "triplet_margin_loss",
+    "relu6": "relu6", "selu": "selu", "F.selu": "selu", "selu_": "selu_inplace", "F.selu_": "selu_inplace",
+    "softmin": "softmin", "softshrink": "softshrink", "softsign": "softsign", "tanhshrink": "tanhshrink",
+    "threshold": "threshold", "F.threshold": "threshold", "threshold_": "threshold_inplace",
+    "F.threshold_": "threshold_inplace",
     "linalg.vector_norm": "linalg_vector_norm", "linalg.norm": "linalg_norm_fro",
     "linalg.matrix_norm": "linalg_matrix_norm",
     "linalg.cholesky": "linalg_cholesky", "linalg.cross": "linalg_cross", "linalg.det": "linalg_det",
@@ -1353,6 +1420,10 @@ NOT_TWICE_DIFFERENTIABLE = {
                                                                       "storage_offset", "stride")},
     **{n: "a random draw: torch's derivative is zero, so its second is too (tests/test_bernoulli.py)"
        for n in ("bernoulli", "bernoulli_")},
+    "hardsigmoid": "torch has no derivative of its derivative (test_hardsigmoid_gradient_of_gradient_raises_"
+                   "like_torch in tests/test_nn_activations_more.py)",
+    "multi_margin_loss": "torch has no derivative of its derivative (test_multi_margin_gradient_of_gradient_"
+                         "raises_like_torch in tests/test_losses_more.py)",
     "histc": "torch has no derivative for it either (NotImplementedError)",
     "histogram": "torch has no derivative for it either (NotImplementedError)",
     "unique": "torch has no derivative for it either (test_unique_has_no_derivative_under_create_graph_like_torch)",

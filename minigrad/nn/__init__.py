@@ -2,6 +2,8 @@
 from . import functional, init
 from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList,
                      ParameterList, ReLU, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh, Unflatten)
+from .layers import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, ReLU6, Softmax2d, Softmin,
+                     Softshrink, Softsign, Tanhshrink, Threshold)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss, mnist_loss)
 from .normalization import LayerNorm
@@ -12,4 +14,8 @@ from .transformer import (MultiheadAttention, Transformer, TransformerDecoder, T
 from .module import Module
 from .parameter import Parameter
 from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, MaxPool2d)
+from .conv import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
+from .dropout import Dropout1d, Dropout2d
+from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
+                     MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

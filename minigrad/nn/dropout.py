@@ -26,3 +26,27 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Module):
+    """Zero whole channels of (N, C, L) signals with probability p (scale the rest by 1/(1-p)) while training;
+    the channels are drawn as torch draws them, so the same seed zeroes the same ones."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input):
+        return _d.dropout1d(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout1d):
+    """Zero whole channels of (N, C, H, W) images with probability p while training."""
+
+    def forward(self, input):
+        return _d.dropout2d(input, self.p, self.training, self.inplace)

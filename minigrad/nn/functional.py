@@ -1,13 +1,20 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
 from ..ops import elementwise as _e, unary as _u
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
-from ..ops.conv import conv2d
+from ..ops.activations import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish, logsigmoid, mish, relu6, selu,
+                               selu_, softmin, softshrink, softsign, tanhshrink, threshold, threshold_)
+from ..ops.conv import conv1d, conv2d
 from ..ops.dropout import dropout as _dropout
+from ..ops.dropout import dropout1d, dropout2d
 from ..ops.normalization import batch_norm
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from ..ops.pooling import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401
+from ..ops.losses_likelihood import gaussian_nll_loss, poisson_nll_loss
+from ..ops.losses_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
+                                 multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss)
 from ..ops.matmul import linear
 from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax
 
@@ -16,7 +23,14 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "mnist_loss", "dropout",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
-           "huber_loss", "kl_div", "one_hot", "pad", "normalize"]
+           "huber_loss", "kl_div", "one_hot", "pad", "normalize",
+           "relu6", "selu", "selu_", "celu", "celu_", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink",
+           "threshold", "threshold_", "glu", "hardsigmoid", "hardswish", "logsigmoid", "softmin",
+           "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+           "dropout1d", "dropout2d",
+           "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "soft_margin_loss", "multi_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+           "gaussian_nll_loss"]
 
 
 def relu(input, inplace=False):

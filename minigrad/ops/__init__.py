@@ -29,18 +29,21 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - contractions: einsum tensordot inner addmm addmv addbmm baddbmm trace cross cdist dist matrix_power
                 multi_dot vecdot
 - decompositions: det slogdet logdet inv solve cholesky qr eigh svd pinv lstsq matrix_rank (torch.linalg's)
-- activations: leaky_relu gelu elu silu softplus hardtanh
+- activations: leaky_relu gelu elu silu softplus hardtanh relu6 selu celu mish glu hardswish logsigmoid ...
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
+- losses_margin: margin_ranking hinge_embedding cosine_embedding triplet_margin soft_margin multi_margin
+                 multilabel_soft_margin
+- losses_likelihood: poisson_nll gaussian_nll
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
-- conv:        conv2d (im2col + one matmul)
-- pooling:     max_pool2d avg_pool2d adaptive pools
+- conv:        conv2d (im2col + one matmul), conv1d (conv2d of height 1)
+- pooling:     max_pool2d avg_pool2d adaptive pools, and their 1-d forms (2-d of height 1)
 - normalization: batch_norm
-- dropout:     dropout
+- dropout:     dropout, dropout1d dropout2d (whole channels)
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
 
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
 from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
-from . import indexing, sorting, histogram, matmul, fused, nn_ops  # noqa: F401,E402
+from . import indexing, sorting, histogram, matmul, fused, nn_ops, activations  # noqa: F401,E402
 from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
 from . import trigonometric, special, rounding, contractions, decompositions  # noqa: F401,E402

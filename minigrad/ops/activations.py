@@ -1,10 +1,13 @@
 """Activations beyond relu, sigmoid and tanh (those are in ops/unary.py): each one fused node, stable for
 any finite input, with torch's grad_fn name."""
 import math
+import warnings
 
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor, declare
+from .broadcast import _dim
 from .elementwise import masked_grad, where
 
 _NOT_FLOAT = {"i": "Int", "l": "Long", "q": "Long", "h": "Short", "b": "Char", "B": "Byte", "?": "Bool"}
@@ -250,3 +253,365 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     return Hardtanh.apply1(input, min_val, max_val)
+
+
+# ---- More activations (relu6, selu, celu, mish, the shrinks, threshold, glu, hard sigmoid/swish, logsigmoid,
+# softmin). Where torch composes one from other ops (relu6, softsign, tanhshrink, softmin), so does minigrad, and
+# the grad_fn is that op's; the others are one fused node each, as in torch.
+
+def _inplace_activation(input, fn, name=None):
+    """fn(input) written into input's storage (F.selu(x, inplace=True), x.selu_()); `name`, the grad_fn torch
+    gives the in-place form when its backward is computed from the result (EluBackward1)."""
+    out = input._inplace(lambda a, _: fn(a), None)
+    if name is not None and out.grad_fn is not None:
+        out.grad_fn.rename(name)
+    return out
+
+
+def relu6(input, inplace=False):
+    """relu6(x) = min(max(x, 0), 6): torch's is hardtanh(x, 0, 6), and so is its grad_fn."""
+    if inplace:
+        return _inplace_activation(input, lambda a: hardtanh(a, 0.0, 6.0))
+    return hardtanh(input, 0.0, 6.0)
+
+
+class ScaledElu(Function):
+    """torch's elu kernel with all three of its constants: scale * x where x > 0, else
+    scale * alpha * (exp(input_scale * x) - 1).  d/dx = scale where x > 0, else
+    scale * alpha * input_scale * exp(input_scale * x).  selu: alpha 1.6733, scale 1.0507; celu: input_scale
+    1/alpha. `grad_scales`: the input_scale torch's backward multiplies by and the one it exponentiates with
+    (celu's backward takes 1/float32(alpha), not 1/alpha: see celu)."""
+    name = "EluBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x, alpha, scale, input_scale, grad_scales):
+        self.saved = (x, alpha, scale, grad_scales)
+        neg = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)
+        return np.where(x <= 0, neg, x * scale)
+
+    def backward(self, g):
+        x, alpha, scale, (factor, exponent) = self.saved
+        neg = g * (factor * alpha * scale) * np.exp(np.minimum(x, 0) * exponent)
+        return np.where(x <= 0, neg, g * scale), None, None, None, None
+
+    def backward_tensor(self, g):
+        x, alpha, scale, (factor, exponent) = self.saved_tensors()
+        neg = g * (factor * alpha * scale) * (x.clamp(max=0) * exponent).exp()
+        return where(x._data <= 0, neg, g * scale), None, None, None, None
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """selu(x) = 1.0507 * elu(x, 1.6733): torch's one elu node, EluBackward0 (EluBackward1 in place)."""
+    _check_float(input, "elu_cpu")
+    if inplace:
+        return _inplace_activation(input, lambda a: selu(a), "EluBackward1")
+    return ScaledElu.apply1(input, _SELU_ALPHA, _SELU_SCALE, 1.0, (1.0, 1.0))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """celu(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)): CeluBackward0 (CeluBackward1 in place).
+    torch's derivative of celu takes input_scale = 1.0 / alpha.toFloat(): 1/alpha with alpha rounded to float32
+    (a relative error near 1e-8 for alpha = 0.7), and so does minigrad's. In place, torch's backward reads the
+    result, alpha * exp(x / alpha) - alpha, so only the factor is rounded."""
+    _check_float(input, "elu_cpu")
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    if inplace:
+        return _inplace_activation(input, lambda a: _celu(a, alpha, from_result=True), "CeluBackward1")
+    return _celu(input, alpha, from_result=False)
+
+
+def _celu(input, alpha, from_result):
+    grad_scale = 1.0 / float(np.float32(alpha))
+    return ScaledElu.named("CeluBackward0").apply1(input, alpha, 1.0, 1.0 / alpha,
+                                                  (grad_scale, 1.0 / alpha if from_result else grad_scale))
+
+
+def _softplus_plain(x):
+    """log(1 + exp(x)) without overflow."""
+    return np.logaddexp(0, x).astype(x.dtype, copy=False)
+
+
+class Mish(Function):
+    """mish(x) = x * tanh(softplus(x)).  d/dx = tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)^2), sp = softplus(x)"""
+    name = "MishBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return x * np.tanh(_softplus_plain(x))
+
+    def backward(self, g):
+        x = self.saved
+        t = np.tanh(_softplus_plain(x))
+        return (g * (t + x * _sigmoid(x) * (1 - t * t)),)
+
+    def backward_tensor(self, g):
+        x = self.saved_tensors()
+        t = softplus(x).tanh()
+        return (g * (t + x * x.sigmoid() * (1 - t * t)),)
+
+
+def mish(input, inplace=False):
+    _check_float(input, "mish_cpu")
+    if inplace:
+        return _inplace_activation(input, mish)
+    return Mish.apply1(input)
+
+
+def softsign(input):
+    """softsign(x) = x / (1 + |x|), composed as torch composes it (its grad_fn is the division's)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """tanhshrink(x) = x - tanh(x), composed as torch composes it (SubBackward0)."""
+    return input - input.tanh()
+
+
+def _check_lambda(input, lambd):
+    if not 0 <= lambd <= np.finfo(input._data.dtype).max:
+        name = {"f": "Float", "d": "Double", "e": "Half"}[input._data.dtype.char]
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(input._data.dtype).max:g}] for input dtype "
+                           f"{name}, but found {lambd:g}")
+
+
+class Softshrink(Function):
+    """softshrink(x) = x - lambd where x > lambd, x + lambd where x < -lambd, else 0.
+    d/dx = 0 where -lambd <= x <= lambd, else 1"""
+    name = "SoftshrinkBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x, lambd):
+        self.saved = (x, lambd)
+        return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0))
+
+    def backward(self, g):
+        x, lambd = self.saved
+        return np.where((x >= -lambd) & (x <= lambd), 0, g).astype(g.dtype, copy=False), None
+
+    def backward_tensor(self, g):             # the mask is a constant: the second derivative is 0
+        x, lambd = self.saved_tensors()
+        keep = ~((x._data >= -lambd) & (x._data <= lambd))
+        return masked_grad(g, x, keep, "SoftshrinkBackwardBackward0"), None
+
+
+def softshrink(input, lambd=0.5):
+    if input._data.dtype.kind != "f":
+        _check_float(input, "softshrink_check")
+    _check_lambda(input, lambd)
+    return Softshrink.apply1(input, lambd)
+
+
+class Hardshrink(Function):
+    """hardshrink(x) = 0 where -lambd <= x <= lambd, else x.  d/dx = 0 there, else 1"""
+    name = "HardshrinkBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x, lambd):
+        self.saved = (x, lambd)
+        return np.where((x >= -lambd) & (x <= lambd), 0, x).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x, lambd = self.saved
+        return np.where((x >= -lambd) & (x <= lambd), 0, g).astype(g.dtype, copy=False), None
+
+    def backward_tensor(self, g):
+        x, lambd = self.saved_tensors()
+        keep = ~((x._data >= -lambd) & (x._data <= lambd))
+        return masked_grad(g, x, keep, "HardshrinkBackwardBackward0"), None
+
+
+@declare(methods="hardshrink", op=Hardshrink)
+def hardshrink(input, lambd=0.5):
+    return Hardshrink.apply1(input, lambd)
+
+
+class Threshold(Function):
+    """threshold(x) = value where x <= threshold, else x.  d/dx = 0 where x <= threshold, else 1"""
+    name = "ThresholdBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x, threshold, value):
+        self.saved = (x, threshold)
+        return np.where(x <= threshold, np.asarray(value).astype(x.dtype), x)
+
+    def backward(self, g):
+        x, threshold = self.saved
+        return np.where(x <= threshold, 0, g).astype(g.dtype, copy=False), None, None
+
+    def backward_tensor(self, g):
+        x, threshold = self.saved_tensors()
+        return masked_grad(g, x, ~(x._data <= threshold), "ThresholdBackwardBackward0"), None, None
+
+
+@declare(op=Threshold)
+def threshold(input, threshold, value, inplace=False):
+    """threshold(x, threshold, value): x where x > threshold, else value (ThresholdBackward1 in place)."""
+    if inplace:
+        return threshold_(input, threshold, value)
+    return Threshold.apply1(input, threshold, value)
+
+
+@declare(op=Threshold)
+def threshold_(input, threshold, value):
+    return _inplace_activation(input, lambda a: Threshold.apply1(a, threshold, value), "ThresholdBackward1")
+
+
+@declare(op=ScaledElu)
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+@declare(op=ScaledElu)
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+declare(op=ScaledElu)(selu)
+declare(op=ScaledElu)(celu)
+
+
+class Glu(Function):
+    """glu(x) = a * sigmoid(b), a and b the two halves of x along dim.
+    d/da = sigmoid(b), d/db = a * sigmoid(b) * (1 - sigmoid(b))"""
+    name = "GluBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x, dim):
+        self.saved = (x, dim)
+        a, b = np.split(x, 2, axis=dim)
+        return a * _sigmoid(b)
+
+    def backward(self, g):
+        x, dim = self.saved
+        a, b = np.split(x, 2, axis=dim)
+        s = _sigmoid(b)
+        return np.concatenate([g * s, g * a * s * (1 - s)], axis=dim), None
+
+    def backward_tensor(self, g):
+        from .join import cat
+        x, dim = self.saved_tensors()
+        half = x.shape[dim] // 2
+        a = x[(slice(None),) * dim + (slice(0, half),)]
+        b = x[(slice(None),) * dim + (slice(half, None),)]
+        s = b.sigmoid()
+        return cat([g * s, g * a * s * (1 - s)], dim), None
+
+
+def glu(input, dim=-1):
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _dim(dim, x.ndim)
+    if x.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
+    _check_float(input, "glu_cpu")
+    return Glu.apply1(input, d)
+
+
+class Hardsigmoid(Function):
+    """hardsigmoid(x) = min(max(x + 3, 0), 6) / 6.  d/dx = 1/6 where -3 < x < 3, else 0 (1/6 rounded to
+    float32, as torch's kernel has it)"""
+    name = "HardsigmoidBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return np.minimum(np.maximum(x + 3, 0), 6) / x.dtype.type(6)
+
+    def backward(self, g):
+        x = self.saved
+        one_sixth = g.dtype.type(np.float32(1 / 6))      # torch's kernel: 1.0f / 6.0f, in float64 too
+        return (np.where((x > -3) & (x < 3), g * one_sixth, 0).astype(g.dtype, copy=False),)
+
+    def backward_tensor(self, g):             # torch has no derivative of this derivative: its node refuses
+        return (NoDerivative.apply(g, self.saved_tensors(), self.backward(g._data)[0], "hardsigmoid_backward"),)
+
+
+class NoDerivative(Function):
+    """A gradient computed under create_graph=True whose own derivative torch does not implement: its node,
+    NotImplemented as torch names it, raises torch's error when a gradient reaches it."""
+    name = "NotImplemented"
+
+    def forward(self, g, x, value, aten_name):
+        self.aten_name = aten_name
+        return value
+
+    def backward(self, grad):
+        raise RuntimeError(f"derivative for aten::{self.aten_name} is not implemented")
+
+
+def hardsigmoid(input, inplace=False):
+    _check_float(input, "hardsigmoid_cpu")
+    if inplace:
+        return _inplace_activation(input, hardsigmoid)
+    return Hardsigmoid.apply1(input)
+
+
+class Hardswish(Function):
+    """hardswish(x) = x * min(max(x + 3, 0), 6) / 6.  d/dx = 0 where x <= -3, x/3 + 1/2 where -3 < x < 3,
+    else 1 (torch's choice at the kinks)"""
+    name = "HardswishBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return x * np.minimum(np.maximum(x + 3, 0), 6) / x.dtype.type(6)
+
+    def backward(self, g):
+        x = self.saved
+        return (np.where(x <= -3, 0, np.where(x < 3, g * (x / 3 + 0.5), g)).astype(g.dtype, copy=False),)
+
+    def backward_tensor(self, g):             # slope = x/3 + 1/2 inside, 0 or 1 outside: x/3 is recorded
+        x = self.saved_tensors()
+        xd = x._data
+        inside = (xd > -3) & (xd < 3)
+        third = Tensor._make(np.where(inside, 1 / 3, 0).astype(xd.dtype))
+        const = Tensor._make(np.where(inside, 0.5, np.where(xd <= -3, 0, 1)).astype(xd.dtype))
+        return (g * (x * third + const),)
+
+
+def hardswish(input, inplace=False):
+    _check_float(input, "hardswish_cpu")
+    if inplace:
+        return _inplace_activation(input, hardswish)
+    return Hardswish.apply1(input)
+
+
+class LogSigmoid(Function):
+    """logsigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|)).  d/dx = sigmoid(-x)"""
+    name = "LogSigmoidBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = x
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, g):
+        x = self.saved
+        z = np.exp(-np.abs(x))
+        neg = x < 0
+        return (g * (np.where(neg, 1, 0) - np.where(neg, 1, -1) * (z / (1 + z))),)
+
+    def backward_tensor(self, g):
+        return (g * (-self.saved_tensors()).sigmoid(),)
+
+
+def logsigmoid(input):
+    _check_float(input, "log_sigmoid_cpu")
+    return LogSigmoid.apply1(input)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmin(x) = softmax(-x): torch's composition, SoftmaxBackward0."""
+    from .nn_ops import softmax
+    if dim is None:
+        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the call to include "
+                      "dim=X as an argument.", stacklevel=2)
+        dim = 0 if input._data.ndim in (0, 1, 3) else 1
+    return softmax(-input, dim, dtype=dtype)

@@ -189,3 +189,74 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
                            f"({kernel[0]} x {kernel[1]}). Kernel size can't be greater than actual input size")
     return Conv2d.apply(input, weight, bias, stride, padding, dilation)
+
+
+# ---------------------------------------------------------------- 1-d convolution: a 2-d one of height 1
+
+def _single(v):
+    return (v,) if isinstance(v, int) else tuple(v)
+
+
+class Conv1d(Conv2d):
+    """out[n,o,l] = sum_{c,i} W[o,c,i] * xpad[n,c,s*l+d*i] + b[o]: Conv2d on (N, C, 1, L) views, so forward,
+    backward and the gradients' own ops are conv2d's; one node, ConvolutionBackward0, as in torch."""
+    name = "ConvolutionBackward0"
+
+    def forward(self, x, w, b, stride, padding, dilation):
+        out = super().forward(x[:, :, None, :], w[:, :, None, :], b, (1, stride), (0, padding), (1, dilation))
+        return out[:, :, 0, :]
+
+    def backward(self, g):
+        gx, gw, gb = super().backward(g[:, :, None, :])[:3]
+        return (None if gx is None else gx[:, :, 0, :], None if gw is None else gw[:, :, 0, :], gb,
+                None, None, None)
+
+    def backward_tensor(self, g):
+        x, w = self.inputs[:2]
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        (n, c, _, length), (o, _, _, k), stride, padding, dilation = self.geom[:5]
+        geom, g4 = (stride, padding, dilation), g.unsqueeze(2)
+        gx = ConvInputGrad.apply(g4, w.unsqueeze(2), (n, c, 1, length), *geom).squeeze(2) if need_x else None
+        gw = ConvWeightGrad.apply(g4, x.unsqueeze(2), (o, c, 1, k), *geom).squeeze(2) if need_w else None
+        gb = g.sum((0, 2)) if need_b else None
+        return gx, gw, gb, None, None, None
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch's conv1d: an (N, C, L) or unbatched (C, L) input, an (O, C, K) weight; padding a number,
+    'valid' (none) or 'same' (the output as long as the input: stride 1 only, torch's extra zero on the
+    right when the padding is odd)."""
+    if groups != 1:
+        raise NotImplementedError("minigrad's conv1d supports groups=1 only")
+    x, w = input._data, weight._data
+    if x.ndim == 2:                             # torch's unbatched input: a batch of one inside
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    if x.ndim != 3:
+        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+                           f"{list(x.shape)}")
+    if bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({dtypes.c_name(x.dtype)}) and bias type ({dtypes.c_name(bias._data.dtype)}) "
+                           "should be the same")
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {dtypes.scalar_name(x.dtype)} but found "
+                           f"{dtypes.scalar_name(w.dtype)}")
+    if x.shape[1] != w.shape[1]:
+        raise RuntimeError(f"Given groups=1, weight of size {list(w.shape)}, expected input{list(x.shape)} to "
+                           f"have {w.shape[1]} channels, but got {x.shape[1]} channels instead")
+    (stride,), (dilation,) = _single(stride), _single(dilation)
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if padding == "same" and stride != 1:
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        total = dilation * (w.shape[2] - 1) if padding == "same" else 0
+        padding = total // 2
+        if total % 2:                           # torch pads the odd zero on the right, then convolves
+            from .nn_ops import pad
+            return conv1d(pad(input, (0, 1)), weight, bias, stride, padding, dilation)
+    (padding,) = _single(padding)
+    kernel = dilation * (w.shape[2] - 1) + 1
+    if x.shape[2] + 2 * padding < kernel:
+        raise RuntimeError(f"Calculated padded input size per channel: ({x.shape[2] + 2 * padding}). Kernel size: "
+                           f"({kernel}). Kernel size can't be greater than actual input size")
+    return Conv1d.apply(input, weight, bias, stride, padding, dilation)

@@ -46,3 +46,70 @@ def scaled_mask(x, p, mask=None, generator=None):
         gen = generator or _random.default_generator
         mask = _random.in_memory_order(x, lambda shape: gen.bernoulli(shape, 1 - p))
     return np.asarray(mask, dtype=x.dtype) / x.dtype.type(1 - p)
+
+
+def feature_dropout(input, p=0.5, training=True, inplace=False):
+    """torch's feature dropout (`_VF.feature_dropout`): whole channels zeroed. The noise has shape
+    (N, C, 1, ..., 1) and is drawn as torch draws it (`bernoulli_(1 - p)` on that shape, then divided by
+    1 - p), so the same seed zeroes torch's channels; the input times the noise, broadcast, is MulBackward0."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0 or input._data.size == 0:
+        return input
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    noise_shape = x.shape[:2] + (1,) * (x.ndim - 2)
+    noise = scaled_mask(np.empty(noise_shape, dtype=x.dtype), p)
+    if inplace:
+        return input.mul_(Tensor._make(noise))
+    return Dropout.apply(input, noise)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout of (N, C, L) or unbatched (C, L) signals, as torch's F.dropout1d."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    if ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d exists to "
+            "provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional "
+            "batch dimension (i.e. 2D or 3D inputs).")
+    if ndim == 3:
+        return feature_dropout(input, p, training, inplace)
+    if inplace:
+        return _unbatched_inplace(input, p, training)
+    return feature_dropout(input.unsqueeze(0), p, training).squeeze(0)
+
+
+def _unbatched_inplace(input, p, training):
+    """In-place channel dropout of a (C, L) input: the (1, C, 1) noise torch draws, applied as (C, 1) (torch
+    unsqueeze_s the input around it instead: its grad_fn is then SqueezeBackward4, here MulBackward0)."""
+    if not training or p == 0 or input._data.size == 0:
+        return input
+    noise = scaled_mask(np.empty((1,) + input._data.shape[:1] + (1,), dtype=input._data.dtype), p)
+    return input.mul_(Tensor._make(noise[0]))
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout of (N, C, H, W) images, as torch's F.dropout2d (and, as torch does with a warning, a
+    3-D input is taken as (N, C, L))."""
+    import warnings
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    ndim = input._data.ndim
+    if ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in an error "
+            "in a future release. To retain the behavior and silence this warning, please use dropout instead. "
+            "Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a "
+            "channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
+            "desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will "
+            "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
+            "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d "
+            "instead.", stacklevel=2)
+    return feature_dropout(input, p, training, inplace)

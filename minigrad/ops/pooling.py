@@ -249,3 +249,61 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     if return_indices:
         raise NotImplementedError("adaptive_max_pool2d: return_indices is not supported")
     return _adaptive(input, output_size, "max")
+
+
+# ---------------------------------------------------------------- 1-d pooling: a 2-d one of height 1
+# torch computes these the same way (unsqueeze, the 2-d pool, squeeze): their grad_fn is SqueezeBackward1.
+
+def _check_dims_1d(input, name):
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input._data.ndim}-dimensional tensor for "
+                           f"argument #1 'self' (while checking arguments for {name})")
+
+
+def _one(v):
+    return v if isinstance(v, int) else tuple(v)[0]
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    x = input._data
+    if x.ndim not in (2, 3):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{list(x.shape)}")
+    k, p = _one(kernel_size), _one(padding)
+    s = k if stride is None or stride == [] else _one(stride)
+    if p > k // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                           f"kernel_size={k}")
+    if _out_size(x.shape[-1], k, s, p) < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {_out_size(x.shape[-1], k, s, p)}")
+    return _as_2d(input, lambda x4: max_pool2d(x4, (1, k), (1, s), (0, p), dilation, ceil_mode, return_indices))
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    _check_dims_1d(input, "avg_pool1d")
+    k, p = _one(kernel_size), _one(padding)
+    s = k if stride is None or stride == [] else _one(stride)
+    return _as_2d(input, lambda x4: avg_pool2d(x4, (1, k), (1, s), (0, p), ceil_mode, count_include_pad))
+
+
+def _as_2d(input, pool2d):
+    """pool2d of the (N, C, 1, L) view of an (N, C, L) input, back to (N, C, L'); an unbatched (C, L) input is
+    a batch of one inside."""
+    if input._data.ndim == 2:
+        return _as_2d(input.unsqueeze(0), pool2d).squeeze(0)
+    return pool2d(input.unsqueeze(-2)).squeeze(-2)
+
+
+def _adaptive_1d(input, output_size, mode):
+    _check_dims_1d(input, f"adaptive_{mode}_pool1d")
+    return _as_2d(input, lambda x4: _adaptive(x4, (1, _one(output_size)), mode))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_1d(input, output_size, "avg")
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool1d: return_indices is not supported")
+    return _adaptive_1d(input, output_size, "max")
