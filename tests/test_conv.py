@@ -286,3 +286,37 @@ def test_s9_learner_api():
     dls.train.n, dls.valid.n = len(dls.train_ds), len(dls.valid_ds)
     learn = cnn_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
     learn.fit_one_cycle(1, 0.1)
+
+
+@pytest.mark.parametrize("pool", [lambda F, x: F.max_pool2d(x, 2), lambda F, x: F.avg_pool2d(x, 3, padding=1),
+                                  lambda F, x: F.adaptive_avg_pool2d(x, (2, 3)),
+                                  lambda F, x: F.adaptive_max_pool2d(x, 1), lambda F, x: F.adaptive_avg_pool2d(x, 1)],
+                         ids=["max", "avg", "adaptive avg", "adaptive max", "adaptive avg to 1x1"])
+def test_pooling_an_unbatched_image_matches_torch(pool):
+    results = []
+    for lib in (torch, minigrad):
+        x = lib.tensor(np.arange(2 * 5 * 5.0).reshape(2, 5, 5) ** 1.5, requires_grad=True)
+        out = pool(lib.nn.functional, x)
+        (out * out).sum().backward()
+        results.append((out.detach().numpy(), x.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_adaptive_average_pooling_to_one_pixel_is_torchs_mean():
+    names = [type(lib.nn.functional.adaptive_avg_pool2d(lib.ones(2, 3, 4, 4, requires_grad=True), 1).grad_fn).__name__
+             for lib in (torch, minigrad)]
+    assert names[0] == names[1] == "MeanBackward1"
+
+
+@pytest.mark.parametrize("make", [lambda F, L: F.adaptive_max_pool2d(L.zeros(2, 2), 1),
+                                  lambda F, L: F.adaptive_avg_pool2d(L.zeros(2, 2), (1, 1)),
+                                  lambda F, L: F.adaptive_avg_pool2d(L.zeros(1, 2, 2, 2, 2), (2, 1))],
+                         ids=["max of a 2-d tensor", "a pair of sizes for a 2-d tensor", "avg of a 5-d tensor"])
+def test_adaptive_pooling_refuses_other_shapes_as_torch(make):
+    errors = []
+    for lib in (torch, minigrad):
+        with pytest.raises(Exception) as error:
+            make(lib.nn.functional, lib)
+        errors.append((type(error.value), str(error.value)))
+    assert errors[0] == errors[1]

@@ -187,6 +187,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     p = _pair(padding)
     _check_padding(k, p)
     _check_pool_size(input._data, k, s, p)
+    if input._data.ndim == 3:                   # one image: torch's unbatched input, a batch of one inside
+        return MaxPool2d.apply(input.unsqueeze(0), k, s, p).squeeze(0)
     return MaxPool2d.apply(input, k, s, p)
 
 
@@ -198,6 +200,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     s = k if stride is None or stride == [] else _pair(stride)
     _check_padding(k, _pair(padding))
     _check_pool_size(input._data, k, s, _pair(padding))
+    if input._data.ndim == 3:                   # one image: a batch of one inside
+        return AvgPool2d.apply(input.unsqueeze(0), k, s, _pair(padding), count_include_pad).squeeze(0)
     return AvgPool2d.apply(input, k, s, _pair(padding), count_include_pad)
 
 
@@ -221,7 +225,17 @@ def _check_pool_size(x, kernel, stride, padding):
 
 
 def _adaptive(input, output_size, mode):
+    shape = input._data.shape
+    if not (output_size is None or isinstance(output_size, int)) and len(shape) <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     oh, ow = (output_size, output_size) if output_size is None or isinstance(output_size, int) else output_size
+    if mode == "avg" and (oh or shape[-2], ow or shape[-1]) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)     # torch's shortcut for a 1x1 output, on any leading dims
+    if len(shape) not in (3, 4):
+        raise RuntimeError(f"adaptive_{mode}_pool2d(): Expected 3D or 4D tensor, but got{':' if mode == 'max' else ''} "
+                           f"{list(shape)}")
+    if len(shape) == 3:                         # one image: a batch of one inside
+        return _adaptive(input.unsqueeze(0), output_size, mode).squeeze(0)
     h, w = input._data.shape[2:]
     oh, ow = oh or h, ow or w
     if h % oh == 0 and w % ow == 0:                      # equal bins: an ordinary pool, no per-cell loop
