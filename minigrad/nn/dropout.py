@@ -4,7 +4,7 @@ from .module import Module
 
 
 def dropout(input, p=0.5, training=True, inplace=False, mask=None):
-    return _d.dropout(input, p, training, mask=mask)
+    return _d.dropout(input, p, training, mask=mask, inplace=inplace)
 
 
 class Dropout(Module):
@@ -22,7 +22,7 @@ class Dropout(Module):
 
     def forward(self, input):
         mask = self.mask(input) if callable(self.mask) else self.mask
-        return _d.dropout(input, self.p, self.training, mask=mask)
+        return _d.dropout(input, self.p, self.training, mask=mask, inplace=self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"

@@ -1,6 +1,6 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
 from ..ops import elementwise as _e, unary as _u
-from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
+from ..ops.activations import elu, gelu, hardtanh, leaky_relu, relu6, silu, softplus
 from ..ops.conv import conv2d
 from ..ops.dropout import dropout as _dropout
 from ..ops.normalization import batch_norm
@@ -15,11 +15,11 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "mnist_loss", "dropout",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
-           "huber_loss", "kl_div", "one_hot", "pad", "normalize"]
+           "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6"]
 
 
 def relu(input, inplace=False):
-    return _u.relu(input)
+    return input.relu_() if inplace else _u.relu(input)
 
 
 def sigmoid(input):
@@ -38,6 +38,6 @@ def mnist_loss(predictions, targets):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    return _dropout(input, p, training)
+    return _dropout(input, p, training, inplace=inplace)
 
 

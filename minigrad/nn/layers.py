@@ -51,7 +51,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return unary.relu(input)
+        return input.relu_() if self.inplace else unary.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -162,7 +162,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
-        return activations.leaky_relu(input, self.negative_slope)
+        return activations.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
@@ -186,7 +186,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return activations.elu(input, self.alpha)
+        return activations.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
@@ -198,7 +198,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return activations.silu(input)
+        return activations.silu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -227,10 +227,20 @@ class Hardtanh(Module):
         assert self.max_val > self.min_val
 
     def forward(self, input):
-        return activations.hardtanh(input, self.min_val, self.max_val)
+        return activations.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_str(self.inplace)}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6), as torch's: a Hardtanh between 0 and 6."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
 
 class Unflatten(Module):

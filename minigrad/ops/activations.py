@@ -67,8 +67,40 @@ class LeakyRelu(Function):
         return masked_grad(g, x, np.where(x._data > 0, 1.0, slope), "LeakyReluBackwardBackward0"), None
 
 
+class LeakyReluInplace(LeakyRelu):
+    """leaky_relu_ (in place): the input is overwritten, so backward reads the output instead: d/dx = 1 where
+    out > 0, else negative_slope (out > 0 exactly where x > 0, for a slope >= 0; torch refuses a negative
+    one when backward runs). A later in-place change to the output makes backward refuse, as torch's."""
+    name = "LeakyReluBackward1"
+    saved_inputs = ()
+    saves_output = True
+
+    def forward(self, x, slope):
+        out = super().forward(x, slope)
+        self.saved = (out, slope)
+        return out
+
+    def backward(self, g):
+        if self.saved[1] < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+                "supported. This is caused by calling in-place forward function with a negative slope, please "
+                "call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you "
+                "do require supporting in-place leakRelu backward calculation with negative slope")
+        return super().backward(g)
+
+
+def run_inplace(input, op, *args):
+    """`op` applied to `input` and written into its storage, recorded as torch records an in-place
+    activation (F.relu(x, inplace=True), nn.ReLU(inplace=True)): a leaf that requires grad is refused,
+    the version moves, and the tensor's grad_fn becomes the op's node."""
+    return input._inplace(lambda a, _: op.apply1(a, *args), None)
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     _check_float(input, "leaky_relu_cpu")
+    if inplace:
+        return run_inplace(input, LeakyReluInplace, negative_slope)
     return LeakyRelu.apply1(input, negative_slope)
 
 
@@ -165,8 +197,31 @@ class Elu(Function):
         return where(x._data > 0, g, g * (alpha * x.clamp(max=0).exp())), None
 
 
+class EluInplace(Elu):
+    """elu_ (in place): backward reads the output, the input being overwritten: d/dx = out + alpha where
+    out <= 0 (alpha * exp(x), from the output), else 1; torch refuses a negative alpha when backward runs."""
+    name = "EluBackward1"
+    saved_inputs = ()
+    saves_output = True
+
+    def forward(self, x, alpha):
+        out = super().forward(x, alpha)
+        self.saved = (out, alpha)
+        return out
+
+    def backward(self, g):
+        out, alpha = self.saved
+        if alpha < 0:
+            raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which is "
+                               "not supported. This is caused by calling in-place forward function with a "
+                               "negative slope, please call out-of-place version instead.")
+        return np.where(out <= 0, g * (out + alpha), g), None
+
+
 def elu(input, alpha=1.0, inplace=False):
     _check_float(input, "elu_cpu")
+    if inplace:
+        return run_inplace(input, EluInplace, alpha)
     return Elu.apply1(input, alpha)
 
 
@@ -198,6 +253,8 @@ class Silu(Function):
 
 def silu(input, inplace=False):
     _check_float(input, "silu_cpu")
+    if inplace:                               # backward reads a copy of the input, as torch's silu_
+        return run_inplace(input, Silu)
     return Silu.apply1(input)
 
 
@@ -249,4 +306,11 @@ class Hardtanh(Function):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if inplace:                               # backward reads a copy of the input, as torch's hardtanh_
+        return run_inplace(input, Hardtanh, min_val, max_val)
     return Hardtanh.apply1(input, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6): hardtanh between 0 and 6, recorded as torch records it (HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
