@@ -1,7 +1,8 @@
 """Neural-network building blocks, named as in torch.nn."""
 from . import functional, init
 from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList,
-                     ParameterList, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh, Unflatten)
+                     ParameterDict, ParameterList, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh,
+                     Unflatten)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss, mnist_loss)
 from .normalization import LayerNorm
