@@ -4,6 +4,7 @@ from ..ops.activations import elu, gelu, hardtanh, leaky_relu, relu6, silu, soft
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.dropout import dropout as _dropout
 from ..ops.normalization import batch_norm
+from ..ops.upsample import interpolate
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -15,7 +16,7 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "mnist_loss", "dropout",
            "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
-           "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6"]
+           "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6", "interpolate", "upsample"]
 
 
 def relu(input, inplace=False):
@@ -41,3 +42,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace=inplace)
 
 
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """torch's deprecated name for interpolate."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
