@@ -1,16 +1,19 @@
 """Neural-network building blocks, named as in torch.nn."""
 from . import functional, init
 from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList,
-                     ParameterDict, ParameterList, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh,
-                     Unflatten)
+                     ParameterDict, ParameterList, PReLU, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus,
+                     Tanh, Unflatten)
+from .distance import CosineSimilarity, PairwiseDistance
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss, mnist_loss)
-from .normalization import LayerNorm
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .module import Module
 from .parameter import Parameter
-from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d,
-                   ConvTranspose2d, Dropout, MaxPool2d)
+from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
+                   Conv2d, ConvTranspose2d, Dropout, MaxPool2d)
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

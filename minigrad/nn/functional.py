@@ -1,9 +1,11 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
 from ..ops import elementwise as _e, unary as _u
-from ..ops.activations import elu, gelu, hardtanh, leaky_relu, relu6, silu, softplus
+from ..ops.activations import elu, gelu, hardtanh, leaky_relu, prelu, relu6, silu, softplus
 from ..ops.conv import conv2d, conv_transpose2d
+from ..ops.distance import cosine_similarity, pairwise_distance
 from ..ops.dropout import dropout as _dropout
-from ..ops.normalization import batch_norm
+from ..ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from ..ops.normalization import batch_norm, group_norm, instance_norm
 from ..ops.upsample import interpolate
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
@@ -14,9 +16,12 @@ from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot,
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mnist_loss", "dropout",
-           "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
+           "conv2d", "conv_transpose2d",
+           "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
-           "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6", "interpolate", "upsample"]
+           "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6", "interpolate", "upsample",
+           "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
+           "prelu", "pixel_shuffle", "pixel_unshuffle"]
 
 
 def relu(input, inplace=False):

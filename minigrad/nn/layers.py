@@ -5,6 +5,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 from .. import creation
+from ..autograd.grad_mode import no_grad
 from ..ops import activations, nn_ops, shape, unary
 from ..ops.broadcast import _dim
 from ..ops.matmul import linear
@@ -311,6 +312,26 @@ class ReLU6(Hardtanh):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class PReLU(Module):
+    """leaky ReLU whose negative slope is learned: one weight, or one per channel (num_parameters), all
+    starting at `init` (0.25), as torch's."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(creation.full((num_parameters,), init, dtype=dtype))
+
+    def reset_parameters(self):
+        with no_grad():
+            self.weight.fill_(self.init)
+
+    def forward(self, input):
+        return activations.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
 
 
 class Unflatten(Module):

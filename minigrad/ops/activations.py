@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from .elementwise import masked_grad, where
 
@@ -314,3 +315,44 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): hardtanh between 0 and 6, recorded as torch records it (HardtanhBackward0)."""
     return hardtanh(input, 0.0, 6.0, inplace)
+
+
+class Prelu(Function):
+    """prelu(x) = x where x > 0, else w * x (w broadcast over the channels).
+    d/dx = 1 where x > 0, else w;  d/dw = x where x <= 0, else 0 (summed over what w was broadcast over)"""
+    name = "PreluKernelBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, w):
+        self.saved = (x, w)
+        return np.where(x > 0, x, w * x)
+
+    def backward(self, g):
+        x, w = self.saved
+        positive = x > 0
+        gx = np.where(positive, g, w * g)
+        gw = np.where(positive, 0, x * g)
+        lead = gw.ndim - w.ndim
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(w.shape) if n == 1 and gw.shape[lead + i] != 1)
+        return gx, np.sum(gw, axis=axes, dtype=gw.dtype).reshape(w.shape)
+
+
+def prelu(input, weight):
+    """torch's F.prelu: weight of 1 or C (the input's dim 1) values, viewed as (1, C, 1, ...) to broadcast."""
+    x, w = input._data, weight._data
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {dtypes.scalar_name(x.dtype)} and "
+                           f"{dtypes.scalar_name(w.dtype)}")
+    if w.size != 1:
+        if x.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = x.shape[1] if x.ndim > 1 else 1
+        if channels != w.size:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{w.size} and channel size = {channels}.")
+    if w.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
+    if x.ndim >= 2:
+        weight = weight.view(1, w.size, *(1,) * (x.ndim - 2))
+    _check_float(input, "prelu_cpu")
+    return Prelu.apply(input, weight)
