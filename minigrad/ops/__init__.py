@@ -17,13 +17,15 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - histogram:   histc histogram (counting: no gradient)
 - matmul:      matmul (mm, mv, dot, batched), linear
-- activations: leaky_relu gelu elu silu softplus hardtanh relu6 (and their in-place forms)
+- activations: leaky_relu gelu elu silu softplus hardtanh relu6 prelu (and their in-place forms)
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
 - conv:        conv2d (im2col + one matmul), conv_transpose2d (one matmul + col2im)
 - upsample:    interpolate (nearest, nearest-exact, linear, bilinear)
 - pooling:     max_pool2d avg_pool2d adaptive pools
-- normalization: batch_norm
+- normalization: batch_norm group_norm instance_norm
+- distance:    cosine_similarity pairwise_distance
+- pixel_shuffle: pixel_shuffle pixel_unshuffle
 - dropout:     dropout
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
 
