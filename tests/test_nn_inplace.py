@@ -25,6 +25,10 @@ INPLACE = {
     "nn.ReLU6": lambda L, x: L.nn.ReLU6(inplace=True)(x),
     "F.silu": lambda L, x: L.nn.functional.silu(x, inplace=True),
     "nn.SiLU": lambda L, x: L.nn.SiLU(inplace=True)(x),
+    "F.relu_": lambda L, x: L.nn.functional.relu_(x),
+    "F.leaky_relu_": lambda L, x: L.nn.functional.leaky_relu_(x, 0.3),
+    "F.elu_": lambda L, x: L.nn.functional.elu_(x),
+    "F.hardtanh_": lambda L, x: L.nn.functional.hardtanh_(x, 0.0, 2.0),
     "F.dropout": lambda L, x: (L.manual_seed(0), L.nn.functional.dropout(x, 0.4, inplace=True))[1],
     "nn.Dropout": lambda L, x: (L.manual_seed(0), L.nn.Dropout(0.3, inplace=True)(x))[1],
 }
@@ -95,6 +99,23 @@ def test_changing_the_result_again_before_backward_fails_where_torchs_does(name)
         assert_same_error(lambda: run(minigrad, m), lambda: run(torch, pair(X)[1]))
         return
     assert_same(run(minigrad, m), expected)
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_activation_on_a_view_changes_its_base_as_torchs(name):
+    """On a slice of a non-leaf: the base sees the change, its grad_fn becomes CopySlices, and gradients reach
+    the leaf through both, as in torch."""
+    def run(lib, leaf):
+        x = leaf * 2
+        view = x[:, 1:3]
+        INPLACE[name](lib, view)
+        (x * x).sum().backward()
+        return x, type(x.grad_fn).__name__, type(view.grad_fn).__name__
+    m_leaf, t_leaf = pair(X)
+    (mx, *m_names), (tx, *t_names) = run(minigrad, m_leaf), run(torch, t_leaf)
+    assert m_names == t_names
+    assert_same(mx, tx)
+    assert_same(m_leaf.grad, t_leaf.grad)
 
 
 @pytest.mark.parametrize("fn", [lambda L, x: L.nn.functional.leaky_relu(x, -0.1, inplace=True),

@@ -21,11 +21,27 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
            "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6", "interpolate", "upsample",
            "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
-           "prelu", "pixel_shuffle", "pixel_unshuffle"]
+           "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_"]
 
 
 def relu(input, inplace=False):
     return input.relu_() if inplace else _u.relu(input)
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def sigmoid(input):
