@@ -286,3 +286,21 @@ def test_s9_learner_api():
     dls.train.n, dls.valid.n = len(dls.train_ds), len(dls.valid_ds)
     learn = cnn_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
     learn.fit_one_cycle(1, 0.1)
+
+
+@pytest.mark.parametrize("padding_mode", ["reflect", "replicate"])
+def test_conv2d_padding_mode_pads_then_convolves_as_torch(padding_mode):
+    """Conv2d(padding_mode='reflect'/'replicate'), the CycleGAN / style-transfer layer: values, the input's and
+    weight's gradients, and the repr, with torch's init for the same seed."""
+    results = {}
+    x = np.random.default_rng(9).standard_normal((2, 3, 6, 5))
+    for lib in (minigrad, torch):
+        lib.manual_seed(1)
+        layer = lib.nn.Conv2d(3, 4, 3, stride=2, padding=(2, 1), padding_mode=padding_mode).double()
+        leaf = lib.tensor(x, requires_grad=True)
+        y = layer(leaf)
+        y.backward(lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))))
+        results[lib] = (repr(layer), y.detach().numpy(), leaf.grad.numpy(), layer.weight.grad.numpy())
+    assert results[minigrad][0] == results[torch][0]
+    for mv, tv in zip(results[minigrad][1:], results[torch][1:]):
+        np.testing.assert_allclose(mv, tv, rtol=1e-10, atol=1e-12)

@@ -147,3 +147,4 @@ def test_conv_transpose2d_inverts_conv2d_shapes_in_an_autoencoder():
                             nn.ConvTranspose2d(4, 1, 3, stride=2, padding=1, output_padding=1))
         shapes[lib] = tuple(net(lib.zeros(2, 1, 8, 8)).shape)
     assert shapes[minigrad] == shapes[torch] == (2, 1, 8, 8)
+

@@ -1,5 +1,5 @@
-"""nn.PReLU / F.prelu, nn.PixelShuffle / PixelUnshuffle and the constant padding layers (ZeroPad2d,
-ConstantPad2d, ...) against torch in the same process: values, every gradient, grad_fn names, init,
+"""nn.PReLU / F.prelu, nn.PixelShuffle / PixelUnshuffle and the padding layers (ZeroPad2d, ConstantPad2d,
+ReflectionPad2d, ReplicationPad2d, ... and F.pad's reflect and replicate modes) against torch in the same process: values, every gradient, grad_fn names, init,
 reprs and torch's errors."""
 import numpy as np
 import pytest
@@ -23,7 +23,35 @@ CASES = {  # a module (made per library, float64) applied to X, or to a slice of
     "constant_pad": (lambda L: L.nn.ConstantPad2d(2, 3.5), X),
     "constant_pad_1d": (lambda L: L.nn.ConstantPad1d((1, 2), -1.0), X[:, :, 0]),
     "zero_pad_1d": (lambda L: L.nn.ZeroPad1d(2), X[:, :, 0]),
+    "reflection_pad": (lambda L: L.nn.ReflectionPad2d(2), X),
+    "reflection_pad_sides": (lambda L: L.nn.ReflectionPad2d((2, 1, 0, 2)), X),
+    "reflection_pad_unbatched": (lambda L: L.nn.ReflectionPad2d(1), X[0]),
+    "reflection_pad_1d": (lambda L: L.nn.ReflectionPad1d((1, 2)), X[:, :, 0]),
+    "replication_pad": (lambda L: L.nn.ReplicationPad2d((3, 0, 1, 4)), X),
+    "replication_pad_1d": (lambda L: L.nn.ReplicationPad1d(3), X[:, :, 0]),
 }
+
+F_PAD = {  # F.pad with the gather modes on X[0] (C, H, W): pads of the last dim, or of the last two
+    "reflect_last_dim": ((1, 2), "reflect"),
+    "reflect_crop_one_side": ((-1, 2), "reflect"),
+    "replicate_last_two": ((2, 1, 3, 0), "replicate"),
+    "replicate_crop": ((-2, 1, 0, -1), "replicate"),
+}
+
+
+@pytest.mark.parametrize("name", F_PAD)
+def test_pad_gather_modes_values_gradient_and_grad_fn_are_torchs(name):
+    pad, mode = F_PAD[name]
+    outs = []
+    for lib in (minigrad, torch):
+        leaf = lib.tensor(X[0], requires_grad=True)
+        y = lib.nn.functional.pad(leaf, pad, mode=mode)
+        y.backward(lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))))
+        outs.append((y.detach().numpy(), leaf.grad.numpy(), type(y.grad_fn).__name__))
+    (my, mg, m_name), (ty, tg, t_name) = outs
+    assert m_name == t_name
+    np.testing.assert_array_equal(my, ty)
+    np.testing.assert_allclose(mg, tg, rtol=1e-12, atol=1e-12)
 
 
 def _run(lib, name):
@@ -77,6 +105,12 @@ ERRORS = {
     "shuffle_2d": lambda L: L.nn.functional.pixel_shuffle(L.zeros(4, 4), 2),
     "unshuffle_height": lambda L: L.nn.functional.pixel_unshuffle(L.zeros(1, 4, 3, 4), 2),
     "unshuffle_width": lambda L: L.nn.functional.pixel_unshuffle(L.zeros(1, 4, 4, 3), 2),
+    "reflect_pad_too_wide": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (4, 1), mode="reflect"),
+    "reflect_pad_too_high": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (1, 1, 3, 0), mode="reflect"),
+    "reflect_pad_size_for_dims": lambda L: L.nn.functional.pad(L.zeros(1, 2, 3, 4), (1, 1), mode="reflect"),
+    "reflect_pad_with_value": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (1, 1), mode="reflect", value=2.0),
+    "replicate_crop_too_much": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (-3, -2), mode="replicate"),
+    "unknown_pad_mode": lambda L: L.nn.functional.pad(L.zeros(2, 3, 4), (1, 1), mode="bogus"),
 }
 
 

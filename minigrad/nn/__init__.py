@@ -8,7 +8,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KL
                      SmoothL1Loss, mnist_loss)
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
-from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
+from .padding import (ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
+                      ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d

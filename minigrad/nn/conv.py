@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import creation
 from ..ops import conv as _c, normalization as _norm, pooling as _pool
-from ..ops import join
+from ..ops import join, nn_ops
 from ..tensor import Size, Tensor
 from . import init
 from .dropout import Dropout  # noqa: F401  (nn.Dropout lives with F.dropout)
@@ -22,8 +22,8 @@ class Conv2d(Module):
         super().__init__()
         if groups != 1:
             raise NotImplementedError("minigrad's Conv2d supports groups=1 only")
-        if padding_mode != "zeros":
-            raise NotImplementedError("padding_mode other than 'zeros' is not supported")
+        if padding_mode not in ("zeros", "reflect", "replicate"):
+            raise NotImplementedError("minigrad's Conv2d supports padding_mode 'zeros', 'reflect' and 'replicate'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = _c._pair(kernel_size), _c._pair(stride)
         self.padding = padding if isinstance(padding, str) else _c._pair(padding)
@@ -45,6 +45,10 @@ class Conv2d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":          # torch's order: pad by the mode, then a convolution without
+            ph, pw = self.padding                 # padding
+            padded = nn_ops.pad(input, (pw, pw, ph, ph), self.padding_mode)
+            return _c.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return _c.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
@@ -55,6 +59,8 @@ class Conv2d(Module):
             s += f", dilation={self.dilation}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 

@@ -1,4 +1,4 @@
-"""Constant padding layers (F.pad with mode='constant', minigrad/ops/nn_ops.py)."""
+"""Padding layers: constant, reflection and replication (F.pad, minigrad/ops/nn_ops.py)."""
 from ..ops import nn_ops
 from .module import Module
 
@@ -40,3 +40,33 @@ class ZeroPad2d(ConstantPad2d):
 
     def extra_repr(self):
         return f"{self.padding}"
+
+
+class _GatherPadNd(Module):
+    n_sides, mode = 0, ""
+
+    def __init__(self, padding):
+        super().__init__()
+        self.padding = (padding,) * self.n_sides if isinstance(padding, int) else tuple(padding)
+
+    def forward(self, input):
+        return nn_ops.pad(input, self.padding, self.mode)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+class ReflectionPad1d(_GatherPadNd):
+    n_sides, mode = 2, "reflect"
+
+
+class ReflectionPad2d(_GatherPadNd):
+    n_sides, mode = 4, "reflect"
+
+
+class ReplicationPad1d(_GatherPadNd):
+    n_sides, mode = 2, "replicate"
+
+
+class ReplicationPad2d(_GatherPadNd):
+    n_sides, mode = 4, "replicate"

@@ -3,8 +3,9 @@ by side, for inputs of one or two spatial dimensions (N, C, W) / (N, C, H, W).
 
 Each mode is separable: along every spatial axis, output position o reads input positions i0[o], i1[o]
 with weights l0[o], l1[o] (nearest: one position, weight 1), computed as torch computes them (in float32
-for a float32 input: its `opmath` type). The forward gathers; the backward is the transposed linear map,
-gx = A_h.T @ g @ A_w, with A[o, i] the weight of input i in output o."""
+for a float32 input: its `opmath` type). The forward gathers (Resample); the backward is the transposed
+linear map, gx = A_h.T @ g @ A_w, with A[o, i] the weight of input i in output o. Reflect and replicate
+padding (F.pad, nn_ops.py) are the same gather with one tap per axis."""
 import math
 
 import numpy as np
@@ -55,7 +56,7 @@ def _matrix(taps, in_size, dtype):
     return a
 
 
-class Upsample(Function):
+class Resample(Function):
     """out[..., o_h, o_w] = sum_{a,b} lh_a[o_h] lw_b[o_w] x[..., ih_a[o_h], iw_b[o_w]] (nearest: one tap of
     weight 1 per axis): a linear map, so dx = A_h.T @ g @ A_w."""
     saved_inputs = ()
@@ -79,7 +80,7 @@ class Upsample(Function):
         return _transposed(g, self.mats), None, None
 
     def backward_tensor(self, g):
-        return UpsampleGrad.named(self.name.replace("Backward0", "BackwardBackward0")).apply(g, self.mats), None, None
+        return ResampleGrad.named(self.name.replace("Backward0", "BackwardBackward0")).apply(g, self.mats), None, None
 
 
 def _transposed(g, mats):
@@ -89,8 +90,8 @@ def _transposed(g, mats):
     return (mats[0].T @ g) @ mats[1]
 
 
-class UpsampleGrad(Function):
-    """Upsample's backward as an op of its own (create_graph=True records it): gx = A_h.T @ g @ A_w. Linear in
+class ResampleGrad(Function):
+    """Resample's backward as an op of its own (create_graph=True records it): gx = A_h.T @ g @ A_w. Linear in
     g: its own gradient is the upsampling A_h @ v @ A_w.T."""
     name = "UpsampleBackwardBackward0"
 
@@ -102,7 +103,7 @@ class UpsampleGrad(Function):
         return _forward_by_matrix(v, self.mats), None
 
     def backward_tensor(self, v):
-        return UpsampleByMatrix.apply(v, self.mats), None
+        return ResampleByMatrix.apply(v, self.mats), None
 
 
 def _forward_by_matrix(v, mats):
@@ -111,7 +112,7 @@ def _forward_by_matrix(v, mats):
     return (mats[0] @ v) @ mats[1].T
 
 
-class UpsampleByMatrix(Function):
+class ResampleByMatrix(Function):
     """The upsampling as A_h @ v @ A_w.T (third derivatives of an upsampling only)."""
     name = "UpsampleBackwardBackwardBackward0"
 
@@ -123,7 +124,7 @@ class UpsampleByMatrix(Function):
         return _transposed(g, self.mats), None
 
     def backward_tensor(self, g):
-        return UpsampleGrad.apply(g, self.mats), None
+        return ResampleGrad.apply(g, self.mats), None
 
 
 def _mode_error(ndim, mode):
@@ -184,5 +185,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise _mode_error(x.ndim, mode)
     taps = tuple(_axis_taps(n, o, s, mode, align_corners, x.dtype)
                  for n, o, s in zip(x.shape[2:], out_sizes, scales))
-    mats = tuple(_matrix(t, n, x.dtype) for t, n in zip(taps, x.shape[2:]))
-    return Upsample.named(_NAMES[mode].format(dim)).apply(input, taps, mats)
+    return resample(input, taps, _NAMES[mode].format(dim))
+
+
+def resample(input, taps, name):
+    """Gather along the last len(taps) axes of input by `taps` (see _axis_taps), recorded as `name`."""
+    x = input._data
+    mats = tuple(_matrix(t, n, x.dtype) for t, n in zip(taps, x.shape[x.ndim - len(taps):]))
+    return Resample.named(name).apply(input, taps, mats)
