@@ -16,5 +16,5 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .module import Module
 from .parameter import Parameter
 from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
-                   Conv2d, ConvTranspose2d, Dropout, MaxPool2d)
+                   Conv2d, ConvTranspose2d, Dropout, Dropout1d, Dropout2d, MaxPool2d)
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

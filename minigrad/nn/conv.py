@@ -8,7 +8,7 @@ from ..ops import conv as _c, normalization as _norm, pooling as _pool
 from ..ops import join, nn_ops
 from ..tensor import Size, Tensor
 from . import init
-from .dropout import Dropout  # noqa: F401  (nn.Dropout lives with F.dropout)
+from .dropout import Dropout, Dropout1d, Dropout2d  # noqa: F401  (they live with F.dropout)
 from .module import Module
 from .parameter import Parameter
 

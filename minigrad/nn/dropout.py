@@ -1,4 +1,5 @@
-"""Dropout: the layer and F.dropout (the op itself, forward and backward, is in minigrad/ops/dropout.py)."""
+"""Dropout, Dropout1d, Dropout2d: the layers and F.dropout (the ops, forward and backward, are in
+minigrad/ops/dropout.py)."""
 from ..ops import dropout as _d
 from .module import Module
 
@@ -26,3 +27,17 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) or (C, L) inputs with probability p, scaling the rest by 1/(1-p)."""
+
+    def forward(self, input):
+        return _d.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) inputs with probability p, scaling the rest by 1/(1-p)."""
+
+    def forward(self, input):
+        return _d.dropout2d(input, self.p, self.training, self.inplace)

@@ -3,7 +3,7 @@ from ..ops import elementwise as _e, unary as _u
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, prelu, relu6, silu, softplus
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.distance import cosine_similarity, pairwise_distance
-from ..ops.dropout import dropout as _dropout
+from ..ops.dropout import dropout as _dropout, dropout1d, dropout2d
 from ..ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from ..ops.normalization import batch_norm, group_norm, instance_norm
 from ..ops.upsample import interpolate
@@ -21,7 +21,8 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
            "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6", "interpolate", "upsample",
            "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
-           "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_"]
+           "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
+           "dropout1d", "dropout2d"]
 
 
 def relu(input, inplace=False):
