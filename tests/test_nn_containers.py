@@ -156,3 +156,45 @@ def test_parameterdict_errors_are_torchs(call):
     m, t = _both(run)
     assert t is not None and m == t
 
+
+
+def _seq(lib):
+    nn = lib.nn
+    return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+
+
+@pytest.mark.parametrize("call", ["insert", "insert_negative", "extend", "pop", "del_slice", "setitem", "add",
+                                  "iadd"])
+def test_sequential_editing_is_torchs(call):
+    """What each call returns and the Sequential after it (its repr and parameter names, renumbered)."""
+    calls = {"insert": lambda L, s: s.insert(1, L.nn.Tanh()),
+             "insert_negative": lambda L, s: s.insert(-1, L.nn.Tanh()),
+             "extend": lambda L, s: s.extend([L.nn.Tanh(), L.nn.Sigmoid()]),
+             "pop": lambda L, s: s.pop(0),
+             "del_slice": lambda L, s: s.__delitem__(slice(0, 2)),
+             "setitem": lambda L, s: s.__setitem__(-1, L.nn.Linear(3, 4)),
+             "add": lambda L, s: s + L.nn.Sequential(L.nn.Tanh()),
+             "iadd": lambda L, s: s.__iadd__(L.nn.Sequential(L.nn.Tanh()))}
+
+    def run(lib):
+        seq = _seq(lib)
+        got = calls[call](lib, seq)
+        returned = "self" if got is seq else repr(got)
+        return returned, repr(seq), [n for n, _ in seq.named_parameters()]
+    m, t = _both(run)
+    assert m == t
+
+
+@pytest.mark.parametrize("call", ["index_out_of_range", "insert_out_of_range", "add_a_list"])
+def test_sequential_editing_errors_are_torchs(call):
+    calls = {"index_out_of_range": lambda L, s: s[5],
+             "insert_out_of_range": lambda L, s: s.insert(7, L.nn.Tanh()),
+             "add_a_list": lambda L, s: s + [L.nn.Tanh()]}
+
+    def run(lib):
+        try:
+            calls[call](lib, _seq(lib))
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            return type(e), str(e)
+    m, t = _both(run)
+    assert t is not None and m == t
