@@ -112,3 +112,17 @@ ERRORS = {
 def test_interpolate_errors_are_torchs(name):
     x = _data((1, 2, 4, 5), np.float32)
     assert_same_error(lambda: ERRORS[name](minigrad, minigrad.tensor(x)), lambda: ERRORS[name](torch, torch.tensor(x)))
+
+
+@pytest.mark.parametrize("name, kwargs", [("upsample", {"scale_factor": 2, "mode": "bilinear"}),
+                                          ("upsample_nearest", {"scale_factor": 2}),
+                                          ("upsample_bilinear", {"size": 3})])
+def test_deprecated_upsample_functions_warn_and_resize_as_torchs(name, kwargs):
+    x = _data((1, 2, 2, 2), np.float64)
+    results = []
+    for lib in (minigrad, torch):
+        with pytest.warns(UserWarning) as caught:
+            y = getattr(lib.nn.functional, name)(lib.tensor(x), **kwargs)
+        results.append(([str(w.message) for w in caught], y.numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)

@@ -1,4 +1,6 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
+import warnings
+
 from ..ops import elementwise as _e, unary as _u
 from ..ops.activations import elu, gelu, hardtanh, leaky_relu, prelu, relu6, silu, softplus
 from ..ops.conv import conv2d, conv_transpose2d
@@ -20,6 +22,7 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
            "huber_loss", "kl_div", "one_hot", "pad", "normalize", "relu6", "interpolate", "upsample",
+           "upsample_nearest", "upsample_bilinear",
            "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
            "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
            "dropout1d", "dropout2d"]
@@ -68,4 +71,17 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """torch's deprecated name for interpolate."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
