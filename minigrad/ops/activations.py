@@ -81,14 +81,22 @@ class LeakyReluInplace(LeakyRelu):
         self.saved = (out, slope)
         return out
 
-    def backward(self, g):
+    def refuse_negative_slope(self):
         if self.saved[1] < 0:
             raise RuntimeError(
                 "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
                 "supported. This is caused by calling in-place forward function with a negative slope, please "
                 "call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you "
                 "do require supporting in-place leakRelu backward calculation with negative slope")
+
+    def backward(self, g):
+        self.refuse_negative_slope()
         return super().backward(g)
+
+    def backward_tensor(self, g):             # the slope mask read from the output: a constant
+        self.refuse_negative_slope()
+        out, slope = self.saved_tensors()
+        return masked_grad(g, out, np.where(out._data > 0, 1.0, slope), "LeakyReluBackwardBackward0"), None
 
 
 def run_inplace(input, op, *args):
@@ -210,13 +218,21 @@ class EluInplace(Elu):
         self.saved = (out, alpha)
         return out
 
-    def backward(self, g):
-        out, alpha = self.saved
-        if alpha < 0:
+    def refuse_negative_slope(self):
+        if self.saved[1] < 0:
             raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which is "
                                "not supported. This is caused by calling in-place forward function with a "
                                "negative slope, please call out-of-place version instead.")
+
+    def backward(self, g):
+        self.refuse_negative_slope()
+        out, alpha = self.saved
         return np.where(out <= 0, g * (out + alpha), g), None
+
+    def backward_tensor(self, g):             # out + alpha in recorded ops: the second derivative flows through out
+        self.refuse_negative_slope()
+        out, alpha = self.saved_tensors()
+        return where(out._data > 0, g, g * (out + alpha)), None
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -332,9 +348,19 @@ class Prelu(Function):
         positive = x > 0
         gx = np.where(positive, g, w * g)
         gw = np.where(positive, 0, x * g)
-        lead = gw.ndim - w.ndim
-        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(w.shape) if n == 1 and gw.shape[lead + i] != 1)
-        return gx, np.sum(gw, axis=axes, dtype=gw.dtype).reshape(w.shape)
+        return gx, np.sum(gw, axis=_broadcast_axes(gw.shape, w.shape), dtype=gw.dtype).reshape(w.shape)
+
+    def backward_tensor(self, g):
+        x, w = self.saved_tensors()
+        positive = x._data > 0
+        gw = where(positive, 0.0, x * g)
+        return where(positive, g, g * w), gw.sum(_broadcast_axes(gw.shape, w.shape), keepdim=True).reshape(w.shape)
+
+
+def _broadcast_axes(shape, w_shape):
+    """The axes of `shape` that w (of w_shape) was broadcast over: its gradient is summed over them."""
+    lead = len(shape) - len(w_shape)
+    return tuple(range(lead)) + tuple(lead + i for i, n in enumerate(w_shape) if n == 1 and shape[lead + i] != 1)
 
 
 def prelu(input, weight):

@@ -179,6 +179,24 @@ class GroupNorm(Function):
             gx = (rstd * (ghg - mean_gh - xhg * mean_ghxh)).reshape(g.shape)
         return gx, gw, gb, None, None
 
+    def backward_tensor(self, g):             # backward's formulas, the statistics recomputed from x in Tensor ops
+        x, w, _, groups, eps = self.inputs
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        n, c = x._data.shape[:2]
+        axes = (0,) + tuple(range(2, x._data.ndim))
+        xg = x.reshape(n, groups, -1)
+        xc = xg - xg.mean(2, keepdim=True)
+        rstd = 1 / ((xc * xc).mean(2, keepdim=True) + eps).sqrt()
+        xh = (xc * rstd).reshape(x.shape)
+        gw = (g * xh).sum(axes) if need_w else None
+        gb = g.sum(axes) if need_b else None
+        gx = None
+        if need_x:
+            gh = g * w.reshape((1, c) + (1,) * (x._data.ndim - 2)) if w is not None else g
+            ghg, xhg = gh.reshape(n, groups, -1), xh.reshape(n, groups, -1)
+            gx = (rstd * (ghg - ghg.mean(2, keepdim=True) - xhg * (ghg * xhg).mean(2, keepdim=True))).reshape(x.shape)
+        return gx, gw, gb, None, None
+
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     x = input._data

@@ -35,6 +35,7 @@ class PixelShuffle(Function):
 
 
 class PixelUnshuffle(Function):
+    """pixel_shuffle's inverse permutation: the gradient is g shuffled (pixel_shuffle)."""
     name = "PixelUnshuffleBackward0"
 
     def forward(self, x, r):

@@ -113,7 +113,8 @@ def _forward_by_matrix(v, mats):
 
 
 class ResampleByMatrix(Function):
-    """The upsampling as A_h @ v @ A_w.T (third derivatives of an upsampling only)."""
+    """The upsampling as A_h @ v @ A_w.T (third derivatives of an upsampling only); linear in v, so its
+    gradient is A_h.T @ g @ A_w."""
     name = "UpsampleBackwardBackwardBackward0"
 
     def forward(self, v, mats):
