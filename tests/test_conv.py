@@ -320,3 +320,21 @@ def test_adaptive_pooling_refuses_other_shapes_as_torch(make):
             make(lib.nn.functional, lib)
         errors.append((type(error.value), str(error.value)))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("padding_mode", ["reflect", "replicate"])
+def test_conv2d_padding_mode_pads_then_convolves_as_torch(padding_mode):
+    """Conv2d(padding_mode='reflect'/'replicate'), the CycleGAN / style-transfer layer: values, the input's and
+    weight's gradients, and the repr, with torch's init for the same seed."""
+    results = {}
+    x = np.random.default_rng(9).standard_normal((2, 3, 6, 5))
+    for lib in (minigrad, torch):
+        lib.manual_seed(1)
+        layer = lib.nn.Conv2d(3, 4, 3, stride=2, padding=(2, 1), padding_mode=padding_mode).double()
+        leaf = lib.tensor(x, requires_grad=True)
+        y = layer(leaf)
+        y.backward(lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))))
+        results[lib] = (repr(layer), y.detach().numpy(), leaf.grad.numpy(), layer.weight.grad.numpy())
+    assert results[minigrad][0] == results[torch][0]
+    for mv, tv in zip(results[minigrad][1:], results[torch][1:]):
+        np.testing.assert_allclose(mv, tv, rtol=1e-10, atol=1e-12)

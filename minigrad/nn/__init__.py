@@ -1,19 +1,26 @@
 """Neural-network building blocks, named as in torch.nn."""
 from . import functional, init
 from .layers import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList,
-                     ParameterList, ReLU, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh, Unflatten)
-from .layers import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, ReLU6, Softmax2d, Softmin,
+                     ParameterDict, ParameterList, PReLU, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus,
+                     Tanh, Unflatten)
+from .layers import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, Softmax2d, Softmin,
                      Softshrink, Softsign, Tanhshrink, Threshold)
+from .distance import CosineSimilarity, PairwiseDistance
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss, mnist_loss)
-from .normalization import LayerNorm
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .padding import (ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
+                      ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .transformer import (MultiheadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer)
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .module import Module
 from .parameter import Parameter
-from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, MaxPool2d)
+from .conv import (AdaptiveAvgPool2d, AdaptiveConcatPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
+                   Conv2d, ConvTranspose2d, Dropout, MaxPool2d)
 from .conv import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .dropout import Dropout1d, Dropout2d
 from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,

@@ -5,10 +5,10 @@ import numpy as np
 
 from .. import creation
 from ..ops import conv as _c, normalization as _norm, pooling as _pool
-from ..ops import join
-from ..tensor import Tensor
+from ..ops import join, nn_ops
+from ..tensor import Size, Tensor
 from . import init
-from .dropout import Dropout  # noqa: F401  (nn.Dropout lives with F.dropout)
+from .dropout import Dropout, Dropout1d, Dropout2d  # noqa: F401  (they live with F.dropout)
 from .module import Module
 from .parameter import Parameter
 
@@ -22,8 +22,8 @@ class Conv2d(Module):
         super().__init__()
         if groups != 1:
             raise NotImplementedError("minigrad's Conv2d supports groups=1 only")
-        if padding_mode != "zeros":
-            raise NotImplementedError("padding_mode other than 'zeros' is not supported")
+        if padding_mode not in ("zeros", "reflect", "replicate"):
+            raise NotImplementedError("minigrad's Conv2d supports padding_mode 'zeros', 'reflect' and 'replicate'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = _c._pair(kernel_size), _c._pair(stride)
         self.padding = padding if isinstance(padding, str) else _c._pair(padding)
@@ -45,6 +45,10 @@ class Conv2d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":          # torch's order: pad by the mode, then a convolution without
+            ph, pw = self.padding                 # padding
+            padded = nn_ops.pad(input, (pw, pw, ph, ph), self.padding_mode)
+            return _c.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return _c.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
@@ -53,6 +57,71 @@ class Conv2d(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class ConvTranspose2d(Conv2d):
+    """The transposed convolution (the decoder half of autoencoders and GANs): weight of shape
+    (in_channels, out_channels, kh, kw), torch's default init as Conv2d's (its fan_in is then
+    out_channels * kh * kw). forward(input, output_size=None): output_size picks output_padding."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        Module.__init__(self)
+        if padding_mode != "zeros":
+            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
+        if groups != 1:
+            raise NotImplementedError("minigrad's ConvTranspose2d supports groups=1 only")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride = _c._pair(kernel_size), _c._pair(stride)
+        self.padding, self.output_padding = _c._pair(padding), _c._pair(output_padding)
+        self.dilation, self.groups, self.padding_mode = _c._pair(dilation), groups, padding_mode
+        self.weight = Parameter(creation.empty(in_channels, out_channels // groups, *self.kernel_size,
+                                               dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def _output_padding(self, input, output_size):
+        """torch's: the output_padding that gives `output_size` (its last two entries), within the range
+        the stride allows."""
+        if output_size is None:
+            return self.output_padding
+        output_size = list(output_size)
+        batched = input.dim() == 4
+        if len(output_size) == input.dim():
+            output_size = output_size[2 if batched else 1:]
+        if len(output_size) != 2:
+            raise ValueError(f"ConvTranspose2D: for {input.dim()}D input, output_size must have 2 or "
+                             f"{input.dim()} elements (got {len(output_size)})")
+        sizes = Size(input.shape[-2:])
+        min_sizes = [(sizes[d] - 1) * self.stride[d] - 2 * self.padding[d]
+                     + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(2)]
+        max_sizes = [m + self.stride[d] - 1 for d, m in enumerate(min_sizes)]
+        for d in range(2):
+            if not min_sizes[d] <= output_size[d] <= max_sizes[d]:
+                raise ValueError(f"requested an output size of {tuple(output_size)}, but valid sizes range from "
+                                 f"{min_sizes} to {max_sizes} (for an input of {sizes})")
+        return tuple(output_size[d] - min_sizes[d] for d in range(2))
+
+    def forward(self, input, output_size=None):
+        return _c.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                   self._output_padding(input, output_size), self.groups, self.dilation)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
         if self.bias is None:
             s += ", bias=False"
         return s

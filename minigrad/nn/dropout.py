@@ -1,10 +1,11 @@
-"""Dropout: the layer and F.dropout (the op itself, forward and backward, is in minigrad/ops/dropout.py)."""
+"""Dropout, Dropout1d, Dropout2d: the layers and F.dropout (the ops, forward and backward, are in
+minigrad/ops/dropout.py)."""
 from ..ops import dropout as _d
 from .module import Module
 
 
 def dropout(input, p=0.5, training=True, inplace=False, mask=None):
-    return _d.dropout(input, p, training, mask=mask)
+    return _d.dropout(input, p, training, mask=mask, inplace=inplace)
 
 
 class Dropout(Module):
@@ -22,7 +23,7 @@ class Dropout(Module):
 
     def forward(self, input):
         mask = self.mask(input) if callable(self.mask) else self.mask
-        return _d.dropout(input, self.p, self.training, mask=mask)
+        return _d.dropout(input, self.p, self.training, mask=mask, inplace=self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"

@@ -1,12 +1,17 @@
 """nn.functional: the stateless forms of the layers and losses (`import minigrad.nn.functional as F`)."""
+import warnings
+
 from ..ops import elementwise as _e, unary as _u
-from ..ops.activations import elu, gelu, hardtanh, leaky_relu, silu, softplus
+from ..ops.activations import elu, gelu, hardtanh, leaky_relu, prelu, silu, softplus
 from ..ops.activations import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish, logsigmoid, mish, relu6, selu,
                                selu_, softmin, softshrink, softsign, tanhshrink, threshold, threshold_)
-from ..ops.conv import conv1d, conv2d
+from ..ops.conv import conv1d, conv2d, conv_transpose2d
+from ..ops.distance import cosine_similarity, pairwise_distance
 from ..ops.dropout import dropout as _dropout
 from ..ops.dropout import dropout1d, dropout2d
-from ..ops.normalization import batch_norm
+from ..ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from ..ops.normalization import batch_norm, group_norm, instance_norm
+from ..ops.upsample import interpolate
 from ..ops.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.pooling import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
@@ -21,7 +26,8 @@ from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot,
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mnist_loss", "dropout",
-           "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
+           "conv2d", "conv_transpose2d",
+           "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm",
            "leaky_relu", "gelu", "elu", "silu", "softplus", "hardtanh", "embedding", "layer_norm", "smooth_l1_loss",
            "huber_loss", "kl_div", "one_hot", "pad", "normalize",
            "relu6", "selu", "selu_", "celu", "celu_", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink",
@@ -30,11 +36,30 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "dropout1d", "dropout2d",
            "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "soft_margin_loss", "multi_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
-           "gaussian_nll_loss"]
+           "gaussian_nll_loss", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
+           "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
+           "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
+           "conv_transpose2d"]
 
 
 def relu(input, inplace=False):
-    return _u.relu(input)
+    return input.relu_() if inplace else _u.relu(input)
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def sigmoid(input):
@@ -53,6 +78,24 @@ def mnist_loss(predictions, targets):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    return _dropout(input, p, training)
+    return _dropout(input, p, training, inplace=inplace)
 
 
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """torch's deprecated name for interpolate."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -1,8 +1,11 @@
 """The basic layers: Linear, the activations, Flatten, Identity and Sequential."""
 import math
+import operator
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 
 from .. import creation
+from ..autograd.grad_mode import no_grad
 from ..ops import activations, nn_ops, shape, unary
 from ..ops.broadcast import _dim
 from ..ops.matmul import linear
@@ -51,7 +54,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return unary.relu(input)
+        return input.relu_() if self.inplace else unary.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -113,35 +116,110 @@ class Sequential(Module):
             input = m(input)
         return input
 
+    def _key(self, idx):
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return list(self._modules)[idx % len(self)]
+
+    def _renumber(self, modules):
+        """Hold exactly `modules`, named '0', '1', ... (torch renumbers after a delete or an insert)."""
+        for key in list(self._modules):
+            delattr(self, key)
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
     def __getitem__(self, idx):
-        mods = list(self._modules.values())
         if isinstance(idx, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[idx]))
-        return mods[idx]
+            return self.__class__(OrderedDict(list(self._modules.items())[idx]))
+        return self._modules[self._key(idx)]
+
+    def __setitem__(self, idx, module):
+        setattr(self, self._key(idx), module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
+        self._renumber([m for k, m in self._modules.items() if k not in keys])
 
     def __len__(self):
         return len(self._modules)
 
     def __iter__(self):
         return iter(self._modules.values())
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return self.extend(other)
 
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
 
-
-class ModuleList(Module):
-    def __init__(self, modules=None):
-        super().__init__()
-        for m in modules or []:
-            self.append(m)
-
-    def append(self, module):
-        self.add_module(str(len(self._modules)), module)
+    def extend(self, sequential):
+        for layer in sequential:
+            self.append(layer)
         return self
 
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        modules = list(self._modules.values())
+        modules.insert(index + n if index < 0 else index, module)
+        self._renumber(modules)
+        return self
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+
+class ModuleList(Module):
+    """Modules held in a list, registered as '0', '1', ... (parameters(), state_dict() see '0.weight').
+    append and extend return the list itself and insert returns None, as torch's; deleting renumbers."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _index(self, idx):
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return str(idx % len(self))
+
+    def _renumber(self, modules):
+        """Hold exactly `modules`, numbered from 0 (after a delete or an insert)."""
+        for key in list(self._modules):
+            delattr(self, key)
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
     def __getitem__(self, idx):
-        return list(self._modules.values())[idx]
+        if isinstance(idx, slice):
+            return self.__class__(list(self._modules.values())[idx])
+        return self._modules[self._index(idx)]
+
+    def __setitem__(self, idx, module):
+        setattr(self, self._index(idx), module)
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            del modules[idx]
+        else:
+            del modules[int(self._index(idx))]
+        self._renumber(modules)
 
     def __len__(self):
         return len(self._modules)
@@ -149,19 +227,47 @@ class ModuleList(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList([*self, *other])
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got "
+                            + type(modules).__name__)
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
     def __repr__(self):
-        """As torch prints a ModuleList: a run of modules that print alike is one line, `(0-5): 6 x Block(...)`."""
-        runs = []                                     # [first index, last index, repr]
-        for i, m in enumerate(self):
-            text = repr(m)
-            if runs and runs[-1][2] == text:
+        """torch's: a run of modules that print alike is one line, `(0-2): 3 x Linear(...)`."""
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs = []                                  # [first index, last index, repr]
+        for i, r in enumerate(reprs):
+            if runs and runs[-1][2] == r:
                 runs[-1][1] = i
             else:
-                runs.append([i, i, text])
-        if not runs:
-            return self._get_name() + "()"
-        lines = [(f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + text.replace("\n", "\n  ")
-                 for a, b, text in runs]
+                runs.append([i, i, r])
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}").replace("\n", "\n  ")
+                 for a, b, r in runs]
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
@@ -177,7 +283,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
-        return activations.leaky_relu(input, self.negative_slope)
+        return activations.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
@@ -201,7 +307,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return activations.elu(input, self.alpha)
+        return activations.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
@@ -213,7 +319,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return activations.silu(input)
+        return activations.silu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -242,10 +348,40 @@ class Hardtanh(Module):
         assert self.max_val > self.min_val
 
     def forward(self, input):
-        return activations.hardtanh(input, self.min_val, self.max_val)
+        return activations.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_str(self.inplace)}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6), as torch's: a Hardtanh between 0 and 6."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class PReLU(Module):
+    """leaky ReLU whose negative slope is learned: one weight, or one per channel (num_parameters), all
+    starting at `init` (0.25), as torch's."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(creation.full((num_parameters,), init, dtype=dtype))
+
+    def reset_parameters(self):
+        with no_grad():
+            self.weight.fill_(self.init)
+
+    def forward(self, input):
+        return activations.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
 
 
 class Unflatten(Module):
@@ -397,18 +533,6 @@ class ParameterList(Module):
         return "\n".join(lines)
 
 
-class ReLU6(Module):
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return activations.relu6(input, self.inplace)
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
-
-
 class SELU(Module):
     def __init__(self, inplace=False):
         super().__init__()
@@ -540,3 +664,126 @@ class Softmax2d(Module):
         if input.dim() not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
         return nn_ops.softmax(input, -3)
+
+
+class ParameterDict(Module):
+    """Parameters held by name, registered as submodule parameters ('name'); tensors given are made
+    Parameters. A plain dict given to the constructor or update() is taken in sorted key order, as torch's."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self.__dict__["_keys"] = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    @staticmethod
+    def _attr(key):
+        if not isinstance(key, str):
+            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a string (type is "
+                            f"'{type(key).__name__}'). Open an issue on github if you need non-string keys.")
+        return key
+
+    def __getitem__(self, key):
+        return getattr(self, self._attr(key))
+
+    def __setitem__(self, key, value):
+        self._keys[key] = None
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, self._attr(key), value)
+
+    def __delitem__(self, key):
+        del self._keys[key]
+        delattr(self, self._attr(key))
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __reversed__(self):
+        return reversed(self._keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
+
+    def copy(self):
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self):
+        for k in self._keys.copy():
+            del self[k]
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+    def popitem(self):
+        k = next(reversed(self._keys))
+        return k, self.pop(k)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def fromkeys(self, keys, default=None):
+        return ParameterDict((k, default) for k in keys)
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters):
+        if not isinstance(parameters, Iterable):
+            raise TypeError("ParametersDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(parameters).__name__)
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = []
+            for j, p in enumerate(parameters):
+                if not isinstance(p, Iterable):
+                    raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
+                                    + type(p).__name__)
+                if len(p) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{j} has length {len(p)}; 2 is "
+                                     "required")
+                pairs.append(p)
+        for key, value in pairs:
+            self[key] = value
+
+    def __or__(self, other):
+        copy = self.copy()
+        copy.update(other)
+        return copy
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def extra_repr(self):
+        lines = []
+        for k, p in self.items():
+            if isinstance(p, Tensor):
+                size = "x".join(str(s) for s in p._data.shape)
+                kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+                lines.append(f"  ({k}): {kind} containing: [{p.type()} of size {size}]")
+            else:
+                lines.append(f"  ({k}): Object of type: {type(p).__name__}")
+        return "\n".join(lines)

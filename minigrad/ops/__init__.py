@@ -29,15 +29,19 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - contractions: einsum tensordot inner addmm addmv addbmm baddbmm trace cross cdist dist matrix_power
                 multi_dot vecdot
 - decompositions: det slogdet logdet inv solve cholesky qr eigh svd pinv lstsq matrix_rank (torch.linalg's)
-- activations: leaky_relu gelu elu silu softplus hardtanh relu6 selu celu mish glu hardswish logsigmoid ...
+- activations: leaky_relu gelu elu silu softplus hardtanh relu6 prelu selu celu mish glu hardswish
+               logsigmoid ... (and their in-place forms)
 - losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
 - losses_margin: margin_ranking hinge_embedding cosine_embedding triplet_margin soft_margin multi_margin
                  multilabel_soft_margin
 - losses_likelihood: poisson_nll gaussian_nll
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
-- conv:        conv2d (im2col + one matmul), conv1d (conv2d of height 1)
+- conv:        conv2d (im2col + one matmul), conv1d (conv2d of height 1), conv_transpose2d (one matmul + col2im)
+- upsample:    interpolate (nearest, nearest-exact, linear, bilinear)
 - pooling:     max_pool2d avg_pool2d adaptive pools, and their 1-d forms (2-d of height 1)
-- normalization: batch_norm
+- normalization: batch_norm group_norm instance_norm
+- distance:    cosine_similarity pairwise_distance
+- pixel_shuffle: pixel_shuffle pixel_unshuffle
 - dropout:     dropout, dropout1d dropout2d (whole channels)
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
 

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from .broadcast import _dim
@@ -70,8 +71,48 @@ class LeakyRelu(Function):
         return masked_grad(g, x, np.where(x._data > 0, 1.0, slope), "LeakyReluBackwardBackward0"), None
 
 
+class LeakyReluInplace(LeakyRelu):
+    """leaky_relu_ (in place): the input is overwritten, so backward reads the output instead: d/dx = 1 where
+    out > 0, else negative_slope (out > 0 exactly where x > 0, for a slope >= 0; torch refuses a negative
+    one when backward runs). A later in-place change to the output makes backward refuse, as torch's."""
+    name = "LeakyReluBackward1"
+    saved_inputs = ()
+    saves_output = True
+
+    def forward(self, x, slope):
+        out = super().forward(x, slope)
+        self.saved = (out, slope)
+        return out
+
+    def refuse_negative_slope(self):
+        if self.saved[1] < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+                "supported. This is caused by calling in-place forward function with a negative slope, please "
+                "call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you "
+                "do require supporting in-place leakRelu backward calculation with negative slope")
+
+    def backward(self, g):
+        self.refuse_negative_slope()
+        return super().backward(g)
+
+    def backward_tensor(self, g):             # the slope mask read from the output: a constant
+        self.refuse_negative_slope()
+        out, slope = self.saved_tensors()
+        return masked_grad(g, out, np.where(out._data > 0, 1.0, slope), "LeakyReluBackwardBackward0"), None
+
+
+def run_inplace(input, op, *args):
+    """`op` applied to `input` and written into its storage, recorded as torch records an in-place
+    activation (F.relu(x, inplace=True), nn.ReLU(inplace=True)): a leaf that requires grad is refused,
+    the version moves, and the tensor's grad_fn becomes the op's node."""
+    return input._inplace(lambda a, _: op.apply1(a, *args), None)
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     _check_float(input, "leaky_relu_cpu")
+    if inplace:
+        return run_inplace(input, LeakyReluInplace, negative_slope)
     return LeakyRelu.apply1(input, negative_slope)
 
 
@@ -168,8 +209,39 @@ class Elu(Function):
         return where(x._data > 0, g, g * (alpha * x.clamp(max=0).exp())), None
 
 
+class EluInplace(Elu):
+    """elu_ (in place): backward reads the output, the input being overwritten: d/dx = out + alpha where
+    out <= 0 (alpha * exp(x), from the output), else 1; torch refuses a negative alpha when backward runs."""
+    name = "EluBackward1"
+    saved_inputs = ()
+    saves_output = True
+
+    def forward(self, x, alpha):
+        out = super().forward(x, alpha)
+        self.saved = (out, alpha)
+        return out
+
+    def refuse_negative_slope(self):
+        if self.saved[1] < 0:
+            raise RuntimeError("In-place elu backward calculation is triggered with a negative slope which is "
+                               "not supported. This is caused by calling in-place forward function with a "
+                               "negative slope, please call out-of-place version instead.")
+
+    def backward(self, g):
+        self.refuse_negative_slope()
+        out, alpha = self.saved
+        return np.where(out <= 0, g * (out + alpha), g), None
+
+    def backward_tensor(self, g):             # out + alpha in recorded ops: the second derivative flows through out
+        self.refuse_negative_slope()
+        out, alpha = self.saved_tensors()
+        return where(out._data > 0, g, g * (out + alpha)), None
+
+
 def elu(input, alpha=1.0, inplace=False):
     _check_float(input, "elu_cpu")
+    if inplace:
+        return run_inplace(input, EluInplace, alpha)
     return Elu.apply1(input, alpha)
 
 
@@ -201,6 +273,8 @@ class Silu(Function):
 
 def silu(input, inplace=False):
     _check_float(input, "silu_cpu")
+    if inplace:                               # backward reads a copy of the input, as torch's silu_
+        return run_inplace(input, Silu)
     return Silu.apply1(input)
 
 
@@ -252,6 +326,8 @@ class Hardtanh(Function):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if inplace:                               # backward reads a copy of the input, as torch's hardtanh_
+        return run_inplace(input, Hardtanh, min_val, max_val)
     return Hardtanh.apply1(input, min_val, max_val)
 
 
@@ -615,3 +691,54 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
                       "dim=X as an argument.", stacklevel=2)
         dim = 0 if input._data.ndim in (0, 1, 3) else 1
     return softmax(-input, dim, dtype=dtype)
+
+
+class Prelu(Function):
+    """prelu(x) = x where x > 0, else w * x (w broadcast over the channels).
+    d/dx = 1 where x > 0, else w;  d/dw = x where x <= 0, else 0 (summed over what w was broadcast over)"""
+    name = "PreluKernelBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, w):
+        self.saved = (x, w)
+        return np.where(x > 0, x, w * x)
+
+    def backward(self, g):
+        x, w = self.saved
+        positive = x > 0
+        gx = np.where(positive, g, w * g)
+        gw = np.where(positive, 0, x * g)
+        return gx, np.sum(gw, axis=_broadcast_axes(gw.shape, w.shape), dtype=gw.dtype).reshape(w.shape)
+
+    def backward_tensor(self, g):
+        x, w = self.saved_tensors()
+        positive = x._data > 0
+        gw = where(positive, 0.0, x * g)
+        return where(positive, g, g * w), gw.sum(_broadcast_axes(gw.shape, w.shape), keepdim=True).reshape(w.shape)
+
+
+def _broadcast_axes(shape, w_shape):
+    """The axes of `shape` that w (of w_shape) was broadcast over: its gradient is summed over them."""
+    lead = len(shape) - len(w_shape)
+    return tuple(range(lead)) + tuple(lead + i for i, n in enumerate(w_shape) if n == 1 and shape[lead + i] != 1)
+
+
+def prelu(input, weight):
+    """torch's F.prelu: weight of 1 or C (the input's dim 1) values, viewed as (1, C, 1, ...) to broadcast."""
+    x, w = input._data, weight._data
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {dtypes.scalar_name(x.dtype)} and "
+                           f"{dtypes.scalar_name(w.dtype)}")
+    if w.size != 1:
+        if x.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = x.shape[1] if x.ndim > 1 else 1
+        if channels != w.size:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{w.size} and channel size = {channels}.")
+    if w.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
+    if x.ndim >= 2:
+        weight = weight.view(1, w.size, *(1,) * (x.ndim - 2))
+    _check_float(input, "prelu_cpu")
+    return Prelu.apply(input, weight)

@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import dtypes
 from ..autograd.function import Function
+from .nn_ops import pad
 
 
 def _pair(v):
@@ -260,3 +261,101 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"Calculated padded input size per channel: ({x.shape[2] + 2 * padding}). Kernel size: "
                            f"({kernel}). Kernel size can't be greater than actual input size")
     return Conv1d.apply(input, weight, bias, stride, padding, dilation)
+
+
+# ---------------------------------------------------------------- transposed convolution
+
+class ConvTranspose2d(Function):
+    """The transposed convolution: conv2d's gradient for its input, as a forward. Each input pixel scatters
+    W[c] (its C_out x kh x kw block) into the output, at stride s:
+        full[n, o, s*h + d*i, s*w + d*j] += x[n, c, h, w] * W[c, o, i, j];  out = full cropped by `padding`
+    (one matmul x2 @ W2, then col2im); output_padding adds rows and columns at the bottom and right.
+    Its backward is conv2d's forward: dx = conv2d(g, W) (stride, padding, dilation alike), dW from the same
+    im2col of g: dW[c, (i,j,o)] = x2.T @ cols(g); db = sum g. (g is padded back to the full size first and
+    the rows and columns no input reaches, output_padding's, are left out: conv2d then gives x's size.)"""
+    name = "ConvolutionBackward0"
+    saved_inputs = (0, 1)
+
+    def forward(self, x, w, b, stride, padding, output_padding, dilation):
+        n, c, h, wd = x.shape
+        _, o, kh, kw = w.shape
+        (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
+        ho = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
+        wo = (wd - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+        x2 = _nhwc(x).reshape(n * h * wd, c)
+        cols = (x2 @ w.transpose(0, 2, 3, 1).reshape(c, kh * kw * o)).reshape(n, h, wd, kh, kw, o)
+        full = np.zeros((n, ho + 2 * ph, wo + 2 * pw, o), dtype=cols.dtype)
+        for i in range(kh):                       # col2im: one strided add per kernel offset
+            for j in range(kw):
+                full[:, i * dh:i * dh + sh * (h - 1) + 1:sh, j * dw:j * dw + sw * (wd - 1) + 1:sw, :] += \
+                    cols[:, :, :, i, j, :]
+        out = full[:, ph:ph + ho, pw:pw + wo, :]
+        if b is not None:
+            out += b
+        self.saved = (x2, w)
+        self.geom = (stride, padding, dilation, (sh * (h - 1) + dh * (kh - 1) + 1, sw * (wd - 1) + dw * (kw - 1) + 1))
+        return out.transpose(0, 3, 1, 2)
+
+    def backward(self, g):
+        x2, w = self.saved
+        stride, (ph, pw), dilation, (reach_h, reach_w) = self.geom
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        c, o, kh, kw = w.shape
+        g_full = _pad_nhwc(g, ph, pw)[:, :reach_h, :reach_w, :].transpose(0, 3, 1, 2)
+        conv = Conv2d()                           # conv2d of g with W (C_in as its outputs): dx, and g's im2col
+        gx = conv.forward(g_full, w, None, stride, (0, 0), dilation)
+        gw = (x2.T @ conv.saved[0]).reshape(c, kh, kw, o).transpose(0, 3, 1, 2) if need_w else None
+        gb = g.sum((0, 2, 3)) if need_b else None
+        return gx if need_x else None, gw, gb, None, None, None, None
+
+    def backward_tensor(self, g):             # bilinear in (x, W), as conv2d: each gradient a recorded conv op
+        x, w = self.inputs[:2]
+        stride, (ph, pw), dilation, (reach_h, reach_w) = self.geom
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        g_full = pad(g, (pw, pw, ph, ph))[:, :, :reach_h, :reach_w]
+        gx = Conv2d.apply(g_full, w, None, stride, (0, 0), dilation) if need_x else None
+        gw = ConvWeightGrad.apply(x, g_full, w._data.shape, stride, (0, 0), dilation) if need_w else None
+        gb = g.sum((0, 2, 3)) if need_b else None
+        return gx, gw, gb, None, None, None, None
+
+
+def _check_output_padding(output_padding, stride, dilation):
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        (oph, opw), (sh, sw), (dh, dw) = output_padding, stride, dilation
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding_height: {oph} output_padding_width: {opw} stride_height: {sh} "
+                           f"stride_width: {sw} dilation_height: {dh} dilation_width: {dw}")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """torch's F.conv_transpose2d (weight of shape (C_in, C_out, kh, kw)); groups=1 only."""
+    if groups != 1:
+        raise NotImplementedError("minigrad's conv_transpose2d supports groups=1 only")
+    x, w = input._data, weight._data
+    if x.ndim == 3:                             # one image: torch's unbatched input, a batch of one inside
+        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    if x.ndim != 4:
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of "
+                           f"size: {list(x.shape)}")
+    if x.shape[1] != w.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected input{list(x.shape)} "
+                           f"to have {w.shape[0]} channels, but got {x.shape[1]} channels instead")
+    if bias is not None and bias._data.shape != (w.shape[1],):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected bias to be "
+                           f"1-dimensional with {w.shape[1]} elements, but got bias of size "
+                           f"{list(bias._data.shape)} instead")
+    for other, kind in ((weight, "weight"), (bias, "bias")):
+        if other is not None and other._data.dtype != x.dtype:
+            raise RuntimeError(f"Input type ({dtypes.legacy_name(x.dtype)}) and {kind} type "
+                               f"({dtypes.legacy_name(other._data.dtype)}) should be the same or input should be "
+                               f"a MKLDNN tensor and {kind} is a dense tensor")
+    stride, padding = _pair(stride), _pair(padding)
+    output_padding, dilation = _pair(output_padding), _pair(dilation)
+    _check_output_padding(output_padding, stride, dilation)
+    out_size = [(size - 1) * s - 2 * p + d * (k - 1) + op + 1 for size, s, p, d, k, op in
+                zip(x.shape[2:], stride, padding, dilation, w.shape[2:], output_padding)]
+    if min(out_size) <= 0:
+        raise RuntimeError(f"Given input size per channel: ({x.shape[2]} x {x.shape[3]}). Calculated output size "
+                           f"per channel: ({out_size[0]} x {out_size[1]}). Output size is too small")
+    return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, dilation)

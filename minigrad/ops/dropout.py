@@ -1,4 +1,6 @@
-"""Dropout: forward and backward side by side."""
+"""Dropout: forward and backward side by side; dropout1d/2d drop whole channels."""
+import warnings
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -21,17 +23,21 @@ class Dropout(Function):
         return g * Tensor._make(self.saved), None
 
 
-def dropout(input, p=0.5, training=True, mask=None, generator=None):
+def dropout(input, p=0.5, training=True, mask=None, generator=None, inplace=False):
     """torch's dropout. `mask` (0/1, the input's shape) replaces the random draw, for parity runs; otherwise
     the mask is drawn as torch draws it on the CPU (bernoulli_(1 - p) from the generator), so the same seed
-    gives torch's masks."""
+    gives torch's masks. `inplace`: the result is written into the input (a leaf that requires grad is
+    refused), recorded as the same MulBackward0."""
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     if isinstance(mask, Tensor):
         mask = mask._data
-    return Dropout.apply(input, scaled_mask(input._data, p, mask, generator))
+    noise = scaled_mask(input._data, p, mask, generator)
+    if inplace:
+        return input._inplace(lambda a, _: Dropout.apply(a, noise), None)
+    return Dropout.apply(input, noise)
 
 
 def scaled_mask(x, p, mask=None, generator=None):
@@ -95,7 +101,6 @@ def _unbatched_inplace(input, p, training):
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Channel dropout of (N, C, H, W) images, as torch's F.dropout2d (and, as torch does with a warning, a
     3-D input is taken as (N, C, L))."""
-    import warnings
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     ndim = input._data.ndim

@@ -12,6 +12,7 @@ from . import reduce
 from .elementwise import _select
 from .broadcast import _dim
 from .subscript import Index, IndexGrad, LinearGrad
+from .upsample import resample
 
 
 def _shift(x, axis):
@@ -310,12 +311,14 @@ class ConstantPadNd(Function):
 def pad(input, pad, mode="constant", value=None):
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    if mode != "constant":
-        raise NotImplementedError(f"minigrad: F.pad supports mode='constant' only, not {mode!r}")
     pad = tuple(pad)
     x = input._data
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
+    if mode != "constant":
+        if value is not None and value != 0:
+            raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        return _pad_by_gather(input, pad, mode)
     if len(pad) // 2 > x.ndim:
         raise RuntimeError("Padding length should be less than or equal to two times the input dimension but "
                            f"got padding length {len(pad)} and input of dimension {x.ndim}")
@@ -324,6 +327,42 @@ def pad(input, pad, mode="constant", value=None):
         if n + pad[2 * i] < 0 or n + pad[2 * i] + pad[2 * i + 1] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     return ConstantPadNd.apply(input, pad, 0 if value is None else value)
+
+
+_NON_CONSTANT_PAD_HELP = ("Supported combinations for non-constant padding:\n"
+                          "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                          "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                          "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def _pad_by_gather(input, pad, mode):
+    """Reflect or replicate padding of the last one or two dims: each output position along an axis reads one
+    input position (reflect: mirrored about the edge, the edge itself not repeated; replicate: the nearest
+    edge), a gather whose backward adds each gradient back where it was read (upsample.resample)."""
+    x = input._data
+    n_axes = len(pad) // 2
+    if x.ndim not in (n_axes + 1, n_axes + 2) or n_axes > 3:
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\n"
+                                  + _NON_CONSTANT_PAD_HELP)
+    if mode == "circular" or n_axes == 3:
+        raise NotImplementedError(f"minigrad: F.pad supports mode={mode!r} on the last one or two dims only "
+                                  "(and not mode='circular')")
+    taps = []
+    for k in range(n_axes):                        # k = 0: the last dim, padded by pad[0], pad[1]
+        axis = x.ndim - 1 - k
+        lo, hi, n = pad[2 * k], pad[2 * k + 1], x.shape[axis]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{4 + 2 * k}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {axis} of input "
+                               f"{list(x.shape)}")
+        if n + lo + hi < 0:
+            raise RuntimeError(f"input ({'WH'[k]}: {n}) is too small. Calculated output {'WH'[k]}: {n + lo + hi}")
+        src = np.arange(-lo, n + hi)
+        src = np.abs(src) if mode == "reflect" else np.maximum(src, 0)
+        src = np.where(src > n - 1, 2 * (n - 1) - src, src) if mode == "reflect" else np.minimum(src, n - 1)
+        taps.insert(0, [(src, None)])
+    name = ("Reflection" if mode == "reflect" else "Replication") + f"Pad{n_axes}DBackward0"
+    return resample(input, taps, name)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
