@@ -81,10 +81,6 @@ KNOWN = {
     "multi_output_view_used_after_its_base_changed_in_place":
         r"torch raised RuntimeError: Output \d+ of \w+ is a view and its base or another view of its base has "
         r"been modified inplace",
-    # relu's gradient where its output is <= 0, when the incoming gradient is NaN or inf (a var with no degrees
-    # of freedom, 1 / 0 upstream): torch's threshold_backward selects 0 there, minigrad multiplies by the mask
-    "relu_gradient_where_masked_with_a_nan_or_inf_incoming_gradient":
-        r"\.grad: \d+ of \d+ differ; first: minigrad np\.float(32|64)\(nan\)[\s\S]*\.relu\b",
 }
 
 

@@ -10,7 +10,7 @@ import torch
 import minigrad
 import minigrad.nn.functional as mF
 import torch.nn.functional as tF
-from conftest import assert_same, assert_same_error, assert_same_outcome, pair, rand_array
+from conftest import assert_same, assert_same_bits, assert_same_error, assert_same_outcome, pair, rand_array
 
 
 def test_sum_over_an_empty_dim_list_reduces_every_dim():
@@ -574,10 +574,6 @@ OPEN = {
         ("autograd/function.py or tensor.py (torch raises when such a piece's grad_fn is read after its base "
          "changed: a check where an op records its inputs, on the hot path, so left to the lead)",
          _chunk_used_after_its_base_changed),
-    "relu_gradient_where_masked_with_a_nan_or_inf_incoming_gradient":
-        ("ops/unary.py (Relu.backward: np.where(s <= 0, 0, g), as torch's threshold_backward; left to the lead: "
-         "it is on the hot path, and np.where costs several times the multiply)",
-         _masked_gradient_of_a_nan(lambda x: x.relu())),
 }
 
 
@@ -916,3 +912,19 @@ def test_class_index_losses_over_extra_dims_are_recorded_as_torchs_nll_loss2d(sh
         t = L.tensor(np.random.default_rng(6).integers(0, 3, (shape[0],) + shape[2:]))
         names.append(type(getattr(L.nn.functional, loss)(x, t, reduction=reduction).grad_fn).__name__)
     assert names[1] == names[0]
+
+
+# ---------------------------------------------------------------- relu and sigmoid at the extremes
+
+@pytest.mark.filterwarnings("error")            # NumPy's 'invalid value in multiply', which torch does not give
+@pytest.mark.parametrize("n", [40, 2080])       # both of relu_backward's routes: np.where, then g's bits
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_gradient_is_0_where_its_output_is_0_even_for_an_inf_or_nan_incoming_gradient(n, dtype):
+    """torch's threshold_backward selects (0 * inf would be NaN): 0 where the output is <= 0, the incoming
+    gradient itself elsewhere, a NaN input included. Bit for bit: +0.0, never -0.0."""
+    x = np.resize(np.array([2.0, -3.0, 0.0, np.nan, 0.5, -0.0, 1.5, -1.0]), n).astype(dtype)
+    g = np.resize(np.array([np.nan, np.inf, -np.inf, -2.0, 0.75]), n).astype(dtype)
+    (m, t), (mg, tg) = pair(x), pair(g, requires_grad=False)
+    m.relu().backward(mg)
+    t.relu().backward(tg)
+    assert_same_bits(m.grad.numpy(), t.grad.numpy())
