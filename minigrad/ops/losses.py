@@ -495,8 +495,9 @@ class BinaryCrossEntropy(Function):
     saved_inputs = (0, 1)
 
     def forward(self, p, y, weight, reduction):
-        log_p = np.maximum(np.log(p), -100)
-        log_q = np.maximum(np.log1p(-p), -100)
+        with np.errstate(divide="ignore"):       # log 0 = -inf, clamped: torch gives no warning
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log1p(-p), -100)
         loss = -(y * log_p + (1 - y) * log_q)
         if weight is not None:
             loss = loss * weight
@@ -507,7 +508,11 @@ class BinaryCrossEntropy(Function):
         p, y = self.saved
         need_p, need_y = self.needs_input_grad[:2]
         grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12) if need_p else None
-        grad_y = -np.log(p / (1 - p)) * g if need_y else None       # torch's binary_cross_entropy_target_backward
+        if need_y:                  # torch's binary_cross_entropy_target_backward (inf at p = 0 or 1, no warning)
+            with np.errstate(divide="ignore"):
+                grad_y = -np.log(p / (1 - p)) * g
+        else:
+            grad_y = None
         if self.weight is not None:
             grad, grad_y = (None if v is None else v * self.weight for v in (grad, grad_y))
         if self.reduction == "mean":
