@@ -10,7 +10,7 @@ import torch
 import minigrad
 import minigrad.nn.functional as mF
 import torch.nn.functional as tF
-from conftest import assert_same, assert_same_bits, assert_same_error, assert_same_outcome, pair, rand_array
+from conftest import assert_same, assert_same_bits, assert_same_error, assert_same_outcome, pair, rand_array, tol
 
 
 def test_sum_over_an_empty_dim_list_reduces_every_dim():
@@ -564,12 +564,6 @@ OPEN = {
     "gradient_of_an_expanded_view_after_its_base_changed":
         ("ops/views.py (ViewOfBase of an expand: the repeated positions' gradients must add up)",
          _base_changed_under_an_expanded_view),
-    "float32_sigmoid_is_not_0_below_the_exp_overflow":
-        ("ops/unary.py (Sigmoid.forward caps exp's argument at 88 to avoid NumPy's overflow warning; torch gives 0 "
-         "below -88.72. Exact with np.errstate(over='ignore') around exp, 0.7 us more a call (1.4 -> 2.1 us on "
-         "4x4): the hot path, left to the lead)",
-         lambda L: L.nn.functional.binary_cross_entropy(L.tensor([-1e4, -88.0, float("-inf")]).sigmoid(),
-                                                        L.ones(3), reduction="none")),
     "multi_output_view_used_after_its_base_changed_in_place":
         ("autograd/function.py or tensor.py (torch raises when such a piece's grad_fn is read after its base "
          "changed: a check where an op records its inputs, on the hot path, so left to the lead)",
@@ -928,3 +922,23 @@ def test_relu_gradient_is_0_where_its_output_is_0_even_for_an_inf_or_nan_incomin
     m.relu().backward(mg)
     t.relu().backward(tg)
     assert_same_bits(m.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.filterwarnings("error")            # NumPy's overflow warning, which torch does not give
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_0_exactly_where_exp_of_minus_x_overflows(dtype):
+    """torch's 1 / (1 + exp(-x)) is 0 below about -88.72 (float32) or -709.78 (float64), where exp(-x) is
+    inf, and a subnormal number just above it."""
+    edge = np.log(np.finfo(dtype).max)
+    x = np.concatenate([np.linspace(-edge - 0.5, -edge + 0.5, 101), [-1e4, -np.inf, np.nan, 0.0, 50.0, np.inf]])
+    (m, t) = pair(x.astype(dtype), requires_grad=False)
+    my, ty = m.sigmoid(), t.sigmoid()
+    np.testing.assert_array_equal(my.numpy() == 0, ty.numpy() == 0)
+    assert_same(my, ty, rtol=tol(dtype)[0], atol=0)
+
+
+@pytest.mark.filterwarnings("error")            # NumPy's 'divide by zero in log', which torch does not give
+def test_binary_cross_entropy_of_a_sigmoid_below_the_exp_overflow_is_clamped_at_100():
+    """sigmoid(-1e4) is 0 in float32, as torch's, so the loss takes log 0, clamped at -100 (not log 6e-39)."""
+    assert_same_outcome(lambda L: L.nn.functional.binary_cross_entropy(
+        L.tensor([-1e4, -88.0, float("-inf")]).sigmoid(), L.ones(3), reduction="none"))

@@ -128,9 +128,6 @@ class Abs(Function):
         return (g * self.saved_tensors().sign(),)
 
 
-_EXP_CAP = {c: np.array(v, c) for c, v in (("f", 88.0), ("d", 708.0), ("e", 11.0))}   # largest finite exp(x)
-
-
 # 0 and 1 as 0-d arrays of each float type: NumPy combines them with an array in ~0.35 us, where a Python
 # number costs ~0.5 us more (it is converted on every call). Other dtypes use the Python number.
 _ZERO = {c: np.zeros((), c) for c in "efd"}
@@ -146,11 +143,11 @@ class Sigmoid(Function):
 
     def forward(self, a):
         a = _float(a)
-        # exp(-a) overflows for a below about -88 (float32): cap it there, where s is ~1e-38 anyway.
-        out = np.minimum(np.negative(a), _EXP_CAP[a.dtype.char])
+        out = np.negative(a)
         if type(out) is not np.ndarray:                # a 0-dim a gives a NumPy scalar
             out = np.array(out)
-        np.exp(out, out=out)
+        with np.errstate(over="ignore"):    # exp(-a) is inf for a below about -88.7 (float32), so s is 0
+            np.exp(out, out=out)            # there, as torch's; NumPy would warn of the overflow
         one = _ONE[out.dtype.char]
         out += one
         np.divide(one, out, out=out)        # 1 / (1 + exp(-a)), in one buffer
@@ -165,7 +162,7 @@ class Sigmoid(Function):
         if a.meta is None or not a.meta[2] or a.meta[1].kind != "f" or not a.meta[0]:
             return None
         one, s = e.const(_ONE[a.meta[1].char]), e.out
-        return [f"{s} = np.minimum(np.negative({a}), {e.const(_EXP_CAP[a.meta[1].char])})", f"np.exp({s}, out={s})",
+        return [f"{s} = np.negative({a})", f"with np.errstate(over='ignore'): np.exp({s}, out={s})",
                 f"{s} += {one}", f"np.divide({one}, {s}, out={s})"]
 
     def emit_backward(self, e, g, a):
