@@ -72,11 +72,6 @@ KNOWN = {
         r"(minigrad raised ValueError: assignment destination is read-only|torch raised RuntimeError: "
         r"unsupported operation: more than one element|x\d+\.grad: \d+ of \d+ differ[\s\S]*\.expand\("
         r"[\s\S]*\.(mul_|iadd|clamp_tensor_|add_|div_|copy_|clamp_|sub_alpha|fill_|zero_|masked_fill_))",
-    # a piece of split/chunk/unbind used after its base (or another view of it) was changed in place: torch
-    # refuses it when the piece's grad_fn is read (by the next op that records it); minigrad lets it through
-    "multi_output_view_used_after_its_base_changed_in_place":
-        r"torch raised RuntimeError: Output \d+ of \w+ is a view and its base or another view of its base has "
-        r"been modified inplace",
 }
 
 

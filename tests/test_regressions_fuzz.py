@@ -519,13 +519,6 @@ def _masked_gradient_of_a_nan(op):
     return run
 
 
-def _chunk_used_after_its_base_changed(L):
-    x = L.ones(2, 3, dtype=L.float64, requires_grad=True) * 1
-    pieces = x.chunk(2)
-    x.mul_(2)
-    return pieces[0] + 1
-
-
 def _chunk_of_an_empty_dim_then_inplace(L):
     x = L.ones(0, 3, dtype=L.float64, requires_grad=True) * 1
     x.chunk(2)[1].mul_(2)           # torch's message names the op: SplitWithSizes
@@ -564,10 +557,6 @@ OPEN = {
     "gradient_of_an_expanded_view_after_its_base_changed":
         ("ops/views.py (ViewOfBase of an expand: the repeated positions' gradients must add up)",
          _base_changed_under_an_expanded_view),
-    "multi_output_view_used_after_its_base_changed_in_place":
-        ("autograd/function.py or tensor.py (torch raises when such a piece's grad_fn is read after its base "
-         "changed: a check where an op records its inputs, on the hot path, so left to the lead)",
-         _chunk_used_after_its_base_changed),
 }
 
 
@@ -942,3 +931,81 @@ def test_binary_cross_entropy_of_a_sigmoid_below_the_exp_overflow_is_clamped_at_
     """sigmoid(-1e4) is 0 in float32, as torch's, so the loss takes log 0, clamped at -100 (not log 6e-39)."""
     assert_same_outcome(lambda L: L.nn.functional.binary_cross_entropy(
         L.tensor([-1e4, -88.0, float("-inf")]).sigmoid(), L.ones(3), reduction="none"))
+
+
+# ---------------------------------------------------------------- the pieces of a split after an in-place change
+
+_SPLITS = {"chunk": lambda x: x.chunk(2), "split": lambda x: x.split(1), "split_with_sizes": lambda x: x.split([1, 1]),
+           "unbind": lambda x: x.unbind(0)}
+
+
+def _change_base(L, x, pieces):
+    x.mul_(2)
+
+
+def _change_base_under_no_grad(L, x, pieces):
+    with L.no_grad():
+        x.mul_(2)
+
+
+def _change_another_view_of_the_base(L, x, pieces):
+    x[0].add_(1)
+
+
+def _change_another_piece_under_no_grad(L, x, pieces):
+    with L.no_grad():
+        pieces[0].add_(1)
+
+
+@pytest.mark.parametrize("change", [_change_base, _change_base_under_no_grad, _change_another_view_of_the_base,
+                                    _change_another_piece_under_no_grad], ids=lambda f: f.__name__[1:])
+@pytest.mark.parametrize("split", list(_SPLITS))
+def test_a_piece_of_a_split_used_after_its_base_changed_in_place_is_an_error(split, change):
+    """torch cannot read such a piece from its changed base, as it does an ordinary view: 'Output 1 of Split
+    is a view and its base or another view of its base has been modified inplace ...'."""
+    def run(L):
+        x = L.ones(2, 3, dtype=L.float64, requires_grad=True) * 1
+        pieces = _SPLITS[split](x)
+        change(L, x, pieces)
+        return pieces[1] * 2
+    assert_same_outcome(run)
+
+
+def test_a_view_of_a_piece_made_before_its_base_changed_is_refused_as_the_piece_is():
+    def run(L):
+        x = L.ones(2, 3, dtype=L.float64, requires_grad=True) * 1
+        row = x.chunk(2)[0].view(3)
+        x.mul_(2)
+        return row + 1
+    assert_same_outcome(run)
+
+
+def test_a_piece_whose_base_changed_refuses_an_inplace_change_as_every_piece_does():
+    def run(L):
+        x = L.ones(2, 3, dtype=L.float64, requires_grad=True) * 1
+        pieces = x.chunk(2)
+        x.mul_(2)
+        pieces[0].add_(1)
+    assert_same_outcome(run)
+
+
+def test_a_piece_whose_base_changed_is_still_read_under_no_grad_and_detached():
+    def run(L):
+        x = L.ones(2, 3, dtype=L.float64, requires_grad=True) * 1
+        pieces = x.chunk(2)
+        x.mul_(2)
+        with L.no_grad():
+            doubled = pieces[0] * 2
+        return doubled, pieces[1].detach() + 1
+    assert_same_outcome(run)
+
+
+def test_an_op_recorded_on_a_piece_before_its_base_changed_still_runs_backward():
+    def run(L):
+        x = L.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        base = x * 1
+        y = base.chunk(2)[1] * 3
+        base.mul_(2)
+        y.sum().backward()
+        return x.grad
+    assert_same_outcome(run)

@@ -7,10 +7,11 @@ run (autograd/engine.py: version checks)."""
 import numpy as np
 
 from .. import dtypes
+from ..autograd import multi_output
 from ..autograd.grad_mode import grad_state
 from ..backend import kernels as K
 from ..tensor import Tensor, declare
-from . import arithmetic, elementwise, join
+from . import arithmetic, elementwise
 from .broadcast import broadcast_shape
 from .views import copy_slices, refresh_views
 
@@ -82,10 +83,10 @@ def record_inplace(self, op, other, copy_before=True, view_op=None):
     rebased too (views.copy_slices), since the base's elements changed with it. `view_op`: the view torch
     writes into instead (t[0] = v writes into t.select(0, 0): SelectBackward0), named in its refusal."""
     view = getattr(self, "_base", None)
-    piece = join.multi_output_view(self)
+    piece = multi_output.lookup(self)
     if piece is not None:                  # one of several views a split/chunk/unbind returned, or a view of one
         number, name = piece if view_op is None else (0, view_op)
-        raise RuntimeError(_MULTI_VIEW_MESSAGE.format(number, name[:-len("Backward0")]))
+        raise RuntimeError(_MULTI_VIEW_MESSAGE.format(number, multi_output.op_name(name)))
     if view is not None and view[0].requires_grad:
         if view[0].grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "

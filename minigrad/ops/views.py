@@ -8,6 +8,7 @@ import weakref
 
 import numpy as np
 
+from ..autograd import multi_output
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
@@ -28,6 +29,8 @@ def mark_view(out, a, locate):
         if views is None:
             root._views = views = []
         views.append(weakref.ref(out))
+    if multi_output.live and out.grad_fn is not None and multi_output.lookup(a) is not None:
+        multi_output.register(out, 0, out.grad_fn.name)      # a view of a piece of a split is one too, for torch
     return out
 
 
