@@ -524,11 +524,6 @@ def _chunk_of_an_empty_dim_then_inplace(L):
     x.chunk(2)[1].mul_(2)           # torch's message names the op: SplitWithSizes
 
 
-def _inplace_into_an_expanded_tensor(L):
-    e = (L.ones(1, dtype=L.float64, requires_grad=True) * 1).expand(2, 1)
-    e.add_(1.0)
-
-
 def _base_changed_under_an_expanded_view(L):
     x = L.tensor([[[0.5]]], dtype=L.float64, requires_grad=True)
     b = x * 1
@@ -549,14 +544,20 @@ def _huber_backward_of_the_target_only_with_two_dtypes(L):
     L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
 
 
+def _fill_an_expanded_tensor(L):
+    base = L.zeros(1, 3, dtype=L.float64)
+    base.expand(2, 3).fill_(0.5)            # torch: every element is written, each row being the base's one
+    return base
+
+
 OPEN = {
-    "inplace_write_into_an_expanded_tensor":
-        ("ops/inplace.py (torch's 'unsupported operation: more than one element of the written-to tensor refers "
-         "to a single memory location' where NumPy raises read-only; found at the end of the long profile)",
-         _inplace_into_an_expanded_tensor),
     "gradient_of_an_expanded_view_after_its_base_changed":
         ("ops/views.py (ViewOfBase of an expand: the repeated positions' gradients must add up)",
          _base_changed_under_an_expanded_view),
+    "write_into_an_expanded_tensor_that_torch_allows":
+        ("ops/inplace.py, ops/subscript.py (NumPy keeps an expanded array read-only; torch writes fill_, zero_ "
+         "and masked_fill_ through it, and any in-place op into a part without repeats, x.expand(2, 3)[0])",
+         _fill_an_expanded_tensor),
 }
 
 
@@ -1008,4 +1009,38 @@ def test_an_op_recorded_on_a_piece_before_its_base_changed_still_runs_backward()
         base.mul_(2)
         y.sum().backward()
         return x.grad
+    assert_same_outcome(run)
+
+
+# ---------------------------------------------------------------- expanded tensors and in-place ops
+
+_WRITES_INTO_AN_EXPANDED_TENSOR = {
+    "add_": lambda L, e: e.add_(1.0),
+    "add_ with alpha": lambda L, e: e.add_(L.ones(2, 3, dtype=L.float64), alpha=2),
+    "sub_ with alpha": lambda L, e: e.sub_(L.ones(2, 3, dtype=L.float64), alpha=0.5),
+    "mul_": lambda L, e: e.mul_(2),
+    "+=": lambda L, e: e.__iadd__(L.ones(3, dtype=L.float64)),
+    "exp_": lambda L, e: e.exp_(),
+    "clamp_": lambda L, e: e.clamp_(0, 1.5),
+    "relu_": lambda L, e: e.relu_(),
+    "copy_": lambda L, e: e.copy_(L.zeros(2, 3, dtype=L.float64)),
+    "addcmul_": lambda L, e: e.addcmul_(L.ones(2, 3, dtype=L.float64), L.ones(2, 3, dtype=L.float64)),
+    "lerp_": lambda L, e: e.lerp_(L.zeros(2, 3, dtype=L.float64), 0.5),
+    "an int tensor += a float": lambda L, e: e[:1].to(L.int64).expand(2, 3).add_(1.5),
+    "setitem of a column": lambda L, e: e.__setitem__((slice(None), 0), 0.5),
+    "setitem of everything": lambda L, e: e.__setitem__(slice(None), L.zeros(3, dtype=L.float64)),
+}
+
+
+@pytest.mark.parametrize("in_graph", [False, True])
+@pytest.mark.parametrize("write", list(_WRITES_INTO_AN_EXPANDED_TENSOR))
+def test_an_inplace_op_on_an_expanded_tensor_is_an_error_and_changes_nothing(write, in_graph):
+    """Its rows are one memory location: torch refuses ('unsupported operation: more than one element of the
+    written-to tensor refers to a single memory location...'), before its other checks (the type of the
+    result), and neither the values nor the version change."""
+    def run(L):
+        base = L.tensor([[1.0, 2.0, 3.0]], dtype=L.float64, requires_grad=in_graph) * 1
+        with pytest.raises(RuntimeError) as error:
+            _WRITES_INTO_AN_EXPANDED_TENSOR[write](L, base.expand(2, 3))
+        return str(error.value), base, L.tensor(base._version)
     assert_same_outcome(run)

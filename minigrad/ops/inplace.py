@@ -13,7 +13,7 @@ from ..backend import kernels as K
 from ..tensor import Tensor, declare
 from . import arithmetic, elementwise
 from .broadcast import broadcast_shape
-from .views import copy_slices, refresh_views
+from .views import copy_slices, overlap_error, refresh_views
 
 _NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
@@ -27,8 +27,12 @@ _MULTI_VIEW_MESSAGE = (
 
 
 def _inplace_result_error(out, result):
-    """torch's error for an in-place op whose result cannot be written into the tensor (a bigger shape, or a
-    type of a higher kind: floats into an integer tensor), or None."""
+    """torch's error for an in-place op whose result cannot be written into the tensor (an expanded tensor, a
+    bigger shape, or a type of a higher kind: floats into an integer tensor), or None. Checked once NumPy has
+    refused to write, so that an in-place op pays nothing for it."""
+    overlap = overlap_error(out)
+    if overlap is not None:             # torch checks it first
+        return overlap
     if result.shape != out.shape:
         return RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape "
                             f"{list(result.shape)}")
@@ -128,7 +132,10 @@ def add_(self, other, alpha=1):
             result_shape = broadcast_shape(self._data.shape, other._data.shape)
             if result_shape != self._data.shape:
                 raise _inplace_result_error(self._data, np.empty(result_shape, self._data.dtype))
-        K.add_scaled(self._data, other._data, alpha, out=self._data)
+        try:
+            K.add_scaled(self._data, other._data, alpha, out=self._data)
+        except ValueError as e:         # a read-only (expanded) tensor
+            raise overlap_error(self._data) or e from None
         self._bump_version()
         return self
     return inplace(self, arithmetic.add, other if alpha == 1 else other * alpha)
@@ -167,6 +174,9 @@ def copy_(self, src):
     if in_graph_after_inplace(self, src):
         return record_inplace(self, elementwise.Copy.apply, src if isinstance(src, Tensor) else np.asarray(src),
                               copy_before=False)
+    overlap = None if self._data.flags.writeable else overlap_error(self._data)
+    if overlap is not None:
+        raise overlap
     elementwise.copy_into(self._data, src._data if isinstance(src, Tensor) else np.asarray(src))
     self._bump_version()
     return self

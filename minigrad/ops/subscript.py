@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
 from .broadcast import expanded_shape
-from .views import mark_view
+from .views import mark_view, overlap_error
 
 
 def _index(index):
@@ -196,6 +196,9 @@ def _put(arr, index, v, type_name):
     try:
         arr[index] = v
     except ValueError as e:
+        overlap = None if arr.flags.writeable else overlap_error(arr[index])   # an expanded tensor
+        if overlap is not None:
+            raise overlap from None
         error = _put_error(arr[index].shape, np.shape(v), index, type_name)
         if error is not None:
             raise error from None

@@ -14,6 +14,21 @@ from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 
 
+def has_repeats(arr):
+    """Whether some elements of the NumPy array `arr` are one memory location: an expanded array, of stride 0
+    over a size above 1 (the only view op that repeats elements)."""
+    return any(stride == 0 and n > 1 for stride, n in zip(arr.strides, arr.shape))
+
+
+def overlap_error(arr):
+    """torch's refusal to write in place into a tensor some of whose elements are one memory location (an
+    expanded one, whose array NumPy keeps read-only), or None."""
+    if not has_repeats(arr):
+        return None
+    return RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                        "memory location. Please clone() the tensor before performing the operation.")
+
+
 def mark_view(out, a, locate):
     out._version_cell = a._version_cell
     outer = getattr(a, "_base", None)
