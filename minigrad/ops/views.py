@@ -96,7 +96,10 @@ class ViewOfBase(Function):
     def backward(self, g):
         where = self.locate(np.arange(np.prod(self.base_shape, dtype=np.int64)).reshape(self.base_shape))
         grad = np.zeros(self.base_shape, dtype=g.dtype)
-        grad.reshape(-1)[where] = g   # a writable view never holds one element twice
+        if has_repeats(where):        # an expanded view: each element's gradients add up, in order, as torch's
+            np.add.at(grad.reshape(-1), where, g)
+        else:
+            grad.reshape(-1)[where] = g
         return grad, None
 
     def backward_tensor(self, g):
