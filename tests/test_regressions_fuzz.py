@@ -1047,3 +1047,13 @@ def test_gradient_through_an_expanded_view_after_its_base_changed_adds_up_the_re
         (view * L.tensor(rand_array(sizes, dtype, seed=2))).sum().backward()
         return x.grad
     assert_same_outcome(run)
+
+
+def test_an_inplace_op_on_an_empty_tensor_with_a_larger_result_is_a_shape_error():
+    """NumPy gives an empty array strides of 0, which do not make its elements repeat: torch's error is the
+    shape's (found by the long fuzz profile: clamp_ of a (0, 0, 2) tensor at (1, 1, 1, 1) bounds)."""
+    def run(L):
+        x = L.ones(0, 0, 2, dtype=L.float64, requires_grad=True) * 1
+        bound = L.ones(1, 1, 1, 1, dtype=L.float64)
+        x.clamp_(bound - 0.25, bound + 0.25)
+    assert_same_outcome(run)

@@ -16,8 +16,8 @@ from ..tensor import Tensor
 
 def has_repeats(arr):
     """Whether some elements of the NumPy array `arr` are one memory location: an expanded array, of stride 0
-    over a size above 1 (the only view op that repeats elements)."""
-    return any(stride == 0 and n > 1 for stride, n in zip(arr.strides, arr.shape))
+    over a size above 1 (the only view op that repeats elements; NumPy gives an empty array strides of 0)."""
+    return arr.size > 1 and any(stride == 0 and n > 1 for stride, n in zip(arr.strides, arr.shape))
 
 
 def overlap_error(arr):
