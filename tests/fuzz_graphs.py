@@ -65,12 +65,6 @@ KNOWN = {
     "second_derivative_through_abs_meets_var_without_degrees_of_freedom":
         r"(?=[\s\S]*(\.abs|l1\())(?=[\s\S]*\.(var|std)\()[\s\S]*\(second order\): \d+ of \d+ differ; first: "
         r"minigrad np\.float64\(nan\) torch np\.float64\(0\.0\)",
-    # a write into an expanded tensor that torch lets through: fill_, zero_ and masked_fill_ (even where elements
-    # repeat), or any in-place op on a part without repeats (x[0] of an expand(2, 3)); NumPy keeps an expanded
-    # array read-only, so minigrad refuses them all (it refuses as torch does where torch refuses)
-    "write_into_an_expanded_tensor_that_torch_allows":
-        r"torch ran but minigrad raised (ValueError: (assignment destination|output array) is read-only|"
-        r"RuntimeError: unsupported operation: more than one element)",
 }
 
 

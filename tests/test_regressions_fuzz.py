@@ -535,17 +535,7 @@ def _huber_backward_of_the_target_only_with_two_dtypes(L):
     L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
 
 
-def _fill_an_expanded_tensor(L):
-    base = L.zeros(1, 3, dtype=L.float64)
-    base.expand(2, 3).fill_(0.5)            # torch: every element is written, each row being the base's one
-    return base
-
-
 OPEN = {
-    "write_into_an_expanded_tensor_that_torch_allows":
-        ("ops/inplace.py, ops/subscript.py (NumPy keeps an expanded array read-only; torch writes fill_, zero_ "
-         "and masked_fill_ through it, and any in-place op into a part without repeats, x.expand(2, 3)[0])",
-         _fill_an_expanded_tensor),
 }
 
 
@@ -1031,6 +1021,91 @@ def test_an_inplace_op_on_an_expanded_tensor_is_an_error_and_changes_nothing(wri
         with pytest.raises(RuntimeError) as error:
             _WRITES_INTO_AN_EXPANDED_TENSOR[write](L, base.expand(2, 3))
         return str(error.value), base, L.tensor(base._version)
+    assert_same_outcome(run)
+
+
+_FILLS = {"fill_": lambda L, e: e.fill_(0.5), "zero_": lambda L, e: e.zero_(),
+          "masked_fill_": lambda L, e: e.masked_fill_(L.tensor([[True, False, False], [False, True, False]]), 0.5)}
+
+
+@pytest.mark.filterwarnings("ignore:Use of masked_fill_ on expanded tensors")
+@pytest.mark.parametrize("fill", list(_FILLS))
+def test_fill_writes_through_an_expanded_tensor_into_its_base(fill):
+    """torch fills each memory location however many elements repeat it (masked_fill_: where any of them is
+    masked); NumPy's array of an expanded tensor is read-only, so minigrad writes through it for the fill."""
+    def run(L):
+        base = L.tensor([[1.0, 2.0, 3.0]], dtype=L.float64)
+        expanded = base.expand(2, 3)
+        _FILLS[fill](L, expanded)
+        return base, expanded, L.tensor(base._version)
+    assert_same_outcome(run)
+
+
+@pytest.mark.filterwarnings("ignore:Use of masked_fill_ on expanded tensors")
+@pytest.mark.parametrize("fill", list(_FILLS))
+def test_the_gradient_through_a_fill_of_an_expanded_tensor_is_an_error(fill):
+    """In the graph the fill runs, as in torch, but the base's gradient would be written through the repeats:
+    torch refuses that at backward."""
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0]], dtype=L.float64, requires_grad=True)
+        base = x * 1
+        expanded = base.expand(2, 3)
+        _FILLS[fill](L, expanded)
+        values = base.detach().clone()
+        with pytest.raises(RuntimeError) as error:
+            (expanded * L.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+        return values, str(error.value)
+    assert_same_outcome(run)
+
+
+def test_masked_fill_of_an_expanded_tensor_gives_torchs_deprecation_warning():
+    """The message without where torch's C++ raised it ('(Triggered internally at ...)')."""
+    messages = []
+    for L in (torch, minigrad):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            L.zeros(1, 3).expand(2, 3).masked_fill_(L.tensor([[True, False, False], [False, True, False]]), 1.0)
+        messages.append([(w.category, str(w.message).split(" (Triggered internally")[0]) for w in caught])
+    assert messages[1] == messages[0] != []
+
+
+_WRITES_INTO_A_ROW = {
+    "mul_": lambda L, row: row.mul_(3),
+    "add_ with alpha": lambda L, row: row.add_(L.ones(3, dtype=L.float64), alpha=2),
+    "exp_": lambda L, row: row.exp_(),
+    "copy_": lambda L, row: row.copy_(L.tensor([7.0, 8.0, 9.0], dtype=L.float64)),
+    "setitem of an element": lambda L, row: row.__setitem__(1, 5.0),
+}
+
+
+@pytest.mark.parametrize("in_graph", [False, True])
+@pytest.mark.parametrize("write", list(_WRITES_INTO_A_ROW))
+def test_an_inplace_op_on_a_row_of_an_expanded_tensor_writes_its_base(write, in_graph):
+    """A row of x.expand(2, 3) repeats no element: torch writes it, and so the base and every row change; in
+    the graph, the gradient reaches x through the change."""
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0]], dtype=L.float64, requires_grad=in_graph)
+        base = x * 1 if in_graph else x.clone()
+        expanded = base.expand(2, 3)
+        _WRITES_INTO_A_ROW[write](L, expanded[1])
+        if not in_graph:
+            return base, expanded
+        (expanded * L.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+        return base, expanded, x.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("in_graph", [False, True])
+def test_setitem_of_a_row_of_an_expanded_tensor_writes_its_base(in_graph):
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0]], dtype=L.float64, requires_grad=in_graph)
+        base = x * 1 if in_graph else x.clone()
+        expanded = base.expand(2, 3)
+        expanded[0] = L.tensor([[7.0, 8.0, 9.0]], dtype=L.float64)      # torch drops the value's leading 1s
+        if not in_graph:
+            return base, expanded
+        (expanded * L.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+        return base, expanded, x.grad
     assert_same_outcome(run)
 
 

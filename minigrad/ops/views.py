@@ -29,6 +29,17 @@ def overlap_error(arr):
                         "memory location. Please clone() the tensor before performing the operation.")
 
 
+def write_through(arr, write):
+    """write(arr) where NumPy keeps `arr` read-only only because it is (part of) an expanded array: its memory is
+    its base's, which torch writes through (where no two written elements repeat, and for fill_ everywhere).
+    Writable for the write alone, so that an op that must refuse the repeats still finds it read-only."""
+    arr.flags.writeable = True
+    try:
+        return write(arr)
+    finally:
+        arr.flags.writeable = False
+
+
 def mark_view(out, a, locate):
     out._version_cell = a._version_cell
     outer = getattr(a, "_base", None)
@@ -70,15 +81,24 @@ class CopySlices(Function):
         self.locate = locate
         return base                  # already written: the view shares the base's storage
 
+    def _written(self, shape):
+        """The view's elements, as flat positions in the base. torch writes the gradient through the view: one
+        that repeats elements (fill_ of an expanded tensor) is its error at backward, as at an in-place op."""
+        where = self.locate(np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape))
+        overlap = overlap_error(where)
+        if overlap is not None:
+            raise overlap
+        return where
+
     def backward(self, g):
-        where = self.locate(np.arange(g.size).reshape(g.shape))   # the view's elements, as flat positions
+        where = self._written(g.shape)
         g_base = np.array(g, order="C")     # C order: the flat view below must not be a copy
         g_base.reshape(-1)[where] = 0
         return g_base, g.reshape(-1)[where], None
 
     def backward_tensor(self, g):
         from .subscript import Index  # views.py sits below subscript.py, whose op this gradient records
-        where = self.locate(np.arange(g._data.size).reshape(g._data.shape))
+        where = self._written(g._data.shape)
         kept = np.ones(g._data.size, dtype=g._data.dtype)
         kept[where] = 0
         return g * Tensor._make(kept.reshape(g._data.shape)), Index.apply1(g.reshape(-1), where), None
