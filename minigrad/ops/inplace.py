@@ -147,8 +147,9 @@ def add_(self, other, alpha=1):
         try:
             K.add_scaled(self._data, other._data, alpha, out=self._data)
         except ValueError as e:         # a read-only (expanded) tensor
-            if self._data.flags.writeable or overlap_error(self._data):
-                raise overlap_error(self._data) or e from None
+            overlap = overlap_error(self._data)
+            if overlap is not None or self._data.flags.writeable:
+                raise overlap or e from None
             write_through(self._data, lambda arr: K.add_scaled(arr, other._data, alpha, out=arr))
         self._bump_version()
         return self

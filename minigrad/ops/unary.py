@@ -198,8 +198,8 @@ _SELECT_BY_BITS_FROM = 1024                             # elements: np.where is 
 def relu_backward(g, out):
     """relu's gradient from its output `out` (never below 0), torch's threshold_backward(g, out, 0): g where out
     is above 0 or NaN, 0 where it is 0, even where g is inf or NaN (g * mask gives NaN there: 0 * inf). np.where
-    selects so, but its loop branches on every element and mispredicts on a random mask (7x a multiply on
-    512x1024); on a large array, multiplying g's bits, as unsigned integers, by the 0/1 mask selects just as
+    selects so, but its loop branches on every element, which a random mask makes several times slower than a
+    multiply; on a large array, multiplying g's bits, as unsigned integers, by the 0/1 mask selects just as
     exactly, at a multiply's speed."""
     zero = _ZERO.get(g.dtype.char, 0)
     kept = out != zero
