@@ -12,7 +12,7 @@ from .elementwise import _select, to_dtype, where
 from .broadcast import _dim
 from .shape import reshape, view
 from .subscript import Index, IndexGrad
-from .views import has_repeats, write_through
+from .views import has_repeats, overlap_error, write_through
 
 
 def _check_index(index, name):
@@ -304,25 +304,36 @@ def scatter_add(a, dim, index, src):
     return ScatterAdd.apply(a, d, index, src)
 
 
+def _write_into(arr, write):
+    """write(arr), an in-place op's write outside the graph. Into an expanded tensor's read-only array: torch's
+    error where its elements repeat, else through it (views.write_through). Checked first: np.add.at would
+    write into a read-only array."""
+    if arr.flags.writeable:
+        return write(arr)
+    overlap = overlap_error(arr)
+    if overlap is not None:
+        raise overlap
+    return write_through(arr, write)
+
+
 @declare(export="", methods="scatter_", op=Scatter)
 def scatter_(a, dim, index, src=None, value=None):
     src = value if src is None else src
     d = _scatter_args(a, dim, index, src, "scatter")
 
-    def write():
-        where = _along(index._data, d)
-        a._data[where] = src._data[tuple(slice(s) for s in index._data.shape)] if isinstance(src, Tensor) \
-            else src
-    return _inplace_op(a, lambda x, s: scatter(x, d, index, s), src, write)
+    def write(arr):
+        arr[_along(index._data, d)] = src._data[tuple(slice(s) for s in index._data.shape)] \
+            if isinstance(src, Tensor) else src
+    return _inplace_op(a, lambda x, s: scatter(x, d, index, s), src, lambda: _write_into(a._data, write))
 
 
 @declare(export="", methods="scatter_add_", op=ScatterAdd)
 def scatter_add_(a, dim, index, src):
     d = _scatter_args(a, dim, index, src, "scatter_add")
 
-    def write():
-        np.add.at(a._data, _along(index._data, d), src._data[tuple(slice(s) for s in index._data.shape)])
-    return _inplace_op(a, lambda x, s: scatter_add(x, d, index, s), src, write)
+    def write(arr):
+        np.add.at(arr, _along(index._data, d), src._data[tuple(slice(s) for s in index._data.shape)])
+    return _inplace_op(a, lambda x, s: scatter_add(x, d, index, s), src, lambda: _write_into(a._data, write))
 
 
 class RepeatInterleave(Function):
