@@ -1,6 +1,6 @@
 """Regressions the differential fuzzer (tests/test_fuzz.py) found, one behaviour each, checked against torch in the
 same process. Those marked xfail(strict=True) are still open; their fix lies in a file named in the reason, and
-each has the same name as its entry in fuzz_graphs.KNOWN (remove both with the fix)."""
+each in OPEN has the same name as its entry in fuzz_graphs.KNOWN (remove both with the fix)."""
 import warnings
 
 import numpy as np
