@@ -535,7 +535,17 @@ def _huber_backward_of_the_target_only_with_two_dtypes(L):
     L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
 
 
+def _columns_of_equal_variance_then_min(L):
+    x = L.tensor([[1.0, 0.0, 1.0], [-1.0, 1.0, 1.0], [-1.0, 0.0, 2.0]], dtype=L.float64)
+    return x.var(0, correction=0).min(0)      # columns 1 and 2 have a variance of 2/9 each: torch picks 1
+
+
 OPEN = {
+    "variances_equal_in_exact_arithmetic_tie_as_torchs":
+        ("ops/reduce.py (Var.forward: torch's CPU var over a dim is Welford's running mean and M2, which rounds "
+         "these columns alike; np.var's two passes, mean then centred squares, round one 2/9 an ulp lower, so min, "
+         "max and their gradients pick another element; found by the long fuzz profile on small-integer data)",
+         _columns_of_equal_variance_then_min),
 }
 
 
