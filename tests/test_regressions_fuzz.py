@@ -1017,6 +1017,7 @@ _WRITES_INTO_AN_EXPANDED_TENSOR = {
     "an int tensor += a float": lambda L, e: e[:1].to(L.int64).expand(2, 3).add_(1.5),
     "scatter_": lambda L, e: e.scatter_(1, L.tensor([[0], [1]]), 5.0),
     "scatter_add_": lambda L, e: e.scatter_add_(1, L.tensor([[0], [1]]), L.ones(2, 1, dtype=L.float64)),
+    "add_ of a shape that does not broadcast": lambda L, e: e.add_(L.ones(3, 3, dtype=L.float64)),
     "setitem of a column": lambda L, e: e.__setitem__((slice(None), 0), 0.5),
     "setitem of everything": lambda L, e: e.__setitem__(slice(None), L.zeros(3, dtype=L.float64)),
 }
@@ -1126,9 +1127,6 @@ def test_setitem_of_a_row_of_an_expanded_tensor_writes_its_base(in_graph):
 _EXPANDED_STILL_OPEN = {
     "uniform_": ("random.py (the in-place random fills: torch's refusal, where NumPy raises read-only)",
                  lambda L: L.zeros(1, 3).expand(2, 3).uniform_()),
-    "add_ of a larger shape": ("ops/inplace.py (torch names the repeats before the shapes; minigrad's op raises the "
-                               "broadcast error before it writes)",
-                               lambda L: L.zeros(1, 3).expand(2, 3).add_(L.ones(3, 3))),
     "setitem at tensor indices in the graph": (
         "ops/subscript.py (torch writes, with a deprecation warning, and refuses the gradient at backward; "
         "minigrad's recorded SetItem writes the whole tensor, so refuses the repeats at once)",

@@ -26,6 +26,14 @@ _MULTI_VIEW_MESSAGE = (
     "inplace operation by an out-of-place one.")
 
 
+def _refuse_repeats_first(out):
+    """After an in-place op's computation failed (shapes that do not broadcast, say): torch refuses to write
+    into an expanded tensor before its other checks, so that refusal, if it applies."""
+    overlap = overlap_error(out)
+    if overlap is not None:
+        raise overlap from None
+
+
 def _write_refused(out, result, numpy_error, repeats_allowed=False, written=True):
     """After NumPy refused an in-place op's np.copyto(out, result): torch's error, or the write through the
     read-only array of an expanded tensor where torch writes (views.write_through). `written`: a mask of the
@@ -79,7 +87,11 @@ def inplace(self, op, other):
     check_inplace(self)
     if in_graph_after_inplace(self, other):
         return record_inplace(self, op, other)
-    result = op(self, other)._data
+    try:
+        result = op(self, other)._data
+    except RuntimeError:
+        _refuse_repeats_first(self._data)
+        raise
     if result.shape != self._data.shape:       # NumPy would squeeze a (1,) result into a 0-d tensor
         raise _inplace_result_error(self._data, result)
     try:
@@ -113,7 +125,11 @@ def record_inplace(self, op, other, copy_before=True, view_op=None, repeats_allo
     # (mul_, div_) and the result is about to be written over this storage
     before = Tensor._make(self._data.copy() if copy_before else self._data)
     before.requires_grad, before.grad_fn = self.requires_grad, self.grad_fn
-    result = op(before, other)
+    try:
+        result = op(before, other)
+    except RuntimeError:
+        _refuse_repeats_first(self._data)
+        raise
     if result._data.shape != self._data.shape:
         raise _inplace_result_error(self._data, result._data)
     try:
