@@ -540,7 +540,20 @@ def _columns_of_equal_variance_then_min(L):
     return x.var(0, correction=0).min(0)      # columns 1 and 2 have a variance of 2/9 each: torch picks 1
 
 
+def _second_derivative_of_cross_entropy_when_every_target_is_ignored(L):
+    x = L.tensor([-1.0, 0.0, 1.0], dtype=L.float64, requires_grad=True)
+    loss = L.nn.functional.cross_entropy(x, L.tensor(0), ignore_index=0)         # 0 / 0: NaN
+    grad, = L.autograd.grad(loss, x, create_graph=True)                         # 0, as torch's
+    (grad ** 2).sum().backward()
+    return x.grad
+
+
 OPEN = {
+    "second_derivative_of_cross_entropy_when_every_target_is_ignored":
+        ("ops/losses.py (CrossEntropy.backward_tensor: torch's second derivative is 0 there, as its first; "
+         "minigrad's is NaN, the mean's 1 / 0 meeting a 0; NllLoss.backward_tensor handles that case; found by "
+         "the long fuzz profile)",
+         _second_derivative_of_cross_entropy_when_every_target_is_ignored),
     "variances_equal_in_exact_arithmetic_tie_as_torchs":
         ("ops/reduce.py (Var.forward: torch's CPU var over a dim is Welford's running mean and M2, which rounds "
          "these columns alike; np.var's two passes, mean then centred squares, round one 2/9 an ulp lower, so min, "
