@@ -548,7 +548,23 @@ def _second_derivative_of_cross_entropy_when_every_target_is_ignored(L):
     return x.grad
 
 
+def _second_derivative_of_kl_div_after_its_input_changed_in_place(L):
+    x = L.tensor(0.7, dtype=L.float64, requires_grad=True)
+    inp = x.abs()
+    target = L.tensor(0.4, dtype=L.float64, requires_grad=True)
+    loss = L.nn.functional.kl_div(inp, target, reduction="mean", log_target=True)
+    inp.mul_(1.5)           # torch's kl_div is composite: its graph keeps target - input as it was
+    grads = L.autograd.grad(loss + inp * 0.3, [x, target], create_graph=True)
+    sum((g ** 2).sum() for g in grads).backward()
+    return x.grad, target.grad
+
+
 OPEN = {
+    "second_derivative_of_kl_div_after_its_input_changed_in_place":
+        ("ops/losses.py (KL divergence's backward_tensor recomputes from the input tensor as it is at backward, "
+         "so after an in-place change (log_target=True: no version check applies) its second derivative reads the "
+         "new values; torch's composite graph holds the old; found by the long fuzz profile)",
+         _second_derivative_of_kl_div_after_its_input_changed_in_place),
     "second_derivative_of_cross_entropy_when_every_target_is_ignored":
         ("ops/losses.py (CrossEntropy.backward_tensor: torch's second derivative is 0 there, as its first; "
          "minigrad's is NaN, the mean's 1 / 0 meeting a 0; NllLoss.backward_tensor handles that case; found by "
