@@ -71,11 +71,6 @@ KNOWN = {
     "variances_equal_in_exact_arithmetic_tie_as_torchs":
         r"^(value: \d+ != torch \d+|x\d+\.grad: \d+ of \d+ differ)[\s\S]*\.(var|std)\([\s\S]*\."
         r"(min|max|amin|amax|argmin|argmax)\b",
-    # cross_entropy's second derivative where every target is ignored (mean: 0 / 0): torch's is 0, as its
-    # first derivative; minigrad's CrossEntropy.backward_tensor gives NaN
-    "second_derivative_of_cross_entropy_when_every_target_is_ignored":
-        r"\(second order\): \d+ of \d+ differ; first: minigrad np\.float(32|64)\(nan\) torch np\.float(32|64)"
-        r"\(0\.0\)[\s\S]*cross_entropy\([^\n]*ignore_index=[^\n]*reduction='mean'",
     # kl_div's input changed in place after the loss (log_target=True, where no version check applies): minigrad's
     # backward_tensor recomputes from the changed input, torch's composite graph holds the old values
     "second_derivative_of_kl_div_after_its_input_changed_in_place":

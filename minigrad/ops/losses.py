@@ -109,9 +109,16 @@ class CrossEntropy(Function):
             scale = g.reshape(-1) if weights is None else g.reshape(-1) * weights
         elif weights is None:
             scale = g / denom if reduction == "mean" else g
-        elif denom == 0:                                    # every target ignored: torch's gradient is 0
-            valid_rows = np.broadcast_to(self.valid[:, None], tuple(grad.shape))
-            grad = _zero_with_nan_derivative(grad * (weights * _over_zero(g)).unsqueeze(1), valid_rows)
+        elif denom == 0:
+            # a total weight of 0: torch's composite, nll's gradient (NaN where a target counts, else 0) through
+            # log_softmax's backward, whose derivative in x is then 0, not NaN, where no target counts
+            picks = np.zeros(tuple(p.shape), dtype=p._data.dtype)
+            picks[rows, t] = -1
+            at_targets = np.zeros(tuple(p.shape), dtype=bool)
+            at_targets[rows, t] = self.valid
+            nll_grad = _zero_with_nan_derivative(Tensor._make(picks) * (weights * _over_zero(g)).unsqueeze(1),
+                                                 at_targets)
+            grad = nll_grad - p * nll_grad.sum(1, keepdim=True)
             return (grad[0] if squeeze else grad), None, None, None, None
         else:
             scale = weights * (g / denom if reduction == "mean" else g)
