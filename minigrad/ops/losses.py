@@ -116,8 +116,8 @@ class CrossEntropy(Function):
             picks[rows, t] = -1
             at_targets = np.zeros(tuple(p.shape), dtype=bool)
             at_targets[rows, t] = self.valid
-            nll_grad = _zero_with_nan_derivative(Tensor._make(picks) * (weights * _over_zero(g)).unsqueeze(1),
-                                                 at_targets)
+            per_weight = _over_zero(g) if reduction == "mean" else g
+            nll_grad = _zero_with_nan_derivative(Tensor._make(picks) * (weights * per_weight).unsqueeze(1), at_targets)
             grad = nll_grad - p * nll_grad.sum(1, keepdim=True)
             return (grad[0] if squeeze else grad), None, None, None, None
         else:
