@@ -65,26 +65,17 @@ KNOWN = {
     "second_derivative_through_abs_meets_var_without_degrees_of_freedom":
         r"(?=[\s\S]*(\.abs|l1\())(?=[\s\S]*\.(var|std)\()[\s\S]*\(second order\): \d+ of \d+ differ; first: "
         r"minigrad np\.float64\(nan\) torch np\.float64\(0\.0\)",
-    # an in-place op writing into an expanded tensor (stride 0 over a size > 1): torch refuses it ("more than
-    # one element of the written-to tensor refers to a single memory location"), minigrad's NumPy write raises
-    # ValueError (read-only) or, for a base changed under an expanded view, the view's gradient misses repeats
-    "inplace_write_into_an_expanded_tensor":
-        r"(minigrad raised ValueError: assignment destination is read-only|torch raised RuntimeError: "
-        r"unsupported operation: more than one element|x\d+\.grad: \d+ of \d+ differ[\s\S]*\.expand\("
-        r"[\s\S]*\.(mul_|iadd|clamp_tensor_|add_|div_|copy_|clamp_|sub_alpha|fill_|zero_|masked_fill_))",
-    # float32 sigmoid below -88.7: torch's exp(-x) overflows to inf and gives 0, minigrad caps exp's argument at
-    # 88 (no overflow warning) and gives 6e-39, so BCE(sigmoid(x), y) takes log 6e-39 = -87.3, not -100
-    "float32_sigmoid_is_not_0_below_the_exp_overflow":
-        r"value: \d+ of \d+ differ; first: minigrad np\.float32[\s\S]*\nbce\(x\d+, reduction='\w+'\)$",
-    # a piece of split/chunk/unbind used after its base (or another view of it) was changed in place: torch
-    # refuses it when the piece's grad_fn is read (by the next op that records it); minigrad lets it through
-    "multi_output_view_used_after_its_base_changed_in_place":
-        r"torch raised RuntimeError: Output \d+ of \w+ is a view and its base or another view of its base has "
-        r"been modified inplace",
-    # relu's gradient where its output is <= 0, when the incoming gradient is NaN or inf (a var with no degrees
-    # of freedom, 1 / 0 upstream): torch's threshold_backward selects 0 there, minigrad multiplies by the mask
-    "relu_gradient_where_masked_with_a_nan_or_inf_incoming_gradient":
-        r"\.grad: \d+ of \d+ differ; first: minigrad np\.float(32|64)\(nan\)[\s\S]*\.relu\b",
+    # variances equal in exact arithmetic (columns of small integers, permuted): torch's CPU var is Welford's
+    # algorithm, which rounds them alike, np.var's two passes may not, so a later min/max (value, index or
+    # gradient) picks another of the tied elements
+    "variances_equal_in_exact_arithmetic_tie_as_torchs":
+        r"^(value: \d+ != torch \d+|x\d+\.grad: \d+ of \d+ differ)[\s\S]*\.(var|std)\([\s\S]*\."
+        r"(min|max|amin|amax|argmin|argmax)\b",
+    # kl_div's input changed in place after the loss (log_target=True, where no version check applies): minigrad's
+    # backward_tensor recomputes from the changed input, torch's composite graph holds the old values
+    "second_derivative_of_kl_div_after_its_input_changed_in_place":
+        r"^(x\d+\.grad \(second order\)|d/dx\d+)[\s\S]*kl_div\([\s\S]*\nx\d+\.(mul_|iadd|clamp_|clamp_tensor_|"
+        r"add_|div_|sub_alpha|copy_|zero_|fill_|masked_fill_|setitem|view_mul_|view_add_tensor)\b",
 }
 
 

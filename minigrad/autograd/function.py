@@ -23,6 +23,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .grad_mode import grad_state
+from .multi_output import check as _check_multi_output_views, live as _multi_output_views
 
 
 # Every node gets a sequence number; the engine runs nodes from the newest to the oldest, as torch does.
@@ -162,6 +163,8 @@ class Function:
 
     def attach(self, inputs, out):
         """Make this node the grad_fn of `out`, remembering the versions of what backward will read."""
+        if _multi_output_views:      # some piece of a split is alive: refuse one whose base changed since
+            _check_multi_output_views(inputs)
         self.inputs = inputs
         self.seq = _next_seq()
         if self.saved_inputs or self.saves_output:

@@ -1,6 +1,8 @@
 """Indexing by tensors of positions or masks: gather, scatter, scatter_add, index_select, masked_fill,
 repeat_interleave. Each
 backward sends the gradient back to the positions read (or, for the written-over input, zeroes them)."""
+import warnings
+
 import numpy as np
 
 from .. import dtypes
@@ -10,6 +12,7 @@ from .elementwise import _select, to_dtype, where
 from .broadcast import _dim
 from .shape import reshape, view
 from .subscript import Index, IndexGrad
+from .views import has_repeats, overlap_error, write_through
 
 
 def _check_index(index, name):
@@ -163,12 +166,12 @@ def masked_fill(a, mask, value):
     return MaskedFill.apply1(a, mask._data, value)
 
 
-def _inplace_op(a, op, other, outside):
+def _inplace_op(a, op, other, outside, **record):
     """An in-place op: recorded when in the graph (the result's history rebases a, as Tensor._inplace
-    does), else `outside()` writes the NumPy array directly."""
+    does), else `outside()` writes the NumPy array directly. `record`: more arguments of Tensor._record_inplace."""
     a._check_inplace()
     if a._in_graph_after_inplace(other):
-        return a._record_inplace(op, other, copy_before=False)    # these ops' forwards never keep `a`
+        return a._record_inplace(op, other, copy_before=False, **record)    # these ops' forwards never keep `a`
     outside()
     a._bump_version()
     return a
@@ -181,8 +184,17 @@ def masked_fill_(a, mask, value):
         raise RuntimeError(f"masked_fill_: mask of shape {list(mask.shape)} cannot be broadcast to the "
                            f"shape {list(a.shape)} of self")
     raw = value._data if isinstance(value, Tensor) else value
-    return _inplace_op(a, lambda x, v: masked_fill(x, mask, v), value,
-                       lambda: np.copyto(a._data, raw, where=mask._data, casting="unsafe"))
+
+    def outside(arr=a._data):
+        if not arr.flags.writeable:     # an expanded tensor: torch writes through it, and warns where it repeats
+            if has_repeats(arr):
+                warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor "
+                              "before performing this operation. This also applies to advanced indexing e.g. "
+                              "tensor[mask] = scalar", UserWarning, stacklevel=4)
+            return write_through(arr, outside)
+        np.copyto(arr, raw, where=mask._data, casting="unsafe")
+    return _inplace_op(a, lambda x, v: masked_fill(x, mask, v), value, outside, repeats_allowed=True,
+                       written=mask._data)
 
 
 class Scatter(Function):
@@ -292,25 +304,36 @@ def scatter_add(a, dim, index, src):
     return ScatterAdd.apply(a, d, index, src)
 
 
+def _write_into(arr, write):
+    """write(arr), an in-place op's write outside the graph. Into an expanded tensor's read-only array: torch's
+    error where its elements repeat, else through it (views.write_through). Checked first: np.add.at would
+    write into a read-only array."""
+    if arr.flags.writeable:
+        return write(arr)
+    overlap = overlap_error(arr)
+    if overlap is not None:
+        raise overlap
+    return write_through(arr, write)
+
+
 @declare(export="", methods="scatter_", op=Scatter)
 def scatter_(a, dim, index, src=None, value=None):
     src = value if src is None else src
     d = _scatter_args(a, dim, index, src, "scatter")
 
-    def write():
-        where = _along(index._data, d)
-        a._data[where] = src._data[tuple(slice(s) for s in index._data.shape)] if isinstance(src, Tensor) \
-            else src
-    return _inplace_op(a, lambda x, s: scatter(x, d, index, s), src, write)
+    def write(arr):
+        arr[_along(index._data, d)] = src._data[tuple(slice(s) for s in index._data.shape)] \
+            if isinstance(src, Tensor) else src
+    return _inplace_op(a, lambda x, s: scatter(x, d, index, s), src, lambda: _write_into(a._data, write))
 
 
 @declare(export="", methods="scatter_add_", op=ScatterAdd)
 def scatter_add_(a, dim, index, src):
     d = _scatter_args(a, dim, index, src, "scatter_add")
 
-    def write():
-        np.add.at(a._data, _along(index._data, d), src._data[tuple(slice(s) for s in index._data.shape)])
-    return _inplace_op(a, lambda x, s: scatter_add(x, d, index, s), src, write)
+    def write(arr):
+        np.add.at(arr, _along(index._data, d), src._data[tuple(slice(s) for s in index._data.shape)])
+    return _inplace_op(a, lambda x, s: scatter_add(x, d, index, s), src, lambda: _write_into(a._data, write))
 
 
 class RepeatInterleave(Function):

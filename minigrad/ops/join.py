@@ -1,10 +1,11 @@
 """Joining and splitting: stack, cat, and split / chunk / unbind, whose pieces are views of their input
-(torch refuses in-place ops on them: multi_output_view)."""
+(torch refuses in-place ops on them: autograd/multi_output.py)."""
 import functools
 
 import numpy as np
 
 from .. import dtypes
+from ..autograd import multi_output
 from ..autograd.function import Function
 from ..tensor import declare
 from . import out as _out
@@ -145,24 +146,9 @@ UnbindPart = SplitPart.named("UnbindBackward0")
 def _pieces(a, cls, indexes):
     pieces = tuple(mark_view(cls.apply1(a, ix), a, lambda arr, ix=ix: arr[ix]) for ix in indexes)
     for k, piece in enumerate(pieces):
-        if piece.grad_fn is not None:
-            piece.grad_fn.output_nr = k     # torch refuses in-place ops on these (Tensor._record_inplace)
+        if piece.grad_fn is not None:       # torch refuses in-place ops on these (ops/inplace.py), and ops on
+            multi_output.register(piece, k, piece.grad_fn.name)     # them once their base changed
     return pieces
-
-
-def multi_output_view(t):
-    """(output number, node name) when `t` is one of the views split/chunk/unbind return, or a view of one
-    (torch marks views of those views too: output 0 of the last view op), else None; in-place ops refuse them."""
-    name = None
-    while t is not None and t.grad_fn is not None:
-        k = getattr(t.grad_fn, "output_nr", None)
-        if k is not None:
-            return (k, t.grad_fn.name) if name is None else (0, name)
-        if getattr(t, "_base", None) is None or not t.grad_fn.inputs:
-            return None
-        name = name or t.grad_fn.name
-        t = t.grad_fn.inputs[0]
-    return None
 
 
 def _bounds_pieces(a, cls, d, bounds):

@@ -109,9 +109,16 @@ class CrossEntropy(Function):
             scale = g.reshape(-1) if weights is None else g.reshape(-1) * weights
         elif weights is None:
             scale = g / denom if reduction == "mean" else g
-        elif denom == 0:                                    # every target ignored: torch's gradient is 0
-            valid_rows = np.broadcast_to(self.valid[:, None], tuple(grad.shape))
-            grad = _zero_with_nan_derivative(grad * (weights * _over_zero(g)).unsqueeze(1), valid_rows)
+        elif denom == 0:
+            # a total weight of 0: torch's composite, nll's gradient (NaN where a target counts, else 0) through
+            # log_softmax's backward, whose derivative in x is then 0, not NaN, where no target counts
+            picks = np.zeros(tuple(p.shape), dtype=p._data.dtype)
+            picks[rows, t] = -1
+            at_targets = np.zeros(tuple(p.shape), dtype=bool)
+            at_targets[rows, t] = self.valid
+            per_weight = _over_zero(g) if reduction == "mean" else g
+            nll_grad = _zero_with_nan_derivative(Tensor._make(picks) * (weights * per_weight).unsqueeze(1), at_targets)
+            grad = nll_grad - p * nll_grad.sum(1, keepdim=True)
             return (grad[0] if squeeze else grad), None, None, None, None
         else:
             scale = weights * (g / denom if reduction == "mean" else g)
@@ -495,8 +502,9 @@ class BinaryCrossEntropy(Function):
     saved_inputs = (0, 1)
 
     def forward(self, p, y, weight, reduction):
-        log_p = np.maximum(np.log(p), -100)
-        log_q = np.maximum(np.log1p(-p), -100)
+        with np.errstate(divide="ignore"):       # log 0 = -inf, clamped: torch gives no warning
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log1p(-p), -100)
         loss = -(y * log_p + (1 - y) * log_q)
         if weight is not None:
             loss = loss * weight
@@ -507,7 +515,11 @@ class BinaryCrossEntropy(Function):
         p, y = self.saved
         need_p, need_y = self.needs_input_grad[:2]
         grad = g * (p - y) / np.maximum(p * (1 - p), 1e-12) if need_p else None
-        grad_y = -np.log(p / (1 - p)) * g if need_y else None       # torch's binary_cross_entropy_target_backward
+        if need_y:                  # torch's binary_cross_entropy_target_backward (inf at p = 0 or 1, no warning)
+            with np.errstate(divide="ignore"):
+                grad_y = -np.log(p / (1 - p)) * g
+        else:
+            grad_y = None
         if self.weight is not None:
             grad, grad_y = (None if v is None else v * self.weight for v in (grad, grad_y))
         if self.reduction == "mean":

@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
 from .broadcast import expanded_shape
-from .views import mark_view
+from .views import mark_view, overlap_error, write_through
 
 
 def _index(index):
@@ -195,7 +195,12 @@ def _put(arr, index, v, type_name):
     """arr[index] = v, with torch's errors for a value that does not fit what index selects."""
     try:
         arr[index] = v
-    except ValueError as e:
+    except ValueError:
+        if not arr.flags.writeable:         # an expanded tensor: torch writes into a part without repeats
+            overlap = overlap_error(arr[index])
+            if overlap is not None:
+                raise overlap from None
+            return write_through(arr, lambda writable: _put(writable, index, v, type_name))
         error = _put_error(arr[index].shape, np.shape(v), index, type_name)
         if error is not None:
             raise error from None
@@ -268,6 +273,14 @@ def setitem(a, index, value):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     a._check_inplace()
     if a._in_graph_after_inplace(value):
+        if basic and not a._data.flags.writeable:       # an expanded tensor: torch writes into the part selected
+            part = a[index]
+            if not isinstance(value, Tensor):
+                value = Tensor._make(np.asarray(value, dtype=a._data.dtype))
+            elif value._data.ndim > part._data.ndim:
+                value = value.reshape(_without_leading_ones(value._data.shape))
+            part.copy_(value)
+            return
         def put(before, v):
             out = SetItem.apply(before, index, v, a.type())
             if _index_name(index) == "IndexBackward0":

@@ -8,9 +8,36 @@ import weakref
 
 import numpy as np
 
+from ..autograd import multi_output
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
+
+
+def has_repeats(arr):
+    """Whether some elements of the NumPy array `arr` are one memory location: an expanded array, of stride 0
+    over a size above 1 (the only view op that repeats elements; NumPy gives an empty array strides of 0)."""
+    return arr.size > 1 and any(stride == 0 and n > 1 for stride, n in zip(arr.strides, arr.shape))
+
+
+def overlap_error(arr):
+    """torch's refusal to write in place into a tensor some of whose elements are one memory location (an
+    expanded one, whose array NumPy keeps read-only), or None."""
+    if not has_repeats(arr):
+        return None
+    return RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                        "memory location. Please clone() the tensor before performing the operation.")
+
+
+def write_through(arr, write):
+    """write(arr) where NumPy keeps `arr` read-only only because it is (part of) an expanded array: its memory is
+    its base's, which torch writes through (where no two written elements repeat, and for fill_ everywhere).
+    Writable for the write alone, so that an op that must refuse the repeats still finds it read-only."""
+    arr.flags.writeable = True
+    try:
+        return write(arr)
+    finally:
+        arr.flags.writeable = False
 
 
 def mark_view(out, a, locate):
@@ -28,6 +55,8 @@ def mark_view(out, a, locate):
         if views is None:
             root._views = views = []
         views.append(weakref.ref(out))
+    if multi_output.live and out.grad_fn is not None and multi_output.lookup(a) is not None:
+        multi_output.register(out, 0, out.grad_fn.name)      # a view of a piece of a split is one too, for torch
     return out
 
 
@@ -52,15 +81,24 @@ class CopySlices(Function):
         self.locate = locate
         return base                  # already written: the view shares the base's storage
 
+    def _written(self, shape):
+        """The view's elements, as flat positions in the base. torch writes the gradient through the view: one
+        that repeats elements (fill_ of an expanded tensor) is its error at backward, as at an in-place op."""
+        where = self.locate(np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape))
+        overlap = overlap_error(where)
+        if overlap is not None:
+            raise overlap
+        return where
+
     def backward(self, g):
-        where = self.locate(np.arange(g.size).reshape(g.shape))   # the view's elements, as flat positions
+        where = self._written(g.shape)
         g_base = np.array(g, order="C")     # C order: the flat view below must not be a copy
         g_base.reshape(-1)[where] = 0
         return g_base, g.reshape(-1)[where], None
 
     def backward_tensor(self, g):
         from .subscript import Index  # views.py sits below subscript.py, whose op this gradient records
-        where = self.locate(np.arange(g._data.size).reshape(g._data.shape))
+        where = self._written(g._data.shape)
         kept = np.ones(g._data.size, dtype=g._data.dtype)
         kept[where] = 0
         return g * Tensor._make(kept.reshape(g._data.shape)), Index.apply1(g.reshape(-1), where), None
@@ -78,7 +116,10 @@ class ViewOfBase(Function):
     def backward(self, g):
         where = self.locate(np.arange(np.prod(self.base_shape, dtype=np.int64)).reshape(self.base_shape))
         grad = np.zeros(self.base_shape, dtype=g.dtype)
-        grad.reshape(-1)[where] = g   # a writable view never holds one element twice
+        if has_repeats(where):        # an expanded view: each element's gradients add up, in order, as torch's
+            np.add.at(grad.reshape(-1), where, g)
+        else:
+            grad.reshape(-1)[where] = g
         return grad, None
 
     def backward_tensor(self, g):
