@@ -221,3 +221,12 @@ def unbind(a, dim=0):
     d = _dim(dim, nd)
     lead = (slice(None),) * d
     return _pieces(a, UnbindPart, [lead + (i,) for i in range(a._data.shape[d])])
+
+
+@declare(methods="split_with_sizes", op=SplitWithSizesPart)
+def split_with_sizes(input, split_sizes, dim=0):
+    """split into pieces of the given sizes along dim (split with a list, under the name torch records)."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return split(input, list(split_sizes), dim)

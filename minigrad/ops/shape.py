@@ -272,6 +272,10 @@ def repeat(a, sizes):
     if len(sizes) < a._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
+    if any(s < 0 for s in sizes):
+        shape = [n * s for n, s in zip((1,) * (len(sizes) - a._data.ndim) + a._data.shape, sizes)]
+        negative = next(n for n in shape if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {shape}")
     return Repeat.apply1(a, sizes)
 
 
@@ -496,3 +500,15 @@ def expand_as(self, other):
 declare(export="", methods="T")(property(lambda self: permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
                                           doc="The dimensions reversed (PermuteBackward0)."))
 declare(export="", methods="mT")(property(matrix_transpose, doc=matrix_transpose.__doc__))
+
+
+@declare(op=Repeat)
+def tile(input, dims):
+    """torch.tile: repeat, with dims padded with leading 1s to the tensor's number of dimensions."""
+    dims = tuple(int(s) for s in _sizes(dims))
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+@declare(export="", methods="tile", op=Repeat)
+def tile_method(self, *dims):
+    return tile(self, _given(dims, "tile", "dims"))
