@@ -3,8 +3,9 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import declare
+from ..tensor import Tensor, declare
 from .broadcast import _dim, _sizes, expanded_shape
 from .subscript import Index, IndexGrad
 from .views import mark_if_view, mark_view
@@ -454,7 +455,48 @@ def view_method(self, *shape):
     if not shape:
         raise TypeError("view() received an invalid combination of arguments - got (), but expected one of:\n"
                         " * (torch.dtype dtype)\n * (tuple of ints size)\n")
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        return view_as_dtype(self, shape[0])
     return view(self, shape)
+
+
+def view_as_dtype(a, dtype):
+    """t.view(dtype): the same bytes read as another dtype, sharing t's storage and version counter, outside
+    the graph (as torch). A wider dtype joins neighbouring elements of the last dim, a narrower one splits them."""
+    arr, new = a._data, dtype.np
+    old = arr.dtype
+    if new.itemsize != old.itemsize:
+        _check_dtype_view(arr, new)
+    out = Tensor._make(arr.view(new))
+    out._version_cell = a._version_cell
+    return out
+
+
+def _check_dtype_view(arr, new):
+    """torch's refusals of a view as a dtype of another size: the last dim must be contiguous and, for a wider
+    dtype, the sizes, strides and offset must fit whole new elements."""
+    old = arr.dtype
+    names = f"{dtypes.scalar_name(old)} as {dtypes.scalar_name(new)} (different element sizes)"
+    if arr.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+    strides = [st // old.itemsize for st in arr.strides]
+    if strides[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {strides[-1]}")
+    if new.itemsize > old.itemsize:
+        ratio = new.itemsize // old.itemsize
+        if arr.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view {names}, but got "
+                               f"{arr.shape[-1]}")
+        for i, st in enumerate(strides[:-1]):
+            if st % ratio:
+                raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} to view {names}, but got {st}")
+        owner = arr
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        offset = (arr.__array_interface__["data"][0] - owner.__array_interface__["data"][0]) // old.itemsize
+        if offset % ratio:
+            raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} to view {names}, but got "
+                               f"{offset}")
 
 
 @declare(export="", methods="reshape", op=View)
