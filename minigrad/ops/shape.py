@@ -5,10 +5,11 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
 from .broadcast import _dim, _sizes, expanded_shape
 from .subscript import Index, IndexGrad
-from .views import mark_if_view, mark_view
+from .views import _compose, mark_if_view, mark_view
 
 
 class View(Function):
@@ -554,3 +555,76 @@ def tile(input, dims):
 @declare(export="", methods="tile", op=Repeat)
 def tile_method(self, *dims):
     return tile(self, _given(dims, "tile", "dims"))
+
+
+# ---------------------------------------------------------------- in-place view ops (t.unsqueeze_(0) ...)
+
+def _view_in_place(self, view_op, name):
+    """self becomes view_op(self): the same storage under a new shape and strides, as torch's in-place view ops
+    change the tensor's own metadata. In the graph the view's node is recorded under torch's name for the
+    in-place form (UnsqueezeBackward1 ...), its input self's old history; a view keeps locating its elements in
+    its base through the new view op."""
+    self._check_inplace()
+    before = Tensor._make(self._data)
+    recording = grad_state.enabled and self.requires_grad
+    if recording:
+        before.requires_grad, before.grad_fn = True, self.grad_fn
+    out = view_op(before)
+    locate = out._base[1]
+    if recording:
+        out.grad_fn.rename(name)
+        self.grad_fn = out.grad_fn
+    outer = getattr(self, "_base", None)
+    if outer is not None:
+        self._base = (outer[0], _compose(locate, outer[1]))
+    self._data = out._data
+    self._bump_version()
+    return self
+
+
+@declare(export="", methods="unsqueeze_")
+def unsqueeze_(self, dim):
+    return _view_in_place(self, lambda a: unsqueeze(a, dim), "UnsqueezeBackward1")
+
+
+@declare(export="", methods="squeeze_")
+def squeeze_(self, dim=None):
+    name = "SqueezeBackward3" if dim is None else "SqueezeBackward5" if isinstance(dim, (tuple, list)) else \
+        "SqueezeBackward4"
+    return _view_in_place(self, lambda a: squeeze(a, dim), name)
+
+
+@declare(export="", methods="t_")
+def t_(self):
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+    return _view_in_place(self, t, "TBackward1")
+
+
+@declare(export="", methods="transpose_")
+def transpose_(self, dim0, dim1):
+    return _view_in_place(self, lambda a: transpose(a, dim0, dim1), "TransposeBackward1")
+
+
+@declare(export="", methods="resize_")
+def resize_(self, *sizes, memory_format=None):
+    """self's shape set to sizes, keeping its first elements in order (new ones, if it grows, are not set:
+    zeros here). torch refuses it on a tensor that requires grad, even under no_grad."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(int(s) for s in _sizes(sizes))
+    n = int(np.prod(shape, dtype=np.int64))
+    flat = np.ascontiguousarray(self._data).reshape(-1)
+    if n <= flat.size:
+        self._data = flat[:n].reshape(shape)
+    else:
+        grown = np.zeros(n, dtype=flat.dtype)
+        grown[:flat.size] = flat
+        self._data = grown.reshape(shape)
+    outer = getattr(self, "_base", None)
+    if outer is not None:                          # still a view where its elements stayed in place
+        shared = np.may_share_memory(self._data, outer[0]._data)
+        self._base = (outer[0], _compose(lambda arr: arr.reshape(-1)[:n].reshape(shape), outer[1])) if shared \
+            else None
+    self._bump_version()
+    return self
