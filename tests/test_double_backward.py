@@ -398,9 +398,11 @@ OPS = {
     # joining, splitting, moving
     "cat": (lambda L, a, b: L.cat([a, b * a[:, :2]], 1) ** 2, [_MIXED, rand(3, 2, seed=8)]),
     "split": (lambda L, a: a.split([1, 3], 1)[1] ** 2, [_MIXED]),
+    "split_with_sizes": (lambda L, a: a.split_with_sizes([1, 3], 1)[1] ** 2, [_MIXED]),
     "chunk": (lambda L, a: a.chunk(2, 0)[1] ** 2, [_MIXED]),
     "unbind": (lambda L, a: a.unbind(1)[2] ** 2, [_MIXED]),
     "repeat": (lambda L, a: a.repeat(2, 1, 2) ** 2, [_MIXED]),
+    "tile": (lambda L, a: a.tile(2, 1, 2) ** 2, [_MIXED]),
     "repeat_interleave": (lambda L, a: a.repeat_interleave(2, dim=0) ** 2, [_MIXED]),
     "flip": (lambda L, a: a.flip((0, 1)) * a, [_MIXED]),
     "roll": (lambda L, a: a.roll(1, 1) * a, [_MIXED]),
@@ -782,6 +784,14 @@ INPLACE = {
     "sub_": ((lambda L, a, c: _inplace("sub_")(L, a, c.exp())), [_MIXED, rand(3, 1, seed=41)]),
     "mul_": ((lambda L, a, c: _inplace("mul_")(L, a, c.sin())), [_MIXED, rand(4, seed=42)]),
     "div_": ((lambda L, a, c: _inplace("div_")(L, a, c * c + 1)), [_MIXED, rand(4, seed=43)]),
+    "divide_": ((lambda L, a, c: _inplace("divide_")(L, a, c * c + 1)), [_MIXED, rand(4, seed=43)]),
+    "true_divide_": ((lambda L, a, c: _inplace("true_divide_")(L, a, c * c + 1)), [_MIXED, rand(4, seed=43)]),
+    "div_floor_in_place": ((lambda L, a, c: _written(a, lambda b: b.div_(c * c + 0.3, rounding_mode="floor"))
+                            + a ** 3), [_MIXED, rand(4, seed=43)]),
+    "unsqueeze_": (_inplace("unsqueeze_", 0), [_MIXED]),
+    "squeeze_": ((lambda L, a: _written(a, lambda b: b.unsqueeze_(1).squeeze_(1))), [_MIXED]),
+    "t_": ((lambda L, a: (a * a).t_() * a.t()), [_MIXED]),
+    "transpose_": ((lambda L, a: (a * a).transpose_(0, 1) * a.t()), [_MIXED]),
     "pow_": (_inplace("pow_", 1.5), [_MIXED]),
     "addcmul_": ((lambda L, a, c: _inplace("addcmul_")(L, a, c, a.exp())), [_MIXED, rand(4, seed=44)]),
     "addcdiv_": ((lambda L, a, c: _inplace("addcdiv_")(L, a, c, a * a + 1)), [_MIXED, rand(4, seed=45)]),
@@ -844,6 +854,10 @@ INPLACE = {
     "uniform_": (_random_fill("uniform_", -1.0, 2.0), [_MIXED]),
     "normal_": (_random_fill("normal_", 0.5, 2.0), [_MIXED]),
     "random_": (_random_fill("random_", 0, 5), [_MIXED]),
+    "exponential_": (_random_fill("exponential_", 2.0), [_MIXED]),
+    "geometric_": (_random_fill("geometric_", 0.3), [_MIXED]),
+    "log_normal_": (_random_fill("log_normal_", 0.5, 0.25), [_MIXED]),
+    "cauchy_": (_random_fill("cauchy_", 0.0, 1.0), [_MIXED]),
 }
 
 
@@ -1270,7 +1284,7 @@ AUDITED = {
     "logcumsumexp": "logcumsumexp",
     "copysign": "copysign", "cosh": "cosh", "cross": "cross",
     "deg2rad": "deg2rad", "det": "det",
-    "dist": "dist",
+    "dist": "dist", "divide": "div", "true_divide": "div",
     "einsum": "einsum", "erf": "erf", "erfc": "erfc", "erfinv": "erfinv",
     "fmod": "fmod", "frac": "frac", "hypot": "hypot", "inner": "inner", "inverse": "inverse",
     "logdet": "logdet", "logit": "logit",
@@ -1291,13 +1305,14 @@ AUDITED = {
     "rot90": "rot90", "row_stack": "hstack_vstack_row_stack_dstack_column_stack",
     "rsqrt": "rsqrt", "scatter": "scatter", "scatter_add": "scatter_add", "sigmoid": "sigmoid", "sign": "sign",
     "sin": "sin", "softmax": "softmax", "sort": "sort", "split": "split", "sqrt": "sqrt", "square": "square",
+    "split_with_sizes": "split_with_sizes",
     "std_mean": "std_mean_var_mean",
     "sinh": "sinh", "slogdet": "slogdet",
     "squeeze": "squeeze_dim", "stack": "stack", "std": "std", "sub": "sub_alpha", "__sub__": "sub",
     "swapaxes": "swapaxes_swapdims", "swapdims": "swapaxes_swapdims",
     "__rsub__": "rsub", "sum": "sum_dim", "t": "transpose_t_T_mT", "T": "transpose_t_T_mT",
     "take": "take", "take_along_dim": "take_along_dim", "tensor_split": "narrow_tensor_split",
-    "tan": "tan", "tensordot": "tensordot", "trace": "trace",
+    "tan": "tan", "tensordot": "tensordot", "tile": "tile", "trace": "trace",
     "mT": "transpose_t_T_mT", "tanh": "tanh", "topk": "topk", "transpose": "transpose_t_T_mT", "tril": "tril",
     "unflatten": "unflatten", "unfold": "unfold", "var_mean": "std_mean_var_mean",
     "vstack": "hstack_vstack_row_stack_dstack_column_stack",
@@ -1349,6 +1364,9 @@ NOT_TWICE_DIFFERENTIABLE = {
     **{n: "an integer result" for n in ("argmax", "argmin", "argsort", "nonzero", "int", "long", "one_hot",
                                          "dim", "ndim", "numel", "nelement", "element_size", "size", "shape")},
     **{n: "an integer result" for n in ("bincount", "bucketize", "count_nonzero", "searchsorted")},
+    **{n: "an integer result" for n in ("bitwise_left_shift", "bitwise_left_shift_", "bitwise_right_shift",
+                                         "bitwise_right_shift_", "byte", "char", "short")},
+    "is_nonzero": "a bool result (a Python bool)",
     **{n: "an integer: where the elements lie in memory" for n in ("data_ptr", "itemsize", "nbytes",
                                                                       "storage_offset", "stride")},
     **{n: "a random draw: torch's derivative is zero, so its second is too (tests/test_bernoulli.py)"
@@ -1368,9 +1386,14 @@ NOT_TWICE_DIFFERENTIABLE = {
     # not ops: values out of the graph, creation, attributes, devices
     **{n: "not an op of the graph: leaves it (a copy of the values, or none)" for n in (
         "detach", "detach_", "item", "tolist", "numpy", "data", "requires_grad_")},
+    **{n: "not an op of the graph: a Python function per element, refused (as torch) on a tensor that requires "
+          "grad" for n in ("apply_", "map_")},
+    "resize_": "not an op of the graph: refused (as torch) on a tensor that requires grad",
     **{n: "creates a new tensor that requires no grad" for n in ("new_full", "new_ones", "new_tensor",
                                                                   "new_zeros")},
+    "new_empty": "creates a new tensor that requires no grad",
     **{n: "an attribute, not an op" for n in ("grad", "grad_fn", "dtype", "device")},
+    "is_cuda": "an attribute, not an op",
     **{n: "a device move, the identity on the CPU (torch's returns the tensor itself)" for n in ("cpu", "cuda")},
 }
 
