@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
 from .broadcast import _dim, broadcast_shape, expanded_shape
 from .join import cat
@@ -292,3 +293,30 @@ def masked_scatter_(self, mask, source):
     _masked_scatter_args(self, mask, source, "masked_scatter_")
     expanded_shape(mask._data.shape, self._data.shape, "CPUBoolType")
     return self._inplace(lambda a, _: _scatter_into(a, mask, source, a._data.shape), source)
+
+
+@declare(export="", methods="fill_diagonal_")
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write fill_value on the main diagonal (every dim the same index); wrap=True: on a tall matrix, start again
+    below it every ncols + 1 rows (NumPy's fill_diagonal, torch's too). In the graph, torch writes through a
+    view of the diagonal: CopySlices, the old values' gradient zero there."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if self.requires_grad and self.grad_fn is None and grad_state.enabled:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    on_diagonal = np.zeros(shape, dtype=bool)
+    np.fill_diagonal(on_diagonal, True, wrap=wrap)
+    mask = Tensor._make(on_diagonal)
+    self._inplace(lambda a, _: _renamed(a.masked_fill(mask, fill_value), "CopySlices"), None)
+    if wrap and len(shape) == 2 and shape[0] > shape[1] + 1:
+        self._bump_version()               # torch fills the wrapped part as a second write
+    return self
+
+
+def _renamed(t, name):
+    if t.grad_fn is not None:
+        t.grad_fn.rename(name)
+    return t
