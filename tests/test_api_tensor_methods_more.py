@@ -1,8 +1,9 @@
 """More Tensor methods a beginner's program calls, against torch in the same process: div's rounding_mode and
 true_divide, the bit shifts, byte/char/short, is_nonzero, is_cuda, `in`, new_empty, the in-place view ops
 (unsqueeze_ squeeze_ t_ transpose_ resize_), tile, split_with_sizes, view(dtype), stack's result dtype, a float
-index, apply_ and map_, and the random fills exponential_ geometric_ log_normal_ cauchy_: values, dtypes,
-grad_fn names, gradients (float64), version counters and torch's errors."""
+index, index_put, masked_scatter, fill_diagonal_, apply_ and map_, and the random fills exponential_
+geometric_ log_normal_ cauchy_: values, dtypes, grad_fn names, gradients (float64), version counters and torch's
+errors."""
 import numpy as np
 import pytest
 import torch
@@ -168,6 +169,66 @@ CASES = {
     "map_with_a_number_is_refused": lambda L: L.tensor([1.0, 2.0]).map_(3, lambda a, b: a),
     "map_with_another_that_requires_grad_is_refused": lambda L: L.tensor([1.0, 2.0]).map_(
         L.tensor([1.0, 2.0], requires_grad=True), lambda a, b: a),
+    # index_put, masked_scatter, fill_diagonal_
+    "index_put_writes_at_the_indices": lambda L: (lambda x: [x.index_put_((L.tensor([0, 2]),), L.tensor([5.0, 6.0])),
+                                                             x._version])(L.zeros(3)),
+    "index_put_accumulates_repeated_indices": lambda L: L.zeros(3).index_put_(
+        (L.tensor([0, 0]),), L.tensor([5.0, 6.0]), accumulate=True),
+    "index_put_of_a_broadcast_value": lambda L: L.zeros(2, 3).index_put_([L.tensor([1, 1])], L.tensor([1.0, 2, 3]),
+                                                                        accumulate=True),
+    "index_put_at_two_index_tensors": lambda L: L.zeros(2, 3).index_put_((L.tensor([0, 1]), L.tensor([2, 0])),
+                                                                        L.tensor([5.0, 6.0])),
+    "index_put_at_a_mask": lambda L: L.zeros(2, 3).index_put_((L.tensor([True, False]),), L.tensor([5.0, 6, 7])),
+    "index_put_out_of_place_leaves_the_input": lambda L: (lambda x: [x.index_put((L.tensor([0, 0]),), L.tensor(1.0),
+                                                                                  accumulate=True), x, x._version])(
+        L.zeros(3)),
+    "index_put_gradients": grads(lambda L, a, v: a.index_put((L.tensor([2, 0]), L.tensor([1, 3])), v * v) * a,
+                                 A, np.array([0.5, -1.5])),
+    "index_put_accumulate_gradients": grads(lambda L, a, v: (a * a).index_put_((L.tensor([2, 2, 0]),), v * v,
+                                                                              accumulate=True), A, A),
+    "index_put_of_a_number_is_refused": lambda L: L.zeros(3).index_put_((L.tensor([0]),), 1.0),
+    "index_put_of_another_dtype_is_refused": lambda L: L.zeros(3).index_put_((L.tensor([0]),), L.tensor([1])),
+    "index_put_of_a_value_that_does_not_fit_is_refused": lambda L: L.zeros(3).index_put_(
+        (L.tensor([0]),), L.tensor([1.0, 2.0]), accumulate=True),
+    "index_put_out_of_bounds_is_refused": lambda L: L.zeros(3).index_put_((L.tensor([5]),), L.tensor([1.0])),
+    "index_put_at_float_indices_is_refused": lambda L: L.zeros(3).index_put_((L.tensor([0.0]),), L.tensor([1.0])),
+    "index_put_with_a_tensor_not_a_tuple_is_refused": lambda L: L.zeros(3).index_put_(L.tensor([0]),
+                                                                                       L.tensor([1.0])),
+    "masked_scatter_in_place": lambda L: (lambda x: [x.masked_scatter_(L.tensor([True, False, True, False]),
+                                                                       L.tensor([1.0, 2, 3])), x._version])(
+        L.zeros(4)),
+    "masked_scatter_broadcasts_the_mask": lambda L: L.masked_scatter(
+        L.zeros(2, 4), L.tensor([True, False, True, False]), L.tensor([[1.0, 2], [3, 4]])),
+    "masked_scatter_to_the_masks_bigger_shape": lambda L: L.zeros(2).masked_scatter(
+        L.ones(2, 2, dtype=L.bool), L.tensor([1.0, 2, 3, 4])),
+    "masked_scatter_gradients": grads(lambda L, a, s: a.masked_scatter(L.tensor(A > 0), s * s), A, B.reshape(-1)),
+    "masked_scatter_in_place_gradients": grads(lambda L, a, s: (a * a).masked_scatter_(L.tensor(A < 0), s.exp()),
+                                               A, B.reshape(-1)),
+    "masked_scatter_from_too_few_elements_is_refused": lambda L: L.zeros(4).masked_scatter_(
+        L.tensor([True, False, True, False]), L.tensor([1.0])),
+    "masked_scatter_with_an_integer_mask_is_refused": lambda L: L.zeros(4).masked_scatter_(
+        L.tensor([1, 0, 1, 0]), L.tensor([1.0, 2, 3])),
+    "masked_scatter_from_another_dtype_is_refused": lambda L: L.zeros(4).masked_scatter_(
+        L.tensor([True, False, True, False]), L.tensor([1, 2, 3])),
+    "masked_scatter_in_place_with_a_bigger_mask_is_refused": lambda L: L.zeros(2).masked_scatter_(
+        L.ones(2, 2, dtype=L.bool), L.tensor([1.0, 2, 3, 4])),
+    "masked_scatter_with_a_mask_that_does_not_broadcast_is_refused": lambda L: L.zeros(4).masked_scatter(
+        L.tensor([True, False]), L.tensor([1.0, 2, 3])),
+    "fill_diagonal_of_a_tall_matrix": version_after("fill_diagonal_", 1.0, make=lambda L: L.zeros(5, 3)),
+    "fill_diagonal_wraps_a_tall_matrix_in_two_writes": version_after("fill_diagonal_", 1.0, wrap=True,
+                                                                     make=lambda L: L.zeros(7, 3)),
+    "fill_diagonal_of_a_wide_matrix_does_not_wrap": version_after("fill_diagonal_", 2, wrap=True,
+                                                                  make=lambda L: L.zeros(3, 5)),
+    "fill_diagonal_of_a_cube": version_after("fill_diagonal_", 1, make=lambda L: L.zeros(2, 2, 2)),
+    "fill_diagonal_of_integers_with_a_float": version_after("fill_diagonal_", 1.5,
+                                                            make=lambda L: L.zeros(2, 2, dtype=L.int64)),
+    "fill_diagonal_records_copy_slices": version_after(
+        "fill_diagonal_", 1.0, make=lambda L: L.zeros(2, 2, requires_grad=True) * 1),
+    "fill_diagonal_gradients": grads(lambda L, a: (a * a).fill_diagonal_(0.5), A),
+    "fill_diagonal_of_a_vector_is_refused": lambda L: L.zeros(3).fill_diagonal_(1),
+    "fill_diagonal_of_unequal_dims_is_refused": lambda L: L.zeros(2, 3, 2).fill_diagonal_(1),
+    "fill_diagonal_of_a_leaf_that_requires_grad_is_refused": lambda L: L.zeros(2, 2, requires_grad=True)
+    .fill_diagonal_(1),
     # random fills: torch's errors and graph nodes (their values: test_random_fill_draws_follow_torchs_...)
     "exponential_with_a_rate_of_zero_is_refused": lambda L: L.ones(3).exponential_(0.0),
     "geometric_with_p_of_one_is_refused": lambda L: L.ones(3).geometric_(1.0),
