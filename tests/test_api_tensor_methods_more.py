@@ -304,17 +304,17 @@ FILLS = {"exponential_": (0.5,), "geometric_": (0.3,), "log_normal_": (0.5, 0.75
 
 
 @pytest.mark.parametrize("name", FILLS)
-def test_random_fill_draws_follow_torchs_distribution_but_not_its_stream(name):
-    """minigrad draws these from its own generator through the inverse CDF; torch uses vectorised kernels that
-    minigrad does not replay, so for one seed the values differ from torch's: only the distribution is torch's.
-    A two-sample Kolmogorov-Smirnov statistic of 20000 draws each (fixed seeds) stays under its critical value
-    at the 1e-6 level, sqrt(-ln(1e-6 / 2) / 2) * sqrt(2 / n) (about 0.027)."""
+def test_random_fill_draws_follow_torchs_distribution(name):
+    """minigrad draws these from its own generator through the inverse CDF; torch's kernels for them differ by
+    CPU and build and minigrad does not replay them, so the values are not claimed to be torch's stream for a
+    seed (on some CPUs some of them coincide): only the distribution is compared. A two-sample
+    Kolmogorov-Smirnov statistic of 20000 draws each (fixed seeds) stays under its critical value at the 1e-6
+    level, sqrt(-ln(1e-6 / 2) / 2) * sqrt(2 / n) (about 0.027)."""
     n = 20000
     minigrad.manual_seed(0)
-    torch.manual_seed(0)
+    torch.manual_seed(1)                             # another seed: the distributions compared, not the draws
     mine = np.sort(getattr(minigrad.empty(n, dtype=minigrad.float64), name)(*FILLS[name]).numpy())
     theirs = np.sort(getattr(torch.empty(n, dtype=torch.float64), name)(*FILLS[name]).numpy())
     grid = np.concatenate([mine, theirs])
     ks = np.max(np.abs(np.searchsorted(mine, grid, "right") / n - np.searchsorted(theirs, grid, "right") / n))
     assert ks < np.sqrt(-np.log(1e-6 / 2) / 2) * np.sqrt(2 / n)
-    assert not np.array_equal(mine, theirs)          # not torch's stream: documented, not claimed

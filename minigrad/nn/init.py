@@ -64,9 +64,10 @@ def _random_fill(tensor, *args, generator=None):
 
 
 # exponential_, geometric_, log_normal_, cauchy_: each draws float64 uniforms u in [0, 1) from minigrad's
-# generator and maps them through the distribution's inverse CDF. torch draws these through vectorised kernels
-# that minigrad does not replay, so the values follow the same distribution but are NOT torch's stream for a
-# seed (uniform_, normal_, random_ and bernoulli_ are).
+# generator (log_normal_: float64 normals) and maps them through the distribution's inverse CDF. torch's
+# kernels for these differ by CPU and build, and minigrad does not replay them: the values follow torch's
+# distribution but are NOT claimed to be torch's stream for a seed (uniform_, normal_, random_ and bernoulli_
+# are).
 
 def _unit_draws(tensor, generator):
     return _gen(generator).uniform(tensor._data.shape, 0.0, 1.0, np.float64)
@@ -95,10 +96,11 @@ def _exponential_method(tensor, lambd=1, *, generator=None):
 @declare(export="", methods="geometric_")
 def _geometric_method(tensor, p, *, generator=None):
     """Fill with draws of the geometric distribution (the number of trials up to the first success of
-    probability p, so 1, 2, ...): ceil(log(1 - u) / log(1 - p)) (not torch's stream for a seed)."""
+    probability p, so 1, 2, ...): ceil(log(u) / log(1 - p)) (not torch's stream for a seed)."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    draws = np.maximum(np.ceil(np.log1p(-_unit_draws(tensor, generator)) / np.log1p(-p)), 1)
+    with np.errstate(divide="ignore"):             # u = 0: log(u) = -inf, an infinite count (torch's too)
+        draws = np.ceil(np.log(_unit_draws(tensor, generator)) / np.log1p(-p))
     return _draw_into(tensor, draws.astype(tensor._data.dtype), "GeometricBackward0")
 
 
