@@ -318,3 +318,20 @@ def test_random_fill_draws_follow_torchs_distribution(name):
     grid = np.concatenate([mine, theirs])
     ks = np.max(np.abs(np.searchsorted(mine, grid, "right") / n - np.searchsorted(theirs, grid, "right") / n))
     assert ks < np.sqrt(-np.log(1e-6 / 2) / 2) * np.sqrt(2 / n)
+
+
+@pytest.mark.parametrize("op, args", [("unsqueeze_", (1,)), ("squeeze_", ()), ("squeeze_", (1,)),
+                                      ("transpose_", (0, 2)), ("transpose_", (-1, 0))])
+def test_views_of_a_tensor_reshaped_in_place_still_find_their_elements(op, args):
+    """A view taken before its base's shape changes in place, then the base written in place: the view is read
+    again from the base's new history, and its gradient reaches the leaf at its own elements."""
+    def case(L):
+        x = L.tensor(np.arange(1.0, 5.0).reshape(2, 1, 2), requires_grad=True)
+        y = x * 1
+        row = y[1]
+        getattr(y, op)(*args)
+        y.mul_(2)
+        weights = L.arange(4.0, dtype=L.float64).reshape(y.shape)
+        ((row * L.tensor([1.0, 10.0], dtype=L.float64)).sum() + (y * y * weights).sum()).backward()
+        return [row.detach(), x.grad, tuple(y.shape)]
+    assert_same(outcome(minigrad, case), outcome(torch, case))

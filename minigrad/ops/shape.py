@@ -559,11 +559,12 @@ def tile_method(self, *dims):
 
 # ---------------------------------------------------------------- in-place view ops (t.unsqueeze_(0) ...)
 
-def _view_in_place(self, view_op, name):
+def _view_in_place(self, view_op, name, undo):
     """self becomes view_op(self): the same storage under a new shape and strides, as torch's in-place view ops
     change the tensor's own metadata. In the graph the view's node is recorded under torch's name for the
-    in-place form (UnsqueezeBackward1 ...), its input self's old history; a view keeps locating its elements in
-    its base through the new view op."""
+    in-place form (UnsqueezeBackward1 ...), its input self's old history. A view keeps locating its elements in
+    its base through the new view op; views of self locate theirs through `undo` (self's new shape back to the
+    old one) first."""
     self._check_inplace()
     before = Tensor._make(self._data)
     recording = grad_state.enabled and self.requires_grad
@@ -577,6 +578,10 @@ def _view_in_place(self, view_op, name):
     outer = getattr(self, "_base", None)
     if outer is not None:
         self._base = (outer[0], _compose(locate, outer[1]))
+    for ref in getattr(self, "_views", None) or ():
+        view = ref()
+        if view is not None and view._base[0] is self:
+            view._base = (self, _compose(view._base[1], undo))
     self._data = out._data
     self._bump_version()
     return self
@@ -584,26 +589,34 @@ def _view_in_place(self, view_op, name):
 
 @declare(export="", methods="unsqueeze_")
 def unsqueeze_(self, dim):
-    return _view_in_place(self, lambda a: unsqueeze(a, dim), "UnsqueezeBackward1")
+    d = _dim(dim, self._data.ndim + 1)
+    return _view_in_place(self, lambda a: unsqueeze(a, d), "UnsqueezeBackward1", lambda arr: np.squeeze(arr, d))
 
 
 @declare(export="", methods="squeeze_")
 def squeeze_(self, dim=None):
     name = "SqueezeBackward3" if dim is None else "SqueezeBackward5" if isinstance(dim, (tuple, list)) else \
         "SqueezeBackward4"
-    return _view_in_place(self, lambda a: squeeze(a, dim), name)
+    shape = self._data.shape
+    dims = range(len(shape)) if dim is None else [_dim(d, len(shape)) for d in (
+        dim if isinstance(dim, (tuple, list)) else (dim,))]
+    removed = tuple(sorted({d for d in dims if shape[d] == 1}))
+    return _view_in_place(self, lambda a: squeeze(a, dim), name, lambda arr: np.expand_dims(arr, removed))
 
 
 @declare(export="", methods="t_")
 def t_(self):
     if self._data.ndim > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-    return _view_in_place(self, t, "TBackward1")
+    return _view_in_place(self, t, "TBackward1", np.transpose)
 
 
 @declare(export="", methods="transpose_")
 def transpose_(self, dim0, dim1):
-    return _view_in_place(self, lambda a: transpose(a, dim0, dim1), "TransposeBackward1")
+    nd = self._data.ndim
+    d0, d1 = (_dim(dim0, nd), _dim(dim1, nd)) if nd else (0, 0)
+    return _view_in_place(self, lambda a: transpose(a, dim0, dim1), "TransposeBackward1",
+                          lambda arr: np.swapaxes(arr, d0, d1) if arr.ndim else arr)
 
 
 @declare(export="", methods="resize_")
