@@ -65,6 +65,7 @@ CASES = {
     "left_shifts_of_int16_at_and_past_the_width": lambda L: [
         L.tensor([1, 100, -1], dtype=L.int16) << s for s in (0, 7, 8, 9, 15, 16, -1)],
     "a_number_shifted_by_a_tensor": lambda L: 100 >> L.tensor([1, 2]),
+    "a_float_shifted_by_a_tensor_is_refused": lambda L: 2.0 << L.tensor([1, 2]),
     "shift_by_a_tensor_elementwise": lambda L: L.tensor([1, 2, -3]) << L.tensor([1, 2, 3]),
     "shift_by_a_0d_int64_tensor_keeps_int8": lambda L: L.tensor([1], dtype=L.int8) << L.tensor(1),
     "bitwise_left_shift_function": lambda L: L.bitwise_left_shift(L.tensor([1, 2]), 1),

@@ -126,7 +126,10 @@ def _shift(kernel, shift):
     negative count) gives 0 for <<, and the sign fill (0 or -1) for >>, where C would be undefined."""
     def op(input, other):
         if not isinstance(input, Tensor):                    # 2 << t: the number takes t's dtype
-            input, other = Tensor._make(np.asarray(input, dtype=other._data.dtype)), other
+            if isinstance(input, (float, np.floating)):
+                raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                          f"'{dtypes.scalar_name(_float_type(other, input))}'")
+            input = Tensor._make(np.asarray(input, dtype=other._data.dtype))
         if isinstance(other, Tensor):
             if input._data.dtype != other._data.dtype:
                 input, other = _promote(input, other)
