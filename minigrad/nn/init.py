@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .. import random as _random
+from .. import dtypes, random as _random
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import Zero
 from ..ops.inplace import record_inplace
@@ -61,6 +61,70 @@ def _random_fill(tensor, *args, generator=None):
     else:
         draws = gen.random_(tensor._data.shape, tensor._data.dtype)
     return _draw_into(tensor, draws, f"RandomBackward{2 - len(args)}")
+
+
+# exponential_, geometric_, log_normal_, cauchy_: each draws float64 uniforms u in [0, 1) from minigrad's
+# generator (log_normal_: float64 normals) and maps them through the distribution's inverse CDF. torch's
+# kernels for these differ by CPU and build, and minigrad does not replay them: the values follow torch's
+# distribution but are NOT claimed to be torch's stream for a seed (uniform_, normal_, random_ and bernoulli_
+# are).
+
+def _unit_draws(tensor, generator):
+    return _gen(generator).uniform(tensor._data.shape, 0.0, 1.0, np.float64)
+
+
+def _continuous(tensor, name):
+    """torch's refusal of a continuous distribution's fill on an integer tensor."""
+    if tensor._data.dtype.kind != "f":
+        np_dt = tensor._data.dtype
+        type_name = dtypes.c_name(np_dt) if name == "Cauchy" else dtypes.scalar_name(np_dt)
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {type_name}")
+
+
+@declare(export="", methods="exponential_")
+def _exponential_method(tensor, lambd=1, *, generator=None):
+    """Fill with draws of the exponential distribution of rate lambd: -log(1 - u) / lambd (not torch's stream
+    for a seed: the same distribution)."""
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    _continuous(tensor, "Exponential")
+    draws = -np.log1p(-_unit_draws(tensor, generator)) / lambd
+    return _draw_into(tensor, draws.astype(tensor._data.dtype), "ExponentialBackward0")
+
+
+@declare(export="", methods="geometric_")
+def _geometric_method(tensor, p, *, generator=None):
+    """Fill with draws of the geometric distribution (the number of trials up to the first success of
+    probability p, so 1, 2, ...): ceil(log(u) / log(1 - p)) (not torch's stream for a seed)."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    with np.errstate(divide="ignore"):             # u = 0: log(u) = -inf, an infinite count (torch's too)
+        draws = np.ceil(np.log(_unit_draws(tensor, generator)) / np.log1p(-p))
+    return _draw_into(tensor, draws.astype(tensor._data.dtype), "GeometricBackward0")
+
+
+@declare(export="", methods="log_normal_")
+def _log_normal_method(tensor, mean=1, std=2, *, generator=None):
+    """Fill with exp(x) for x drawn from the normal distribution N(mean, std**2) (not torch's stream for a
+    seed)."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    if tensor._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_normal_cpu\" not implemented for '{dtypes.scalar_name(tensor._data.dtype)}'")
+    draws = np.exp(_gen(generator).normal(tensor._data.shape, float(mean), float(std), np.float64))
+    return _draw_into(tensor, draws.astype(tensor._data.dtype), "LogNormalBackward0")
+
+
+@declare(export="", methods="cauchy_")
+def _cauchy_method(tensor, median=0, sigma=1, *, generator=None):
+    """Fill with draws of the Cauchy distribution: median + sigma * tan(pi * (u - 1/2)) (not torch's stream for
+    a seed)."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    _continuous(tensor, "Cauchy")
+    draws = median + sigma * np.tan(np.pi * (_unit_draws(tensor, generator) - 0.5))
+    return _draw_into(tensor, draws.astype(tensor._data.dtype), "CauchyBackward0")
 
 
 def constant_(tensor, val):

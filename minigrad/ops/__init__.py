@@ -44,10 +44,11 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - pixel_shuffle: pixel_shuffle pixel_unshuffle
 - dropout:     dropout, dropout1d dropout2d (whole channels)
 - fused:       addcmul addcdiv lerp (the fused ops optimizers are written with)
+- callables:   apply_ map_ (a Python function on each element, outside autograd)
 
 Kernels whose rounding is a choice (sums, exp, sqrt, fused updates) come from minigrad.backend.
 """
 from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, subscript, join, views, inplace  # noqa: F401,E402
 from . import indexing, sorting, histogram, matmul, fused, nn_ops, activations  # noqa: F401,E402
 from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
-from . import trigonometric, special, rounding, contractions, decompositions  # noqa: F401,E402
+from . import trigonometric, special, rounding, contractions, decompositions, callables  # noqa: F401,E402

@@ -9,6 +9,7 @@ from ..tensor import Tensor, declare
 from ..backend import kernels as K
 from . import out as _out
 from .elementwise import binary, unary, where
+from .rounding import divide_rounded
 from .unary import Reciprocal, log
 
 
@@ -344,15 +345,29 @@ def mul(input, other, *, out=None):
     return binary(Mul, input, other)
 
 
-@declare(methods="div __truediv__", inplace="div_ __itruediv__", op=Div)
-def div(input, other, *, out=None):
-    if out is not None:
-        return _out.into("div", out, (input, other), lambda: div(input, other))
+@declare(export="div divide", methods="div divide __truediv__", inplace="div_ divide_ __itruediv__", op=Div)
+def div(input, other, *, rounding_mode=None, out=None):
+    """torch.div: input / other; rounding_mode='trunc' or 'floor' rounds the quotient (rounding.py)."""
+    if out is not None or rounding_mode is not None:
+        return _div_with_options(input, other, rounding_mode, out)
     a, b = input, other
     if a._data.dtype.kind in "biu" and (type(b) in (int, bool) or
                                         (isinstance(b, Tensor) and b._data.dtype.kind in "biu")):
         a = a.to(dtypes.get_default_dtype())         # true division of integers gives floats, as in torch
     return binary(Div, a, b)
+
+
+def _div_with_options(input, other, rounding_mode, out):
+    """div's rarer forms, kept off its hot path: a rounded quotient, or the result written into out."""
+    if out is not None:
+        return _out.into("div", out, (input, other), lambda: div(input, other, rounding_mode=rounding_mode))
+    return divide_rounded(input, other, rounding_mode)
+
+
+@declare(methods="true_divide", inplace="true_divide_", op=Div)
+def true_divide(input, other, *, out=None):
+    """torch.true_divide: div without rounding (its older name)."""
+    return div(input, other, out=out)
 
 
 @declare(export="", methods="__rtruediv__", op=Reciprocal)

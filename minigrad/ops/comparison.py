@@ -6,6 +6,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor, _raw, declare
 from .broadcast import broadcast_error
+from .elementwise import _promote
 
 
 def _graphless_op(op, kernel=None):
@@ -116,3 +117,84 @@ def logical_xor(a, b):
 @declare(methods="logical_not")
 def logical_not(a):
     return Tensor._make(np.logical_not(a._data))
+
+
+# ---------------------------------------------------------------- bit shifts (integer tensors, no graph)
+
+def _shift(kernel, shift):
+    """a << b or a >> b for integer tensors, as torch computes them: a shift past the type's width (or by a
+    negative count) gives 0 for <<, and the sign fill (0 or -1) for >>, where C would be undefined."""
+    def op(input, other):
+        if not isinstance(input, Tensor):                    # 2 << t: the number takes t's dtype
+            if isinstance(input, (float, np.floating)):
+                raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                          f"'{dtypes.scalar_name(_float_type(other, input))}'")
+            input = Tensor._make(np.asarray(input, dtype=other._data.dtype))
+        if isinstance(other, Tensor):
+            if input._data.dtype != other._data.dtype:
+                input, other = _promote(input, other)
+            b = other._data
+        elif isinstance(other, (bool, int, np.integer)):
+            b = other
+            if input._data.dtype.kind == "b":               # a bool tensor with an int is an int64 tensor
+                input = Tensor._make(input._data.astype(np.int64))
+        elif isinstance(other, (float, np.floating)):
+            raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                      f"'{dtypes.scalar_name(_float_type(input, other))}'")
+        else:
+            raise TypeError(f"unsupported operand type(s) for {'<<' if kernel == 'lshift_cpu' else '>>'}: "
+                            f"'Tensor' and '{type(other).__name__}'")
+        a = input._data
+        if a.dtype.kind not in "iu":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.scalar_name(a.dtype)}'")
+        try:
+            b = np.broadcast_to(np.asarray(b).astype(np.int64), np.broadcast_shapes(a.shape, np.shape(b)))
+        except ValueError:
+            raise broadcast_error(a.shape, np.shape(b)) from None
+        return Tensor._make(shift(np.broadcast_to(a, b.shape), b, a.dtype))
+    op.__name__ = "bitwise_left_shift" if kernel == "lshift_cpu" else "bitwise_right_shift"
+    return op
+
+
+def _left(a, b, dt):
+    bits = dt.itemsize * 8
+    fits = (b >= 0) & (b < bits)
+    unsigned = a.astype(np.dtype(f"u{dt.itemsize}"))
+    return np.where(fits, unsigned << np.where(fits, b, 0).astype(unsigned.dtype), 0).astype(dt)
+
+
+def _right(a, b, dt):
+    widest = dt.itemsize * 8 - (dt.kind == "i")     # torch: a shift past it is a shift by it (the sign fill)
+    b = np.where((b < 0) | (b >= widest), widest, b)
+    if dt.kind == "u":                              # shifting an unsigned by its full width gives 0
+        return np.where(b >= widest, 0, a >> np.minimum(b, widest - 1).astype(dt)).astype(dt)
+    return (a >> b.astype(dt)).astype(dt)
+
+
+bitwise_left_shift = declare(methods="bitwise_left_shift __lshift__",
+                             inplace="bitwise_left_shift_ __ilshift__")(_shift("lshift_cpu", _left))
+bitwise_right_shift = declare(methods="bitwise_right_shift __rshift__",
+                              inplace="bitwise_right_shift_ __irshift__")(_shift("rshift_cpu", _right))
+declare(export="", methods="__rlshift__")(lambda self, other: bitwise_left_shift(other, self))
+declare(export="", methods="__rrshift__")(lambda self, other: bitwise_right_shift(other, self))
+
+
+# ---------------------------------------------------------------- truth and membership
+
+@declare(methods="is_nonzero")
+def is_nonzero(input):
+    """Whether a one-element tensor is not 0 (False, 0, 0.0): torch's errors for more or fewer elements."""
+    if input._data.size == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input._data.size > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(()) != 0)
+
+
+@declare(export="", methods="__contains__")
+def contains(self, element):
+    """`element in t`: whether any element of t equals element (a number, or a tensor compared elementwise)."""
+    if not isinstance(element, (Tensor, bool, int, float, complex, np.number)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                           f"{type(element)}.")
+    return bool((element == self).any())

@@ -373,9 +373,14 @@ def _cast_method(np_dtype):
     return method
 
 
+# t.is_cuda: minigrad's tensors live on the CPU
+declare(export="", methods="is_cuda")(property(lambda self: False, doc="False: minigrad runs on the CPU only."))
+
+
 # t.float(), t.double(), ...: the casts torch's Tensor has by name
 for _name, _np_dtype in (("float", np.float32), ("double", np.float64), ("half", np.float16), ("long", np.int64),
-                         ("int", np.int32), ("bool", np.bool_)):
+                         ("int", np.int32), ("short", np.int16), ("char", np.int8), ("byte", np.uint8),
+                         ("bool", np.bool_)):
     declare(export="", methods=_name)(_cast_method(np.dtype(_np_dtype)))
 
 
@@ -410,6 +415,13 @@ def new_tensor(t, data, dtype=None, device=None, requires_grad=False):
 
 @declare(export="", methods="new_zeros")
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    return new_full(self, size, 0, dtype, device, requires_grad)
+
+
+@declare(export="", methods="new_empty")
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """A tensor of `size` in t's dtype (or dtype), its values not set (torch's are whatever memory held; these
+    are zeros)."""
     return new_full(self, size, 0, dtype, device, requires_grad)
 
 

@@ -12,6 +12,8 @@ from ..tensor import Tensor, declare
 from .broadcast import _dim, broadcast_shape
 from .indexing import gather
 from .positions import pick, positions
+from .subscript import Index, _torch_index_message
+from .subscript import _put as _write_at
 
 
 class PutAt(Function):
@@ -196,3 +198,82 @@ def take_along_dim(input, indices, dim=None):
     a = input if input._data.shape == want_a else input.expand(want_a)
     idx = indices if indices._data.shape == want_i else Tensor._make(np.broadcast_to(indices._data, want_i).copy())
     return gather(a, d, idx)
+
+
+# ---------------------------------------------------------------- index_put (t[indices] = values, or +=)
+
+class IndexPut(Function):
+    """a with values written (accumulate: added, repeated positions adding up) at a[indices].  grad a = grad,
+    zeroed at the written positions unless accumulating; grad values = grad at those positions"""
+    name = "IndexPutBackward0"
+
+    def forward(self, a, values, index, accumulate):
+        self.index, self.accumulate = index, accumulate
+        out = a.copy()
+        if accumulate:
+            try:
+                target_shape = out[index].shape
+            except IndexError as e:
+                raise IndexError(_torch_index_message(out, index, str(e))) from None
+            try:
+                values = np.broadcast_to(values, target_shape)
+            except ValueError:
+                raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
+                                   f"to indexing result of shape {list(target_shape)}") from None
+            np.add.at(out, index, values)
+        else:
+            _write_at(out, index, values, "")
+        return out
+
+    def backward(self, g):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            ga = g
+            if not self.accumulate:
+                ga = g.copy()
+                ga[self.index] = 0
+        if self.needs_input_grad[1]:
+            gv = g[self.index]
+        return ga, gv, None, None
+
+    def backward_tensor(self, g):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            ga = g
+            if not self.accumulate:
+                kept = np.ones(g._data.shape, dtype=g._data.dtype)
+                kept[self.index] = 0
+                ga = g * Tensor._make(kept)
+        if self.needs_input_grad[1]:
+            gv = Index.apply1(g, self.index)
+        return ga, gv, None, None
+
+
+def _index_put_args(input, indices, values, name):
+    """indices as a tuple of arrays, with torch's errors for the arguments."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'indices' (position 1) must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"{name}(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    if values._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{dtypes.scalar_name(input._data.dtype)} for the destination and "
+                           f"{dtypes.scalar_name(values._data.dtype)} for the source.")
+    index = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
+    if any(isinstance(i, np.ndarray) and i.dtype.kind not in "iub" for i in index):
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return index
+
+
+@declare(methods="index_put", op=IndexPut)
+def index_put(input, indices, values, accumulate=False):
+    """input with values written at input[indices] (accumulate=True: added there, repeats adding up)."""
+    index = _index_put_args(input, indices, values, "index_put")
+    return IndexPut.apply(input, values, index, bool(accumulate))
+
+
+@declare(export="", methods="index_put_", op=IndexPut)
+def index_put_(self, indices, values, accumulate=False):
+    index = _index_put_args(self, indices, values, "index_put_")
+    return self._inplace(lambda a, _: IndexPut.apply(a, values, index, bool(accumulate)), values)

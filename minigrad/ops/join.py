@@ -61,7 +61,7 @@ def stack(tensors, dim=0, *, axis=None, out=None):
         if t._data.shape != first:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
                                f"and {list(t._data.shape)} at entry {i}")
-    return Stack.apply(_dim(dim, len(first) + 1), *tensors)
+    return Stack.apply(_dim(dim, len(first) + 1), *_in_common_dtype(tensors, tensors))
 
 
 @declare()
@@ -73,9 +73,8 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    dt = functools.reduce(dtypes.promote, [t._data.dtype for t in tensors])    # torch's, the skipped ones too
-    tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
-    tensors = [t if t._data.dtype == dt else t.to(dtypes.FROM_NUMPY[dt]) for t in tensors]    # not NumPy's
+    kept = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
+    tensors = _in_common_dtype(kept, tensors)          # the skipped empty ones count in the dtype too
     nd = tensors[0]._data.ndim
     d = _dim(dim, nd)
     for i, t in enumerate(tensors):
@@ -87,6 +86,13 @@ def cat(tensors, dim=0, *, axis=None, out=None):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {s0[k]} "
                                    f"but got size {s[k]} for tensor number {i} in the list.")
     return Cat.apply(d, *tensors)
+
+
+def _in_common_dtype(tensors, all_tensors):
+    """tensors cast to torch's result dtype of all_tensors (the higher category, then the wider type), not
+    NumPy's: np.stack of a float32 and an int64 array would give float64, torch gives float32."""
+    dt = functools.reduce(dtypes.promote, [t._data.dtype for t in all_tensors])
+    return [t if t._data.dtype == dt else t.to(dtypes.FROM_NUMPY[dt]) for t in tensors]
 
 
 @declare()
@@ -201,3 +207,12 @@ def unbind(a, dim=0):
     d = _dim(dim, nd)
     lead = (slice(None),) * d
     return _pieces(a, UnbindPart, [lead + (i,) for i in range(a._data.shape[d])])
+
+
+@declare(methods="split_with_sizes", op=SplitWithSizesPart)
+def split_with_sizes(input, split_sizes, dim=0):
+    """split into pieces of the given sizes along dim (split with a list, under the name torch records)."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return split(input, list(split_sizes), dim)

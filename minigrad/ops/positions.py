@@ -10,8 +10,9 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
-from .broadcast import _dim, broadcast_shape
+from .broadcast import _dim, broadcast_shape, expanded_shape
 from .join import cat
 from .views import mark_view
 
@@ -228,3 +229,94 @@ def masked_select(input, mask):
     source = input if input._data.shape == shape else input.expand(shape)
     where = positions(shape)[np.broadcast_to(mask._data, shape)]
     return pick(source, where, "MaskedSelectBackward0")
+
+
+class MaskedScatter(Function):
+    """a with source's first elements written, in order, where mask holds.  grad a = grad where mask does not
+    hold; grad source = grad at the written positions for its first elements, 0 for the rest"""
+    name = "MaskedScatterBackward0"
+
+    def forward(self, a, source, mask):
+        self.mask, self.source_shape = mask, source.shape
+        self.where = np.flatnonzero(mask)
+        out = np.broadcast_to(a, mask.shape).copy()          # C order: the flat view below writes into it
+        out.reshape(-1)[self.where] = source.reshape(-1)[:self.where.size]
+        return out
+
+    def backward(self, g):
+        ga = np.where(self.mask, 0, g) if self.needs_input_grad[0] else None
+        gs = None
+        if self.needs_input_grad[1]:
+            gs = np.zeros(int(np.prod(self.source_shape, dtype=np.int64)), dtype=g.dtype)
+            gs[:self.where.size] = g.reshape(-1)[self.where]
+            gs = gs.reshape(self.source_shape)
+        return ga, gs, None
+
+    def backward_tensor(self, g):
+        ga = g.masked_fill(Tensor._make(self.mask), 0) if self.needs_input_grad[0] else None
+        gs = None
+        if self.needs_input_grad[1]:
+            picked = g.reshape(-1)[Tensor._make(self.where)]
+            rest = int(np.prod(self.source_shape, dtype=np.int64)) - self.where.size
+            gs = cat([picked, Tensor._make(np.zeros(rest, dtype=g._data.dtype))]).reshape(self.source_shape)
+        return ga, gs, None
+
+
+def _masked_scatter_args(input, mask, source, name):
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{name}(): argument 'source' (position 2) must be Tensor, not {type(source).__name__}")
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{dtypes.scalar_name(mask._data.dtype)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{dtypes.scalar_name(input._data.dtype)} and {dtypes.scalar_name(source._data.dtype)}")
+
+
+def _scatter_into(input, mask, source, shape):
+    mask_data = np.broadcast_to(mask._data, shape)
+    if np.count_nonzero(mask_data) > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return MaskedScatter.apply(input, source, mask_data)
+
+
+@declare(methods="masked_scatter", op=MaskedScatter)
+def masked_scatter(input, mask, source):
+    """input with source's elements written, in order, where mask (broadcast against input) holds."""
+    _masked_scatter_args(input, mask, source, "masked_scatter")
+    return _scatter_into(input, mask, source, broadcast_shape(mask._data.shape, input._data.shape))
+
+
+@declare(export="", methods="masked_scatter_", op=MaskedScatter)
+def masked_scatter_(self, mask, source):
+    """In-place masked_scatter: the mask is expanded to this tensor's shape (torch's error if it cannot be)."""
+    _masked_scatter_args(self, mask, source, "masked_scatter_")
+    expanded_shape(mask._data.shape, self._data.shape, "CPUBoolType")
+    return self._inplace(lambda a, _: _scatter_into(a, mask, source, a._data.shape), source)
+
+
+@declare(export="", methods="fill_diagonal_")
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write fill_value on the main diagonal (every dim the same index); wrap=True: on a tall matrix, start again
+    below it every ncols + 1 rows (NumPy's fill_diagonal, torch's too). In the graph, torch writes through a
+    view of the diagonal: CopySlices, the old values' gradient zero there."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if self.requires_grad and self.grad_fn is None and grad_state.enabled:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    on_diagonal = np.zeros(shape, dtype=bool)
+    np.fill_diagonal(on_diagonal, True, wrap=wrap)
+    mask = Tensor._make(on_diagonal)
+    self._inplace(lambda a, _: _renamed(a.masked_fill(mask, fill_value), "CopySlices"), None)
+    if wrap and len(shape) == 2 and shape[0] > shape[1] + 1:
+        self._bump_version()               # torch fills the wrapped part as a second write
+    return self
+
+
+def _renamed(t, name):
+    if t.grad_fn is not None:
+        t.grad_fn.rename(name)
+    return t

@@ -135,6 +135,53 @@ def rfloor_divide(a, b):
     return floor_divide(b, a)
 
 
+class DivRounded(Function):
+    """a / b rounded toward zero ('trunc') or down ('floor').  Piecewise constant: the gradient is 0 (torch's),
+    and that zero gradient does not depend on a or b"""
+    name = "DivBackward2"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    mode = "trunc"
+
+    def forward(self, a, b):
+        self.shapes = (np.shape(a), np.shape(b))
+        if a.dtype.kind == "f":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.asarray(np.floor_divide(a, b) if self.mode == "floor" else np.trunc(a / b))
+        quotient = np.floor_divide(a, b)             # integers: Python's rounding down, then toward zero
+        if self.mode == "trunc":
+            quotient = quotient + ((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
+        return np.asarray(quotient, dtype=np.result_type(a, b))
+
+    def backward(self, g):
+        return tuple(np.zeros(shape, g.dtype) if need else None
+                     for shape, need in zip(self.shapes, self.needs_input_grad))
+
+    def backward_tensor(self, g):
+        return tuple(Tensor._make(np.zeros(shape, g._data.dtype)) if need else None
+                     for shape, need in zip(self.shapes, self.needs_input_grad))
+
+
+def divide_rounded(input, other, rounding_mode):
+    """torch.div(input, other, rounding_mode='trunc' | 'floor'): the quotient rounded, integers staying
+    integers (a division by an integer 0 is refused as torch refuses it)."""
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    if not isinstance(input, Tensor):
+        input = Tensor._make(np.asarray(input, dtype=_number_dtype(input, other)))
+    if input._data.dtype.kind == "b" and (type(other) is bool or
+                                          (isinstance(other, Tensor) and other._data.dtype.kind == "b")):
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+    _integer_zero_division(input, other)
+    return binary(DivRounded if rounding_mode == "trunc" else DivFloor, input, other)
+
+
+class DivFloor(DivRounded):
+    """a / b rounded down.  The gradient is 0 (torch's)"""
+    name = "DivBackward2"
+    mode = "floor"
+
+
 class Frac(Pointwise):
     """a - trunc(a), the fractional part (the sign of a).  d frac(a)/da = 1"""
     name = "FracBackward0"

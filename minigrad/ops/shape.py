@@ -3,11 +3,13 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import declare
+from ..autograd.grad_mode import grad_state
+from ..tensor import Tensor, declare
 from .broadcast import _dim, _sizes, expanded_shape
 from .subscript import Index, IndexGrad
-from .views import mark_if_view, mark_view
+from .views import _compose, mark_if_view, mark_view
 
 
 class View(Function):
@@ -272,6 +274,10 @@ def repeat(a, sizes):
     if len(sizes) < a._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
+    if any(s < 0 for s in sizes):
+        shape = [n * s for n, s in zip((1,) * (len(sizes) - a._data.ndim) + a._data.shape, sizes)]
+        negative = next(n for n in shape if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {shape}")
     return Repeat.apply1(a, sizes)
 
 
@@ -450,7 +456,48 @@ def view_method(self, *shape):
     if not shape:
         raise TypeError("view() received an invalid combination of arguments - got (), but expected one of:\n"
                         " * (torch.dtype dtype)\n * (tuple of ints size)\n")
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        return view_as_dtype(self, shape[0])
     return view(self, shape)
+
+
+def view_as_dtype(a, dtype):
+    """t.view(dtype): the same bytes read as another dtype, sharing t's storage and version counter, outside
+    the graph (as torch). A wider dtype joins neighbouring elements of the last dim, a narrower one splits them."""
+    arr, new = a._data, dtype.np
+    old = arr.dtype
+    if new.itemsize != old.itemsize:
+        _check_dtype_view(arr, new)
+    out = Tensor._make(arr.view(new))
+    out._version_cell = a._version_cell
+    return out
+
+
+def _check_dtype_view(arr, new):
+    """torch's refusals of a view as a dtype of another size: the last dim must be contiguous and, for a wider
+    dtype, the sizes, strides and offset must fit whole new elements."""
+    old = arr.dtype
+    names = f"{dtypes.scalar_name(old)} as {dtypes.scalar_name(new)} (different element sizes)"
+    if arr.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+    strides = [st // old.itemsize for st in arr.strides]
+    if strides[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {strides[-1]}")
+    if new.itemsize > old.itemsize:
+        ratio = new.itemsize // old.itemsize
+        if arr.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view {names}, but got "
+                               f"{arr.shape[-1]}")
+        for i, st in enumerate(strides[:-1]):
+            if st % ratio:
+                raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} to view {names}, but got {st}")
+        owner = arr
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        offset = (arr.__array_interface__["data"][0] - owner.__array_interface__["data"][0]) // old.itemsize
+        if offset % ratio:
+            raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} to view {names}, but got "
+                               f"{offset}")
 
 
 @declare(export="", methods="reshape", op=View)
@@ -496,3 +543,101 @@ def expand_as(self, other):
 declare(export="", methods="T")(property(lambda self: permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
                                           doc="The dimensions reversed (PermuteBackward0)."))
 declare(export="", methods="mT")(property(matrix_transpose, doc=matrix_transpose.__doc__))
+
+
+@declare(op=Repeat)
+def tile(input, dims):
+    """torch.tile: repeat, with dims padded with leading 1s to the tensor's number of dimensions."""
+    dims = tuple(int(s) for s in _sizes(dims))
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+@declare(export="", methods="tile", op=Repeat)
+def tile_method(self, *dims):
+    return tile(self, _given(dims, "tile", "dims"))
+
+
+# ---------------------------------------------------------------- in-place view ops (t.unsqueeze_(0) ...)
+
+def _view_in_place(self, view_op, name, undo):
+    """self becomes view_op(self): the same storage under a new shape and strides, as torch's in-place view ops
+    change the tensor's own metadata. In the graph the view's node is recorded under torch's name for the
+    in-place form (UnsqueezeBackward1 ...), its input self's old history. A view keeps locating its elements in
+    its base through the new view op; views of self locate theirs through `undo` (self's new shape back to the
+    old one) first."""
+    self._check_inplace()
+    before = Tensor._make(self._data)
+    recording = grad_state.enabled and self.requires_grad
+    if recording:
+        before.requires_grad, before.grad_fn = True, self.grad_fn
+    out = view_op(before)
+    locate = out._base[1]
+    if recording:
+        out.grad_fn.rename(name)
+        self.grad_fn = out.grad_fn
+    outer = getattr(self, "_base", None)
+    if outer is not None:
+        self._base = (outer[0], _compose(locate, outer[1]))
+    for ref in getattr(self, "_views", None) or ():
+        view = ref()
+        if view is not None and view._base[0] is self:
+            view._base = (self, _compose(view._base[1], undo))
+    self._data = out._data
+    self._bump_version()
+    return self
+
+
+@declare(export="", methods="unsqueeze_")
+def unsqueeze_(self, dim):
+    d = _dim(dim, self._data.ndim + 1)
+    return _view_in_place(self, lambda a: unsqueeze(a, d), "UnsqueezeBackward1", lambda arr: np.squeeze(arr, d))
+
+
+@declare(export="", methods="squeeze_")
+def squeeze_(self, dim=None):
+    name = "SqueezeBackward3" if dim is None else "SqueezeBackward5" if isinstance(dim, (tuple, list)) else \
+        "SqueezeBackward4"
+    shape = self._data.shape
+    dims = range(len(shape)) if dim is None else [_dim(d, len(shape)) for d in (
+        dim if isinstance(dim, (tuple, list)) else (dim,))]
+    removed = tuple(sorted({d for d in dims if shape[d] == 1}))
+    return _view_in_place(self, lambda a: squeeze(a, dim), name, lambda arr: np.expand_dims(arr, removed))
+
+
+@declare(export="", methods="t_")
+def t_(self):
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+    return _view_in_place(self, t, "TBackward1", np.transpose)
+
+
+@declare(export="", methods="transpose_")
+def transpose_(self, dim0, dim1):
+    nd = self._data.ndim
+    d0, d1 = (_dim(dim0, nd), _dim(dim1, nd)) if nd else (0, 0)
+    return _view_in_place(self, lambda a: transpose(a, dim0, dim1), "TransposeBackward1",
+                          lambda arr: np.swapaxes(arr, d0, d1) if arr.ndim else arr)
+
+
+@declare(export="", methods="resize_")
+def resize_(self, *sizes, memory_format=None):
+    """self's shape set to sizes, keeping its first elements in order (new ones, if it grows, are not set:
+    zeros here). torch refuses it on a tensor that requires grad, even under no_grad."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(int(s) for s in _sizes(sizes))
+    n = int(np.prod(shape, dtype=np.int64))
+    flat = np.ascontiguousarray(self._data).reshape(-1)
+    if n <= flat.size:
+        self._data = flat[:n].reshape(shape)
+    else:
+        grown = np.zeros(n, dtype=flat.dtype)
+        grown[:flat.size] = flat
+        self._data = grown.reshape(shape)
+    outer = getattr(self, "_base", None)
+    if outer is not None:                          # still a view where its elements stayed in place
+        shared = np.may_share_memory(self._data, outer[0]._data)
+        self._base = (outer[0], _compose(lambda arr: arr.reshape(-1)[:n].reshape(shape), outer[1])) if shared \
+            else None
+    self._bump_version()
+    return self

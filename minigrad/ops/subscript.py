@@ -139,11 +139,22 @@ def _check_basic_index(a, index):
     0-d tensor."""
     parts = index if type(index) is tuple else (index,)
     for p in parts:
+        if isinstance(p, (float, np.floating)):
+            _refuse_float_index(parts)
         if type(p) is slice and p.step is not None and p.step <= 0:
             raise ValueError("slice step cannot be zero" if p.step == 0 else "step must be greater than zero")
     if a._data.ndim == 0 and parts and isinstance(parts[0], (int, np.integer)) and not isinstance(parts[0], bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
                          "C++ to convert a 0-dim tensor to a number")
+
+
+def _refuse_float_index(parts):
+    """torch's IndexError for a float index (x[1.0]), which NumPy words otherwise."""
+    for p in parts:
+        if isinstance(p, (float, np.floating)):
+            got = "float" if type(p) is float else f"numpy.{type(p).__name__}"
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {got})")
 
 
 @declare(export="", methods="__getitem__", op=Index)
@@ -261,6 +272,7 @@ class SetItem(Function):
 
 @declare(export="", methods="__setitem__", op=SetItem)
 def setitem(a, index, value):
+    _refuse_float_index(index if type(index) is tuple else (index,))
     index = _index(index)
     basic = _index_name(index) != "IndexBackward0"
     if grad_state.enabled and (a.requires_grad or getattr(a, "_base", None) is not None):
