@@ -357,6 +357,11 @@ EMITTED_STEPS = {
     "sigmoid relu softmax log_softmax": lambda x, w, b: (F.softmax(F.relu(x @ w.T + b), dim=1) * F.log_softmax(torch_sigmoid(x @ w.T), dim=1)).sum(),
     "exp, log": lambda x, w, b: ((x @ w.T * 0.1).exp() * b).mean() + (b * b + 1.0).log().mean(),
     "where, number minus tensor": lambda x, w, b: minigrad.where(x[:, :3] > 0, 1 - (x @ w.T).sigmoid(), b * 2).mean(),
+    # a batch of one: sums over one element (0 + x: -0.0 becomes 0.0), x[:, 0] of one column, in-place
+    # updates of one-element parameters
+    "a batch of one": lambda x, w, b: (F.mse_loss(F.linear(x[:1], w[:1], b[:1])[:, 0], x[:1, 1])
+                                       + ((x[:1, :1] @ w[:1, :1] + b[:1]) * 0.5 - x[:1, 2:3]).pow(2).mean()
+                                       + (x[:1, :1] * -0.0 * w[:1, :1]).sum() + (b[:1] * -0.0).mean()),
     "cross_entropy": lambda x, w, b: F.cross_entropy(x @ w.T + b, minigrad.tensor([0, 2, 1, 1, 0])) + F.cross_entropy(x @ w.T, minigrad.tensor([2, 2, 1, 0, 0]), reduction="sum"),
 }
 

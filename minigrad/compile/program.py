@@ -161,13 +161,24 @@ class Emitter:
 
     def k_sum(self, a, axes, shape, dtype):
         """K.sum(a, axes), `axes` the value (None, or a tuple of ints)."""
+        if self._inline() and _one_element(shape, dtype, axes):
+            return self.sum_of_one(a, axes, shape, dtype)
         return _k_sum(a, self.const(axes), shape, dtype, self._inline())
+
+    def sum_of_one(self, a, axes, shape, dtype):
+        """A sum over axes that hold one element (a batch of one): NumPy's reduction adds that element to
+        its identity, 0 (so -0.0 becomes 0.0); `a.reshape(...) + 0` is that addition, without the
+        reduction's machinery (a fifth of a microsecond against half of one)."""
+        kept = () if axes is None else tuple(n for i, n in enumerate(shape) if i not in {ax % len(shape) for ax in axes})
+        return f"(({a}).reshape({kept!r}) + {self.const(np.zeros((), dtype))})"
 
     def k_mean(self, a, axes, shape, dtype):
         """K.mean(a, axes): numpy_backend.mean's sum / n, n frozen as the dtype's scalar."""
         value = axes
         if not self._inline() or (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
             return f"K.mean({a}, {self.const(axes)})"
+        if _one_element(shape, dtype, axes):         # the sum of one element, divided by 1: that sum
+            return self.sum_of_one(a, axes, shape, dtype)
         size = math.prod(shape)
         sums = 1 if value is None else math.prod(n for i, n in enumerate(shape) if i not in
                                                  {ax % len(shape) for ax in value})
@@ -187,6 +198,11 @@ class Emitter:
         if len(x_shape) == 2 and 2 <= x_shape[0] <= 64 and math.prod(w_shape) >= 100_000:
             return f"np.ascontiguousarray(({w} @ {x}.T).T)"
         return f"{x} @ {w}.T"
+
+    def add_into(self, target, value, meta):
+        """`target += value`, `meta` the target's (shape, dtype, ...) (add_into: one element is cheaper summed
+        and copied back)."""
+        return add_into(target, value, meta, not self.readable)
 
     def tmp(self, name):
         return f"{name}{self.j}"
@@ -220,12 +236,28 @@ class CallEmitter:
             return self.program.names.get(id(value), readable or ("group" if type(value) is dict else "optimizer"))
         return self.program._bind(value, "c")
 
-    def k_add_scaled(self, y, x, alpha, out):
+    def k_add_scaled(self, y, x, alpha, out, meta=None):
         """K.add_scaled(y, x, alpha, out=out); the numpy backend's np.add(y, x * alpha, out=out) written inline
-        in the replay (as Emitter's kernels: one Python call less)."""
+        in the replay (as Emitter's kernels: one Python call less). `meta`, out's (shape, dtype): an update of
+        one element in place is written as add_into does."""
         if not self.readable and backend.get_backend() == "numpy":
-            return f"np.add({y}, {x} * {alpha if alpha.isidentifier() else f'({alpha})'}, out={out})"
+            scaled = f"{x} * {alpha if alpha.isidentifier() else f'({alpha})'}"
+            if y == out and meta is not None and math.prod(meta[0]) == 1:
+                return add_into(out, scaled, meta)
+            return f"np.add({y}, {scaled}, out={out})"
         return f"K.add_scaled({y}, {x}, {alpha}, out={out})"
+
+    def add_into(self, target, value, meta):
+        return add_into(target, value, meta, not self.readable)
+
+    def number(self, code, dtype):
+        """(lines, name) for a Python number (`code`, read live) that the update multiplies arrays of `dtype`
+        by: in the numpy backend's replay, the number set into a 0-d array of that dtype, made once (the same
+        product, a quarter of a microsecond cheaper: Program._numbers_as_arrays); elsewhere the number."""
+        if self.readable or backend.get_backend() != "numpy":
+            return [], code
+        name = self.program._bind(np.zeros((), dtype), "c")
+        return [f"{name}[...] = {code}"], name
 
     def k_sqrt(self, a, out):
         if not self.readable and backend.get_backend() == "numpy":
@@ -321,6 +353,8 @@ class Program:
             return None
         e = Emitter(self, ins, readable)
         args = [Arg(self._name(r) if readable else self._expr(r), r, m) for r, m in zip(ins.refs, ins.arg_meta)]
+        if getattr(cls, "numbers_are_tensors", False) and not readable:
+            args = self._numbers_as_arrays(args)
         forward = cls.emit_forward(node, e, *args)
         backward = cls.emit_backward(node, e, e.g, *args) if forward is not None else None
         if backward is None:
@@ -330,6 +364,22 @@ class Program:
         if any(f"{name} = " not in text for name in grads.values()):
             return None                    # the emitter does not cover every gradient the engine asks for
         return forward, backward, grads
+
+    def _numbers_as_arrays(self, args):
+        """a * 0.001, a + 1 (a float array, a Python number): the number as a 0-d array of a's dtype. NumPy
+        converts a Python number to the array's dtype before the operation (NEP 50), so the result is the same,
+        bits and dtype; but the conversion costs each call a quarter of a microsecond more than the product."""
+        floats = [a.meta[1] for a in args if a.meta is not None and a.meta[1].kind == "f"]
+        if len(floats) != 1:
+            return args
+        dtype = floats[0]
+        out = []
+        for a in args:
+            value = a.value
+            if type(value) in (int, float) and np.isfinite(value) and abs(value) <= np.finfo(dtype).max:
+                a = Arg(self._bind(np.array(value, dtype), "c"), a.ref, a.meta)
+            out.append(a)
+        return out
 
     def _emit_forward(self, ins):
         j = ins.index
@@ -420,12 +470,12 @@ class Program:
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
             lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
             return lines
-        for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
+        for ref, meta in zip(ins.leaves, ins.leaf_meta):     # engine._accumulate (leaf hooks are refused at capture)
             var, leaf = leaf_var(ref), self._tensor(ref)
             g, fresh = (var, fresh_of[var]) if var in fresh_of else (f"{var}[0]", f"{var}[1]")
             lines += [f"G = {leaf}._grad",
                       f"if G is None: ACC({leaf}, {g}, {fresh})",
-                      f"else: G._data += {g}; G._version_cell[0] += 1"]
+                      f"else: {add_into('G._data', g, meta)}; G._version_cell[0] += 1"]
         return lines
 
     def _fit(self, fit, gmeta):
@@ -503,19 +553,27 @@ class Program:
     def _emit_write(self, ins):
         dst = self._expr(ins.dst)
         src = self._expr(ins.src)
-        if ins.how == "fill":
-            lines = [f"{dst}[...] = {src}"]
+        if ins.how == "fill" or self._same_array_kind(ins):
+            lines = [f"{dst}[...] = {src}"]          # (np.copyto's checks cost more than the copy, on small arrays)
         else:
             casting = "same_kind" if ins.how == "copyto" else "unsafe"
             lines = [f"np.copyto({dst}, {src}, casting={casting!r})"]
-        owner = ins.dst[0]
+        owner = ins.dst[0]                            # Tensor._bump_version, inline
         if owner == "in":
-            lines.append(f"x{ins.dst[1]}._bump_version()")
+            lines.append(f"x{ins.dst[1]}._version_cell[0] += 1")
         elif owner == "data":
-            lines.append(f"{self._bind(ins.dst[1], 'T')}._bump_version()")
+            lines.append(f"{self._bind(ins.dst[1], 'T')}._version_cell[0] += 1")
         elif owner == "grad":
-            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._bump_version()")
+            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._version_cell[0] += 1")
         return lines
+
+    def _same_array_kind(self, ins):
+        """Whether a write's source was, at capture, an array of the destination's shape and dtype: then
+        `dst[...] = src` is np.copyto(dst, src), with no cast to check."""
+        if ins.src[0] != "out":
+            return False
+        source = self.instructions[ins.src[1]].out_meta[ins.src[2]]
+        return source is not None and ins.meta is not None and source[:2] == ins.meta[:2] and source[2]
 
     def _emit_output(self, out):
         kind = out[0]
@@ -692,6 +750,23 @@ def _seeds(instructions):
                 for _, _, dest, _ in routes:
                     arrivals[dest] = arrivals.get(dest, 0) + 1
     return {dest[1]: root for dest, root in seeds.items() if dest[0] == "node" and arrivals[dest] == 1}
+
+
+def _one_element(shape, dtype, axes):
+    """Whether a float sum over `axes` (None: all) of an array of `shape` adds up one element per result."""
+    if dtype.kind != "f" or 0 in shape:
+        return False
+    return math.prod(shape if axes is None else (shape[ax] for ax in axes)) == 1
+
+
+def add_into(target, value, meta, inline=True):
+    """Code for `target += value` (`meta`: target's (shape, dtype, ...)). For one element, inline, it is written
+    `target[...] = target + value`: NumPy checks an in-place ufunc's output against its inputs for overlap,
+    which on a one-element array costs more than the sum itself (0.55 us against 0.3 for the sum and the
+    copy back); the same sum, so the same bits."""
+    if inline and meta is not None and math.prod(meta[0]) == 1:
+        return f"{target}[...] = {target} + {value}"
+    return f"{target} += {value}"
 
 
 def _k_sum(a, axes, shape, dtype, inline):

@@ -433,7 +433,8 @@ class MseLoss(Function):
         scale = 2 / max(size, 1) if reduction.value == "mean" else 2
         grad = e.tmp("dd")
         if e.g_is_one():                  # loss.backward(): times the seed of ones, left out (x * 1 is x)
-            return [f"{grad} = {scale!r} * {d}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
+            twice = f"{d} + {d}" if scale == 2 and not e.readable else f"{scale!r} * {d}"   # 2 * d is d + d, exactly
+            return [f"{grad} = {twice}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
         return [f"{grad} = {scale!r} * {d} * {g}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
 
     def backward_tensor(self, g):             # d = x - y, recomputed from the input Tensors (recorded)
