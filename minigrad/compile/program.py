@@ -25,6 +25,9 @@ from ..backend import kernels, numpy_backend
 from ..tensor import Tensor
 
 
+MISS = object()        # what a guarded replay returns where its guards do not hold
+
+
 class Forward:
     kind = "forward"
 
@@ -299,6 +302,20 @@ class Program:
         code = compile(self.source, "<minigrad.compile program>", "exec")
         exec(code, self.namespace)
         self.run = self.namespace["replay"]
+        self.guarded = None if self.fresh_nodes or guards is None or guards.fast is None else self._guarded()
+
+    def _guarded(self):
+        """The replay with its fast guards (guards.Guards.fast_lines) in front, as one function of the step's
+        argument tuple that returns MISS where a guard fails: the call a replay costs, once, not a call to
+        the guard and another to the replay."""
+        checks, names = self.guards.fast_lines("MISS")
+        body = self.source.split("\n", 1)[1]
+        source = "def guarded(args):\n" + "".join(f"    {line}\n" for line in checks) + body
+        namespace = dict(self.namespace)
+        namespace.update(names)
+        namespace["MISS"] = MISS
+        exec(compile(source, "<minigrad.compile program>", "exec"), namespace)
+        return namespace["guarded"]
 
     # ---------------------------------------------------------------- code generation
     def _bind(self, obj, prefix):
