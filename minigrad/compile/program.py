@@ -15,6 +15,7 @@ engine does it; so a replay makes the same NumPy calls, in the same order, as th
 same bits, without Tensors, graph edges or the engine's queue.
 """
 import math
+import operator
 import re
 
 import numpy as np
@@ -431,8 +432,34 @@ class Program:
 
     def _emit_apply(self, ins):
         j = ins.index
+        line = self._apply_line(ins)
+        if line is not None:
+            return [f"v{j}_0 = {line}"]
         call = f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"
         return [f"v{j}_0 = np.asarray({call})"]         # as Tensor._make wraps a NumPy scalar
+
+    _OPERATORS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
+                  operator.ge: ">=", operator.and_: "&", operator.or_: "|", operator.xor: "^"}
+
+    def _apply_line(self, ins):
+        """The NumPy expression for a recorded call that has one (None: the call is made as recorded): a
+        comparison of arrays as its operator (`v8 == a1`), argmax or argmin along a dim as the ndarray's
+        method (reduce._picked, without np.argmax's Python wrapper: a microsecond on a small array). Only
+        where the result has at least one axis: NumPy's operators return a scalar for 0-d operands, which
+        the call's np.asarray makes an array again."""
+        if ins.meta is None or not ins.meta[0]:
+            return None
+        args = [self._expr(r) for r in ins.refs]
+        if ins.func in self._OPERATORS and len(args) == 2:
+            return f"{args[0]} {self._OPERATORS[ins.func]} {args[1]}"
+        from ..ops import reduce
+        if ins.func is reduce._picked and ins.meta[1] == np.dtype(np.intp) == np.dtype(np.int64):
+            pick, _, dim, keepdim = ins.refs
+            if pick[1] in (np.argmax, np.argmin) and type(dim[1]) is int and type(keepdim[1]) is bool:
+                ndim = len(ins.meta[0]) + (0 if keepdim[1] else 1)
+                keep = ", keepdims=True" if keepdim[1] else ""
+                return f"{args[1]}.{pick[1].__name__}(axis={dim[1] % ndim}{keep})"
+        return None
 
     def _emit_backward(self, ins):
         lines = []
