@@ -232,13 +232,23 @@ class CallEmitter:
     name of a value the program holds (a parameter, a param group), read live at each replay; `readable`,
     the name the listing shows for it where it has no name of its own."""
 
-    def __init__(self, program, readable):
+    def __init__(self, program, readable, own=None):
         self.program, self.readable = program, readable
+        self.own = own or {}          # id(parameter) -> the name of its gradient, where it is the step's own
 
     def const(self, value, readable=None):
         if self.readable:
             return self.program.names.get(id(value), readable or ("group" if type(value) is dict else "optimizer"))
         return self.program._bind(value, "c")
+
+    def grad(self, p):
+        """Code for p's gradient array: `p._grad._data`, or, where the gradient is the step's own (made by its
+        backward, dropped by its zero_grad: Program._emit_own), the name the backward gave it."""
+        return self.own.get(id(p)) or f"{self.const(p)}._grad._data"
+
+    def has_grad(self, p):
+        """Code for: p has a gradient; None where it is the step's own (it has one)."""
+        return None if id(p) in self.own else f"{self.const(p)}._grad is not None"
 
     def k_add_scaled(self, y, x, alpha, out, meta=None):
         """K.add_scaled(y, x, alpha, out=out); the numpy backend's np.add(y, x * alpha, out=out) written inline
@@ -356,8 +366,16 @@ class Program:
     def _generate(self):
         lines = [f"def replay({', '.join(f'x{i}' for i in range(self.n_inputs))}):"]
         lines += [f"    a{i} = x{i}._data" for i in range(self.n_inputs)]
-        for ins in self.instructions:
+        i = 0
+        while i < len(self.instructions):
+            ins = self.instructions[i]
+            calls = self._own_gradients(i)
+            if calls:
+                lines += ["    " + line for line in self._emit_own(ins, calls)]
+                i += 1 + len(calls)
+                continue
             lines += ["    " + line for line in getattr(self, "_emit_" + ins.kind)(ins)]
+            i += 1
         lines.append("    return " + self._emit_output(self.output))
         return "\n".join(lines) + "\n"
 
@@ -514,13 +532,69 @@ class Program:
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
             lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
             return lines
+        self._leaf_grads = []              # (leaf, its gradient, whether the engine would own it), for _emit_own
         for ref, meta in zip(ins.leaves, ins.leaf_meta):     # engine._accumulate (leaf hooks are refused at capture)
             var, leaf = leaf_var(ref), self._tensor(ref)
             g, fresh = (var, fresh_of[var]) if var in fresh_of else (f"{var}[0]", f"{var}[1]")
+            self._leaf_grads.append((ref, g, fresh))
             lines += [f"G = {leaf}._grad",
                       f"if G is None: ACC({leaf}, {g}, {fresh})",
                       f"else: {add_into('G._data', g, meta)}; G._version_cell[0] += 1"]
         return lines
+
+    def _own_gradients(self, i):
+        """The calls after instruction i that make its gradients the step's own, or None: i is a backward into
+        parameters, followed by (at most) one optimizer's step() and then that optimizer's zero_grad() with
+        set_to_none, all with emitted lines, the optimizer holding every parameter the backward reaches.
+        Then, at a replay where those parameters have no .grad yet, nothing outside the step could read the
+        gradients the backward makes: zero_grad() drops them before the step returns."""
+        ins = self.instructions[i]
+        if self.fresh_nodes or ins.kind != "backward" or not ins.leaves or any(r[0] != "tensor" for r in ins.leaves):
+            return None
+        calls = []
+        for call in self.instructions[i + 1:i + 3]:
+            if call.kind != "call":
+                return None
+            calls.append(call)
+            opt = call.obj if call.obj is not None else getattr(call.method, "__self__", None)
+            name = getattr(getattr(call.method, "__func__", call.method), "__name__", None)
+            if opt is None or opt is not (calls[0].obj if calls[0].obj is not None else
+                                          getattr(calls[0].method, "__self__", None)):
+                return None
+            if name == "zero_grad":
+                set_to_none = call.kwargs.get("set_to_none", call.args[0] if call.args else True)
+                params = {id(p) for group in getattr(opt, "param_groups", ()) for p in group["params"]}
+                if (set_to_none is not True or not all(id(r[1]) in params for r in ins.leaves)
+                        or self._emitted_call(call) is None):
+                    return None
+                return calls
+            if name != "step" or len(calls) > 1 or self._emitted_call(call, own={}) is None:
+                return None
+        return None
+
+    def _emit_own(self, ins, calls):
+        """A backward whose gradients are the step's own (_own_gradients), and the update and zero_grad after
+        it: where the parameters have no .grad and their gradients are the engine's to own (not views, not
+        shared), the update reads the gradients by name and no .grad is made (torch's AccumulateGrad would
+        make a tensor of each, for zero_grad to drop); otherwise the backward accumulates as the engine does."""
+        lines = self._emit_backward(ins)
+        accumulate = 3 * len(ins.leaves)
+        compute, accumulated = lines[:-accumulate], lines[-accumulate:]
+        own, conditions, materialize = {}, [], []
+        for ref, g, fresh in self._leaf_grads:
+            leaf = self._tensor(ref)
+            own[id(ref[1])] = g
+            conditions.append(f"{leaf}._grad is None and not {leaf}._hooks and {fresh}")
+            materialize.append(f"ACC({leaf}, {g}, {fresh})")
+        out = compute + [f"if {' and '.join(conditions)}:"]
+        self._same_checked = None
+        for call in calls:
+            out += ["    " + line for line in self._emit_call(call, own, materialize if call is not calls[-1] else ())]
+        out += ["else:"] + ["    " + line for line in accumulated]
+        self._same_checked = None
+        for call in calls:
+            out += ["    " + line for line in self._emit_call(call)]
+        return out
 
     def _fit(self, fit, gmeta):
         """engine._fit, decided at capture from the shapes and dtypes the gradient had then: a reshape, a
@@ -554,14 +628,17 @@ class Program:
         value = ("Tensor._make(" + self._expr(ins.ref[1]) + ")") if ins.ref[0] == "wrap" else self._expr(ins.ref)
         return [f"{self._tensor(ins.target)}.{ins.name} = {value}"]
 
-    def _emit_call(self, ins):
+    def _emit_call(self, ins, own=None, materialize=()):
+        """The call's lines (its emitted update, under its condition, else the call). `own`: the step's own
+        gradients by parameter (_emit_own), read by the lines; `materialize`: the lines that give the
+        parameters their .grad first, where the call itself is made instead."""
         args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
         if ins.obj is not None:
             args.insert(0, self._bind(ins.obj, "O"))
         call = f"{self._bind(ins.method, 'M')}({', '.join(args)})"
-        emitted = self._emitted_call(ins)
+        emitted = self._emitted_call(ins, own=own)
         if emitted is None:
-            return [call]
+            return list(materialize) + [call]
         same, checks, lines = emitted
         # step() then zero_grad() on one optimizer: its parameters, checked once for both (neither call
         # changes param_groups)
@@ -574,9 +651,10 @@ class Program:
             self._same_checked, same = (ins.index, same, var), var
         self._same_checked = (ins.index,) + self._same_checked[1:]
         condition = " and ".join([same] + [f"({c})" for c in checks])
-        return head + [f"if {condition}:"] + ["    " + line for line in lines] + ["else:", "    " + call]
+        return (head + [f"if {condition}:"] + ["    " + line for line in lines] + ["else:"]
+                + ["    " + line for line in list(materialize) + [call]])
 
-    def _emitted_call(self, ins, readable=False):
+    def _emitted_call(self, ins, readable=False, own=None):
         """An optimizer's own NumPy lines for its step() or zero_grad() (emit_step, emit_zero_grad: the update
         of its fast route, hyper-parameters read live), with the condition under which they are that call
         (the same parameters, the same options); None where it has none (the call is made as it was)."""
@@ -587,7 +665,7 @@ class Program:
         name = getattr(func, "__name__", None)
         if opt is None or name is None or getattr(type(opt), name, None) is not func or not _own(type(opt), name, "emit_" + name):
             return None
-        e = CallEmitter(self, readable)
+        e = CallEmitter(self, readable, own)
         emitted = getattr(opt, "emit_" + name)(e, *ins.args, **ins.kwargs)
         if emitted is None:
             return None

@@ -63,9 +63,10 @@ class SGD(Optimizer):
                     lines += set_alpha
             for p in group["params"]:
                 t = e.const(p)
-                update = e.k_add_scaled(f"{t}._data", f"{t}._grad._data", alpha[p._data.dtype], f"{t}._data",
+                update = e.k_add_scaled(f"{t}._data", e.grad(p), alpha[p._data.dtype], f"{t}._data",
                                         (p._data.shape, p._data.dtype))
-                lines.append(f"if {t}._grad is not None: {update}; {t}._version_cell[0] += 1")
+                has_grad = e.has_grad(p)
+                lines.append((f"if {has_grad}: " if has_grad else "") + f"{update}; {t}._version_cell[0] += 1")
         return checks, lines
 
 
