@@ -84,7 +84,7 @@ class Adam(Optimizer):
             checks.append(f"({G}.get('fused') or {G}['foreach'] is not False) and not {G}['amsgrad'] and "
                           f"{G}['weight_decay'] == 0 and not {G}['maximize'] and abs(1 - {G}['betas'][0]) < 0.5 "
                           f"and {O}._flat is not None and {O}._flat.get({index}) is {e.const(flat, f'{O}._flat[{index}]')}")
-            checks += [f"{p}._grad is not None" for p in params]
+            checks += [c for c in map(e.has_grad, group["params"]) if c]
             F = e.const(flat, f"{O}._flat[{index}]")
             # The replay keeps g and tmp, the step's own temporaries (nothing else holds them after it), in two
             # buffers made once, and g's per-parameter views too: the same numbers, without the allocations
@@ -92,7 +92,7 @@ class Adam(Optimizer):
             exp_avg = flat["buffers"]["exp_avg"]
             g_buffer, tmp_buffer = np.empty_like(exp_avg), np.empty_like(exp_avg)
             into = (lambda buffer: "") if e.readable else (lambda buffer: f", out={e.const(buffer)}")
-            grads = ", ".join(f"{p}._grad._data.reshape(-1)" for p in params)
+            grads = ", ".join(f"{e.grad(p)}.reshape(-1)" for p in group["params"])
             # the Python numbers the buffers are multiplied by, as the buffers' dtype (CallEmitter.number)
             numbers = [e.number(code, exp_avg.dtype) for code in
                        ("1 - beta1", "1 - beta2", "beta2", "(1 - beta2 ** step) ** 0.5", f"{G}['eps']", "-step_size")]
