@@ -389,7 +389,7 @@ class Program:
             return None
         e = Emitter(self, ins, readable)
         args = [Arg(self._name(r) if readable else self._expr(r), r, m) for r, m in zip(ins.refs, ins.arg_meta)]
-        if getattr(cls, "numbers_are_tensors", False) and not readable:
+        if not readable and issubclass(cls, _plain_arithmetic()):
             args = self._operands_of_the_output_shape(self._numbers_as_arrays(args), ins.out_meta[0])
         forward = cls.emit_forward(node, e, *args)
         backward = cls.emit_backward(node, e, e.g, *args) if forward is not None else None
@@ -889,6 +889,12 @@ def _seeds(instructions):
                 for _, _, dest, _ in routes:
                     arrivals[dest] = arrivals.get(dest, 0) + 1
     return {dest[1]: root for dest, root in seeds.items() if dest[0] == "node" and arrivals[dest] == 1}
+
+
+def _plain_arithmetic():
+    """The ops whose lines are + - * / of their two operands (number - tensor included)."""
+    from ..ops import arithmetic
+    return arithmetic.Add, arithmetic.Sub, arithmetic.RSub, arithmetic.Mul, arithmetic.Div
 
 
 def _one_element(shape, dtype, axes):
