@@ -344,9 +344,11 @@ def floors_section(results):
         if "numpy_floor_s" not in r:
             continue
         floor, allowed = r["numpy_floor_s"], r["goal_allows_s"]
+        compiled = r["entries"].get("compiled", {}).get("median_s")
         lines.append(f"{r['case']:<28} {GOAL_FACTOR[r['group']]}x torch allows {fmt_t(allowed):>9}; NumPy's calls "
                      f"alone take {fmt_t(floor):>9} ({floor / allowed:4.0%} of it); minigrad "
-                     f"{fmt_t(r['entries'].get('minigrad', {}).get('median_s')):>9}")
+                     f"{fmt_t(r['entries'].get('minigrad', {}).get('median_s')):>9}"
+                     + (f"; compiled {fmt_t(compiled):>9} ({compiled / floor:.2f}x the floor)" if compiled else ""))
     return "\n".join(lines)
 
 
@@ -526,8 +528,7 @@ def main(argv=None, log=None) -> int:
     floors = floors_section(results)
     if floors:
         text += ["", "NumPy floors: the time a speed goal allows minigrad, beside the NumPy calls that work cannot do "
-                     "without (the same work in bare NumPy: the ops, tutorial 1 written by hand, tutorial 2's "
-                     "matmuls):", floors]
+                     "without (the same work in bare NumPy: the ops, the tutorials' steps written by hand):", floors]
     scal, scal_data = scaling_section(results)
     if scal:
         text += ["", scal]

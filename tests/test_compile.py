@@ -357,6 +357,11 @@ EMITTED_STEPS = {
     "sigmoid relu softmax log_softmax": lambda x, w, b: (F.softmax(F.relu(x @ w.T + b), dim=1) * F.log_softmax(torch_sigmoid(x @ w.T), dim=1)).sum(),
     "exp, log": lambda x, w, b: ((x @ w.T * 0.1).exp() * b).mean() + (b * b + 1.0).log().mean(),
     "where, number minus tensor": lambda x, w, b: minigrad.where(x[:, :3] > 0, 1 - (x @ w.T).sigmoid(), b * 2).mean(),
+    # a batch of one: sums over one element (0 + x: -0.0 becomes 0.0), x[:, 0] of one column, in-place
+    # updates of one-element parameters
+    "a batch of one": lambda x, w, b: (F.mse_loss(F.linear(x[:1], w[:1], b[:1])[:, 0], x[:1, 1])
+                                       + ((x[:1, :1] @ w[:1, :1] + b[:1]) * 0.5 - x[:1, 2:3]).pow(2).mean()
+                                       + (x[:1, :1] * -0.0 * w[:1, :1]).sum() + (b[:1] * -0.0).mean()),
     "cross_entropy": lambda x, w, b: F.cross_entropy(x @ w.T + b, minigrad.tensor([0, 2, 1, 1, 0])) + F.cross_entropy(x @ w.T, minigrad.tensor([2, 2, 1, 0, 0]), reduction="sum"),
 }
 
@@ -516,3 +521,24 @@ def test_argmax_inside_the_step_is_replayed_on_the_arrays():
         got = [accuracy(*b).item() for b in batches]
     assert accuracy.replays == 2
     assert got == [(minigrad.argmax(model(xb), dim=1) == yb).float().mean().item() for xb, yb in batches]
+
+
+@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1), lambda p: optim.Adam(p, lr=0.01)],
+                         ids=["SGD", "Adam"])
+def test_gradients_the_step_drops_are_read_by_name_and_accumulated_where_grad_exists(make_opt):
+    # backward, step(), zero_grad(): where the parameters have no .grad, the replay's update reads the
+    # gradients by name, without making .grad tensors for zero_grad to drop; where one already has a .grad
+    # (an eager backward before the step), the replay accumulates into it first, as eager does. Both give
+    # eager's bits.
+    results = []
+    for compiled in (False, True):
+        model, opt, train_step, batches = _train_with(make_opt)
+        step = minigrad.compile(train_step) if compiled else train_step
+        losses = [step(*b).detach().numpy().copy() for b in batches[:3]]
+        nn.CrossEntropyLoss()(model(batches[3][0]), batches[3][1]).backward()      # .grad before the step
+        losses += [step(*b).detach().numpy().copy() for b in batches[3:]]
+        assert all(p.grad is None for p in model.parameters())
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
+    assert step.replays == 4 and "._grad is None and not " in step.programs[0].source
+    (l1, p1), (l2, p2) = results
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))

@@ -65,13 +65,15 @@ class CompiledFunction:
         self.replays = 0
         self.captures = 0
 
-    _fast = None                    # (guard, replay) of the last program used, where its guard is fast_hold
+    _fast = None                    # the last program used, guarded (Program.guarded), where it has fast guards
 
     def __call__(self, *args, **kwargs):
         fast = self._fast                         # the common call: tensors only, the last program used
-        if fast is not None and not kwargs and capture._active is None and fast[0](args):
-            self.replays += 1
-            return fast[1](*args)
+        if fast is not None and not kwargs and capture._active is None:
+            result = fast(args)
+            if result is not program.MISS:
+                self.replays += 1
+                return result
         if self.eager_reason is not None or capture._active is not None:    # (inside another's capture: its ops
             return self.fn(*args, **kwargs)                                   # are recorded there)
         try:
@@ -112,7 +114,7 @@ class CompiledFunction:
         return result
 
     def _use(self, prog):
-        self._fast = (prog.guards.fast_hold, prog.run) if prog.guards.fast is not None else None
+        self._fast = prog.guarded
 
     def _give_up(self, why, line, args=None, kwargs=None):
         where = f" at {line}" if line else ""

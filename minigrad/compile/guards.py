@@ -126,7 +126,7 @@ def _global_names(code):
 class Guards:
     def __init__(self, key, tensors, modules):
         self.key = key
-        # the common call, step(x, y) with tensors only: checked without building the key (fast_hold)
+        # the common call, step(x, y) with tensors only: checked without building the key (fast_lines)
         args_key, kwargs_key = key
         self.fast = None
         if kwargs_key == (dict,) and all(type(k) is tuple and k[0] is Tensor for k in args_key[1:]):
@@ -135,35 +135,32 @@ class Guards:
         self.kernel = kernels.sum          # the backend's (set_backend swaps every kernel): emitters inline its NumPy
         self.tensors = [(t, t._data.shape, t._data.dtype, t.requires_grad) for t in tensors]
         self.modules = [(m, m.training) for m in modules]
-        if self.fast is not None:
-            self.fast_hold = self._fast_hold_code()
 
-    def _fast_hold_code(self):
-        """fast_hold written out as straight-line code for these guards (one comparison per line, no loops or
-        tuple unpacking): it runs before every replay, so it saves what the loops cost on small steps."""
+    def fast_lines(self, miss):
+        """The fast guard as straight-line code for these guards (one comparison per line, no loops or tuple
+        unpacking; `is` for requires_grad, dtypes and grad mode, where a miss only sends the call to `hold`):
+        (lines of a function of `args` that return `miss` where a guard fails, then bind x0, x1, ...; the
+        names they read). It runs before every replay, so it saves what the loops cost on small steps."""
         namespace = {"Tensor": Tensor, "grad_state": grad_state, "K": kernels}
 
         def bind(value):
             namespace[f"k{len(namespace)}"] = value
             return f"k{len(namespace) - 1}"
         n = len(self.fast)
-        lines = ["def fast_hold(args):",
-                 f"    if len(args) != {n} or grad_state.enabled != {self.grad_enabled!r} or K.sum is not "
-                 f"{bind(self.kernel)}: return False"]
+        lines = [f"if len(args) != {n} or grad_state.enabled is not {bool(self.grad_enabled)!r} or K.sum is not "
+                 f"{bind(self.kernel)}: return {miss}"]
         if n:
-            lines.append(f"    {', '.join(f'x{i}' for i in range(n))}, = args")
+            lines.append(f"{', '.join(f'x{i}' for i in range(n))}, = args")
         checks = [(f"x{i}", shape, dtype, requires_grad) for i, (shape, dtype, requires_grad) in enumerate(self.fast)]
         checks += [(bind(t), shape, dtype, requires_grad) for t, shape, dtype, requires_grad in self.tensors]
         for i, (x, shape, dtype, requires_grad) in enumerate(checks):
             if i < n:
-                lines.append(f"    if type({x}) is not Tensor: return False")
-            lines.append(f"    if {x}.requires_grad != {requires_grad!r} or {x}._data.shape != {shape!r} or "
-                         f"{x}._data.dtype != {bind(dtype)}: return False")
+                lines.append(f"if type({x}) is not Tensor: return {miss}")
+            lines.append(f"if {x}.requires_grad is not {bool(requires_grad)!r} or {x}._data.shape != {shape!r} or "
+                         f"{x}._data.dtype is not {bind(dtype)}: return {miss}")
         for m, training in self.modules:
-            lines.append(f"    if {bind(m)}.training != {training!r}: return False")
-        lines.append("    return True")
-        exec(compile("\n".join(lines) + "\n", "<minigrad.compile guards>", "exec"), namespace)
-        return namespace["fast_hold"]
+            lines.append(f"if {bind(m)}.training is not {bool(training)!r}: return {miss}")
+        return lines, namespace
 
     def hold(self, key):
         if key != self.key or grad_state.enabled != self.grad_enabled or kernels.sum is not self.kernel:

@@ -15,6 +15,7 @@ engine does it; so a replay makes the same NumPy calls, in the same order, as th
 same bits, without Tensors, graph edges or the engine's queue.
 """
 import math
+import operator
 import re
 
 import numpy as np
@@ -23,6 +24,9 @@ from .. import backend
 from ..autograd import engine
 from ..backend import kernels, numpy_backend
 from ..tensor import Tensor
+
+
+MISS = object()        # what a guarded replay returns where its guards do not hold
 
 
 class Forward:
@@ -161,13 +165,24 @@ class Emitter:
 
     def k_sum(self, a, axes, shape, dtype):
         """K.sum(a, axes), `axes` the value (None, or a tuple of ints)."""
+        if self._inline() and _one_element(shape, dtype, axes):
+            return self.sum_of_one(a, axes, shape, dtype)
         return _k_sum(a, self.const(axes), shape, dtype, self._inline())
+
+    def sum_of_one(self, a, axes, shape, dtype):
+        """A sum over axes that hold one element (a batch of one): NumPy's reduction adds that element to
+        its identity, 0 (so -0.0 becomes 0.0); `a.reshape(...) + 0` is that addition, without the
+        reduction's machinery (a fifth of a microsecond against half of one)."""
+        kept = () if axes is None else tuple(n for i, n in enumerate(shape) if i not in {ax % len(shape) for ax in axes})
+        return f"(({a}).reshape({kept!r}) + {self.const(np.zeros((), dtype))})"
 
     def k_mean(self, a, axes, shape, dtype):
         """K.mean(a, axes): numpy_backend.mean's sum / n, n frozen as the dtype's scalar."""
         value = axes
         if not self._inline() or (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
             return f"K.mean({a}, {self.const(axes)})"
+        if _one_element(shape, dtype, axes):         # the sum of one element, divided by 1: that sum
+            return self.sum_of_one(a, axes, shape, dtype)
         size = math.prod(shape)
         sums = 1 if value is None else math.prod(n for i, n in enumerate(shape) if i not in
                                                  {ax % len(shape) for ax in value})
@@ -187,6 +202,11 @@ class Emitter:
         if len(x_shape) == 2 and 2 <= x_shape[0] <= 64 and math.prod(w_shape) >= 100_000:
             return f"np.ascontiguousarray(({w} @ {x}.T).T)"
         return f"{x} @ {w}.T"
+
+    def add_into(self, target, value, meta):
+        """`target += value`, `meta` the target's (shape, dtype, ...) (add_into: one element is cheaper summed
+        and copied back)."""
+        return add_into(target, value, meta, not self.readable)
 
     def tmp(self, name):
         return f"{name}{self.j}"
@@ -212,20 +232,46 @@ class CallEmitter:
     name of a value the program holds (a parameter, a param group), read live at each replay; `readable`,
     the name the listing shows for it where it has no name of its own."""
 
-    def __init__(self, program, readable):
+    def __init__(self, program, readable, own=None):
         self.program, self.readable = program, readable
+        self.own = own or {}          # id(parameter) -> the name of its gradient, where it is the step's own
 
     def const(self, value, readable=None):
         if self.readable:
             return self.program.names.get(id(value), readable or ("group" if type(value) is dict else "optimizer"))
         return self.program._bind(value, "c")
 
-    def k_add_scaled(self, y, x, alpha, out):
+    def grad(self, p):
+        """Code for p's gradient array: `p._grad._data`, or, where the gradient is the step's own (made by its
+        backward, dropped by its zero_grad: Program._emit_own), the name the backward gave it."""
+        return self.own.get(id(p)) or f"{self.const(p)}._grad._data"
+
+    def has_grad(self, p):
+        """Code for: p has a gradient; None where it is the step's own (it has one)."""
+        return None if id(p) in self.own else f"{self.const(p)}._grad is not None"
+
+    def k_add_scaled(self, y, x, alpha, out, meta=None):
         """K.add_scaled(y, x, alpha, out=out); the numpy backend's np.add(y, x * alpha, out=out) written inline
-        in the replay (as Emitter's kernels: one Python call less)."""
+        in the replay (as Emitter's kernels: one Python call less). `meta`, out's (shape, dtype): an update of
+        one element in place is written as add_into does."""
         if not self.readable and backend.get_backend() == "numpy":
-            return f"np.add({y}, {x} * {alpha if alpha.isidentifier() else f'({alpha})'}, out={out})"
+            scaled = f"{x} * {alpha if alpha.isidentifier() else f'({alpha})'}"
+            if y == out and meta is not None and math.prod(meta[0]) == 1:
+                return add_into(out, scaled, meta)
+            return f"np.add({y}, {scaled}, out={out})"
         return f"K.add_scaled({y}, {x}, {alpha}, out={out})"
+
+    def add_into(self, target, value, meta):
+        return add_into(target, value, meta, not self.readable)
+
+    def number(self, code, dtype):
+        """(lines, name) for a Python number (`code`, read live) that the update multiplies arrays of `dtype`
+        by: in the numpy backend's replay, the number set into a 0-d array of that dtype, made once (the same
+        product, a quarter of a microsecond cheaper: Program._numbers_as_arrays); elsewhere the number."""
+        if self.readable or backend.get_backend() != "numpy":
+            return [], code
+        name = self.program._bind(np.zeros((), dtype), "c")
+        return [f"{name}[...] = {code}"], name
 
     def k_sqrt(self, a, out):
         if not self.readable and backend.get_backend() == "numpy":
@@ -267,6 +313,20 @@ class Program:
         code = compile(self.source, "<minigrad.compile program>", "exec")
         exec(code, self.namespace)
         self.run = self.namespace["replay"]
+        self.guarded = None if self.fresh_nodes or guards is None or guards.fast is None else self._guarded()
+
+    def _guarded(self):
+        """The replay with its fast guards (guards.Guards.fast_lines) in front, as one function of the step's
+        argument tuple that returns MISS where a guard fails: the call a replay costs, once, not a call to
+        the guard and another to the replay."""
+        checks, names = self.guards.fast_lines("MISS")
+        body = self.source.split("\n", 1)[1]
+        source = "def guarded(args):\n" + "".join(f"    {line}\n" for line in checks) + body
+        namespace = dict(self.namespace)
+        namespace.update(names)
+        namespace["MISS"] = MISS
+        exec(compile(source, "<minigrad.compile program>", "exec"), namespace)
+        return namespace["guarded"]
 
     # ---------------------------------------------------------------- code generation
     def _bind(self, obj, prefix):
@@ -306,8 +366,16 @@ class Program:
     def _generate(self):
         lines = [f"def replay({', '.join(f'x{i}' for i in range(self.n_inputs))}):"]
         lines += [f"    a{i} = x{i}._data" for i in range(self.n_inputs)]
-        for ins in self.instructions:
+        i = 0
+        while i < len(self.instructions):
+            ins = self.instructions[i]
+            calls = self._own_gradients(i)
+            if calls:
+                lines += ["    " + line for line in self._emit_own(ins, calls)]
+                i += 1 + len(calls)
+                continue
             lines += ["    " + line for line in getattr(self, "_emit_" + ins.kind)(ins)]
+            i += 1
         lines.append("    return " + self._emit_output(self.output))
         return "\n".join(lines) + "\n"
 
@@ -321,6 +389,8 @@ class Program:
             return None
         e = Emitter(self, ins, readable)
         args = [Arg(self._name(r) if readable else self._expr(r), r, m) for r, m in zip(ins.refs, ins.arg_meta)]
+        if not readable and issubclass(cls, _plain_arithmetic()):
+            args = self._operands_of_the_output_shape(self._numbers_as_arrays(args), ins.out_meta[0])
         forward = cls.emit_forward(node, e, *args)
         backward = cls.emit_backward(node, e, e.g, *args) if forward is not None else None
         if backward is None:
@@ -330,6 +400,39 @@ class Program:
         if any(f"{name} = " not in text for name in grads.values()):
             return None                    # the emitter does not cover every gradient the engine asks for
         return forward, backward, grads
+
+    def _numbers_as_arrays(self, args):
+        """a * 0.001, a + 1 (a float array, a Python number): the number as a 0-d array of a's dtype. NumPy
+        converts a Python number to the array's dtype before the operation (NEP 50), so the result is the same,
+        bits and dtype; but the conversion costs each call a quarter of a microsecond more than the product."""
+        floats = [a.meta[1] for a in args if a.meta is not None and a.meta[1].kind == "f"]
+        if len(floats) != 1:
+            return args
+        dtype = floats[0]
+        out = []
+        for a in args:
+            value = a.value
+            if type(value) in (int, float) and np.isfinite(value) and abs(value) <= np.finfo(dtype).max:
+                a = Arg(self._bind(np.array(value, dtype), "c"), a.ref, a.meta)
+            out.append(a)
+        return out
+
+    @staticmethod
+    def _operands_of_the_output_shape(args, out_meta):
+        """b in a + b (a of shape (1, 3), b of (3,)): indexed with None to the output's shape where it lacks
+        only leading axes of one. The same elements, paired the same way; NumPy's broadcasting loop costs a
+        small array a quarter of a microsecond more than the plain one."""
+        if out_meta is None or not out_meta[2]:
+            return args
+        out = out_meta[0]
+        fitted = []
+        for a in args:
+            shape = a.meta[0] if a.meta is not None and a.meta[2] else None
+            lead = len(out) - len(shape) if shape else 0
+            if lead > 0 and tuple(out[lead:]) == tuple(shape) and all(n == 1 for n in out[:lead]):
+                a = Arg(f"{a}[{', '.join(['None'] * lead)}]", a.ref, a.meta)
+            fitted.append(a)
+        return fitted
 
     def _emit_forward(self, ins):
         j = ins.index
@@ -364,8 +467,34 @@ class Program:
 
     def _emit_apply(self, ins):
         j = ins.index
+        line = self._apply_line(ins)
+        if line is not None:
+            return [f"v{j}_0 = {line}"]
         call = f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"
         return [f"v{j}_0 = np.asarray({call})"]         # as Tensor._make wraps a NumPy scalar
+
+    _OPERATORS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
+                  operator.ge: ">=", operator.and_: "&", operator.or_: "|", operator.xor: "^"}
+
+    def _apply_line(self, ins):
+        """The NumPy expression for a recorded call that has one (None: the call is made as recorded): a
+        comparison of arrays as its operator (`v8 == a1`), argmax or argmin along a dim as the ndarray's
+        method (reduce._picked, without np.argmax's Python wrapper: a microsecond on a small array). Only
+        where the result has at least one axis: NumPy's operators return a scalar for 0-d operands, which
+        the call's np.asarray makes an array again."""
+        if ins.meta is None or not ins.meta[0]:
+            return None
+        args = [self._expr(r) for r in ins.refs]
+        if ins.func in self._OPERATORS and len(args) == 2:
+            return f"{args[0]} {self._OPERATORS[ins.func]} {args[1]}"
+        from ..ops import reduce
+        if ins.func is reduce._picked and ins.meta[1] == np.dtype(np.intp) == np.dtype(np.int64):
+            pick, _, dim, keepdim = ins.refs
+            if pick[1] in (np.argmax, np.argmin) and type(dim[1]) is int and type(keepdim[1]) is bool:
+                ndim = len(ins.meta[0]) + (0 if keepdim[1] else 1)
+                keep = ", keepdims=True" if keepdim[1] else ""
+                return f"{args[1]}.{pick[1].__name__}(axis={dim[1] % ndim}{keep})"
+        return None
 
     def _emit_backward(self, ins):
         lines = []
@@ -420,13 +549,69 @@ class Program:
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
             lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
             return lines
-        for ref in ins.leaves:             # engine._accumulate (leaf hooks are refused at capture)
+        self._leaf_grads = []              # (leaf, its gradient, whether the engine would own it), for _emit_own
+        for ref, meta in zip(ins.leaves, ins.leaf_meta):     # engine._accumulate (leaf hooks are refused at capture)
             var, leaf = leaf_var(ref), self._tensor(ref)
             g, fresh = (var, fresh_of[var]) if var in fresh_of else (f"{var}[0]", f"{var}[1]")
+            self._leaf_grads.append((ref, g, fresh))
             lines += [f"G = {leaf}._grad",
                       f"if G is None: ACC({leaf}, {g}, {fresh})",
-                      f"else: G._data += {g}; G._version_cell[0] += 1"]
+                      f"else: {add_into('G._data', g, meta)}; G._version_cell[0] += 1"]
         return lines
+
+    def _own_gradients(self, i):
+        """The calls after instruction i that make its gradients the step's own, or None: i is a backward into
+        parameters, followed by (at most) one optimizer's step() and then that optimizer's zero_grad() with
+        set_to_none, all with emitted lines, the optimizer holding every parameter the backward reaches.
+        Then, at a replay where those parameters have no .grad yet, nothing outside the step could read the
+        gradients the backward makes: zero_grad() drops them before the step returns."""
+        ins = self.instructions[i]
+        if self.fresh_nodes or ins.kind != "backward" or not ins.leaves or any(r[0] != "tensor" for r in ins.leaves):
+            return None
+        calls = []
+        for call in self.instructions[i + 1:i + 3]:
+            if call.kind != "call":
+                return None
+            calls.append(call)
+            opt = call.obj if call.obj is not None else getattr(call.method, "__self__", None)
+            name = getattr(getattr(call.method, "__func__", call.method), "__name__", None)
+            if opt is None or opt is not (calls[0].obj if calls[0].obj is not None else
+                                          getattr(calls[0].method, "__self__", None)):
+                return None
+            if name == "zero_grad":
+                set_to_none = call.kwargs.get("set_to_none", call.args[0] if call.args else True)
+                params = {id(p) for group in getattr(opt, "param_groups", ()) for p in group["params"]}
+                if (set_to_none is not True or not all(id(r[1]) in params for r in ins.leaves)
+                        or self._emitted_call(call) is None):
+                    return None
+                return calls
+            if name != "step" or len(calls) > 1 or self._emitted_call(call, own={}) is None:
+                return None
+        return None
+
+    def _emit_own(self, ins, calls):
+        """A backward whose gradients are the step's own (_own_gradients), and the update and zero_grad after
+        it: where the parameters have no .grad and their gradients are the engine's to own (not views, not
+        shared), the update reads the gradients by name and no .grad is made (torch's AccumulateGrad would
+        make a tensor of each, for zero_grad to drop); otherwise the backward accumulates as the engine does."""
+        lines = self._emit_backward(ins)
+        accumulate = 3 * len(ins.leaves)
+        compute, accumulated = lines[:-accumulate], lines[-accumulate:]
+        own, conditions, materialize = {}, [], []
+        for ref, g, fresh in self._leaf_grads:
+            leaf = self._tensor(ref)
+            own[id(ref[1])] = g
+            conditions.append(f"{leaf}._grad is None and not {leaf}._hooks and {fresh}")
+            materialize.append(f"ACC({leaf}, {g}, {fresh})")
+        out = compute + [f"if {' and '.join(conditions)}:"]
+        self._same_checked = None
+        for call in calls:
+            out += ["    " + line for line in self._emit_call(call, own, materialize if call is not calls[-1] else ())]
+        out += ["else:"] + ["    " + line for line in accumulated]
+        self._same_checked = None
+        for call in calls:
+            out += ["    " + line for line in self._emit_call(call)]
+        return out
 
     def _fit(self, fit, gmeta):
         """engine._fit, decided at capture from the shapes and dtypes the gradient had then: a reshape, a
@@ -460,14 +645,17 @@ class Program:
         value = ("Tensor._make(" + self._expr(ins.ref[1]) + ")") if ins.ref[0] == "wrap" else self._expr(ins.ref)
         return [f"{self._tensor(ins.target)}.{ins.name} = {value}"]
 
-    def _emit_call(self, ins):
+    def _emit_call(self, ins, own=None, materialize=()):
+        """The call's lines (its emitted update, under its condition, else the call). `own`: the step's own
+        gradients by parameter (_emit_own), read by the lines; `materialize`: the lines that give the
+        parameters their .grad first, where the call itself is made instead."""
         args = [self._bind(a, "c") for a in ins.args] + [f"{k}={self._bind(v, 'c')}" for k, v in ins.kwargs.items()]
         if ins.obj is not None:
             args.insert(0, self._bind(ins.obj, "O"))
         call = f"{self._bind(ins.method, 'M')}({', '.join(args)})"
-        emitted = self._emitted_call(ins)
+        emitted = self._emitted_call(ins, own=own)
         if emitted is None:
-            return [call]
+            return list(materialize) + [call]
         same, checks, lines = emitted
         # step() then zero_grad() on one optimizer: its parameters, checked once for both (neither call
         # changes param_groups)
@@ -480,9 +668,10 @@ class Program:
             self._same_checked, same = (ins.index, same, var), var
         self._same_checked = (ins.index,) + self._same_checked[1:]
         condition = " and ".join([same] + [f"({c})" for c in checks])
-        return head + [f"if {condition}:"] + ["    " + line for line in lines] + ["else:", "    " + call]
+        return (head + [f"if {condition}:"] + ["    " + line for line in lines] + ["else:"]
+                + ["    " + line for line in list(materialize) + [call]])
 
-    def _emitted_call(self, ins, readable=False):
+    def _emitted_call(self, ins, readable=False, own=None):
         """An optimizer's own NumPy lines for its step() or zero_grad() (emit_step, emit_zero_grad: the update
         of its fast route, hyper-parameters read live), with the condition under which they are that call
         (the same parameters, the same options); None where it has none (the call is made as it was)."""
@@ -493,7 +682,7 @@ class Program:
         name = getattr(func, "__name__", None)
         if opt is None or name is None or getattr(type(opt), name, None) is not func or not _own(type(opt), name, "emit_" + name):
             return None
-        e = CallEmitter(self, readable)
+        e = CallEmitter(self, readable, own)
         emitted = getattr(opt, "emit_" + name)(e, *ins.args, **ins.kwargs)
         if emitted is None:
             return None
@@ -503,19 +692,27 @@ class Program:
     def _emit_write(self, ins):
         dst = self._expr(ins.dst)
         src = self._expr(ins.src)
-        if ins.how == "fill":
-            lines = [f"{dst}[...] = {src}"]
+        if ins.how == "fill" or self._same_array_kind(ins):
+            lines = [f"{dst}[...] = {src}"]          # (np.copyto's checks cost more than the copy, on small arrays)
         else:
             casting = "same_kind" if ins.how == "copyto" else "unsafe"
             lines = [f"np.copyto({dst}, {src}, casting={casting!r})"]
-        owner = ins.dst[0]
+        owner = ins.dst[0]                            # Tensor._bump_version, inline
         if owner == "in":
-            lines.append(f"x{ins.dst[1]}._bump_version()")
+            lines.append(f"x{ins.dst[1]}._version_cell[0] += 1")
         elif owner == "data":
-            lines.append(f"{self._bind(ins.dst[1], 'T')}._bump_version()")
+            lines.append(f"{self._bind(ins.dst[1], 'T')}._version_cell[0] += 1")
         elif owner == "grad":
-            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._bump_version()")
+            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._version_cell[0] += 1")
         return lines
+
+    def _same_array_kind(self, ins):
+        """Whether a write's source was, at capture, an array of the destination's shape and dtype: then
+        `dst[...] = src` is np.copyto(dst, src), with no cast to check."""
+        if ins.src[0] != "out":
+            return False
+        source = self.instructions[ins.src[1]].out_meta[ins.src[2]]
+        return source is not None and ins.meta is not None and source[:2] == ins.meta[:2] and source[2]
 
     def _emit_output(self, out):
         kind = out[0]
@@ -692,6 +889,29 @@ def _seeds(instructions):
                 for _, _, dest, _ in routes:
                     arrivals[dest] = arrivals.get(dest, 0) + 1
     return {dest[1]: root for dest, root in seeds.items() if dest[0] == "node" and arrivals[dest] == 1}
+
+
+def _plain_arithmetic():
+    """The ops whose lines are + - * / of their two operands (number - tensor included)."""
+    from ..ops import arithmetic
+    return arithmetic.Add, arithmetic.Sub, arithmetic.RSub, arithmetic.Mul, arithmetic.Div
+
+
+def _one_element(shape, dtype, axes):
+    """Whether a float sum over `axes` (None: all) of an array of `shape` adds up one element per result."""
+    if dtype.kind != "f" or 0 in shape:
+        return False
+    return math.prod(shape if axes is None else (shape[ax] for ax in axes)) == 1
+
+
+def add_into(target, value, meta, inline=True):
+    """Code for `target += value` (`meta`: target's (shape, dtype, ...)). For one element, inline, it is written
+    `target[...] = target + value`: NumPy checks an in-place ufunc's output against its inputs for overlap,
+    which on a one-element array costs more than the sum itself (0.55 us against 0.3 for the sum and the
+    copy back); the same sum, so the same bits."""
+    if inline and meta is not None and math.prod(meta[0]) == 1:
+        return f"{target}[...] = {target} + {value}"
+    return f"{target} += {value}"
 
 
 def _k_sum(a, axes, shape, dtype, inline):

@@ -185,7 +185,7 @@ class Pow(Function):
         if not e.need[0]:
             return []
         if b.value == 2:                  # a ** 1 is a itself (pow(x, 1) == x exactly): the copy is skipped
-            return [f"{e.grad(0)} = {g} * ({b} * {a})"]
+            return [f"{e.grad(0)} = {g} * ({a} + {a})" if not e.readable else f"{e.grad(0)} = {g} * ({b} * {a})"]   # 2 * a is a + a, exactly
         return [f"{e.grad(0)} = {g} * ({b} * {a} ** ({b} - 1))" if b.value != 0 else f"{e.grad(0)} = np.zeros_like({g})"]
 
     def backward_tensor(self, g):

@@ -87,7 +87,7 @@ class CrossEntropy(Function):
         losses = e.reduce("sum", f"(-({z}[{rows}, {target}] - np.log({total}[:, 0])))")
         return [f"{z} = {x} - {e.reduce('max', x, 1, keepdims=True)}", f"{ex} = np.exp({z})",
                 f"{total} = {e.reduce('sum', ex, 1, keepdims=True)}",
-                f"{e.out} = np.asarray({losses}{' / ' + str(x.meta[0][0]) if reduction.value == 'mean' else ''}, "
+                f"{e.out} = np.asarray({losses}{' / ' + _count(e, x) if reduction.value == 'mean' else ''}, "
                 f"dtype={e.const(x.meta[1])})"]
 
     def emit_backward(self, e, g, x, target, weight, reduction, ignore_index):
@@ -126,6 +126,13 @@ class CrossEntropy(Function):
             scale = _select(self.valid, scale)          # its scale is selected, so no nan reaches it either way
         grad = grad * (scale.unsqueeze(1) if scale.ndim else scale)
         return (grad[0] if squeeze else grad), None, None, None, None
+
+
+def _count(e, x):
+    """The batch's row count the mean divides by, in the replay as a 0-d array of x's dtype (the quotient NumPy
+    gives for the Python int, converted once: Program._numbers_as_arrays)."""
+    n = x.meta[0][0]
+    return str(n) if e.readable else e.const(np.array(n, x.meta[1]))
 
 
 def _nan_where_torch_subtracts_infinities(grad, rows, t, scale):
@@ -440,7 +447,8 @@ class MseLoss(Function):
         scale = 2 / max(size, 1) if reduction.value == "mean" else 2
         grad = e.tmp("dd")
         if e.g_is_one():                  # loss.backward(): times the seed of ones, left out (x * 1 is x)
-            return [f"{grad} = {scale!r} * {d}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
+            twice = f"{d} + {d}" if scale == 2 and not e.readable else f"{scale!r} * {d}"   # 2 * d is d + d, exactly
+            return [f"{grad} = {twice}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
         return [f"{grad} = {scale!r} * {d} * {g}", f"{e.grad(0)} = {grad}"] + ([f"{e.grad(1)} = -{grad}"] if e.need[1] else [])
 
     def backward_tensor(self, g):             # d = x - y, recomputed from the input Tensors (recorded)

@@ -388,7 +388,11 @@ class Linear(Function):
     def emit_forward(self, e, x, w, b):   # minigrad.compile's replay, for a batch of rows (x 2-D)
         if len(x.meta[0]) != 2:
             return None
-        return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])}"] + ([f"{e.out} += {b}"] if b.ref[0] != "const" else [])
+        if b.ref[0] == "const":
+            return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])}"]
+        if x.meta[0][0] == 1 and not e.readable:          # one row: the bias as a row, added out of place (the
+            return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])} + {b}[None]"]  # same sums, a third cheaper)
+        return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])}", f"{e.out} += {b}"]
 
     def emit_backward(self, e, g, x, w, b):
         return (([f"{e.grad(0)} = {g} @ {w}"] if e.need[0] else []) + ([f"{e.grad(1)} = {e.k_mm(f'{g}.T', x, x.meta[0][0])}"] if e.need[1] else [])

@@ -124,7 +124,10 @@ class Mean(Function):
         dt, keep = e.out_meta[1], _keep_shape(self.in_shape, self.axes)
         mean_grad = f"{g}.reshape({keep!r}) / {e.const(np.array(self.n, dt))}"
         if e.g_is_one():                  # loss.backward(): the seed's quotient, computed once at capture
-            mean_grad = f"{e.const(e.seed.reshape(keep) / np.array(self.n, dt))}.copy()"
+            quotient = e.const(e.seed.reshape(keep) / np.array(self.n, dt))
+            if keep == self.in_shape:     # a copy: the gradient is the step's own, the constant stays the program's
+                return [f"{e.grad(0)} = {quotient}.copy()"]
+            mean_grad = quotient          # spread into a new array below: no copy first
         if keep == self.in_shape:         # nothing to spread: the quotient is already a new array of a's shape
             return [f"{e.grad(0)} = {mean_grad}"]
         return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(dt)})", f"{e.grad(0)}[...] = {mean_grad}"]

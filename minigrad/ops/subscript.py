@@ -53,6 +53,14 @@ def _index_name(index, shape=()):
     return name
 
 
+def _reads_all_in_order(shape, index):
+    """Whether a[index] (basic indexing) reads every element of an array of `shape` once, in C order: then
+    the scattered gradient is g reshaped."""
+    size = int(np.prod(shape))
+    probe = np.arange(size).reshape(shape)[index]
+    return isinstance(probe, np.ndarray) and probe.size == size and bool((probe.ravel() == np.arange(size)).all())
+
+
 class Index(Function):
     """a[index].  The gradient is scattered back to the positions read (added up where read twice)."""
     name = "IndexBackward0"
@@ -76,8 +84,10 @@ class Index(Function):
         return [f"{e.out} = {a}[{e.const(self.index)}]"]
 
     def emit_backward(self, e, g, a, index):
-        return [f"{e.grad(0)} = np.zeros({self.in_shape!r}, dtype={g}.dtype)",
-                f"{e.grad(0)}[{e.const(self.index)}] = {g}"]
+        if not e.readable and _reads_all_in_order(self.in_shape, self.index):
+            return [f"{e.grad(0)} = {g}.reshape({self.in_shape!r})"]     # every element, once, in order (x[:, 0] of
+        return [f"{e.grad(0)} = np.zeros({self.in_shape!r}, dtype={g}.dtype)",  # one column): g is the gradient,
+                f"{e.grad(0)}[{e.const(self.index)}] = {g}"]                 # reshaped; no zeros to fill in
 
     def backward_tensor(self, g):
         return IndexGrad.apply1(g, self.in_shape, self.index, self.advanced), None

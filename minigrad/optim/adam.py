@@ -85,7 +85,7 @@ class Adam(Optimizer):
             checks.append(f"({G}.get('fused') or {G}['foreach'] is not False) and not {G}['amsgrad'] and "
                           f"{G}['weight_decay'] == 0 and not {G}['maximize'] and abs(1 - {G}['betas'][0]) < 0.5 "
                           f"and {O}._flat is not None and {O}._flat.get({index}) is {e.const(flat, f'{O}._flat[{index}]')}")
-            checks += [f"{p}._grad is not None" for p in params]
+            checks += [c for c in map(e.has_grad, group["params"]) if c]
             F = e.const(flat, f"{O}._flat[{index}]")
             # The replay keeps g and tmp, the step's own temporaries (nothing else holds them after it), in two
             # buffers made once, and g's per-parameter views too: the same numbers, without the allocations
@@ -93,23 +93,28 @@ class Adam(Optimizer):
             exp_avg = flat["buffers"]["exp_avg"]
             g_buffer, tmp_buffer = np.empty_like(exp_avg), np.empty_like(exp_avg)
             into = (lambda buffer: "") if e.readable else (lambda buffer: f", out={e.const(buffer)}")
-            grads = ", ".join(f"{p}._grad._data.reshape(-1)" for p in params)
+            grads = ", ".join(f"{e.grad(p)}.reshape(-1)" for p in group["params"])
+            # the Python numbers the buffers are multiplied by, as the buffers' dtype (CallEmitter.number)
+            numbers = [e.number(code, exp_avg.dtype) for code in
+                       ("1 - beta1", "1 - beta2", "beta2", "(1 - beta2 ** step) ** 0.5", f"{G}['eps']", "-step_size")]
+            one_minus_beta1, one_minus_beta2, beta2, correction2, eps, minus_step_size = (n for _, n in numbers)
             lines += [f"beta1, beta2 = {G}['betas']",
                       f"steps = {F}['steps']",
-                      "steps += 1",
+                      e.add_into("steps", "1", (flat["steps"].shape, flat["steps"].dtype)),
                       "step = float(steps[0])",
                       f"m, v = {F}['buffers']['exp_avg'], {F}['buffers']['exp_avg_sq']",
-                      f"g = np.concatenate([{grads}]{into(g_buffer)})",
+                      f"step_size = {G}['lr'] / (1 - beta1 ** step)"]
+            lines += [line for set_number, _ in numbers for line in set_number]
+            lines += [f"g = np.concatenate([{grads}]{into(g_buffer)})",
                       "tmp = g - m" if e.readable else f"tmp = np.subtract(g, m, out={e.const(tmp_buffer)})",
-                      e.k_add_scaled("m", "tmp", "1 - beta1", "m"),
-                      "np.multiply(g, 1 - beta2, out=tmp)",
-                      "v *= beta2",
+                      e.k_add_scaled("m", "tmp", one_minus_beta1, "m"),
+                      f"np.multiply(g, {one_minus_beta2}, out=tmp)",
+                      f"v *= {beta2}",
                       e.k_add_scaled("v", "tmp", "g", "v"),
-                      f"step_size = {G}['lr'] / (1 - beta1 ** step)",
                       f"denom = {e.k_sqrt('v', 'tmp')}",
-                      "denom /= (1 - beta2 ** step) ** 0.5",
-                      f"denom += {G}['eps']",
-                      "delta = np.multiply(m, -step_size, out=g)",
+                      f"denom /= {correction2}",
+                      f"denom += {eps}",
+                      f"delta = np.multiply(m, {minus_step_size}, out=g)",
                       "delta /= denom"]
             offset = 0
             for p, t in zip(params, group["params"]):

@@ -56,11 +56,17 @@ class SGD(Optimizer):
             checks.append(f"{G}['momentum'] == 0 and {G}['weight_decay'] == 0 and not {G}['maximize'] and "
                           f"({G}.get('fused') or {G}['foreach'] is not False)")
             lines.append(f"lr = {G}['lr']")
+            alpha = {}                    # -lr, once per dtype (CallEmitter.number)
+            for p in group["params"]:
+                if p._data.dtype not in alpha:
+                    set_alpha, alpha[p._data.dtype] = e.number("-lr", p._data.dtype)
+                    lines += set_alpha
             for p in group["params"]:
                 t = e.const(p)
-                lines.append(f"if {t}._grad is not None: "
-                             f"{e.k_add_scaled(f'{t}._data', f'{t}._grad._data', '-lr', f'{t}._data')}; "
-                             f"{t}._version_cell[0] += 1")
+                update = e.k_add_scaled(f"{t}._data", e.grad(p), alpha[p._data.dtype], f"{t}._data",
+                                        (p._data.shape, p._data.dtype))
+                has_grad = e.has_grad(p)
+                lines.append((f"if {has_grad}: " if has_grad else "") + f"{update}; {t}._version_cell[0] += 1")
         return checks, lines
 
 
