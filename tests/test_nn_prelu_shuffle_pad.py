@@ -36,6 +36,8 @@ F_PAD = {  # F.pad with the gather modes on X[0] (C, H, W): pads of the last dim
     "reflect_crop_one_side": ((-1, 2), "reflect"),
     "replicate_last_two": ((2, 1, 3, 0), "replicate"),
     "replicate_crop": ((-2, 1, 0, -1), "replicate"),
+    "circular_last_two": ((1, 2, 1, 0), "circular"),
+    "circular_crop_one_side": ((-1, 2), "circular"),
 }
 
 

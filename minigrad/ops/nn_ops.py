@@ -336,17 +336,16 @@ _NON_CONSTANT_PAD_HELP = ("Supported combinations for non-constant padding:\n"
 
 
 def _pad_by_gather(input, pad, mode):
-    """Reflect or replicate padding of the last one or two dims: each output position along an axis reads one
-    input position (reflect: mirrored about the edge, the edge itself not repeated; replicate: the nearest
-    edge), a gather whose backward adds each gradient back where it was read (upsample.resample)."""
+    """Reflect, replicate or circular padding of the last one or two dims: each output position along an axis
+    reads one input position (reflect: mirrored about the edge, the edge itself not repeated; replicate: the
+    nearest edge; circular: from the other end), a gather whose backward adds each gradient back where it was read (upsample.resample)."""
     x = input._data
     n_axes = len(pad) // 2
     if x.ndim not in (n_axes + 1, n_axes + 2) or n_axes > 3:
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\n"
                                   + _NON_CONSTANT_PAD_HELP)
-    if mode == "circular" or n_axes == 3:
-        raise NotImplementedError(f"minigrad: F.pad supports mode={mode!r} on the last one or two dims only "
-                                  "(and not mode='circular')")
+    if n_axes == 3:
+        raise NotImplementedError(f"minigrad: F.pad supports mode={mode!r} on the last one or two dims only")
     taps = []
     for k in range(n_axes):                        # k = 0: the last dim, padded by pad[0], pad[1]
         axis = x.ndim - 1 - k
@@ -355,13 +354,22 @@ def _pad_by_gather(input, pad, mode):
             raise RuntimeError(f"Argument #{4 + 2 * k}: Padding size should be less than the corresponding input "
                                f"dimension, but got: padding ({lo}, {hi}) at dimension {axis} of input "
                                f"{list(x.shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
         if n + lo + hi < 0:
             raise RuntimeError(f"input ({'WH'[k]}: {n}) is too small. Calculated output {'WH'[k]}: {n + lo + hi}")
         src = np.arange(-lo, n + hi)
-        src = np.abs(src) if mode == "reflect" else np.maximum(src, 0)
-        src = np.where(src > n - 1, 2 * (n - 1) - src, src) if mode == "reflect" else np.minimum(src, n - 1)
+        if mode == "circular":                     # the other end's elements (of what a negative pad keeps)
+            first, last = max(0, -lo), n - max(0, -hi)
+            src = first + (src - first) % (last - first)
+        elif mode == "reflect":                    # mirrored about the edge, the edge itself not repeated
+            src = np.abs(src)
+            src = np.where(src > n - 1, 2 * (n - 1) - src, src)
+        else:                                      # replicate: the nearest edge
+            src = np.minimum(np.maximum(src, 0), n - 1)
         taps.insert(0, [(src, None)])
-    name = ("Reflection" if mode == "reflect" else "Replication") + f"Pad{n_axes}DBackward0"
+    name = ("CopySlices" if mode == "circular" else      # torch pads circularly by copying slices
+            ("Reflection" if mode == "reflect" else "Replication") + f"Pad{n_axes}DBackward0")
     return resample(input, taps, name)
 
 
