@@ -553,7 +553,7 @@ def _second_derivative_of_kl_div_after_its_input_changed_in_place(L):
 
 OPEN = {
     "second_derivative_of_kl_div_after_its_input_changed_in_place":
-        ("ops/losses.py (KL divergence's backward_tensor recomputes from the input tensor as it is at backward, "
+        ("ops/losses/regression.py (KL divergence's backward_tensor recomputes from the input tensor as it is at backward, "
          "so after an in-place change (log_target=True: no version check applies) its second derivative reads the "
          "new values; torch's composite graph holds the old; found by the long fuzz profile)",
          _second_derivative_of_kl_div_after_its_input_changed_in_place),
@@ -594,11 +594,11 @@ FIXED = {
     "bool_tensor_minus_a_number_is_accepted": ("arithmetic.py", lambda L: L.tensor([True]) - True),
     "int_tensor_with_python_float_promotes_to_float64": ("unary.py (clamp)", lambda L: L.tensor([1, 2]).clamp_max(0.2)),
     "softmax_over_an_empty_dim": ("nn_ops.py", lambda L: F(L).softmax(L.ones(0), 0)),
-    "cross_entropy_with_extra_dims": ("losses.py", lambda L: F(L).cross_entropy(L.zeros(1, 2, 2), L.tensor([[0, 1]]))),
-    "nll_and_cross_entropy_values_with_extra_dims": ("losses.py", lambda L: _nll_extra_dims(L, "mean")),
-    "value_shape_after_an_op": ("losses.py", lambda L: _nll_extra_dims(L, "none")),
+    "cross_entropy_with_extra_dims": ("ops/losses/cross_entropy.py", lambda L: F(L).cross_entropy(L.zeros(1, 2, 2), L.tensor([[0, 1]]))),
+    "nll_and_cross_entropy_values_with_extra_dims": ("ops/losses/cross_entropy.py", lambda L: _nll_extra_dims(L, "mean")),
+    "value_shape_after_an_op": ("ops/losses/cross_entropy.py", lambda L: _nll_extra_dims(L, "none")),
     "index_with_a_tensor_on_a_transposed_or_broadcast_shape":
-        ("losses.py", lambda L: F(L).nll_loss(L.zeros(0, 3, 2), L.zeros(0, 2, dtype=L.int64), reduction="sum")),
+        ("ops/losses/cross_entropy.py", lambda L: F(L).nll_loss(L.zeros(0, 3, 2), L.zeros(0, 2, dtype=L.int64), reduction="sum")),
     "version_counter_message_of_prod_with_dim": ("autograd/engine.py (names Prod for ProdBackward1)",
                                                  _inplace_on_prod_then_backward),
     "version_counter_message_of_max_and_min": ("autograd/engine.py (names Max for Max1)", _inplace_on_max_then_backward),
@@ -613,10 +613,10 @@ FIXED = {
         ("ops/unary.py (Clamp.backward: torch's where)", _masked_gradient_of_a_nan(lambda x: x.clamp(min=2.5))),
     "chunk_of_an_empty_dim_is_split_with_sizes": ("ops/join.py (chunk)", _chunk_of_an_empty_dim_then_inplace),
     "huber_backward_dtype_message_when_only_the_target_needs_a_gradient":
-        ("losses.py (HuberLoss._check_dtypes: torch names the dtypes the other way round)",
+        ("ops/losses/regression.py (HuberLoss._check_dtypes: torch names the dtypes the other way round)",
          _huber_backward_of_the_target_only_with_two_dtypes),
     "cross_entropy_with_probabilities_negates_after_the_sum":
-        ("losses.py (SoftTargetCrossEntropy: -0.0 for one class, as torch; NaN mean without classes)",
+        ("ops/losses/cross_entropy.py (SoftTargetCrossEntropy: -0.0 for one class, as torch; NaN mean without classes)",
          lambda L: tuple(L.ones(1) / F(L).cross_entropy(L.tensor([0.3]), L.tensor([1.0]), reduction=r)
                          for r in ("mean", "sum")) + (F(L).cross_entropy(L.zeros(2, 0), L.zeros(2, 0)),)),
     "version_counter_message_of_a_folded_matmul_input": ("ops/matmul.py (_saved_by_torch), autograd/engine.py "
@@ -1216,7 +1216,7 @@ def test_summed_nll_with_zero_class_weights_and_its_second_derivative(kind):
     assert_same_outcome(run)
 
 
-@pytest.mark.xfail(strict=True, reason="fix in ops/losses.py (NllLoss.backward_tensor is linear in x and records no "
+@pytest.mark.xfail(strict=True, reason="fix in ops/losses/cross_entropy.py (NllLoss.backward_tensor is linear in x and records no "
                                        "edge to it, so x.grad stays None; torch's double backward gives x zeros)")
 def test_second_derivative_of_nll_loss_in_its_input_is_zeros():
     def run(L):

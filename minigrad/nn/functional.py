@@ -17,8 +17,8 @@ from ..ops.pooling import adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, 
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                           l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401
-from ..ops.losses_likelihood import gaussian_nll_loss, poisson_nll_loss
-from ..ops.losses_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
+from ..ops.losses.likelihood import gaussian_nll_loss, poisson_nll_loss
+from ..ops.losses.margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
                                  multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss)
 from ..ops.matmul import linear
 from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax

@@ -1,6 +1,6 @@
 """Loss modules: each calls its functional form (minigrad.nn.functional)."""
 from ..ops import losses as _losses
-from ..ops import losses_likelihood as _likelihood, losses_margin as _margin
+from ..ops.losses import likelihood as _likelihood, margin as _margin
 from . import functional as F
 from .module import Module
 

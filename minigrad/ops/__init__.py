@@ -31,10 +31,10 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - decompositions: det slogdet logdet inv solve cholesky qr eigh svd pinv lstsq matrix_rank (torch.linalg's)
 - activations: leaky_relu gelu elu silu softplus hardtanh relu6 prelu selu celu mish glu hardswish
                logsigmoid ... (and their in-place forms)
-- losses:      cross_entropy nll mse l1 bce bce_with_logits smooth_l1 huber kl_div
-- losses_margin: margin_ranking hinge_embedding cosine_embedding triplet_margin soft_margin multi_margin
-                 multilabel_soft_margin
-- losses_likelihood: poisson_nll gaussian_nll
+- losses/:     by target: cross_entropy.py (cross_entropy nll), binary.py (bce bce_with_logits), regression.py
+               (mse l1 smooth_l1 huber kl_div), margin.py (margin_ranking hinge_embedding cosine_embedding
+               triplet_margin soft_margin multi_margin multilabel_soft_margin), likelihood.py (poisson_nll
+               gaussian_nll)
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
 - conv:        conv2d (im2col + one matmul), conv1d (conv2d of height 1), conv_transpose2d (one matmul + col2im)
 - upsample:    interpolate (nearest, nearest-exact, linear, bilinear)

@@ -1,6 +1,6 @@
 """Softmax and log-softmax (computed from x - max(x), so no finite input overflows), embedding, layer norm,
 one_hot, pad and normalize: the nn ops that are neither activations (ops/activations.py) nor losses
-(ops/losses.py)."""
+(ops/losses/)."""
 import warnings
 
 import numpy as np

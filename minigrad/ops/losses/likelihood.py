@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
-from .losses_margin import reduced, reduction_of
+from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor
+from .margin import reduced, reduction_of
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,

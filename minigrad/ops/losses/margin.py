@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
-from .activations import NoDerivative, logsigmoid
-from .elementwise import where
+from ...autograd.function import Function
+from ...tensor import Tensor
+from ..activations import NoDerivative, logsigmoid
+from ..elementwise import where
 
 _REDUCTIONS = ("none", "mean", "sum")
 
