@@ -453,3 +453,16 @@ def test_new_ops_state_their_derivative():
                e.Trunc, r.Prod, r.ProdDim, r.Cumsum, r.Logsumexp, r.VectorNorm, r.Amax, r.Amin):
         rule = op.__doc__.split(".  ", 1)[1]
         assert any(k in rule for k in ("grad", "/d", "d/", "dx =", "d(")), op.__name__
+
+
+@pytest.mark.parametrize("route", ["context variable", "np.errstate"])
+def test_sigmoid_below_the_exp_overflow_is_torchs_0_without_a_warning_by_either_route(route, monkeypatch):
+    import warnings
+    import minigrad.ops.unary as unary
+    if route == "np.errstate":
+        monkeypatch.setattr(unary, "_OVERFLOW_IGNORED", None)
+    x = np.array([-1e4, -100.0, -88.0, 0.0, 50.0], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = minigrad.tensor(x).sigmoid().numpy()
+    np.testing.assert_array_equal(ours, torch.tensor(x).sigmoid().numpy())
