@@ -160,15 +160,8 @@ class ConvWeightGrad(Function):
                 None, None, None, None)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    if groups != 1:
-        raise NotImplementedError("minigrad's conv2d supports groups=1 only")
-    x, w = input._data, weight._data
-    if x.ndim == 3:                             # one image: torch's unbatched input, a batch of one inside
-        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
-    if x.ndim != 4:
-        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
-                           f"{list(x.shape)}")
+def _check_operands(x, w, bias):
+    """torch's errors for a convolution's operands: dtypes that differ, channels that do not match."""
     if bias is not None and bias._data.dtype != x.dtype:
         raise RuntimeError(f"Input type ({dtypes.c_name(x.dtype)}) and bias type ({dtypes.c_name(bias._data.dtype)}) "
                            "should be the same")
@@ -178,6 +171,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if x.shape[1] != w.shape[1]:
         raise RuntimeError(f"Given groups=1, weight of size {list(w.shape)}, expected input{list(x.shape)} to "
                            f"have {w.shape[1]} channels, but got {x.shape[1]} channels instead")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if groups != 1:
+        raise NotImplementedError("minigrad's conv2d supports groups=1 only")
+    x, w = input._data, weight._data
+    if x.ndim == 3:                             # one image: torch's unbatched input, a batch of one inside
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    if x.ndim != 4:
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                           f"{list(x.shape)}")
+    _check_operands(x, w, bias)
     if isinstance(padding, str):
         if padding == "valid":
             padding = 0
@@ -235,15 +240,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if x.ndim != 3:
         raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
                            f"{list(x.shape)}")
-    if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({dtypes.c_name(x.dtype)}) and bias type ({dtypes.c_name(bias._data.dtype)}) "
-                           "should be the same")
-    if w.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {dtypes.scalar_name(x.dtype)} but found "
-                           f"{dtypes.scalar_name(w.dtype)}")
-    if x.shape[1] != w.shape[1]:
-        raise RuntimeError(f"Given groups=1, weight of size {list(w.shape)}, expected input{list(x.shape)} to "
-                           f"have {w.shape[1]} channels, but got {x.shape[1]} channels instead")
+    _check_operands(x, w, bias)
     (stride,), (dilation,) = _single(stride), _single(dilation)
     if isinstance(padding, str):
         if padding not in ("valid", "same"):
