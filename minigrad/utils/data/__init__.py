@@ -258,16 +258,18 @@ def default_collate(batch):
 
 
 def _stack(arrays):
-    """np.stack(arrays) for arrays of one shape (torch.stack's error otherwise), as one concatenation:
-    np.stack adds an axis to each array in Python first, which costs more than the copy for a batch of rows."""
-    shape = arrays[0].shape
-    if len({a.shape for a in arrays}) != 1:
-        i, bad = next((i, a.shape) for i, a in enumerate(arrays) if a.shape != shape)
-        raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
-                           f"{list(bad)} at entry {i}")
-    if not shape:                                  # 0-d: nothing to concatenate along
+    """torch.stack's work for a batch of NumPy arrays: np.array of the list copies them into one new array
+    in C, checking in C that their shapes agree (np.stack checks and adds an axis to each in Python first,
+    which costs more than the copy for a batch of rows); torch.stack's error for shapes that differ."""
+    try:
         return np.array(arrays)
-    return np.concatenate(arrays).reshape((len(arrays),) + shape)
+    except ValueError:
+        shape = arrays[0].shape
+        i, bad = next(((i, a.shape) for i, a in enumerate(arrays) if a.shape != shape), (None, None))
+        if i is None:
+            raise
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                           f"{list(bad)} at entry {i}") from None
 
 
 def default_convert(data):
