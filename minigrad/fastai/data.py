@@ -153,6 +153,9 @@ class DataLoader:
         if self.dataset is not None:
             self.it = iter(self.dataset)
         if self.indexed and not self._item_hooks_changed():
+            if not self.prebatched and type(self).chunkify is DataLoader.chunkify:
+                yield from map(self.do_batch, self._indexed_batches(samps))
+                return
             res = self._indexed_items(samps)
         else:
             res = filter(lambda o: o is not None, map(self.do_item, samps))
@@ -171,6 +174,23 @@ class DataLoader:
                 yield getitem(s or 0)
             except SkipItemException:
                 pass
+
+    def _indexed_batches(self, samps):
+        """_indexed_items and chunkify's work at once: each batch's items fetched by one list comprehension
+        rather than a generator step and a chunking step per item. An item that raises SkipItemException
+        moves every later batch's boundary, so from that batch on items go through _indexed_items as before."""
+        getitem, bs, samps = self.dataset.__getitem__, self.bs, iter(samps)
+        while True:
+            chunk = list(itertools.islice(samps, bs))
+            try:
+                items = [getitem(s or 0) for s in chunk]
+            except SkipItemException:
+                yield from _chunked(self._indexed_items(itertools.chain(chunk, samps)), bs, self.drop_last)
+                return
+            if items and (len(items) == bs or not self.drop_last):
+                yield items
+            if len(items) < bs:
+                return
 
     @property
     def prebatched(self):
