@@ -253,27 +253,56 @@ def test_a_compiled_module_in_eval_under_no_grad_returns_a_plain_tensor():
     assert np.array_equal(first.numpy(), expected.numpy()) and np.array_equal(second.numpy(), expected.numpy())
 
 
-def test_learner_with_compile_fits_bit_identically():
+def _learner_fit(compile, cbs=(), one_cycle=False):
+    """A small Learner fitted twice over (eager or compiled); its Learner and final weights."""
     from minigrad.fastai import DataLoaders, Learner, SGD
     from minigrad.utils.data import DataLoader
     rng = np.random.default_rng(1)
     x = rng.standard_normal((40, 6)).astype(np.float32)
     y = (x[:, :1] > 0).astype(np.float32)
-    results = []
-    for compile in (False, True):
-        model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 1))
-        with minigrad.no_grad():
-            for p in model.parameters():
-                p.copy_(minigrad.tensor(np.random.default_rng(2).uniform(-0.5, 0.5, p.shape).astype(np.float32)))
-        ds = list(zip(minigrad.tensor(x), minigrad.tensor(y)))
-        dls = DataLoaders(DataLoader(ds, batch_size=16), DataLoader(ds, batch_size=16))
-        learn = Learner(dls, model, opt_func=SGD, loss_func=nn.BCEWithLogitsLoss(), compile=compile)
-        with learn.no_bar(), learn.no_logging():
+    model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 1))
+    with minigrad.no_grad():
+        for p in model.parameters():
+            p.copy_(minigrad.tensor(np.random.default_rng(2).uniform(-0.5, 0.5, p.shape).astype(np.float32)))
+    ds = list(zip(minigrad.tensor(x), minigrad.tensor(y)))
+    dls = DataLoaders(DataLoader(ds, batch_size=16), DataLoader(ds, batch_size=16))
+    learn = Learner(dls, model, opt_func=SGD, loss_func=nn.BCEWithLogitsLoss(), cbs=list(cbs), compile=compile)
+    with learn.no_bar(), learn.no_logging():
+        if one_cycle:
+            learn.fit_one_cycle(2, 0.1)
+        else:
             learn.fit(2, 0.1)
-        results.append([p.detach().numpy().copy() for p in model.parameters()])
-    assert type(learn.model).__name__ == "CompiledModule" and learn.model.replays > 0
-    assert learn.model.eager_reason is None
-    assert all(np.array_equal(a, b) for a, b in zip(*results))
+    return learn, [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def test_learner_with_compile_replays_the_whole_batch_step_bit_identically():
+    _, eager = _learner_fit(False)
+    learn, compiled = _learner_fit(True)
+    step = learn.compiled_step
+    assert step.replays > 0 and step.eager_reason is None
+    assert "hypers[0]['lr']" in step.programs[0].source   # the optimizer's update as lines, lr read live
+    assert type(learn.model).__name__ == "Sequential"     # learn.model stays the user's model
+    assert all(np.array_equal(a, b) for a, b in zip(eager, compiled))
+
+
+def test_learner_with_compile_follows_fit_one_cycles_schedule_bit_identically():
+    _, eager = _learner_fit(False, one_cycle=True)
+    learn, compiled = _learner_fit(True, one_cycle=True)
+    assert learn.compiled_step.replays > 0
+    assert all(np.array_equal(a, b) for a, b in zip(eager, compiled))
+
+
+def test_learner_with_compile_steps_eagerly_when_a_callback_acts_inside_the_step():
+    from minigrad.fastai import Callback
+
+    class HalveGradients(Callback):
+        def after_backward(self):
+            for p in self.learn.model.parameters():
+                p.grad.mul_(0.5)
+    _, eager = _learner_fit(False, cbs=[HalveGradients()])
+    learn, compiled = _learner_fit(True, cbs=[HalveGradients()])
+    assert learn.compiled_step is None
+    assert all(np.array_equal(a, b) for a, b in zip(eager, compiled))
 
 
 def test_dropout_draws_a_new_mask_at_each_replay_as_eager_does():

@@ -280,6 +280,8 @@ class CallEmitter:
 
     def same_params(self, opt):
         """Code for: opt still has the param groups, and they the parameters, it had at capture."""
+        if hasattr(opt, "emit_same_params"):      # an optimizer whose param_groups are made at each call
+            return opt.emit_same_params(self)
         groups = opt.param_groups
         if self.readable:
             return "the same parameters"

@@ -90,9 +90,7 @@ class Learner:
             raise TypeError(f"loss_func must be callable (pred, *targets) -> loss, got {type(loss_func).__name__}")
         if not callable(model):
             raise TypeError(f"model must be callable, got {type(model).__name__}")
-        if compile:           # minigrad's addition: the model's forward and backward captured, replayed as one
-            from .. import compile as compile_module    # node (minigrad.compile(model)); callbacks stay eager
-            model = compile_module(model)
+        self.compile = compile     # minigrad's addition: each training batch's step through minigrad.compile
         self.dls, self.model = dls, model
         self.loss_func, self.opt_func, self.lr, self.splitter = loss_func, opt_func, \
             defaults.lr if lr is None else lr, splitter
@@ -177,14 +175,27 @@ class Learner:
 
     def __call__(self, event_name):
         "Call the event(s) `event_name` on every callback, in increasing `order`."
+        if isinstance(event_name, str):
+            self._call_one(event_name)
+            return
         for e in L(event_name):
             self._call_one(e)
 
     def _call_one(self, event_name):
         if not hasattr(event, event_name):
             raise Exception(f"missing {event_name}")
-        for cb in self.cbs.sorted("order"):
-            cb(event_name)
+        for cb in self._sorted_cbs():
+            if event_name in cb.__dict__ or hasattr(type(cb), event_name) or event_name == "after_fit":
+                cb(event_name)
+
+    def _sorted_cbs(self):
+        """self.cbs sorted by `order`, sorted again only when the callbacks or their orders change. Calling a
+        callback for an event it does not define does nothing (but at after_fit, which resets its `run`), so
+        _call_one skips those: a batch fires 8 events and fastai's own callbacks define one or two of them."""
+        key = [(cb, cb.order) for cb in self.cbs]
+        if key != self.__dict__.get("_cbs_key"):
+            self._cbs_key, self._cbs_sorted = key, list(self.cbs.sorted("order"))
+        return self._cbs_sorted
 
     def show_training_loop(self):
         indent = 0
@@ -244,6 +255,8 @@ class Learner:
         self.opt.zero_grad()
 
     def _do_one_batch(self):
+        if self.compile and self.training and len(self.yb) and self._step_is_compilable():
+            return self._do_one_batch_compiled()
         try:
             self.pred = self.model(*self.xb)
         except _cancels:
@@ -267,6 +280,54 @@ class Learner:
         if not self.training or not len(self.yb):
             return
         self._do_grad_opt()
+
+    # ------------------------------------------------------------------ Learner(compile=True)
+    _step_events = ("after_pred", "after_loss", "before_backward", "after_backward", "before_step", "after_step")
+
+    def _step_is_compilable(self):
+        """The batch's step can run as one compiled function when nothing happens between its parts: no
+        callback handles the events fired inside the step, and the step's methods are the Learner's own."""
+        if any(getattr(type(self), m) is not getattr(Learner, m) for m in ("_backward", "_step", "_do_grad_opt")):
+            return False
+        return not any(e in cb.__dict__ or hasattr(type(cb), e) for cb in self._sorted_cbs() for e in self._step_events)
+
+    def _compiled_step(self):
+        """minigrad.compile of forward, loss, backward, opt.step() and opt.zero_grad(), made again when the
+        model, loss function or optimizer is replaced. The optimizer's step() runs at each replay, reading
+        its hyper-parameters then (fit_one_cycle's schedule)."""
+        parts = (self.model, self.loss_func, self.opt, getattr(self.dls, "n_inp", None))
+        if self.__dict__.get("_step_parts") != parts:
+            from .. import compile as compile_function
+            model, loss_func, opt = parts[:3]
+            n_inp = len(self.xb)
+
+            def train_step(*b):
+                pred = model(*b[:n_inp])
+                loss_grad = loss_func(pred, *b[n_inp:])
+                loss_grad.backward()
+                opt.step()
+                opt.zero_grad()
+                return pred, loss_grad
+            self._step_parts, self._step_fn = parts, compile_function(train_step)
+        return self._step_fn
+
+    @property
+    def compiled_step(self):
+        """Learner(compile=True): the compiled training step (a minigrad.compile function: its `explain()`
+        prints the batch's step as the flat program it replays); None before the first compiled batch."""
+        return self.__dict__.get("_step_fn")
+
+    def _do_one_batch_compiled(self):
+        try:
+            self.pred, self.loss_grad = self._compiled_step()(*self.xb, *self.yb)
+        except _cancels:
+            raise
+        except Exception as e:
+            raise _batch_error(e, self, "the compiled training step failed on",
+                               f"input shape(s) {_shapes(self.xb)} and target shape(s) {_shapes(self.yb)}")
+        self.loss = self.loss_grad.clone()
+        for e in self._step_events:          # no callback handles them (_step_is_compilable)
+            self(e)
 
     def one_batch(self, i, b):
         self.iter = i

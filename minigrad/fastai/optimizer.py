@@ -114,6 +114,53 @@ class Optimizer:
                     state.update(new)
             self.state[p] = state
 
+    # -------------------------------------------------------------- minigrad.compile's replay
+    def emit_same_params(self, e):
+        """Code for: the optimizer still has the groups and parameters it had at capture (param_groups makes
+        new dicts at each call, so the check reads param_lists)."""
+        if e.readable:
+            return "the same parameters"
+        O = e.const(self)
+        parts = [f"len({O}.param_lists) == {len(self.param_lists)}"]
+        for i, pg in enumerate(self.param_lists):
+            parts.append(f"len({O}.param_lists[{i}]) == {len(pg)}")
+            parts += [f"{O}.param_lists[{i}][{k}] is {e.const(p)}" for k, p in enumerate(pg)]
+        return " and ".join(parts)
+
+    def emit_step(self, e, closure=None):
+        """The replay of step() for plain SGD (stepper callbacks [weight_decay or l2_reg,] sgd_step, and wd 0 in
+        every group, checked at each replay; lr read live): sgd_step's p.data.add_(p.grad.data, alpha=-lr),
+        one add_scaled per parameter with a gradient."""
+        names = [getattr(cb, "__name__", None) for cb in self.cbs]
+        if closure is not None or names not in (["weight_decay", "sgd_step"], ["l2_reg", "sgd_step"], ["sgd_step"]):
+            return None
+        O = e.const(self)
+        checks, lines = [], []
+        for i, pg in enumerate(self.param_lists):
+            checks.append(f"{O}.hypers[{i}].get('wd', 0) == 0")
+            lines.append(f"lr = {O}.hypers[{i}]['lr']")
+            alpha = {}
+            for p in pg:
+                if p._data.dtype not in alpha:
+                    set_alpha, alpha[p._data.dtype] = e.number("-lr", p._data.dtype)
+                    lines += set_alpha
+            for p in pg:
+                t = e.const(p)
+                update = e.k_add_scaled(f"{t}._data", e.grad(p), alpha[p._data.dtype], f"{t}._data",
+                                        (p._data.shape, p._data.dtype))
+                has_grad = e.has_grad(p)
+                lines.append((f"if {has_grad}: " if has_grad else "") + f"{update}; {t}._version_cell[0] += 1")
+        return checks, lines
+
+    def emit_zero_grad(self, e):
+        """The replay of zero_grad(): each gradient zeroed in place, as p.grad.zero_() does."""
+        lines = []
+        for pg in self.param_lists:
+            for p in pg:
+                t = e.const(p)
+                lines.append(f"if {t}._grad is not None: {t}._grad._data[...] = 0; {t}._grad._version_cell[0] += 1")
+        return [], lines
+
     def clear_state(self):
         for p, pg, state, hyper in self.all_params():
             self.state[p] = {k: state[k] for k in self._keep_on_clear if k in state}
