@@ -556,6 +556,48 @@ def _fastai_api(fw):
     return Learner, DataLoaders, SGD, DataLoader
 
 
+def _numpy_learner_fit():
+    """Learner.fit(1, 0.1)'s epoch by hand in NumPy: the loader's work (each batch collated from 256 of the
+    list's (x, y) rows, one concatenation per field), simple_net's step as in _numpy_simple_net, the smoothed
+    training loss (fastai's lerp with beta 0.98), then validation: forward, mnist_loss and batch_accuracy,
+    each weighted by the batch's size."""
+    p = data.simple_net_params()
+    w1, b1, w2, b2 = (p[k].copy() for k in ("w1", "b1", "w2", "b2"))
+    d, v = data.mnist_3_7(), data.mnist_3_7_valid()
+    train, valid = list(zip(d["x"], d["y"])), list(zip(v["x"], v["y"]))
+    lr, bs = np.float32(0.1), 256
+
+    def collate(rows):
+        xb = np.concatenate([x for x, _ in rows]).reshape(len(rows), -1)
+        yb = np.concatenate([y for _, y in rows]).reshape(len(rows), -1)
+        return xb, yb
+
+    def run():
+        nonlocal w1, b1, w2, b2
+        smooth = np.float32(0)
+        for i in range(0, len(train), bs):
+            xb, yb = collate(train[i:i + bs])
+            three, inv_n = yb == 1, np.float32(1 / len(xb))
+            h = np.maximum(xb @ w1.T + b1, 0)
+            s = 1 / (1 + np.exp(-(h @ w2.T + b2)))
+            loss = np.add.reduce(np.where(three, 1 - s, s), axis=None) * inv_n
+            smooth = smooth + np.float32(0.02) * (loss - smooth)
+            g = np.where(three, -inv_n, inv_n) * s * (1 - s)
+            gh = (g @ w2) * (h > 0)
+            w2 -= (g.T @ h) * lr
+            b2 -= np.add.reduce(g, axis=0) * lr
+            w1 -= (gh.T @ xb) * lr
+            b1 -= np.add.reduce(gh, axis=0) * lr
+        total_loss = total_acc = 0.0
+        for i in range(0, len(valid), bs):
+            xb, yb = collate(valid[i:i + bs])
+            s = 1 / (1 + np.exp(-(np.maximum(xb @ w1.T + b1, 0) @ w2.T + b2)))
+            total_loss += np.add.reduce(np.where(yb == 1, 1 - s, s), axis=None) / len(xb) * len(xb)
+            total_acc += np.add.reduce((s > 0.5) == yb, axis=None) / len(xb) * len(xb)
+        return smooth, total_loss / len(valid), total_acc / len(valid)
+    return run
+
+
 def learner_fit(fw, compile=False):
     """S8: Learner(dls, simple_net, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(1, 0.1).
     compile=True: minigrad's Learner(..., compile=True), the model through minigrad.compile."""
@@ -598,6 +640,7 @@ def learner_fit(fw, compile=False):
 if importlib.util.find_spec("minigrad") is not None and importlib.util.find_spec("minigrad.fastai") is not None:
     CASES.append(Case(
         name="fastai Learner.fit epoch", group="tutorial", unit="epoch", setup=learner_fit, peers=(),
+        numpy_floor=_numpy_learner_fit,
         compiled=lambda fw: learner_fit(fw, compile=True),
         desc="S8: Learner(dls, simple_net, SGD, mnist_loss, batch_accuracy).fit(1, 0.1): one epoch of "
              "12396 MNIST 3s/7s via DataLoader(list(zip(x, y)), 256) plus validation (the 2038 test-set 3s/7s); "
