@@ -311,7 +311,8 @@ class Program:
         self.emitted = {}              # forward index -> (forward lines, backward lines, gradient names)
         self._objects = {}
         self._same_checked = None      # (call index, code, name) of the last optimizer's parameters check
-        self.source = _forward_copies(self._generate())
+        self._writes = set()           # (destination, source) of whole-array writes that may compute in place
+        self.source = _forward_copies(_writes_in_place(self._generate(), self._writes))
         code = compile(self.source, "<minigrad.compile program>", "exec")
         exec(code, self.namespace)
         self.run = self.namespace["replay"]
@@ -696,6 +697,8 @@ class Program:
         src = self._expr(ins.src)
         if ins.how == "fill" or self._same_array_kind(ins):
             lines = [f"{dst}[...] = {src}"]          # (np.copyto's checks cost more than the copy, on small arrays)
+            if ins.how != "fill" and math.prod(ins.meta[0]) > 1:
+                self._writes.add((dst, src))
         else:
             casting = "same_kind" if ins.how == "copyto" else "unsafe"
             lines = [f"np.copyto({dst}, {src}, casting={casting!r})"]
@@ -876,6 +879,40 @@ def _forward_copies(source):
                     defined.add(name)
             out.append(line)
     return "\n".join(out) + "\n"
+
+
+_BINARY = re.compile(r"(\s*)(v\d+_\d+) = ([\w.\[\]]+) ([-+*/]) ([\w.\[\]]+)$")
+_UFUNCS = {"+": "np.add", "-": "np.subtract", "*": "np.multiply", "/": "np.divide"}
+
+
+def _writes_in_place(source, writes):
+    """`v = a - b` then `t._data[...] = v`, where v is read nowhere else (p.data -= p.grad * lr, an in-place op
+    recorded as its result and a write): written `np.subtract(a, b, out=t._data)`. The same ufunc on the same
+    operands, so the same bits (`writes` holds only writes of an array of the destination's shape and dtype);
+    one NumPy call and one pass over the array less. Writes of one element are left as they are: there
+    NumPy's overlap check on an in-place ufunc costs more than the copy (add_into)."""
+    if not writes:
+        return source
+    lines = source.split("\n")
+    out, i = [], 0
+    while i < len(lines):
+        m = _BINARY.match(lines[i])
+        if m and i + 1 < len(lines):
+            indent, name, a, op, b = m.groups()
+            write = lines[i + 1].strip()
+            dst = write[:-len(f"[...] = {name}")] if write.endswith(f"[...] = {name}") else None
+            if (dst and (dst, name) in writes and lines[i + 1].startswith(indent + dst)
+                    and len(re.findall(rf"\b{name}\b", source)) == 2):
+                out.append(f"{indent}{_UFUNCS[op]}({a}, {b}, out={dst})")
+                i += 2
+                continue
+        if not _SELF_ASSIGNMENT.match(lines[i]):
+            out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+_SELF_ASSIGNMENT = re.compile(r"\s*([\w.]+) = \1$")    # t._data = t._data (p.data -= ...'s setter): nothing
 
 
 def _seeds(instructions):
