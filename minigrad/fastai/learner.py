@@ -184,18 +184,23 @@ class Learner:
     def _call_one(self, event_name):
         if not hasattr(event, event_name):
             raise Exception(f"missing {event_name}")
-        for cb in self._sorted_cbs():
-            if event_name in cb.__dict__ or hasattr(type(cb), event_name) or event_name == "after_fit":
-                cb(event_name)
+        for cb in self._handlers(event_name):
+            cb(event_name)
 
-    def _sorted_cbs(self):
-        """self.cbs sorted by `order`, sorted again only when the callbacks or their orders change. Calling a
-        callback for an event it does not define does nothing (but at after_fit, which resets its `run`), so
-        _call_one skips those: a batch fires 8 events and fastai's own callbacks define one or two of them."""
+    def _handlers(self, event_name):
+        """The callbacks, in increasing `order`, that define `event_name` (every callback at after_fit, which
+        resets their `run`). Calling a callback for an event it does not define does nothing, and a batch fires
+        8 events of which fastai's own callbacks define one or two, so the lists are made once per event and
+        made again when the callbacks change (added or removed, or an order changed)."""
         key = [(cb, cb.order) for cb in self.cbs]
         if key != self.__dict__.get("_cbs_key"):
-            self._cbs_key, self._cbs_sorted = key, list(self.cbs.sorted("order"))
-        return self._cbs_sorted
+            self._cbs_key, self._by_event = key, {}
+        handlers = self._by_event.get(event_name)
+        if handlers is None:
+            handlers = self._by_event[event_name] = [
+                cb for cb in self.cbs.sorted("order")
+                if event_name == "after_fit" or event_name in cb.__dict__ or hasattr(type(cb), event_name)]
+        return handlers
 
     def show_training_loop(self):
         indent = 0
@@ -289,7 +294,7 @@ class Learner:
         callback handles the events fired inside the step, and the step's methods are the Learner's own."""
         if any(getattr(type(self), m) is not getattr(Learner, m) for m in ("_backward", "_step", "_do_grad_opt")):
             return False
-        return not any(e in cb.__dict__ or hasattr(type(cb), e) for cb in self._sorted_cbs() for e in self._step_events)
+        return not any(self._handlers(e) for e in self._step_events)
 
     def _compiled_step(self):
         """minigrad.compile of forward, loss, backward, opt.step() and opt.zero_grad(), made again when the
@@ -326,8 +331,8 @@ class Learner:
             raise _batch_error(e, self, "the compiled training step failed on",
                                f"input shape(s) {_shapes(self.xb)} and target shape(s) {_shapes(self.yb)}")
         self.loss = self.loss_grad.clone()
-        for e in self._step_events:          # no callback handles them (_step_is_compilable)
-            self(e)
+        for e in self._step_events:          # fired in order; no callback handles them (_step_is_compilable)
+            self._call_one(e)
 
     def one_batch(self, i, b):
         self.iter = i
@@ -639,16 +644,17 @@ class Recorder(Callback):
         self.smooth_loss.reset()
 
     def after_batch(self):
-        if len(self.yb) == 0:
+        learn = self.learn             # (read once: a callback reads the learner's attributes through __getattr__)
+        if len(learn.yb) == 0:
             return
-        mets = self._train_mets if self.training else self._valid_mets
+        mets = self._train_mets if learn.training else self._valid_mets
         for met in mets:
-            met.accumulate(self.learn)
-        if not self.training:
+            met.accumulate(learn)
+        if not learn.training:
             return
-        self.lrs.append(self.opt.hypers[-1]["lr"])
+        self.lrs.append(learn.opt.hypers[-1]["lr"])
         self.losses.append(self.smooth_loss.value)
-        self.learn.smooth_loss = self.smooth_loss.value
+        learn.smooth_loss = self.smooth_loss.value
 
     def before_epoch(self):
         self.cancel_train, self.cancel_valid = False, False
