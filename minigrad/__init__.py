@@ -57,22 +57,9 @@ def equal(a, b):
     return a.shape == b.shape and (a._data == b._data).all().item()
 
 
-class cuda:
-    """minigrad computes on the CPU; CUDA is never available."""
-
-    @staticmethod
-    def is_available():
-        return False
-
-    @staticmethod
-    def device_count():
-        return 0
-
-    @staticmethod
-    def manual_seed(seed):
-        pass
-
-    manual_seed_all = manual_seed
+# devices and mixed precision as torch's CPU build has them (CUDA never available), each a package
+from . import amp, cpu, cuda  # noqa: E402
+from .amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402
 
 from . import backend  # noqa: E402
 
