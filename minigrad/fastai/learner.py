@@ -141,6 +141,7 @@ class Learner:
         cb.learn = self
         setattr(self, cb.name, cb)
         self.cbs.append(cb)
+        self._by_event = None
         return self
 
     def remove_cb(self, cb):
@@ -152,6 +153,7 @@ class Learner:
                 delattr(self, cb.name)
             if cb in self.cbs:
                 self.cbs.remove(cb)
+            self._by_event = None
         return self
 
     @contextmanager
@@ -190,14 +192,14 @@ class Learner:
     def _handlers(self, event_name):
         """The callbacks, in increasing `order`, that define `event_name` (every callback at after_fit, which
         resets their `run`). Calling a callback for an event it does not define does nothing, and a batch fires
-        8 events of which fastai's own callbacks define one or two, so the lists are made once per event and
-        made again when the callbacks change (added or removed, or an order changed)."""
-        key = [(cb, cb.order) for cb in self.cbs]
-        if key != self.__dict__.get("_cbs_key"):
-            self._cbs_key, self._by_event = key, {}
-        handlers = self._by_event.get(event_name)
+        8 events of which fastai's own callbacks define one or two, so each event's list is made once, and
+        made again after add_cb or remove_cb (callbacks go through them, as in fastai)."""
+        by_event = self.__dict__.get("_by_event")
+        if by_event is None or by_event["cbs"] != len(self.cbs):
+            by_event = self._by_event = {"cbs": len(self.cbs)}
+        handlers = by_event.get(event_name)
         if handlers is None:
-            handlers = self._by_event[event_name] = [
+            handlers = by_event[event_name] = [
                 cb for cb in self.cbs.sorted("order")
                 if event_name == "after_fit" or event_name in cb.__dict__ or hasattr(type(cb), event_name)]
         return handlers
@@ -292,9 +294,13 @@ class Learner:
     def _step_is_compilable(self):
         """The batch's step can run as one compiled function when nothing happens between its parts: no
         callback handles the events fired inside the step, and the step's methods are the Learner's own."""
-        if any(getattr(type(self), m) is not getattr(Learner, m) for m in ("_backward", "_step", "_do_grad_opt")):
-            return False
-        return not any(self._handlers(e) for e in self._step_events)
+        self._handlers("after_pred")                  # brings the event lists up to date; the answer is kept there
+        by_event = self._by_event
+        if "compilable" not in by_event:
+            by_event["compilable"] = (
+                all(getattr(type(self), m) is getattr(Learner, m) for m in ("_backward", "_step", "_do_grad_opt"))
+                and not any(self._handlers(e) for e in self._step_events))
+        return by_event["compilable"]
 
     def _compiled_step(self):
         """minigrad.compile of forward, loss, backward, opt.step() and opt.zero_grad(), made again when the
