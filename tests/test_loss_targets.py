@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import minigrad
-from conftest import assert_same_outcome
+from conftest import assert_same, assert_same_outcome, tol
 
 
 def _tensor(L, values, dtype, requires_grad=False):
@@ -166,3 +166,22 @@ def test_cross_entropy_gradient_with_an_infinite_or_nan_incoming_gradient(incomi
         out.backward(L.full(tuple(out.shape), incoming))
         return out, x.grad
     assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("x_dtype, y_dtype", [("float64", "float32"), ("float32", "float64")])
+@pytest.mark.parametrize("options", _BCEL_OPTIONS)
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_binary_cross_entropy_with_logits_has_the_targets_dtype(x_dtype, y_dtype, options, reduction):
+    """torch computes the loss in place on 1 - target, so it has the target's dtype (a float64 logit and a
+    float32 target give a float32 loss; torch.distributions.Bernoulli.log_prob relies on it)."""
+    def run(L):
+        x = _tensor(L, [0.3, -1.7, 2.2], x_dtype, True)
+        y = _tensor(L, [1.0, 0.0, 0.25], y_dtype, True)
+        kw = {k: v.to(getattr(L, y_dtype)) for k, v in _options(L, options, (3,)).items()}
+        out = L.nn.functional.binary_cross_entropy_with_logits(x, y, reduction=reduction, **kw)
+        out.sum().backward()
+        return out, x.grad, y.grad
+    # a float64 result made of float32 steps (the log-sigmoid of a float32 logit, the loss rounded to a
+    # float32 target) is within float32's tolerance, not float64's
+    for m, t in zip(run(minigrad), run(torch)):
+        assert_same(m, t, *tol(np.float32))

@@ -120,11 +120,12 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, x, y, weight, pos_weight, reduction):
         log_sigmoid = _log_sigmoid(x)               # torch's formula: (1 - y) x - log_sigmoid(x) (times its
         if pos_weight is not None:                  # weight): at x = -inf, -inf + inf = nan, as in torch
-            log_sigmoid = log_sigmoid * ((pos_weight - 1) * y + 1)
-        with np.errstate(invalid="ignore"):
-            loss = (1 - y) * x - log_sigmoid
+            log_sigmoid = (log_sigmoid * ((pos_weight - 1) * y + 1)).astype(x.dtype, copy=False)
+        with np.errstate(invalid="ignore"):         # torch computes in place on 1 - y: the loss has the
+            loss = ((1 - y) * x).astype(y.dtype, copy=False)        # target's dtype, rounded at each step
+            loss = (loss - log_sigmoid).astype(y.dtype, copy=False)
         if weight is not None:
-            loss = loss * weight
+            loss = (loss * weight).astype(y.dtype, copy=False)
         self.saved, self.weights, self.reduction = (x, y), (weight, pos_weight), reduction
         return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
