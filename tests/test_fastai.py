@@ -395,3 +395,11 @@ def test_dataloader_runs_overridden_item_hooks_as_fastai():
     theirs = fastai_load.DataLoader(range(5), bs=2, create_item=lambda s: -s)
     mine = DataLoader(range(5), bs=2, create_item=lambda s: -s)
     assert [b.tolist() for b in mine] == [b.tolist() for b in theirs] == [[0, -1], [-2, -3], [-4]]
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_dataloader_over_a_list_gives_fastais_batches_unshuffled_as_slices(drop_last):
+    items = [(np.float32(i), i % 3) for i in range(10)]
+    theirs = [[v.tolist() for v in b] for b in fastai_load.DataLoader(items, bs=3, drop_last=drop_last)]
+    mine = [[v.tolist() for v in b] for b in DataLoader(items, bs=3, drop_last=drop_last)]
+    assert mine == theirs and len(mine) == (3 if drop_last else 4)

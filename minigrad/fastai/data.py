@@ -180,10 +180,12 @@ class DataLoader:
         rather than a generator step and a chunking step per item. An item that raises SkipItemException
         moves every later batch's boundary, so from that batch on items go through _indexed_items as before."""
         getitem, bs, samps = self.dataset.__getitem__, self.bs, iter(samps)
+        in_order = self._slices_in_order()
         while True:
             chunk = list(itertools.islice(samps, bs))
             try:
-                items = [getitem(s or 0) for s in chunk]
+                items = (self.dataset[chunk[0]:chunk[-1] + 1] if in_order and chunk
+                         else [getitem(s or 0) for s in chunk])
             except SkipItemException:
                 yield from _chunked(self._indexed_items(itertools.chain(chunk, samps)), bs, self.drop_last)
                 return
@@ -191,6 +193,14 @@ class DataLoader:
                 yield items
             if len(items) < bs:
                 return
+
+    def _slices_in_order(self):
+        """Whether a batch of a list dataset is the slice between its first and last index: the
+        indices are fastai's own, unshuffled (0, 1, 2, ...), taken by one in-process worker. One slice instead
+        of an item lookup per index."""
+        return (type(self.dataset) is list and not self.shuffle and self.num_workers == 1
+                and self.offs == 0 and "get_idxs" not in self.__dict__ and "sample" not in self.__dict__
+                and type(self).get_idxs is DataLoader.get_idxs and type(self).sample is DataLoader.sample)
 
     @property
     def prebatched(self):
