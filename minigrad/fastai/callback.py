@@ -71,8 +71,8 @@ class event:
 for _e in _events:
     setattr(event, _e, _e)
 
-_inner_loop = ("before_batch after_pred after_loss before_backward after_cancel_backward after_backward "
-               "before_step after_step after_cancel_batch after_batch").split()
+_inner_loop = frozenset("before_batch after_pred after_loss before_backward after_cancel_backward after_backward "
+                        "before_step after_step after_cancel_batch after_batch".split())
 
 
 class CancelBatchException(Exception):
@@ -144,7 +144,8 @@ class Callback:
 
     def __call__(self, event_name):
         "Call `self.<event_name>` if it is defined."
-        _run = (event_name not in _inner_loop or (self.run_train and getattr(self, "training", True)) or
+        _run = (event_name not in _inner_loop or (self.run_train and self.run_valid) or    # (then either way)
+                (self.run_train and getattr(self, "training", True)) or
                 (self.run_valid and not getattr(self, "training", False)))
         res = None
         if self.run and _run:

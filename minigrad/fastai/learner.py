@@ -574,8 +574,8 @@ class AvgLoss(Metric):
 def _lerp(start, end, weight):
     """torch.lerp(start, end, weight) for 0-d tensors and a scalar weight, with torch's formula
     (start + w*(end-start) for |w| < 0.5, end - (end-start)*(1-w) otherwise) in start's dtype."""
-    dt = start._data.dtype
-    s, e, w = start._data.astype(dt), end._data.astype(dt), dt.type(weight)
+    dt = start._data.dtype                  # (NumPy scalars of that dtype: the same roundings as 0-d arrays)
+    s, e, w = dt.type(start._data), dt.type(end._data), dt.type(weight)
     out = s + w * (e - s) if abs(w) < 0.5 else e - (e - s) * (dt.type(1) - w)
     return Tensor._make(np.asarray(out, dtype=dt))
 
@@ -659,8 +659,8 @@ class Recorder(Callback):
         if not learn.training:
             return
         self.lrs.append(learn.opt.hypers[-1]["lr"])
-        self.losses.append(self.smooth_loss.value)
-        learn.smooth_loss = self.smooth_loss.value
+        learn.smooth_loss = smooth = self.smooth_loss.value      # (fastai computes the value twice)
+        self.losses.append(smooth)
 
     def before_epoch(self):
         self.cancel_train, self.cancel_valid = False, False
