@@ -8,15 +8,20 @@
 
 The state of a parameter ("step", "square_avg", "acc_delta") is made at its first step, as torch's _init_group
 makes it.
+
+Two routes (minigrad/optim/optimizer.py): `_single_tensor_adadelta`, torch's own code in tensor ops, and
+`_multi_tensor_adadelta`, the same update on the NumPy arrays.
 """
 from ..autograd.grad_mode import no_grad
+from ..backend import kernels as K
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_non_negative, scalar_state
+from .optimizer import Optimizer, _bumped, check_non_negative, scalar_state, use_fast_route
 
 
 class Adadelta(Optimizer):
-    """torch.optim.Adadelta. One route, torch's single-tensor code (`_single_tensor_adadelta`); `foreach` is
-    accepted and steps the same way. `differentiable=True` and `capturable=True` are not implemented."""
+    """torch.optim.Adadelta. `foreach=False` steps by the reference route (`_single_tensor_adadelta`); the
+    default (`foreach=None`) or `foreach=True` by the fast route (`_multi_tensor_adadelta`). Both give the same
+    numbers. `differentiable=True` and `capturable=True` are not implemented."""
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
@@ -49,8 +54,9 @@ class Adadelta(Optimizer):
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            _single_tensor_adadelta(*self._init_group(group), lr=group["lr"], rho=group["rho"], eps=group["eps"],
-                                    weight_decay=group["weight_decay"], maximize=group["maximize"])
+            update = _multi_tensor_adadelta if use_fast_route(group) else _single_tensor_adadelta
+            update(*self._init_group(group), lr=group["lr"], rho=group["rho"], eps=group["eps"],
+                   weight_decay=group["weight_decay"], maximize=group["maximize"])
         return loss
 
 
@@ -74,3 +80,28 @@ def _single_tensor_adadelta(params, grads, square_avgs, acc_deltas, state_steps,
         acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
 
         param.add_(delta, alpha=-lr)
+
+
+def _multi_tensor_adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho, eps, weight_decay,
+                           maximize):
+    """The fast route: the reference route's update on the NumPy arrays, with the same kernels (so the same
+    roundings), writing in place where the tensor ops make a new array and copy it back."""
+    for p, grad, square_avg, acc_delta, step in zip(params, grads, square_avgs, acc_deltas, state_steps,
+                                                    strict=True):
+        step._data += 1
+        w, g = p._data, grad._data
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            g = K.add_scaled(g, w, weight_decay)                 # grad.add(param, alpha=weight_decay)
+        v, u = square_avg._data, acc_delta._data
+        v *= rho                                     # square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        K.addcmul_(v, g, g, 1 - rho)
+        std = K.sqrt(v + eps)                                    # square_avg.add(eps).sqrt_()
+        delta = K.sqrt(u + eps)                                  # acc_delta.add(eps).sqrt_()
+        delta /= std                                             # delta.div_(std).mul_(grad)
+        delta *= g
+        u *= rho                                     # acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        K.addcmul_(u, delta, delta, 1 - rho)
+        K.add_scaled(w, delta, -lr, out=w)                       # param.add_(delta, alpha=-lr)
+        _bumped(p)

@@ -12,15 +12,22 @@ CPU), in torch's order of operations:
 Weight decay is added to the gradient (L2), or with decoupled_weight_decay=True multiplies the weights by
 1 - lr * weight_decay first (RAdamW). The state of a parameter ("step", "exp_avg", "exp_avg_sq") is made at
 its first step.
+
+Two routes (minigrad/optim/optimizer.py): `_single_tensor_radam`, torch's own code in tensor ops, and
+`_multi_tensor_radam`, the same update on the NumPy arrays.
 """
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
+from ..backend import kernels as K
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_betas, check_non_negative, scalar_state
+from .optimizer import Optimizer, _bumped, check_betas, check_non_negative, scalar_state, use_fast_route
 
 
 class RAdam(Optimizer):
-    """torch.optim.RAdam. One route, torch's single-tensor code (`_single_tensor_radam`); `foreach` is accepted
-    and steps the same way. `differentiable=True` and `capturable=True` are not implemented."""
+    """torch.optim.RAdam. `foreach=False` steps by the reference route (`_single_tensor_radam`); the default
+    (`foreach=None`) or `foreach=True` by the fast route (`_multi_tensor_radam`). Both give the same numbers.
+    `differentiable=True` and `capturable=True` are not implemented."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
@@ -54,9 +61,10 @@ class RAdam(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
-            _single_tensor_radam(*self._init_group(group), beta1=beta1, beta2=beta2, lr=group["lr"],
-                                 weight_decay=group["weight_decay"], eps=group["eps"],
-                                 decoupled_weight_decay=group["decoupled_weight_decay"], maximize=group["maximize"])
+            update = _multi_tensor_radam if use_fast_route(group) else _single_tensor_radam
+            update(*self._init_group(group), beta1=beta1, beta2=beta2, lr=group["lr"],
+                   weight_decay=group["weight_decay"], eps=group["eps"],
+                   decoupled_weight_decay=group["decoupled_weight_decay"], maximize=group["maximize"])
         return loss
 
 
@@ -109,3 +117,39 @@ def _single_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, b
             param.add_(bias_corrected_exp_avg * lr * _compute_adaptive_lr() * _compute_rect(), alpha=-1.0)
         else:
             param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)
+
+
+def _multi_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2, lr, weight_decay, eps,
+                        decoupled_weight_decay, maximize):
+    """The fast route: the reference route's update on the NumPy arrays, with the same kernels (so the same
+    roundings), writing in place where the tensor ops make a new array and copy it back."""
+    for p, grad, exp_avg, exp_avg_sq, step_t in zip(params, grads, exp_avgs, exp_avg_sqs, state_steps, strict=True):
+        step_t._data += 1
+        step = float(step_t._data)
+        w, g = p._data, grad._data
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                w *= 1 - lr * weight_decay                       # param.mul_(1 - lr * weight_decay)
+            else:
+                g = K.add_scaled(g, w, weight_decay)             # grad.add(param, alpha=weight_decay)
+        m, v = exp_avg._data, exp_avg_sq._data
+        K.lerp_(m, g, 1 - beta1)                                 # exp_avg.lerp_(grad, 1 - beta1)
+        v *= beta2                                   # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
+        K.addcmul_(v, g, g, 1 - beta2)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        update = m / bias_correction1                            # bias_corrected_exp_avg
+        update *= lr
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+        if rho_t > 5.0:
+            adaptive_lr = K.sqrt(v)                              # (bias_correction2**0.5) / (sqrt(v) + eps),
+            adaptive_lr += eps                                   # which torch computes as a reciprocal
+            np.reciprocal(adaptive_lr, out=adaptive_lr)          # times the number
+            adaptive_lr *= bias_correction2**0.5
+            update *= adaptive_lr
+            update *= ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        K.add_scaled(w, update, -1.0, out=w)                     # param.add_(update, alpha=-1.0)
+        _bumped(p)

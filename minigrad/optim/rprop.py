@@ -8,15 +8,22 @@ on CPU): each weight has its own step size, and only the sign of its gradient is
     prev = g
 
 The state of a parameter ("step", "prev", "step_size" = lr everywhere) is made at its first step.
+
+Two routes (minigrad/optim/optimizer.py): `_single_tensor_rprop`, torch's own code in tensor ops, and
+`_multi_tensor_rprop`, the same update on the NumPy arrays.
 """
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
+from ..backend import kernels as K
 from ..creation import full_like, zeros_like
-from .optimizer import Optimizer, check_non_negative, scalar_state
+from .optimizer import Optimizer, _bumped, check_non_negative, scalar_state, use_fast_route
 
 
 class Rprop(Optimizer):
-    """torch.optim.Rprop. One route, torch's single-tensor code (`_single_tensor_rprop`); `foreach` is accepted
-    and steps the same way. `differentiable=True` and `capturable=True` are not implemented."""
+    """torch.optim.Rprop. `foreach=False` steps by the reference route (`_single_tensor_rprop`); the default
+    (`foreach=None`) or `foreach=True` by the fast route (`_multi_tensor_rprop`). Both give the same numbers.
+    `differentiable=True` and `capturable=True` are not implemented."""
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
                  maximize=False, differentiable=False):
@@ -50,8 +57,9 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            _single_tensor_rprop(*self._init_group(group), step_size_min=step_size_min, step_size_max=step_size_max,
-                                 etaminus=etaminus, etaplus=etaplus, maximize=group["maximize"])
+            update = _multi_tensor_rprop if use_fast_route(group) else _single_tensor_rprop
+            update(*self._init_group(group), step_size_min=step_size_min, step_size_max=step_size_max,
+                   etaminus=etaminus, etaplus=etaplus, maximize=group["maximize"])
         return loss
 
 
@@ -85,3 +93,23 @@ def _single_tensor_rprop(params, grads, prevs, step_sizes, state_steps, *, step_
         # update parameters
         param.addcmul_(grad.sign(), step_size, value=-1)
         prev.copy_(grad)
+
+
+def _multi_tensor_rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min, step_size_max, etaminus,
+                        etaplus, maximize):
+    """The fast route: the reference route's update on the NumPy arrays (sign, masks, clip), with the same
+    kernel for the update (so the same roundings)."""
+    for p, grad, prev, step_size, step in zip(params, grads, prevs, step_sizes, state_steps, strict=True):
+        step._data += 1
+        g = -grad._data if maximize else grad._data.copy()      # (the clone: g is changed below)
+        sign = np.sign(g * prev._data)
+        sign[sign > 0] = etaplus
+        sign[sign < 0] = etaminus
+        sign[sign == 0] = 1
+        s = step_size._data
+        s *= sign                                  # step_size.mul_(sign).clamp_(step_size_min, step_size_max)
+        np.clip(s, step_size_min, step_size_max, out=s)
+        g[sign == etaminus] = 0                                  # a sign change skips this step
+        K.addcmul_(p._data, np.sign(g), s, -1)                   # param.addcmul_(grad.sign(), step_size, value=-1)
+        prev._data[...] = g                                      # prev.copy_(grad)
+        _bumped(p)
