@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import minigrad
-from conftest import assert_same, assert_same_error, rand_array
+from conftest import assert_same_error, rand_array
 from test_optim import _models
 
 START = np.array([-1.5, 2.0, -0.5, 1.2, 0.3])
