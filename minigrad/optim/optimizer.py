@@ -12,6 +12,7 @@ import copy
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
@@ -32,6 +33,21 @@ def check_non_negative(**hyperparameters):
     for name, value in hyperparameters.items():
         if not 0.0 <= value:
             raise ValueError(f"Invalid {_NAMES.get(name, name + ' value')}: {value}")
+
+
+def check_betas(betas):
+    """torch's check of Adam-like (beta1, beta2): ValueError("Invalid beta parameter at index 0: ...") for one
+    outside [0, 1)."""
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def scalar_state(value):
+    """A per-parameter scalar of an optimizer's state ("step", NAdam's "mu_product", ASGD's "eta" and "mu"): a
+    0-d tensor of torch's _get_scalar_dtype(), float64 where the default dtype is float64, else float32."""
+    dtype = np.float64 if dtypes.get_default_dtype() is dtypes.float64 else np.float32
+    return Tensor._make(np.array(value, dtype=dtype))
 
 
 def _bumped(t):
@@ -58,6 +74,17 @@ def _check_route_options(group):
     if group.get("capturable"):
         raise NotImplementedError("capturable=True is not supported: it captures steps into CUDA graphs, and "
                                   "minigrad's tensors are NumPy arrays on the CPU")
+
+
+def _cast(param, value, key=None):
+    """torch's Optimizer._cast for load_state_dict: a copy of a state value, its tensors (within lists, as
+    LBFGS's "old_dirs") of the parameter's dtype, except "step" (kept as it is)."""
+    if isinstance(value, (Tensor, np.ndarray)):
+        return Tensor._make(np.array(value._data if isinstance(value, Tensor) else value,
+                                     dtype=param._data.dtype if key != "step" else None))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
 
 
 class Optimizer:
@@ -152,9 +179,7 @@ class Optimizer:
         self.state = {}
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
-            self.state[p] = {k: (Tensor._make(np.array(v._data if isinstance(v, Tensor) else v,
-                                                        dtype=p._data.dtype if k != "step" else np.float32))
-                                 if isinstance(v, (Tensor, np.ndarray)) else v) for k, v in s.items()}
+            self.state[p] = {k: _cast(p, v, k) for k, v in s.items()}
 
     def __repr__(self):
         text = type(self).__name__ + " ("
