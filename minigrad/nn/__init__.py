@@ -27,4 +27,5 @@ from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, M
                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
 from .sparse import EmbeddingBag
 from .bilinear import Bilinear
+from .fold import Fold, Unfold
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

@@ -24,6 +24,7 @@ from ..ops.matmul import linear
 from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax
 from ..ops.embedding_bag import embedding_bag
 from ..ops.bilinear import bilinear
+from ..ops.fold import fold, unfold
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -42,7 +43,7 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
            "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
            "conv_transpose2d",
-           "embedding_bag", "bilinear"]
+           "embedding_bag", "bilinear", "fold", "unfold"]
 
 
 def relu(input, inplace=False):
