@@ -28,4 +28,5 @@ from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, M
 from .sparse import EmbeddingBag
 from .bilinear import Bilinear
 from .fold import Fold, Unfold
+from .unpool import MaxUnpool1d, MaxUnpool2d
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

@@ -25,6 +25,7 @@ from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot,
 from ..ops.embedding_bag import embedding_bag
 from ..ops.bilinear import bilinear
 from ..ops.fold import fold, unfold
+from ..ops.unpool import max_unpool1d, max_unpool2d
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -43,7 +44,7 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
            "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
            "conv_transpose2d",
-           "embedding_bag", "bilinear", "fold", "unfold"]
+           "embedding_bag", "bilinear", "fold", "unfold", "max_unpool1d", "max_unpool2d"]
 
 
 def relu(input, inplace=False):
