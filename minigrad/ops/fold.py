@@ -50,8 +50,7 @@ class Im2Col(Function):
     name = "Im2ColBackward0"
 
     def forward(self, x, geometry):
-        self.size, self.geometry = x.shape[-2:], geometry
-        self.saved = True
+        self.size, self.geometry = x.shape[-2:], geometry       # sizes only: backward can run again, as torch's
         return _im2col(x, geometry)
 
     def backward(self, g):
@@ -67,7 +66,6 @@ class Col2Im(Function):
 
     def forward(self, cols, output_size, geometry):
         self.geometry = geometry
-        self.saved = True
         return _col2im(cols, output_size, geometry)
 
     def backward(self, g):
