@@ -1,5 +1,5 @@
-"""max_pool1d/2d(return_indices=True) and F.max_unpool1d/2d, nn.MaxUnpool1d/2d against torch in the same
-process: the indices (first maximum of each window, padding and stride), the unpooled values and gradients,
+"""max_pool1d/2d and adaptive_max_pool1d/2d(return_indices=True), F.max_unpool1d/2d and nn.MaxUnpool1d/2d against
+torch in the same process: the indices (first maximum of each window or bin, padding and stride), the
 grad_fn names, output_size, reprs and torch's errors."""
 import numpy as np
 import pytest
@@ -142,3 +142,22 @@ def _unpool_error(change):
 }.items(), ids=lambda c: c[0])
 def test_bad_arguments_raise_torchs_error(case):
     _unpool_error(case[1])
+
+
+@pytest.mark.parametrize("output_size", [(3, 4), (2, 2), 1, (None, 3)], ids=["uneven", "even", "one", "none"])
+@pytest.mark.parametrize("shape", [(2, 3, 7, 8), (3, 7, 8)], ids=["batched", "unbatched"])
+def test_adaptive_max_pool2d_indices_are_torchs(output_size, shape):
+    x = rand_array(shape)
+    m = minigrad.nn.functional.adaptive_max_pool2d(minigrad.tensor(x), output_size, return_indices=True)
+    t = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x), output_size, return_indices=True)
+    np.testing.assert_array_equal(m[0].numpy(), t[0].numpy())
+    np.testing.assert_array_equal(m[1].numpy(), t[1].numpy())
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 9), (3, 9)], ids=["batched", "unbatched"])
+def test_adaptive_max_pool1d_indices_are_torchs(shape):
+    x = rand_array(shape)
+    m = minigrad.nn.AdaptiveMaxPool1d(4, return_indices=True)(minigrad.tensor(x))
+    t = torch.nn.AdaptiveMaxPool1d(4, return_indices=True)(torch.tensor(x))
+    np.testing.assert_array_equal(m[1].numpy(), t[1].numpy())
+    np.testing.assert_array_equal(m[0].numpy(), t[0].numpy())

@@ -287,9 +287,22 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
+    out = _adaptive(input, output_size, "max")
     if return_indices:
-        raise NotImplementedError("adaptive_max_pool2d: return_indices is not supported")
-    return _adaptive(input, output_size, "max")
+        return out, Tensor._make(adaptive_max_positions(input._data, out._data.shape[-2:]))
+    return out
+
+
+def adaptive_max_positions(x, output_size):
+    """Each bin's first maximum as a flat position h * W + w in its (H, W) plane (what
+    adaptive_max_pool2d(return_indices=True) returns), over torch's bins; x (..., H, W)."""
+    h, w = x.shape[-2:]
+    out = np.empty((*x.shape[:-2], *output_size), dtype=np.int64)
+    for a, (r0, r1) in enumerate(_bins(h, output_size[0])):
+        for b, (c0, c1) in enumerate(_bins(w, output_size[1])):
+            first = x[..., r0:r1, c0:c1].reshape(*x.shape[:-2], -1).argmax(axis=-1)
+            out[..., a, b] = (r0 + first // (c1 - c0)) * w + c0 + first % (c1 - c0)
+    return out
 
 
 # ---------------------------------------------------------------- 1-d pooling: a 2-d one of height 1
@@ -348,6 +361,8 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    if return_indices:
-        raise NotImplementedError("adaptive_max_pool1d: return_indices is not supported")
-    return _adaptive_1d(input, output_size, "max")
+    out = _adaptive_1d(input, output_size, "max")
+    if return_indices:                          # positions along L: those of the (..., 1, L) pool
+        positions = adaptive_max_positions(input._data[..., None, :], (1, out._data.shape[-1]))
+        return out, Tensor._make(positions[..., 0, :])
+    return out
