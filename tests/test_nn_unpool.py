@@ -1,6 +1,6 @@
 """max_pool1d/2d and adaptive_max_pool1d/2d(return_indices=True), F.max_unpool1d/2d and nn.MaxUnpool1d/2d against
 torch in the same process: the indices (first maximum of each window or bin, padding and stride), the
-grad_fn names, output_size, reprs and torch's errors."""
+unpooled values and gradients, grad_fn names, output_size, reprs and torch's errors."""
 import numpy as np
 import pytest
 import torch
