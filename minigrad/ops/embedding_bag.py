@@ -31,12 +31,13 @@ class EmbeddingBag(Function):
                 first = weight[bag_rows].argmax(axis=0)            # argmax: the first maximum, as torch
                 winner[b], out[b] = bag_rows[first], weight[bag_rows[first], np.arange(dim)]
             self.saved = winner
-        else:
+        else:                                   # each bag's rows added in order (np.add.at), as torch adds them
+            np.add.at(out, bags, weight[rows] if psw is None else weight[rows] * psw[kept][:, None])
             scale = np.ones(rows.shape, dtype=weight.dtype) if psw is None else psw[kept]
-            if mode == "mean":
-                counts = np.bincount(bags, minlength=n_bags)
-                scale = scale / np.maximum(counts, 1)[bags]
-            np.add.at(out, bags, weight[rows] * scale[:, None])
+            if mode == "mean":                  # the sum, then / the bag's count (0 for an empty bag)
+                counts = np.maximum(np.bincount(bags, minlength=n_bags), 1).astype(weight.dtype)
+                out /= counts[:, None]
+                scale = scale / counts[bags]
             self.saved = (weight, rows, bags, scale, kept)
         self.meta = (weight.shape, indices, mode, psw is not None, by_freq)
         return out
