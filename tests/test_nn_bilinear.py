@@ -90,3 +90,16 @@ def test_mismatched_shapes_raise_torchs_error(shapes):
     def call(lib):
         return lib.nn.functional.bilinear(*[lib.tensor(_data(s)) for s in shapes])
     assert_same_error(lambda: call(minigrad), lambda: call(torch))
+
+
+def test_second_derivative_is_torchs():
+    grads = {}
+    for lib in (minigrad, torch):
+        leaves = [lib.tensor(_data(s, seed=k), requires_grad=True) for k, s in enumerate([(4, 3), (2, 3, 5), (4, 5)])]
+        x1, weight, x2 = leaves
+        y = lib.nn.functional.bilinear(x1, x2, weight)
+        first = lib.autograd.grad((y * y * y).sum(), leaves, create_graph=True)
+        sum((g * g).sum() for g in first).backward()
+        grads[lib] = [t.grad.numpy() for t in leaves]
+    for m, t in zip(grads[minigrad], grads[torch]):
+        np.testing.assert_allclose(m, t, rtol=1e-10)

@@ -3,6 +3,7 @@ as the product of three operands (_trilinear) on the inputs flattened to rows, r
 import numpy as np
 
 from ..autograd.function import Function
+from .contractions import einsum
 
 
 class Trilinear(Function):
@@ -24,6 +25,11 @@ class Trilinear(Function):
         gw = np.einsum("no,ni,nj->oij", g, x1, x2, optimize=True) if need[1] else None
         g2 = np.einsum("no,oij,ni->nj", g, weight, x1, optimize=True) if need[2] else None
         return g1, gw, g2
+
+    def backward_tensor(self, g):             # the same three sums as recorded einsums (create_graph=True)
+        x1, weight, x2 = self.inputs
+        return (einsum("no,oij,nj->ni", g, weight, x2), einsum("no,ni,nj->oij", g, x1, x2),
+                einsum("no,oij,ni->nj", g, weight, x1))
 
 
 def bilinear(input1, input2, weight, bias=None):
