@@ -191,3 +191,12 @@ def test_bad_arguments_raise_torchs_error(case):
 def test_module_padding_idx_out_of_range_is_torchs_assertion():
     assert_same_error(lambda: minigrad.nn.EmbeddingBag(5, 2, padding_idx=5),
                       lambda: torch.nn.EmbeddingBag(5, 2, padding_idx=5))
+
+
+def test_old_argument_order_warns_and_is_swapped():
+    outs = {}
+    for lib in (minigrad, torch):
+        with pytest.warns(UserWarning, match="Argument order of nn.functional.embedding_bag was changed"):
+            outs[lib] = lib.nn.functional.embedding_bag(lib.tensor(_weight()), lib.tensor(INDICES),
+                                                        lib.tensor(OFFSETS)).numpy()
+    np.testing.assert_allclose(outs[minigrad], outs[torch], rtol=1e-12)

@@ -1,8 +1,11 @@
 """embedding_bag: the rows of an embedding table picked by a flat list of indices, reduced bag by bag (sum, mean
 or max), where `offsets` says where each bag starts. A text classifier's "bag of words": one vector per
 sentence without the (batch, length, dim) tensor an embedding then a mean would make."""
+import warnings
+
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from .nn_ops import _embedding_renorm
 
@@ -90,6 +93,11 @@ def _check_index_dtype(t, argument):
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """F.embedding_bag: torch's argument checks and messages, in torch's order."""
+    if weight.dtype == dtypes.int64 and input.is_floating_point():
+        warnings.warn("Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, "
+                      "input, ...)` is deprecated, and should now be `embedding_bag(input, weight, ...)`.",
+                      stacklevel=2)
+        weight, input = input, weight
     if per_sample_weights is not None and input.shape != per_sample_weights.shape:
         raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it "
                          f"must have the same shape as the input ({input.shape})")
