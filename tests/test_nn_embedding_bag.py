@@ -168,6 +168,8 @@ def _bag(lib, indices=INDICES, offsets=OFFSETS, weight=None, **kwargs):
     "offsets_past_the_end": dict(offsets=[0, 2, 11]),
     "index_out_of_range": dict(indices=[0, 7, 1]),
     "float_indices": dict(indices=[0.0, 1.0]),
+    "float_offsets": dict(offsets=[0.0, 2.0]),
+    "2d_offsets": dict(offsets=[[0, 2]]),
     "unknown_mode": dict(mode="median"),
     "1d_without_offsets": dict(offsets=None),
     "2d_with_offsets": dict(indices=[[0, 1], [2, 3]]),
