@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..tensor import Tensor
 from .nn_ops import _embedding_renorm
 
 MODES = {"sum": 0, "mean": 1, "max": 2}
@@ -107,8 +108,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
                              f"fixed length sequences. However, found offsets of type {type(offsets)}")
-        offsets = np.arange(0, input._data.size, input.shape[1]) if input.shape[1] else np.zeros(0, np.int64)
-        include_last_offset = False
+        starts = np.arange(0, input._data.size, input.shape[1]) if input.shape[1] else np.zeros(0, np.int64)
+        offsets, include_last_offset = Tensor._make(starts), False
         if per_sample_weights is not None:
             per_sample_weights = per_sample_weights.reshape(-1)
         input = input.reshape(-1)
@@ -117,8 +118,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise ValueError("offsets has to be a 1D Tensor but got None")
         if offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
-        _check_index_dtype(offsets, "indices")     # (torch's words for the offsets too)
-        offsets = offsets._data
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
     if mode not in MODES:
@@ -128,6 +127,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if mode == "max" and sparse:
         raise ValueError("max mode does not support sparse weights")
     _check_index_dtype(input, "indices")
+    _check_index_dtype(offsets, "indices")    # (torch's words for the offsets too)
     indices, n = input._data, weight.shape[0]
     if max_norm is not None:                  # torch renormalises the rows it reads, in place, without grad
         _embedding_renorm(weight, indices, max_norm, norm_type)
@@ -150,7 +150,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if bad.size:
         raise RuntimeError(f"Index {bad[0]} of input takes value {indices[bad[0]]} which is not in the valid range "
                            f"[0, {n})")
-    offsets = np.asarray(offsets, dtype=np.int64)
+    offsets = offsets._data.astype(np.int64)
     _check_offsets(offsets, indices.size)
     bag_of, n_bags = _bag_of(indices.size, offsets, include_last_offset)
     return EmbeddingBag.apply(weight, indices, bag_of, n_bags, mode, per_sample_weights, padding_idx,
