@@ -202,3 +202,15 @@ def test_old_argument_order_warns_and_is_swapped():
             outs[lib] = lib.nn.functional.embedding_bag(lib.tensor(_weight()), lib.tensor(INDICES),
                                                         lib.tensor(OFFSETS)).numpy()
     np.testing.assert_allclose(outs[minigrad], outs[torch], rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_gradient_of_the_gradient_is_torchs_error(mode):
+    """torch computes the first derivative under create_graph=True, and refuses the second."""
+    def call(lib):
+        w = lib.tensor(_weight(), requires_grad=True)
+        y = lib.nn.functional.embedding_bag(lib.tensor(INDICES), w, lib.tensor(OFFSETS), mode=mode)
+        (g,) = lib.autograd.grad((y * y * y).sum(), (w,), create_graph=True)
+        assert type(g.grad_fn).__name__ == "EmbeddingBagBackwardBackward0"
+        (g * g).sum().backward()
+    assert_same_error(lambda: call(minigrad), lambda: call(torch))

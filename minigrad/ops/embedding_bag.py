@@ -8,6 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .contractions import NoSecondDerivative
 from .nn_ops import _embedding_renorm
 
 MODES = {"sum": 0, "mean": 1, "max": 2}
@@ -63,6 +64,13 @@ class EmbeddingBag(Function):
         if by_freq:
             grad /= np.maximum(np.bincount(indices, minlength=shape[0]), 1)[:, None]
         return grad, None, None, None, None, grad_psw, None, None
+
+    def backward_tensor(self, g):
+        """torch has no derivative of embedding_bag's derivative: under create_graph=True the gradients are
+        recorded by a node that refuses a second backward with torch's error."""
+        record = NoSecondDerivative.named("EmbeddingBagBackwardBackward0")
+        return tuple(None if gi is None else record.apply(g, gi, "_embedding_bag_backward")
+                     for gi in self.backward(g._data))
 
 
 def _bag_of(n_indices, offsets, include_last_offset):
