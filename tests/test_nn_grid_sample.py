@@ -182,3 +182,18 @@ def test_affine_grid_bad_arguments_raise_torchs_error(case):
         t = lib.zeros(2, 2, 3, dtype=lib.int32) if theta == "int" else lib.zeros(theta)
         return lib.nn.functional.affine_grid(t, size, align_corners=False)
     _error(call)
+
+
+@pytest.mark.parametrize("padding_mode", PADDINGS)
+@pytest.mark.parametrize("mode", MODES)
+def test_grid_sample_second_derivative_is_torchs(mode, padding_mode):
+    grads = {}
+    for lib in (minigrad, torch):
+        x = lib.tensor(_data((2, 3, 5, 6)), requires_grad=True)
+        grid = lib.tensor(_grid(), requires_grad=True)
+        y = lib.nn.functional.grid_sample(x, grid, mode=mode, padding_mode=padding_mode, align_corners=False)
+        gx, gg = lib.autograd.grad((y * y * y).sum(), (x, grid), create_graph=True)
+        ((gx * gx).sum() + (gg * gg).sum()).backward()
+        grads[lib] = (x.grad.numpy(), grid.grad.numpy())
+    for m, t in zip(grads[minigrad], grads[torch]):
+        np.testing.assert_allclose(m, t, rtol=1e-10, atol=1e-12)

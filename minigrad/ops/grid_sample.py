@@ -11,7 +11,9 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from .subscript import LinearGrad
+from ..tensor import Tensor
+from .join import stack
+from .subscript import IndexGrad, LinearGrad
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -184,6 +186,42 @@ class GridSampler2d(Function):
             grad_grid[..., 0] = (((ne - nw) * (1 - ty)[..., None] + (se - sw) * ty[..., None]) * gt).sum(-1) * gx_mult
             grad_grid[..., 1] = (((sw - nw) * (1 - tx)[..., None] + (se - ne) * tx[..., None]) * gt).sum(-1) * gy_mult
         return grad_image.transpose(0, 3, 1, 2), grad_grid, None, None, None
+
+    def backward_tensor(self, g):
+        """backward's formulas in recorded Tensor ops (create_graph=True), so that a second derivative flows to
+        g, the input and the grid. The pixel coordinates are piecewise linear in the grid: each is its value
+        plus its derivative times the grid's change (second derivative 0, as the maps'), and the taps' positions
+        are constants."""
+        input, grid = self.inputs[:2]
+        n, c, h, w = input.shape
+        image = input.permute(0, 2, 3, 1)
+        gt = g.permute(0, 2, 3, 1)
+        batch = np.broadcast_to(np.arange(n)[:, None, None], self.taps[0][0].shape)
+        grad_image, weights = None, []
+        if self.mode == "bilinear":
+            (gx_mult, gy_mult), (tx, ty) = self.mults, self.fractions
+            moved = grid - grid.detach()
+            tx = Tensor._make(tx) + Tensor._make(gx_mult) * moved[..., 0]
+            ty = Tensor._make(ty) + Tensor._make(gy_mult) * moved[..., 1]
+            weights = [(1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty]
+        values = []
+        for k, (rows, cols, _) in enumerate(self.taps):
+            inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+            at = (batch[inside], rows[inside], cols[inside])
+            part = gt if not weights else gt * weights[k].unsqueeze(-1)
+            scattered = IndexGrad.apply1(part[Tensor._make(inside)], (n, h, w, c), at, True)
+            grad_image = scattered if grad_image is None else grad_image + scattered
+            value = image[(batch, np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1))]
+            values.append(value * Tensor._make(inside[..., None].astype(input._data.dtype)))
+        if self.mode == "bilinear":
+            nw, ne, sw, se = values
+            gx_mult, gy_mult = (Tensor._make(m) for m in self.mults)
+            grad_x = (((ne - nw) * (1 - ty).unsqueeze(-1) + (se - sw) * ty.unsqueeze(-1)) * gt).sum(-1) * gx_mult
+            grad_y = (((sw - nw) * (1 - tx).unsqueeze(-1) + (se - ne) * tx.unsqueeze(-1)) * gt).sum(-1) * gy_mult
+            grad_grid = stack([grad_x, grad_y], -1)
+        else:
+            grad_grid = Tensor._make(np.zeros(grid.shape, dtype=g._data.dtype))
+        return grad_image.permute(0, 3, 1, 2), grad_grid, None, None, None
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
