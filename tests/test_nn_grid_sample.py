@@ -1,6 +1,6 @@
 """F.affine_grid and F.grid_sample (the spatial transformer tutorial's pair) against torch in the same process:
 every mode, padding mode and align_corners; values and gradients of input, grid and theta (float64 to 1e-10,
-float32 within torch's own float32 error), grid_fn names, the warnings and torch's errors."""
+float32 within torch's own float32 error), second derivatives, grad_fn names, the warnings and torch's errors."""
 import warnings
 
 import numpy as np
