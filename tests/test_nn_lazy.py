@@ -86,3 +86,18 @@ def test_lazy_layer_in_a_model_trains_as_torch():
 def test_lazy_conv_of_a_wrong_rank_input_is_torchs_error():
     assert_same_error(lambda: minigrad.nn.LazyConv2d(4, 3)(minigrad.zeros(2, 3, 4, 5, 6)),
                       lambda: torch.nn.LazyConv2d(4, 3)(torch.zeros(2, 3, 4, 5, 6)))
+
+
+def test_load_state_dict_materialises_the_parameters_with_the_checkpoints():
+    results = {}
+    for lib in (minigrad, torch):
+        lib.manual_seed(2)
+        source = lib.nn.Linear(4, 3)
+        lazy = lib.nn.LazyLinear(3)
+        lazy.load_state_dict(source.state_dict())
+        before = repr(lazy)
+        out = lazy(lib.ones(2, 4))
+        results[lib] = (before, repr(lazy), lazy.weight.detach().numpy(), out.detach().numpy())
+    assert results[minigrad][:2] == results[torch][:2]
+    for m, t in zip(results[minigrad][2:], results[torch][2:]):
+        np.testing.assert_array_equal(m, t)
