@@ -197,3 +197,14 @@ def test_grid_sample_second_derivative_is_torchs(mode, padding_mode):
         grads[lib] = (x.grad.numpy(), grid.grad.numpy())
     for m, t in zip(grads[minigrad], grads[torch]):
         np.testing.assert_allclose(m, t, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("needs", ["input", "grid"])
+def test_grid_sample_gradient_of_one_operand_alone_is_torchs(needs):
+    grads = {}
+    for lib in (minigrad, torch):
+        x = lib.tensor(_data((2, 3, 5, 6)), requires_grad=needs == "input")
+        grid = lib.tensor(_grid(), requires_grad=needs == "grid")
+        lib.nn.functional.grid_sample(x, grid, align_corners=True).pow(2).sum().backward()
+        grads[lib] = (x if needs == "input" else grid).grad.numpy()
+    np.testing.assert_allclose(grads[minigrad], grads[torch], rtol=1e-10, atol=1e-12)

@@ -172,20 +172,24 @@ class GridSampler2d(Function):
         input, grid = self.saved
         n, c, h, w = input.shape
         gt = g.transpose(0, 2, 3, 1)                              # (N, Ho, Wo, C)
-        grad_image = np.zeros((n, h, w, c), dtype=g.dtype)
-        batch = np.broadcast_to(np.arange(n)[:, None, None], gt.shape[:3])
-        for rows, cols, weight in self.taps:
-            inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
-            part = gt if weight is None else gt * weight[..., None]
-            np.add.at(grad_image, (batch[inside], rows[inside], cols[inside]), part[inside])
-        grad_grid = np.zeros(grid.shape, dtype=g.dtype)
-        if self.mode == "bilinear":
+        grad_image = grad_grid = None
+        if self.needs_input_grad[0]:            # (a spatial transformer's image often needs none)
+            grad_image = np.zeros((n, h, w, c), dtype=g.dtype)
+            batch = np.broadcast_to(np.arange(n)[:, None, None], gt.shape[:3])
+            for rows, cols, weight in self.taps:
+                inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+                part = gt if weight is None else gt * weight[..., None]
+                np.add.at(grad_image, (batch[inside], rows[inside], cols[inside]), part[inside])
+            grad_image = grad_image.transpose(0, 3, 1, 2)
+        if self.needs_input_grad[1]:
+            grad_grid = np.zeros(grid.shape, dtype=g.dtype)
+        if self.needs_input_grad[1] and self.mode == "bilinear":
             nw, ne, sw, se = self.values
             tx, ty = self.fractions
             gx_mult, gy_mult = self.mults
             grad_grid[..., 0] = (((ne - nw) * (1 - ty)[..., None] + (se - sw) * ty[..., None]) * gt).sum(-1) * gx_mult
             grad_grid[..., 1] = (((sw - nw) * (1 - tx)[..., None] + (se - ne) * tx[..., None]) * gt).sum(-1) * gy_mult
-        return grad_image.transpose(0, 3, 1, 2), grad_grid, None, None, None
+        return grad_image, grad_grid, None, None, None
 
     def backward_tensor(self, g):
         """backward's formulas in recorded Tensor ops (create_graph=True), so that a second derivative flows to
