@@ -786,6 +786,24 @@ OPS.update({
     "frac": (lambda L, a: a.frac() ** 2, [_MIXED]),
 })
 
+OPS.update({  # nn layers (tests/test_nn_bilinear.py, test_nn_fold.py, test_nn_unpool.py, test_nn_grid_sample.py)
+    "bilinear": (lambda L, a, b, w: _F(L).bilinear(a, b * b, w) ** 2,
+                 [rand(3, 2, seed=90), rand(3, 4, seed=91), rand(2, 2, 4, seed=92)]),
+    "unfold": (lambda L, x: _F(L).unfold(x * x, 2, padding=1, stride=(1, 2)) ** 2, [_IMAGES]),
+    "fold": (lambda L, c: _F(L).fold(c * c, (5, 6), 2) ** 2, [rand(2, 8, 20, seed=93)]),
+    "max_unpool2d": (lambda L, x: _F(L).max_unpool2d(*_F(L).max_pool2d(x * x, 2, return_indices=True), 2,
+                                                     output_size=(5, 6)) ** 2, [_IMAGES]),
+    "max_unpool1d": (lambda L, x: _F(L).max_unpool1d(*_F(L).max_pool1d(x * x, 2, return_indices=True), 2,
+                                                     output_size=(7,)) ** 2, [rand(2, 3, 7, seed=94)]),
+    "grid_sample": (lambda L, x, g: _F(L).grid_sample(x * x, g * g, align_corners=False) ** 2,
+                    [_IMAGES, rand(2, 3, 4, 2, low=-1.2, high=1.2, seed=95)]),
+    "grid_sample_reflection": (lambda L, x, g: _F(L).grid_sample(x, g, padding_mode="reflection",
+                                                                 align_corners=True) ** 2,
+                               [_IMAGES, rand(2, 3, 4, 2, low=-2.5, high=2.5, seed=96)]),
+    "affine_grid": (lambda L, t: _F(L).affine_grid(t * t, (2, 1, 3, 4), align_corners=False) ** 2,
+                    [rand(2, 2, 3, seed=97)]),
+})
+
 
 def _case(lib, name):
     fn, arrays = OPS[name]
@@ -1510,6 +1528,10 @@ NOT_TWICE_DIFFERENTIABLE = {
     "is_cuda": "an attribute, not an op",
     **{n: "a device move, the identity on the CPU (torch's returns the tensor itself)" for n in ("cpu", "cuda")},
 }
+AUDITED.update({"bilinear": "bilinear", "F.unfold": "unfold", "fold": "fold", "max_unpool1d": "max_unpool1d",
+                "max_unpool2d": "max_unpool2d", "grid_sample": "grid_sample", "affine_grid": "affine_grid"})
+NOT_TWICE_DIFFERENTIABLE["embedding_bag"] = ("torch has no derivative of its derivative either (test_gradient_of_"
+                                             "the_gradient_is_torchs_error in tests/test_nn_embedding_bag.py)")
 
 
 def _public_ops():

@@ -25,4 +25,10 @@ from .conv import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPo
 from .dropout import Dropout1d, Dropout2d
 from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+from .sparse import EmbeddingBag
+from .bilinear import Bilinear
+from .fold import Fold, Unfold
+from .unpool import MaxUnpool1d, MaxUnpool2d
+from .lazy import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
+from .parameter import UninitializedParameter
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

@@ -6,7 +6,7 @@ from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, _check_device, device
 from . import hooks
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What load_state_dict returns; printed as torch prints it when every key matched."""
@@ -286,6 +286,9 @@ class Module:
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         own = self.state_dict(keep_vars=True)
+        for k, target in own.items():           # a lazy module's parameters take the checkpoint's shapes
+            if is_lazy(target) and k in state_dict and not is_lazy(state_dict[k]):
+                target.materialize(tuple(state_dict[k].shape))
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []

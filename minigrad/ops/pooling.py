@@ -3,6 +3,7 @@ as ops/conv.py explains)."""
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor
 from .elementwise import masked_grad
 from .subscript import IndexGrad, LinearGrad
 from .conv import _pair, _nhwc, _pad_nhwc, _out_size
@@ -180,16 +181,42 @@ class AdaptivePool2d(Function):
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    if dilation != 1 or ceil_mode or return_indices:
-        raise NotImplementedError("max_pool2d: dilation, ceil_mode and return_indices are not supported")
+    if dilation != 1 or ceil_mode:
+        raise NotImplementedError("max_pool2d: dilation and ceil_mode are not supported")
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
     p = _pair(padding)
     _check_padding(k, p)
     _check_pool_size(input._data, k, s, p)
     if input._data.ndim == 3:                   # one image: torch's unbatched input, a batch of one inside
-        return MaxPool2d.apply(input.unsqueeze(0), k, s, p).squeeze(0)
-    return MaxPool2d.apply(input, k, s, p)
+        out = MaxPool2d.apply(input.unsqueeze(0), k, s, p).squeeze(0)
+    else:
+        out = MaxPool2d.apply(input, k, s, p)
+    if return_indices:
+        return out, Tensor._make(max_positions(input._data, k, s, p))
+    return out
+
+
+def max_positions(x, kernel, stride, padding):
+    """Where each window's first maximum is (torch's choice), as a flat position h * W + w in its (H, W) plane:
+    the indices max_pool2d(return_indices=True) returns and max_unpool2d reads. x: (N, C, H, W) or (C, H, W)."""
+    if x.ndim == 3:
+        return max_positions(x[None], kernel, stride, padding)[0]
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    ho, wo = _out_size(h, kh, sh, ph), _out_size(w, kw, sw, pw)
+    xp = _pad_nhwc(x, ph, pw, -np.inf)
+    top = (np.arange(ho) * sh - ph)[None, :, None, None]
+    left = (np.arange(wo) * sw - pw)[None, None, :, None]
+    best = np.full((n, ho, wo, c), -np.inf, dtype=x.dtype)
+    where = np.broadcast_to(np.maximum(top, 0) * w + np.maximum(left, 0), best.shape).astype(np.int64)
+    for i in range(kh):                                # a later position takes over only when strictly larger
+        for j in range(kw):
+            v = xp[_slices(i, j, ho, wo, sh, sw)]
+            larger = v > best
+            best = np.where(larger, v, best)
+            where = np.where(larger, (top + i) * w + left + j, where)
+    return where.transpose(0, 3, 1, 2)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -260,9 +287,22 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
+    out = _adaptive(input, output_size, "max")
     if return_indices:
-        raise NotImplementedError("adaptive_max_pool2d: return_indices is not supported")
-    return _adaptive(input, output_size, "max")
+        return out, Tensor._make(adaptive_max_positions(input._data, out._data.shape[-2:]))
+    return out
+
+
+def adaptive_max_positions(x, output_size):
+    """Each bin's first maximum as a flat position h * W + w in its (H, W) plane (what
+    adaptive_max_pool2d(return_indices=True) returns), over torch's bins; x (..., H, W)."""
+    h, w = x.shape[-2:]
+    out = np.empty((*x.shape[:-2], *output_size), dtype=np.int64)
+    for a, (r0, r1) in enumerate(_bins(h, output_size[0])):
+        for b, (c0, c1) in enumerate(_bins(w, output_size[1])):
+            first = x[..., r0:r1, c0:c1].reshape(*x.shape[:-2], -1).argmax(axis=-1)
+            out[..., a, b] = (r0 + first // (c1 - c0)) * w + c0 + first % (c1 - c0)
+    return out
 
 
 # ---------------------------------------------------------------- 1-d pooling: a 2-d one of height 1
@@ -290,7 +330,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                            f"kernel_size={k}")
     if _out_size(x.shape[-1], k, s, p) < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {_out_size(x.shape[-1], k, s, p)}")
-    return _as_2d(input, lambda x4: max_pool2d(x4, (1, k), (1, s), (0, p), dilation, ceil_mode, return_indices))
+    out = _as_2d(input, lambda x4: max_pool2d(x4, (1, k), (1, s), (0, p), dilation, ceil_mode))
+    if return_indices:                          # positions along L: those of the (N, C, 1, L) pool
+        return out, Tensor._make(max_positions(x[..., None, :], (1, k), (1, s), (0, p))[..., 0, :])
+    return out
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -318,6 +361,8 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    if return_indices:
-        raise NotImplementedError("adaptive_max_pool1d: return_indices is not supported")
-    return _adaptive_1d(input, output_size, "max")
+    out = _adaptive_1d(input, output_size, "max")
+    if return_indices:                          # positions along L: those of the (..., 1, L) pool
+        positions = adaptive_max_positions(input._data[..., None, :], (1, out._data.shape[-1]))
+        return out, Tensor._make(positions[..., 0, :])
+    return out
