@@ -50,10 +50,16 @@ MAKERS = {
     "MultivariateNormalPrec": lambda d, p: d.MultivariateNormal(
         p["loc"], precision_matrix=(p["tril"] @ p["tril"].T).inverse()),
     "IndependentNormal": lambda d, p: d.Independent(d.Normal(p["loc"], p["scale"]), 1),
+    "Gamma": lambda d, p: d.Gamma(p["scale"], p["scale"].flip(0)),
+    "GammaBelowOne": lambda d, p: d.Gamma(p["scale"] * 0.3, 1.7),          # concentration < 1: boosted draws
+    "Beta": lambda d, p: d.Beta(p["scale"], p["scale"].flip(0) + 0.2),
+    "Dirichlet": lambda d, p: d.Dirichlet(p["weights"] + 0.2),
 }
-REPARAMETERISED = ["Normal", "Uniform", "Laplace", "Exponential", "MultivariateNormal", "IndependentNormal"]
+REPARAMETERISED = ["Normal", "Uniform", "Laplace", "Exponential", "MultivariateNormal", "IndependentNormal", "Gamma",
+                   "GammaBelowOne", "Beta", "Dirichlet"]
 EXACT_DRAWS = ["Normal", "Uniform", "Exponential", "Bernoulli", "BernoulliLogits", "Categorical",
-               "CategoricalLogits", "OneHotCategorical", "IndependentNormal"]
+               "CategoricalLogits", "OneHotCategorical", "IndependentNormal", "Gamma", "GammaBelowOne", "Beta",
+               "Dirichlet"]
 
 
 def make(lib, name, dtype="float64", requires_grad=False):
@@ -89,7 +95,7 @@ def test_sample_draws_torchs_numbers_for_a_seed(name, dtype, shape):
     np.testing.assert_array_equal(m_next, t_next)
 
 
-@pytest.mark.parametrize("name", ["Normal", "Uniform", "Exponential"])
+@pytest.mark.parametrize("name", ["Normal", "Uniform", "Exponential", "Gamma", "GammaBelowOne", "Beta", "Dirichlet"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_rsample_draws_torchs_numbers_for_a_seed(name, dtype):
     (t, t_next), (m, m_next) = draw(torch, name, dtype, (20, 2), "rsample"), draw(minigrad, name, dtype, (20, 2), "rsample")
@@ -160,7 +166,7 @@ def test_rsample_keeps_the_graph_so_a_loss_of_the_draw_backpropagates(name):
         dist, p = make(lib, name, "float64", requires_grad=True)
         lib.manual_seed(11)
         (dist.rsample((5,)) ** 2).sum().backward()
-        grads.append([p[k].grad for k in ("loc", "scale", "tril")])
+        grads.append([p[k].grad for k in ("loc", "scale", "tril", "weights")])
     for g_m, g_t in zip(grads[1], grads[0]):
         assert (g_m is None) == (g_t is None)
         if g_t is not None:
@@ -320,6 +326,9 @@ REPRS = [
     lambda lib: D(lib).MultivariateNormal(lib.zeros(2), lib.eye(2)),
     lambda lib: D(lib).Independent(D(lib).Normal(lib.zeros(3, 2), 1.0), 1),
     lambda lib: D(lib).Exponential(2.0),
+    lambda lib: D(lib).Gamma(1.0, 2.0),
+    lambda lib: D(lib).Beta(0.5, 0.5),
+    lambda lib: D(lib).Dirichlet(lib.ones(3)),
     lambda lib: D(lib).Uniform(0.0, 1.0).support,
     lambda lib: D(lib).constraints.real_vector,
     lambda lib: D(lib).constraints.half_open_interval(0, 1),
@@ -350,6 +359,12 @@ BAD = [
     lambda lib: D(lib).MultivariateNormal(lib.zeros(2)),
     lambda lib: D(lib).MultivariateNormal(lib.tensor(0.0), lib.eye(2)),
     lambda lib: D(lib).Independent(D(lib).Normal(lib.zeros(2), 1.0), 2),
+    lambda lib: D(lib).Gamma(lib.tensor([1.0, 0.0]), 1.0),
+    lambda lib: D(lib).Beta(lib.tensor([1.0, -2.0]), 1.0),
+    lambda lib: D(lib).Dirichlet(lib.tensor(1.0)),
+    lambda lib: D(lib).Dirichlet(lib.tensor([[1.0, 2.0], [0.5, -1.0]])),
+    lambda lib: D(lib).Beta(2.0, 2.0).log_prob(lib.tensor(1.5)),
+    lambda lib: D(lib).Dirichlet(lib.ones(3)).log_prob(lib.tensor([0.5, 0.6, 0.1])),
     lambda lib: D(lib).Normal(lib.zeros(2), lib.ones(2)).log_prob(lib.zeros(3)),
     lambda lib: D(lib).Normal(lib.zeros(2), lib.ones(2)).log_prob([0.0, 0.0]),
     lambda lib: D(lib).Bernoulli(lib.tensor([0.5])).log_prob(lib.tensor([0.5])),
@@ -412,13 +427,17 @@ KL_PAIRS = [("Normal", "Normal"), ("Bernoulli", "BernoulliLogits"), ("Categorica
             ("Uniform", "Uniform"), ("MultivariateNormal", "MultivariateNormalCov"),
             ("IndependentNormal", "IndependentNormal"), ("Laplace", "Normal"), ("Normal", "Laplace"),
             ("Exponential", "Normal"), ("Uniform", "Normal"), ("Uniform", "Exponential"), ("Normal", "Uniform"),
-            ("Exponential", "Uniform"), ("Laplace", "Uniform")]
+            ("Exponential", "Uniform"), ("Laplace", "Uniform"), ("Gamma", "Gamma"), ("Beta", "Beta"),
+            ("Dirichlet", "Dirichlet"), ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Gamma", "Normal"),
+            ("Beta", "Normal"), ("Beta", "Exponential"), ("Beta", "Gamma"), ("Beta", "Uniform"), ("Uniform", "Beta"),
+            ("Uniform", "Gamma"), ("Normal", "Gamma"), ("Gamma", "Beta")]
 
 
 def _kl(lib, p_name, q_name, requires_grad=False):
     p, params_p = make(lib, p_name, "float64", requires_grad)
     q_params = {k: lib.tensor(np.asarray(v.detach().numpy()) * 1.3 + 0.1 if k in ("loc", "scale") else
-                              v.detach().numpy(), dtype=lib.float64) for k, v in params_p.items()}
+                              v.detach().numpy() * 1.2 if k == "weights" else v.detach().numpy(), dtype=lib.float64)
+                for k, v in params_p.items()}
     q = MAKERS[q_name](D(lib), q_params)
     return D(lib).kl_divergence(p, q), params_p
 
@@ -431,7 +450,8 @@ def test_kl_divergence_equals_torchs(p_name, q_name):
 
 
 @pytest.mark.parametrize("p_name, q_name", [("Normal", "Normal"), ("Categorical", "CategoricalLogits"),
-                                            ("MultivariateNormal", "MultivariateNormalCov"), ("Laplace", "Normal")])
+                                            ("MultivariateNormal", "MultivariateNormalCov"), ("Laplace", "Normal"),
+                                            ("Gamma", "Gamma"), ("Beta", "Beta"), ("Dirichlet", "Dirichlet")])
 def test_kl_divergence_float64_gradient_equals_torchs(p_name, q_name):
     grads = []
     for lib in (torch, minigrad):
