@@ -13,7 +13,7 @@ register_kl; constraints.
 from . import constraints
 from .bernoulli import Bernoulli
 from .beta import Beta
-from .categorical import Categorical, OneHotCategorical
+from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -24,6 +24,7 @@ from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
 from .uniform import Uniform
 
 __all__ = [

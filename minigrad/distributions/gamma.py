@@ -14,8 +14,9 @@ import numpy as np
 
 from .. import random as _random
 from ..autograd.function import Function
+from ..creation import as_tensor
 from ..dtypes import finfo
-from ..tensor import Size, Tensor
+from ..tensor import Size
 from . import constraints
 from ._special import digamma_array, digamma, lgamma
 from .exp_family import ExponentialFamily
@@ -181,9 +182,7 @@ class Gamma(ExponentialFamily):
         return value
 
     def log_prob(self, value):
-        if not isinstance(value, Tensor):
-            from ..creation import tensor
-            value = tensor(value, dtype=self.rate.dtype)
+        value = as_tensor(value, dtype=self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)
         return (self.concentration.xlogy(self.rate) + (self.concentration - 1).xlogy(value)

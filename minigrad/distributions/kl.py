@@ -11,7 +11,7 @@ from ..nn.functional import softplus
 from ._special import digamma, lgamma
 from .bernoulli import Bernoulli
 from .beta import Beta
-from .categorical import Categorical, OneHotCategorical
+from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -21,8 +21,9 @@ from .independent import Independent
 from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _solve_lower
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
 from .uniform import Uniform
-from .utils import broadcast_shapes, euler_constant, sum_rightmost
+from .utils import broadcast_shapes, euler_constant, _sum_rightmost
 
 __all__ = ["register_kl", "kl_divergence"]
 
@@ -174,7 +175,7 @@ def _kl_expfamily_expfamily(p, q):
     gradients = grad(lg_normal.sum(), p_nparams, create_graph=True)
     result = q._log_normalizer(*q_nparams) - lg_normal
     for pnp, qnp, g in zip(p_nparams, q_nparams, gradients):
-        result = result - sum_rightmost((qnp - pnp) * g, len(q.event_shape))
+        result = result - _sum_rightmost((qnp - pnp) * g, len(q.event_shape))
     return result
 
 
@@ -231,7 +232,7 @@ def _kl_uniform_uniform(p, q):
 def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
-    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
 
 
 # ------------------------------------------------------------------------------------- across families

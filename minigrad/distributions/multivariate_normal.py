@@ -8,7 +8,7 @@ from ..creation import eye
 from ..tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_shapes, lazy_property, standard_normal
+from .utils import broadcast_shapes, lazy_property, _standard_normal
 
 __all__ = ["MultivariateNormal"]
 
@@ -118,7 +118,7 @@ class MultivariateNormal(Distribution):
 
     def rsample(self, sample_shape=Size()):
         """loc + L eps with eps ~ N(0, I): differentiable in loc and L."""
-        eps = standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
+        eps = _standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
         return self.loc + _batch_mv(self._unbroadcasted_scale_tril, eps)
 
     def _half_log_det(self):

@@ -7,7 +7,7 @@ from ..sampling import normal as _normal
 from ..tensor import Size
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, standard_normal
+from .utils import broadcast_all, _standard_normal
 
 __all__ = ["Normal"]
 
@@ -59,7 +59,7 @@ class Normal(ExponentialFamily):
 
     def rsample(self, sample_shape=Size()):
         """loc + eps * scale with eps ~ N(0, 1): differentiable in loc and scale (the reparameterisation trick)."""
-        eps = standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
+        eps = _standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

@@ -57,12 +57,12 @@ def broadcast_all(*values):
     return broadcast_tensors(*(v if isinstance(v, Tensor) else tensor(v, dtype=dtype) for v in values))
 
 
-def standard_normal(shape, dtype):
+def _standard_normal(shape, dtype):
     """N(0, 1) draws of `shape` from the default generator, as torch's `empty(shape).normal_()`."""
     return empty(shape, dtype=dtype).normal_()
 
 
-def sum_rightmost(value, dim):
+def _sum_rightmost(value, dim):
     """`value` with its `dim` rightmost dims summed out."""
     if dim == 0:
         return value
