@@ -149,6 +149,14 @@ def test_categorical_draws_match_over_many_seeds():
         np.testing.assert_array_equal(m, t)
 
 
+@pytest.mark.parametrize("k", [2, 5, 7, 16, 23, 100])
+def test_dirichlet_rows_are_summed_in_torchs_order(k):
+    """The float64 row sums that normalise Dirichlet's Gamma draws, bit for bit torch's."""
+    from minigrad.distributions.dirichlet import _row_sums
+    gammas = np.random.default_rng(k).gamma(0.5, size=(50, 3, k))
+    assert_same_bits(_row_sums(gammas), torch.tensor(gammas).sum(-1, keepdim=True).numpy())
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("rate", [1.0, 3.0, 0.7])
 def test_tensor_exponential_fill_is_torchs_stream(dtype, rate):
