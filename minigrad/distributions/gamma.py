@@ -56,12 +56,20 @@ def sample_gamma_one(alpha, gen, single):
             return scale * d * v
 
 
+# One scalar draw at a time, as torch's sampler takes them. These skip the generator's array interface
+# (uniform((1,)), normal((1,)): the same numbers), whose per-call overhead was most of a Gamma draw's time.
+
 def _uniform(gen):
-    return float(gen.uniform((1,), 0.0, 1.0, np.float64)[0])
+    """at::uniform_real_distribution<double>(0, 1): the low 53 bits of a random64 draw, times 2^-53."""
+    return (gen.random64() & _M53) * _TWO_M53
 
 
 def _normal(gen):
-    return float(gen.normal((1,), 0.0, 1.0, np.float64)[0])
+    """at::normal_distribution<double>(0, 1), with the generator's cached second Box-Muller value."""
+    return gen._normal_scalar(1, 0.0, 1.0)[0]
+
+
+_M53, _TWO_M53 = (1 << 53) - 1, 2.0 ** -53
 
 
 def standard_gamma_array(alpha, gen):
