@@ -13,9 +13,8 @@ __all__ = ["Normal"]
 
 
 class Normal(ExponentialFamily):
-    """    >>> m = Normal(torch.tensor([0.0]), torch.tensor([1.0]))
-    >>> m.sample()          # normally distributed with loc=0 and scale=1
-    """
+    """Normal(torch.tensor([0.0]), torch.tensor([1.0])).sample() is a draw of N(0, 1). loc and scale may be
+    tensors (broadcast to one batch shape) or numbers (a distribution of batch shape ())."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
@@ -66,8 +65,7 @@ class Normal(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         var = self.scale ** 2
-        log_scale = math.log(self.scale) if isinstance(self.scale, Number) else self.scale.log()
-        return -((value - self.loc) ** 2) / (2 * var) - log_scale - math.log(math.sqrt(2 * math.pi))
+        return -((value - self.loc) ** 2) / (2 * var) - self.scale.log() - math.log(math.sqrt(2 * math.pi))
 
     def cdf(self, value):
         if self._validate_args:
