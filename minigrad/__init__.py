@@ -70,3 +70,4 @@ from .default_device import get_default_device, set_default_device  # noqa: E402
 from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                      IntTensor, LongTensor, ShortTensor)
 from .compile import compile  # noqa: E402  (the package minigrad.compile; this name is its entry point)
+from . import distributions  # noqa: E402

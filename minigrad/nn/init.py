@@ -64,13 +64,21 @@ def _random_fill(tensor, *args, generator=None):
 
 
 # exponential_, geometric_, log_normal_, cauchy_: each draws float64 uniforms u in [0, 1) from minigrad's
-# generator (log_normal_: float64 normals) and maps them through the distribution's inverse CDF. torch's
-# kernels for these differ by CPU and build, and minigrad does not replay them: the values follow torch's
-# distribution but are NOT claimed to be torch's stream for a seed (uniform_, normal_, random_ and bernoulli_
-# are).
+# generator (log_normal_: float64 normals) and maps them through the distribution's inverse CDF. exponential_
+# is torch 2.13's CPU stream for a seed (its serial kernel: (-1 / lambd) * log1p(-u) with glibc's log1p, then
+# rounded to the tensor's dtype; tests/test_distributions.py checks it). For the others torch's kernels differ
+# by CPU and build, and minigrad does not replay them: the values follow torch's distribution but are NOT
+# claimed to be torch's stream for a seed (uniform_, normal_, random_ and bernoulli_ are).
 
 def _unit_draws(tensor, generator):
     return _gen(generator).uniform(tensor._data.shape, 0.0, 1.0, np.float64)
+
+
+def _glibc_log1p(x):
+    """float64 log1p through glibc (math.log1p), element by element: NumPy's vectorised log1p differs from it in
+    the last bit for ~7% of inputs, and torch's kernel calls glibc."""
+    flat = x.ravel().tolist()
+    return np.fromiter(map(math.log1p, flat), dtype=np.float64, count=len(flat)).reshape(x.shape)
 
 
 def _continuous(tensor, name):
@@ -84,12 +92,12 @@ def _continuous(tensor, name):
 
 @declare(export="", methods="exponential_")
 def _exponential_method(tensor, lambd=1, *, generator=None):
-    """Fill with draws of the exponential distribution of rate lambd: -log(1 - u) / lambd (not torch's stream
-    for a seed: the same distribution)."""
+    """Fill with draws of the exponential distribution of rate lambd: (-1 / lambd) * log(1 - u), torch's draws
+    for the same generator state."""
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     _continuous(tensor, "Exponential")
-    draws = -np.log1p(-_unit_draws(tensor, generator)) / lambd
+    draws = (-1.0 / lambd) * _glibc_log1p(-_unit_draws(tensor, generator))
     return _draw_into(tensor, draws.astype(tensor._data.dtype), "ExponentialBackward0")
 
 
