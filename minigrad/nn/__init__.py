@@ -26,3 +26,4 @@ from .dropout import Dropout1d, Dropout2d
 from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)
+from . import modules  # noqa: E402  (torch.nn.modules: the layers under torch's module paths; keep last)
