@@ -34,7 +34,7 @@ from ._formatting import set_printoptions
 from . import nn, optim, utils
 from .utils import data as _data  # noqa: F401  (makes minigrad.utils.data importable as an attribute)
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 
 def is_tensor(obj):
