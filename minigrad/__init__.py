@@ -89,3 +89,5 @@ from .settings import (are_deterministic_algorithms_enabled, get_float32_matmul_
                        get_num_interop_threads, get_num_threads, is_deterministic_algorithms_warn_only_enabled,
                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
                        use_deterministic_algorithms)
+from .promotion import can_cast, promote_types, result_type  # noqa: E402
+from .buffers import asarray, frombuffer  # noqa: E402

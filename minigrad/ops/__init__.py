@@ -52,3 +52,4 @@ from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, 
 from . import indexing, sorting, histogram, matmul, fused, nn_ops, activations  # noqa: F401,E402
 from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
 from . import trigonometric, special, rounding, contractions, decompositions, callables  # noqa: F401,E402
+from . import broadcasting, strided  # noqa: F401,E402
