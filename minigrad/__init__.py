@@ -84,7 +84,7 @@ from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTens
                      IntTensor, LongTensor, ShortTensor)
 from .compile import compile  # noqa: E402  (the package minigrad.compile; this name is its entry point)
 # torch's namespace beyond the tensor: backends, accelerator, settings, special functions, testing
-from . import accelerator, backends, mps, testing, version  # noqa: E402
+from . import accelerator, backends, mps, special, testing, version  # noqa: E402
 from .settings import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,  # noqa: E402
                        get_num_interop_threads, get_num_threads, is_deterministic_algorithms_warn_only_enabled,
                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,

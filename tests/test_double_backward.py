@@ -1464,6 +1464,22 @@ for _name in ("sigmoid", "tanh", "relu", "softmax", "log_softmax"):       # nn.f
     AUDITED.setdefault(f"F.{_name}", "F_sigmoid_tanh_relu" if _name in ("sigmoid", "tanh", "relu")
                        else "log_softmax_F_softmax_F")
 
+# torch's namespace extras (special functions, as_strided, broadcast_tensors): second derivatives against torch
+OPS.update({
+    "lgamma": (lambda L, a: a.lgamma() * a, [_POS]), "digamma": (lambda L, a: a.digamma() * a, [_POS]),
+    "polygamma": (lambda L, a: a.polygamma(2) * a, [_POS]), "mvlgamma": (lambda L, a: (a + 1).mvlgamma(3), [_POS]),
+    "i0": (lambda L, a: a.i0() * a, [_MIXED]), "sinc": (lambda L, a: a.sinc() * a, [_MIXED]),
+    "exp2": (lambda L, a: a.exp2() * a, [_MIXED]),
+    "as_strided": (lambda L, a: a.as_strided((2, 3), (1, 2), 1) ** 2, [_MIXED]),
+    "broadcast_tensors": (lambda L, a: L.broadcast_tensors(a, a[:1] * a[:1])[1] * a, [_MIXED]),
+})
+INPLACE.update({name: (_inplace(name), [_POS]) for name in ("lgamma_", "digamma_", "i0_", "sinc_", "exp2_")})
+INPLACE.update({"polygamma_": ((lambda L, a: _inplace("polygamma_", 1)(L, a)), [_POS]),
+                "mvlgamma_": ((lambda L, a: _inplace("mvlgamma_", 1)(L, a)), [_POS])})
+AUDITED.update({name: name for name in ("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc", "exp2",
+                                        "as_strided", "broadcast_tensors", "lgamma_", "digamma_", "i0_", "sinc_",
+                                        "exp2_", "polygamma_", "mvlgamma_")})
+
 NOT_TWICE_DIFFERENTIABLE = {
     # results of integer or bool type: no gradient in torch
     **{n: "a bool result" for n in ("all", "any", "eq", "ne", "lt", "le", "gt", "ge", "isclose", "isfinite",
@@ -1508,6 +1524,9 @@ NOT_TWICE_DIFFERENTIABLE = {
     "new_empty": "creates a new tensor that requires no grad",
     **{n: "an attribute, not an op" for n in ("grad", "grad_fn", "dtype", "device")},
     "is_cuda": "an attribute, not an op",
+    "broadcast_shapes": "a shape, not a tensor",
+    **{n: "not an op of the graph: a memory query or mark" for n in ("pin_memory", "is_pinned", "share_memory_",
+                                                                        "is_shared")},
     **{n: "a device move, the identity on the CPU (torch's returns the tensor itself)" for n in ("cpu", "cuda")},
 }
 
