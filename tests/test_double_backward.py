@@ -1476,6 +1476,26 @@ OPS.update({
 INPLACE.update({name: (_inplace(name), [_POS]) for name in ("lgamma_", "digamma_", "i0_", "sinc_", "exp2_")})
 INPLACE.update({"polygamma_": ((lambda L, a: _inplace("polygamma_", 1)(L, a)), [_POS]),
                 "mvlgamma_": ((lambda L, a: _inplace("mvlgamma_", 1)(L, a)), [_POS])})
+def _seeded(fn):
+    """fn(L, a) after seeding: the random layers draw torch's values for a seed."""
+    def run(L, a):
+        L.manual_seed(0)
+        return fn(L, a)
+    return run
+
+
+OPS.update({
+    "local_response_norm": (lambda L, a: _F(L).local_response_norm(a.reshape(1, 3, 4), 2, alpha=0.5), [_MIXED]),
+    "lp_pool1d": (lambda L, a: _F(L).lp_pool1d(a.unsqueeze(0), 2, 2), [_POS]),
+    "lp_pool2d": (lambda L, a: _F(L).lp_pool2d(a.reshape(1, 1, 3, 4), 3, 2, 1), [_POS]),
+    "rrelu": (_seeded(lambda L, a: _F(L).rrelu(a, training=True) * a), [_MIXED]),
+    "rrelu_": (_seeded(lambda L, a: _F(L).rrelu_(a * 1, training=True) * a), [_MIXED]),
+    "alpha_dropout": (_seeded(lambda L, a: _F(L).alpha_dropout(a, 0.3, training=True) * a), [_MIXED]),
+    "feature_alpha_dropout": (_seeded(lambda L, a: _F(L).feature_alpha_dropout(a, 0.3, training=True) * a),
+                              [_MIXED]),
+})
+AUDITED.update({name: name for name in ("local_response_norm", "lp_pool1d", "lp_pool2d", "rrelu", "rrelu_",
+                                        "alpha_dropout", "feature_alpha_dropout")})
 AUDITED.update({name: name for name in ("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc", "exp2",
                                         "as_strided", "broadcast_tensors", "lgamma_", "digamma_", "i0_", "sinc_",
                                         "exp2_", "polygamma_", "mvlgamma_")})
@@ -1525,6 +1545,8 @@ NOT_TWICE_DIFFERENTIABLE = {
     **{n: "an attribute, not an op" for n in ("grad", "grad_fn", "dtype", "device")},
     "is_cuda": "an attribute, not an op",
     "broadcast_shapes": "a shape, not a tensor",
+    "gumbel_softmax": "its Gumbel noise is not torch's stream for a seed (exponential_); its ops (softmax, +, /) "
+                      "are tested twice here",
     **{n: "not an op of the graph: a memory query or mark" for n in ("pin_memory", "is_pinned", "share_memory_",
                                                                         "is_shared")},
     **{n: "a device move, the identity on the CPU (torch's returns the tensor itself)" for n in ("cpu", "cuda")},

@@ -9,7 +9,7 @@ _PRIVATE = {"_Loss": "losses._Loss", "_IncompatibleKeys": "module._IncompatibleK
             "_BatchNorm": "conv._BatchNorm", "_InstanceNorm": "normalization._InstanceNorm",
             "_MaxPoolNd": "conv._MaxPool", "_AdaptiveAvgPoolNd": "conv._AdaptivePool",
             "_AdaptiveMaxPoolNd": "conv._AdaptivePool", "_ConstantPadNd": "padding._ConstantPadNd",
-            "_LPPoolNd": "pooling._LPPoolNd", "_DropoutNd": "dropout._DropoutNd"}
+            "_LPPoolNd": "lp_pool._LPPoolNd", "_DropoutNd": "dropout._DropoutNd"}
 
 
 def _find(name):
