@@ -151,9 +151,11 @@ def test_use_deterministic_algorithms_refuses_a_non_bool_as_torch(restored_setti
 
 
 @pytest.mark.parametrize("module", ["backends", "backends.cudnn", "backends.cuda", "backends.mps",
-                                    "backends.opt_einsum", "accelerator", "mps", "version"])
+                                    "backends.opt_einsum", "accelerator", "mps", "version", "special", "testing",
+                                    "nn.modules", "nn.modules.loss", "nn.modules.utils", "utils.data"])
 def test_submodule_imports_as_torch_under_as_torch(module, monkeypatch):
-    """`import torch.backends.cudnn` and the like find minigrad's module under minigrad.as_torch's hook."""
+    """`import torch.backends.cudnn`, `import torch.special` and the like find minigrad's module under
+    minigrad.as_torch's hook."""
     import sys
     from minigrad import as_torch
     saved = {name: mod for name, mod in sys.modules.items() if name == "torch" or name.startswith("torch.")}
