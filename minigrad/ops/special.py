@@ -21,8 +21,8 @@ def erfc_array(x):
 
 
 def erfinv_array(y):
-    """erfinv of a NumPy array: Giles' single-precision approximation, then two Newton steps on erf (each
-    doubles the digits); +-inf at +-1, nan outside [-1, 1]."""
+    """erfinv of a NumPy array: Giles' single-precision approximation, then Newton's steps; +-inf at +-1, nan
+    outside [-1, 1]."""
     y64 = y.astype(np.float64)
     w = -np.log((1.0 - y64) * (1.0 + y64))
     small = w < 5.0
@@ -37,19 +37,21 @@ def erfinv_array(y):
               1.00167406, 2.83297682):
         p_large = c + p_large * wl
     x = np.where(small, p_small, p_large) * y64
-    # Newton's steps on |x|: on erf(|x|) - |y| up to |y| = 1/2; beyond, on log erfc(|x|) - log(1 - |y|) (1 - |y|
-    # is exact there, erf(|x|) - |y| would cancel every digit near 1, and log erfc is nearly a parabola: Newton's
-    # steps on it converge from Giles' start)
+    # Newton's steps on |x| (each doubles the digits of Giles' start): on erf(|x|) - |y| up to |y| = 0.9;
+    # beyond, on log erfc(|x|) - log(1 - |y|) (1 - |y| is exact there, erf(|x|) - |y| would cancel every digit
+    # near 1, and log erfc is nearly a parabola, on which Newton's steps converge from the start). erfc goes
+    # element by element through math.erfc: only those beyond 0.9 take it
     a, z = np.abs(y64), np.abs(x)
-    tail = (a > 0.5) & (a < 1)
-    log_rest = np.log(np.where(tail, 1.0 - a, 1.0))
-    for _ in range(4):
-        finite = np.isfinite(z)
-        density = _TWO_OVER_SQRT_PI * np.exp(-z * z)
-        central = (erf_array(z) - a) / density
-        rest = erfc_array(np.where(tail, z, 0.0))
-        logged = (np.log(rest) - log_rest) * rest / -density
-        z = np.where(finite, z - np.where(tail, logged, central), z)
+    far = (a > 0.9) & (a < 1)
+    near = ~far & np.isfinite(z)
+    z_near, a_near, z_far = z[near], a[near], z[far]
+    log_rest = np.log(1.0 - a[far])
+    for _ in range(3):
+        z_near = z_near - (erf_array(z_near) - a_near) / (_TWO_OVER_SQRT_PI * np.exp(-z_near * z_near))
+    for _ in range(5):                  # Giles' start is coarser far out (1 - |y| down to 1e-16)
+        rest = erfc_array(z_far)
+        z_far = z_far + (np.log(rest) - log_rest) * rest / (_TWO_OVER_SQRT_PI * np.exp(-z_far * z_far))
+    z[near], z[far] = z_near, z_far
     x = np.copysign(z, y64)
     x = np.where(np.abs(y64) == 1, np.copysign(np.inf, y64), x)
     x = np.where(np.abs(y64) > 1, np.nan, x)
