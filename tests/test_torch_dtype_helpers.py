@@ -223,3 +223,8 @@ def test_a_new_tensor_is_not_shared():
 
 def test_share_memory_marks_the_tensor_and_its_views_shared():
     assert_same_as_torch(lambda L: (lambda t: (t.share_memory_() is t, t.is_shared(), t[1:].is_shared()))(L.ones(3)))
+
+
+def test_a_modules_share_memory_marks_its_parameters_and_buffers_shared():
+    assert_same_as_torch(lambda L: (lambda m: (m.share_memory() is m, m.weight.is_shared(),
+                                               m.running_mean.is_shared()))(L.nn.BatchNorm1d(3)))
