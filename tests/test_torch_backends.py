@@ -169,3 +169,27 @@ def test_submodule_imports_as_torch_under_as_torch(module, monkeypatch):
         for name in [m for m in sys.modules if m == "torch" or m.startswith("torch.")]:
             del sys.modules[name]
         sys.modules.update(saved)
+
+
+@pytest.mark.parametrize("kernel", ["flash", "mem_efficient", "math", "cudnn"])
+def test_sdp_kernel_switches_default_and_set_as_torchs(kernel):
+    for lib in (torch, minigrad):
+        cuda = lib.backends.cuda
+        assert getattr(cuda, f"{kernel}_sdp_enabled")() is True
+        getattr(cuda, f"enable_{kernel}_sdp")(False)
+        try:
+            assert getattr(cuda, f"{kernel}_sdp_enabled")() is False
+        finally:
+            getattr(cuda, f"enable_{kernel}_sdp")(True)
+
+
+def test_sdp_kernel_context_warns_as_torch_and_puts_the_switches_back():
+    seen = {}
+    for lib in (torch, minigrad):
+        cuda = lib.backends.cuda
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with cuda.sdp_kernel(enable_flash=False):
+                inside = (cuda.flash_sdp_enabled(), cuda.math_sdp_enabled())
+        seen[lib] = (inside, cuda.flash_sdp_enabled(), [(w.category, str(w.message)) for w in caught])
+    assert seen[minigrad] == seen[torch]
