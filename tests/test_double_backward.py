@@ -1476,23 +1476,15 @@ OPS.update({
 INPLACE.update({name: (_inplace(name), [_POS]) for name in ("lgamma_", "digamma_", "i0_", "sinc_", "exp2_")})
 INPLACE.update({"polygamma_": ((lambda L, a: _inplace("polygamma_", 1)(L, a)), [_POS]),
                 "mvlgamma_": ((lambda L, a: _inplace("mvlgamma_", 1)(L, a)), [_POS])})
-def _seeded(fn):
-    """fn(L, a) after seeding: the random layers draw torch's values for a seed."""
-    def run(L, a):
-        L.manual_seed(0)
-        return fn(L, a)
-    return run
-
-
 OPS.update({
     "local_response_norm": (lambda L, a: _F(L).local_response_norm(a.reshape(1, 3, 4), 2, alpha=0.5), [_MIXED]),
     "lp_pool1d": (lambda L, a: _F(L).lp_pool1d(a.unsqueeze(0), 2, 2), [_POS]),
     "lp_pool2d": (lambda L, a: _F(L).lp_pool2d(a.reshape(1, 1, 3, 4), 3, 2, 1), [_POS]),
-    "rrelu": (_seeded(lambda L, a: _F(L).rrelu(a, training=True) * a), [_MIXED]),
-    "rrelu_": (_seeded(lambda L, a: _F(L).rrelu_(a * 1, training=True) * a), [_MIXED]),
-    "alpha_dropout": (_seeded(lambda L, a: _F(L).alpha_dropout(a, 0.3, training=True) * a), [_MIXED]),
-    "feature_alpha_dropout": (_seeded(lambda L, a: _F(L).feature_alpha_dropout(a, 0.3, training=True) * a),
-                              [_MIXED]),
+    "rrelu": (lambda L, a: _seeded(L, lambda: _F(L).rrelu(a, training=True) * a), [_MIXED]),
+    "rrelu_": (lambda L, a: _seeded(L, lambda: _F(L).rrelu_(a * 1, training=True) * a), [_MIXED]),
+    "alpha_dropout": (lambda L, a: _seeded(L, lambda: _F(L).alpha_dropout(a, 0.3, training=True) * a), [_MIXED]),
+    "feature_alpha_dropout": (lambda L, a: _seeded(L, lambda: _F(L).feature_alpha_dropout(a, 0.3, training=True)
+                                                      * a), [_MIXED]),
 })
 AUDITED.update({name: name for name in ("local_response_norm", "lp_pool1d", "lp_pool2d", "rrelu", "rrelu_",
                                         "alpha_dropout", "feature_alpha_dropout")})

@@ -1,6 +1,9 @@
 """torch.backends, torch.accelerator, torch.mps, torch.version and the process-wide settings (threads,
 determinism, float32 matmul precision), against torch's CPU build in the same process."""
 import importlib
+import json
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -24,9 +27,24 @@ def restored_settings():
     torch.set_float32_matmul_precision(torch_saved[3])
 
 
-@pytest.mark.parametrize("flag", ["enabled", "benchmark", "deterministic", "allow_tf32", "benchmark_limit"])
-def test_cudnn_flag_defaults_are_torchs(flag):
-    assert getattr(minigrad.backends.cudnn, flag) == getattr(torch.backends.cudnn, flag)
+@pytest.fixture(scope="module")
+def fresh_torch():
+    """torch's flags as a fresh process reads them (other tests, parity's runner among them, set torch's flags
+    in this process)."""
+    code = ("import json, torch; b = torch.backends; print(json.dumps({"
+            "'cudnn': {f: getattr(b.cudnn, f) for f in " + repr(CUDNN_FLAGS) + "}, "
+            "'matmul': {f: getattr(b.cuda.matmul, f) for f in " + repr(MATMUL_FLAGS) + "}}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+CUDNN_FLAGS = ["enabled", "benchmark", "deterministic", "allow_tf32", "benchmark_limit"]
+MATMUL_FLAGS = ["allow_tf32", "allow_fp16_reduced_precision_reduction", "allow_bf16_reduced_precision_reduction"]
+
+
+@pytest.mark.parametrize("flag", CUDNN_FLAGS)
+def test_cudnn_flag_defaults_are_torchs(flag, fresh_torch):
+    assert getattr(minigrad.backends.cudnn, flag) == fresh_torch["cudnn"][flag]
 
 
 def test_cudnn_benchmark_is_settable_and_reads_back():
@@ -56,10 +74,10 @@ def test_opt_einsum_flags_read_as_torchs(flag):
     assert getattr(minigrad.backends.opt_einsum, flag) == getattr(torch.backends.opt_einsum, flag)
 
 
-@pytest.mark.parametrize("flag", ["allow_tf32", "allow_fp16_reduced_precision_reduction",
-                                  "allow_bf16_reduced_precision_reduction"])
-def test_cuda_matmul_flag_defaults_are_torchs(flag, restored_settings):
-    assert getattr(minigrad.backends.cuda.matmul, flag) == getattr(torch.backends.cuda.matmul, flag)
+@pytest.mark.parametrize("flag", MATMUL_FLAGS)
+def test_cuda_matmul_flag_defaults_are_torchs(flag, fresh_torch, restored_settings):
+    settings._state["matmul_precision"] = "highest"          # the default, whatever a test before set
+    assert getattr(minigrad.backends.cuda.matmul, flag) == fresh_torch["matmul"][flag]
 
 
 @pytest.mark.parametrize("precision", ["highest", "high", "medium"])

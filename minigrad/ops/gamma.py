@@ -10,7 +10,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import EXPORTS, Tensor, declare
 from .elementwise import _float, binary, unary
-from .pointwise import NUMPY_MATH, Pointwise, data, math_for
+from .pointwise import NUMPY_MATH, Pointwise, math_for
 
 
 def _in_float64(fn):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, declare
-from .elementwise import _float, unary
+from .elementwise import unary
 from .pointwise import NUMPY_MATH, Pointwise
 from .special import erf, erfc_array, erfinv_array
 

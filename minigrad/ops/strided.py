@@ -5,7 +5,7 @@ elements share that location, for an expanded input); locations outside the inpu
 import numpy as np
 
 from ..autograd.function import Function
-from ..memory import _root, storage_offset, stride as strides_of
+from ..memory import _root, storage_offset as storage_offset_of, stride as strides_of
 from ..tensor import Tensor, declare
 from .positions import AddedAt, Positions
 from .views import mark_view
@@ -29,7 +29,7 @@ def _check_geometry(size, stride_, offset, itemsize, storage_bytes):
         raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides="
                            f"{list(stride_)}")
     if len(size) != len(stride_):
-        raise RuntimeError(f"mismatch in length of strides and shape")
+        raise RuntimeError("mismatch in length of strides and shape")
     needed = 0 if 0 in size else offset + sum((n - 1) * s for n, s in zip(size, stride_)) + 1
     if needed * itemsize > storage_bytes:
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride_)}, storage offset {offset}, and "
@@ -60,7 +60,7 @@ class AsStrided(Function):
 
 
 def _storage(arr):
-    """arr's storage as a flat array in memory order (a view), and arr's position in it."""
+    """arr's storage as a flat array in memory order (a view), and the array that owns it."""
     root = _root(arr)
     return np.ravel(root, order="K"), root
 
@@ -71,24 +71,20 @@ def as_strided(input, size, stride, storage_offset=None):
     into the storage (input's own offset by default), as torch.as_strided."""
     arr = input._data
     size, stride_ = tuple(int(n) for n in size), tuple(int(s) for s in stride)
-    offset = _offset_of(input) if storage_offset is None else int(storage_offset)
+    offset = storage_offset_of(input) if storage_offset is None else int(storage_offset)
     flat, root = _storage(arr)
     _check_geometry(size, stride_, offset, arr.itemsize, root.nbytes)
     view = np.lib.stride_tricks.as_strided(flat[offset:], size, tuple(s * arr.itemsize for s in stride_),
                                            writeable=arr.flags.writeable)
     out_at = _storage_indices(size, stride_, offset)
-    in_at = _storage_indices(tuple(input.shape), strides_of(input), _offset_of(input))
+    in_at = _storage_indices(tuple(input.shape), strides_of(input), storage_offset_of(input))
     counts = np.bincount(in_at.reshape(-1), minlength=root.size)
     share = 1.0 / counts[in_at] if in_at.size and counts.max() > 1 else None   # an expanded input's shares
     out = AsStrided.apply1(input, view, (out_at, in_at, root.size, share))
-    if _all_inside(out_at, in_at, root.size):   # every element is one of input's: a view of it, as torch's
-        where = _position_in(out_at, in_at, root.size)
+    where = _position_in(out_at, in_at, root.size)
+    if (where >= 0).all():              # every element is one of input's: a view of it, written through as torch's
         mark_view(out, input, lambda a, where=where: a.reshape(-1)[where])
     return out
-
-
-def _offset_of(input):
-    return storage_offset(input)
 
 
 def _position_in(out_at, in_at, storage_size):
@@ -96,7 +92,3 @@ def _position_in(out_at, in_at, storage_size):
     owner = np.full(storage_size, -1, dtype=np.int64)
     owner[in_at.reshape(-1)] = np.arange(in_at.size, dtype=np.int64)
     return owner[out_at]
-
-
-def _all_inside(out_at, in_at, storage_size):
-    return bool((_position_in(out_at, in_at, storage_size) >= 0).all())
