@@ -83,7 +83,8 @@ def test_multigammaln_below_its_domain_computes_the_same_sum_as_torch():
 
 
 def test_zeta_values_over_a_grid_match_torch():
-    x, q = np.meshgrid([1.0, 1.5, 2.0, 3.0, 4.5, 10.0, 50.0, 0.5], np.linspace(-5, 10, 61))
+    x, q = np.meshgrid([1.0, 1.5, 2.0, 3.0, 4.5, 10.0, 50.0, 0.5, -1.0, np.inf, np.nan, 1 + 1e-9],
+                       np.concatenate([np.linspace(-5, 10, 61), [0.0, -0.0, -3.5, -1000.5, np.inf, -np.inf, np.nan]]))
     assert_same_as_torch(lambda L: L.special.zeta(L.tensor(x), L.tensor(q)))
 
 

@@ -89,52 +89,51 @@ _ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606
 _MACHEP = 1.11022302462515654042E-16
 
 
-def _zeta_one(x, q):
-    """The Hurwitz zeta function sum_k (k + q)^-x for one pair: a direct sum of the first terms, then the
-    Euler-Maclaurin tail (Cephes' zeta, as torch's kernel). In NumPy float64 scalars, whose arithmetic is C's
-    (inf on overflow, nan for 0/0) as the kernel's is."""
-    x, q = np.float64(x), np.float64(q)
-    if x == 1:
-        return math.inf
-    if x < 1 or math.isnan(x) or math.isnan(q):
-        return math.nan
-    if q <= 0:
-        if q == np.floor(q):
-            return math.inf
-        if x != np.floor(x):
-            return math.nan
-    s = q ** -x
-    a, b, i = q, np.float64(0.0), 0
-    while i < 9 or a <= 9.0:
-        i += 1
-        a += 1.0
-        b = a ** -x
-        s += b
-        if -_MACHEP * s < b < _MACHEP * s:
-            return s
-    w = a
-    s += b * w / (x - 1.0)
-    s -= 0.5 * b
-    a, k = np.float64(1.0), np.float64(0.0)
-    for coefficient in _ZETA_A:
-        a *= x + k
-        b /= w
-        t = a * b / coefficient
-        s = s + t
-        if abs(t / s) < _MACHEP:
-            return s
-        k += 1.0
-        a *= x + k
-        b /= w
-        k += 1.0
-    return s
-
-
 def zeta_array(x, q):
-    """zeta(x, q) of two arrays (broadcast), element by element, in float64."""
-    x64, q64 = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(q, dtype=np.float64))
+    """The Hurwitz zeta function sum_k (k + q)^-x of two arrays (broadcast), in float64: Cephes' zeta, as torch's
+    kernel computes it for each element, run on all elements at once (each leaves the loops where the scalar
+    code would return): a direct sum of the first terms, then the Euler-Maclaurin tail."""
+    x, q = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(q, dtype=np.float64))
+    shape = x.shape
+    x, q = x.reshape(-1).copy(), q.reshape(-1).copy()
     with np.errstate(all="ignore"):
-        return np.frompyfunc(_zeta_one, 2, 1)(x64, q64).astype(np.float64)
+        out = np.full(x.shape, np.nan)
+        # the scalar code's first returns, in its order: x == 1 (inf), x < 1 (nan), q a pole (inf), and a
+        # negative q with a fractional x (nan); a nan anywhere else runs through the sums to nan
+        below_one = ~(x == 1) & (x < 1)
+        pole = (x == 1) | (~below_one & (q <= 0) & (q == np.floor(q)))
+        out[pole] = np.inf
+        undefined = below_one | (~pole & (q <= 0) & (x != np.floor(x)))
+        active = ~pole & ~undefined
+        s = np.where(active, q ** -x, 0.0)
+        a, b, i = q.copy(), np.zeros_like(q), 0
+        while True:                                        # the direct sum, while i < 9 or a <= 9
+            looping = active & ((i < 9) | (a <= 9.0))
+            if not looping.any():
+                break
+            i += 1
+            a[looping] += 1.0
+            b[looping] = a[looping] ** -x[looping]
+            s[looping] += b[looping]
+            converged = looping & (-_MACHEP * s < b) & (b < _MACHEP * s)
+            out[converged], active = s[converged], active & ~converged
+        w = a.copy()                                       # the Euler-Maclaurin tail
+        s = s + b * w / (x - 1.0)
+        s = s - 0.5 * b
+        a, k = np.ones_like(x), 0.0
+        for coefficient in _ZETA_A:
+            a = a * (x + k)
+            b = b / w
+            t = a * b / coefficient
+            s = s + t
+            converged = active & (np.abs(t / s) < _MACHEP)
+            out[converged], active = s[converged], active & ~converged
+            k += 1.0
+            a = a * (x + k)
+            b = b / w
+            k += 1.0
+        out[active] = s[active]
+    return out.reshape(shape)
 
 
 @_in_float64
