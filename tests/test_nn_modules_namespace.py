@@ -58,3 +58,18 @@ def test_size_helpers_read_a_size_as_torchs(name, value):
 def test_a_name_minigrad_lacks_is_an_import_error():
     with pytest.raises(ImportError):
         exec("from minigrad.nn.modules.loss import CTCLoss", {})
+
+
+def test_a_layer_nn_gains_after_the_import_is_found_under_its_path(monkeypatch):
+    import minigrad.nn.modules.loss as loss_path
+
+    class TripletMarginWithDistanceLoss(minigrad.nn.modules.loss._Loss):
+        pass
+
+    monkeypatch.setattr(minigrad.nn, "TripletMarginWithDistanceLoss", TripletMarginWithDistanceLoss, raising=False)
+    try:
+        namespace = {}
+        exec("from minigrad.nn.modules.loss import TripletMarginWithDistanceLoss as found", namespace)
+        assert namespace["found"] is TripletMarginWithDistanceLoss
+    finally:
+        vars(loss_path).pop("TripletMarginWithDistanceLoss", None)

@@ -25,7 +25,16 @@ def _find(name):
 
 def export(namespace, names):
     """Put each of torch's `names` that minigrad has into the module `namespace`; return those put (its
-    __all__)."""
+    __all__) and the module's __getattr__, which finds a name of `names` that minigrad.nn gained after this
+    module was imported (a layer whose import in nn/__init__.py comes later)."""
     found = {name: value for name in names if (value := _find(name)) is not None}
     namespace.update(found)
-    return [name for name in found if not name.startswith("_")]
+
+    def __getattr__(name):
+        value = _find(name) if name in names else None
+        if value is None:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        namespace[name] = value
+        return value
+
+    return [name for name in found if not name.startswith("_")], __getattr__
