@@ -34,7 +34,7 @@ from ._formatting import set_printoptions
 from . import nn, optim, utils
 from .utils import data as _data  # noqa: F401  (makes minigrad.utils.data importable as an attribute)
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 
 def is_tensor(obj):
@@ -70,4 +70,12 @@ from .default_device import get_default_device, set_default_device  # noqa: E402
 from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                      IntTensor, LongTensor, ShortTensor)
 from .compile import compile  # noqa: E402  (the package minigrad.compile; this name is its entry point)
+# torch's namespace beyond the tensor: backends, accelerator, settings, special functions, testing
+from . import accelerator, backends, mps, special, testing, version  # noqa: E402
+from .settings import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,  # noqa: E402
+                       get_num_interop_threads, get_num_threads, is_deterministic_algorithms_warn_only_enabled,
+                       set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
+                       use_deterministic_algorithms)
+from .promotion import can_cast, promote_types, result_type  # noqa: E402
+from .buffers import asarray, frombuffer  # noqa: E402
 from . import distributions  # noqa: E402

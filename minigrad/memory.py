@@ -75,3 +75,38 @@ def _itemsize(self):
 
 declare(export="", methods="nbytes")(property(_nbytes))
 declare(export="", methods="itemsize")(property(_itemsize))
+
+
+# Pinned and shared memory. Pinned (page-locked) memory speeds copies to a GPU; torch pins through the
+# accelerator, so without one pin_memory() is its error. share_memory_() moves torch's storage into memory other
+# processes can map (for torch.multiprocessing); minigrad runs in one process, so it records the storage as
+# shared and leaves it where it is.
+_shared_storages = {}            # id of a storage's owning array -> a weak reference to it
+
+
+@declare(export="", methods="pin_memory")
+def pin_memory(self, device=None):
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+@declare(export="", methods="is_pinned")
+def is_pinned(self, device=None):
+    """False: no memory is pinned without an accelerator."""
+    return False
+
+
+@declare(export="", methods="share_memory_")
+def share_memory_(self):
+    """Mark the tensor's storage as shared (is_shared() is then True for it and its views); returns self."""
+    import weakref
+    root = _root(self._data)
+    key = id(root)
+    _shared_storages[key] = weakref.ref(root, lambda _, key=key: _shared_storages.pop(key, None))
+    return self
+
+
+@declare(export="", methods="is_shared")
+def is_shared(self):
+    root = _root(self._data)
+    ref = _shared_storages.get(id(root))
+    return ref is not None and ref() is root

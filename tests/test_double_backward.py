@@ -1482,6 +1482,34 @@ for _name in ("sigmoid", "tanh", "relu", "softmax", "log_softmax"):       # nn.f
     AUDITED.setdefault(f"F.{_name}", "F_sigmoid_tanh_relu" if _name in ("sigmoid", "tanh", "relu")
                        else "log_softmax_F_softmax_F")
 
+# torch's namespace extras (special functions, as_strided, broadcast_tensors): second derivatives against torch
+OPS.update({
+    "lgamma": (lambda L, a: a.lgamma() * a, [_POS]), "digamma": (lambda L, a: a.digamma() * a, [_POS]),
+    "polygamma": (lambda L, a: a.polygamma(2) * a, [_POS]), "mvlgamma": (lambda L, a: (a + 1).mvlgamma(3), [_POS]),
+    "i0": (lambda L, a: a.i0() * a, [_MIXED]), "sinc": (lambda L, a: a.sinc() * a, [_MIXED]),
+    "exp2": (lambda L, a: a.exp2() * a, [_MIXED]),
+    "as_strided": (lambda L, a: a.as_strided((2, 3), (1, 2), 1) ** 2, [_MIXED]),
+    "broadcast_tensors": (lambda L, a: L.broadcast_tensors(a, a[:1] * a[:1])[1] * a, [_MIXED]),
+})
+INPLACE.update({name: (_inplace(name), [_POS]) for name in ("lgamma_", "digamma_", "i0_", "sinc_", "exp2_")})
+INPLACE.update({"polygamma_": ((lambda L, a: _inplace("polygamma_", 1)(L, a)), [_POS]),
+                "mvlgamma_": ((lambda L, a: _inplace("mvlgamma_", 1)(L, a)), [_POS])})
+OPS.update({
+    "local_response_norm": (lambda L, a: _F(L).local_response_norm(a.reshape(1, 3, 4), 2, alpha=0.5), [_MIXED]),
+    "lp_pool1d": (lambda L, a: _F(L).lp_pool1d(a.unsqueeze(0), 2, 2), [_POS]),
+    "lp_pool2d": (lambda L, a: _F(L).lp_pool2d(a.reshape(1, 1, 3, 4), 3, 2, 1), [_POS]),
+    "rrelu": (lambda L, a: _seeded(L, lambda: _F(L).rrelu(a, training=True) * a), [_MIXED]),
+    "rrelu_": (lambda L, a: _seeded(L, lambda: _F(L).rrelu_(a * 1, training=True) * a), [_MIXED]),
+    "alpha_dropout": (lambda L, a: _seeded(L, lambda: _F(L).alpha_dropout(a, 0.3, training=True) * a), [_MIXED]),
+    "feature_alpha_dropout": (lambda L, a: _seeded(L, lambda: _F(L).feature_alpha_dropout(a, 0.3, training=True)
+                                                      * a), [_MIXED]),
+})
+AUDITED.update({name: name for name in ("local_response_norm", "lp_pool1d", "lp_pool2d", "rrelu", "rrelu_",
+                                        "alpha_dropout", "feature_alpha_dropout")})
+AUDITED.update({name: name for name in ("lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc", "exp2",
+                                        "as_strided", "broadcast_tensors", "lgamma_", "digamma_", "i0_", "sinc_",
+                                        "exp2_", "polygamma_", "mvlgamma_")})
+
 NOT_TWICE_DIFFERENTIABLE = {
     # results of integer or bool type: no gradient in torch
     **{n: "a bool result" for n in ("all", "any", "eq", "ne", "lt", "le", "gt", "ge", "isclose", "isfinite",
@@ -1526,6 +1554,11 @@ NOT_TWICE_DIFFERENTIABLE = {
     "new_empty": "creates a new tensor that requires no grad",
     **{n: "an attribute, not an op" for n in ("grad", "grad_fn", "dtype", "device")},
     "is_cuda": "an attribute, not an op",
+    "broadcast_shapes": "a shape, not a tensor",
+    "gumbel_softmax": "its Gumbel noise is not torch's stream for a seed (exponential_); its ops (softmax, +, /) "
+                      "are tested twice here",
+    **{n: "not an op of the graph: a memory query or mark" for n in ("pin_memory", "is_pinned", "share_memory_",
+                                                                        "is_shared")},
     **{n: "a device move, the identity on the CPU (torch's returns the tensor itself)" for n in ("cpu", "cuda")},
 }
 AUDITED.update({"bilinear": "bilinear", "F.unfold": "unfold", "fold": "fold", "max_unpool1d": "max_unpool1d",

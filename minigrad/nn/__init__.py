@@ -32,3 +32,9 @@ from .unpool import MaxUnpool1d, MaxUnpool2d
 from .lazy import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
 from .parameter import UninitializedParameter
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)
+from .alpha_dropout import AlphaDropout, FeatureAlphaDropout  # noqa: E402
+from .local_response_norm import LocalResponseNorm  # noqa: E402
+from .lp_pool import LPPool1d, LPPool2d  # noqa: E402
+from .padding import ConstantPad3d, ZeroPad3d  # noqa: E402
+from .rrelu import RReLU  # noqa: E402
+from . import modules  # noqa: E402  (torch.nn.modules: the layers under torch's module paths; keep last)

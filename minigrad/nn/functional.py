@@ -106,3 +106,26 @@ def upsample_bilinear(input, size=None, scale_factor=None):
     warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
                   stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# torch's namespace extras: randomized and self-normalizing activations, power pooling, LRN, Gumbel-softmax
+from ..ops.dropout import alpha_dropout as _alpha_dropout  # noqa: E402
+from ..ops.gumbel import gumbel_softmax  # noqa: E402
+from ..ops.local_response_norm import local_response_norm  # noqa: E402
+from ..ops.lp_pool import lp_pool1d, lp_pool2d  # noqa: E402
+from ..ops.rrelu import rrelu  # noqa: E402
+
+__all__ += ["alpha_dropout", "feature_alpha_dropout", "gumbel_softmax", "local_response_norm", "lp_pool1d",
+            "lp_pool2d", "rrelu", "rrelu_"]
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return _alpha_dropout(input, p, training, inplace)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return _alpha_dropout(input, p, training, inplace, feature=True)

@@ -1,5 +1,6 @@
 """Weight initialisation, drawing from minigrad's torch-identical generator exactly as torch.nn.init does."""
 import math
+import warnings
 
 import numpy as np
 
@@ -148,6 +149,9 @@ def ones_(tensor):
 
 
 def eye_(tensor):
+    """The identity matrix (ones on the diagonal of a 2-d tensor, zeros elsewhere)."""
+    if tensor._data.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
     return _fill(tensor, np.eye(*tensor._data.shape))
 
 
@@ -207,3 +211,100 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator=generator)
+
+
+# ---------------------------------------------------------------- trunc_normal_, orthogonal_, sparse_, dirac_
+# Each draws from minigrad's generator in torch's order, so a seeded program gets torch's values (orthogonal_:
+# torch's draws, through NumPy's QR instead of torch's: equal to float32 rounding).
+
+def _norm_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with draws of the normal distribution N(mean, std^2) truncated to [a, b], by rejection as torch
+    does: where [a, b] holds over 30% of the mass, normal draws, each one outside [a, b] replaced from a fresh
+    full-size draw until none is; else uniform draws in [a, b], each kept with probability pdf(x) / pdf(mode),
+    the rejected ones drawn again."""
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
+                      "may be incorrect.", stacklevel=2)
+    gen, shape, dt = _gen(generator), tensor._data.shape, tensor._data.dtype
+    if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+        lo, hi = dt.type(a), dt.type(b)                  # the bounds in the tensor's dtype, as torch compares
+        result = gen.normal(shape, mean, std, dt)
+        while True:
+            mask = (result < lo) | (result > hi)
+            if not mask.any():
+                break
+            result = np.where(mask, gen.normal(shape, mean, std, dt), result)
+        return _fill(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def rejected(candidates):
+        """Whether each candidate is rejected: log u > log pdf(x) - log pdf(mode), in the tensor's dtype."""
+        log_pdf = (candidates - dt.type(mean)) / dt.type(std)
+        log_pdf = log_pdf * log_pdf * dt.type(-0.5) - dt.type(log_peak)
+        with np.errstate(divide="ignore"):
+            return np.log(gen.uniform(shape, 0.0, 1.0, dt)) > log_pdf
+
+    result = gen.uniform(shape, a, b, dt)
+    pending = rejected(result)
+    while pending.any():
+        candidates = gen.uniform(shape, a, b, dt)
+        result = np.where(pending, candidates, result)
+        pending = np.where(pending, rejected(candidates), pending)
+    return _fill(tensor, result)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """A (semi-)orthogonal matrix, the tensor seen as rows x (everything else): Q of the QR decomposition of
+    normal draws, its columns' signs fixed by R's diagonal (so that Q is uniformly distributed), times gain."""
+    if tensor._data.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor._data.size == 0:
+        return tensor
+    shape, dt = tensor._data.shape, tensor._data.dtype
+    rows = shape[0]
+    cols = tensor._data.size // rows
+    flattened = _gen(generator).normal((rows, cols), 0.0, 1.0, dt)
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q = q * np.sign(np.diagonal(r)).astype(dt)
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * dt.type(gain)).reshape(shape))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Normal draws N(0, std^2), then in each column ceil(sparsity * rows) of them set to zero, the rows chosen by
+    a random permutation from the default generator (torch's randperm there ignores `generator`)."""
+    if tensor._data.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor._data.shape
+    num_zeros = math.ceil(sparsity * rows)
+    values = _gen(generator).normal((rows, cols), 0.0, std, tensor._data.dtype)
+    for col in range(cols):
+        values[_random.default_generator.randperm(rows)[:num_zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def dirac_(tensor, groups=1):
+    """The Dirac delta of a convolution's weight (3, 4 or 5 dimensions): a 1 at the centre of each kernel that
+    maps input channel d to output channel d (in each of `groups` groups), so the convolution passes its input
+    through."""
+    ndim = tensor._data.ndim
+    if ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor._data.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = sizes[0] // groups
+    values = np.zeros(sizes, dtype=tensor._data.dtype)
+    centre = tuple(n // 2 for n in sizes[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, sizes[1])):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _fill(tensor, values)

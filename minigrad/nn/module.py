@@ -270,6 +270,12 @@ class Module:
     def cuda(self, device=None):
         raise AssertionError("Torch not compiled with CUDA enabled")
 
+    def share_memory(self):
+        """Mark every parameter and buffer as shared memory (Tensor.share_memory_); returns the module."""
+        for t in [*self.parameters(), *self.buffers()]:
+            t.share_memory_()
+        return self
+
     # ------------------------------------------------------------ state
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         out = OrderedDict() if destination is None else destination

@@ -70,3 +70,15 @@ class ReplicationPad1d(_GatherPadNd):
 
 class ReplicationPad2d(_GatherPadNd):
     n_sides, mode = 4, "replicate"
+
+
+class ConstantPad3d(_ConstantPadNd):
+    n_sides = 6
+
+
+class ZeroPad3d(ConstantPad3d):
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self):
+        return f"{self.padding}"

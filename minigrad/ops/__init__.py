@@ -6,7 +6,9 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - unary:       neg exp log sqrt abs sigmoid tanh relu sin cos square round floor ...
 - pointwise:   how a smooth elementwise op writes its derivative once, for arrays and Tensors alike
 - trigonometric: tan sinh cosh asinh acosh atanh asin acos atan atan2 hypot deg2rad rad2deg angle
-- special:     erf erfc erfinv logit xlogy
+- special:     erf erfc erfinv logit xlogy xlog1py sinc exp2 entr
+- gamma:       lgamma digamma polygamma mvlgamma zeta;  bessel: i0 i0e i1 i1e;  gaussian: ndtr log_ndtr ndtri
+- strided:     as_strided;  broadcasting: broadcast_shapes broadcast_tensors
 - rounding:    fmod remainder (%) floor_divide (//) frac signbit copysign heaviside gcd lcm
 - clamp:       clamp (clip) clamp_min clamp_max, bounds that are numbers or tensors
 - comparison:  == != < <= > >= isclose isnan logical_*
@@ -52,3 +54,4 @@ from . import elementwise, arithmetic, unary, clamp, comparison, reduce, shape, 
 from . import indexing, sorting, histogram, matmul, fused, nn_ops, activations  # noqa: F401,E402
 from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
 from . import trigonometric, special, rounding, contractions, decompositions, callables  # noqa: F401,E402
+from . import broadcasting, strided, gamma, bessel, gaussian  # noqa: F401,E402

@@ -118,3 +118,37 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
             "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d "
             "instead.", stacklevel=2)
     return feature_dropout(input, p, training, inplace)
+
+
+# ---------------------------------------------------------------- alpha dropout (for SELU networks)
+_SELU_ALPHA = 1.7580993408473766      # -SELU's negative saturation value, the value a dropped element takes
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False, feature=False):
+    """torch's alpha dropout: each element (each channel, with `feature`) is kept with probability 1 - p, the
+    dropped ones set to SELU's saturation value -alpha, then all scaled by a and shifted by b so that zero mean,
+    unit variance inputs stay so. The noise is drawn and combined as torch's CPU kernel does it:
+    noise = bernoulli_(1 - p); b = (noise - 1) * (alpha a) + alpha a p; noise *= a; y = x * noise + b."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input._data.size == 0:
+        return input
+    x = input._data
+    if p == 1:
+        zero = Tensor._make(np.zeros((), dtype=x.dtype))
+        return input.mul_(zero) if inplace else input * zero
+    if feature:
+        if x.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = x.shape[:2] + (1,) * (x.ndim - 2)
+        noise = (_random.default_generator.bernoulli(shape, 1 - p)).astype(x.dtype)
+    else:
+        noise = _random.in_memory_order(x, lambda shape: _random.default_generator.bernoulli(shape, 1 - p))
+        noise = noise.astype(x.dtype)
+    dt = x.dtype.type
+    a = 1.0 / np.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
+    b = (noise - dt(1)) * dt(_SELU_ALPHA * a) + dt(_SELU_ALPHA * a * p)
+    noise = noise * dt(a)
+    if inplace:
+        return input.mul_(Tensor._make(noise)).add_(Tensor._make(b))
+    return input * Tensor._make(noise) + Tensor._make(b)

@@ -1,4 +1,4 @@
-"""Special functions: erf erfc erfinv logit xlogy, each with torch's derivative."""
+"""Special functions: erf erfc erfinv logit xlogy xlog1py sinc exp2 entr, each with torch's derivative."""
 import math
 
 import numpy as np
@@ -21,8 +21,8 @@ def erfc_array(x):
 
 
 def erfinv_array(y):
-    """erfinv of a NumPy array: Giles' single-precision approximation, then two Newton steps on erf (each
-    doubles the digits); +-inf at +-1, nan outside [-1, 1]."""
+    """erfinv of a NumPy array: Giles' single-precision approximation, then Newton's steps; +-inf at +-1, nan
+    outside [-1, 1]."""
     y64 = y.astype(np.float64)
     w = -np.log((1.0 - y64) * (1.0 + y64))
     small = w < 5.0
@@ -37,10 +37,22 @@ def erfinv_array(y):
               1.00167406, 2.83297682):
         p_large = c + p_large * wl
     x = np.where(small, p_small, p_large) * y64
-    for _ in range(2):
-        finite = np.isfinite(x)
-        step = (erf_array(x) - y64) / (_TWO_OVER_SQRT_PI * np.exp(-x * x))
-        x = np.where(finite, x - step, x)
+    # Newton's steps on |x| (each doubles the digits of Giles' start): on erf(|x|) - |y| up to |y| = 0.9;
+    # beyond, on log erfc(|x|) - log(1 - |y|) (1 - |y| is exact there, erf(|x|) - |y| would cancel every digit
+    # near 1, and log erfc is nearly a parabola, on which Newton's steps converge from the start). erfc goes
+    # element by element through math.erfc: only those beyond 0.9 take it
+    a, z = np.abs(y64), np.abs(x)
+    far = (a > 0.9) & (a < 1)
+    near = ~far & np.isfinite(z)
+    z_near, a_near, z_far = z[near], a[near], z[far]
+    log_rest = np.log(1.0 - a[far])
+    for _ in range(3):
+        z_near = z_near - (erf_array(z_near) - a_near) / (_TWO_OVER_SQRT_PI * np.exp(-z_near * z_near))
+    for _ in range(5):                  # Giles' start is coarser far out (1 - |y| down to 1e-16)
+        rest = erfc_array(z_far)
+        z_far = z_far + (np.log(rest) - log_rest) * rest / (_TWO_OVER_SQRT_PI * np.exp(-z_far * z_far))
+    z[near], z[far] = z_near, z_far
+    x = np.copysign(z, y64)
     x = np.where(np.abs(y64) == 1, np.copysign(np.inf, y64), x)
     x = np.where(np.abs(y64) > 1, np.nan, x)
     return x.astype(y.dtype, copy=False)
@@ -139,8 +151,9 @@ class Xlogy(Function):
 
     def forward(self, x, y):
         self.saved = (x, y)
+        number = not isinstance(y, np.ndarray)            # a Python number takes x's type, as in torch
         x, y = _float(np.asarray(x)), np.asarray(y)
-        y = y.astype(x.dtype) if y.ndim == 0 and y.dtype.kind != "f" else _float(y)   # a number takes x's type
+        y = y.astype(x.dtype) if number or (y.ndim == 0 and y.dtype.kind != "f") else _float(y)   # a number takes x's type
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))).astype(
                 np.result_type(x, y), copy=False)
@@ -174,3 +187,115 @@ def xlogy(input, other, *, out=None):
     if not isinstance(other, Tensor) and out.grad_fn is not None:
         out.grad_fn.rename("XlogyBackward2")
     return out
+
+
+# ---------------------------------------------------------------- sinc, exp2, entr, xlog1py
+
+def sinc_array(x):
+    """sin(pi x) / (pi x), 1 at 0."""
+    product = np.pi * x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(x == 0, np.ones((), dtype=x.dtype), np.sin(product) / product).astype(x.dtype, copy=False)
+
+
+class Sinc(Pointwise):
+    """sin(pi a) / (pi a).  d/da = (pi a cos(pi a) - sin(pi a)) / (pi a^2), 0 at a = 0"""
+    name = "SincBackward0"
+    value = staticmethod(sinc_array)
+
+    @staticmethod
+    def derivative(g, a, M):
+        product = math.pi * a
+        local = (product * M.cos(product) - M.sin(product)) / (math.pi * a * a)
+        return g * M.where(data(a) == 0, 0.0, local)
+
+
+class Exp2(Pointwise):
+    """2 ** a.  d/da = 2 ** a log 2"""
+    name = "Exp2Backward0"
+    value = staticmethod(np.exp2)
+
+    @staticmethod
+    def derivative(g, a, M):
+        return g * (M.exp2(a) * math.log(2.0))
+
+
+def entr_array(x):
+    """-x log x for x > 0, 0 at 0, -inf below (nan stays nan)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), np.where(x == 0, 0.0, -np.inf))
+    return np.where(np.isnan(x), x, out).astype(x.dtype, copy=False)
+
+
+class Entr(Pointwise):
+    """-a log a.  d/da = -(1 + log a)"""
+    name = "SpecialEntrBackward0"
+    value = staticmethod(entr_array)
+
+    @staticmethod
+    def derivative(g, a, M):
+        return g * -(1 + M.log(a))
+
+
+@declare(methods="sinc", inplace="sinc_", op=Sinc)
+def sinc(input, *, out=None):
+    if out is not None:
+        return _out.into("sinc", out, (input,), lambda: sinc(input))
+    return unary(Sinc, input)
+
+
+@declare(methods="exp2", inplace="exp2_", op=Exp2)
+def exp2(input, *, out=None):
+    if out is not None:
+        return _out.into("exp2", out, (input,), lambda: exp2(input))
+    return unary(Exp2, input)
+
+
+@declare(export="", op=Entr)
+def special_entr(input):
+    return unary(Entr, input)
+
+
+class Xlog1py(Function):
+    """x * log1p(y), 0 where x == 0 (unless y is nan).  d/dx = log1p(y) (0 where x == 0 and y <= -1),
+    d/dy = x / (1 + y)"""
+    name = "SpecialXlog1PyBackward0"
+    differentiable = True     # backward is Tensor-safe: create_graph records it
+    saved_inputs = (0, 1)
+
+    def forward(self, x, y):
+        self.saved = (x, y)
+        number = not isinstance(y, np.ndarray)            # a Python number takes x's type, as in torch
+        x, y = _float(np.asarray(x)), np.asarray(y)
+        y = y.astype(x.dtype) if number or (y.ndim == 0 and y.dtype.kind != "f") else _float(y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.where((x == 0) & ~np.isnan(y), 0, x * np.log1p(y))).astype(
+                np.result_type(x, y), copy=False)
+
+    def backward(self, g):
+        x, y = self.saved
+        need_x, need_y = self.needs_input_grad
+        M = math_for(g)
+        gx = gy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_x:
+                xv, yv = np.asarray(data(x)), np.asarray(data(y))
+                gx = g * M.where((xv == 0) & (yv <= -1), 0.0, M.log1p(y))
+            if need_y:
+                gy = g * x / (y + 1)
+        return gx, gy
+
+
+@declare(export="", op=Xlog1py)
+def special_xlog1py(input, other):
+    """torch.special.xlog1py: input * log1p(other), 0 where input == 0 (either may be a number)."""
+    if not isinstance(input, Tensor):
+        x = Tensor._make(np.asarray(input, dtype=_float(np.asarray(other._data)).dtype))
+        result = binary(Xlog1py, x, other)
+        if result.grad_fn is not None:
+            result.grad_fn.rename("SpecialXlog1PyBackward1")
+        return result
+    result = binary(Xlog1py, input, other)
+    if not isinstance(other, Tensor) and result.grad_fn is not None:
+        result.grad_fn.rename("SpecialXlog1PyBackward2")
+    return result

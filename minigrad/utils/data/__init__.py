@@ -363,3 +363,4 @@ class DataLoader:
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
+from .worker import get_worker_info  # noqa: E402
