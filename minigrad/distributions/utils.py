@@ -8,43 +8,12 @@ from ..autograd import enable_grad
 from ..creation import empty, tensor
 from ..dtypes import finfo
 from ..nn import functional as F
+from ..ops.broadcasting import broadcast_shapes, broadcast_tensors  # noqa: F401 (the distributions' imports)
 from ..tensor import Size, Tensor
 
 __all__ = ["broadcast_all", "logits_to_probs", "clamp_probs", "probs_to_logits", "lazy_property"]
 
 euler_constant = 0.57721566490153286060     # the Euler-Mascheroni constant
-
-
-def broadcast_shapes(*shapes):
-    """The shape all `shapes` broadcast to (torch.broadcast_shapes), with its error when they cannot."""
-    result = []
-    for index, shape in enumerate(shapes):
-        result = [1] * (len(shape) - len(result)) + result
-        for k in range(1, len(shape) + 1):           # from the right: dim -k
-            n = shape[-k]
-            if n != 1 and result[-k] != 1 and n != result[-k]:
-                raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at {-k}! Mismatching "
-                                   f"argument at index {index} had {tuple(shape)}; but expected shape should be "
-                                   f"broadcastable to {result}")
-            if n != 1:
-                result[-k] = n
-    return Size(result)
-
-
-def broadcast_tensors(*tensors):
-    """Each tensor expanded (a view, gradients summed back) to their common broadcast shape, with
-    torch.broadcast_tensors' error when they have none."""
-    shape = []
-    for t in tensors:
-        ndim = max(len(shape), t.dim())
-        a, b = [1] * (ndim - len(shape)) + shape, [1] * (ndim - t.dim()) + list(t.shape)
-        for dim, (x, y) in enumerate(zip(a, b)):
-            if x != y and x != 1 and y != 1:
-                raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                                   f"non-singleton dimension {dim}")
-        shape = [y if x == 1 else x for x, y in zip(a, b)]
-    shape = Size(shape)
-    return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)
 
 
 def broadcast_all(*values):
