@@ -30,7 +30,7 @@ def lgamma_array(x):
             return math.lgamma(v)
         except ValueError:                      # a pole: 0, -1, -2, ...
             return math.inf
-    return np.frompyfunc(one, 1, 1)(x).astype(np.float64)
+    return np.asarray(np.frompyfunc(one, 1, 1)(x), dtype=np.float64)      # (a 0-d input gives a Python float)
 
 
 _PSI_10 = 2.25175258906672110764                 # digamma(10)
