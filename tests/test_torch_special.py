@@ -165,3 +165,9 @@ def test_every_name_of_torch_special_asked_for_is_there():
              "xlogy", "xlog1py", "zeta", "logsumexp", "softmax", "log_softmax", "round"]
     assert [n for n in names if not hasattr(minigrad.special, n)] == []
     assert all(n in dir(torch.special) for n in names)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_a_zero_dimensional_tensor_gives_torchs_value_and_gradient(name):
+    value = float(UNARY[name][len(UNARY[name]) // 3])
+    assert_same_as_torch(lambda L: with_gradients(L, getattr(L.special, name), np.array(value)))

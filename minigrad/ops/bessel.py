@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import declare
 from .elementwise import unary
-from .pointwise import NUMPY_MATH, Pointwise
+from .pointwise import NUMPY_MATH, Pointwise, on_arrays_of_one_dim_or_more
 
 _SERIES_LIMIT = 20.0
 
@@ -57,6 +57,7 @@ def _float64(fn):
 
 
 @_float64
+@on_arrays_of_one_dim_or_more
 def i0_array(x):
     """I0(x), even; inf past x ~ 713."""
     ax = np.abs(x)
@@ -67,12 +68,14 @@ def i0_array(x):
 
 
 @_float64
+@on_arrays_of_one_dim_or_more
 def i0e_array(x):
     """exp(-|x|) I0(x)."""
     return np.where(np.isnan(x), np.nan, _scaled(x, 0))
 
 
 @_float64
+@on_arrays_of_one_dim_or_more
 def i1_array(x):
     """I1(x), odd."""
     ax = np.abs(x)
@@ -83,6 +86,7 @@ def i1_array(x):
 
 
 @_float64
+@on_arrays_of_one_dim_or_more
 def i1e_array(x):
     """exp(-|x|) I1(x), odd."""
     return np.where(np.isnan(x), np.nan, np.copysign(_scaled(x, 1), x))

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor, declare
 from .elementwise import unary
-from .pointwise import NUMPY_MATH, Pointwise
+from .pointwise import NUMPY_MATH, Pointwise, on_arrays_of_one_dim_or_more
 from .special import erf, erfc_array, erfinv_array
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -55,6 +55,7 @@ def _log_ndtr64(x):
     return out
 
 
+@on_arrays_of_one_dim_or_more
 def log_ndtr_array(x):
     """log of the standard normal CDF: log1p(-erfc(x/sqrt 2)/2) above x = -1, log(erfc(-x/sqrt 2)/2) below."""
     with np.errstate(all="ignore"):
@@ -81,6 +82,7 @@ def _ndtri64(p):
     return np.where((p < 0) | (p > 1) | np.isnan(p), np.nan, out)
 
 
+@on_arrays_of_one_dim_or_more
 def ndtri_array(p):
     """The inverse of the standard normal CDF: -inf at 0, inf at 1, nan outside [0, 1]."""
     with np.errstate(all="ignore"):

@@ -8,6 +8,17 @@ from ..tensor import EXPORTS, Tensor
 from .elementwise import _float, where
 
 
+def on_arrays_of_one_dim_or_more(fn):
+    """fn(x) for a NumPy array x of any shape, where fn writes through boolean masks (x[mask] = ...), which a 0-d
+    array's arithmetic (NumPy scalars) cannot take: a 0-d x goes in as one element and comes back 0-d."""
+    def run(x, *args):
+        if np.ndim(x) == 0:
+            return np.asarray(fn(np.reshape(x, 1), *args)).reshape(())
+        return fn(x, *args)
+    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    return run
+
+
 class _NumpyMath:
     """NumPy's functions, and the few torch has that NumPy lacks."""
 

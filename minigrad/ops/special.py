@@ -8,7 +8,7 @@ from . import out as _out
 from ..tensor import Tensor, declare
 from .activations import erf as erf_array
 from .elementwise import _float, binary, unary
-from .pointwise import Pointwise, data, math_for
+from .pointwise import Pointwise, data, math_for, on_arrays_of_one_dim_or_more
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -20,6 +20,7 @@ def erfc_array(x):
     return np.asarray(out, dtype=np.float64).astype(x.dtype, copy=False)
 
 
+@on_arrays_of_one_dim_or_more
 def erfinv_array(y):
     """erfinv of a NumPy array: Giles' single-precision approximation, then Newton's steps; +-inf at +-1, nan
     outside [-1, 1]."""
