@@ -245,3 +245,65 @@ def test_batchnorm3d_output_gradients_and_running_statistics_are_torchs():
 def test_batchnorm3d_wants_a_5d_input_as_torch():
     assert_same_error(lambda: minigrad.nn.BatchNorm3d(3)(minigrad.ones(2, 3, 4, 4)),
                       lambda: torch.nn.BatchNorm3d(3)(torch.ones(2, 3, 4, 4)))
+
+
+# ---------------------------------------------------------------- 3-d pooling
+
+POOLS_3D = {  # name -> fn(F, x)
+    "max_pool3d": lambda F, x: F.max_pool3d(x, 2),
+    "max_pool3d_stride_padding": lambda F, x: F.max_pool3d(x, (3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1)),
+    "max_pool3d_unbatched": lambda F, x: F.max_pool3d(x[1], 3, 1),
+    "avg_pool3d": lambda F, x: F.avg_pool3d(x, 2),
+    "avg_pool3d_padding": lambda F, x: F.avg_pool3d(x, 3, 2, 1),
+    "avg_pool3d_padding_excluded": lambda F, x: F.avg_pool3d(x, (3, 2, 3), 2, (1, 1, 0), count_include_pad=False),
+    "avg_pool3d_unbatched": lambda F, x: F.avg_pool3d(x[0], (2, 3, 2)),
+}
+VOLUMES = np.random.default_rng(9).permutation(2 * 3 * 5 * 6 * 5).reshape(2, 3, 5, 6, 5) / 100   # no ties
+
+
+@pytest.mark.parametrize("name", POOLS_3D)
+def test_pool3d_values_gradients_and_grad_fn_are_torchs(name):
+    results = {}
+    for lib in (minigrad, torch):
+        x = lib.tensor(VOLUMES, requires_grad=True)
+        y = POOLS_3D[name](lib.nn.functional, x)
+        (y * y.cos()).sum().backward()
+        results[lib] = (y.detach().numpy(), x.grad.numpy(), type(y.grad_fn).__name__)
+    (mv, mg, mname), (tv, tg, tname) = results[minigrad], results[torch]
+    assert mname == tname and mv.shape == tv.shape
+    np.testing.assert_allclose(mv, tv, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mg, tg, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["max_pool3d_stride_padding", "avg_pool3d_padding_excluded"])
+def test_pool3d_second_derivative_is_torchs(name):
+    results = {}
+    for lib in (minigrad, torch):
+        x = lib.tensor(VOLUMES, requires_grad=True)
+        (g,) = lib.autograd.grad((POOLS_3D[name](lib.nn.functional, x) ** 3).sum(), x, create_graph=True)
+        results[lib] = lib.autograd.grad((g * g).sum(), x)[0].numpy()
+    np.testing.assert_allclose(results[minigrad], results[torch], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda nn: nn.MaxPool3d(2), lambda nn: nn.MaxPool3d((2, 3, 2), stride=1, padding=1),
+                                  lambda nn: nn.AvgPool3d(3, 2, 1, count_include_pad=False)])
+def test_pool3d_layer_output_and_repr_are_torchs(make):
+    m, t = make(minigrad.nn), make(torch.nn)
+    assert repr(m) == repr(t)
+    np.testing.assert_allclose(m(minigrad.tensor(VOLUMES)).numpy(), t(torch.tensor(VOLUMES)).numpy(), rtol=1e-12)
+
+
+POOL3D_ERRORS = {
+    "max_four_dims_wanted": lambda F, L: F.max_pool3d(L.ones(4, 5, 6), 2),
+    "avg_four_dims_wanted": lambda F, L: F.avg_pool3d(L.ones(4, 5, 6), 2),
+    "max_window_too_big": lambda F, L: F.max_pool3d(L.ones(2, 3, 4, 5, 6), 5),
+    "avg_window_too_big": lambda F, L: F.avg_pool3d(L.ones(2, 3, 4, 5, 6), 5),
+    "max_padding_over_half": lambda F, L: F.max_pool3d(L.ones(2, 3, 4, 5, 6), 2, padding=2),
+    "avg_padding_over_half": lambda F, L: F.avg_pool3d(L.ones(2, 3, 4, 5, 6), (2, 4, 2), padding=(1, 1, 2)),
+}
+
+
+@pytest.mark.parametrize("name", POOL3D_ERRORS)
+def test_pool3d_errors_are_torchs(name):
+    assert_same_error(lambda: POOL3D_ERRORS[name](minigrad.nn.functional, minigrad),
+                      lambda: POOL3D_ERRORS[name](torch.nn.functional, torch))

@@ -25,5 +25,5 @@ from .conv import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPo
 from .dropout import Dropout1d, Dropout2d
 from .losses import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
-from .conv import BatchNorm3d, Conv3d, ConvTranspose1d, ConvTranspose3d
+from .conv import AvgPool3d, BatchNorm3d, Conv3d, ConvTranspose1d, ConvTranspose3d, MaxPool3d
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)

@@ -266,7 +266,14 @@ class MaxPool2d(_MaxPool):
     pool = staticmethod(_pool.max_pool2d)
 
 
-class AvgPool2d(Module):
+class MaxPool3d(_MaxPool):
+    pool = staticmethod(_pool.max_pool3d)
+
+
+class _AvgPool(Module):
+    """An average pool's settings and repr (torch's AvgPool2d / AvgPool3d); subclasses name the pooling function."""
+    pool = None
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
@@ -275,11 +282,19 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
-        return _pool.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad, self.divisor_override)
+        return type(self).pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                               self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPool):
+    pool = staticmethod(_pool.avg_pool2d)
+
+
+class AvgPool3d(_AvgPool):
+    pool = staticmethod(_pool.avg_pool3d)
 
 
 class _AdaptivePool(Module):

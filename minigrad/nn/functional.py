@@ -23,6 +23,7 @@ from ..ops.losses.margin import (cosine_embedding_loss, hinge_embedding_loss, ma
 from ..ops.matmul import linear
 from ..ops.nn_ops import embedding, layer_norm, log_softmax, normalize, one_hot, pad, softmax
 from ..ops.conv import conv3d, conv_transpose1d, conv_transpose3d
+from ..ops.pooling import avg_pool3d, max_pool3d
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -41,7 +42,7 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "cosine_similarity", "pairwise_distance", "group_norm", "instance_norm",
            "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
            "conv_transpose2d",
-           "conv3d", "conv_transpose1d", "conv_transpose3d"]
+           "conv3d", "conv_transpose1d", "conv_transpose3d", "max_pool3d", "avg_pool3d"]
 
 
 def relu(input, inplace=False):

@@ -39,7 +39,7 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
 - conv:        conv1d conv2d conv3d (im2col + one matmul per group), conv_transpose1d/2d/3d (a matmul + col2im)
 - upsample:    interpolate (nearest, nearest-exact, linear, bilinear)
-- pooling:     max_pool2d avg_pool2d adaptive pools, and their 1-d forms (2-d of height 1)
+- pooling:     max_pool2d/3d avg_pool2d/3d adaptive pools, and their 1-d forms (2-d of height 1)
 - normalization: batch_norm group_norm instance_norm
 - distance:    cosine_similarity pairwise_distance
 - pixel_shuffle: pixel_shuffle pixel_unshuffle

@@ -53,12 +53,13 @@ def _pad_channels_last(x, padding, value=0.0):
         return xt
     n, c, *size = x.shape
     xp = np.full((n, *(s + 2 * p for s, p in zip(size, padding)), c), value, dtype=x.dtype)
-    xp[(slice(None), *(slice(p, p + s) for s, p in zip(size, padding)))] = xt
+    xp[_unpadded(size, padding)] = xt
     return xp
 
 
-def _pad_nhwc(x, ph, pw, value=0.0):
-    return _pad_channels_last(x, (ph, pw), value)
+def _unpadded(size, padding):
+    """The index of the original (N, H, W, ...) part of a padded channels-last array."""
+    return (slice(None), *(slice(p, p + s) for s, p in zip(size, padding)))
 
 
 def _out_size(size, k, s, p, d=1):
@@ -159,7 +160,7 @@ def _col2im(g2, w2, x_shape, out, kernel, stride, padding, dilation):
         gxp = np.zeros((n, *(s + 2 * p for s, p in zip(size, padding)), c), dtype=gcols.dtype)
         for tap in _taps(kernel):
             gxp[_strided(tap, out, stride, dilation)] += gcols[(slice(None),) * (len(out) + 1) + tap]
-        gx = gxp[(slice(None), *(slice(p, p + s) for s, p in zip(size, padding)))]
+        gx = gxp[_unpadded(size, padding)]
     return np.moveaxis(gx, -1, 1)
 
 
