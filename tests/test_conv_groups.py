@@ -149,6 +149,32 @@ def test_layer_parameters_output_and_repr_are_torchs(name):
                                rtol=1e-10, atol=1e-12)
 
 
+def _mobilenet_block(lib):
+    """MobileNet's depthwise-separable block: a 3x3 depthwise convolution (groups = channels), batch norm,
+    ReLU6, then a 1x1 pointwise convolution to more channels."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(4, 4, 3, stride=2, padding=1, groups=4, bias=False), nn.BatchNorm2d(4),
+                         nn.ReLU6(), nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU6()).double()
+
+
+def test_depthwise_separable_block_trains_as_torchs():
+    """Seeded weights, the output, every parameter's gradient and the parameters after one SGD step."""
+    x = np.random.default_rng(3).standard_normal((2, 4, 7, 7)) * 3
+    results = {}
+    for lib in (minigrad, torch):
+        block = _mobilenet_block(lib)
+        opt = lib.optim.SGD(block.parameters(), lr=0.1, momentum=0.9)
+        out = block(lib.tensor(x))
+        (out * out).mean().backward()
+        grads = [p.grad.numpy().copy() for p in block.parameters()]
+        opt.step()
+        results[lib] = [out.detach().numpy()] + grads + [p.detach().numpy() for p in block.parameters()]
+    assert repr(_mobilenet_block(minigrad)) == repr(_mobilenet_block(torch))
+    for mv, tv in zip(results[minigrad], results[torch]):
+        np.testing.assert_allclose(mv, tv, rtol=1e-10, atol=1e-12)
+
+
 def test_conv2d_layer_with_groups_and_reflect_padding_is_torchs():
     out = {}
     for lib in (minigrad, torch):
