@@ -170,14 +170,20 @@ def _weight_matrix(w, groups):
     return np.moveaxis(w.reshape(groups, o // groups, cg, -1), 2, -1).reshape(groups, o // groups, -1)
 
 
-def _conv_backward(x, w, g, stride, padding, dilation, groups, need_x):
-    """Convolution's backward on arrays (col2im for x, or the weight matmul for w): a Convolution node run
-    forward on x and w to set what its backward reads. For the gradient ops below, under create_graph=True."""
+def _input_grad(g, w, x_shape, stride, padding, dilation, groups):
+    """The convolution's gradient for x (of shape x_shape) from its output gradient g, on arrays: col2im of
+    g @ W2. The transposed convolution's forward, and ConvInputGrad's."""
+    return _col2im(_nhwc(g).reshape(-1, w.shape[0]), _weight_matrix(w, groups), x_shape, g.shape[2:], w.shape[2:],
+                   stride, padding, dilation)
+
+
+def _weight_grad(x, g, w_shape, stride, padding, dilation, groups):
+    """The convolution's gradient for its weight (of shape w_shape) from x and the output gradient g, on arrays:
+    a Convolution node run forward on x, to build the im2col columns its backward multiplies g with."""
     node = Convolution()
-    node.needs_input_grad = (need_x, not need_x, False)
-    node.forward(x, w, None, stride, padding, dilation, groups)
-    gx, gw = node.backward(g)[:2]
-    return gx if need_x else gw
+    node.needs_input_grad = (False, True, False)
+    node.forward(x, np.zeros(w_shape, dtype=x.dtype), None, stride, padding, dilation, groups)
+    return node.backward(g)[1]
 
 
 class ConvInputGrad(Function):
@@ -188,11 +194,11 @@ class ConvInputGrad(Function):
 
     def forward(self, g, w, x_shape, stride, padding, dilation, groups):
         self.saved, self.geom = (g, w), (stride, padding, dilation, groups)
-        return _conv_backward(np.zeros(x_shape, dtype=g.dtype), w, g, *self.geom, need_x=True)
+        return _input_grad(g, w, x_shape, *self.geom)
 
     def backward(self, v):
         g, w = self.saved
-        return (Convolution().forward(v, w, None, *self.geom), _conv_backward(v, w, g, *self.geom, need_x=False),
+        return (Convolution().forward(v, w, None, *self.geom), _weight_grad(v, g, w.shape, *self.geom),
                 None, None, None, None, None)
 
     def backward_tensor(self, v):
@@ -209,12 +215,11 @@ class ConvWeightGrad(Function):
 
     def forward(self, g, x, w_shape, stride, padding, dilation, groups):
         self.saved, self.geom = (g, x), (stride, padding, dilation, groups)
-        return _conv_backward(x, np.zeros(w_shape, dtype=g.dtype), g, *self.geom, need_x=False)
+        return _weight_grad(x, g, w_shape, *self.geom)
 
     def backward(self, v):
         g, x = self.saved
-        return (Convolution().forward(x, v, None, *self.geom),
-                _conv_backward(np.zeros(x.shape, dtype=g.dtype), v, g, *self.geom, need_x=True),
+        return (Convolution().forward(x, v, None, *self.geom), _input_grad(g, v, x.shape, *self.geom),
                 None, None, None, None, None)
 
     def backward_tensor(self, v):
@@ -319,14 +324,15 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 # ---------------------------------------------------------------- transposed convolution
 
 class ConvTranspose(Function):
-    """The transposed convolution: a convolution's gradient for its input, as a forward. Each input pixel
-    scatters W[c] (its C_out/G x kh x kw block) into the output, at stride s:
+    """The transposed convolution: a convolution's gradient for its input, as a forward.
+    Its backward is the convolution's forward: dx = conv(g, W) (stride, dilation, groups alike), dW = the
+    convolution's weight gradient with x as its output gradient, db = sum g. (g is padded back to the full size
+    first and the rows and columns no input reaches, output_padding's, are left out: the convolution then
+    gives x's size.)
+    Each input pixel scatters W[c] (its C_out/G x kh x kw block) into the output, at stride s:
         full[n, o, s*h + d*i, s*w + d*j] += x[n, c, h, w] * W[c, o, i, j];  out = full cropped by `padding`
     (one matmul per group, then col2im: `_col2im` with x as the output gradient); output_padding adds rows
-    and columns at the bottom and right. Its backward is the convolution's forward: dx = conv(g, W) (stride,
-    dilation, groups alike), dW the convolution's weight gradient with x as its output gradient; db = sum g.
-    (g is padded back to the full size first and the rows and columns no input reaches, output_padding's, are
-    left out: the convolution then gives x's size.)"""
+    and columns at the bottom and right."""
     name = "ConvolutionBackward0"
     saved_inputs = (0, 1)
 
@@ -335,8 +341,7 @@ class ConvTranspose(Function):
         _, og, *kernel = w.shape
         out = [(h - 1) * s - 2 * p + d * (k - 1) + op + 1
                for h, s, p, op, d, k in zip(size, stride, padding, output_padding, dilation, kernel)]
-        y = _col2im(_nhwc(x).reshape(-1, c), _weight_matrix(w, groups), (n, og * groups, *out), size, kernel,
-                    stride, padding, dilation)
+        y = _input_grad(x, w, (n, og * groups, *out), stride, padding, dilation, groups)
         if b is not None:
             y += b.reshape(-1, *(1,) * len(size))
         self.saved = (x, w)
@@ -348,9 +353,9 @@ class ConvTranspose(Function):
         x, w = self.saved
         stride, padding, dilation, groups, reach = self.geom
         need_x, need_w, need_b = self.needs_input_grad[:3]
-        conv = Convolution()                    # the convolution of g with W (C_in as its outputs): dx, and dW
-        conv.needs_input_grad = (False, need_w, False)
         g_full = np.moveaxis(_pad_channels_last(g, padding)[(slice(None), *(slice(None, r) for r in reach))], -1, 1)
+        conv = Convolution()                    # the convolution of g with W (C_in as its outputs): dx, and the
+        conv.needs_input_grad = (False, need_w, False)      # im2col of g that dW multiplies x with
         gx = conv.forward(g_full, w, None, stride, (0,) * len(reach), dilation, groups)
         gw = conv.backward(x)[1] if need_w else None
         gb = g.sum((0, *range(2, g.ndim))) if need_b else None

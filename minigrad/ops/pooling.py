@@ -8,7 +8,7 @@ from .subscript import IndexGrad, LinearGrad
 from .conv import _nhwc, _ntuple, _out_size, _pad_channels_last, _pair, _strided, _taps, _unpadded
 
 
-class _Pool(Function):
+class _Unbatched:
     """What max and average pooling share: torch's unbatched input (C, H, W) is a batch of one inside, under
     the pool's own node."""
 
@@ -20,9 +20,9 @@ class _Pool(Function):
         return y[0] if self.unbatched else y
 
 
-class MaxPool(_Pool):
-    """out = max over each window; the gradient goes to the first maximum of the window (torch's choice).
-    One op for 2-d and 3-d windows (the loop runs over the kernel's offsets, never over pixels)."""
+class MaxPool(_Unbatched, Function):
+    """out = max over each window, one op for 2-d and 3-d windows (a loop over the kernel's offsets, never over
+    pixels).  grad x = g at the first maximum of each window (torch's choice), 0 elsewhere"""
     name = "MaxPool2DWithIndicesBackward0"
     saved_inputs = (0,)         # without padding, xp is a view of x
 
@@ -70,7 +70,7 @@ class MaxPool(_Pool):
         return masked_grad(grad, self.inputs[0], None, f"MaxPool{nd}DWithIndicesBackwardBackward0"), None, None, None
 
 
-class AvgPool(_Pool):
+class AvgPool(_Unbatched, Function):
     """out = sum over each window / divisor (the window's size, or the count of real pixels when
     count_include_pad=False); dx = each window gets g / divisor. One op for 2-d and 3-d windows."""
     name = "AvgPool2DBackward0"
