@@ -1,6 +1,7 @@
 """scatter_reduce, scatter(reduce=), index_reduce and their in-place forms against torch in the same process:
 values, the gradients torch defines (float64 to 1e-10, ties and zeros included), create_graph, and torch's
 errors and warnings where it has no gradient or refuses the arguments."""
+import pathlib
 import subprocess
 import sys
 import warnings
@@ -148,7 +149,8 @@ def _first_warning(lib, statement):
     code = (f"import warnings, {lib} as L\nwarnings.simplefilter('always')\n"
             f"with warnings.catch_warnings(record=True) as w:\n    {statement}\nprint(w[0].category.__name__, "
             "str(w[0].message).split(' (Triggered')[0])")
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    root = pathlib.Path(__file__).resolve().parent.parent                # where `import minigrad` finds this copy
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
 
 
 def test_scatter_with_reduce_and_a_tensor_src_warns_as_torch():
