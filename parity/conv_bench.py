@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from minigrad.ops.conv import Conv2d
+from minigrad.ops.conv import Convolution as Conv2d
 
 SHAPES = [  # (C_in, H, C_out, k, stride, pad, how many in ResNet-18)
     (3, 28, 64, 7, 2, 3, 1), (64, 7, 64, 3, 1, 1, 4), (64, 7, 128, 3, 2, 1, 1), (128, 4, 128, 3, 1, 1, 3),

@@ -804,6 +804,28 @@ OPS.update({  # nn layers (tests/test_nn_bilinear.py, test_nn_fold.py, test_nn_u
                     [rand(2, 2, 3, seed=97)]),
 })
 
+# grouped and 3-d convolutions, 1-d and 3-d transposed ones, 3-d pools, scatter and index reductions
+_VOLUMES = rand(2, 4, 3, 4, 3, seed=50)
+_REDUCE_IDX = np.array([[0, 2, 0, 1], [2, 2, 1, 0]])
+OPS.update({
+    "conv2d_depthwise": (lambda L, x, w, b: _F(L).conv2d(x * x, w, b, padding=1, groups=2).tanh(),
+                         [_IMAGES, rand(4, 1, 3, 2, seed=51), rand(4, seed=52)]),
+    "conv3d_groups": (lambda L, x, w, b: _F(L).conv3d(x * x, w, b, padding=(1, 0, 1), groups=2).tanh(),
+                      [_VOLUMES, rand(4, 2, 2, 3, 2, seed=53), rand(4, seed=54)]),
+    "conv_transpose1d": (lambda L, x, w, b: _F(L).conv_transpose1d(x * x, w, b, stride=2, output_padding=1) ** 2,
+                         [_IMAGES[0], rand(5, 3, 3, seed=55), rand(3, seed=56)]),
+    "conv_transpose3d_groups": (lambda L, x, w: _F(L).conv_transpose3d(x * x, w, stride=(1, 2, 1), groups=2) ** 2,
+                                [_VOLUMES, rand(4, 1, 2, 2, 2, seed=57)]),
+    "max_pool3d": (lambda L, x: _F(L).max_pool3d(x, 2, 1, 1) ** 2, [_VOLUMES]),
+    "avg_pool3d": (lambda L, x: _F(L).avg_pool3d(x * x, 2, 1, 1, count_include_pad=False) ** 2, [_VOLUMES]),
+    **{f"scatter_reduce_{reduce}": (lambda L, a, s, reduce=reduce: a.scatter_reduce(
+        0, _t(L, _REDUCE_IDX), s * s, reduce, include_self=reduce != "mean") * a, [_POS, rand(2, 4, seed=58)])
+       for reduce in ("sum", "prod", "mean", "amax", "amin")},
+    **{f"index_reduce_{reduce}": (lambda L, a, s, reduce=reduce: a.index_reduce(
+        1, _t(L, np.array([3, 0, 3])), s.exp(), reduce, include_self=reduce == "prod") * a,
+        [_POS, rand(3, 3, seed=59)]) for reduce in ("prod", "mean", "amax", "amin")},
+})
+
 
 def _case(lib, name):
     fn, arrays = OPS[name]
@@ -964,6 +986,12 @@ INPLACE = {
     "log_normal_": (_random_fill("log_normal_", 0.5, 0.25), [_MIXED]),
     "cauchy_": (_random_fill("cauchy_", 0.0, 1.0), [_MIXED]),
 }
+INPLACE.update({
+    "scatter_reduce_": ((lambda L, a, c: _written(a, lambda b: b.scatter_reduce_(0, _t(L, _REDUCE_IDX), c * c,
+                                                                                  "amax"))), [_POS, rand(2, 4, seed=60)]),
+    "index_reduce_": ((lambda L, a, c: _written(a, lambda b: b.index_reduce_(0, _t(L, np.array([2, 0])), c * c,
+                                                                              "mean"))), [_POS, rand(2, 4, seed=61)]),
+})
 
 
 @pytest.mark.parametrize("name", INPLACE)
@@ -1478,6 +1506,9 @@ AUDITED = {
     "register_hook": "test_tensor_hooks_and_retain_grad_under_create_graph_match_torch",
     "retain_grad": "test_retain_grad_adds_up_over_backward_calls_in_the_graph_like_torch",
 }
+AUDITED.update({"conv3d": "conv3d_groups", "conv_transpose1d": "conv_transpose1d",
+                "conv_transpose3d": "conv_transpose3d_groups", "max_pool3d": "max_pool3d", "avg_pool3d": "avg_pool3d",
+                "scatter_reduce": "scatter_reduce_prod", "index_reduce": "index_reduce_amax"})
 for _name in ("sigmoid", "tanh", "relu", "softmax", "log_softmax"):       # nn.functional's, beside the Tensor's
     AUDITED.setdefault(f"F.{_name}", "F_sigmoid_tanh_relu" if _name in ("sigmoid", "tanh", "relu")
                        else "log_softmax_F_softmax_F")

@@ -31,6 +31,7 @@ from .fold import Fold, Unfold
 from .unpool import MaxUnpool1d, MaxUnpool2d
 from .lazy import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
 from .parameter import UninitializedParameter
+from .conv import AvgPool3d, BatchNorm3d, Conv3d, ConvTranspose1d, ConvTranspose3d, MaxPool3d
 from . import utils  # noqa: E402  (torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...)
 from .alpha_dropout import AlphaDropout, FeatureAlphaDropout  # noqa: E402
 from .local_response_norm import LocalResponseNorm  # noqa: E402

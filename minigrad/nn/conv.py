@@ -13,23 +13,47 @@ from .module import Module
 from .parameter import Parameter
 
 
-class Conv2d(Module):
-    """2-D convolution. torch's default init, drawn in torch's order: weight kaiming_uniform_(a=sqrt(5)),
-    then bias uniform in +-1/sqrt(fan_in)."""
+class _ConvNd(Module):
+    """A convolution layer's settings, torch's checks, init and repr (torch's _ConvNd); Conv1d/2d/3d and the
+    transposed ones name their number of spatial axes (`nd`) and their function. torch's default init, drawn in
+    torch's order: weight kaiming_uniform_(a=sqrt(5)), then bias uniform in +-1/sqrt(fan_in). The weight is
+    (out_channels, in_channels // groups, *kernel_size), or (in_channels, out_channels // groups, *kernel_size)
+    when transposed."""
+    nd, transposed = 2, False
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__()
-        if groups != 1:
-            raise NotImplementedError("minigrad's Conv2d supports groups=1 only")
-        if padding_mode not in ("zeros", "reflect", "replicate"):
-            raise NotImplementedError("minigrad's Conv2d supports padding_mode 'zeros', 'reflect' and 'replicate'")
+    def _setup(self, in_channels, out_channels, kernel_size, stride, padding, dilation, output_padding, groups,
+               bias, padding_mode, dtype):
+        Module.__init__(self)
+        ntuple = lambda v: _c._ntuple(v, self.nd)    # noqa: E731
+        stride = ntuple(stride)
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        valid_padding_strings = {"same", "valid"}
+        if isinstance(padding, str):
+            if padding not in valid_padding_strings:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {valid_padding_strings}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in valid_padding_modes:
+            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                             f"padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = _c._pair(kernel_size), _c._pair(stride)
-        self.padding = padding if isinstance(padding, str) else _c._pair(padding)
-        self.dilation, self.groups, self.padding_mode = _c._pair(dilation), groups, padding_mode
-        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, *self.kernel_size,
-                                               dtype=dtype))
+        self.kernel_size, self.stride = ntuple(kernel_size), stride
+        self.padding = padding if isinstance(padding, str) else ntuple(padding)
+        self.dilation, self.output_padding = ntuple(dilation), ntuple(output_padding)
+        self.groups, self.padding_mode = groups, padding_mode
+        if isinstance(padding, str):              # F.pad's list (last axis first) for a padding_mode other than zeros
+            total = [d * (k - 1) if padding == "same" else 0 for d, k in zip(self.dilation, self.kernel_size)]
+            self._reversed_padding_repeated_twice = [v for t in reversed(total) for v in (t // 2, t - t // 2)]
+        else:
+            self._reversed_padding_repeated_twice = [p for p in reversed(self.padding) for _ in range(2)]
+        shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(creation.empty(*shape, *self.kernel_size, dtype=dtype))
         if bias:
             self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
         else:
@@ -40,23 +64,25 @@ class Conv2d(Module):
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
         if self.padding_mode != "zeros":          # torch's order: pad by the mode, then a convolution without
-            ph, pw = self.padding                 # padding
-            padded = nn_ops.pad(input, (pw, pw, ph, ph), self.padding_mode)
-            return _c.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return _c.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+            padded = nn_ops.pad(input, self._reversed_padding_repeated_twice, self.padding_mode)     # padding
+            return self.conv(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return self.conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
+        if self.padding != (0,) * len(self.padding):
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         if self.padding_mode != "zeros":
@@ -64,67 +90,78 @@ class Conv2d(Module):
         return s
 
 
-class ConvTranspose2d(Conv2d):
+class _Conv(_ConvNd):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
+                    padding_mode, dtype)
+
+
+class Conv1d(_Conv):
+    """1-D convolution over (N, C, L)."""
+    nd, conv = 1, staticmethod(_c.conv1d)
+
+
+class Conv2d(_Conv):
+    """2-D convolution over (N, C, H, W)."""
+    nd, conv = 2, staticmethod(_c.conv2d)
+
+
+class Conv3d(_Conv):
+    """3-D convolution over (N, C, D, H, W)."""
+    nd, conv = 3, staticmethod(_c.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
     """The transposed convolution (the decoder half of autoencoders and GANs): weight of shape
-    (in_channels, out_channels, kh, kw), torch's default init as Conv2d's (its fan_in is then
-    out_channels * kh * kw). forward(input, output_size=None): output_size picks output_padding."""
+    (in_channels, out_channels // groups, *kernel_size), torch's default init as the convolution's (its fan_in
+    is then out_channels // groups * prod(kernel_size)). forward(input, output_size=None): output_size picks
+    output_padding."""
+    transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        Module.__init__(self)
         if padding_mode != "zeros":
-            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
-        if groups != 1:
-            raise NotImplementedError("minigrad's ConvTranspose2d supports groups=1 only")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = _c._pair(kernel_size), _c._pair(stride)
-        self.padding, self.output_padding = _c._pair(padding), _c._pair(output_padding)
-        self.dilation, self.groups, self.padding_mode = _c._pair(dilation), groups, padding_mode
-        self.weight = Parameter(creation.empty(in_channels, out_channels // groups, *self.kernel_size,
-                                               dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, output_padding, groups,
+                    bias, padding_mode, dtype)
 
     def _output_padding(self, input, output_size):
-        """torch's: the output_padding that gives `output_size` (its last two entries), within the range
-        the stride allows."""
+        """torch's: the output_padding that gives `output_size` (its spatial entries), within the range the
+        stride allows."""
         if output_size is None:
             return self.output_padding
-        output_size = list(output_size)
-        batched = input.dim() == 4
-        if len(output_size) == input.dim():
-            output_size = output_size[2 if batched else 1:]
-        if len(output_size) != 2:
-            raise ValueError(f"ConvTranspose2D: for {input.dim()}D input, output_size must have 2 or "
-                             f"{input.dim()} elements (got {len(output_size)})")
-        sizes = Size(input.shape[-2:])
-        min_sizes = [(sizes[d] - 1) * self.stride[d] - 2 * self.padding[d]
-                     + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(2)]
+        nd = self.nd
+        leading = 2 if input.dim() == nd + 2 else 1
+        if len(output_size) == leading + nd:
+            output_size = output_size[leading:]
+        if len(output_size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must have {nd} or "
+                             f"{leading + nd} elements (got {len(output_size)})")
+        min_sizes = [(input.shape[d + leading] - 1) * self.stride[d] - 2 * self.padding[d]
+                     + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(nd)]
         max_sizes = [m + self.stride[d] - 1 for d, m in enumerate(min_sizes)]
-        for d in range(2):
+        for d in range(nd):
             if not min_sizes[d] <= output_size[d] <= max_sizes[d]:
-                raise ValueError(f"requested an output size of {tuple(output_size)}, but valid sizes range from "
-                                 f"{min_sizes} to {max_sizes} (for an input of {sizes})")
-        return tuple(output_size[d] - min_sizes[d] for d in range(2))
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
+                                 f"{min_sizes} to {max_sizes} (for an input of {Size(input.shape[2:])})")
+        return tuple(output_size[d] - min_sizes[d] for d in range(nd))
 
     def forward(self, input, output_size=None):
-        return _c.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                   self._output_padding(input, output_size), self.groups, self.dilation)
+        return self.conv(input, self.weight, self.bias, self.stride, self.padding,
+                         self._output_padding(input, output_size), self.groups, self.dilation)
 
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+
+class ConvTranspose1d(_ConvTransposeNd):
+    nd, conv = 1, staticmethod(_c.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    nd, conv = 2, staticmethod(_c.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    nd, conv = 3, staticmethod(_c.conv_transpose3d)
 
 
 class _BatchNorm(Module):
@@ -198,6 +235,14 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
 
 
+class BatchNorm3d(_BatchNorm):
+    """Over (N, C, D, H, W): the statistics per channel over N, D, H and W (the op is the same as 2-d's)."""
+
+    def _check_input_dim(self, input):
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
 class _MaxPool(Module):
     """A max pool's settings and repr (torch's _MaxPoolNd); subclasses name the pooling function."""
     pool = None
@@ -221,7 +266,14 @@ class MaxPool2d(_MaxPool):
     pool = staticmethod(_pool.max_pool2d)
 
 
-class AvgPool2d(Module):
+class MaxPool3d(_MaxPool):
+    pool = staticmethod(_pool.max_pool3d)
+
+
+class _AvgPool(Module):
+    """An average pool's settings and repr (torch's AvgPool2d / AvgPool3d); subclasses name the pooling function."""
+    pool = None
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
@@ -230,11 +282,19 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
-        return _pool.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad, self.divisor_override)
+        return type(self).pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                               self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPool):
+    pool = staticmethod(_pool.avg_pool2d)
+
+
+class AvgPool3d(_AvgPool):
+    pool = staticmethod(_pool.avg_pool3d)
 
 
 class _AdaptivePool(Module):
@@ -275,50 +335,6 @@ class AdaptiveConcatPool2d(Module):
 
     def forward(self, x):
         return join.cat([self.mp(x), self.ap(x)], 1)
-
-
-class Conv1d(Module):
-    """1-D convolution over (N, C, L): Conv2d's init (kaiming_uniform_(a=sqrt(5)) weight, then the bias) on an
-    (out_channels, in_channels, kernel_size) weight, so the same seed gives torch's parameters."""
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__()
-        if groups != 1:
-            raise NotImplementedError("minigrad's Conv1d supports groups=1 only")
-        if padding_mode != "zeros":
-            raise NotImplementedError("padding_mode other than 'zeros' is not supported")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
-            if padding == "same" and any(s != 1 for s in _c._single(stride)):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = _c._single(kernel_size), _c._single(stride)
-        self.padding = padding if isinstance(padding, str) else _c._single(padding)
-        self.dilation, self.groups, self.padding_mode = _c._single(dilation), groups, padding_mode
-        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, *self.kernel_size,
-                                               dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    reset_parameters = Conv2d.reset_parameters
-
-    def forward(self, input):
-        return _c.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
 
 
 class MaxPool1d(_MaxPool):

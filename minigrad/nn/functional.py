@@ -27,6 +27,8 @@ from ..ops.bilinear import bilinear
 from ..ops.fold import fold, unfold
 from ..ops.unpool import max_unpool1d, max_unpool2d
 from ..ops.grid_sample import affine_grid, grid_sample
+from ..ops.conv import conv3d, conv_transpose1d, conv_transpose3d
+from ..ops.pooling import avg_pool3d, max_pool3d
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -46,7 +48,8 @@ __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_l
            "prelu", "pixel_shuffle", "pixel_unshuffle", "relu_", "leaky_relu_", "elu_", "hardtanh_",
            "conv_transpose2d",
            "embedding_bag", "bilinear", "fold", "unfold", "max_unpool1d", "max_unpool2d",
-           "affine_grid", "grid_sample"]
+           "affine_grid", "grid_sample",
+           "conv3d", "conv_transpose1d", "conv_transpose3d", "max_pool3d", "avg_pool3d"]
 
 
 def relu(input, inplace=False):

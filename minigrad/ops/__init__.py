@@ -12,7 +12,8 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - rounding:    fmod remainder (%) floor_divide (//) frac signbit copysign heaviside gcd lcm
 - clamp:       clamp (clip) clamp_min clamp_max, bounds that are numbers or tensors
 - comparison:  == != < <= > >= isclose isnan logical_*
-- reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp norm amax amin
+- reduce:      sum mean max min std var argmax argmin prod cumsum logsumexp amax amin, the vector norm
+- norms:       norm (torch.norm, Tensor.norm: vector or matrix), matrix_norm and torch.linalg.norm
 - scans:       cumprod cummax cummin logcumsumexp diff (running reductions along a dim)
 - statistics:  std_mean var_mean quantile nanquantile mode bincount count_nonzero searchsorted bucketize nan_to_num
 - broadcast:   how shapes broadcast and expand (torch's rule and messages)
@@ -22,8 +23,8 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
 - stacking:    hstack vstack column_stack dstack tensor_split narrow swapaxes unflatten fliplr kron meshgrid ...
 - views:       how a view tracks its base, and how an in-place op on a view rebases the base's history
 - inplace:     in-place ops (add_ zero_ fill_ copy_, and every op's `_` form): how a write is recorded
-- indexing:    gather scatter scatter_add index_select masked_fill repeat_interleave
-- index_update: index_add index_copy index_fill put take_along_dim (writes at positions)
+- indexing:    gather scatter scatter_add scatter_reduce index_select masked_fill repeat_interleave
+- index_update: index_add index_copy index_fill index_reduce put take_along_dim (writes at positions)
 - positions:   diagonal diag_embed unfold rot90 block_diag take masked_select (elements picked by position)
 - sorting:     sort argsort topk kthvalue median unique nonzero
 - histogram:   histc histogram (counting: no gradient)
@@ -38,9 +39,9 @@ and a function that declares itself once (`@declare`, minigrad/tensor.py): its t
                triplet_margin soft_margin multi_margin multilabel_soft_margin), likelihood.py (poisson_nll
                gaussian_nll)
 - nn_ops:      softmax log_softmax embedding layer_norm one_hot pad normalize
-- conv:        conv2d (im2col + one matmul), conv1d (conv2d of height 1), conv_transpose2d (one matmul + col2im)
+- conv:        conv1d conv2d conv3d (im2col + one matmul per group), conv_transpose1d/2d/3d (a matmul + col2im)
 - upsample:    interpolate (nearest, nearest-exact, linear, bilinear)
-- pooling:     max_pool2d avg_pool2d adaptive pools, and their 1-d forms (2-d of height 1)
+- pooling:     max_pool2d/3d avg_pool2d/3d adaptive pools, and their 1-d forms (2-d of height 1)
 - normalization: batch_norm group_norm instance_norm
 - distance:    cosine_similarity pairwise_distance
 - pixel_shuffle: pixel_shuffle pixel_unshuffle
@@ -55,3 +56,4 @@ from . import indexing, sorting, histogram, matmul, fused, nn_ops, activations  
 from . import positions, stacking, index_update, scans, statistics  # noqa: F401,E402
 from . import trigonometric, special, rounding, contractions, decompositions, callables  # noqa: F401,E402
 from . import broadcasting, strided, gamma, bessel, gaussian  # noqa: F401,E402
+from . import norms  # noqa: F401,E402

@@ -4,13 +4,15 @@ counterpart. One op does every write: `where` holds, for each source element, it
 
     forward   out = a, with source written (or added, accumulate) at `where`
     backward  grad a = the grad, zeroed at `where` unless accumulating;  grad source = the grad at `where`"""
+import warnings
+
 import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
 from .broadcast import _dim, broadcast_shape
-from .indexing import gather
+from .indexing import ScatterReduce, gather
 from .positions import pick, positions
 from .subscript import Index, _torch_index_message
 from .subscript import _put as _write_at
@@ -75,6 +77,8 @@ def _index_along(a, dim, index, name, negatives_ok=False):
         message = f"index {int(ix[bad][0])} is out of bounds for dimension {d} with size {n}"
         if name == "index_add":
             raise RuntimeError(message)
+        if name == "index_reduce":
+            raise IndexError("index out of range in self")
         raise IndexError(f"index_copy_(): {message}" if name == "index_copy" else message)
     return ix % max(n, 1), d
 
@@ -83,28 +87,52 @@ def _source_size(source, d):
     return source._data.shape[d] if source._data.ndim else 1
 
 
-@declare(methods="index_add", inplace="index_add_", op=PutAt)
-def index_add(input, dim, index, source, *, alpha=1):
-    """input with source's slices added at the slices index names along dim (twice where named twice)."""
+def _index_add_args(name, input, dim, index, source):
+    """torch's checks of index_add's and index_reduce's arguments; the index as positions along dim, and dim."""
     if index._data.dtype.kind not in "iu":
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {_name(index._data.dtype)}")
+        raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: {_name(index._data.dtype)}")
     if index._data.ndim > 1:
-        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index._data.ndim} with "
+        raise IndexError(f"{name}_(): Index is supposed to be a vector, but got dim: {index._data.ndim} with "
                          f"type: {_name(index._data.dtype)} and size: {list(index._data.shape)}")
     d = _dim(dim, input._data.ndim)
     if index._data.size != _source_size(source, d):
-        raise RuntimeError(f"index_add_(): Number of indices ({index._data.size}) should be equal to "
+        raise RuntimeError(f"{name}_(): Number of indices ({index._data.size}) should be equal to "
                            f"source.size(dim): ({_source_size(source, d)}), for dim: {d}")
     if input._data.shape[:d] + input._data.shape[d + 1:] != source._data.shape[:d] + source._data.shape[d + 1:]:
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
                            f"Got self.shape = {list(input._data.shape)} source.shape = {list(source._data.shape)}")
     if source._data.dtype != input._data.dtype:
-        raise RuntimeError(f"index_add_(): self ({_name(input._data.dtype)}) and source "
+        raise RuntimeError(f"{name}_(): self ({_name(input._data.dtype)}) and source "
                            f"({_name(source._data.dtype)}) must have the same scalar type")
-    ix, d = _index_along(input, dim, index, "index_add")
+    return _index_along(input, dim, index, name)
+
+
+@declare(methods="index_add", inplace="index_add_", op=PutAt)
+def index_add(input, dim, index, source, *, alpha=1):
+    """input with source's slices added at the slices index names along dim (twice where named twice)."""
+    ix, d = _index_add_args("index_add", input, dim, index, source)
     if alpha != 1:
         source = source * alpha
     return _put("IndexAddBackward0", input, source, _slices_at(input, d, ix), True)
+
+
+@declare(methods="index_reduce", inplace="index_reduce_", op=ScatterReduce)
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """input with source's slices reduced (prod, mean, amax or amin) into the slices index names along dim:
+    scatter_reduce with the index spread over each slice, recorded as IndexReduceBackward0."""
+    if not isinstance(source, Tensor):
+        raise TypeError(f"index_reduce(): argument 'source' (position 3) must be Tensor, not "
+                        f"{type(source).__name__}")
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning, stacklevel=2)
+    ix, d = _index_add_args("index_reduce", input, dim, index, source)
+    along = [1] * source._data.ndim
+    if source._data.ndim:
+        along[d] = -1
+    spread = np.broadcast_to(ix.reshape(along), source._data.shape) if source._data.ndim else ix.reshape(())
+    return ScatterReduce.named("IndexReduceBackward0").apply(input, d, np.ascontiguousarray(spread), source, reduce,
+                                                             bool(include_self))
 
 
 @declare(methods="index_copy", inplace="index_copy_", op=PutAt)

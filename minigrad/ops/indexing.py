@@ -1,5 +1,5 @@
-"""Indexing by tensors of positions or masks: gather, scatter, scatter_add, index_select, masked_fill,
-repeat_interleave. Each
+"""Indexing by tensors of positions or masks: gather, scatter, scatter_add, scatter_reduce, index_select,
+masked_fill, repeat_interleave. Each
 backward sends the gradient back to the positions read (or, for the written-over input, zeroes them)."""
 import warnings
 
@@ -7,7 +7,9 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, declare
+from .activations import NoDerivative
 from .elementwise import _select, to_dtype, where
 from .broadcast import _dim
 from .shape import reshape, view
@@ -290,9 +292,13 @@ def _scatter_args(a, dim, index, src, name):
 
 
 @declare(methods="scatter", op=Scatter)
-def scatter(a, dim, index, src=None, value=None):
+def scatter(a, dim, index, src=None, value=None, *, reduce=None):
+    """a with src (or value) written at a[i][index[i][j]] (dim 1); reduce='add' or 'multiply': added or
+    multiplied into it instead (torch has no derivative for that form)."""
     src = value if src is None else src
     d = _scatter_args(a, dim, index, src, "scatter")
+    if reduce is not None:
+        return _scatter_with_reduce(a, d, index, src, reduce)
     if isinstance(src, Tensor):
         return Scatter.apply(a, d, index, src)
     return ScatterValue.apply(a, d, index, src)
@@ -317,9 +323,12 @@ def _write_into(arr, write):
 
 
 @declare(export="", methods="scatter_", op=Scatter)
-def scatter_(a, dim, index, src=None, value=None):
+def scatter_(a, dim, index, src=None, value=None, *, reduce=None):
     src = value if src is None else src
     d = _scatter_args(a, dim, index, src, "scatter")
+    if reduce is not None:
+        return a._inplace(lambda x, _: _scatter_with_reduce(x, d, index, src, reduce),
+                          src if isinstance(src, Tensor) else None)
 
     def write(arr):
         arr[_along(index._data, d)] = src._data[tuple(slice(s) for s in index._data.shape)] \
@@ -334,6 +343,129 @@ def scatter_add_(a, dim, index, src):
     def write(arr):
         np.add.at(arr, _along(index._data, d), src._data[tuple(slice(s) for s in index._data.shape)])
     return _inplace_op(a, lambda x, s: scatter_add(x, d, index, s), src, lambda: _write_into(a._data, write))
+
+
+# ---------------------------------------------------------------- scatter with a reduction
+
+_REDUCE_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _identity(reduce, dtype):
+    """The value that leaves a reduction unchanged: where include_self=False, a's values are replaced by it."""
+    if reduce in ("sum", "mean", "prod"):
+        return int(reduce == "prod")
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype) if dtype.kind in "iu" else None
+    return (info.min if reduce == "amax" else info.max) if info else reduce == "amin"
+
+
+class ScatterReduce(Function):
+    """out = a with each src[i][j] reduced into out[i][index[i][j]] (dim 1) by sum, prod, mean, amax or amin;
+    include_self=False: a's own values at the written positions take no part. Gradients (torch's formulas):
+        sum   grad a = g;  grad src = g gathered at index
+        mean  both divided by N, how many values each position averaged
+        prod  grad a = g * out / a;  grad src = g * out / src gathered (the product of the others, where a
+              value is 0 and the only zero at its position)
+        amax, amin  g shared evenly among the values (of a and src) equal to the result
+    and with include_self=False, grad a is 0 at the written positions."""
+    name = "ScatterReduceBackward0"
+    saved_inputs = (0, 3)
+    saves_output = True
+
+    def forward(self, a, dim, index, src, reduce, include_self):
+        where = _along(index, dim)
+        part = src[tuple(slice(s) for s in index.shape)]
+        out = a.copy()
+        if not include_self:
+            out[where] = _identity(reduce, a.dtype)
+        _REDUCE_AT[reduce].at(out, where, part)
+        if reduce == "mean":
+            out = _mean_from_sum(out, _counts(a.shape, where, include_self))
+        self.saved = (a, src, out)
+        self.dim, self.index, self.reduce, self.include_self = dim, Tensor._make(index), reduce, include_self
+        return out
+
+    def backward(self, g):
+        with no_grad():
+            grads = self._grads(Tensor._make(g), *map(Tensor._make, self.saved))
+        return tuple(None if v is None else v._data for v in grads)
+
+    def backward_tensor(self, g):
+        return self._grads(g, *self.saved_tensors())
+
+    def _grads(self, g, a, src, out):
+        """The gradients for a and src, in Tensor ops (backward runs them on arrays, create_graph records them)."""
+        dim, index, reduce, include_self = self.dim, self.index, self.reduce, self.include_self
+        need_a, need_src = self.needs_input_grad[0], self.needs_input_grad[3]
+        if need_src and tuple(src.shape) != tuple(index.shape):
+            raise RuntimeError(f"Function {self.name} returned an invalid gradient at index 1 - got "
+                               f"{list(index.shape)} but expected shape compatible with {list(src.shape)}")
+        src = src[tuple(slice(s) for s in index.shape)]
+        if reduce == "sum":
+            ga, gs = g, g.gather(dim, index)
+        elif reduce == "mean":
+            n = Tensor._make(_counts(a.shape, _along(index._data, dim), include_self).astype(g._data.dtype))
+            ga, gs = g / n, g.gather(dim, index) / n.gather(dim, index)
+        elif reduce == "prod":
+            a_nonzero = a.masked_fill(a == 0, 1)
+            ga = g * a_nonzero.scatter_reduce(dim, index, src, "prod", include_self=include_self) / a_nonzero
+            src_zero = src == 0
+            zeros_there = a.new_zeros(a.shape).scatter_add(dim, index, src_zero.to(a.dtype)).gather(dim, index)
+            only_zero = src_zero & (zeros_there == 1)           # the product of the others, computed as such
+            others = a.scatter_reduce(dim, index, src.masked_fill(only_zero, 1), "prod", include_self=include_self)
+            gs = where(only_zero, (g * others).gather(dim, index),
+                       (g * out).gather(dim, index) / src.masked_fill(src_zero, 1))
+        else:                                                   # amax, amin: ties share the gradient
+            a_is = (a == out).to(a.dtype)
+            src_is = (src == out.gather(dim, index)).to(a.dtype)
+            shared = g / a_is.scatter_add(dim, index, src_is)
+            ga, gs = a_is * shared, src_is * shared.gather(dim, index)
+        if not include_self:
+            ga = ga.scatter(dim, index, 0.0)
+        return ga if need_a else None, None, None, gs if need_src else None, None, None
+
+
+def _counts(shape, where, include_self):
+    """How many values each position of a scatter-mean averages (1 where none: the value stays)."""
+    n = np.full(shape, int(include_self), dtype=np.int64)
+    np.add.at(n, where, 1)
+    n[n == 0] = 1
+    return n
+
+
+def _mean_from_sum(total, n):
+    return total / n.astype(total.dtype) if total.dtype.kind in "fc" else total // n
+
+
+_SCATTER_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+@declare(methods="scatter_reduce", inplace="scatter_reduce_", op=ScatterReduce)
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
+    d = _scatter_args(input, dim, index, src, "scatter")
+    if reduce not in _SCATTER_REDUCES:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    return ScatterReduce.apply(input, d, index, src, reduce, bool(include_self))
+
+
+def _scatter_with_reduce(a, d, index, src, reduce):
+    """scatter(..., reduce='add' | 'multiply'): scatter_reduce's sum or prod with a's values included, under a
+    node that refuses a backward, as torch's."""
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a "
+                      "future PyTorch release. Use torch.scatter_reduce instead for more reduction options.",
+                      UserWarning, stacklevel=3)
+        values = src._data
+    else:
+        values = np.full(index._data.shape, src, dtype=a._data.dtype)
+    with no_grad():
+        out = ScatterReduce().forward(a._data, d, index._data, values, {"add": "sum"}.get(reduce, "prod"), True)
+    return NoDerivative.apply(a, src if isinstance(src, Tensor) else None, out, "scatter")
 
 
 class RepeatInterleave(Function):

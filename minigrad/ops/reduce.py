@@ -661,16 +661,14 @@ class VectorNorm(Function):
         return scaled * elementwise.where(zero, 0.0, g / norm ** (p - 1)), None, None, None
 
 
-@declare(methods="norm", op=VectorNorm)
-def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
-    """torch.norm / Tensor.norm for vector norms: p = 'fro' (2), any number, inf, -inf, over all or some dims."""
+def norm(a, p=2, dim=None, keepdim=False, dtype=None):
+    """The vector norm (torch.linalg.vector_norm): p = any number, inf, -inf, over all or some dims. torch.norm
+    and Tensor.norm, which may also mean a matrix norm, are in norms.py."""
     if a._data.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{dtypes.scalar_name(a._data.dtype)}")
     if p == "fro" or p is None:
         p = 2
-    elif isinstance(p, str):
-        raise NotImplementedError(f"minigrad.norm: p='{p}' (a matrix norm) is not supported")
     if dtype is not None:
         a = elementwise.to_dtype(a, dtype.np)
     return VectorNorm.apply1(a, float(p), _axes(dim, a._data.ndim), keepdim)
