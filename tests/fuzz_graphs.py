@@ -65,12 +65,6 @@ KNOWN = {
     "second_derivative_through_abs_meets_var_without_degrees_of_freedom":
         r"(?=[\s\S]*(\.abs|l1\())(?=[\s\S]*\.(var|std)\()[\s\S]*\(second order\): \d+ of \d+ differ; first: "
         r"minigrad np\.float64\(nan\) torch np\.float64\(0\.0\)",
-    # variances equal in exact arithmetic (columns of small integers, permuted): torch's CPU var is Welford's
-    # algorithm, which rounds them alike, np.var's two passes may not, so a later min/max (value, index or
-    # gradient) picks another of the tied elements
-    "variances_equal_in_exact_arithmetic_tie_as_torchs":
-        r"^(value: \d+ != torch \d+|x\d+\.grad: \d+ of \d+ differ)[\s\S]*\.(var|std)\([\s\S]*\."
-        r"(min|max|amin|amax|argmin|argmax)\b",
     # kl_div's input changed in place after the loss (log_target=True, where no version check applies): minigrad's
     # backward_tensor recomputes from the changed input, torch's composite graph holds the old values
     "second_derivative_of_kl_div_after_its_input_changed_in_place":

@@ -535,11 +535,6 @@ def _huber_backward_of_the_target_only_with_two_dtypes(L):
     L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
 
 
-def _columns_of_equal_variance_then_min(L):
-    x = L.tensor([[1.0, 0.0, 1.0], [-1.0, 1.0, 1.0], [-1.0, 0.0, 2.0]], dtype=L.float64)
-    return x.var(0, correction=0).min(0)      # columns 1 and 2 have a variance of 2/9 each: torch picks 1
-
-
 def _second_derivative_of_kl_div_after_its_input_changed_in_place(L):
     x = L.tensor(0.7, dtype=L.float64, requires_grad=True)
     inp = x.abs()
@@ -557,11 +552,6 @@ OPEN = {
          "so after an in-place change (log_target=True: no version check applies) its second derivative reads the "
          "new values; torch's composite graph holds the old; found by the long fuzz profile)",
          _second_derivative_of_kl_div_after_its_input_changed_in_place),
-    "variances_equal_in_exact_arithmetic_tie_as_torchs":
-        ("ops/reduce.py (Var.forward: torch's CPU var over a dim is Welford's running mean and M2, which rounds "
-         "these columns alike; np.var's two passes, mean then centred squares, round one 2/9 an ulp lower, so min, "
-         "max and their gradients pick another element; found by the long fuzz profile on small-integer data)",
-         _columns_of_equal_variance_then_min),
 }
 
 
@@ -629,6 +619,19 @@ FIXED = {
                                   for k, v in OPEN.items()])
 def test_open_difference_found_by_the_fuzzer(name):
     assert_same_outcome(OPEN[name][1])
+
+
+@pytest.mark.parametrize("correction", [0, 1])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_variances_equal_in_exact_arithmetic_tie_as_torchs(layout, correction):
+    """torch's CPU var over a dim is Welford's running mean and sum of squares (in double, element by element
+    in memory order), which rounds these columns' 2/9 alike, where two passes (NumPy's) put one an ulp lower:
+    min then picks torch's element (found by the long fuzz profile on small-integer data)."""
+    def run(L):
+        x = L.tensor([[1.0, 0.0, 1.0], [-1.0, 1.0, 1.0], [-1.0, 0.0, 2.0]], dtype=L.float64)
+        x = x.T.contiguous().T if layout == "transposed" else x
+        return (*x.var(0, correction=correction).min(0), *x.std(0, correction=correction).min(0))
+    assert_same_outcome(run)
 
 
 # x @ w through each of torch's matmul routes (dot, mv, mm, a folded batch, a transposed fold, a squeezed batch of
