@@ -1143,10 +1143,32 @@ def test_setitem_of_a_row_of_an_expanded_tensor_writes_its_base(in_graph):
     assert_same_outcome(run)
 
 
+_RANDOM_FILLS = {"uniform_": lambda L, t: t.uniform_(), "normal_": lambda L, t: t.normal_(),
+                 "random_": lambda L, t: t.random_(5), "bernoulli_": lambda L, t: t.bernoulli_(0.5),
+                 "exponential_": lambda L, t: t.exponential_(), "geometric_": lambda L, t: t.geometric_(0.5),
+                 "log_normal_": lambda L, t: t.log_normal_(), "cauchy_": lambda L, t: t.cauchy_(),
+                 "nn.init.uniform_": lambda L, t: L.nn.init.uniform_(t),
+                 "nn.init.normal_": lambda L, t: L.nn.init.normal_(t)}
+
+
+@pytest.mark.parametrize("fill", list(_RANDOM_FILLS))
+def test_a_random_fill_of_an_expanded_tensor_is_refused(fill):
+    """Its elements repeat one memory location: torch refuses to draw into it (a constant fill_ writes through)."""
+    assert_same_outcome(lambda L: _RANDOM_FILLS[fill](L, L.zeros(1, 3).expand(2, 3)))
+
+
+@pytest.mark.parametrize("fill", ["constant_", "zeros_", "ones_"])
+def test_nn_init_constant_fills_write_an_expanded_tensor_through_its_base(fill):
+    def run(L):
+        base = L.full((1, 3), 5.0)
+        expanded = base.expand(2, 3)
+        getattr(L.nn.init, fill)(expanded, *([2.5] if fill == "constant_" else []))
+        return base, expanded
+    assert_same_outcome(run)
+
+
 # Still open: torch refuses these before anything else, or writes them and refuses only the gradient.
 _EXPANDED_STILL_OPEN = {
-    "uniform_": ("random.py (the in-place random fills: torch's refusal, where NumPy raises read-only)",
-                 lambda L: L.zeros(1, 3).expand(2, 3).uniform_()),
     "setitem at tensor indices in the graph": (
         "ops/subscript.py (torch writes, with a deprecation warning, and refuses the gradient at backward; "
         "minigrad's recorded SetItem writes the whole tensor, so refuses the repeats at once)",
