@@ -1167,21 +1167,34 @@ def test_nn_init_constant_fills_write_an_expanded_tensor_through_its_base(fill):
     assert_same_outcome(run)
 
 
-# Still open: torch refuses these before anything else, or writes them and refuses only the gradient.
-_EXPANDED_STILL_OPEN = {
-    "setitem at tensor indices in the graph": (
-        "ops/subscript.py (torch writes, with a deprecation warning, and refuses the gradient at backward; "
-        "minigrad's recorded SetItem writes the whole tensor, so refuses the repeats at once)",
-        lambda L: (L.zeros(1, 3, requires_grad=True) * 1).expand(2, 3).__setitem__(
-            (L.tensor([0, 1]), L.tensor([0, 1])), 9.0)),
-}
+@pytest.mark.parametrize("in_graph", [False, True])
+@pytest.mark.parametrize("rows, cols, value", [([0, 1], [0, 1], 9.0), ([0, 1], [0, 0], [4.0, 5.0]),
+                                               ([1, 0], [0, 0], [4.0, 5.0])])
+def test_setitem_at_tensor_indices_writes_through_an_expanded_tensor(in_graph, rows, cols, value):
+    """torch's index_put_ writes the positions picked through the repeats, in the order of the indices (the
+    last write to one memory location stays), with its deprecation warning."""
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0]], dtype=L.float64, requires_grad=in_graph)
+        base = x * 1 if in_graph else x.clone()
+        expanded = base.expand(2, 3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            expanded[L.tensor(rows), L.tensor(cols)] = L.tensor(value, dtype=L.float64)
+        warned = [str(w.message).split(" (Triggered internally")[0] for w in caught]
+        return base, expanded, "; ".join(warned)
+    assert_same_outcome(run)
 
 
 @pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
-@pytest.mark.parametrize("name", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"fix in {v[0]}"))
-                                  for k, v in _EXPANDED_STILL_OPEN.items()])
-def test_a_write_into_an_expanded_tensor_still_open(name):
-    assert_same_outcome(_EXPANDED_STILL_OPEN[name][1])
+def test_gradient_through_setitem_at_tensor_indices_of_an_expanded_tensor_is_refused():
+    """The write's gradient goes back through the expanded view, whose elements repeat: torch's refusal, at
+    backward (CopySlices)."""
+    def run(L):
+        x = L.zeros(1, 3, dtype=L.float64, requires_grad=True)
+        expanded = (x * 1).expand(2, 3)
+        expanded[L.tensor([0, 1]), L.tensor([0, 1])] = 9.0
+        (expanded * L.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+    assert_same_outcome(run)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
