@@ -1255,14 +1255,15 @@ def test_summed_nll_with_zero_class_weights_and_its_second_derivative(kind):
     assert_same_outcome(run)
 
 
-@pytest.mark.xfail(strict=True, reason="fix in ops/losses/cross_entropy.py (NllLoss.backward_tensor is linear in x and records no "
-                                       "edge to it, so x.grad stays None; torch's double backward gives x zeros)")
-def test_second_derivative_of_nll_loss_in_its_input_is_zeros():
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_second_derivative_of_nll_loss_in_its_input_is_zeros(reduction):
+    """nll's gradient does not depend on its input, yet torch records it as an input of its gradient
+    (NllLossBackwardBackward0): a second derivative gives it zeros, not None."""
     def run(L):
         x = L.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=L.float64, requires_grad=True)
         s = L.tensor(0.3, dtype=L.float64, requires_grad=True)
-        (gx,) = L.autograd.grad(L.nn.functional.nll_loss(x, L.tensor([1, 2]), reduction="sum") * s, x,
-                                create_graph=True)
+        loss = L.nn.functional.nll_loss(x, L.tensor([1, 2]), reduction=reduction)
+        (gx,) = L.autograd.grad((loss * s).sum(), x, create_graph=True)
         (gx * 1.5).sum().backward()
-        return x.grad, s.grad
+        return x.grad, s.grad, gx.grad_fn.name()
     assert_same_outcome(run)
