@@ -65,6 +65,12 @@ KNOWN = {
     "second_derivative_through_abs_meets_var_without_degrees_of_freedom":
         r"(?=[\s\S]*(\.abs|l1\())(?=[\s\S]*\.(var|std)\()[\s\S]*\(second order\): \d+ of \d+ differ; first: "
         r"minigrad np\.float64\(nan\) torch np\.float64\(0\.0\)",
+    # float32 only (the same graph in float64 is judged at 1e-10): an exp of small integers (NumPy's within 0.8
+    # ulp, torch's correctly rounded) then a product leave cos's or sin's argument an ulp from torch's, and the
+    # gradient reads it times the exps: a multiple of torch's own error, which may be small by luck
+    # (tests/test_regressions_fuzz.py, xfail strict, names the fix)
+    "float32_gradient_through_cos_of_a_product_of_exps_within_the_fuzz_rule":
+        r"^x\d+\.grad: \d+ of \d+ differ; first: minigrad np\.float32[\s\S]*\.exp\n[\s\S]*@[\s\S]*\.(cos|sin)\n",
 }
 
 
