@@ -21,6 +21,7 @@ import numpy as np
 
 from . import random as _random
 from .autograd.function import Function
+from .ops.views import overlap_error
 from .tensor import Tensor, declare
 
 __all__ = ["multinomial", "normal", "bernoulli"]
@@ -194,10 +195,14 @@ def bernoulli_(input, p=0.5, *, generator=None):
     """Fill `input` with 0s and 1s, each 1 with probability p (a number, or a tensor broadcast to input's
     shape), as torch's Tensor.bernoulli_ draws them from the same generator."""
     gen = generator or _random.default_generator
+    if not isinstance(p, Tensor):
+        _check_p(p)
+    overlap = overlap_error(input._data)         # torch refuses to draw into an expanded tensor
+    if overlap is not None:
+        raise overlap
     if isinstance(p, Tensor):
         draws = gen.bernoulli_of(np.broadcast_to(_probabilities(p._data), input._data.shape))
     else:
-        _check_p(p)
         draws = gen.bernoulli(input._data.shape, p)
     input._data[...] = draws
     input._bump_version()

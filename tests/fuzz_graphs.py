@@ -65,17 +65,12 @@ KNOWN = {
     "second_derivative_through_abs_meets_var_without_degrees_of_freedom":
         r"(?=[\s\S]*(\.abs|l1\())(?=[\s\S]*\.(var|std)\()[\s\S]*\(second order\): \d+ of \d+ differ; first: "
         r"minigrad np\.float64\(nan\) torch np\.float64\(0\.0\)",
-    # variances equal in exact arithmetic (columns of small integers, permuted): torch's CPU var is Welford's
-    # algorithm, which rounds them alike, np.var's two passes may not, so a later min/max (value, index or
-    # gradient) picks another of the tied elements
-    "variances_equal_in_exact_arithmetic_tie_as_torchs":
-        r"^(value: \d+ != torch \d+|x\d+\.grad: \d+ of \d+ differ)[\s\S]*\.(var|std)\([\s\S]*\."
-        r"(min|max|amin|amax|argmin|argmax)\b",
-    # kl_div's input changed in place after the loss (log_target=True, where no version check applies): minigrad's
-    # backward_tensor recomputes from the changed input, torch's composite graph holds the old values
-    "second_derivative_of_kl_div_after_its_input_changed_in_place":
-        r"^(x\d+\.grad \(second order\)|d/dx\d+)[\s\S]*kl_div\([\s\S]*\nx\d+\.(mul_|iadd|clamp_|clamp_tensor_|"
-        r"add_|div_|sub_alpha|copy_|zero_|fill_|masked_fill_|setitem|view_mul_|view_add_tensor)\b",
+    # float32 only (the same graph in float64 is judged at 1e-10): an exp of small integers (NumPy's within 0.8
+    # ulp, torch's correctly rounded) then a product leave cos's or sin's argument an ulp from torch's, and the
+    # gradient reads it times the exps: a multiple of torch's own error, which may be small by luck
+    # (tests/test_regressions_fuzz.py, xfail strict, names the fix)
+    "float32_gradient_through_cos_of_a_product_of_exps_within_the_fuzz_rule":
+        r"^x\d+\.grad: \d+ of \d+ differ; first: minigrad np\.float32[\s\S]*\.exp\n[\s\S]*@[\s\S]*\.(cos|sin)\n",
 }
 
 

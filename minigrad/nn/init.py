@@ -8,6 +8,7 @@ from .. import dtypes, random as _random
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import Zero
 from ..ops.inplace import record_inplace
+from ..ops.views import overlap_error
 from ..tensor import declare
 
 
@@ -18,16 +19,25 @@ def _fill(tensor, values):
     return tensor
 
 
+def _fill_draws(tensor, draws):
+    """_fill, where torch refuses to draw into a tensor some of whose elements are one memory location (an
+    expanded one; a constant fill_ writes through)."""
+    overlap = overlap_error(tensor._data)
+    if overlap is not None:
+        raise overlap
+    return _fill(tensor, draws)
+
+
 def _gen(generator):
     return generator or _random.default_generator
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    return _fill(tensor, _gen(generator).uniform(tensor._data.shape, a, b, tensor._data.dtype))
+    return _fill_draws(tensor, _gen(generator).uniform(tensor._data.shape, a, b, tensor._data.dtype))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    return _fill(tensor, _gen(generator).normal(tensor._data.shape, mean, std, tensor._data.dtype))
+    return _fill_draws(tensor, _gen(generator).normal(tensor._data.shape, mean, std, tensor._data.dtype))
 
 
 def _draw_into(tensor, draws, name):
@@ -37,7 +47,7 @@ def _draw_into(tensor, draws, name):
     if tensor._in_graph_after_inplace(None):
         tensor._check_inplace()
         return record_inplace(tensor, lambda a, _: Zero.named(name).apply(a, draws), None, copy_before=False)
-    return _fill(tensor, draws)
+    return _fill_draws(tensor, draws)
 
 
 @declare(export="", methods="uniform_")
@@ -137,15 +147,17 @@ def _cauchy_method(tensor, median=0, sigma=1, *, generator=None):
 
 
 def constant_(tensor, val):
-    return _fill(tensor, val)
+    with no_grad():                       # torch's fill_, which writes through an expanded tensor
+        return tensor.fill_(val)
 
 
 def zeros_(tensor):
-    return _fill(tensor, 0)
+    with no_grad():
+        return tensor.zero_()
 
 
 def ones_(tensor):
-    return _fill(tensor, 1)
+    return constant_(tensor, 1.0)
 
 
 def eye_(tensor):

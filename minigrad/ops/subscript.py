@@ -2,6 +2,7 @@
 writes, recorded in the graph as torch records them (IndexBackward0, CopySlices); and the gradient ops that put a
 gradient back where elements were read (IndexGrad, LinearGrad)."""
 import re
+import warnings
 
 import numpy as np
 
@@ -9,7 +10,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, declare
 from .broadcast import expanded_shape
-from .views import mark_view, overlap_error, write_through
+from .views import has_repeats, mark_view, overlap_error, write_through
 
 
 def _index(index):
@@ -221,6 +222,8 @@ def _put(arr, index, v, type_name):
             overlap = overlap_error(arr[index])
             if overlap is not None:
                 raise overlap from None
+            if _index_name(index) == "IndexBackward0":
+                _warn_index_put_on_repeats(arr)
             return write_through(arr, lambda writable: _put(writable, index, v, type_name))
         error = _put_error(arr[index].shape, np.shape(v), index, type_name)
         if error is not None:
@@ -228,6 +231,15 @@ def _put(arr, index, v, type_name):
         arr[index] = np.reshape(v, _without_leading_ones(np.shape(v)))     # (1,) into one element: fits in torch
     except IndexError as e:
         raise IndexError(_torch_index_message(arr, index, str(e))) from None
+
+
+def _warn_index_put_on_repeats(arr):
+    """torch's warning for tensor indices into a tensor some of whose elements are one memory location (an
+    expanded one): it writes through them, in the order of the indices."""
+    if has_repeats(arr):
+        warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
+                      "tensor", stacklevel=4)          # from the line a[i] = v
 
 
 def _put_error(target, value_shape, index, type_name):
@@ -309,8 +321,15 @@ def setitem(a, index, value):
                 out.grad_fn.rename("IndexPutBackward0")   # torch: index_put_ for integer-array/mask indices
             return out
         written = _index_name(index if type(index) is tuple else (index,), a._data.shape)
+        # Tensor indices into an expanded tensor: torch writes through its repeats in the order of the indices
+        # (the last write to one memory location stays), as _put does, then records the write, which leaves
+        # nothing more to write; its gradient, at backward, is the refusal (CopySlices).
+        repeats = not basic and has_repeats(a._data)
+        if repeats:
+            _put(a._data, index, value._data if isinstance(value, Tensor) else value, a.type())
         a._record_inplace(put, value, copy_before=False,     # SetItem's forward copies a itself
-                          view_op=None if written in ("AliasBackward0", "IndexBackward0") else written)
+                          view_op=None if written in ("AliasBackward0", "IndexBackward0") else written,
+                          repeats_allowed=repeats, written=not repeats)
         return
     _put(a._data, index, value._data if isinstance(value, Tensor) else value, a.type())
     a._bump_version()

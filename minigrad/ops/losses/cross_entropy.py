@@ -7,7 +7,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.function import Function
 from ...tensor import Tensor
-from ..elementwise import _select, where
+from ..elementwise import _select, masked_grad, where
 from ..nn_ops import _shift, log_softmax
 from .reduction import _check_reduction, _reduce
 
@@ -312,13 +312,18 @@ class NllLoss(Function):
             at_targets = np.zeros(shape, dtype=bool)
             at_targets[np.arange(len(t)), t] = self.valid
             grad = _zero_with_nan_derivative(Tensor._make(picks) * _over_zero(g), at_targets)
-            return (grad[0] if squeeze else grad), None, None, None, None
+            return self._of_input(grad[0] if squeeze else grad), None, None, None, None
         else:
             scale = g / denom if reduction == "mean" else g
         written = np.zeros(shape, dtype=bool)  # torch writes only the valid targets: 0 elsewhere, even where
         written[np.arange(len(t)), t] = self.valid          # g is inf or nan
         grad = _select(written, Tensor._make(picks) * scale)
-        return (grad[0] if squeeze else grad), None, None, None, None
+        return self._of_input(grad[0] if squeeze else grad), None, None, None, None
+
+    def _of_input(self, grad):
+        """The gradient recorded with x as an input of derivative 0, as torch's NllLossBackwardBackward0: it
+        does not depend on x, and a second derivative gives x zeros."""
+        return masked_grad(grad, self.inputs[0], None, "NllLossBackwardBackward0")
 
 
 def _over_zero(g):

@@ -230,52 +230,37 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 class KlDiv(Function):
-    """Pointwise KL term: t (log t - x), i.e. xlogy(t, t) - t x; with log_target, exp(t) (t - x).
-    d/dx = -t (-exp(t)),  d/dt = log t + 1 - x  (exp(t) (t - x + 1))"""
+    """Pointwise KL term: t (log t - x), i.e. xlogy(t, t) - t x.  d/dx = -t,  d/dt = log t + 1 - x
+    (kl_div with log_target is torch's composite of exp, sub and mul instead)"""
     name = "SubBackward0"
 
     @property
     def saved_inputs(self):
         """As torch's composite saves: the target (xlogy, and t * x for x's gradient), the input only for the
-        target's gradient; with log_target, exp(t) and t - x, new tensors, so no input is checked."""
-        return () if self.log_target else (1,) + ((0,) if self.needs_input_grad[1] else ())
+        target's gradient."""
+        return (1,) + ((0,) if self.needs_input_grad[1] else ())
 
-    def forward(self, x, t, log_target):
-        self.log_target = log_target
-        if log_target:
-            e, d = np.exp(t), t - x
-            self.saved = (e, d, log_target)
-            return e * d
-        self.saved = (x, t, log_target)
+    def forward(self, x, t):
+        self.saved = (x, t)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(t == 0, 0 * t, t * np.log(t)) - t * x
 
     def backward(self, g):
-        x, t, log_target = self.saved
+        x, t = self.saved
         need_x, need_t = self.needs_input_grad[:2]
-        if log_target:
-            e, d = x, t                                    # exp(t) and t - x, kept from forward
-            gx = -(g * e) if need_x else None
-            gt = g * (e * d) + g * e if need_t else None
-        else:
-            gx = -(g * t) if need_x else None
-            gt = None
-            if need_t:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    gt = g * (np.where(t != 0, np.log(t), 0 * t) + t / t) - g * x
-        return gx, gt, None
+        gx = -(g * t) if need_x else None
+        gt = None
+        if need_t:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gt = g * (np.where(t != 0, np.log(t), 0 * t) + t / t) - g * x
+        return gx, gt
 
     def backward_tensor(self, g):             # the same formulas on the input Tensors (recorded)
-        x, t, log_target = self.inputs
+        x, t = self.inputs
         need_x, need_t = self.needs_input_grad[:2]
-        if log_target:
-            e = t.exp()
-            gx = -(g * e) if need_x else None
-            gt = g * (e * (t - x)) + g * e if need_t else None
-        else:
-            gx = -(g * t) if need_x else None
-            gt = g * (where(t._data != 0, t.log(), 0.0) + t / t) - g * x if need_t else None
-        return gx, gt, None
+        gx = -(g * t) if need_x else None
+        gt = g * (where(t._data != 0, t.log(), 0.0) + t / t) - g * x if need_t else None
+        return gx, gt
 
 
 _KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
@@ -289,9 +274,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction != "batchmean":
         _check_reduction(reduction)
     broadcast_shape(target._data.shape, input._data.shape)     # torch's error: its t * x (or t - x) broadcasts
-    out = KlDiv.apply(input, target, log_target)
-    if log_target and out.grad_fn is not None:
-        out.grad_fn.rename("MulBackward0")        # torch: exp(target) * (target - input)
+    if log_target:     # torch's composite: its graph keeps exp(t) and t - x as they were, whatever changes after
+        out = target.exp() * (target - input)
+    else:
+        out = KlDiv.apply(input, target)
     if reduction == "batchmean":
         out = out.sum()
         return out / input._data.shape[0] if input._data.ndim else out
