@@ -27,7 +27,8 @@ import types
 import warnings
 
 BACKENDS = {"numpy": "minigrad.backend.numpy_backend", "exact": "minigrad.backend.exact"}
-KERNELS = ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_", "lerp_", "mm", "x_wt", "tanh_backward")
+KERNELS = ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_", "lerp_", "mm", "x_wt", "tanh_backward",
+           "variance")
 
 kernels = types.SimpleNamespace()       # the current backend's kernels; ops call through this
 _current = None

@@ -109,7 +109,14 @@ def x_wt(x, w):
     return x @ w.T
 
 
+def variance(a, axes, correction):
+    """The variance over `axes` (None: all) with `correction`, in float64 (the caller rounds it to a's dtype):
+    NumPy's two passes, the mean and then the centred squares. inf or nan without degrees of freedom."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.var(a, axis=axes, ddof=correction, dtype=np.float64))
+
+
 def claims():
     why = "plain NumPy, equal to torch's to float rounding"
     return {k: (False, why) for k in ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_",
-                                      "lerp_", "mm", "x_wt", "tanh_backward")}
+                                      "lerp_", "mm", "x_wt", "tanh_backward", "variance")}

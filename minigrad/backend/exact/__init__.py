@@ -7,6 +7,7 @@
                         fused.py): OpenBLAS's axpy where a probe shows it fuses, else an exact emulation
     addcdiv_            torch's three roundings
     tanh_backward       g * (1 - t * t) with 1 - t * t rounded once, as torch's kernel (a fused multiply-add)
+    variance            Welford's update over a dim, two passes for a whole tensor, in float64 (torch_var.py)
     mm, x_wt            NumPy's BLAS, as the numpy backend (torch's MKL gemm is not reproduced)
 
 Selecting it also keeps freed large buffers in glibc's heap for reuse (malloc.py), as torch's allocator
@@ -16,7 +17,7 @@ import platform
 import numpy as np
 
 from .. import numpy_backend
-from . import fma, malloc, mkl_exp, mkl_sqrt, torch_sum
+from . import fma, malloc, mkl_exp, mkl_sqrt, torch_sum, torch_var
 from .correctly_rounded import fma32, fma64
 from .fused import addcdiv_, addcmul_, lerp_  # noqa: F401  (kernels of this backend)
 
@@ -24,6 +25,7 @@ NAME = "exact"
 mm, x_wt = numpy_backend.mm, numpy_backend.x_wt
 exp = mkl_exp.exp
 sqrt = mkl_sqrt.sqrt
+variance = torch_var.variance
 
 
 def sum(a, axes=None):
@@ -74,6 +76,8 @@ def claims():
         "add_scaled": fused, "addcmul_": fused, "lerp_": fused,
         "addcdiv_": (True, "three IEEE roundings"),
         "tanh_backward": (_X86, "1 - t * t as one fused multiply-add" if _X86 else "torch does not fuse here"),
+        "variance": (_X86, "Welford's update in float64 over a dim, in torch's walk order" if _X86 else
+                     "torch's order on x86-64 only"),
         "mm": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
         "x_wt": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
     }
