@@ -7,7 +7,7 @@ from ..creation import tensor
 from ..ops.join import stack
 from ..tensor import Size
 from . import constraints
-from ._special import lgamma
+from ..ops.gamma import lgamma
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

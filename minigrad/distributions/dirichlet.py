@@ -17,7 +17,7 @@ from ..autograd.function import Function
 from ..nn.functional import one_hot
 from ..tensor import Size
 from . import constraints
-from ._special import digamma, digamma_array, lgamma
+from ..ops.gamma import digamma, digamma_array, lgamma
 from .exp_family import ExponentialFamily
 from .gamma import sample_gamma_one
 

@@ -18,7 +18,7 @@ from ..creation import as_tensor
 from ..dtypes import finfo
 from ..tensor import Size
 from . import constraints
-from ._special import digamma_array, digamma, lgamma
+from ..ops.gamma import digamma_array, digamma, lgamma
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 

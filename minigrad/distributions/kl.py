@@ -8,7 +8,7 @@ from functools import total_ordering
 from ..autograd import grad
 from ..creation import full_like
 from ..nn.functional import softplus
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import declare
 from .elementwise import unary
-from .pointwise import NUMPY_MATH, Pointwise, on_arrays_of_one_dim_or_more
+from .pointwise import NUMPY_MATH, Pointwise, data, on_arrays_of_one_dim_or_more
 
 _SERIES_LIMIT = 20.0
 
@@ -143,7 +143,6 @@ class I1e(Pointwise):
 
 
 def _is_zero(a):
-    from .pointwise import data
     return data(a) == 0
 
 
