@@ -337,8 +337,8 @@ class Learner:
             raise _batch_error(e, self, "the compiled training step failed on",
                                f"input shape(s) {_shapes(self.xb)} and target shape(s) {_shapes(self.yb)}")
         self.loss = self.loss_grad.clone()
-        for e in self._step_events:          # fired in order; no callback handles them (_step_is_compilable)
-            self._call_one(e)
+        # the events inside the step (after_pred ... after_step) have no handlers (_step_is_compilable): there is
+        # nothing to call for them
 
     def one_batch(self, i, b):
         self.iter = i
@@ -571,13 +571,22 @@ class AvgLoss(Metric):
         return "loss"
 
 
+def _mean_value(t):
+    """t.mean()'s value as an array, without a graph: a 0-d float tensor (a loss) is its own mean (one op and
+    one Tensor fewer per batch); anything else goes through Tensor.mean, with its errors."""
+    d = t._data
+    if d.ndim == 0 and d.dtype.kind == "f":
+        return d
+    return t.detach().mean()._data
+
+
 def _lerp(start, end, weight):
-    """torch.lerp(start, end, weight) for 0-d tensors and a scalar weight, with torch's formula
+    """torch.lerp(start, end, weight) for 0-d arrays and a scalar weight, with torch's formula
     (start + w*(end-start) for |w| < 0.5, end - (end-start)*(1-w) otherwise) in start's dtype."""
-    dt = start._data.dtype                  # (NumPy scalars of that dtype: the same roundings as 0-d arrays)
-    s, e, w = dt.type(start._data), dt.type(end._data), dt.type(weight)
+    dt = start.dtype                        # (NumPy scalars of that dtype: the same roundings as 0-d arrays)
+    s, e, w = dt.type(start), dt.type(end), dt.type(weight)
     out = s + w * (e - s) if abs(w) < 0.5 else e - (e - s) * (dt.type(1) - w)
-    return Tensor._make(np.asarray(out, dtype=dt))
+    return np.asarray(out, dtype=dt)
 
 
 class AvgSmoothLoss(Metric):
@@ -592,12 +601,15 @@ class AvgSmoothLoss(Metric):
         self.count, self.val = 0, tensor(0.)
 
     def accumulate(self, learn):
+        # fastai: self.val = torch.lerp(to_detach(learn.loss.mean()), self.val, self.beta), here on the arrays
         self.count += 1
-        self.val = _lerp(_detach(learn.loss.mean()), self.val, self.beta)
+        self.val = Tensor._make(_lerp(_mean_value(learn.loss), self.val._data, self.beta))
 
     @property
     def value(self):
-        return self.val / (1 - self.beta ** self.count)
+        # self.val / (1 - self.beta ** self.count), as Tensor division computes it (a Python float divides in
+        # the tensor's dtype), on the array
+        return Tensor._make(np.asarray(self.val._data / (1 - self.beta ** self.count)))
 
 
 class ValueMetric(Metric):
@@ -700,7 +712,7 @@ class Recorder(Callback):
     def _train_mets(self):
         if getattr(self, "cancel_train", False):
             return L()
-        return L(self.smooth_loss) + (self.metrics if self.train_metrics else L())
+        return L([self.smooth_loss, *self.metrics]) if self.train_metrics else L([self.smooth_loss])
 
     @property
     def _valid_mets(self):
