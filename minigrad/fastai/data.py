@@ -37,8 +37,24 @@ def fa_collate(t):
     if isinstance(b, _collate_types):
         return _tdata.default_collate(t)
     if isinstance(b, collections.abc.Sequence):
+        if type(b) is tuple and len(b) == 2 and isinstance(b[0], Tensor) and isinstance(b[1], Tensor):
+            pair = _collate_tensor_pairs(t)
+            if pair is not None:
+                return pair
         return type(b)([fa_collate(s) for s in zip(*t)])
     return _tdata.default_collate(t)
+
+
+def _collate_tensor_pairs(t):
+    """fa_collate of a batch of (x, y) tensor pairs, the common batch: each field's arrays gathered in one
+    pass over the items, without the transposed tuples of zip(*t). None where an item is not a pair of
+    tensors' arrays (then fa_collate's way, which raises its errors)."""
+    try:
+        xs = [x._data for x, _ in t]
+        ys = [y._data for _, y in t]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return Tensor._make(_tdata._stack(xs)), Tensor._make(_tdata._stack(ys))
 
 
 def fa_convert(t):
