@@ -574,3 +574,35 @@ def test_gradients_the_step_drops_are_read_by_name_and_accumulated_where_grad_ex
     assert step.replays == 4 and "._grad is None and not " in step.programs[0].source
     (l1, p1), (l2, p2) = results
     assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))
+
+
+@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1), "fastai"], ids=["SGD-set_to_none-False", "fastai-SGD"])
+def test_an_optimizer_that_zeroes_gradients_in_place_leaves_zero_grads_as_eager_does(make_opt):
+    # zero_grad(set_to_none=False) and fastai's zero_grad keep each .grad as a zero tensor: a replay that
+    # starts with no .grad (model.zero_grad() set them to None) ends with zero .grads, as eager does
+    if make_opt == "fastai":
+        from minigrad.fastai import SGD
+        make_opt = lambda p: SGD(list(p), lr=0.1)       # noqa: E731
+    results = []
+    for compiled in (False, True):
+        model, opt, _, batches = _train_with(make_opt)
+        loss_fn = nn.CrossEntropyLoss()
+
+        def train_step(xb, yb):
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad(**({} if hasattr(opt, "hypers") else {"set_to_none": False}))
+            return loss
+        step = minigrad.compile(train_step) if compiled else train_step
+        grads = []
+        for b in batches:
+            model.zero_grad()                              # .grad set to None before each step
+            step(*b)
+            grads.append([None if p.grad is None else p.grad.numpy().copy() for p in model.parameters()])
+        results.append((grads, [p.detach().numpy().copy() for p in model.parameters()]))
+    assert step.replays == len(batches) - 1
+    (g1, p1), (g2, p2) = results
+    assert all(g is not None and not g.any() for gs in g2 for g in gs)
+    assert [[g.shape for g in gs] for gs in g1] == [[g.shape for g in gs] for gs in g2]
+    assert all(np.array_equal(a, b) for a, b in zip(p1, p2))

@@ -14,6 +14,7 @@ the gradients summed, fitted (engine._fit) and accumulated into `.grad` (engine.
 engine does it; so a replay makes the same NumPy calls, in the same order, as the eager step, and gives the
 same bits, without Tensors, graph edges or the engine's queue.
 """
+import inspect
 import math
 import operator
 import re
@@ -240,6 +241,15 @@ class CallEmitter:
         if self.readable:
             return self.program.names.get(id(value), readable or ("group" if type(value) is dict else "optimizer"))
         return self.program._bind(value, "c")
+
+    def value(self, value):
+        """The name of a constant list or tuple of numbers the program holds, one name for equal values (so
+        that the same check emitted twice reads the same and is made once: Program._emit_call)."""
+        key = ("value", repr(value))
+        name = self.program._objects.get(key)
+        if name is None:
+            name = self.program._objects[key] = self.program._bind(value, "c")
+        return name
 
     def grad(self, p):
         """Code for p's gradient array: `p._grad._data`, or, where the gradient is the step's own (made by its
@@ -564,10 +574,11 @@ class Program:
 
     def _own_gradients(self, i):
         """The calls after instruction i that make its gradients the step's own, or None: i is a backward into
-        parameters, followed by (at most) one optimizer's step() and then that optimizer's zero_grad() with
-        set_to_none, all with emitted lines, the optimizer holding every parameter the backward reaches.
-        Then, at a replay where those parameters have no .grad yet, nothing outside the step could read the
-        gradients the backward makes: zero_grad() drops them before the step returns."""
+        parameters, followed by (at most) one optimizer's step() and then that optimizer's zero_grad() that
+        sets the gradients to None (_sets_to_none: not fastai's, which zeroes them in place), all with emitted
+        lines, the optimizer holding every parameter the backward reaches. Then, at a replay where those
+        parameters have no .grad yet, nothing outside the step could read the gradients the backward makes:
+        zero_grad() drops them before the step returns."""
         ins = self.instructions[i]
         if self.fresh_nodes or ins.kind != "backward" or not ins.leaves or any(r[0] != "tensor" for r in ins.leaves):
             return None
@@ -582,7 +593,7 @@ class Program:
                                           getattr(calls[0].method, "__self__", None)):
                 return None
             if name == "zero_grad":
-                set_to_none = call.kwargs.get("set_to_none", call.args[0] if call.args else True)
+                set_to_none = _sets_to_none(call)
                 params = {id(p) for group in getattr(opt, "param_groups", ()) for p in group["params"]}
                 if (set_to_none is not True or not all(id(r[1]) in params for r in ins.leaves)
                         or self._emitted_call(call) is None):
@@ -928,6 +939,20 @@ def _seeds(instructions):
                 for _, _, dest, _ in routes:
                     arrivals[dest] = arrivals.get(dest, 0) + 1
     return {dest[1]: root for dest, root in seeds.items() if dest[0] == "node" and arrivals[dest] == 1}
+
+
+def _sets_to_none(call):
+    """Whether a recorded zero_grad() call sets the gradients to None: its `set_to_none` argument where it has
+    one (torch's, True by default); False for a zero_grad without it (fastai's zeroes them in place)."""
+    try:
+        parameters = inspect.signature(call.method).parameters
+    except (TypeError, ValueError):
+        return None
+    if "set_to_none" not in parameters:
+        return False if not call.args and not call.kwargs else None
+    if "set_to_none" in call.kwargs:
+        return call.kwargs["set_to_none"]
+    return call.args[0] if call.args else parameters["set_to_none"].default
 
 
 def _plain_arithmetic():

@@ -117,15 +117,12 @@ class Optimizer:
     # -------------------------------------------------------------- minigrad.compile's replay
     def emit_same_params(self, e):
         """Code for: the optimizer still has the groups and parameters it had at capture (param_groups makes
-        new dicts at each call, so the check reads param_lists)."""
+        new dicts at each call, so the check reads param_lists), as one comparison of the parameters' ids:
+        the program holds the parameters, so no other object can have their ids."""
         if e.readable:
             return "the same parameters"
-        O = e.const(self)
-        parts = [f"len({O}.param_lists) == {len(self.param_lists)}"]
-        for i, pg in enumerate(self.param_lists):
-            parts.append(f"len({O}.param_lists[{i}]) == {len(pg)}")
-            parts += [f"{O}.param_lists[{i}][{k}] is {e.const(p)}" for k, p in enumerate(pg)]
-        return " and ".join(parts)
+        ids = [[id(p) for p in pg] for pg in self.param_lists]
+        return f"[[*map(id, pg)] for pg in {e.const(self)}.param_lists] == {e.value(ids)}"
 
     def emit_step(self, e, closure=None):
         """The replay of step() for plain SGD (stepper callbacks [weight_decay or l2_reg,] sgd_step, and wd 0 in
