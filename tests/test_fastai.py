@@ -123,6 +123,22 @@ def test_dataloader_collate_error_names_the_shapes():
         first(DataLoader(dset, bs=2))
 
 
+def test_dataloader_collate_error_names_the_shapes_of_tensor_pairs():
+    dset = [(minigrad.zeros(3), minigrad.zeros(1)), (minigrad.zeros(4), minigrad.zeros(1))]
+    with pytest.raises(Exception, match=r"Item at index 0 has shape: \(3,\)\n\tItem at index 1 has shape: \(4,\)"):
+        first(DataLoader(dset, bs=2))
+
+
+def test_dataloader_collates_pairs_with_other_items_as_fastai_does():
+    # a batch whose items are not all pairs of tensors: field by field, zip(*items) truncating as fastai's
+    import torch as real_torch
+    rows = [(minigrad.tensor([1., 2.]), minigrad.tensor([0])), (minigrad.tensor([3., 4.]), minigrad.tensor([1]), "x")]
+    xb, yb = first(DataLoader(rows, bs=2))
+    theirs = first(fastai_load.DataLoader([tuple(real_torch.tensor(v.tolist()) if not isinstance(v, str) else v
+                                                 for v in r) for r in rows], bs=2))
+    assert len(theirs) == 2 and xb.tolist() == theirs[0].tolist() and yb.tolist() == theirs[1].tolist()
+
+
 # ------------------------------------------------------------------------------------------ SGD
 
 def test_fastai_sgd_does_what_basicoptim_does_up_to_one_rounding():
