@@ -413,9 +413,10 @@ def test_dataloader_runs_overridden_item_hooks_as_fastai():
     assert [b.tolist() for b in mine] == [b.tolist() for b in theirs] == [[0, -1], [-2, -3], [-4]]
 
 
+@pytest.mark.parametrize("n", [None, 8])
 @pytest.mark.parametrize("drop_last", [False, True])
-def test_dataloader_over_a_list_gives_fastais_batches_unshuffled_as_slices(drop_last):
+def test_dataloader_over_a_list_gives_fastais_batches_unshuffled_as_slices(drop_last, n):
     items = [(np.float32(i), i % 3) for i in range(10)]
-    theirs = [[v.tolist() for v in b] for b in fastai_load.DataLoader(items, bs=3, drop_last=drop_last)]
-    mine = [[v.tolist() for v in b] for b in DataLoader(items, bs=3, drop_last=drop_last)]
-    assert mine == theirs and len(mine) == (3 if drop_last else 4)
+    theirs = [[v.tolist() for v in b] for b in fastai_load.DataLoader(items, bs=3, drop_last=drop_last, n=n)]
+    mine = [[v.tolist() for v in b] for b in DataLoader(items, bs=3, drop_last=drop_last, n=n)]
+    assert mine == theirs and len(mine) == {(None, True): 3, (None, False): 4, (8, True): 2, (8, False): 3}[n, drop_last]

@@ -75,6 +75,8 @@ class L(list):
         return type(self)(list(items))
 
     def __getitem__(self, idx):
+        if type(idx) is int:                   # the common case first: one item
+            return list.__getitem__(self, idx)
         if isinstance(idx, slice):
             return self._new(super().__getitem__(idx))
         if isinstance(idx, (list, tuple, np.ndarray, L)):

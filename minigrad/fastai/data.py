@@ -154,7 +154,9 @@ class DataLoader:
     def __iter__(self):
         self.randomize()
         self.before_iter()
-        self._idxs = self.get_idxs()
+        # an unshuffled list's batches are its slices (_sliced_batches): its indices, as get_idxs would list
+        # them, without making the list
+        self._idxs = range(self.n) if self._slices_in_order() else self.get_idxs()
         # fastai iterates through torch's _SingleProcessDataLoaderIter, whose __init__ draws a base seed from
         # torch's global generator (fastai's _FakeLoader has generator=None): one random64 per iteration, so
         # the torch.randn calls that follow (init_params, nn.Linear) see the stream torch's do
@@ -170,7 +172,8 @@ class DataLoader:
             self.it = iter(self.dataset)
         if self.indexed and not self._item_hooks_changed():
             if not self.prebatched and type(self).chunkify is DataLoader.chunkify:
-                yield from map(self.do_batch, self._indexed_batches(samps))
+                batches = self._sliced_batches() if self._slices_in_order() else self._indexed_batches(samps)
+                yield from map(self.do_batch, batches)
                 return
             res = self._indexed_items(samps)
         else:
@@ -196,12 +199,10 @@ class DataLoader:
         rather than a generator step and a chunking step per item. An item that raises SkipItemException
         moves every later batch's boundary, so from that batch on items go through _indexed_items as before."""
         getitem, bs, samps = self.dataset.__getitem__, self.bs, iter(samps)
-        in_order = self._slices_in_order()
         while True:
             chunk = list(itertools.islice(samps, bs))
             try:
-                items = (self.dataset[chunk[0]:chunk[-1] + 1] if in_order and chunk
-                         else [getitem(s or 0) for s in chunk])
+                items = [getitem(s or 0) for s in chunk]
             except SkipItemException:
                 yield from _chunked(self._indexed_items(itertools.chain(chunk, samps)), bs, self.drop_last)
                 return
@@ -210,11 +211,21 @@ class DataLoader:
             if len(items) < bs:
                 return
 
+    def _sliced_batches(self):
+        """The batches of an unshuffled list (_slices_in_order): its slices, one per batch, with no index list
+        to make and cut into chunks."""
+        n, bs = self.n, self.bs
+        for start in range(0, n, bs):
+            items = self.dataset[start:min(start + bs, n)]
+            if len(items) == bs or not self.drop_last:
+                yield items
+
     def _slices_in_order(self):
-        """Whether a batch of a list dataset is the slice between its first and last index: the
-        indices are fastai's own, unshuffled (0, 1, 2, ...), taken by one in-process worker. One slice instead
+        """Whether the batches of a list dataset are its slices: the indices are fastai's own, unshuffled
+        (0, 1, ..., n - 1, n at most the list's length), taken by one in-process worker. One slice instead
         of an item lookup per index."""
-        return (type(self.dataset) is list and not self.shuffle and self.num_workers == 1
+        return (type(self.dataset) is list and self.n is not None and self.n <= len(self.dataset)
+                and not self.shuffle and self.num_workers == 1
                 and self.offs == 0 and "get_idxs" not in self.__dict__ and "sample" not in self.__dict__
                 and type(self).get_idxs is DataLoader.get_idxs and type(self).sample is DataLoader.sample)
 
