@@ -93,7 +93,7 @@ class Adam(Optimizer):
             exp_avg = flat["buffers"]["exp_avg"]
             g_buffer, tmp_buffer = np.empty_like(exp_avg), np.empty_like(exp_avg)
             into = (lambda buffer: "") if e.readable else (lambda buffer: f", out={e.const(buffer)}")
-            grads = ", ".join(f"{e.grad(p)}.reshape(-1)" for p in group["params"])
+            grads = ", ".join(e.grad(p) for p in group["params"])      # (flattened by axis=None)
             # the Python numbers the buffers are multiplied by, as the buffers' dtype (CallEmitter.number)
             numbers = [e.number(code, exp_avg.dtype) for code in
                        ("1 - beta1", "1 - beta2", "beta2", "(1 - beta2 ** step) ** 0.5", f"{G}['eps']", "-step_size")]
@@ -105,7 +105,7 @@ class Adam(Optimizer):
                       f"m, v = {F}['buffers']['exp_avg'], {F}['buffers']['exp_avg_sq']",
                       f"step_size = {G}['lr'] / (1 - beta1 ** step)"]
             lines += [line for set_number, _ in numbers for line in set_number]
-            lines += [f"g = np.concatenate([{grads}]{into(g_buffer)})",
+            lines += [f"g = np.concatenate([{grads}], axis=None{into(g_buffer)})",
                       "tmp = g - m" if e.readable else f"tmp = np.subtract(g, m, out={e.const(tmp_buffer)})",
                       e.k_add_scaled("m", "tmp", one_minus_beta1, "m"),
                       f"np.multiply(g, {one_minus_beta2}, out=tmp)",
