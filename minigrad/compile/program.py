@@ -3,7 +3,7 @@
 A ref names where an array comes from at replay:
     ("in", i)           the i-th tensor argument of the step           (read as x{i}._data)
     ("data", t)         a parameter or other tensor the step reaches     (t._data, read live)
-    ("grad", t)         that tensor's gradient                           (t.grad._data, read live)
+    ("grad", t)         that tensor's gradient                           (t._grad._data, read live)
     ("out", j, k)       output k of forward instruction j               (v{j}_{k})
     ("const", value)    a plain argument (a shape, an axis, a number), frozen as captured
     ("seq", type, refs) a tuple or list of refs
@@ -365,7 +365,7 @@ class Program:
         if kind == "data":
             return self._bind(ref[1], "T") + "._data"
         if kind == "grad":
-            return self._bind(ref[1], "T") + ".grad._data"
+            return self._bind(ref[1], "T") + "._grad._data"        # (the .grad property's slot)
         if kind == "out":
             return f"v{ref[1]}_{ref[2]}"
         if kind == "seq":
@@ -719,7 +719,7 @@ class Program:
         elif owner == "data":
             lines.append(f"{self._bind(ins.dst[1], 'T')}._version_cell[0] += 1")
         elif owner == "grad":
-            lines.append(f"{self._bind(ins.dst[1], 'T')}.grad._version_cell[0] += 1")
+            lines.append(f"{self._bind(ins.dst[1], 'T')}._grad._version_cell[0] += 1")
         return lines
 
     def _same_array_kind(self, ins):
