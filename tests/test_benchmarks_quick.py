@@ -53,3 +53,14 @@ def test_report_tiny(tmp_path, capsys):
 
     assert png.stat().st_size > 10_000
     assert (tmp_path / "r_scaling.png").stat().st_size > 10_000
+
+
+def test_matmuls_alone_are_not_checked_as_the_steps_value_but_the_hand_written_step_is():
+    from benchmarks.report import _derive
+    entry = lambda v: {"status": "ok", "median_s": 1e-3, "min_s": 1e-3, "first_value": v}     # noqa: E731
+    res = {"case": "blas", "group": "blas", "numpy_is_matmuls_alone": True,
+           "entries": {"torch": entry(2.0), "minigrad": entry(2.0), "numpy": entry(-16.0), "numpy step": entry(5.0)}}
+    _derive(res)
+    e = res["entries"]
+    assert e["numpy"].get("same_as_torch") is None      # the matmuls' output: by design not the loss
+    assert e["minigrad"]["same_as_torch"] is True and e["numpy step"]["same_as_torch"] is False
