@@ -1,4 +1,4 @@
-"""Capture: run a step once, eagerly, and write down what it computed, as a list of instructions (program.py).
+"""Capture: run a step once, eagerly, and write down what it computed, as a list of instructions (instructions.py).
 
 While a capture is active (`Recorder.run`), a few methods are wrapped, on their classes, for that one call:
 
@@ -29,7 +29,7 @@ import numpy as np
 from ..autograd import engine
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import program as P
+from . import instructions as P
 
 _MINIGRAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,7 +63,7 @@ class Recorder:
         self.quiet = 0                # > 0 inside a recorded call (optimizer step, backward): ops not recorded
         self.depth = 0                # > 0 inside a recorded forward (nested forwards are part of it)
         self.writing = 0              # > 0 inside a recorded in-place write (its version bump is explained)
-        self.where = {}               # id(array) -> ref (program.py: what the replay reads it from)
+        self.where = {}               # id(array) -> ref (instructions.py: what the replay reads it from)
         self.keep = []                # arrays registered, kept alive so that their ids stay theirs
         self.nodes = {}               # node (the Function instance) -> index of its forward instruction
         self.post_keys = {}           # node -> the attribute names it had right after its forward
