@@ -606,3 +606,22 @@ def test_an_optimizer_that_zeroes_gradients_in_place_leaves_zero_grads_as_eager_
     assert all(g is not None and not g.any() for gs in g2 for g in gs)
     assert [[g.shape for g in gs] for gs in g1] == [[g.shape for g in gs] for gs in g2]
     assert all(np.array_equal(a, b) for a, b in zip(p1, p2))
+
+
+def test_a_matrix_times_vector_gives_eager_zero_signs_when_compiled():
+    # one product per gradient entry (x has one row): 0 * -2 is -0.0 from a multiply, 0.0 from a matmul's
+    # sum; the replay writes a multiply, so eager must compute the same (np.array_equal cannot see the sign)
+    results = []
+    for compiled in (False, True):
+        w, b = minigrad.tensor([1.0], requires_grad=True), minigrad.tensor([0.0], requires_grad=True)
+
+        def step(xb, yb):
+            loss = (xb @ w + b - yb).pow(2).mean()
+            loss.backward()
+            grads = (w.grad.detach().clone(), b.grad.detach().clone())
+            w.grad = b.grad = None
+            return loss, grads
+        run = minigrad.compile(step) if compiled else step
+        xb, yb = minigrad.tensor([[-2.0]]), minigrad.tensor([-2.0])          # pred == y: the gradient is 0
+        results.append([[np.signbit(g.numpy()).tolist() for g in run(xb, yb)[1]] for _ in range(3)])
+    assert results[0] == results[1]

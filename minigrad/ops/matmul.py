@@ -27,6 +27,11 @@ class MatMul(Function):
             return (g * b if need_a else None), (g * a if need_b else None)
         if a.ndim == 2 and b.ndim == 2:                       # the common case, no reshaping
             return (K.mm(g, b.T) if need_a else None), (K.mm(a.T, g) if need_b else None)
+        if a.ndim == 2 and b.ndim == 1:                       # matrix @ vector: each entry of a's gradient is one
+            ga = g[:, None] * b if need_a else None            # product (torch's outer), and so is b's for one row
+            gb = ((a[0] * g[0] if a.shape[0] == 1 else (a.swapaxes(-1, -2) @ g[..., None])[..., 0])
+                  if need_b else None)
+            return ga, gb
         # Vectors become matrices (a row, a column), and the gradient gets the axes they lost back.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -55,10 +60,9 @@ class MatMul(Function):
             ga, gb = f"{g} * {b}", f"{g} * {a}"
         elif na == 2 and nb == 2:
             ga, gb = e.k_mm(g, f"{b}.T", b.meta[0][1]), e.k_mm(f"{a}.T", g, a.meta[0][0])
-        elif na == 2 and nb == 1:         # products over one element (a's gradient always, b's for one row):
-            ga = f"{g}[:, None] * {b}"    # each entry is one product, rounded once, however NumPy's matmul
-            gb = (f"{a}[0] * {g}[0]" if a.meta[0][0] == 1 else      # loops; a broadcast multiply is cheaper
-                  f"({a}.swapaxes(-1, -2) @ {g}[..., None])[..., 0]")
+        elif na == 2 and nb == 1:         # backward's own lines for a matrix @ vector
+            ga = f"{g}[:, None] * {b}"
+            gb = (f"{a}[0] * {g}[0]" if a.meta[0][0] == 1 else f"({a}.swapaxes(-1, -2) @ {g}[..., None])[..., 0]")
         else:
             a2, b2 = (f"{a}[None, :]" if na == 1 else a), (f"{b}[:, None]" if nb == 1 else b)
             g2 = g + ("[..., None, :]" if na == 1 else "") + ("[..., None]" if nb == 1 else "")
