@@ -19,7 +19,8 @@ def _events_equal(a, b):
         return False
     if isinstance(a.value, str) or isinstance(b.value, str):
         return a.value == b.value
-    return np.array_equal(np.asarray(a.value), np.asarray(b.value))
+    a, b = np.asarray(a.value), np.asarray(b.value)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()    # bits: -0.0 and NaNs too
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -433,6 +434,29 @@ def test_each_emitting_op_replays_as_numpy_lines_bit_identical_to_eager(name):
     assert ".backward(" not in source and "(n0" not in source, source      # no op called: every line emitted
     (l1, w1, b1), (l2, w2, b2) = results
     assert all(np.array_equal(a, c) for a, c in zip(l1, l2)) and np.array_equal(w1, w2) and np.array_equal(b1, b2)
+
+
+@pytest.mark.parametrize("name", EMITTED_STEPS)
+def test_each_emitting_ops_gradients_are_eagers_to_the_bit_zero_signs_included(name):
+    # the gradients as the backward leaves them (fresh .grads, not summed into zeros, which would hide a -0.0),
+    # compared as bytes: np.array_equal cannot tell -0.0 from 0.0
+    f = EMITTED_STEPS[name]
+    rng = np.random.default_rng(2)
+    xs = [minigrad.tensor(rng.standard_normal((5, 4)).astype(np.float32)) for _ in range(3)]
+    results = []
+    for compiled in (False, True):
+        w, b = _emitted_step_params(0)
+
+        def step(x):
+            loss = f(x, w, b)
+            loss.backward()
+            grads = (w.grad.detach().clone(), b.grad.detach().clone())
+            w.grad = b.grad = None
+            return loss, grads
+        run = minigrad.compile(step) if compiled else step
+        results.append([[t.detach().numpy().tobytes() for t in (loss, *grads)] for loss, grads in map(run, xs)])
+    assert run.replays == len(xs) - 1
+    assert results[0] == results[1]
 
 
 def test_the_listing_shows_the_numpy_lines_the_replay_runs():
