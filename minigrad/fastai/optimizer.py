@@ -121,7 +121,11 @@ class Optimizer:
         the program holds the parameters, so no other object can have their ids."""
         if e.readable:
             return "the same parameters"
-        ids = [[id(p) for p in pg] for pg in self.param_lists]
+        ids = []
+        for pg in self.param_lists:
+            for p in pg:
+                e.const(p)                   # bound in the program, which so holds p: its id stays p's
+            ids.append([id(p) for p in pg])
         return f"[[*map(id, pg)] for pg in {e.const(self)}.param_lists] == {e.value(ids)}"
 
     def emit_step(self, e, closure=None):
