@@ -223,11 +223,13 @@ def _one_element(shape, dtype, axes):
 
 def add_into(target, value, meta, inline=True):
     """Code for `target += value` (`meta`: target's (shape, dtype, ...)). For one element, inline, it is written
-    `target[...] = target + value`: NumPy checks an in-place ufunc's output against its inputs for overlap,
+    `target[...] = value + target`: NumPy checks an in-place ufunc's output against its inputs for overlap,
     which on a one-element array costs more than the sum itself (0.55 us against 0.3 for the sum and the
-    copy back); the same sum, so the same bits."""
+    copy back); the same sum, so the same bits. (value first: where both are NaN, NumPy's in-place add gives
+    value's NaN and an add out of place its first operand's, so `target + value` would differ in the sign or
+    payload of that NaN.)"""
     if inline and meta is not None and math.prod(meta[0]) == 1:
-        return f"{target}[...] = {target} + {value}"
+        return f"{target}[...] = {value} + {target}"
     return f"{target} += {value}"
 
 
