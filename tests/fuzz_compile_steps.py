@@ -335,11 +335,11 @@ def loss_of(d):
         d.add(f"v{total} + p0.sum()", lambda v, t: v[total] + v[0].sum())
 
 
-def draw_step(draw, ops=tuple(OPS)):
+def draw_step(draw, ops=tuple(OPS), sides=None):
     """A Step: 1-3 parameters and 1-2 inputs (float32 or float64, up to 3-d, sides from a few shared sizes so
-    that they broadcast and multiply), 2-8 ops, and a loss."""
+    that they broadcast and multiply: 1 to 4, or drawn from `sides`), 2-8 ops, and a loss."""
     step = Step()
-    sides = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    sides = draw(st.lists(st.integers(1, 4) if sides is None else st.sampled_from(sides), min_size=1, max_size=3))
     main = draw(st.sampled_from(FLOATS))
     mixed = draw(st.integers(0, 4)) == 0
     nonfinite = draw(st.integers(0, 5)) == 0

@@ -43,10 +43,18 @@ def test_compiled_steps_with_an_optimizer_update_the_parameters_as_eager_does_to
     _checked(fc.draw_step(data.draw), optimizer, set_to_none)
 
 
-@pytest.mark.parametrize("family", ["matmul", "linear", "reduce", "where", "unary", "number", "cast"])
+@pytest.mark.parametrize("family", ["matmul", "linear", "reduce", "where", "unary", "number", "cast", "index",
+                                    "permute", "mask"])
 @settings(max_examples=settings.default.max_examples // 5)
 @given(data=st.data())
 def test_compiled_steps_of_one_op_family_are_eagers_to_the_bit(family, data):
     """Steps whose ops are of one family (matmul and linear with + - * /, to give them operands), so each family
     gets examples of its own."""
     _checked(fc.draw_step(data.draw, ops=(family, "binary") if family in ("matmul", "linear") else (family,)))
+
+
+@settings(max_examples=settings.default.max_examples // 10)
+@given(st.data())
+def test_compiled_steps_over_more_than_1024_elements_are_eagers_to_the_bit(data):
+    """Arrays past numpy_backend._LARGE elements, where float32 sums accumulate in float64."""
+    _checked(fc.draw_step(data.draw, sides=[1, 3, 40]))
