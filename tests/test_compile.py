@@ -738,3 +738,10 @@ def test_a_one_element_update_keeps_eagers_nan_where_weight_and_gradient_are_nan
             params[-1].append(p.detach().numpy().tobytes())
     assert run.replays == 2
     assert params[0] == params[1]
+
+
+def test_a_mean_of_a_0d_tensor_gives_its_gradient_as_an_array_as_eager_does():
+    # the mean's gradient, for a 0-d input, is an array (_spread); the replay's quotient was a NumPy scalar,
+    # and summed with another NaN gradient NumPy's scalar arithmetic gave the other NaN
+    _assert_compiled_gives_eagers_bits(lambda p, x: nn.functional.mse_loss((p + 0.0).mean(), p / (x @ x)),
+                                       [np.float32(0.0)], [(np.zeros((2, 2), np.float32),)] * 3)
