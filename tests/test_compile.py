@@ -649,3 +649,99 @@ def test_a_matrix_times_vector_gives_eager_zero_signs_when_compiled():
         xb, yb = minigrad.tensor([[-2.0]]), minigrad.tensor([-2.0])          # pred == y: the gradient is 0
         results.append([[np.signbit(g.numpy()).tolist() for g in run(xb, yb)[1]] for _ in range(3)])
     assert results[0] == results[1]
+
+
+# Differences the compile fuzzer (tests/test_fuzz_compile.py) found, each as the smallest step that shows it.
+def _each_calls_bits(loss_of, params, batches, compiled):
+    """Each call's loss and fresh gradients, as (dtype, shape, bytes), from a step eager or compiled; and the
+    step function."""
+    params = [minigrad.tensor(p, requires_grad=True) for p in params]
+
+    def step(*batch):
+        loss = loss_of(*params, *batch)
+        loss.backward()
+        grads = [p.grad.detach().clone() for p in params]
+        for p in params:
+            p.grad = None
+        return loss, grads
+    run = minigrad.compile(step) if compiled else step
+    bits = []
+    for batch in batches:
+        loss, grads = run(*[minigrad.tensor(b) for b in batch])
+        bits.append([(t.dtype, t.shape, t.detach().numpy().tobytes()) for t in (loss, *grads)])
+    return bits, run
+
+
+def _assert_compiled_gives_eagers_bits(loss_of, params, batches):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")             # NumPy's, of the NaNs these steps make
+        warnings.filterwarnings("error", "minigrad.compile")     # compile's fallback to eager: not here
+        eager, _ = _each_calls_bits(loss_of, params, batches, compiled=False)
+        compiled, run = _each_calls_bits(loss_of, params, batches, compiled=True)
+    assert (run.captures, run.replays) == (1, len(batches) - 1)
+    assert compiled == eager
+
+
+def test_a_mean_over_a_dim_with_keepdim_replays_its_quotient_reshaped():
+    # the replay's mean is a sum divided by the count; keepdim's reshape applies to the quotient (it once
+    # reshaped the count alone, and a (2, 2) parameter's mean over dim 0 failed to replay)
+    p = np.array([[1.0, -2.0], [0.5, 3.0]], np.float32)
+    _assert_compiled_gives_eagers_bits(lambda p, x: (p.mean(0, keepdim=True) * x).relu().sum(),
+                                       [p], [(np.float32(v),) for v in (1.0, -1.0, 2.0)])
+
+
+def test_where_with_a_python_number_is_replayed_not_run_eagerly():
+    # where(cond, x, 0.0) made the number an array the capture could not trace, and the step ran eagerly
+    p = np.array([[1.0, -2.0, 0.0], [0.5, -0.0, 3.0]], np.float32)
+    _assert_compiled_gives_eagers_bits(
+        lambda p, x: (minigrad.where(x > 0, p, 0.0) + minigrad.where(x < 0, -1.5, p * p)).sum(),
+        [p], [(np.array(v, np.float32),) for v in ([1.0, -1.0, 0.0], [-0.0, 2.0, -3.0], [1.0, 1.0, -1.0])])
+
+
+def test_cross_entropy_under_an_infinite_gradient_replays_eagers_nans():
+    # backward's NaNs where torch subtracts infinities at the targets (its gradient is inf, not the seed):
+    # the replay's lines once left them out and gave -inf there
+    p = np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 3.0]], np.float32)
+    target = minigrad.tensor([0, 2])
+    for reduction in ("mean", "sum"):
+        _assert_compiled_gives_eagers_bits(lambda p, x: nn.functional.cross_entropy(p, target, reduction=reduction) * x,
+                                           [p], [(np.float32(v),) for v in (np.inf, 2.0, -np.inf)])
+
+
+def test_a_softmax_of_a_0d_tensor_gives_eagers_nan_signs():
+    # softmax(inf) is NaN; for a 0-d input forward's NumPy gives scalars, and NumPy's scalar arithmetic and its
+    # array loops propagate different ones of two NaNs: the replay runs forward and backward themselves there
+    _assert_compiled_gives_eagers_bits(
+        lambda p0, p1, x: nn.functional.mse_loss(p1.relu(), nn.functional.softmax(p0, dim=0)) * x,
+        [np.float32(np.inf), np.float32(0.0)], [(np.float32(v),) for v in (1.0, -1.0, 2.0)])
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_a_one_element_update_keeps_eagers_nan_where_weight_and_gradient_are_nan(set_to_none):
+    # NumPy's in-place add gives its second operand's NaN where both are NaN, an add out of place its first's:
+    # the replay's one-element update, written out of place, adds in the order that gives eager's NaN
+    params = []
+    for compiled in (False, True):
+        p = minigrad.tensor(np.float32(np.nan), requires_grad=True)
+        opt = optim.SGD([p], lr=0.1)
+
+        def step(x):
+            loss = (p * x).sum()                 # p's gradient: x
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=set_to_none)
+            return loss
+        run = minigrad.compile(step) if compiled else step
+        params.append([])
+        for sign in (-1, 1, -1):                 # a NaN of the other sign than p's at each call
+            run(minigrad.tensor(np.copysign(np.float32(np.nan), np.float32(sign))))
+            params[-1].append(p.detach().numpy().tobytes())
+    assert run.replays == 2
+    assert params[0] == params[1]
+
+
+def test_a_mean_of_a_0d_tensor_gives_its_gradient_as_an_array_as_eager_does():
+    # the mean's gradient, for a 0-d input, is an array (_spread); the replay's quotient was a NumPy scalar,
+    # and summed with another NaN gradient NumPy's scalar arithmetic gave the other NaN
+    _assert_compiled_gives_eagers_bits(lambda p, x: nn.functional.mse_loss((p + 0.0).mean(), p / (x @ x)),
+                                       [np.float32(0.0)], [(np.zeros((2, 2), np.float32),)] * 3)

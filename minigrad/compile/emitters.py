@@ -88,7 +88,8 @@ class Emitter:
         return f"(({a}).reshape({kept!r}) + {self.const(np.zeros((), dtype))})"
 
     def k_mean(self, a, axes, shape, dtype):
-        """K.mean(a, axes): numpy_backend.mean's sum / n, n frozen as the dtype's scalar."""
+        """K.mean(a, axes): numpy_backend.mean's sum / n, n frozen as the dtype's scalar; in parentheses, so
+        that what follows (mean's `.reshape` for keepdim) applies to the quotient."""
         value = axes
         if not self._inline() or (dtype == np.float32 and math.prod(shape) > numpy_backend._LARGE):
             return f"K.mean({a}, {self.const(axes)})"
@@ -98,7 +99,7 @@ class Emitter:
         sums = 1 if value is None else math.prod(n for i, n in enumerate(shape) if i not in
                                                  {ax % len(shape) for ax in value})
         count = size if value is None else size // max(sums, 1)
-        return f"np.add.reduce({a}, axis={self.const(value)}) / {self.const(dtype.type(count))}"
+        return f"(np.add.reduce({a}, axis={self.const(value)}) / {self.const(dtype.type(count))})"
 
     def k_mm(self, a, b, a_columns):
         """K.mm(a, b), a having `a_columns` columns: numpy_backend.mm's broadcast multiply for one column."""
@@ -222,11 +223,13 @@ def _one_element(shape, dtype, axes):
 
 def add_into(target, value, meta, inline=True):
     """Code for `target += value` (`meta`: target's (shape, dtype, ...)). For one element, inline, it is written
-    `target[...] = target + value`: NumPy checks an in-place ufunc's output against its inputs for overlap,
+    `target[...] = value + target`: NumPy checks an in-place ufunc's output against its inputs for overlap,
     which on a one-element array costs more than the sum itself (0.55 us against 0.3 for the sum and the
-    copy back); the same sum, so the same bits."""
+    copy back); the same sum, so the same bits. (value first: where both are NaN, NumPy's in-place add gives
+    value's NaN and an add out of place its first operand's, so `target + value` would differ in the sign or
+    payload of that NaN.)"""
     if inline and meta is not None and math.prod(meta[0]) == 1:
-        return f"{target}[...] = {target} + {value}"
+        return f"{target}[...] = {value} + {target}"
     return f"{target} += {value}"
 
 

@@ -303,11 +303,21 @@ def where(condition, a=_ONE_ARGUMENT, b=_ONE_ARGUMENT):
                             "(Tensor condition, Tensor input, Number other)\n * (Tensor condition, Number self, "
                             "Number other)\n")
         return condition.nonzero(as_tuple=True)         # torch: the same as nonzero(as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if _is_float_tensor(a) and _is_number(b) or _is_number(a) and _is_float_tensor(b):
+        # a float tensor and a Python number: the number as it is, which NumPy converts to the tensor's dtype
+        # (NEP 50), as an array of that dtype would be; minigrad.compile records it as a constant (an array
+        # made here is one it cannot trace back to the step)
+        ad, bd = (a._data if isinstance(a, Tensor) else a), (b._data if isinstance(b, Tensor) else b)
+        needs = (False, isinstance(a, Tensor) and a.requires_grad, isinstance(b, Tensor) and b.requires_grad)
+        try:
+            return Where().run((condition, a, b), (cond, ad, bd), needs)
+        except ValueError as e:
+            raise broadcast_error(cond.shape, np.shape(ad), np.shape(bd)) or e from None
     if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a, dtype=_scalar_dtype(a, b)))
     if not isinstance(b, Tensor):
         b = Tensor._make(np.asarray(b, dtype=a._data.dtype))
-    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if a._data.dtype != b._data.dtype:
         a, b = _promote(a, b)
     ad, bd = a._data, b._data
@@ -321,6 +331,18 @@ def where(condition, a=_ONE_ARGUMENT, b=_ONE_ARGUMENT):
 def where_method(self, condition, other):
     """t.where(condition, other): t where condition holds, other elsewhere."""
     return where(condition, self, other)
+
+
+def _is_float_tensor(t):
+    return isinstance(t, Tensor) and t._data.dtype.kind == "f"
+
+
+def _is_number(x):
+    """A Python number every float dtype holds (not nan or inf, which keep the general route)."""
+    return type(x) in (int, float) and abs(x) <= _FLOAT16_MAX
+
+
+_FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
 def _scalar_dtype(a, b):

@@ -36,7 +36,10 @@ class Softmax(Function):
         return s * (g - (g * s).sum(axis=self.axis, keepdims=True)), None
 
     def emit_forward(self, e, x, axis):   # minigrad.compile's replay, for a non-empty x: forward's NumPy, as lines
-        if x.meta is None or 0 in x.meta[0]:
+        # (not for a 0-d x: there forward's NumPy gives scalars, and backward computes with the scalar it saved,
+        # where the replay holds a 0-d array; NumPy's scalar arithmetic and its array loops may give different
+        # ones of two NaNs, so forward and backward are called)
+        if x.meta is None or 0 in x.meta[0] or not x.meta[0]:
             return None
         ex = e.tmp("e")
         return [f"{ex} = np.exp({x} - {e.reduce('max', x, axis, keepdims=True)})",

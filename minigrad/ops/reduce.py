@@ -123,12 +123,15 @@ class Mean(Function):
     def emit_backward(self, e, g, a, axes, keepdim, dtype):                      # _spread, inline
         dt, keep = e.out_meta[1], _keep_shape(self.in_shape, self.axes)
         mean_grad = f"{g}.reshape({keep!r}) / {e.const(np.array(self.n, dt))}"
+        # nothing to spread where the quotient has a's shape, except for a 0-d a: its quotient is a NumPy
+        # scalar, where _spread gives an array (NumPy's scalar arithmetic may give the other of two NaNs)
+        unspread = keep == self.in_shape and self.in_shape != ()
         if e.g_is_one():                  # loss.backward(): the seed's quotient, computed once at capture
             quotient = e.const(e.seed.reshape(keep) / np.array(self.n, dt))
-            if keep == self.in_shape:     # a copy: the gradient is the step's own, the constant stays the program's
+            if unspread:                  # a copy: the gradient is the step's own, the constant stays the program's
                 return [f"{e.grad(0)} = {quotient}.copy()"]
             mean_grad = quotient          # spread into a new array below: no copy first
-        if keep == self.in_shape:         # nothing to spread: the quotient is already a new array of a's shape
+        if unspread:                      # the quotient is already a new array of a's shape
             return [f"{e.grad(0)} = {mean_grad}"]
         return [f"{e.grad(0)} = np.empty({self.in_shape!r}, {e.const(dt)})", f"{e.grad(0)}[...] = {mean_grad}"]
 

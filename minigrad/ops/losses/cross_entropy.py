@@ -82,7 +82,11 @@ class CrossEntropy(Function):
         lines = [f"{q} = {e.tmp('e')} / {e.tmp('total')}", f"{q}[{rows}, {target}] -= 1"]
         if e.g_is_one():                  # loss.backward(): the seed's quotient, computed once at capture
             return lines + ([f"{q} *= {e.const(e.seed / x.meta[0][0])}"] if reduction.value == "mean" else [])
-        return lines + [f"{q} *= {g} / {x.meta[0][0]}" if reduction.value == "mean" else f"{q} *= {g}"]
+        scale = e.tmp("scale")
+        nan_where = "nan_where_torch_subtracts_infinities" if e.readable else e.const(_nan_where_torch_subtracts_infinities)
+        return lines + [f"{scale} = {g} / {x.meta[0][0]}" if reduction.value == "mean" else f"{scale} = {g}",
+                        f"{q} *= {scale}",           # backward's NaNs where the gradient is inf or nan:
+                        f"if not np.isfinite({g}): {nan_where}({q}, {rows}, {target}, {scale})"]
 
     def backward_tensor(self, g):             # softmax(x) - onehot(t), with softmax recomputed in Tensor ops
         _, _, rows, t, w, denom, squeeze, reduction = self.saved

@@ -1,0 +1,60 @@
+"""Differential fuzzing of minigrad.compile against eager minigrad: random training steps (tests/fuzz_compile_steps.py)
+run eagerly and compiled on three batches, their losses, gradients and parameters compared as bytes (a replay
+makes the eager step's NumPy calls in the same order: the same bits, the sign of a zero and a NaN's payload
+included). The `ci` hypothesis profile (tests/conftest.py) runs a fixed set of examples;
+`--hypothesis-profile=long` fuzzes. With FUZZ_TALLY=path set, the examples that passed, were rejected, and why
+compile fell back to eager are written to that file at exit."""
+import atexit
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fuzz_compile_steps as fc
+
+
+def _write_tally():
+    with open(os.environ["FUZZ_TALLY"], "w") as f:
+        f.writelines(f"{n} {what}\n" for what, n in sorted(fc.TALLY.items()))
+
+
+if os.environ.get("FUZZ_TALLY"):
+    atexit.register(_write_tally)
+
+
+def _checked(step, *args):
+    try:
+        fc.check(step, *args)
+    finally:
+        if os.environ.get("FUZZ_TALLY") and fc.TALLY["passed"] % 500 == 0:    # also when a run is stopped
+            _write_tally()
+
+
+@settings(max_examples=2 * settings.default.max_examples)
+@given(st.data())
+def test_compiled_steps_loss_and_gradients_are_eagers_to_the_bit(data):
+    _checked(fc.draw_step(data.draw))
+
+
+@settings(max_examples=settings.default.max_examples)
+@given(st.data(), st.sampled_from(sorted(fc.OPTIMIZERS)), st.booleans())
+def test_compiled_steps_with_an_optimizer_update_the_parameters_as_eager_does_to_the_bit(data, optimizer, set_to_none):
+    _checked(fc.draw_step(data.draw), optimizer, set_to_none)
+
+
+@pytest.mark.parametrize("family", ["matmul", "linear", "reduce", "where", "unary", "number", "cast", "index",
+                                    "permute", "mask"])
+@settings(max_examples=settings.default.max_examples // 5)
+@given(data=st.data())
+def test_compiled_steps_of_one_op_family_are_eagers_to_the_bit(family, data):
+    """Steps whose ops are of one family (matmul and linear with + - * /, to give them operands), so each family
+    gets examples of its own."""
+    _checked(fc.draw_step(data.draw, ops=(family, "binary") if family in ("matmul", "linear") else (family,)))
+
+
+@settings(max_examples=settings.default.max_examples // 10)
+@given(st.data())
+def test_compiled_steps_over_more_than_1024_elements_are_eagers_to_the_bit(data):
+    """Arrays past numpy_backend._LARGE elements, where float32 sums accumulate in float64."""
+    _checked(fc.draw_step(data.draw, sides=[1, 3, 40]))
