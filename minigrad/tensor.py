@@ -188,10 +188,12 @@ class Tensor:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
-        return self._data
+        return self._data.view()       # the same memory, as torch's; a shape set on it is the array's own
 
     def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data.view() if dtype is None or dtype == self._data.dtype else self._data.astype(dtype)
 
     def type(self, dtype=None):
         """The legacy type name ('torch.FloatTensor'), or a copy as `dtype`: a dtype, a legacy class

@@ -370,6 +370,34 @@ def test_freezing_a_parameter_is_a_failed_guard_and_a_new_program():
     assert train_step.captures == 2 and model[0].weight.grad is None and model[0].bias.grad is not None
 
 
+def test_a_parameter_given_new_data_of_its_shape_is_replayed_with_it():
+    model, x, y = _iris_like()
+    eager_model, _, _ = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    step = minigrad.compile(lambda xb, yb: loss_fn(model(xb), yb))
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    with minigrad.no_grad():
+        step(xb, yb)
+        for m in (model, eager_model):
+            m[0].weight.data = m[0].weight.data * 2.0          # a new array, the same shape and dtype
+        loss = step(xb, yb)
+        assert step.captures == 1 and step.replays == 1
+        assert loss.numpy().tobytes() == loss_fn(eager_model(xb), yb).numpy().tobytes()
+
+
+def test_a_parameter_given_data_of_another_shape_is_a_failed_guard_and_a_new_program():
+    model, x, y = _iris_like()
+    loss_fn = nn.CrossEntropyLoss()
+    step = minigrad.compile(lambda xb, yb: loss_fn(model(xb), yb))
+    xb, yb = minigrad.tensor(x[:4]), minigrad.tensor(y[:4])
+    with minigrad.no_grad():
+        step(xb, yb)
+        model[0].weight.data = minigrad.ones(model[0].weight.shape[0], model[0].weight.shape[1] + 1)
+        with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied"):
+            step(xb, yb)                                      # captured again: eager's error
+    assert step.replays == 0
+
+
 # Each op the tutorials use gives the replay its NumPy as lines (emit_forward, emit_backward): a step of each,
 # with broadcasting (the gradient summed back at capture), replays bit for bit what eager computes.
 F = minigrad.nn.functional

@@ -124,6 +124,31 @@ def test_from_numpy_shares_memory_like_torch():
     assert m.dtype == minigrad.float64
 
 
+def test_numpy_shares_memory_but_its_shape_is_the_arrays_own_like_torch():
+    for lib in (minigrad, torch):
+        t = lib.arange(6.0)
+        a = t.numpy()
+        a.shape = (2, 3)                 # reshapes the array, not the tensor
+        a[0, 1] = 7.0                    # the same memory
+        assert tuple(t.shape) == (6,) and t[1].item() == 7.0, lib.__name__
+
+
+def test_np_asarray_of_a_tensor_shares_memory_but_not_its_shape_like_torch():
+    for lib in (minigrad, torch):
+        t = lib.arange(6.0)
+        a = np.asarray(t)
+        a.shape = (3, 2)
+        a[0, 0] = -1.0
+        assert tuple(t.shape) == (6,) and t[0].item() == -1.0, lib.__name__
+
+
+def test_np_array_of_a_tensor_is_a_copy():
+    t = minigrad.arange(3.0)
+    a = np.array(t)
+    a[0] = 5.0
+    assert t[0].item() == 0.0
+
+
 def test_iteration_yields_rows_like_torch():
     m, t = pair(np.arange(6.0).reshape(3, 2), requires_grad=False)
     for rm, rt in zip(m, t):

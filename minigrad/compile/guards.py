@@ -151,13 +151,17 @@ class Guards:
                  f"{bind(self.kernel)}: return {miss}"]
         if n:
             lines.append(f"{', '.join(f'x{i}' for i in range(n))}, = args")
-        checks = [(f"x{i}", shape, dtype, requires_grad) for i, (shape, dtype, requires_grad) in enumerate(self.fast)]
-        checks += [(bind(t), shape, dtype, requires_grad) for t, shape, dtype, requires_grad in self.tensors]
-        for i, (x, shape, dtype, requires_grad) in enumerate(checks):
-            if i < n:
-                lines.append(f"if type({x}) is not Tensor: return {miss}")
-            lines.append(f"if {x}.requires_grad is not {bool(requires_grad)!r} or {x}._data.shape != {shape!r} or "
-                         f"{x}._data.dtype is not {bind(dtype)}: return {miss}")
+        for i, (shape, dtype, requires_grad) in enumerate(self.fast):
+            lines.append(f"if type(x{i}) is not Tensor: return {miss}")
+            lines.append(f"if x{i}.requires_grad is not {bool(requires_grad)!r} or x{i}._data.shape != {shape!r} or "
+                         f"x{i}._data.dtype is not {bind(dtype)}: return {miss}")
+        # A tensor the step reads (a parameter) keeps its array from replay to replay (updates write into it): while
+        # it is the array seen at capture, its shape and dtype are too (no public call sets them in place:
+        # numpy() and np.asarray give views), and one `is` stands for the two comparisons.
+        for t, shape, dtype, requires_grad in self.tensors:
+            x, data = bind(t), bind(t._data)
+            lines.append(f"if {x}.requires_grad is not {bool(requires_grad)!r} or {x}._data is not {data} and ("
+                         f"{x}._data.shape != {shape!r} or {x}._data.dtype is not {bind(dtype)}): return {miss}")
         for m, training in self.modules:
             lines.append(f"if {bind(m)}.training is not {bool(training)!r}: return {miss}")
         return lines, namespace
