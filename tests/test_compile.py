@@ -398,6 +398,58 @@ def test_a_parameter_given_data_of_another_shape_is_a_failed_guard_and_a_new_pro
     assert step.replays == 0
 
 
+def _cross_entropy_steps(loss=lambda out, y: F.cross_entropy(out, y)):
+    """A training step with a loss of class targets, eager and compiled, on two copies of one model."""
+    def make(compiled):
+        model, _, _ = _iris_like()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def train_step(xb, yb):
+            out = loss(model(xb), yb)
+            out.backward()
+            opt.step()
+            opt.zero_grad()
+            return out
+        return (minigrad.compile(train_step) if compiled else train_step), model
+    return make(False), make(True)
+
+
+@pytest.mark.parametrize("bad", [-1, 3])
+def test_a_replayed_batch_with_a_target_out_of_range_raises_eagers_error(bad):
+    _, x, y = _iris_like()
+    (eager, _), (step, _) = _cross_entropy_steps()
+    xb = minigrad.tensor(x[:4])
+    step(xb, minigrad.tensor(y[:4])), step(xb, minigrad.tensor(y[:4]))
+    assert step.replays == 1
+    targets = minigrad.tensor(np.array([0, bad, 1, 2]))
+    with pytest.raises(IndexError, match=f"Target {bad} is out of bounds."):
+        eager(xb, targets)
+    with pytest.raises(IndexError, match=f"Target {bad} is out of bounds."):
+        step(xb, targets)
+
+
+def test_a_replayed_nll_loss_with_a_target_out_of_range_raises_eagers_error():
+    _, x, y = _iris_like()
+    (_, _), (step, _) = _cross_entropy_steps(lambda out, y: F.nll_loss(F.log_softmax(out, 1), y))
+    xb = minigrad.tensor(x[:4])
+    step(xb, minigrad.tensor(y[:4])), step(xb, minigrad.tensor(y[:4]))
+    assert step.replays == 1
+    with pytest.raises(IndexError, match="Target -1 is out of bounds."):
+        step(xb, minigrad.tensor(np.array([0, -1, 1, 2])))
+
+
+def test_batches_with_and_without_ignored_targets_replay_as_eager_computes_them():
+    _, x, y = _iris_like()
+    (eager, eager_model), (step, model) = _cross_entropy_steps()
+    batches = [y[:4], np.array([0, -100, 2, -100]), y[4:8], np.array([-100, 1, 1, 0]), y[8:12]]
+    for i, targets in enumerate(batches):
+        xb, yb = minigrad.tensor(x[i:i + 4]), minigrad.tensor(targets)
+        assert step(xb, yb).detach().numpy().tobytes() == eager(xb, yb).detach().numpy().tobytes()
+    assert step.replays > 0
+    for p, q in zip(model.parameters(), eager_model.parameters()):
+        assert p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
+
+
 # Each op the tutorials use gives the replay its NumPy as lines (emit_forward, emit_backward): a step of each,
 # with broadcasting (the gradient summed back at capture), replays bit for bit what eager computes.
 F = minigrad.nn.functional

@@ -82,14 +82,14 @@ class CompiledFunction:
             return self._give_up("an argument cannot be guarded (unhashable)", None, args, kwargs)
         programs = self.programs
         for i, prog in enumerate(programs):
-            if prog.guards.hold(key):
+            if prog.guards.hold(key, inputs):
                 if i:
                     programs.insert(0, programs.pop(i))
                     self._use(prog)
                 self.replays += 1
                 return prog.run(*inputs)
         if len(programs) >= self.recompile_limit:
-            why = programs[0].guards.why_not(key)
+            why = programs[0].guards.why_not(key, inputs)
             return self._give_up(f"recompile_limit ({self.recompile_limit}) reached; last: {why}", None,
                                  args, kwargs)
         return self._capture(args, kwargs, inputs, key)

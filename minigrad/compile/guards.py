@@ -6,7 +6,8 @@ A program is replayed only when its guards hold:
 - grad mode, as at capture;
 - each parameter (or other tensor) the program reads: the same shape, dtype and requires_grad (its values,
   and the array itself, are read live, so `load_state_dict` or an optimizer's update are seen);
-- each module the step reaches: train or eval mode, as at capture.
+- each module the step reaches: train or eval mode, as at capture;
+- what an op's lines rely on in an input's values (cross_entropy's common case: every target a class index).
 The optimizer's hyper-parameters need no guard: `optimizer.step()` is called again at each replay and reads
 its param_groups then.
 """
@@ -135,6 +136,14 @@ class Guards:
         self.kernel = kernels.sum          # the backend's (set_backend swaps every kernel): emitters inline its NumPy
         self.tensors = [(t, t._data.shape, t._data.dtype, t.requires_grad) for t in tensors]
         self.modules = [(m, m.training) for m in modules]
+        self.values = []                   # (input index, check, its arguments, what it says): see require
+
+    def require(self, index, check, args, what):
+        """An op's lines rely on the values of the step's input `index` (cross_entropy's: every target a class
+        index): `check(array, *args)` must hold before a replay, as the other guards. `what`: its failure, in
+        words."""
+        if not any(i == index and c is check and a == args for i, c, a, _ in self.values):
+            self.values.append((index, check, args, what))
 
     def fast_lines(self, miss):
         """The fast guard as straight-line code for these guards (one comparison per line, no loops or tuple
@@ -164,9 +173,11 @@ class Guards:
                          f"{x}._data.shape != {shape!r} or {x}._data.dtype is not {bind(dtype)}): return {miss}")
         for m, training in self.modules:
             lines.append(f"if {bind(m)}.training is not {bool(training)!r}: return {miss}")
+        for i, check, args, _ in self.values:
+            lines.append(f"if not {bind(check)}(x{i}._data{''.join(f', {a!r}' for a in args)}): return {miss}")
         return lines, namespace
 
-    def hold(self, key):
+    def hold(self, key, inputs):
         if key != self.key or grad_state.enabled != self.grad_enabled or kernels.sum is not self.kernel:
             return False
         for t, shape, dtype, requires_grad in self.tensors:
@@ -176,9 +187,9 @@ class Guards:
         for m, training in self.modules:
             if m.training != training:
                 return False
-        return True
+        return all(check(inputs[i]._data, *args) for i, check, args, _ in self.values)
 
-    def why_not(self, key):
+    def why_not(self, key, inputs):
         """Which guard failed, in words (for the recapture message)."""
         if key[0] != self.key[0] or key[1] != self.key[1]:
             return "the arguments' shapes, dtypes, requires_grad or values changed"
@@ -189,4 +200,7 @@ class Guards:
         for t, shape, dtype, requires_grad in self.tensors:
             if t._data.shape != shape or t._data.dtype != dtype or t.requires_grad != requires_grad:
                 return "a parameter's shape, dtype or requires_grad changed"
-        return "a module switched between train() and eval()"
+        if any(m.training != training for m, training in self.modules):
+            return "a module switched between train() and eval()"
+        return next((f"input {i}: {what}" for i, check, args, what in self.values if not check(inputs[i]._data, *args)),
+                    "no guard failed")

@@ -95,7 +95,7 @@ class CompiledModule:
         except TypeError:
             return self._give_up("an argument cannot be guarded (unhashable)", None, args)
         for prog in self.programs:
-            if prog.guards.hold(key):
+            if prog.guards.hold(key, inputs):
                 self.replays += 1
                 out, saved = prog.run(*inputs)
                 return self._output(prog, out, saved, inputs)

@@ -22,12 +22,15 @@ class CrossEntropy(Function):
         squeeze = x.ndim == 1
         if squeeze:
             x, target = x[None], target[None]
+        # what depends on the targets' values is decided here, by the op, so that a compiled step's replay
+        # decides it again for each batch
+        _check_target_values(target, x.shape[1], ignore_index)
         z = _shift(x, 1)
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
         rows = np.arange(len(target))
-        w = self.valid = None                    # all weights 1: the common case, no extra arrays
-        if weight is not None or ignore_index is not None:      # ignore_index: set only when present
+        w = self.valid = None                    # all weights 1, no target ignored: the common case, no extra arrays
+        if weight is not None or _has_value(target, ignore_index):
             valid = self.valid = target != ignore_index
             target = np.where(valid, target, 0)
             w = (weight[target] if weight is not None else np.ones(len(rows), dtype=x.dtype)) * valid
@@ -68,18 +71,36 @@ class CrossEntropy(Function):
         """minigrad.compile's replay, for the common case (a batch of logits, no class weights or ignore_index,
         a mean or a sum): forward's NumPy, as lines, keeping e, total and the rows for backward."""
         if (x.meta is None or len(x.meta[0]) != 2 or 0 in x.meta[0] or weight.ref != ("const", None)
-                or ignore_index.ref != ("const", None) or reduction.value not in ("mean", "sum")):
+                or self.valid is not None or reduction.value not in ("mean", "sum")):
             return None
-        z, ex, total, rows = e.tmp("z"), e.tmp("e"), e.tmp("total"), e.const(np.arange(x.meta[0][0]))
-        losses = e.reduce("sum", f"(-({z}[{rows}, {target}] - np.log({total}[:, 0])))")
-        return [f"{z} = {x} - {e.reduce('max', x, 1, keepdims=True)}", f"{ex} = np.exp({z})",
-                f"{total} = {e.reduce('sum', ex, 1, keepdims=True)}",
-                f"{e.out} = np.asarray({losses}{' / ' + _count(e, x) if reduction.value == 'mean' else ''}, "
-                f"dtype={e.const(x.meta[1])})"]
+        # The lines are the common case's: every target a class index, none ignored. Targets made in the step
+        # from constants are the captured ones; a step's input is checked before each replay starts (a guard: a
+        # batch where it fails is captured again, or raises eager's error). Targets computed in the step: none.
+        if target.ref[0] == "in" and e.program.guards is not None:
+            e.program.guards.require(target.ref[1], _targets_are_classes, (x.meta[0][1], ignore_index.value),
+                                     "a target is not a class index, or is ignore_index")
+        elif not _made_from_constants(e.program.instructions, target.ref):
+            return None
+        z, ex, total = e.tmp("z"), e.tmp("e"), e.tmp("total")
+        lines = [f"{z} = {x} - {e.reduce('max', x, 1, keepdims=True)}", f"{ex} = np.exp({z})",
+                 f"{total} = {e.reduce('sum', ex, 1, keepdims=True)}"]
+        if e.readable:
+            at_targets = f"{z}[{e.const(np.arange(x.meta[0][0]))}, {target}]"
+        else:
+            # z[rows, t] read as z.reshape(-1)[rows * C + t] (z is a new C-contiguous array): the same elements,
+            # with indices computed once for backward's write too, and NumPy's cheaper one-axis indexing
+            n, n_classes = x.meta[0]
+            at = e.tmp("at")
+            lines.append(f"{at} = {target} + {e.const(np.arange(0, n * n_classes, n_classes))}")
+            at_targets = f"{z}.reshape(-1)[{at}]"
+        losses = e.reduce("sum", f"(-({at_targets} - np.log({total}[:, 0])))")
+        return lines + [f"{e.out} = np.asarray({losses}{' / ' + _count(e, x) if reduction.value == 'mean' else ''}, "
+                        f"dtype={e.const(x.meta[1])})"]
 
     def emit_backward(self, e, g, x, target, weight, reduction, ignore_index):
         rows, q = e.const(np.arange(x.meta[0][0])), e.grad(0)
-        lines = [f"{q} = {e.tmp('e')} / {e.tmp('total')}", f"{q}[{rows}, {target}] -= 1"]
+        minus_one = f"{q}[{rows}, {target}] -= 1" if e.readable else f"{q}.reshape(-1)[{e.tmp('at')}] -= 1"
+        lines = [f"{q} = {e.tmp('e')} / {e.tmp('total')}", minus_one]
         if e.g_is_one():                  # loss.backward(): the seed's quotient, computed once at capture
             return lines + ([f"{q} *= {e.const(e.seed / x.meta[0][0])}"] if reduction.value == "mean" else [])
         scale = e.tmp("scale")
@@ -117,6 +138,19 @@ class CrossEntropy(Function):
             scale = _select(self.valid, scale)          # its scale is selected, so no nan reaches it either way
         grad = grad * (scale.unsqueeze(1) if scale.ndim else scale)
         return (grad[0] if squeeze else grad), None, None, None, None
+
+
+_FIXED_MAKERS = frozenset(("tensor", "as_tensor", "zeros", "ones", "full", "arange", "eye", "linspace"))
+
+
+def _made_from_constants(instructions, ref):
+    """Whether ref is a tensor the step makes from constants (minigrad.tensor([0, 2, 1])): the same values at
+    every replay."""
+    if ref[0] != "out":
+        return False
+    ins = instructions[ref[1]]
+    return (ins.kind == "make" and getattr(ins.maker, "__name__", None) in _FIXED_MAKERS
+            and all(r[0] == "const" for r in list(ins.refs) + list(ins.kwrefs.values())))
 
 
 def _count(e, x):
@@ -174,7 +208,7 @@ class SoftTargetCrossEntropy(Function):
 
 def _check_class_targets(x, t, weight, ignore_index):
     """torch's checks of class indices t for logits or log-probabilities x (classes on dim 1, or 0 for 1-d x):
-    the dtype, the weight's length and each target's range (ignore_index aside)."""
+    the dtype and the weight's length (each target's range: _check_target_values, in the ops' forward)."""
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {dtypes.scalar_name(t.dtype)}")
     if x.ndim == 1 and t.ndim > 1:               # one sample (C scores): a 0-d target, or one of size 1
@@ -185,10 +219,30 @@ def _check_class_targets(x, t, weight, ignore_index):
     if weight is not None and weight._data.shape != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight._data.shape)}")
+
+
+def _check_target_values(t, n_classes, ignore_index):
+    """torch's error for a target that is neither a class index (0 <= t < n_classes) nor ignore_index."""
     if t.size and (t.min() < 0 or t.max() >= n_classes):
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+
+
+def _has_value(t, value):
+    """Whether the integer array t holds `value` (ignore_index) somewhere."""
+    return t.size > 0 and t.min() <= value <= t.max() and bool((t == value).any())
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _targets_are_classes(t, n_classes, ignore_index):
+    """Whether every target is a class index and none is ignore_index: the replay's check of its common case.
+    One reduction: read as unsigned integers, negative targets lie past every class."""
+    if t.size == 0 or np.maximum.reduce(t.view(_UNSIGNED[t.itemsize]), axis=None) >= n_classes:
+        return False
+    return not 0 <= ignore_index < n_classes or not (t == ignore_index).any()
 
 
 def _check_batch_target(x, t):
@@ -242,18 +296,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if x.ndim == 2 and t.shape != (x.shape[0],):
         _check_batch_target(x, t)
     _check_class_targets(x, t, weight, ignore_index)
-    ignored = None
-    if t.size:
-        lo, hi, n_classes = t.min(), t.max(), x.shape[-1]
-        if lo <= ignore_index <= hi and ignore_index in t:
-            ignored = ignore_index
-        if lo < 0 or hi >= n_classes:
-            bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-            if bad.any():
-                raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
     if label_smoothing:
+        _check_target_values(t, x.shape[-1], ignore_index)
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
-    return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignored)
+    return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
 
 
 def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps):
@@ -285,6 +331,7 @@ class NllLoss(Function):
         squeeze = x.ndim == 1
         if squeeze:
             x, target = x[None], target[None]
+        _check_target_values(target, x.shape[1], ignore_index)     # (here, so that a replay checks each batch)
         rows = np.arange(x.shape[0])
         valid = self.valid = target != ignore_index
         safe_t = np.where(valid, target, 0)
