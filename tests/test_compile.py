@@ -398,6 +398,24 @@ def test_a_parameter_given_data_of_another_shape_is_a_failed_guard_and_a_new_pro
     assert step.replays == 0
 
 
+def test_a_step_indexing_with_a_boolean_mask_runs_eagerly_and_says_why():
+    w = minigrad.tensor(np.ones(4, np.float32), requires_grad=True)
+
+    def selected_sum(x):
+        loss = (x * w)[x > 0].sum()          # as many elements as x has positive values
+        loss.backward()
+        return loss
+    step = minigrad.compile(selected_sum)
+    batches = [[1, -1, 2, -2], [1, 1, 2, -2], [-1, -1, 2, -2]]
+    with pytest.warns(UserWarning, match="indexing with a boolean mask: the shape of its result depends on values"):
+        step(minigrad.tensor(np.array(batches[0], np.float32)))
+    for values in batches[1:]:
+        w.grad = None
+        loss = step(minigrad.tensor(np.array(values, np.float32)))
+        assert loss.item() == sum(v for v in values if v > 0) and w.grad.tolist() == [max(v, 0) for v in values]
+    assert step.replays == 0
+
+
 def _cross_entropy_steps(loss=lambda out, y: F.cross_entropy(out, y)):
     """A training step with a loss of class targets, eager and compiled, on two copies of one model."""
     def make(compiled):

@@ -137,6 +137,10 @@ class Recorder:
         what = type(node).__name__
         if any(isinstance(v, np.ndarray) for v in pre.values()):
             raise Unsupported(f"{what} keeps an array made before its forward ran")
+        shape_from_values = getattr(node, "shape_from_values", None)    # an op says where its output's shape
+        if shape_from_values is not None and shape_from_values():        # depends on its inputs' values
+            raise Unsupported(f"{shape_from_values()}: the shape of its result depends on values, and a replay's "
+                              "shapes are the capture's")
         refs = tuple(self.ref(a, what) for a in args)
         kwrefs = {k: self.ref(v, what) for k, v in kwargs.items()}
         index = len(self.instructions)

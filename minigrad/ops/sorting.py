@@ -163,6 +163,9 @@ class Unique(Function):
     def backward(self, g):
         raise NotImplementedError(f"the derivative for '{self.op}' is not implemented.")
 
+    def shape_from_values(self):           # (for minigrad.compile)
+        return "unique"
+
     backward_tensor = backward        # under create_graph=True too
 
     op = "_unique2"

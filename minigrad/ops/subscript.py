@@ -71,6 +71,12 @@ class Index(Function):
         self.in_shape, self.index = a.shape, index
         return _take(a, index)
 
+    def shape_from_values(self):           # (for minigrad.compile)
+        parts = self.index if type(self.index) is tuple else (self.index,)
+        if any(isinstance(p, np.ndarray) and p.dtype == np.bool_ for p in parts):
+            return "indexing with a boolean mask"
+        return None
+
     def backward(self, g):
         grad = np.zeros(self.in_shape, dtype=g.dtype)
         if self.advanced:
