@@ -46,7 +46,8 @@ def user_line():
     """'file:line: source' of the innermost frame outside minigrad (the step's own line)."""
     for frame in reversed(traceback.extract_stack()):
         if not os.path.abspath(frame.filename).startswith(_MINIGRAD_DIR + os.sep):
-            return f"{frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
+            source = (frame.line or "").strip()           # (none for code typed at a prompt)
+            return f"{frame.filename}:{frame.lineno}" + (f": {source}" if source else "")
     return "<unknown line>"
 
 
