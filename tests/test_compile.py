@@ -416,6 +416,33 @@ def test_a_step_indexing_with_a_boolean_mask_runs_eagerly_and_says_why():
     assert step.replays == 0
 
 
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batchnorm_buffers_after_compiled_steps_are_eagers(momentum):
+    """num_batches_tracked counts every replayed batch; momentum=None (a cumulative average, which reads the count
+    into Python) runs eagerly."""
+    def buffers_after_four_steps(compiled):
+        minigrad.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8, momentum=momentum), nn.ReLU(), nn.Linear(8, 3))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def train_step(xb, yb):
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            return loss
+        step = minigrad.compile(train_step) if compiled else train_step
+        _, x, y = _iris_like()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(4):
+                step(minigrad.tensor(x[i:i + 4]), minigrad.tensor(y[i:i + 4]))
+        if compiled:
+            assert step.replays == (3 if momentum is not None else 0)
+        return {k: v.numpy().tobytes() for k, v in model.state_dict().items()}
+    assert buffers_after_four_steps(False) == buffers_after_four_steps(True)
+
+
 def _cross_entropy_steps(loss=lambda out, y: F.cross_entropy(out, y)):
     """A training step with a loss of class targets, eager and compiled, on two copies of one model."""
     def make(compiled):

@@ -210,9 +210,9 @@ class _BatchNorm(Module):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._data += 1
+            self.num_batches_tracked += 1          # (tensor ops, which a compiled step replays)
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked._data)
+                factor = 1.0 / float(self.num_batches_tracked)
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return _norm.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
