@@ -443,6 +443,34 @@ def test_batchnorm_buffers_after_compiled_steps_are_eagers(momentum):
     assert buffers_after_four_steps(False) == buffers_after_four_steps(True)
 
 
+INDEXING_STEPS = {
+    "embedding": (lambda w, i: F.embedding(i, w).sum(), [0, 2], "index out of range in self", IndexError),
+    "index_select": (lambda w, i: w.index_select(0, i).sum(), [0, 2], "index out of range in self", IndexError),
+    "gather": (lambda w, i: w.gather(0, i[:, None].expand(2, 3)).sum(), [0, 2],
+               "index -1 is out of bounds for dimension 0 with size 5", RuntimeError),
+}
+
+
+@pytest.mark.parametrize("name", INDEXING_STEPS)
+def test_a_replayed_index_out_of_range_raises_eagers_error(name):
+    f, good, message, error = INDEXING_STEPS[name]
+    w = minigrad.tensor(np.arange(15, dtype=np.float32).reshape(5, 3), requires_grad=True)
+
+    def train_step(i):
+        loss = f(w * 1.0, i)
+        loss.backward()
+        return loss
+    step = minigrad.compile(train_step)
+    for _ in range(2):
+        step(minigrad.tensor(good))
+    assert step.replays == 1
+    bad = minigrad.tensor([0, -1])                       # read as the last row, were it not checked
+    for run in (train_step, step):
+        with pytest.raises(error, match=message if "-1" in message else "index out of range"):
+            run(bad)
+    assert step.captures == 1                             # the replay raised, not a new capture
+
+
 def _cross_entropy_steps(loss=lambda out, y: F.cross_entropy(out, y)):
     """A training step with a loss of class targets, eager and compiled, on two copies of one model."""
     def make(compiled):

@@ -429,6 +429,23 @@ def _wrap_array_function(func):
     return recording
 
 
+def _wrap_value_check(func):
+    """A check of arrays' values an op makes in its wrapper (ops/value_checks.py), which a replay does not run:
+    recorded, to be made again at each replay."""
+    def recording(*args):
+        result = func(*args)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth:
+            return result
+        try:
+            refs = tuple(rec.ref(a, func.__name__) for a in args)
+            rec.instructions.append(P.Check(len(rec.instructions), func, refs))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    return recording
+
+
 def _wrap_tensor_function(func, on_arrays=None):
     """A function of tensors that records no node (argmax and argmin's indices): recorded as one call, made
     again on the arrays at each replay (by `on_arrays`, the same function on arrays, where given)."""
@@ -599,8 +616,10 @@ def _patches():
     for name in _READS:
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
-    from ..ops import dropout, reduce
+    from ..ops import dropout, reduce, value_checks
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
+    for name in value_checks.CHECKS:
+        out.append((value_checks, name, _wrap_value_check(value_checks.__dict__[name])))
     out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"], reduce._picked)))
     import minigrad
     from .. import creation

@@ -59,6 +59,15 @@ class Backward:
         self.leaf_meta = leaf_meta
 
 
+class Check:
+    """A check of an array's values that an op's wrapper made (ops/value_checks.py: an index within its range),
+    made again at each replay, where it raises eager's error."""
+    kind = "check"
+
+    def __init__(self, index, func, refs, result=None):
+        self.index, self.func, self.refs, self.result = index, func, refs, result
+
+
 class Call:
     kind = "call"
 

@@ -380,6 +380,10 @@ class Program:
     def _arg(self, ref):
         return ("Tensor._make(" + self._expr(ref[1]) + ")") if ref[0] == "wrap" else self._expr(ref)
 
+    def _emit_check(self, ins):
+        """A value check an op's wrapper made (instructions.Check): made again, raising eager's error."""
+        return [f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"]
+
     def _emit_make(self, ins):
         args = [self._arg(r) for r in ins.refs] + [f"{k}={self._arg(r)}" for k, r in ins.kwrefs.items()]
         return [f"v{ins.index}_0 = {self._bind(ins.maker, 'F')}({', '.join(args)})._data"]
@@ -501,7 +505,7 @@ class Program:
         lines = []
         section = None
         for ins in self.instructions:
-            title = {"forward": "forward", "apply": "forward", "make": "forward", "setslot": "update", "backward": "backward (the engine's order; each line: node, where "
+            title = {"forward": "forward", "apply": "forward", "make": "forward", "check": "forward", "setslot": "update", "backward": "backward (the engine's order; each line: node, where "
                      "its input gradients go)", "call": "update", "write": "update"}[ins.kind]
             if ins.kind == "write" and section in (None, "forward"):
                 title = "forward"
@@ -521,6 +525,9 @@ class Program:
                 where = "operator." if ins.func.__module__ in ("operator", "_operator") else ""
                 again = "" if where else "  (made at each replay)"
                 lines.append(f"  v{ins.index:<3} = {where}{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}{again}")
+            elif ins.kind == "check":
+                args = ", ".join(self._name(r) for r in ins.refs)
+                lines.append(f"  check {ins.func.__name__}({args})  (at each replay: eager's error where it fails)")
             elif ins.kind == "backward":
                 for root, dest in ins.starts:
                     seed = "the output's gradient" if self.fresh_nodes else f"d(root) = {_fmt_meta(_meta(root))} ones"

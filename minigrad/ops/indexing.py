@@ -13,6 +13,7 @@ from .activations import NoDerivative
 from .elementwise import _select, to_dtype, where
 from .broadcast import _dim
 from .shape import reshape, view
+from . import value_checks
 from .subscript import Index, IndexGrad
 from .views import has_repeats, overlap_error, write_through
 
@@ -42,12 +43,7 @@ def _check_gather_like(a, dim, index, name, other=None):
         if i != d and nd and s > a._data.shape[i]:
             raise RuntimeError(f"Size does not match at dimension {i} expected index {list(ishape)} to be no "
                                f"larger than self {list(a._data.shape)} apart from dimension {d}")
-    n = a._data.shape[d] if nd else 1
-    if index._data.size:
-        lo, hi = index._data.min(), index._data.max()
-        if lo < 0 or hi >= n:
-            bad = lo if (lo < 0) else hi
-            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    value_checks.index_in_range_along(index._data, a._data.shape[d] if nd else 1, d)
     return d
 
 
@@ -110,8 +106,7 @@ def index_select(a, dim, index):
     d = _dim(dim, nd)
     n = a._data.shape[d] if nd else 1
     ix = index._data.reshape(-1)
-    if ix.size and (ix.min() < 0 or ix.max() >= n):
-        raise IndexError("index out of range in self")
+    value_checks.index_in_range(ix if index._data.ndim != 1 else index._data, n)
     if nd == 0:
         return IndexSelect.apply1(view(a, (1,)), 0, ix).reshape(())    # torch: a 0-d input stays 0-d
     return IndexSelect.apply(a, d, index if index._data.ndim == 1 else ix)

@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, declare
-from . import reduce
+from . import reduce, value_checks
 from .elementwise import _select
 from .broadcast import _dim
 from .subscript import Index, IndexGrad, LinearGrad
@@ -177,8 +177,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)")
     padding_idx = -1 if padding_idx is None else padding_row(padding_idx, n)
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError("index out of range in self")
+    value_checks.index_in_range(idx, n)
     if sparse:
         raise NotImplementedError("minigrad: embedding(sparse=True) is not supported (no sparse tensors)")
     if max_norm is not None:                  # torch renormalises the rows it reads, in place, without grad
