@@ -410,9 +410,10 @@ def _wrap_graphless(method, op):
     return recording
 
 
-def _wrap_array_function(func):
-    """A module-level function of arrays an op calls outside its Function (dropout's scaled_mask): recorded
-    as one call, made again at each replay (a random mask is drawn anew)."""
+def _wrap_array_function(func, check=False):
+    """A module-level function of arrays an op calls outside its Function, recorded as one call made again at
+    each replay: dropout's scaled_mask (a random mask, drawn anew), or (`check`) a check of values that raises
+    eager's error where it fails (ops/value_checks.py)."""
     def recording(*args):
         result = func(*args)
         rec = _active
@@ -421,25 +422,11 @@ def _wrap_array_function(func):
         try:
             refs = tuple(rec.ref(a, func.__name__) for a in args)
             index = len(rec.instructions)
-            rec.instructions.append(P.Apply(index, func, refs, _meta(result)))
-            rec._register(result, ("out", index, 0))
-        except Unsupported as e:
-            rec.fail(str(e))
-        return result
-    return recording
-
-
-def _wrap_value_check(func):
-    """A check of arrays' values an op makes in its wrapper (ops/value_checks.py), which a replay does not run:
-    recorded, to be made again at each replay."""
-    def recording(*args):
-        result = func(*args)
-        rec = _active
-        if rec is None or not rec.recording or rec.depth:
-            return result
-        try:
-            refs = tuple(rec.ref(a, func.__name__) for a in args)
-            rec.instructions.append(P.Check(len(rec.instructions), func, refs))
+            if check:
+                rec.instructions.append(P.Check(index, func, refs))
+            else:
+                rec.instructions.append(P.Apply(index, func, refs, _meta(result)))
+                rec._register(result, ("out", index, 0))
         except Unsupported as e:
             rec.fail(str(e))
         return result
@@ -619,7 +606,7 @@ def _patches():
     from ..ops import dropout, reduce, value_checks
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
     for name in value_checks.CHECKS:
-        out.append((value_checks, name, _wrap_value_check(value_checks.__dict__[name])))
+        out.append((value_checks, name, _wrap_array_function(value_checks.__dict__[name], check=True)))
     out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"], reduce._picked)))
     import minigrad
     from .. import creation
