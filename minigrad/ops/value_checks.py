@@ -2,7 +2,7 @@
 range would otherwise wrap around (a negative one) or fail with NumPy's words.
 
 They run in the ops' Python wrappers, which a compiled step's replay does not run, so minigrad.compile records a
-call to each (compile/capture.py: `_wrap_value_check`) and makes it again at every replay. Ops call them through
+call to each (compile/capture.py: `_wrap_array_function`) and makes it again at every replay. Ops call them through
 this module (`value_checks.index_in_range(...)`), where the capture finds them."""
 CHECKS = ("index_in_range", "index_in_range_along")
 
