@@ -424,6 +424,23 @@ def _wrap_array_function(func):
     return recording
 
 
+def _wrap_value_check(func):
+    """A function that reads arrays' values into Python for the step's ops (cross_entropy's target_values):
+    recorded with its result, called again at each replay (program.Program._emit_check)."""
+    def recording(*args):
+        result = func(*args)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth:
+            return result
+        try:
+            refs = tuple(rec.ref(a, func.__name__) for a in args)
+            rec.instructions.append(P.Check(len(rec.instructions), func, refs, result))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    return recording
+
+
 def _wrap_tensor_function(func, on_arrays=None):
     """A function of tensors that records no node (argmax and argmin's indices): recorded as one call, made
     again on the arrays at each replay (by `on_arrays`, the same function on arrays, where given)."""
@@ -595,6 +612,9 @@ def _patches():
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
     from ..ops import dropout, reduce
+    losses = sys.modules[__package__.rsplit(".", 1)[0] + ".ops.losses.cross_entropy"]   # (the package's name
+    for name in ("target_values", "smoothing_denominator"):                              # is the function)
+        out.append((losses, name, _wrap_value_check(losses.__dict__[name])))
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
     out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"], reduce._picked)))
     import minigrad

@@ -71,3 +71,13 @@ class Write:
 
     def __init__(self, index, dst, src, how, meta):
         self.index, self.dst, self.src, self.how, self.meta = index, dst, src, how, meta
+
+
+class Check:
+    """A function of the step's arrays whose result the step's Python depended on (cross_entropy: whether a
+    target is ignore_index; its IndexError for a target out of range): called again at each replay, which is
+    given up (program.MISS: the call is captured again, eagerly) where the result is not the captured one."""
+    kind = "check"
+
+    def __init__(self, index, func, refs, result):
+        self.index, self.func, self.refs, self.result = index, func, refs, result

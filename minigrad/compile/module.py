@@ -96,8 +96,11 @@ class CompiledModule:
             return self._give_up("an argument cannot be guarded (unhashable)", None, args)
         for prog in self.programs:
             if prog.guards.hold(key):
+                result = prog.run(*inputs)
+                if result is program.MISS:        # a value the program depends on differs (Program._emit_check)
+                    continue
                 self.replays += 1
-                out, saved = prog.run(*inputs)
+                out, saved = result
                 return self._output(prog, out, saved, inputs)
         if len(self.programs) >= self.recompile_limit:
             return self._give_up(f"recompile_limit ({self.recompile_limit}) reached", None, args)

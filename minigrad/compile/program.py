@@ -46,7 +46,8 @@ class Program:
         self.guards = guards
         self.seeds = {} if self.fresh_nodes else _seeds(instructions)
         self.namespace = {"np": np, "K": kernels, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
-                          "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate}
+                          "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate, "MISS": MISS,
+                          "SAME": _same_value}
         self.emitted = {}              # forward index -> (forward lines, backward lines, gradient names)
         self._objects = {}
         self._same_checked = None      # (call index, code, name) of the last optimizer's parameters check
@@ -214,6 +215,19 @@ class Program:
             return [f"v{j}_0 = {line}"]
         call = f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"
         return [f"v{j}_0 = np.asarray({call})"]         # as Tensor._make wraps a NumPy scalar
+
+    def _emit_check(self, ins):
+        """A value the step's Python depended on (instructions.Check), computed again: where it is not the
+        captured one, the replay returns MISS before it has changed anything (the call is then captured again,
+        eagerly; a target out of range raises the check's own IndexError here, as eagerly). So only where
+        nothing before it wrote, stepped or drew random numbers."""
+        for earlier in self.instructions[:ins.index]:
+            if earlier.kind in ("backward", "call", "write", "setslot") or _draws(earlier):
+                from .capture import Unsupported
+                raise Unsupported(f"{ins.func.__name__} reads values into Python after the step has changed "
+                                  "or drawn something, where a replay could not give up")
+        args = ", ".join(self._expr(r) for r in ins.refs)
+        return [f"if not SAME({self._bind(ins.func, 'F')}({args}), {self._expr(('const', ins.result))}): return MISS"]
 
     _OPERATORS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
                   operator.ge: ">=", operator.and_: "&", operator.or_: "|", operator.xor: "^"}
@@ -501,7 +515,7 @@ class Program:
         lines = []
         section = None
         for ins in self.instructions:
-            title = {"forward": "forward", "apply": "forward", "make": "forward", "setslot": "update", "backward": "backward (the engine's order; each line: node, where "
+            title = {"forward": "forward", "apply": "forward", "make": "forward", "check": "forward", "setslot": "update", "backward": "backward (the engine's order; each line: node, where "
                      "its input gradients go)", "call": "update", "write": "update"}[ins.kind]
             if ins.kind == "write" and section in (None, "forward"):
                 title = "forward"
@@ -536,6 +550,10 @@ class Program:
                 for ref, meta in zip(ins.leaves, ins.leaf_meta):
                     what = "returned to the engine" if self.fresh_nodes else "(AccumulateGrad)"
                     lines.append(f"  {self._name(ref)}.grad += gradient {_fmt_meta(meta)} {what}")
+            elif ins.kind == "check":
+                args = ", ".join(self._name(r) for r in ins.refs)
+                lines.append(f"  check {ins.func.__name__}({args}) == {ins.result!r}  (at each replay; else "
+                             "captured again)")
             elif ins.kind == "make":
                 args = [self._name(r[1]) if r[0] == "wrap" else self._name(r) for r in ins.refs]
                 args += [f"{k}={self._name(r[1]) if r[0] == 'wrap' else self._name(r)}" for k, r in ins.kwrefs.items()]
@@ -567,6 +585,23 @@ class Program:
 
 def _meta(a):
     return (tuple(np.shape(a)), np.asarray(a).dtype)
+
+
+def _same_value(a, b):
+    """A check's result against the captured one: the same type and value, a float's to the bit (a sum of
+    weights of -0.0 is not 0.0)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (float, np.generic)):
+        return np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    return a == b
+
+
+def _draws(ins):
+    """Whether a recorded call draws random numbers (randn in the step, dropout's mask)."""
+    func = getattr(ins, "maker", None) or getattr(ins, "func", None)
+    return ins.kind in ("make", "apply") and getattr(func, "__name__", "") in (
+        "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "normal", "scaled_mask")
 
 
 def _seeds(instructions):

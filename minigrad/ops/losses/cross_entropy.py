@@ -172,7 +172,7 @@ class SoftTargetCrossEntropy(Function):
         return grad_x, (-log_p * scale if need_t else None), None
 
 
-def _check_class_targets(x, t, weight, ignore_index):
+def _check_class_targets(x, t, weight, ignore_index, check_values=True):
     """torch's checks of class indices t for logits or log-probabilities x (classes on dim 1, or 0 for 1-d x):
     the dtype, the weight's length and each target's range (ignore_index aside)."""
     if t.dtype not in (np.int64, np.uint8):
@@ -185,10 +185,23 @@ def _check_class_targets(x, t, weight, ignore_index):
     if weight is not None and weight._data.shape != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight._data.shape)}")
-    if t.size and (t.min() < 0 or t.max() >= n_classes):
+    if check_values:
+        target_values(t, n_classes, ignore_index)
+
+
+def target_values(t, n_classes, ignore_index, ignored=False):
+    """torch's check of each class index in t (ignore_index aside): IndexError for one out of [0, n_classes).
+    With `ignored`: ignore_index where some target is it, else None (CrossEntropy then needs no weights). The
+    one place where these losses read the targets' values into Python: minigrad.compile checks it again at
+    each replay (its result must be the captured one), as the replay's lines depend on it."""
+    if not t.size:
+        return None
+    lo, hi = t.min(), t.max()
+    if lo < 0 or hi >= n_classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    return ignore_index if ignored and lo <= ignore_index <= hi and ignore_index in t else None
 
 
 def _check_batch_target(x, t):
@@ -241,16 +254,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _as_rows(cross_entropy, input, target, weight, ignore_index, reduction, label_smoothing=label_smoothing)
     if x.ndim == 2 and t.shape != (x.shape[0],):
         _check_batch_target(x, t)
-    _check_class_targets(x, t, weight, ignore_index)
-    ignored = None
-    if t.size:
-        lo, hi, n_classes = t.min(), t.max(), x.shape[-1]
-        if lo <= ignore_index <= hi and ignore_index in t:
-            ignored = ignore_index
-        if lo < 0 or hi >= n_classes:
-            bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-            if bad.any():
-                raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    _check_class_targets(x, t, weight, ignore_index, check_values=False)
+    ignored = target_values(t, x.shape[-1], ignore_index, True)
     if label_smoothing:
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignored)
@@ -264,15 +269,21 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps)
     log_p = log_softmax(input, -1)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     smooth = -(log_p if weight is None else log_p * weight).sum(-1)
-    counts = target._data != ignore_index
-    smooth = smooth.masked_fill(Tensor._make(~counts), 0.0)    # as torch: the gradient there is 0, never 0 * inf
+    smooth = smooth.masked_fill(target == ignore_index, 0.0)    # as torch: the gradient there is 0, never 0 * inf
     if reduction == "mean":
-        kept = target._data[counts]
-        denom = weight._data[kept].sum() if weight is not None else kept.size
-        smooth = smooth.sum() / denom
+        smooth = smooth.sum() / smoothing_denominator(target._data, None if weight is None else weight._data,
+                                                      ignore_index)
     else:
         smooth = _reduce(smooth, reduction)
     return nll * (1 - eps) + smooth * (eps / input._data.shape[-1])
+
+
+def smoothing_denominator(t, weight, ignore_index):
+    """What label smoothing's mean divides its uniform part by: the total weight of the targets that count (their
+    number, without class weights). Read into Python from the targets: minigrad.compile checks it again at
+    each replay."""
+    kept = t[t != ignore_index]
+    return weight[kept].sum() if weight is not None else kept.size
 
 
 class NllLoss(Function):
