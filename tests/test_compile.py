@@ -745,3 +745,46 @@ def test_a_mean_of_a_0d_tensor_gives_its_gradient_as_an_array_as_eager_does():
     # and summed with another NaN gradient NumPy's scalar arithmetic gave the other NaN
     _assert_compiled_gives_eagers_bits(lambda p, x: nn.functional.mse_loss((p + 0.0).mean(), p / (x @ x)),
                                        [np.float32(0.0)], [(np.zeros((2, 2), np.float32),)] * 3)
+
+
+def test_a_linear_of_one_row_to_one_output_adds_its_bias_nan_as_eager_does():
+    # eager adds the bias in place (out += b), which for one element gives the bias's NaN where both are NaN;
+    # the one-row replay added it out of place, after the product, and kept the product's NaN
+    product_nan = np.float32(np.inf) * np.float32(0.0)        # the NaN inf * 0 gives, and the bias the other
+    w, b = np.array([[np.inf, 1.0]], np.float32), np.array([-product_nan], np.float32)
+    _assert_compiled_gives_eagers_bits(lambda w, b, x: nn.functional.linear(x, w, b).sum(),
+                                       [w, b], [(np.array([[v, 1.0]], np.float32),) for v in (0.0, -0.0, 0.0)])
+
+
+def _cross_entropy_step_bits(compiled, targets, **options):
+    """Each call's loss and gradient from a cross_entropy step, eager or compiled, on the given target batches."""
+    logits = minigrad.tensor(np.array([[1.0, 2.0, 0.5], [0.5, -1.0, 3.0]], np.float32), requires_grad=True)
+
+    def step(t):
+        loss = nn.functional.cross_entropy(logits, t, **options)
+        loss.backward()
+        grad = logits.grad.detach().clone()
+        logits.grad = None
+        return loss, grad
+    run = minigrad.compile(step) if compiled else step
+    return [[r.detach().numpy().tobytes() for r in run(minigrad.tensor(t))] for t in targets], run
+
+
+def test_cross_entropy_replays_a_batch_with_an_ignored_target_as_eager_does():
+    # whether a target is ignore_index is decided in Python from the targets' values; the program captured
+    # without one indexed the logits at -100 when a later batch had one (IndexError, or another class's
+    # score for 100 classes or more): the replay checks that decision again, and captures a batch that
+    # differs in it
+    targets = [[0, 2], [-100, 2], [1, 0], [-100, -100]]
+    eager, _ = _cross_entropy_step_bits(False, targets)
+    compiled, run = _cross_entropy_step_bits(True, targets)
+    assert compiled == eager
+    assert run.captures == 2 and run.replays == 2
+
+
+def test_a_target_out_of_range_at_a_replay_raises_eagers_index_error():
+    # eager checks each target against the class count; the replay once indexed the logits with -1 and
+    # returned the last class's loss
+    _, run = _cross_entropy_step_bits(True, [[0, 2]])
+    with pytest.raises(IndexError, match="^Target -1 is out of bounds.$"):
+        run(minigrad.tensor([-1, 0]))
