@@ -419,24 +419,55 @@ OPTIMIZERS = {
     "adam": lambda p: optim.Adam(p, lr=0.01),
 }
 
+# What else a beginner's step does (test_fuzz_compile's step-extras test): other optimizers and options,
+# gradient clipping between backward and step, an lr scheduler stepped after the optimizer.
+MORE_OPTIMIZERS = {
+    "sgd weight_decay": lambda p: optim.SGD(p, lr=0.1, weight_decay=0.01),
+    "adam weight_decay": lambda p: optim.Adam(p, lr=0.01, weight_decay=0.01),
+    "adam amsgrad": lambda p: optim.Adam(p, lr=0.01, amsgrad=True),
+    "adamw": lambda p: optim.AdamW(p, lr=0.01),
+    "rmsprop": lambda p: optim.RMSprop(p, lr=0.01),
+    "rmsprop momentum": lambda p: optim.RMSprop(p, lr=0.01, momentum=0.9),
+    "adagrad": lambda p: optim.Adagrad(p, lr=0.1),
+}
+OPTIMIZERS_ALL = {**OPTIMIZERS, **MORE_OPTIMIZERS}
 
-def run(step, compiled, optimizer=None, set_to_none=True):
+CLIPS = {
+    None: None,
+    "clip_grad_norm_ 1.0": lambda params: minigrad.nn.utils.clip_grad_norm_(params, 1.0),
+    "clip_grad_norm_ 0.1 inf-norm": lambda params: minigrad.nn.utils.clip_grad_norm_(iter(params), 0.1, float("inf")),
+    "clip_grad_value_ 0.5": lambda params: minigrad.nn.utils.clip_grad_value_(params, 0.5),
+}
+
+SCHEDULERS = {
+    None: None,
+    "StepLR": lambda opt: optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+    "ExponentialLR": lambda opt: optim.lr_scheduler.ExponentialLR(opt, gamma=0.9),
+}
+
+
+def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=None):
     """Run `step` on its batches, on fresh parameters, eagerly or through minigrad.compile. Returns (what each
     call returned and left, as bytes; the compiled function or None). Without an optimizer the step returns its
     loss and its gradients (cloned; .grad set to None after); with one, it steps and zeroes the gradients."""
     params = [minigrad.tensor(a.copy(), requires_grad=True) for a in step.leaves]
-    opt = OPTIMIZERS[optimizer](params) if optimizer else None
+    opt = OPTIMIZERS_ALL[optimizer](params) if optimizer else None
+    sched = SCHEDULERS[scheduler](opt) if scheduler else None
     n = step.n_inputs
 
     def train_step(*args):
         loss = step.loss(params, args[:n], args[n:])
         loss.backward()
+        if clip:
+            CLIPS[clip](params)
         if opt is None:
             grads = tuple(None if p.grad is None else p.grad.detach().clone() for p in params)
             for p in params:
                 p.grad = None
             return loss, grads
         opt.step()
+        if sched is not None:
+            sched.step()
         opt.zero_grad(set_to_none=set_to_none)
         return loss
 
@@ -456,16 +487,16 @@ def run(step, compiled, optimizer=None, set_to_none=True):
     return records, (fn if compiled else None)
 
 
-def check(step, optimizer=None, set_to_none=True):
+def check(step, optimizer=None, set_to_none=True, clip=None, scheduler=None):
     """The differential check: compiled against eager, bit for bit, on every call."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            eager, _ = run(step, False, optimizer, set_to_none)
+            eager, _ = run(step, False, optimizer, set_to_none, clip, scheduler)
         except (RuntimeError, ValueError):     # a later batch the op refuses (bce's input out of [0, 1])
             TALLY["rejected: eager raised on a later batch"] += 1
             assume(False)
-        compiled, fn = run(step, True, optimizer, set_to_none)
+        compiled, fn = run(step, True, optimizer, set_to_none, clip, scheduler)
     if fn.eager_reason is not None:             # compile gave up (with its warning): not a replay to compare
         TALLY["fell back: " + fn.eager_reason.split(" runs eagerly from now on: ")[1].split(" at ")[0]] += 1
         assume(False)
@@ -486,3 +517,35 @@ def _show(items):
                      f"{np.frombuffer(i[2], np.dtype(i[0])).reshape(i[1]).tolist()} "
                      f"signbits {np.signbit(np.frombuffer(i[2], np.dtype(i[0]))).astype(int).tolist()}"
                      for i in items)
+
+
+def draw_large_linear_step(draw):
+    """F.linear(x, w, b) with a weight near numpy_backend.x_wt's bound of 100_000 elements, x of 1 to 65 rows
+    (its 2 to 64 take the other kernel call), then a few ops and a loss. The weight is random (a seed drawn)
+    with special values at a few drawn places: hypothesis drawing 100_000 elements one by one is too slow."""
+    step = Step()
+    dtype = draw(st.sampled_from(FLOATS))
+    out_f, in_f = draw(st.sampled_from([(320, 320), (316, 316), (1, 100_000), (100_000, 1), (400, 250), (3, 33_334)]))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    w = rng.uniform(-1, 1, (out_f, in_f)).astype(dtype)
+    for _ in range(draw(st.integers(0, 3))):
+        w[draw(st.integers(0, out_f - 1)), draw(st.integers(0, in_f - 1))] = draw(st.sampled_from(SPECIAL + NONFINITE))
+    step.leaves.append(w)
+    bias = draw(st.booleans())
+    if bias:
+        step.leaves.append(values(draw, (out_f,), dtype, True) if out_f <= 400 else rng.uniform(-1, 1, out_f).astype(dtype))
+    rows = draw(st.sampled_from([1, 2, 3, 64, 65]))
+    step.n_inputs = 1
+    step.batches = [[rng.uniform(-2, 2, (rows, in_f)).astype(dtype)] for _ in range(3)]
+    d = Drawing(draw, step)
+    d.probe = ([minigrad.tensor(a, requires_grad=True) for a in step.leaves]
+               + [minigrad.tensor(a) for a in step.batches[0]])
+    x = len(step.leaves)
+    if bias:
+        d.add(f"F.linear(x0, p0, p1)", lambda v, t: F.linear(v[x], v[0], v[1]))
+    else:
+        d.add(f"F.linear(x0, p0)", lambda v, t: F.linear(v[x], v[0]))
+    for _ in range(draw(st.integers(0, 2))):
+        OPS[draw(st.sampled_from(["unary", "number", "reduce"]))](d)
+    loss_of(d, ("sum", "mean", "mse", "cross_entropy"))
+    return step

@@ -788,3 +788,40 @@ def test_a_target_out_of_range_at_a_replay_raises_eagers_index_error():
     _, run = _cross_entropy_step_bits(True, [[0, 2]])
     with pytest.raises(IndexError, match="^Target -1 is out of bounds.$"):
         run(minigrad.tensor([-1, 0]))
+
+
+def test_label_smoothing_is_captured_and_replays_eagers_bits():
+    # label smoothing's mean divided by a total read from the targets with NumPy, which the capture could not
+    # trace (the step ran eagerly); that total is now a check made again at each replay
+    targets = [[0, 2], [1, 1], [-100, 2], [0, 0]]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "minigrad.compile")
+        eager, _ = _cross_entropy_step_bits(False, targets, label_smoothing=0.1)
+        compiled, run = _cross_entropy_step_bits(True, targets, label_smoothing=0.1)
+    assert compiled == eager
+    assert run.captures == 2 and run.replays == 2
+
+
+def test_a_scheduler_stepped_inside_the_step_is_stepped_at_each_replay():
+    # scheduler.step() inside the compiled step set the lr in Python, unrecorded: the replays kept the lr of
+    # the capture's end, and the parameters drifted from eager's
+    lrs, params = [], []
+    for compiled in (False, True):
+        w = minigrad.tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+        scheduler = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+
+        def step(x):
+            loss = (w * x).sum()
+            loss.backward()
+            opt.step()
+            scheduler.step()
+            opt.zero_grad()
+            return loss
+        run = minigrad.compile(step) if compiled else step
+        for _ in range(4):
+            run(minigrad.tensor(np.array([1.0, 3.0], np.float32)))
+        lrs.append(opt.param_groups[0]["lr"])
+        params.append(w.detach().numpy().tobytes())
+    assert run.replays == 3
+    assert lrs[0] == lrs[1] == 0.1 * 0.5 ** 4 and params[0] == params[1]

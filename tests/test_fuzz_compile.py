@@ -84,3 +84,24 @@ def test_compiled_steps_with_cross_entropy_and_nll_options_are_eagers_to_the_bit
     """cross_entropy and nll_loss with class weights, ignore_index (every target ignored too), label_smoothing,
     class-probability targets, reductions, on (C,), (N, C) and (N, C, d1) inputs."""
     _checked(fc.draw_step(data.draw, losses=("cross_entropy", "nll")), optimizer)
+
+
+@settings(max_examples=max(settings.default.max_examples // 25, 4))
+@given(st.data(), st.sampled_from([None] + sorted(fc.OPTIMIZERS)))
+def test_compiled_linear_with_a_weight_past_the_large_weight_kernel_size_is_eagers_to_the_bit(data, optimizer):
+    """A weight of 100_000 elements or more against 2 to 64 rows, where numpy_backend.x_wt computes
+    (w @ x.T).T; rows and sizes either side of the bounds."""
+    _checked(fc.draw_large_linear_step(data.draw), optimizer)
+
+
+@settings(max_examples=settings.default.max_examples // 5)
+@given(st.data(), st.sampled_from([None] + sorted(fc.OPTIMIZERS_ALL)), st.sampled_from(sorted(fc.CLIPS, key=str)),
+       st.sampled_from(sorted(fc.SCHEDULERS, key=str)), st.booleans())
+def test_compiled_steps_with_clipping_schedulers_and_more_optimizers_are_eagers_to_the_bit(data, optimizer, clip,
+                                                                                          scheduler, set_to_none):
+    """A beginner's step beyond loss, backward, step: gradient clipping between backward and step, an lr
+    scheduler after it, weight decay, AdamW, RMSprop, Adagrad, amsgrad (parameters the loss does not reach
+    get no gradient: the optimizers skip them)."""
+    if optimizer is None:
+        scheduler = None
+    _checked(fc.draw_step(data.draw), optimizer, set_to_none, clip, scheduler)
