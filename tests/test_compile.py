@@ -825,3 +825,31 @@ def test_a_scheduler_stepped_inside_the_step_is_stepped_at_each_replay():
         params.append(w.detach().numpy().tobytes())
     assert run.replays == 3
     assert lrs[0] == lrs[1] == 0.1 * 0.5 ** 4 and params[0] == params[1]
+
+
+@pytest.mark.parametrize("clip", [lambda m: nn.utils.clip_grad_norm_(m.parameters(), 0.5),
+                                  lambda m: nn.utils.clip_grad_value_(m.parameters(), 0.1)],
+                         ids=["clip_grad_norm_", "clip_grad_value_"])
+def test_gradient_clipping_inside_the_step_is_replayed_not_run_eagerly(clip):
+    # clipping scales the gradients in place with NumPy, which the capture could not record: the step ran
+    # eagerly; it is now a call made again at each replay, on model.parameters() read once at capture
+    params = []
+    for compiled in (False, True):
+        model, x, y = _iris_like()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(xb, yb):
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            clip(model)
+            opt.step()
+            opt.zero_grad()
+            return loss
+        run = minigrad.compile(step) if compiled else step
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", "minigrad.compile")
+            for i in range(3):
+                run(minigrad.tensor(x[4 * i:4 * i + 4]), minigrad.tensor(y[4 * i:4 * i + 4]))
+        params.append([p.detach().numpy().tobytes() for p in model.parameters()])
+    assert run.replays == 2
+    assert params[0] == params[1]
