@@ -24,8 +24,9 @@ ACTIVATIONS = {
     "ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh, "LeakyReLU": nn.LeakyReLU, "GELU": nn.GELU,
     "SiLU": nn.SiLU, "ELU": nn.ELU, "Identity": nn.Identity, "Dropout(p=0)": lambda: nn.Dropout(0.0),
     "Dropout(p=0.5)": lambda: nn.Dropout(0.5), "Softmax(dim=-1)": lambda: nn.Softmax(dim=-1),
-    "LogSoftmax(dim=1)": lambda: nn.LogSoftmax(dim=1),
+    "LogSoftmax(dim=1)": lambda: nn.LogSoftmax(dim=1), "ReLU(inplace=True)": lambda: nn.ReLU(inplace=True),
 }
+NORMS = {"LayerNorm": nn.LayerNorm, "BatchNorm1d": nn.BatchNorm1d}
 
 
 class OpsModule(nn.Module):
@@ -59,10 +60,16 @@ def _sequential(draw, dtype, features):
     layers = []
     width = features
     for _ in range(draw(st.integers(1, 4))):
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from(["linear", "linear", "activation", "activation", "norm", "shared"]))
+        linears = [m for m in layers if isinstance(m, nn.Linear) and m.in_features == m.out_features == width]
+        if kind == "linear":
             out = draw(st.sampled_from([1, 2, 3, 5]))
             layers.append(nn.Linear(width, out, bias=draw(st.booleans()), dtype=dtype))
             width = out
+        elif kind == "shared" and linears:          # the same layer twice: its parameters get two gradients
+            layers.append(draw(st.sampled_from(linears)))
+        elif kind == "norm":
+            layers.append(NORMS[draw(st.sampled_from(sorted(NORMS)))](width, dtype=dtype))
         else:
             layers.append(ACTIVATIONS[draw(st.sampled_from(sorted(ACTIVATIONS)))]())
     if not any(isinstance(m, nn.Linear) for m in layers):
@@ -139,7 +146,8 @@ def draw_case(draw):
     return case
 
 
-CALLS = ["step", "step", "step", "twice", "part", "retain", "eval", "train mode", "no_grad", "accumulate"]
+CALLS = ["step", "step", "step", "twice", "part", "retain", "eval", "train mode", "no_grad", "accumulate",
+         "decay by hand"]
 
 OPTIMIZERS = {
     "sgd": lambda p: minigrad.optim.SGD(p, lr=0.1),
@@ -202,6 +210,8 @@ def run(case, compiled):
             loss = loss + (out * 0.5).sum()
         elif kind == "part":
             loss = loss + out[call["index"]].sum()
+        elif kind == "decay by hand":       # a parameter with gradient from outside the module too
+            loss = loss + sum((p * p).sum() for p in params) * 0.01
         if not loss.requires_grad:
             records.append(record)
             continue

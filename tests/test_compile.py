@@ -853,3 +853,47 @@ def test_gradient_clipping_inside_the_step_is_replayed_not_run_eagerly(clip):
         params.append([p.detach().numpy().tobytes() for p in model.parameters()])
     assert run.replays == 2
     assert params[0] == params[1]
+
+
+def test_a_compiled_modules_shared_weight_sums_its_gradients_with_one_from_outside_in_eagers_order():
+    # a layer used twice gives its weight two gradients inside the module, and a penalty on the weight a third
+    # from outside: eager's engine sums them (outside + first) + second; the compiled module's node once
+    # returned first + second, summed, and the engine made outside + (first + second), other bits
+    grads = []
+    for compiled in (False, True):
+        layer = nn.Linear(2, 2, bias=False)
+        with minigrad.no_grad():
+            layer.weight.copy_(minigrad.tensor([[0.3, 1.1], [-0.7, 0.2]]))
+        model = nn.Sequential(layer, layer)
+        net = minigrad.compile(model) if compiled else model
+        grads.append([])
+        for x in ([[1.0, 1.0]], [[0.1, -3.0]], [[2.5, 0.7]]):
+            loss = net(minigrad.tensor(x)).sum() + (layer.weight * layer.weight).sum() * 0.01
+            loss.backward()
+            grads[-1].append(layer.weight.grad.numpy().tobytes())
+            layer.weight.grad = None
+    assert net.replays == 2
+    assert grads[0] == grads[1]
+
+
+def test_a_batch_with_an_ignored_target_after_dropout_draws_eagers_masks():
+    # the targets' check is made first in the replay, before dropout draws its mask: a batch that fails it is
+    # captured again having drawn nothing, so the masks, and the losses, stay eager's
+    model, x, _ = _iris_like()
+    net = nn.Sequential(model, nn.Dropout(0.5))
+    targets = [[0, 2, 1, 1], [1, -100, 0, 2], [2, 2, 0, 1]]
+
+    def train_step(xb, yb):
+        loss = nn.functional.cross_entropy(net(xb), yb)
+        loss.backward()
+        net.zero_grad()
+        return loss
+    compiled = minigrad.compile(train_step)
+    runs = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "minigrad.compile")
+        for step in (train_step, compiled):
+            minigrad.manual_seed(0)
+            runs.append([step(minigrad.tensor(x[:4]), minigrad.tensor(t)).detach().numpy().tobytes() for t in targets])
+    assert (compiled.captures, compiled.replays) == (2, 1)
+    assert runs[0] == runs[1]
