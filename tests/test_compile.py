@@ -897,3 +897,24 @@ def test_a_batch_with_an_ignored_target_after_dropout_draws_eagers_masks():
             runs.append([step(minigrad.tensor(x[:4]), minigrad.tensor(t)).detach().numpy().tobytes() for t in targets])
     assert (compiled.captures, compiled.replays) == (2, 1)
     assert runs[0] == runs[1]
+
+
+def test_a_compiled_module_whose_first_layer_works_in_place_on_an_input_from_a_graph_runs_eagerly():
+    # the capture runs the module on a leaf that stands in for each input; ReLU(inplace=True) on it raised
+    # "a leaf Variable that requires grad is being used in an in-place operation", which eager, on the
+    # input from a graph, does not: the module now runs eagerly, with compile's warning
+    results = []
+    for compiled in (False, True):
+        model, x, _ = _iris_like()
+        model.insert(0, nn.ReLU(inplace=True))
+        net = minigrad.compile(model) if compiled else model
+        a = minigrad.tensor(x[:4], requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = net(a * 2.0)
+        out.sum().backward()
+        results.append([out.detach().numpy().tobytes(), a.grad.numpy().tobytes()])
+    assert [str(w.message) for w in caught] == [
+        "minigrad.compile: Sequential runs eagerly from now on: its forward raised on an input made a leaf (a leaf "
+        "Variable that requires grad is being used in an in-place operation.)"]
+    assert results[0] == results[1]

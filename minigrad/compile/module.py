@@ -115,7 +115,14 @@ class CompiledModule:
         swap = dict(zip(map(id, inputs), stand_ins))
         call_args = _replace(args, swap)
         known, modules, optimizers, names = guards.reachable(module, (), {})
-        result, rec = capture.run(module, call_args, {}, stand_ins, known, ())
+        try:
+            result, rec = capture.run(module, call_args, {}, stand_ins, known, ())
+        except RuntimeError as e:
+            if not any(t.grad_fn is not None for t in inputs):
+                raise
+            # an input from a graph is a leaf here; what only a leaf refuses (an in-place op on it, as
+            # ReLU(inplace=True) first in the model) runs eagerly, on the input itself (a real error raises there)
+            return self._give_up(f"its forward raised on an input made a leaf ({e})", None, args)
         self.captures += 1
         try:
             if rec.failure is not None:
