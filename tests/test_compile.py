@@ -918,3 +918,29 @@ def test_a_compiled_module_whose_first_layer_works_in_place_on_an_input_from_a_g
         "minigrad.compile: Sequential runs eagerly from now on: its forward raised on an input made a leaf (a leaf "
         "Variable that requires grad is being used in an in-place operation.)"]
     assert results[0] == results[1]
+
+
+def test_a_compiled_modules_parameter_broadcast_twice_sums_its_nan_gradients_as_eager_does():
+    # a 0-d parameter broadcast in two ops gets two gradients summed back to NumPy scalars; eager's engine
+    # adds those scalars, and the compiled module's node once returned them summed back already, which the
+    # engine made 0-d arrays, whose sum keeps the other of two NaNs
+    class TwoUses(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = nn.Parameter(minigrad.tensor(np.float32(0.0)))
+
+        def forward(self, x):
+            return self.p - (self.p + x)
+    nan = np.float32(np.inf) * np.float32(0.0)
+    grads = []
+    for compiled in (False, True):
+        model = TwoUses()
+        net = minigrad.compile(model) if compiled else model
+        grads.append([])
+        for sign in (1, -1, 1):
+            out = net(minigrad.tensor(np.zeros((1, 2), np.float32)))
+            nn.functional.mse_loss(out, minigrad.tensor(np.array([[0.0, np.copysign(nan, sign)]], np.float32))).backward()
+            grads[-1].append(model.p.grad.numpy().tobytes())
+            model.p.grad = None
+    assert net.replays == 2
+    assert grads[0] == grads[1]

@@ -325,7 +325,9 @@ class Program:
                 lines.append(f"b = n{j}.backward(g{j})")
             for position, fit, dest, gmeta in routes:
                 lines.append(f"q = {emitted[2][position]}" if emitted is not None else f"q = b[{position}]")
-                if fit is not None:
+                # (a compiled module's node returns a leaf's gradient as the op gave it: the engine fits it,
+                # as eager's engine does, a NumPy scalar summed as one)
+                if fit is not None and not (self.fresh_nodes and dest[0] == "leaf"):
                     lines += self._fit(fit, gmeta)
                 send(dest, "q", f"{{0}} is not g{j} and {{0}}.base is None")
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
