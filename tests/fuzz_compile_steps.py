@@ -446,7 +446,7 @@ SCHEDULERS = {
 }
 
 
-def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=None):
+def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=None, zero_first=False):
     """Run `step` on its batches, on fresh parameters, eagerly or through minigrad.compile. Returns (what each
     call returned and left, as bytes; the compiled function or None). Without an optimizer the step returns its
     loss and its gradients (cloned; .grad set to None after); with one, it steps and zeroes the gradients."""
@@ -456,6 +456,8 @@ def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=N
     n = step.n_inputs
 
     def train_step(*args):
+        if zero_first:                # zero_grad(), then forward, backward, step: the other common order
+            opt.zero_grad(set_to_none=set_to_none)
         loss = step.loss(params, args[:n], args[n:])
         loss.backward()
         if clip:
@@ -468,7 +470,8 @@ def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=N
         opt.step()
         if sched is not None:
             sched.step()
-        opt.zero_grad(set_to_none=set_to_none)
+        if not zero_first:
+            opt.zero_grad(set_to_none=set_to_none)
         return loss
 
     fn = minigrad.compile(train_step) if compiled else train_step
@@ -487,16 +490,16 @@ def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=N
     return records, (fn if compiled else None)
 
 
-def check(step, optimizer=None, set_to_none=True, clip=None, scheduler=None):
+def check(step, optimizer=None, set_to_none=True, clip=None, scheduler=None, zero_first=False):
     """The differential check: compiled against eager, bit for bit, on every call."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            eager, _ = run(step, False, optimizer, set_to_none, clip, scheduler)
+            eager, _ = run(step, False, optimizer, set_to_none, clip, scheduler, zero_first)
         except (RuntimeError, ValueError):     # a later batch the op refuses (bce's input out of [0, 1])
             TALLY["rejected: eager raised on a later batch"] += 1
             assume(False)
-        compiled, fn = run(step, True, optimizer, set_to_none, clip, scheduler)
+        compiled, fn = run(step, True, optimizer, set_to_none, clip, scheduler, zero_first)
     if fn.eager_reason is not None:             # compile gave up (with its warning): not a replay to compare
         TALLY["fell back: " + fn.eager_reason.split(" runs eagerly from now on: ")[1].split(" at ")[0]] += 1
         assume(False)

@@ -96,12 +96,13 @@ def test_compiled_linear_with_a_weight_past_the_large_weight_kernel_size_is_eage
 
 @settings(max_examples=settings.default.max_examples // 5)
 @given(st.data(), st.sampled_from([None] + sorted(fc.OPTIMIZERS_ALL)), st.sampled_from(sorted(fc.CLIPS, key=str)),
-       st.sampled_from(sorted(fc.SCHEDULERS, key=str)), st.booleans())
+       st.sampled_from(sorted(fc.SCHEDULERS, key=str)), st.booleans(), st.booleans())
 def test_compiled_steps_with_clipping_schedulers_and_more_optimizers_are_eagers_to_the_bit(data, optimizer, clip,
-                                                                                          scheduler, set_to_none):
+                                                                                          scheduler, set_to_none,
+                                                                                          zero_first):
     """A beginner's step beyond loss, backward, step: gradient clipping between backward and step, an lr
-    scheduler after it, weight decay, AdamW, RMSprop, Adagrad, amsgrad (parameters the loss does not reach
-    get no gradient: the optimizers skip them)."""
+    scheduler after it, weight decay, AdamW, RMSprop, Adagrad, amsgrad, zero_grad() first rather than last
+    (parameters the loss does not reach get no gradient: the optimizers skip them)."""
     if optimizer is None:
-        scheduler = None
-    _checked(fc.draw_step(data.draw), optimizer, set_to_none, clip, scheduler)
+        scheduler, zero_first = None, False
+    _checked(fc.draw_step(data.draw), optimizer, set_to_none, clip, scheduler, zero_first)
