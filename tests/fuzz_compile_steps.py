@@ -279,20 +279,76 @@ OPS = {"unary": op_unary, "binary": op_binary, "number": op_number, "reduce": op
 
 
 # ------------------------------------------------------------------ the loss
-def _target(d, shape, classes):
-    """Class indices as a step argument, drawn for each batch."""
+def _extra(d, arrays):
+    """A step argument besides the inputs (targets, class weights), one array per batch: its index in t."""
     k = len(d.targets)
-    arrays = [d.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, classes - 1))) for _ in d.step.batches]
     for batch, a in zip(d.step.batches, arrays):
         batch.append(a)
     d.targets.append(minigrad.tensor(arrays[0]))
     return k
 
 
-def loss_of(d):
+def _target(d, shape, classes, ignore_index=None):
+    """Class indices as a step argument, drawn for each batch; with ignore_index, some (or all) of them that."""
+    values = st.integers(0, classes - 1)
+    if ignore_index is not None:
+        values = st.one_of(values, st.just(ignore_index))
+    return _extra(d, [d.draw(hnp.arrays(np.int64, shape, elements=values)) for _ in d.step.batches])
+
+
+def _class_loss(d, kind, reduction):
+    """cross_entropy or nll_loss (of log_softmax) with their options: class weights (a step argument, drawn for
+    each batch), ignore_index (some targets, or all, ignored), label_smoothing, class-probability targets;
+    inputs (C,), (N, C) or (N, C, d1) (classes on dim 1)."""
+    x = d.pick(d.floats(1))
+    assume(x is not None and d.probe[x].ndim <= 3)
+    X, shape = d.name(x), d.meta(x)[0]
+    classes = shape[1] if len(shape) > 1 else shape[0]
+    dtype = d.probe[x].dtype
+    options, texts = {}, []
+    w = None
+    if d.draw(st.booleans()):
+        weights = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])
+        w = _extra(d, [d.draw(hnp.arrays(d.probe[x]._data.dtype, (classes,), elements=weights))
+                       for _ in d.step.batches])
+        texts.append(f"weight=t{w}")
+    probabilities = kind == "cross_entropy" and d.draw(st.integers(0, 3)) == 0
+    if probabilities:
+        ys = [y for y in d.floats() if d.meta(y) == d.meta(x)]
+        y = d.draw(st.sampled_from(ys))
+        Y = f"F.softmax({d.name(y)}, {min(1, len(shape) - 1)})"
+        target = lambda v, t: F.softmax(v[y], min(1, len(shape) - 1)).detach()
+    else:
+        if d.draw(st.booleans()):
+            options["ignore_index"] = d.draw(st.sampled_from([-100, 0, 1, -1]))
+            texts.append(f"ignore_index={options['ignore_index']}")
+        k = _target(d, (shape[:1] + shape[2:]) if len(shape) > 1 else (), classes,
+                    options.get("ignore_index"))
+        Y = f"t{k}"
+        target = lambda v, t: t[k]
+    if kind == "cross_entropy" and d.draw(st.booleans()):
+        options["label_smoothing"] = d.draw(st.sampled_from([0.1, 0.5, 1.0]))
+        texts.append(f"label_smoothing={options['label_smoothing']}")
+    texts.append(f"reduction={reduction!r}")
+    opts = ", ".join(texts)
+    if kind == "cross_entropy":
+        d.add(f"F.cross_entropy({X}, {Y}, {opts})",
+              lambda v, t: F.cross_entropy(v[x], target(v, t), weight=None if w is None else t[w],
+                                           reduction=reduction, **options))
+    else:
+        dim = min(1, len(shape) - 1)
+        d.add(f"F.nll_loss(F.log_softmax({X}, {dim}), {Y}, {opts})",
+              lambda v, t: F.nll_loss(F.log_softmax(v[x], dim), target(v, t), weight=None if w is None else t[w],
+                                      reduction=reduction, **options))
+
+
+LOSSES = ("sum", "mean", "mse", "cross_entropy", "nll", "bce_with_logits", "bce")
+
+
+def loss_of(d, kinds=LOSSES):
     """The last op: a loss (mse, cross_entropy, nll, bce with logits, bce) or a sum or mean, then a sum where
     the loss is not a single number yet."""
-    kind = d.draw(st.sampled_from(["sum", "mean", "mse", "cross_entropy", "nll", "bce_with_logits", "bce"]))
+    kind = d.draw(st.sampled_from(kinds))
     x = d.pick(d.floats())
     reduction = d.draw(st.sampled_from(["mean", "sum", "none"]))
     X = d.name(x)
@@ -313,17 +369,7 @@ def loss_of(d):
             d.add(f"F.binary_cross_entropy({X}.sigmoid(), {Y}.sigmoid(), reduction={reduction!r})",
                   lambda v, t: F.binary_cross_entropy(v[x].sigmoid(), v[y].sigmoid(), reduction=reduction))
     else:
-        x = d.pick(d.floats(1))
-        assume(x is not None and d.probe[x].ndim <= 2)
-        X, shape = d.name(x), d.meta(x)[0]
-        k = _target(d, shape[:1] if len(shape) == 2 else (), shape[-1])
-        if kind == "cross_entropy":
-            d.add(f"F.cross_entropy({X}, t{k}, reduction={reduction!r})",
-                  lambda v, t: F.cross_entropy(v[x], t[k], reduction=reduction))
-        else:
-            dim = len(shape) - 1
-            d.add(f"F.nll_loss(F.log_softmax({X}, {dim}), t{k}, reduction={reduction!r})",
-                  lambda v, t: F.nll_loss(F.log_softmax(v[x], dim), t[k], reduction=reduction))
+        _class_loss(d, kind, reduction)
     loss = len(d.probe) - 1
     if d.probe[loss].ndim:
         d.add(f"v{loss}.sum()", lambda v, t: v[loss].sum())
@@ -335,7 +381,7 @@ def loss_of(d):
         d.add(f"v{total} + p0.sum()", lambda v, t: v[total] + v[0].sum())
 
 
-def draw_step(draw, ops=tuple(OPS), sides=None):
+def draw_step(draw, ops=tuple(OPS), sides=None, losses=LOSSES):
     """A Step: 1-3 parameters and 1-2 inputs (float32 or float64, up to 3-d, sides from a few shared sizes so
     that they broadcast and multiply: 1 to 4, or drawn from `sides`), 2-8 ops, and a loss."""
     step = Step()
@@ -354,7 +400,7 @@ def draw_step(draw, ops=tuple(OPS), sides=None):
                + [minigrad.tensor(a) for a in step.batches[0]])
     for _ in range(draw(st.integers(2, 8))):
         OPS[draw(st.sampled_from(ops))](d)
-    loss_of(d)
+    loss_of(d, losses)
     return step
 
 
@@ -373,25 +419,59 @@ OPTIMIZERS = {
     "adam": lambda p: optim.Adam(p, lr=0.01),
 }
 
+# What else a beginner's step does (test_fuzz_compile's step-extras test): other optimizers and options,
+# gradient clipping between backward and step, an lr scheduler stepped after the optimizer.
+MORE_OPTIMIZERS = {
+    "sgd weight_decay": lambda p: optim.SGD(p, lr=0.1, weight_decay=0.01),
+    "adam weight_decay": lambda p: optim.Adam(p, lr=0.01, weight_decay=0.01),
+    "adam amsgrad": lambda p: optim.Adam(p, lr=0.01, amsgrad=True),
+    "adamw": lambda p: optim.AdamW(p, lr=0.01),
+    "rmsprop": lambda p: optim.RMSprop(p, lr=0.01),
+    "rmsprop momentum": lambda p: optim.RMSprop(p, lr=0.01, momentum=0.9),
+    "adagrad": lambda p: optim.Adagrad(p, lr=0.1),
+}
+OPTIMIZERS_ALL = {**OPTIMIZERS, **MORE_OPTIMIZERS}
 
-def run(step, compiled, optimizer=None, set_to_none=True):
+CLIPS = {
+    None: None,
+    "clip_grad_norm_ 1.0": lambda params: minigrad.nn.utils.clip_grad_norm_(params, 1.0),
+    "clip_grad_norm_ 0.1 inf-norm": lambda params: minigrad.nn.utils.clip_grad_norm_(iter(params), 0.1, float("inf")),
+    "clip_grad_value_ 0.5": lambda params: minigrad.nn.utils.clip_grad_value_(params, 0.5),
+}
+
+SCHEDULERS = {
+    None: None,
+    "StepLR": lambda opt: optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+    "ExponentialLR": lambda opt: optim.lr_scheduler.ExponentialLR(opt, gamma=0.9),
+}
+
+
+def run(step, compiled, optimizer=None, set_to_none=True, clip=None, scheduler=None, zero_first=False):
     """Run `step` on its batches, on fresh parameters, eagerly or through minigrad.compile. Returns (what each
     call returned and left, as bytes; the compiled function or None). Without an optimizer the step returns its
     loss and its gradients (cloned; .grad set to None after); with one, it steps and zeroes the gradients."""
     params = [minigrad.tensor(a.copy(), requires_grad=True) for a in step.leaves]
-    opt = OPTIMIZERS[optimizer](params) if optimizer else None
+    opt = OPTIMIZERS_ALL[optimizer](params) if optimizer else None
+    sched = SCHEDULERS[scheduler](opt) if scheduler else None
     n = step.n_inputs
 
     def train_step(*args):
+        if zero_first:                # zero_grad(), then forward, backward, step: the other common order
+            opt.zero_grad(set_to_none=set_to_none)
         loss = step.loss(params, args[:n], args[n:])
         loss.backward()
+        if clip:
+            CLIPS[clip](params)
         if opt is None:
             grads = tuple(None if p.grad is None else p.grad.detach().clone() for p in params)
             for p in params:
                 p.grad = None
             return loss, grads
         opt.step()
-        opt.zero_grad(set_to_none=set_to_none)
+        if sched is not None:
+            sched.step()
+        if not zero_first:
+            opt.zero_grad(set_to_none=set_to_none)
         return loss
 
     fn = minigrad.compile(train_step) if compiled else train_step
@@ -410,20 +490,22 @@ def run(step, compiled, optimizer=None, set_to_none=True):
     return records, (fn if compiled else None)
 
 
-def check(step, optimizer=None, set_to_none=True):
+def check(step, optimizer=None, set_to_none=True, clip=None, scheduler=None, zero_first=False):
     """The differential check: compiled against eager, bit for bit, on every call."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            eager, _ = run(step, False, optimizer, set_to_none)
+            eager, _ = run(step, False, optimizer, set_to_none, clip, scheduler, zero_first)
         except (RuntimeError, ValueError):     # a later batch the op refuses (bce's input out of [0, 1])
             TALLY["rejected: eager raised on a later batch"] += 1
             assume(False)
-        compiled, fn = run(step, True, optimizer, set_to_none)
+        compiled, fn = run(step, True, optimizer, set_to_none, clip, scheduler, zero_first)
     if fn.eager_reason is not None:             # compile gave up (with its warning): not a replay to compare
         TALLY["fell back: " + fn.eager_reason.split(" runs eagerly from now on: ")[1].split(" at ")[0]] += 1
         assume(False)
-    assert (fn.captures, fn.replays) == (1, 2), f"captured {fn.captures} times, {fn.replays} replays\n{step!r}"
+    checked = any(ins.kind == "check" for prog in fn.programs for ins in prog.instructions)
+    assert (fn.captures + fn.replays, fn.captures == 1 or checked) == (3, True), \
+        f"captured {fn.captures} times, {fn.replays} replays\n{step!r}"   # (a failed check captures again)
     for call, (e, c) in enumerate(zip(eager, compiled)):
         for what in e:
             assert e[what] == c[what], (f"call {call}: {what} differ (eager, compiled):\n{_show(e[what])}\n"
@@ -438,3 +520,35 @@ def _show(items):
                      f"{np.frombuffer(i[2], np.dtype(i[0])).reshape(i[1]).tolist()} "
                      f"signbits {np.signbit(np.frombuffer(i[2], np.dtype(i[0]))).astype(int).tolist()}"
                      for i in items)
+
+
+def draw_large_linear_step(draw):
+    """F.linear(x, w, b) with a weight near numpy_backend.x_wt's bound of 100_000 elements, x of 1 to 65 rows
+    (its 2 to 64 take the other kernel call), then a few ops and a loss. The weight is random (a seed drawn)
+    with special values at a few drawn places: hypothesis drawing 100_000 elements one by one is too slow."""
+    step = Step()
+    dtype = draw(st.sampled_from(FLOATS))
+    out_f, in_f = draw(st.sampled_from([(320, 320), (316, 316), (1, 100_000), (100_000, 1), (400, 250), (3, 33_334)]))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    w = rng.uniform(-1, 1, (out_f, in_f)).astype(dtype)
+    for _ in range(draw(st.integers(0, 3))):
+        w[draw(st.integers(0, out_f - 1)), draw(st.integers(0, in_f - 1))] = draw(st.sampled_from(SPECIAL + NONFINITE))
+    step.leaves.append(w)
+    bias = draw(st.booleans())
+    if bias:
+        step.leaves.append(values(draw, (out_f,), dtype, True) if out_f <= 400 else rng.uniform(-1, 1, out_f).astype(dtype))
+    rows = draw(st.sampled_from([1, 2, 3, 64, 65]))
+    step.n_inputs = 1
+    step.batches = [[rng.uniform(-2, 2, (rows, in_f)).astype(dtype)] for _ in range(3)]
+    d = Drawing(draw, step)
+    d.probe = ([minigrad.tensor(a, requires_grad=True) for a in step.leaves]
+               + [minigrad.tensor(a) for a in step.batches[0]])
+    x = len(step.leaves)
+    if bias:
+        d.add(f"F.linear(x0, p0, p1)", lambda v, t: F.linear(v[x], v[0], v[1]))
+    else:
+        d.add(f"F.linear(x0, p0)", lambda v, t: F.linear(v[x], v[0]))
+    for _ in range(draw(st.integers(0, 2))):
+        OPS[draw(st.sampled_from(["unary", "number", "reduce"]))](d)
+    loss_of(d, ("sum", "mean", "mse", "cross_entropy"))
+    return step

@@ -898,3 +898,202 @@ def test_a_mean_of_a_0d_tensor_gives_its_gradient_as_an_array_as_eager_does():
     # and summed with another NaN gradient NumPy's scalar arithmetic gave the other NaN
     _assert_compiled_gives_eagers_bits(lambda p, x: nn.functional.mse_loss((p + 0.0).mean(), p / (x @ x)),
                                        [np.float32(0.0)], [(np.zeros((2, 2), np.float32),)] * 3)
+
+
+def test_a_linear_of_one_row_to_one_output_adds_its_bias_nan_as_eager_does():
+    # eager adds the bias in place (out += b), which for one element gives the bias's NaN where both are NaN;
+    # the one-row replay added it out of place, after the product, and kept the product's NaN
+    product_nan = np.float32(np.inf) * np.float32(0.0)        # the NaN inf * 0 gives, and the bias the other
+    w, b = np.array([[np.inf, 1.0]], np.float32), np.array([-product_nan], np.float32)
+    _assert_compiled_gives_eagers_bits(lambda w, b, x: nn.functional.linear(x, w, b).sum(),
+                                       [w, b], [(np.array([[v, 1.0]], np.float32),) for v in (0.0, -0.0, 0.0)])
+
+
+def _cross_entropy_step_bits(compiled, targets, **options):
+    """Each call's loss and gradient from a cross_entropy step, eager or compiled, on the given target batches."""
+    logits = minigrad.tensor(np.array([[1.0, 2.0, 0.5], [0.5, -1.0, 3.0]], np.float32), requires_grad=True)
+
+    def step(t):
+        loss = nn.functional.cross_entropy(logits, t, **options)
+        loss.backward()
+        grad = logits.grad.detach().clone()
+        logits.grad = None
+        return loss, grad
+    run = minigrad.compile(step) if compiled else step
+    return [[r.detach().numpy().tobytes() for r in run(minigrad.tensor(t))] for t in targets], run
+
+
+def test_cross_entropy_replays_a_batch_with_an_ignored_target_as_eager_does():
+    # whether a target is ignore_index is decided in Python from the targets' values; the program captured
+    # without one indexed the logits at -100 when a later batch had one (IndexError, or another class's
+    # score for 100 classes or more): the replay checks that decision again, and captures a batch that
+    # differs in it
+    targets = [[0, 2], [-100, 2], [1, 0], [-100, -100]]
+    eager, _ = _cross_entropy_step_bits(False, targets)
+    compiled, run = _cross_entropy_step_bits(True, targets)
+    assert compiled == eager
+    assert run.captures == 2 and run.replays == 2
+
+
+def test_a_target_out_of_range_at_a_replay_raises_eagers_index_error():
+    # eager checks each target against the class count; the replay once indexed the logits with -1 and
+    # returned the last class's loss
+    _, run = _cross_entropy_step_bits(True, [[0, 2]])
+    with pytest.raises(IndexError, match="^Target -1 is out of bounds.$"):
+        run(minigrad.tensor([-1, 0]))
+
+
+def test_label_smoothing_is_captured_and_replays_eagers_bits():
+    # label smoothing's mean divided by a total read from the targets with NumPy, which the capture could not
+    # trace (the step ran eagerly); that total is now a check made again at each replay
+    targets = [[0, 2], [1, 1], [-100, 2], [0, 0]]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "minigrad.compile")
+        eager, _ = _cross_entropy_step_bits(False, targets, label_smoothing=0.1)
+        compiled, run = _cross_entropy_step_bits(True, targets, label_smoothing=0.1)
+    assert compiled == eager
+    assert run.captures == 2 and run.replays == 2
+
+
+def test_a_scheduler_stepped_inside_the_step_is_stepped_at_each_replay():
+    # scheduler.step() inside the compiled step set the lr in Python, unrecorded: the replays kept the lr of
+    # the capture's end, and the parameters drifted from eager's
+    lrs, params = [], []
+    for compiled in (False, True):
+        w = minigrad.tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+        scheduler = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+
+        def step(x):
+            loss = (w * x).sum()
+            loss.backward()
+            opt.step()
+            scheduler.step()
+            opt.zero_grad()
+            return loss
+        run = minigrad.compile(step) if compiled else step
+        for _ in range(4):
+            run(minigrad.tensor(np.array([1.0, 3.0], np.float32)))
+        lrs.append(opt.param_groups[0]["lr"])
+        params.append(w.detach().numpy().tobytes())
+    assert run.replays == 3
+    assert lrs[0] == lrs[1] == 0.1 * 0.5 ** 4 and params[0] == params[1]
+
+
+@pytest.mark.parametrize("clip", [lambda m: nn.utils.clip_grad_norm_(m.parameters(), 0.5),
+                                  lambda m: nn.utils.clip_grad_value_(m.parameters(), 0.1)],
+                         ids=["clip_grad_norm_", "clip_grad_value_"])
+def test_gradient_clipping_inside_the_step_is_replayed_not_run_eagerly(clip):
+    # clipping scales the gradients in place with NumPy, which the capture could not record: the step ran
+    # eagerly; it is now a call made again at each replay, on model.parameters() read once at capture
+    params = []
+    for compiled in (False, True):
+        model, x, y = _iris_like()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(xb, yb):
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            clip(model)
+            opt.step()
+            opt.zero_grad()
+            return loss
+        run = minigrad.compile(step) if compiled else step
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", "minigrad.compile")
+            for i in range(3):
+                run(minigrad.tensor(x[4 * i:4 * i + 4]), minigrad.tensor(y[4 * i:4 * i + 4]))
+        params.append([p.detach().numpy().tobytes() for p in model.parameters()])
+    assert run.replays == 2
+    assert params[0] == params[1]
+
+
+def test_a_compiled_modules_shared_weight_sums_its_gradients_with_one_from_outside_in_eagers_order():
+    # a layer used twice gives its weight two gradients inside the module, and a penalty on the weight a third
+    # from outside: eager's engine sums them (outside + first) + second; the compiled module's node once
+    # returned first + second, summed, and the engine made outside + (first + second), other bits
+    grads = []
+    for compiled in (False, True):
+        layer = nn.Linear(2, 2, bias=False)
+        with minigrad.no_grad():
+            layer.weight.copy_(minigrad.tensor([[0.3, 1.1], [-0.7, 0.2]]))
+        model = nn.Sequential(layer, layer)
+        net = minigrad.compile(model) if compiled else model
+        grads.append([])
+        for x in ([[1.0, 1.0]], [[0.1, -3.0]], [[2.5, 0.7]]):
+            loss = net(minigrad.tensor(x)).sum() + (layer.weight * layer.weight).sum() * 0.01
+            loss.backward()
+            grads[-1].append(layer.weight.grad.numpy().tobytes())
+            layer.weight.grad = None
+    assert net.replays == 2
+    assert grads[0] == grads[1]
+
+
+def test_a_batch_with_an_ignored_target_after_dropout_draws_eagers_masks():
+    # the targets' check is made first in the replay, before dropout draws its mask: a batch that fails it is
+    # captured again having drawn nothing, so the masks, and the losses, stay eager's
+    model, x, _ = _iris_like()
+    net = nn.Sequential(model, nn.Dropout(0.5))
+    targets = [[0, 2, 1, 1], [1, -100, 0, 2], [2, 2, 0, 1]]
+
+    def train_step(xb, yb):
+        loss = nn.functional.cross_entropy(net(xb), yb)
+        loss.backward()
+        net.zero_grad()
+        return loss
+    compiled = minigrad.compile(train_step)
+    runs = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "minigrad.compile")
+        for step in (train_step, compiled):
+            minigrad.manual_seed(0)
+            runs.append([step(minigrad.tensor(x[:4]), minigrad.tensor(t)).detach().numpy().tobytes() for t in targets])
+    assert (compiled.captures, compiled.replays) == (2, 1)
+    assert runs[0] == runs[1]
+
+
+def test_a_compiled_module_whose_first_layer_works_in_place_on_an_input_from_a_graph_runs_eagerly():
+    # the capture runs the module on a leaf that stands in for each input; ReLU(inplace=True) on it raised
+    # "a leaf Variable that requires grad is being used in an in-place operation", which eager, on the
+    # input from a graph, does not: the module now runs eagerly, with compile's warning
+    results = []
+    for compiled in (False, True):
+        model, x, _ = _iris_like()
+        model.insert(0, nn.ReLU(inplace=True))
+        net = minigrad.compile(model) if compiled else model
+        a = minigrad.tensor(x[:4], requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = net(a * 2.0)
+        out.sum().backward()
+        results.append([out.detach().numpy().tobytes(), a.grad.numpy().tobytes()])
+    assert [str(w.message) for w in caught] == [
+        "minigrad.compile: Sequential runs eagerly from now on: its forward raised on an input made a leaf (a leaf "
+        "Variable that requires grad is being used in an in-place operation.)"]
+    assert results[0] == results[1]
+
+
+def test_a_compiled_modules_parameter_broadcast_twice_sums_its_nan_gradients_as_eager_does():
+    # a 0-d parameter broadcast in two ops gets two gradients summed back to NumPy scalars; eager's engine
+    # adds those scalars, and the compiled module's node once returned them summed back already, which the
+    # engine made 0-d arrays, whose sum keeps the other of two NaNs
+    class TwoUses(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = nn.Parameter(minigrad.tensor(np.float32(0.0)))
+
+        def forward(self, x):
+            return self.p - (self.p + x)
+    nan = np.float32(np.inf) * np.float32(0.0)
+    grads = []
+    for compiled in (False, True):
+        model = TwoUses()
+        net = minigrad.compile(model) if compiled else model
+        grads.append([])
+        for sign in (1, -1, 1):
+            out = net(minigrad.tensor(np.zeros((1, 2), np.float32)))
+            nn.functional.mse_loss(out, minigrad.tensor(np.array([[0.0, np.copysign(nan, sign)]], np.float32))).backward()
+            grads[-1].append(model.p.grad.numpy().tobytes())
+            model.p.grad = None
+    assert net.replays == 2
+    assert grads[0] == grads[1]

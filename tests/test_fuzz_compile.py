@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import fuzz_compile_modules as fm
 import fuzz_compile_steps as fc
 
 
@@ -28,6 +29,14 @@ def _checked(step, *args):
         fc.check(step, *args)
     finally:
         if os.environ.get("FUZZ_TALLY") and fc.TALLY["passed"] % 500 == 0:    # also when a run is stopped
+            _write_tally()
+
+
+def _checked_module(case):
+    try:
+        fm.check(case)
+    finally:
+        if os.environ.get("FUZZ_TALLY") and fc.TALLY["module passed"] % 500 == 0:
             _write_tally()
 
 
@@ -58,3 +67,42 @@ def test_compiled_steps_of_one_op_family_are_eagers_to_the_bit(family, data):
 def test_compiled_steps_over_more_than_1024_elements_are_eagers_to_the_bit(data):
     """Arrays past numpy_backend._LARGE elements, where float32 sums accumulate in float64."""
     _checked(fc.draw_step(data.draw, sides=[1, 3, 40]))
+
+
+@settings(max_examples=settings.default.max_examples)
+@given(st.data())
+def test_compiled_modules_train_as_their_eager_copy_does_to_the_bit(data):
+    """minigrad.compile(model): outputs, gradients and parameters over a few calls (training steps, the output
+    used twice or in part, retain_graph, train/eval switches, no_grad calls, another batch size) against an
+    eager copy of the model (tests/fuzz_compile_modules.py)."""
+    _checked_module(fm.draw_case(data.draw))
+
+
+@settings(max_examples=settings.default.max_examples // 5)
+@given(st.data(), st.sampled_from([None] + sorted(fc.OPTIMIZERS)))
+def test_compiled_steps_with_cross_entropy_and_nll_options_are_eagers_to_the_bit(data, optimizer):
+    """cross_entropy and nll_loss with class weights, ignore_index (every target ignored too), label_smoothing,
+    class-probability targets, reductions, on (C,), (N, C) and (N, C, d1) inputs."""
+    _checked(fc.draw_step(data.draw, losses=("cross_entropy", "nll")), optimizer)
+
+
+@settings(max_examples=max(settings.default.max_examples // 25, 4))
+@given(st.data(), st.sampled_from([None] + sorted(fc.OPTIMIZERS)))
+def test_compiled_linear_with_a_weight_past_the_large_weight_kernel_size_is_eagers_to_the_bit(data, optimizer):
+    """A weight of 100_000 elements or more against 2 to 64 rows, where numpy_backend.x_wt computes
+    (w @ x.T).T; rows and sizes either side of the bounds."""
+    _checked(fc.draw_large_linear_step(data.draw), optimizer)
+
+
+@settings(max_examples=settings.default.max_examples // 5)
+@given(st.data(), st.sampled_from([None] + sorted(fc.OPTIMIZERS_ALL)), st.sampled_from(sorted(fc.CLIPS, key=str)),
+       st.sampled_from(sorted(fc.SCHEDULERS, key=str)), st.booleans(), st.booleans())
+def test_compiled_steps_with_clipping_schedulers_and_more_optimizers_are_eagers_to_the_bit(data, optimizer, clip,
+                                                                                          scheduler, set_to_none,
+                                                                                          zero_first):
+    """A beginner's step beyond loss, backward, step: gradient clipping between backward and step, an lr
+    scheduler after it, weight decay, AdamW, RMSprop, Adagrad, amsgrad, zero_grad() first rather than last
+    (parameters the loss does not reach get no gradient: the optimizers skip them)."""
+    if optimizer is None:
+        scheduler, zero_first = None, False
+    _checked(fc.draw_step(data.draw), optimizer, set_to_none, clip, scheduler, zero_first)

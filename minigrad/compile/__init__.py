@@ -83,11 +83,14 @@ class CompiledFunction:
         programs = self.programs
         for i, prog in enumerate(programs):
             if prog.guards.hold(key, inputs):
+                result = prog.run(*inputs)
+                if result is program.MISS:        # a value the program depends on differs (Program._emit_check)
+                    continue
                 if i:
                     programs.insert(0, programs.pop(i))
                     self._use(prog)
                 self.replays += 1
-                return prog.run(*inputs)
+                return result
         if len(programs) >= self.recompile_limit:
             why = programs[0].guards.why_not(key, inputs)
             return self._give_up(f"recompile_limit ({self.recompile_limit}) reached; last: {why}", None,

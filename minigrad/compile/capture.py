@@ -306,6 +306,26 @@ def _wrap_call(method, name):
     return call
 
 
+def _wrap_clip(clip):
+    """nn.utils.clip_grad_norm_ and clip_grad_value_ (between backward and step): run, and recorded as a call
+    made again at each replay, on the same parameters (a generator of them, model.parameters(), is made a
+    list first: the call would read it once either way)."""
+    def call(parameters, *args, **kwargs):
+        rec = _active
+        if rec is None or not rec.recording:
+            return clip(parameters, *args, **kwargs)
+        if not isinstance(parameters, (Tensor, list, tuple)):
+            parameters = list(parameters)
+        rec.quiet += 1
+        try:
+            result = clip(parameters, *args, **kwargs)
+        finally:
+            rec.quiet -= 1
+        rec.instructions.append(P.Call(len(rec.instructions), clip, parameters, args, kwargs, clip.__name__))
+        return result
+    return call
+
+
 def _wrap_inplace(inplace):
     """Tensor._inplace: `t op= x` outside the graph runs the op, then copies its result into t."""
     def recording_inplace(self, op, other):
@@ -423,10 +443,27 @@ def _wrap_array_function(func, check=False):
             refs = tuple(rec.ref(a, func.__name__) for a in args)
             index = len(rec.instructions)
             if check:
-                rec.instructions.append(P.Check(index, func, refs))
+                rec.instructions.append(P.Check(index, func, refs, None, compare=False))
             else:
                 rec.instructions.append(P.Apply(index, func, refs, _meta(result)))
                 rec._register(result, ("out", index, 0))
+        except Unsupported as e:
+            rec.fail(str(e))
+        return result
+    return recording
+
+
+def _wrap_value_check(func):
+    """A function that reads arrays' values into Python for the step's ops (label smoothing's denominator):
+    recorded with its result, called again at each replay (program.Program._emit_check)."""
+    def recording(*args):
+        result = func(*args)
+        rec = _active
+        if rec is None or not rec.recording or rec.depth:
+            return result
+        try:
+            refs = tuple(rec.ref(a, func.__name__) for a in args)
+            rec.instructions.append(P.Check(len(rec.instructions), func, refs, result))
         except Unsupported as e:
             rec.fail(str(e))
         return result
@@ -590,6 +627,10 @@ def _patches():
                 if name in cls.__dict__:
                     out.append((cls, name, _wrap_call(cls.__dict__[name], name)))
     out.append((Module, "zero_grad", _wrap_call(Module.__dict__["zero_grad"], "zero_grad")))
+    from ..optim.lr_scheduler import LRScheduler     # scheduler.step() inside the step: made again at each replay
+    for cls in [LRScheduler] + _subclasses(LRScheduler):
+        if "step" in cls.__dict__:
+            out.append((cls, "step", _wrap_call(cls.__dict__["step"], "step")))
     for name, wrap in (("_inplace", _wrap_inplace), ("fill_", _wrap_fill), ("copy_", _wrap_copy),
                        ("_bump_version", _wrap_bump)):
         if name in Tensor.__dict__:
@@ -604,6 +645,17 @@ def _patches():
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
     from ..ops import dropout, reduce, value_checks
+    from ..nn import utils
+    from ..nn.utils import clip_grad
+    for name in ("clip_grad_norm_", "clip_grad_value_"):
+        wrapped = _wrap_clip(clip_grad.__dict__[name])
+        out.append((clip_grad, name, wrapped))
+        if utils.__dict__.get(name) is clip_grad.__dict__[name]:
+            out.append((utils, name, wrapped))
+    # label smoothing's denominator, read into Python from the targets (the module by its name: the package's
+    # attribute `cross_entropy` is the function)
+    losses = sys.modules[__package__.rsplit(".", 1)[0] + ".ops.losses.cross_entropy"]
+    out.append((losses, "smoothing_denominator", _wrap_value_check(losses.__dict__["smoothing_denominator"])))
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
     for name in value_checks.CHECKS:
         out.append((value_checks, name, _wrap_array_function(value_checks.__dict__[name], check=True)))

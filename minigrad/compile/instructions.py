@@ -59,15 +59,6 @@ class Backward:
         self.leaf_meta = leaf_meta
 
 
-class Check:
-    """A check of an array's values that an op's wrapper made (ops/value_checks.py: an index within its range),
-    made again at each replay, where it raises eager's error."""
-    kind = "check"
-
-    def __init__(self, index, func, refs, result=None):
-        self.index, self.func, self.refs, self.result = index, func, refs, result
-
-
 class Call:
     kind = "call"
 
@@ -80,3 +71,15 @@ class Write:
 
     def __init__(self, index, dst, src, how, meta):
         self.index, self.dst, self.src, self.how, self.meta = index, dst, src, how, meta
+
+
+class Check:
+    """A function of the step's arrays that the step's Python depended on, called again at each replay:
+    - `compare`: its result must be the captured one (label smoothing's denominator), else the replay is given up
+      (program.MISS: the call is captured again, eagerly);
+    - else a check of values an op's wrapper made (ops/value_checks.py: an index within its range), which
+      raises eager's error where it fails."""
+    kind = "check"
+
+    def __init__(self, index, func, refs, result, compare=True):
+        self.index, self.func, self.refs, self.result, self.compare = index, func, refs, result, compare

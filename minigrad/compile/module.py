@@ -48,7 +48,7 @@ class ModuleProgram(program.Program):
     def _generate(self):
         head = [ins for ins in self.instructions if ins.kind != "backward"]
         tail = [ins for ins in self.instructions if ins.kind == "backward"]
-        forward = []
+        forward = self._hoisted_checks()
         for ins in head:
             forward += getattr(self, "_emit_" + ins.kind)(ins)
         backward = self._emit_backward(tail[0]) if tail else []
@@ -69,11 +69,14 @@ class ModuleProgram(program.Program):
             lines += ["    " + line for line in backward]
         return "\n".join(lines) + "\n"
 
-    def __init__(self, *args, leaves=(), lines=True):
+    def __init__(self, *args, lines=True):
         self.lines = lines
         super().__init__(*args)
         self.backward = self.namespace.get("backward")
-        self.leaves = leaves             # the node's inputs, as refs: ("input", i) or ("tensor", parameter)
+        # the node's inputs, as refs (("input", i) or ("tensor", parameter)): one per gradient the backward
+        # returns, a leaf that gets two inside the module listed twice, so that the engine sums them with
+        # what it gets from outside in eager's order ((outside + a) + b, not outside + (a + b))
+        self.leaves = getattr(self, "arrivals", [])
 
 
 class CompiledModule:
@@ -96,8 +99,11 @@ class CompiledModule:
             return self._give_up("an argument cannot be guarded (unhashable)", None, args)
         for prog in self.programs:
             if prog.guards.hold(key, inputs):
+                result = prog.run(*inputs)
+                if result is program.MISS:        # a value the program depends on differs (Program._emit_check)
+                    continue
                 self.replays += 1
-                out, saved = prog.run(*inputs)
+                out, saved = result
                 return self._output(prog, out, saved, inputs)
         if len(self.programs) >= self.recompile_limit:
             return self._give_up(f"recompile_limit ({self.recompile_limit}) reached", None, args)
@@ -109,7 +115,14 @@ class CompiledModule:
         swap = dict(zip(map(id, inputs), stand_ins))
         call_args = _replace(args, swap)
         known, modules, optimizers, names = guards.reachable(module, (), {})
-        result, rec = capture.run(module, call_args, {}, stand_ins, known, ())
+        try:
+            result, rec = capture.run(module, call_args, {}, stand_ins, known, ())
+        except RuntimeError as e:
+            if not any(t.grad_fn is not None for t in inputs):
+                raise
+            # an input from a graph is a leaf here; what only a leaf refuses (an in-place op on it, as
+            # ReLU(inplace=True) first in the model) runs eagerly, on the input itself (a real error raises there)
+            return self._give_up(f"its forward raised on an input made a leaf ({e})", None, args)
         self.captures += 1
         try:
             if rec.failure is not None:
@@ -117,12 +130,11 @@ class CompiledModule:
             if not isinstance(result, Tensor):
                 raise Unsupported("the module returns something other than one tensor", "its return value")
             output = ("tensor", rec.ref(result._data, "the module's output"))
-            leaves = []
             if result.requires_grad and result.grad_fn is not None:
-                leaves = self._capture_backward(rec, result, stand_ins, known)
+                self._capture_backward(rec, result, stand_ins, known)
             check = guards.Guards(key, list(rec.leaves_used.values()), modules)
-            prog = ModuleProgram(rec.instructions, len(inputs), output, names, check, leaves=leaves)
-            on_nodes = ModuleProgram(rec.instructions, len(inputs), output, names, check, leaves=leaves, lines=False)
+            prog = ModuleProgram(rec.instructions, len(inputs), output, names, check)
+            on_nodes = ModuleProgram(rec.instructions, len(inputs), output, names, check, lines=False)
         except Unsupported as e:
             why, line = e.args if len(e.args) == 2 else (str(e), None)
             return self._give_up(why, line, args)
@@ -133,15 +145,13 @@ class CompiledModule:
     @staticmethod
     def _capture_backward(rec, result, stand_ins, known):
         """One backward from `result` (ones; the graph retained, the leaves' gradients captured, not
-        accumulated), watched by the recorder: the schedule. Returns the leaf refs, the node's inputs."""
+        accumulated), watched by the recorder: the schedule."""
         candidates = [t for t in stand_ins + known if t.requires_grad and t.grad_fn is None]
         one = np.ones_like(result._data)
         rec.backward((result,), (one,),
                      lambda: engine.run_backward((result,), (one,), True, candidates))
-        backward = rec.instructions[-1]
         if rec.failure is not None:
             raise Unsupported(*rec.failure)
-        return backward.leaves
 
     def _output(self, prog, out, saved, inputs):
         t = Tensor._make(out)

@@ -46,7 +46,8 @@ class Program:
         self.guards = guards
         self.seeds = {} if self.fresh_nodes else _seeds(instructions)
         self.namespace = {"np": np, "K": kernels, "Tensor": Tensor, "NEW": object.__new__, "FIT": engine._fit,
-                          "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate}
+                          "UNBROADCAST": engine.unbroadcast, "ACC": engine._accumulate, "MISS": MISS,
+                          "SAME": _same_value}
         self.emitted = {}              # forward index -> (forward lines, backward lines, gradient names)
         self._objects = {}
         self._same_checked = None      # (call index, code, name) of the last optimizer's parameters check
@@ -108,6 +109,7 @@ class Program:
     def _generate(self):
         lines = [f"def replay({', '.join(f'x{i}' for i in range(self.n_inputs))}):"]
         lines += [f"    a{i} = x{i}._data" for i in range(self.n_inputs)]
+        lines += ["    " + line for line in self._hoisted_checks()]
         i = 0
         while i < len(self.instructions):
             ins = self.instructions[i]
@@ -215,6 +217,41 @@ class Program:
         call = f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"
         return [f"v{j}_0 = np.asarray({call})"]         # as Tensor._make wraps a NumPy scalar
 
+    def _hoisted_checks(self):
+        """The lines of the checks (_emit_check) that read only the step's arguments, unchanged before them:
+        made first, before the replay draws a random number (dropout's mask) or changes anything."""
+        lines, self._hoisted = [], set()
+        for ins in self.instructions:
+            if ins.kind == "check" and ins.compare and all(r[0] in ("in", "const") for r in ins.refs):
+                read = {r[1] for r in ins.refs if r[0] == "in"}
+                if not any(e.kind == "write" and e.dst[0] == "in" and e.dst[1] in read
+                           or e.kind == "setslot" and e.target[0] == "input" and e.target[1] in read
+                           for e in self.instructions[:ins.index]):
+                    lines.append(self._check_line(ins))
+                    self._hoisted.add(ins.index)
+        return lines
+
+    def _emit_check(self, ins):
+        """A value the step's Python depended on (instructions.Check), computed again: where it is not the
+        captured one, the replay returns MISS before it has changed anything (the call is then captured again,
+        eagerly; a target out of range raises the check's own IndexError here, as eagerly). So first, where
+        it reads only the step's arguments (_hoisted_checks), else only where nothing before it wrote,
+        stepped or drew random numbers."""
+        if not ins.compare:                # a check of values, which raises eager's error where it fails
+            return [f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"]
+        if ins.index in getattr(self, "_hoisted", ()):
+            return []
+        for earlier in self.instructions[:ins.index]:
+            if earlier.kind in ("backward", "call", "write", "setslot") or _draws(earlier):
+                from .capture import Unsupported
+                raise Unsupported(f"{ins.func.__name__} reads values into Python after the step has changed "
+                                  "or drawn something, where a replay could not give up")
+        return [self._check_line(ins)]
+
+    def _check_line(self, ins):
+        args = ", ".join(self._expr(r) for r in ins.refs)
+        return f"if not SAME({self._bind(ins.func, 'F')}({args}), {self._expr(('const', ins.result))}): return MISS"
+
     _OPERATORS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
                   operator.ge: ">=", operator.and_: "&", operator.or_: "|", operator.xor: "^"}
 
@@ -264,9 +301,13 @@ class Program:
                 else:
                     lines.append(f"{g} = {q}")
                     seen.add(dest)
+            elif self.fresh_nodes:         # a compiled module's node: each arrival one gradient it returns, for
+                var = f"L{len(self.arrivals)}"       # the engine to sum in order with the others the leaf gets
+                self.arrivals.append(dest[1])
+                lines.append(f"{var} = {q}")
             else:
                 var = leaf_var(dest[1])
-                if arrivals[var] == 1 and not self.fresh_nodes:    # the common case: no list, the flag later
+                if arrivals[var] == 1:                 # the common case: no list, the flag later
                     lines.append(f"{var} = {q}")
                     fresh_of[var] = fresh.format(var)
                 elif ("leaf", var) in seen:
@@ -275,6 +316,7 @@ class Program:
                     lines.append(f"{var} = [{q}, {fresh.format(q)}]")
                     seen.add(("leaf", var))
 
+        self.arrivals = []                 # a compiled module's node: where each gradient it returns goes
         for root, dest in ins.starts:
             send(dest, "g_out" if self.fresh_nodes else self._bind(root, "R"), "False")
         for j, routes in ins.steps:
@@ -285,11 +327,13 @@ class Program:
                 lines.append(f"b = n{j}.backward(g{j})")
             for position, fit, dest, gmeta in routes:
                 lines.append(f"q = {emitted[2][position]}" if emitted is not None else f"q = b[{position}]")
-                if fit is not None:
+                # (a compiled module's node returns a leaf's gradient as the op gave it: the engine fits it,
+                # as eager's engine does, a NumPy scalar summed as one)
+                if fit is not None and not (self.fresh_nodes and dest[0] == "leaf"):
                     lines += self._fit(fit, gmeta)
                 send(dest, "q", f"{{0}} is not g{j} and {{0}}.base is None")
         if self.fresh_nodes:               # a compiled module's node returns its inputs' gradients
-            lines.append("return (" + "".join(f"{leaf_var(ref)}[0], " for ref in ins.leaves) + ")")
+            lines.append("return (" + "".join(f"L{k}, " for k in range(len(self.arrivals))) + ")")
             return lines
         self._leaf_grads = []              # (leaf, its gradient, whether the engine would own it), for _emit_own
         for ref, meta in zip(ins.leaves, ins.leaf_meta):     # engine._accumulate (leaf hooks are refused at capture)
@@ -379,10 +423,6 @@ class Program:
 
     def _arg(self, ref):
         return ("Tensor._make(" + self._expr(ref[1]) + ")") if ref[0] == "wrap" else self._expr(ref)
-
-    def _emit_check(self, ins):
-        """A value check an op's wrapper made (instructions.Check): made again, raising eager's error."""
-        return [f"{self._bind(ins.func, 'F')}({', '.join(self._expr(r) for r in ins.refs)})"]
 
     def _emit_make(self, ins):
         args = [self._arg(r) for r in ins.refs] + [f"{k}={self._arg(r)}" for k, r in ins.kwrefs.items()]
@@ -527,7 +567,9 @@ class Program:
                 lines.append(f"  v{ins.index:<3} = {where}{ins.func.__name__}({args}) -> {_fmt_meta(ins.meta)}{again}")
             elif ins.kind == "check":
                 args = ", ".join(self._name(r) for r in ins.refs)
-                lines.append(f"  check {ins.func.__name__}({args})  (at each replay: eager's error where it fails)")
+                lines.append(f"  check {ins.func.__name__}({args}) == {ins.result!r}  (at each replay; else captured "
+                             "again)" if ins.compare else
+                             f"  check {ins.func.__name__}({args})  (at each replay: eager's error where it fails)")
             elif ins.kind == "backward":
                 for root, dest in ins.starts:
                     seed = "the output's gradient" if self.fresh_nodes else f"d(root) = {_fmt_meta(_meta(root))} ones"
@@ -574,6 +616,23 @@ class Program:
 
 def _meta(a):
     return (tuple(np.shape(a)), np.asarray(a).dtype)
+
+
+def _same_value(a, b):
+    """A check's result against the captured one: the same type and value, a float's to the bit (a sum of
+    weights of -0.0 is not 0.0)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (float, np.generic)):
+        return np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    return a == b
+
+
+def _draws(ins):
+    """Whether a recorded call draws random numbers (randn in the step, dropout's mask)."""
+    func = getattr(ins, "maker", None) or getattr(ins, "func", None)
+    return ins.kind in ("make", "apply") and getattr(func, "__name__", "") in (
+        "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "normal", "scaled_mask")
 
 
 def _seeds(instructions):

@@ -395,7 +395,9 @@ class Linear(Function):
         if b.ref[0] == "const":
             return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])}"]
         if x.meta[0][0] == 1 and not e.readable:          # one row: the bias as a row, added out of place (the
-            return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])} + {b}[None]"]  # same sums, a third cheaper)
+            if w.meta[0][0] == 1:                         # same sums, a third cheaper); one element: the bias
+                return [f"{e.out} = {b}[None] + {e.k_x_wt(x, w, x.meta[0], w.meta[0])}"]   # first (add_into)
+            return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])} + {b}[None]"]
         return [f"{e.out} = {e.k_x_wt(x, w, x.meta[0], w.meta[0])}", f"{e.out} += {b}"]
 
     def emit_backward(self, e, g, x, w, b):

@@ -296,8 +296,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if x.ndim == 2 and t.shape != (x.shape[0],):
         _check_batch_target(x, t)
     _check_class_targets(x, t, weight, ignore_index)
-    if label_smoothing:
-        _check_target_values(t, x.shape[-1], ignore_index)
+    if label_smoothing:                             # (its nll_loss checks the targets)
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     return CrossEntropy.apply(input, target, None if weight is None else weight._data, reduction, ignore_index)
 
@@ -310,15 +309,21 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, eps)
     log_p = log_softmax(input, -1)
     nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     smooth = -(log_p if weight is None else log_p * weight).sum(-1)
-    counts = target._data != ignore_index
-    smooth = smooth.masked_fill(Tensor._make(~counts), 0.0)    # as torch: the gradient there is 0, never 0 * inf
+    smooth = smooth.masked_fill(target == ignore_index, 0.0)    # as torch: the gradient there is 0, never 0 * inf
     if reduction == "mean":
-        kept = target._data[counts]
-        denom = weight._data[kept].sum() if weight is not None else kept.size
-        smooth = smooth.sum() / denom
+        smooth = smooth.sum() / smoothing_denominator(target._data, None if weight is None else weight._data,
+                                                      ignore_index)
     else:
         smooth = _reduce(smooth, reduction)
     return nll * (1 - eps) + smooth * (eps / input._data.shape[-1])
+
+
+def smoothing_denominator(t, weight, ignore_index):
+    """What label smoothing's mean divides its uniform part by: the total weight of the targets that count (their
+    number, without class weights). Read into Python from the targets: minigrad.compile checks it again at
+    each replay."""
+    kept = t[t != ignore_index]
+    return weight[kept].sum() if weight is not None else kept.size
 
 
 class NllLoss(Function):
