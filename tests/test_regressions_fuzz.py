@@ -1288,3 +1288,91 @@ def test_second_derivative_of_nll_loss_in_its_input_is_zeros(reduction):
         (gx * 1.5).sum().backward()
         return x.grad, s.grad, gx.grad_fn.name()
     assert_same_outcome(run)
+
+
+# ---------------------------------------------------------------- scans (found by the scan family)
+
+@pytest.mark.parametrize("scan", ["cumsum", "cumprod", "logcumsumexp", "cummax", "cummin"])
+@pytest.mark.parametrize("dim", [1, -2])
+def test_a_scan_of_a_0d_tensor_along_a_dim_out_of_range_is_an_error(scan, dim):
+    assert_same_outcome(lambda L: getattr(L.tensor(1.5), scan)(dim))
+
+
+@pytest.mark.parametrize("scan", ["cummax", "cummin"])
+def test_cummax_and_cummin_of_an_empty_tensor_ignore_the_dim(scan):
+    assert_same_outcome(lambda L: tuple(getattr(L.zeros(2, 0, 1), scan)(3)))
+
+
+@pytest.mark.parametrize("values", [[1.0, np.inf, 2.0], [np.nan, 1.0, 2.0], [np.inf, 0.0, 2.0], [2.0, 0.0, 3.0, 0.0],
+                                    [0.0, np.inf, 0.0, 1.0], [[np.inf], [2.0]]])
+def test_cumprod_gradient_at_infinities_and_nans_follows_torchs_formulas(values):
+    """torch divides (the reversed running sum of grad * out) by the input before a slice's first zero: an inf
+    or NaN input gives NaNs there, where a product without division would not."""
+    def run(L):
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        w = L.tensor(np.arange(1.0, x.numel() + 1).reshape(tuple(x.shape)), dtype=L.float64)
+        (x.cumprod(-1) * w).sum().backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+# ---------------------------------------------------------------- selection among ties (found by the sort family)
+# torch's CPU kernels pick among equal values with std::nth_element / std::sort (topk, mode) and a median-of-three
+# quickselect (kthvalue), neither stable: the index they return is theirs (minigrad/ops/stl_order.py).
+
+_TIES = np.array([[2.0, 0.0, 1.0, 2.0], [1.0, 1.0, -2.0, -2.0], [-1.0, 0.0, -2.0, 0.0], [-1.0, 2.0, -1.0, -1.0],
+                  [1.0, -2.0, 2.0, 1.0]])
+_LONG_TIES = np.random.default_rng(0).integers(-2, 3, (3, 70)).astype(np.float64)
+
+
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("k", [1, 3, 4, 5])
+def test_topk_among_ties_picks_torchs_indices(k, largest):
+    assert_same_outcome(lambda L: tuple(L.tensor(_TIES).topk(k, 0, largest=largest)))
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_topk_unsorted_keeps_the_order_torchs_selection_leaves(k):
+    assert_same_outcome(lambda L: tuple(L.tensor([2.0, 1.0, -2.0, -1.0]).topk(k, largest=False, sorted=False)))
+
+
+def test_topk_of_many_ties_with_a_nan_picks_torchs_indices():
+    data = _LONG_TIES.copy()
+    data[1, 5] = np.nan
+    assert_same_outcome(lambda L: tuple(L.tensor(data).topk(1, -1)) + tuple(L.tensor(data).topk(20, -1)))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_kthvalue_among_ties_picks_torchs_index(k):
+    assert_same_outcome(lambda L: tuple(L.tensor(_TIES).kthvalue(k, 0)))
+
+
+@pytest.mark.parametrize("data", [_TIES, _LONG_TIES])
+def test_mode_among_ties_picks_torchs_index(data):
+    assert_same_outcome(lambda L: tuple(L.tensor(data).mode(-1)))
+
+
+def test_mode_with_a_nan_counts_each_nan_apart():
+    assert_same_outcome(lambda L: tuple(L.tensor([[np.nan, -2.0, 0.0, 2.0], [-1.0, np.nan, -1.0, 1.0]]).mode(-1)))
+
+
+def test_median_along_a_dim_picks_a_rows_first_nan():
+    assert_same_outcome(lambda L: tuple(L.tensor([[1.0, np.nan, 0.0, np.nan], [2.0, 1.0, 1.0, 0.0]]).median(-1)))
+
+
+def test_median_of_no_values_is_nan():
+    assert_same_outcome(lambda L: L.zeros(1, 2, 0).median())
+
+
+@pytest.mark.parametrize("op", ["median", "kthvalue", "mode"])
+def test_selection_along_an_empty_dim_is_an_error(op):
+    args = (1, -1) if op == "kthvalue" else (-1,)
+    assert_same_outcome(lambda L: tuple(getattr(L.zeros(3, 0), op)(*args)))
+
+
+def test_mode_of_a_0d_tensor_along_a_dim_out_of_range_is_an_error():
+    assert_same_outcome(lambda L: tuple(L.tensor(1.0).mode(-2)))
+
+
+def test_topk_of_no_elements_of_a_0d_tensor_is_the_tensor():
+    assert_same_outcome(lambda L: tuple(L.tensor(1.5).topk(0)))

@@ -8,6 +8,7 @@ from .reduce import MaxAll
 from .broadcast import _dim
 from .subscript import IndexGrad
 from .return_types import return_type as _return_type
+from . import stl_order
 
 
 sort_result = _return_type("sort")
@@ -24,6 +25,94 @@ def _argsort(a, axis, descending, stable):
     # descending and stable: sort the reversed array, reverse the result, and map the positions back
     n = a.shape[axis]
     return (n - 1) - np.flip(np.argsort(np.flip(a, axis), axis=axis, kind="stable"), axis)
+
+
+def _gt_or_nan(x, y):
+    """torch's kernels' `greater` for ordering: a NaN is above every number."""
+    return (x != x and y == y) or x > y
+
+
+def _lt_or_nan(x, y):
+    return (x == x and y != y) or x < y
+
+
+def _rows_with_ties(data, axis):
+    """Which slices along `axis` hold equal values or a NaN: only there do the index choices of torch's
+    algorithms matter (elsewhere NumPy's vectorized order gives the same indices, and saves a Python loop)."""
+    x = np.sort(np.moveaxis(data, axis, -1), axis=-1)
+    ties = (x[..., 1:] == x[..., :-1]).any(-1)
+    return ties | np.isnan(x).any(-1) if x.dtype.kind in "fc" else ties
+
+
+def _per_row(data, axis, rows, row_fn, out):
+    """out[row] = row_fn(list of the row's values) for each slice along `axis` where `rows` is True; `out` holds
+    the indices along `axis` (in the last place of np.moveaxis(out, axis, -1))."""
+    x, o = np.moveaxis(data, axis, -1), np.moveaxis(out, axis, -1)
+    for r in np.ndindex(rows.shape):
+        if rows[r]:
+            o[r] = row_fn(x[r].tolist())
+    return out
+
+
+def _topk_row(k, largest, sorted):
+    """torch's topk_impl_loop on one row: std::partial_sort when k * 64 <= n, else std::nth_element and, for
+    sorted results, std::sort of the first k - 1."""
+    less = _gt_or_nan if largest else _lt_or_nan
+
+    def run(row):
+        q = [(v, j) for j, v in enumerate(row)]
+        if k * 64 <= len(q):
+            stl_order.partial_sort(q, k, less)
+        else:
+            stl_order.nth_element(q, k - 1, less)
+            if sorted:
+                stl_order.sort(q, less, k - 1)
+        return [j for _, j in q[:k]]
+    return run
+
+
+def _quick_select_index(row, k):
+    """torch's quick_select_template (kthvalue): the index its median-of-three quickselect leaves at k."""
+    q = [(v, j) for j, v in enumerate(row)]
+    lo, hi = 0, len(q) - 1
+    gt = _gt_or_nan
+
+    def swap(i, j):
+        q[i], q[j] = q[j], q[i]
+    while hi > lo:
+        if hi == lo + 1:
+            if gt(q[lo][0], q[hi][0]):
+                swap(lo, hi)
+            break
+        swap(lo + (hi - lo) // 2, lo + 1)
+        if gt(q[lo + 1][0], q[hi][0]):
+            swap(lo + 1, hi)
+        if gt(q[lo][0], q[hi][0]):
+            swap(lo, hi)
+        if gt(q[lo + 1][0], q[lo][0]):
+            swap(lo + 1, lo)
+        i, j, pivot = lo + 1, hi, q[lo][0]
+        while True:
+            i += 1
+            while gt(pivot, q[i][0]):
+                i += 1
+            j -= 1
+            while gt(q[j][0], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return [q[k][1]]
+
+
+def _nonempty_dim(name, data, axis):
+    if data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
 
 
 class Pick(Function):
@@ -99,12 +188,15 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     n = data.shape[axis]
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
-    if k < n and not sorted:
-        part = np.argpartition(data, n - k if largest else k - 1, axis=axis)
-        idx = part[(slice(None),) * axis + (slice(n - k, None) if largest else slice(None, k),)]
+    if k == 0 and nd == 0:                  # torch's topk(0) of a 0-d tensor is the tensor (and index 0)
+        idx = np.zeros(1, dtype=np.int64)
+    elif k == 0:
+        idx = np.zeros(data.shape[:axis] + (0,) + data.shape[axis + 1:], dtype=np.int64)
     else:
         order = _argsort(data, axis, largest, True)
-        idx = order[(slice(None),) * axis + (slice(None, k),)]
+        idx = np.ascontiguousarray(order[(slice(None),) * axis + (slice(None, k),)])
+        rows = _rows_with_ties(data, axis) | (not sorted)
+        idx = _per_row(data, axis, rows, _topk_row(k, largest, sorted), idx)
     values, indices = _pick(Topk, a, axis, np.ascontiguousarray(idx))
     return topk_result(values, indices)
 
@@ -115,9 +207,11 @@ def kthvalue(a, k, dim=-1, keepdim=False):
     axis = _dim(dim, nd)
     data = a._data if nd else a._data.reshape(1)
     n = data.shape[axis]
+    _nonempty_dim("kthvalue", data, axis)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
     idx = np.take(np.argpartition(data, k - 1, axis=axis), [k - 1], axis=axis)
+    idx = _per_row(data, axis, _rows_with_ties(data, axis), lambda row: _quick_select_index(row, k - 1), idx)
     values, indices = _pick(Kthvalue, a, axis, idx, keepdim)
     return kthvalue_result(values, indices)
 
@@ -129,6 +223,8 @@ class Median(MaxAll):
     @staticmethod
     def pick(a):
         flat = a.reshape(-1)
+        if flat.size == 0:           # torch's median of no values: NaN (an int tensor's: the lowest int)
+            return flat.dtype.type(np.nan) if flat.dtype.kind == "f" else np.iinfo(flat.dtype).min
         if np.isnan(flat).any() if flat.dtype.kind == "f" else False:
             return flat.dtype.type(np.nan)
         return np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
@@ -137,14 +233,17 @@ class Median(MaxAll):
 @declare(methods="median", op=Median)
 def median(a, dim=None, keepdim=False):
     if dim is None:
-        if a._data.size == 0:
-            raise IndexError("median() input tensor cannot be empty")
         return Median.apply(a)
     nd = a._data.ndim
     axis = _dim(dim, nd)
     data = a._data if nd else a._data.reshape(1)
     n = data.shape[axis]
-    idx = np.take(np.argpartition(data, (n - 1) // 2, axis=axis), [(n - 1) // 2], axis=axis)
+    _nonempty_dim("median", data, axis)
+    # torch's nth_element orders by (value, index): the stable order's middle element, or a row's first NaN
+    idx = np.take(np.argsort(data, axis=axis, kind="stable"), [(n - 1) // 2], axis=axis)
+    if data.dtype.kind == "f":
+        nan = np.isnan(data)
+        idx = np.where(nan.any(axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), idx)
     values, indices = _pick(MedianDim, a, axis, idx, keepdim)
     return median_result(values, indices)
 
