@@ -536,7 +536,42 @@ def _huber_backward_of_the_target_only_with_two_dtypes(L):
     L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
 
 
+def _var_over_an_empty_dim_list_backward(L):
+    x = L.tensor([[0.7], [-1.3]], dtype=L.float64, requires_grad=True)
+    x.var((), correction=0.5).backward()
+    return x.grad
+
+
+def _pair_of_grads_of_dist_with_p_0(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([1.0, 3.0], requires_grad=True)
+    x.dist(y, 0).backward()
+    return x.grad, y.grad
+
+
 OPEN = {
+    "var_and_std_gradient_over_an_empty_dim_list_is_torchs_miscount":
+        ("ops/reduce.py (Var.backward: torch's var_backward counts no dims as 1 element)",
+         _var_over_an_empty_dim_list_backward),
+    "var_mean_of_an_infinity_gives_welfords_nan_mean":
+        ("ops/statistics.py (var_mean: torch's Welford mean)",
+         lambda L: L.var_mean(L.tensor([np.inf, 1.0, 2.0]))),
+    "pooling_with_ceil_mode_or_dilation":
+        ("ops/pooling.py (ceil_mode, dilation)",
+         lambda L: (F(L).max_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, ceil_mode=True),
+                    F(L).avg_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, ceil_mode=True),
+                    F(L).max_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, 1, dilation=2))),
+    "fmax_fmin_logaddexp_aminmax":
+        ("new ops", lambda L: (L.fmax(L.ones(1), L.zeros(1)), L.fmin(L.ones(1), L.zeros(1)),
+                               L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)))),
+    "dist_with_p_0_backward_is_an_error_in_torch":
+        ("ops/distance.py (copy torch's failing backward, or not: the lead's call)", _pair_of_grads_of_dist_with_p_0),
+    "repeat_interleave_of_a_0d_tensor_along_a_dim":
+        ("ops/indexing.py (repeat_interleave)", lambda L: L.tensor(1.5).repeat_interleave(2, -1)),
+    "index_add_and_index_copy_of_0d_or_empty_tensors_check_in_torchs_order":
+        ("ops/index_update.py (the order of index_add's and index_copy's checks)",
+         lambda L: (L.ones(2, 0).index_add(1, L.tensor([0]), L.ones(2, 1)),
+                    L.tensor(1.5).index_add(0, L.tensor([0, 0]), L.tensor([2.0, 3.0])))),
 }
 
 
@@ -1376,3 +1411,173 @@ def test_mode_of_a_0d_tensor_along_a_dim_out_of_range_is_an_error():
 
 def test_topk_of_no_elements_of_a_0d_tensor_is_the_tensor():
     assert_same_outcome(lambda L: tuple(L.tensor(1.5).topk(0)))
+
+
+# ---------------------------------------------------------------- pointwise, stats, reshape, index, layer families
+
+@pytest.mark.parametrize("end, weight", [("int64", 0.3), ("float64", 0.3), ("float32", "float64")])
+def test_lerp_of_two_dtypes_is_torchs_error(end, weight):
+    def run(L):
+        w = L.ones(2, dtype=getattr(L, weight)) if isinstance(weight, str) else weight
+        return L.ones(2).lerp(L.ones(2, dtype=getattr(L, end)), w)
+    assert_same_outcome(run)
+
+
+def test_lerp_of_shapes_that_do_not_broadcast_is_torchs_error():
+    assert_same_outcome(lambda L: L.ones(2).lerp(L.ones(3), 0.5))
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv"])
+def test_addcmul_and_addcdiv_with_0d_integer_operands_keep_the_tensors_float_type(op):
+    assert_same_outcome(lambda L: getattr(L.tensor([1.5], dtype=L.float32), op)(L.tensor(2), L.tensor(3)))
+
+
+@pytest.mark.parametrize("values, correction", [(1.5, 2), ([1.5, 2.0], 2), ([1.5, 2.0], 3), ([2.0, 2.0], 2)])
+@pytest.mark.parametrize("reduction", ["var", "std"])
+def test_var_and_std_gradient_without_degrees_of_freedom_is_inf_or_nan(reduction, values, correction):
+    """torch's var_backward over every element, n <= correction: nan where x equals the mean, else inf."""
+    def run(L):
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        getattr(x, reduction)(correction=correction).backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+def test_count_nonzero_over_an_empty_dim_list_counts_every_element():
+    assert_same_outcome(lambda L: L.ones(3, 4).count_nonzero(()))
+
+
+@pytest.mark.parametrize("op", ["any", "all"])
+@pytest.mark.parametrize("dim", [1, -2, -1])
+def test_any_and_all_of_a_0d_tensor_check_the_dim(op, dim):
+    assert_same_outcome(lambda L: getattr(L.ones(()), op)(dim))
+
+
+def test_logsumexp_with_dim_none_is_torchs_type_error():
+    assert_same_outcome(lambda L: L.ones(2).logsumexp(None))
+
+
+@pytest.mark.parametrize("p", [float("inf"), float("-inf")])
+@pytest.mark.parametrize("dim", [None, 0, (1, 0)])
+def test_infinity_norm_over_an_empty_dim_is_torchs_error(p, dim):
+    assert_same_outcome(lambda L: L.ones(0, 3).norm(p, dim))
+
+
+def test_linear_with_no_outputs_over_a_batch_backward():
+    def run(L):
+        x = L.ones(4, 2, 2, requires_grad=True)
+        w, b = L.ones(0, 2, requires_grad=True), L.ones(0, requires_grad=True)
+        L.nn.functional.linear(x, w, b).sum().backward()
+        return x.grad, w.grad, b.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("dims", [0, 1, -2])
+def test_roll_of_a_0d_tensor_along_a_dim_is_torchs_error(dims):
+    assert_same_outcome(lambda L: L.ones(()).roll(1, dims))
+
+
+def test_roll_of_an_empty_tensor_reads_no_dim():
+    assert_same_outcome(lambda L: L.ones(0, 1, 1).roll(3, 3))
+
+
+def test_split_with_sizes_error_names_the_dim_as_given():
+    assert_same_outcome(lambda L: L.ones(2, 3).split([1], -2))
+
+
+def test_movedim_of_a_0d_tensor():
+    assert_same_outcome(lambda L: L.ones(()).movedim(-1, 0))
+
+
+def test_broadcast_to_expands_and_sums_the_gradient_back():
+    def run(L):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = L.broadcast_to(x, (2, 3))
+        (y * L.tensor([[1.0], [2.0]])).sum().backward()
+        return y, x.grad, x.broadcast_to((1, 3))
+    assert_same_outcome(run)
+
+
+def test_unflatten_of_a_0d_tensor_is_torchs_error():
+    """torch's message, before the C++ stack trace it carries."""
+    with pytest.raises(RuntimeError) as t:
+        torch.ones(()).unflatten(0, (1,))
+    with pytest.raises(RuntimeError) as m:
+        minigrad.ones(()).unflatten(0, (1,))
+    assert str(m.value) == str(t.value).split("\nException raised from ")[0]
+
+
+@pytest.mark.parametrize("a, b", [("float32", "int64"), ("int64", "float64"), ("bool", "int64"), ("bool", "int32")])
+def test_hypot_promotes_before_it_refuses_integers(a, b):
+    assert_same_outcome(lambda L: L.ones(2, dtype=getattr(L, a)).hypot(L.ones((), dtype=getattr(L, b))))
+
+
+def test_copysign_of_integer_tensors_is_the_default_float_type():
+    assert_same_outcome(lambda L: L.tensor([[1, -2]]).copysign(L.tensor([[-1, 1]])))
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "cumsum"])
+def test_an_integer_result_of_a_tensor_that_requires_grad_is_an_error(op):
+    def run(L):
+        x = L.ones(2, requires_grad=True)
+        return x.cumsum(0, dtype=L.int64) if op == "cumsum" else getattr(x, op)(dtype=L.int64)
+    assert_same_outcome(run)
+
+
+def test_masked_fill_of_an_integer_tensor_with_a_value_that_requires_grad_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([1, 2]).masked_fill(L.tensor([True, False]),
+                                                                L.tensor(2.0, requires_grad=True)))
+
+
+@pytest.mark.parametrize("op, dim", [("nansum", None), ("nansum", 1), ("nansum", ()), ("nanmean", None),
+                                     ("nanmean", 0)])
+def test_nansum_and_nanmean_skip_nans_in_value_and_gradient(op, dim):
+    def run(L):
+        x = L.tensor([[1.0, np.nan, 2.0], [np.nan, np.nan, 3.0]], requires_grad=True)
+        y = getattr(x, op)() if dim is None else getattr(x, op)(dim)
+        y.sum().backward()
+        return y, x.grad
+    assert_same_outcome(run)
+
+
+def test_nanmean_of_an_integer_tensor_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([1, 2]).nanmean())
+
+
+def test_absolute_is_abs():
+    assert_same_outcome(lambda L: (L.absolute(L.tensor([-1.5, 2.0])), L.tensor([-1.5]).absolute()))
+
+
+def test_group_norm_of_one_value_per_group_is_torchs_error():
+    assert_same_outcome(lambda L: L.nn.functional.group_norm(L.ones(1, 2, 1), 2))
+
+
+def test_prelu_of_a_0d_input_stays_0d():
+    def run(L):
+        x, w = L.tensor(-1.5, requires_grad=True), L.tensor([0.25], requires_grad=True)
+        y = L.nn.functional.prelu(x, w)
+        y.backward()
+        return y, x.grad, w.grad
+    assert_same_outcome(run)
+
+
+def test_scatter_into_a_0d_tensor_is_a_0d_tensor():
+    def run(L):
+        x, s = L.tensor(1.5, requires_grad=True), L.tensor(2.0, requires_grad=True)
+        y = x.scatter_add(0, L.tensor(0), s)
+        y.backward()
+        return y, x.grad, s.grad, L.tensor(1.5).scatter(-1, L.tensor(0), 0.5)
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.take_along_dim(L.tensor(1.5), L.tensor(0), -1),
+                                lambda L: L.tensor(1.5).index_select(0, L.tensor([0, 0])),
+                                lambda L: L.tensor(1.5).index_add(-1, L.tensor([0, 0, 0]), L.tensor(2.0)),
+                                lambda L: L.ones(0).take(L.tensor([0]))],
+                         ids=["take_along_dim", "index_select", "index_add", "take"])
+def test_indexing_a_0d_or_empty_tensor_is_torchs_error(op):
+    assert_same_outcome(op)
+
+
+def test_logcumsumexp_checks_the_dim_before_the_dtype():
+    assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))

@@ -740,5 +740,7 @@ def prelu(input, weight):
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
     if x.ndim >= 2:
         weight = weight.view(1, w.size, *(1,) * (x.ndim - 2))
+    elif x.ndim == 0 and w.ndim == 1:                # one weight for a 0-d input: the result stays 0-d
+        weight = weight.view(())
     _check_float(input, "prelu_cpu")
     return Prelu.apply(input, weight)

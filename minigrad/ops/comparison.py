@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, _raw, declare
-from .broadcast import broadcast_error
+from .broadcast import _dim, broadcast_error
 from .elementwise import _promote
 
 
@@ -52,14 +52,23 @@ def invert(input):
     return Tensor._make(~input._data)
 
 
+def _reduce_axes(input, dim):
+    """dim (an int or a tuple of them) as NumPy's axis, checked as torch checks it (a 0-d tensor takes -1 and 0)."""
+    if dim is None:
+        return None
+    nd = input._data.ndim
+    axes = tuple(_dim(d, nd) for d in (dim if isinstance(dim, (tuple, list)) else (dim,)))
+    return axes if nd else None
+
+
 @declare(methods="all")
 def all(input, dim=None, keepdim=False):
-    return Tensor._make(np.all(input._data, axis=dim, keepdims=keepdim))
+    return Tensor._make(np.all(input._data, axis=_reduce_axes(input, dim), keepdims=keepdim))
 
 
 @declare(methods="any")
 def any(input, dim=None, keepdim=False):
-    return Tensor._make(np.any(input._data, axis=dim, keepdims=keepdim))
+    return Tensor._make(np.any(input._data, axis=_reduce_axes(input, dim), keepdims=keepdim))
 
 
 def _float_test(test, for_non_float):

@@ -213,6 +213,8 @@ def take(input, index):
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {dtypes.scalar_name(index._data.dtype)}")
     n = input._data.size
     idx = index._data.astype(np.int64)
+    if n == 0 and idx.size:
+        raise IndexError("take(): tried to take from an empty tensor")
     bad = (idx >= n) | (idx < -n)
     if bad.any():
         raise IndexError(f"out of range: tried to access index {int(idx[bad].reshape(-1)[0])} on a tensor of {n} "

@@ -204,11 +204,11 @@ class Logcumsumexp(Function):
 
 @declare(methods="logcumsumexp", op=Logcumsumexp)
 def logcumsumexp(input, dim):
+    axis = _scan_axis(input, dim)                   # torch checks dim first
     if input._data.dtype.kind not in "fc":
         raise NotImplementedError("\"logcumsumexp_out_cpu\" not implemented for "
                                   f"'{dtypes.scalar_name(input._data.dtype)}'")
-    a = input
-    return Logcumsumexp.apply1(a, _scan_axis(a, dim))
+    return Logcumsumexp.apply1(input, axis)
 
 
 # ---------------------------------------------------------------- diff

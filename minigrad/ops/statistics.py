@@ -217,7 +217,7 @@ def count_nonzero(input, dim=None):
         for i, a in enumerate(axes):
             if a in axes[:i]:
                 raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-        axes = axes if nd else None
+        axes = axes if nd and axes else None         # an empty dim list counts every element, as torch
     return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 
