@@ -561,9 +561,12 @@ OPEN = {
          lambda L: (F(L).max_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, ceil_mode=True),
                     F(L).avg_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, ceil_mode=True),
                     F(L).max_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, 1, dilation=2))),
-    "fmax_fmin_logaddexp_aminmax":
+    "fmax_fmin_logaddexp_aminmax_sgn":
         ("new ops", lambda L: (L.fmax(L.ones(1), L.zeros(1)), L.fmin(L.ones(1), L.zeros(1)),
-                               L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)))),
+                               L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)), L.ones(1).sgn())),
+    "index_fill_and_take_along_dim_into_an_empty_dim":
+        ("ops/index_update.py (torch's kernels on an empty dim)",
+         lambda L: L.ones(2, 0).index_fill(1, L.tensor([0, 0]), -1.5)),
     "dist_with_p_0_backward_is_an_error_in_torch":
         ("ops/distance.py (copy torch's failing backward, or not: the lead's call)", _pair_of_grads_of_dist_with_p_0),
     "repeat_interleave_of_a_0d_tensor_along_a_dim":
@@ -1577,6 +1580,45 @@ def test_scatter_into_a_0d_tensor_is_a_0d_tensor():
                          ids=["take_along_dim", "index_select", "index_add", "take"])
 def test_indexing_a_0d_or_empty_tensor_is_torchs_error(op):
     assert_same_outcome(op)
+
+
+def test_vector_norm_of_inf_order_gives_a_nan_element_no_gradient():
+    """torch's sgn(nan) is 0: the NaN the norm picked gets gradient 0."""
+    def run(L):
+        x = L.tensor([np.nan, 2.0], requires_grad=True)
+        x.norm(float("inf")).backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.ones(4, 2, 3).addcmul(L.ones(2), L.ones(1)),
+                                lambda L: L.ones(4, 2, 2).masked_select(L.ones(4, 3, 2, dtype=L.bool)),
+                                lambda L: L.ones(4, 4, 3).masked_fill(L.ones(0, dtype=L.bool), L.tensor(1.0))],
+                         ids=["addcmul", "masked_select", "masked_fill"])
+def test_broadcast_errors_name_the_operands_in_torchs_order(op):
+    assert_same_outcome(op)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.ones(()).index_select(-1, L.tensor([], dtype=L.int64)),
+                                lambda L: L.ones(2, 0).index_select(-1, L.tensor([0]))],
+                         ids=["no_index_into_0d", "into_an_empty_dim"])
+def test_index_select_errors_on_0d_and_empty_inputs(op):
+    assert_same_outcome(op)
+
+
+def test_linear_shape_error_counts_the_rows_of_a_batch():
+    assert_same_outcome(lambda L: L.nn.functional.linear(L.ones(2, 4, 3), L.ones(0, 5)))
+
+
+@pytest.mark.parametrize("a, b", [("int64", "float32"), ("float32", "int64"), ("int64", "int64")])
+def test_dist_of_an_integer_and_a_float_tensor_promotes(a, b):
+    assert_same_outcome(lambda L: L.tensor([1, 2], dtype=getattr(L, a)).dist(L.tensor([1, 3], dtype=getattr(L, b))))
+
+
+@pytest.mark.parametrize("shape, kw", [((1, 1, 1), {"scale_factor": 0.5}), ((1, 1, 3, 1), {"scale_factor": 0.5}),
+                                       ((1, 1, 1, 3), {"size": (0, 2)})])
+def test_interpolate_to_an_empty_size_is_torchs_error(shape, kw):
+    assert_same_outcome(lambda L: L.nn.functional.interpolate(L.ones(*shape), **kw))
 
 
 def test_logcumsumexp_checks_the_dim_before_the_dtype():

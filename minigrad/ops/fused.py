@@ -117,6 +117,7 @@ class LerpTensor(Function):
 
 @declare(methods="addcmul", inplace="addcmul_", op=Addcmul)
 def addcmul(input, tensor1, tensor2, *, value=1):
+    broadcast_shape(input._data.shape, tensor1._data.shape, tensor2._data.shape)     # torch's error
     return Addcmul.apply(input, tensor1, tensor2, value)
 
 
@@ -129,6 +130,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
+    broadcast_shape(input._data.shape, tensor1._data.shape, tensor2._data.shape)     # torch's error
     return Addcdiv.apply(input, tensor1, tensor2, value)
 
 

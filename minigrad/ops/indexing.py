@@ -11,7 +11,7 @@ from ..autograd.grad_mode import grad_state, no_grad
 from ..tensor import Tensor, declare
 from .activations import NoDerivative
 from .elementwise import _select, to_dtype, where
-from .broadcast import _dim
+from .broadcast import _dim, broadcast_shape
 from .shape import reshape, view
 from .subscript import Index, IndexGrad
 from .views import has_repeats, overlap_error, write_through
@@ -110,8 +110,10 @@ def index_select(a, dim, index):
     d = _dim(dim, nd)
     n = a._data.shape[d] if nd else 1
     ix = index._data.reshape(-1)
-    if nd == 0 and ix.size > 1:
+    if nd == 0 and ix.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {ix.size} value(s)")
+    if n == 0 and ix.size:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if ix.size and (ix.min() < 0 or ix.max() >= n):
         raise IndexError("index out of range in self")
     if nd == 0:
@@ -163,6 +165,7 @@ def _masked_fill_args(a, mask, value):
 @declare(methods="masked_fill", op=MaskedFill)
 def masked_fill(a, mask, value):
     _masked_fill_args(a, mask, value)
+    broadcast_shape(mask._data.shape, a._data.shape)          # torch's error (before the dtype's)
     if isinstance(value, Tensor):
         if value.requires_grad and a._data.dtype.kind not in "fc" and grad_state.enabled:
             raise RuntimeError(f"Autograd not support dtype: {dtypes.scalar_name(a._data.dtype)}")

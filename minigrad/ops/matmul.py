@@ -430,7 +430,7 @@ LinearNoBias = Linear.named("MmBackward0")     # x @ W.T alone: torch records mm
 def linear(x, weight, bias=None):
     xd, wd = x._data, weight._data
     if xd.shape[-1] != wd.shape[1]:
-        rows = xd.shape[0] if xd.ndim > 1 else 1
+        rows = int(np.prod(xd.shape[:-1], dtype=np.int64))      # torch folds the leading dims into rows
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} and "
                            f"{wd.shape[1]}x{wd.shape[0]})")
     if xd.dtype != wd.dtype:

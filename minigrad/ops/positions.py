@@ -227,7 +227,7 @@ def masked_select(input, mask):
     """input's elements where mask (broadcast against it) holds, as a vector."""
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = broadcast_shape(input._data.shape, mask._data.shape)
+    shape = broadcast_shape(mask._data.shape, input._data.shape)     # torch's order, for its error
     source = input if input._data.shape == shape else input.expand(shape)
     where = positions(shape)[np.broadcast_to(mask._data, shape)]
     return pick(source, where, "MaskedSelectBackward0")

@@ -699,7 +699,7 @@ class VectorNorm(Function):
                 absa = np.abs(a)
                 mask = (absa == norm) | np.isnan(absa)
                 count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g.dtype)
-                return np.sign(a) * ((g / count) * mask), None, None, None
+                return np.subtract(a > 0, a < 0, dtype=g.dtype) * ((g / count) * mask), None, None, None   # sgn
             if p < 1:
                 scaled = np.where(a == 0, 0, np.sign(a) * np.abs(a) ** (p - 1))
                 return scaled * g * norm ** (1 - p), None, None, None

@@ -108,7 +108,7 @@ def swapaxes(input, axis0, axis1):
 def unflatten(input, dim, sizes):
     shape = input._data.shape
     if not shape:       # torch's message (then its C++ stack trace)
-        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {_dim(dim, 0)} but tensor has no "
                            "dimensions")
     d = _dim(dim, len(shape))
     sizes = tuple(int(s) for s in sizes)
