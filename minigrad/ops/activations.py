@@ -139,7 +139,7 @@ class Gelu(Function):
     def backward(self, g):
         x, approximate = self.saved
         if approximate == "tanh":
-            x = np.clip(x, -1e4, 1e4)
+            x = np.where(np.isinf(x), x, np.clip(x, -1e4, 1e4))     # torch's inf * 0 = nan at an infinite x
             x_sq = x * x
             t = np.tanh(_GELU_BETA * (x + _GELU_KAPPA * (x_sq * x)))
             left_d = 0.5 * (1 + t)
@@ -504,6 +504,7 @@ class Hardshrink(Function):
 
 @declare(methods="hardshrink", op=Hardshrink)
 def hardshrink(input, lambd=0.5):
+    _check_float(input, "hardshrink_cpu")
     return Hardshrink.apply1(input, lambd)
 
 

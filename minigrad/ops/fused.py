@@ -50,6 +50,8 @@ class _Addc(Function):
     def forward(self, a, t1, t2, value):
         self.saved = (t1, t2, value)
         out = _start(a, t1, t2)
+        if out.dtype.kind in "iu":             # torch casts the value to the integer type (1.7 -> 1)
+            value = int(value)
         return type(self).fused_inplace(out, *_same_shape(out, t1, t2), value)
 
 
@@ -118,6 +120,8 @@ class LerpTensor(Function):
 @declare(methods="addcmul", inplace="addcmul_", op=Addcmul)
 def addcmul(input, tensor1, tensor2, *, value=1):
     broadcast_shape(input._data.shape, tensor1._data.shape, tensor2._data.shape)     # torch's error
+    if _result_dtype([input._data, tensor1._data, tensor2._data]) == np.bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     return Addcmul.apply(input, tensor1, tensor2, value)
 
 

@@ -176,9 +176,9 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if nd < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = _dim(dims[0], nd), _dim(dims[1], nd)           # torch checks the range first
     if dims[0] == dims[1] or abs(dims[0] - dims[1]) == nd:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
-    d0, d1 = _dim(dims[0], nd), _dim(dims[1], nd)
     where = np.rot90(positions(input._data.shape), k, (d0, d1)).copy()
     return pick(input, where, "Rot90Backward0")
 

@@ -746,8 +746,9 @@ def norm(a, p=2, dim=None, keepdim=False, dtype=None):
         if axes is None:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {what} on an empty tensor because the "
                                "operation does not have an identity")
-        for d in axes:
-            if a._data.shape[d] == 0:
+        given = dim if isinstance(dim, (tuple, list)) else (dim,)          # torch names the dim as given
+        for d, axis in zip(given, axes):
+            if a._data.shape[axis] == 0:
                 raise RuntimeError(f"linalg.vector_norm cannot compute the {what} on the dimension {d}because this "
                                    "dimension is empty and the operation does not have an identity")
     return VectorNorm.apply1(a, float(p), axes, keepdim)

@@ -308,9 +308,9 @@ def flip(a, dims):
         raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
     nd = a._data.ndim
     dims = tuple(_dim(d, nd) for d in dims)
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dims has duplicates, original flip dims size={len(dims)}, but unique flip dims "
-                           f"size={len(set(dims))}")
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return Flip.apply1(a, dims if nd else ())
 
 
