@@ -1681,5 +1681,19 @@ def test_hardshrink_of_an_integer_tensor_is_an_error(dtype):
     assert_same_outcome(lambda L: L.nn.functional.hardshrink(L.ones(2, dtype=getattr(L, dtype))))
 
 
+@pytest.mark.parametrize("start, length", [(4, 2), (4, 0), (-4, 2), (3, 2)])
+def test_narrow_from_the_end_of_a_dim_checks_the_length(start, length):
+    assert_same_outcome(lambda L: L.ones(4, 3).narrow(0, start, length))
+
+
+def test_index_select_from_an_empty_vector_is_an_index_out_of_range():
+    assert_same_outcome(lambda L: L.ones(0).index_select(0, L.tensor([0])))
+
+
+@pytest.mark.parametrize("weight", ["number", "tensor"])
+def test_lerp_of_integer_tensors_is_an_error(weight):
+    assert_same_outcome(lambda L: L.tensor(2).lerp(L.tensor(3), 0.5 if weight == "number" else L.tensor(1)))
+
+
 def test_logcumsumexp_checks_the_dim_before_the_dtype():
     assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))

@@ -145,6 +145,9 @@ def lerp(input, end, weight):
             raise RuntimeError(f"expected dtype {dtypes.c_name(input._data.dtype)} for `{name}` but got "
                                f"dtype {dtypes.c_name(other._data.dtype)}")
     broadcast_shape(*[t._data.shape for t in (input, end, weight) if isinstance(t, Tensor)])   # torch's error
+    if input._data.dtype.kind not in "fc":
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.scalar_name(input._data.dtype)}'")
     if isinstance(weight, Tensor):
         return LerpTensor.apply(input, end, weight)
     return Lerp.apply(input, end, float(weight))

@@ -112,7 +112,7 @@ def index_select(a, dim, index):
     ix = index._data.reshape(-1)
     if nd == 0 and ix.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {ix.size} value(s)")
-    if n == 0 and ix.size:
+    if n == 0 and ix.size and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if ix.size and (ix.min() < 0 or ix.max() >= n):
         raise IndexError("index out of range in self")
