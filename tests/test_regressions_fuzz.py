@@ -574,6 +574,8 @@ OPEN = {
         ("ops/padding.py (reflect, replicate and circular over three dims)",
          lambda L: tuple(F(L).pad(L.arange(8.0).reshape(1, 2, 2, 2), (1, 1, 1, 1, 1, 1), mode)
                          for mode in ("reflect", "replicate", "circular"))),
+    "logsumexp_over_an_empty_dim_list_is_an_error_in_torch":
+        ("ops/reduce.py (copy torch's failure, or not: the lead's call)", lambda L: L.ones(2, 1).logsumexp(())),
     "fmax_fmin_logaddexp_aminmax_sgn":
         ("new ops", lambda L: (L.fmax(L.ones(1), L.zeros(1)), L.fmin(L.ones(1), L.zeros(1)),
                                L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)), L.ones(1).sgn())),
@@ -1693,6 +1695,16 @@ def test_index_select_from_an_empty_vector_is_an_index_out_of_range():
 @pytest.mark.parametrize("weight", ["number", "tensor"])
 def test_lerp_of_integer_tensors_is_an_error(weight):
     assert_same_outcome(lambda L: L.tensor(2).lerp(L.tensor(3), 0.5 if weight == "number" else L.tensor(1)))
+
+
+@pytest.mark.parametrize("shape, dim, index", [((3, 2), 1, [1, 5, -1]), ((3, 2, 4), 2, [-2]), ((3, 2, 4), 0, [5]),
+                                               ((1, 0, 1), 2, [-1])])
+def test_index_select_out_of_range_is_worded_as_torchs_kernel_words_it(shape, dim, index):
+    assert_same_outcome(lambda L: L.ones(shape).index_select(dim, L.tensor(index)))
+
+
+def test_isclose_of_shapes_that_do_not_broadcast_is_torchs_error():
+    assert_same_outcome(lambda L: L.isclose(L.ones(2, 1), L.ones(2, 0, 4)))
 
 
 def test_logcumsumexp_checks_the_dim_before_the_dtype():

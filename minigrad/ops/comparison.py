@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, _raw, declare
-from .broadcast import _dim, broadcast_error
+from .broadcast import _dim, broadcast_error, broadcast_shape
 from .elementwise import _promote
 
 
@@ -90,6 +90,7 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:
         raise RuntimeError(f"{dtypes.scalar_name(ad.dtype)} did not match {dtypes.scalar_name(bd.dtype)}")
+    broadcast_shape(ad.shape, bd.shape)                   # torch's error for shapes that do not broadcast
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:

@@ -115,6 +115,9 @@ def index_select(a, dim, index):
     if n == 0 and ix.size and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if ix.size and (ix.min() < 0 or ix.max() >= n):
+        if nd > 1 and (d == 1 or a._data.size == 0):      # torch's kernel for dim 1 (and empty inputs) says so
+            bad = int(ix[(ix < 0) | (ix >= n)][0])
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
         raise IndexError("index out of range in self")
     if nd == 0:
         return IndexSelect.apply1(view(a, (1,)), 0, ix).reshape(())    # torch: a 0-d input stays 0-d
