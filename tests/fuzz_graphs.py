@@ -84,7 +84,7 @@ KNOWN = {
     # ops/pooling.py has no ceil_mode or dilation (and avg_pool no divisor_override) yet
     "pooling_with_ceil_mode_or_dilation":
         r"(NotImplementedError: (max|avg)_pool\dd: (dilation and ceil_mode|ceil_mode and divisor_override) are "
-        r"not supported|Invalid computed output size: \d+\n[\s\S]*ceil_mode=True\)$)",
+        r"not supported|Invalid computed output size: -?\d+\n[\s\S]*(ceil_mode=True\)|dilation=[2-9][^\n]*)$)",
     # torch's logsumexp over an empty dim list reduces every dim, then fails to write the result back (its out=
     # path): minigrad gives the logsumexp of every element
     "logsumexp_over_an_empty_dim_list_is_an_error_in_torch":

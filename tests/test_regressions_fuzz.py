@@ -1707,5 +1707,16 @@ def test_isclose_of_shapes_that_do_not_broadcast_is_torchs_error():
     assert_same_outcome(lambda L: L.isclose(L.ones(2, 1), L.ones(2, 0, 4)))
 
 
+@pytest.mark.parametrize("shape, dims", [((0, 0, 0), (-1, 0, -1)), ((0, 3), (1, 0)), ((0, 3), (1, 1)), ((3, 0), (-1,))])
+@pytest.mark.parametrize("reduction", ["amax", "amin"])
+def test_amax_and_amin_check_empty_dims_as_given_before_dims_named_twice(reduction, shape, dims):
+    assert_same_outcome(lambda L: getattr(L.ones(shape), reduction)(dims))
+
+
+@pytest.mark.parametrize("op", ["logical_and", "logical_or", "logical_xor"])
+def test_logical_ops_of_shapes_that_do_not_broadcast_are_torchs_error(op):
+    assert_same_outcome(lambda L: getattr(L.ones(2, 4, 2), op)(L.ones(2, 2, 2)))
+
+
 def test_logcumsumexp_checks_the_dim_before_the_dtype():
     assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))

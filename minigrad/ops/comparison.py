@@ -111,16 +111,22 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 @declare(methods="logical_and")
 def logical_and(a, b):
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)      # torch's error for shapes that do not broadcast
     return Tensor._make(np.logical_and(a._data, _raw(b)))
 
 
 @declare(methods="logical_or")
 def logical_or(a, b):
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)      # torch's error for shapes that do not broadcast
     return Tensor._make(np.logical_or(a._data, _raw(b)))
 
 
 @declare(methods="logical_xor")
 def logical_xor(a, b):
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)      # torch's error for shapes that do not broadcast
     return Tensor._make(np.logical_xor(a._data, _raw(b)))
 
 

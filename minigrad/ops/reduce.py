@@ -803,13 +803,15 @@ def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
 def _nonempty_axes(name, a, dim):
     """amax/amin's axes, with torch's errors for an empty tensor: over every dim, or over a dim of size 0
     (NumPy's max has no identity to give)."""
+    if not a._data.size and dim != ():
+        # torch checks each dim (named as given) for size 0 before it looks for a dim named twice
+        nd = a._data.ndim
+        for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _axes(d, nd)
+            if nd and a._data.shape[d % nd] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     axes = _axes(dim, a._data.ndim) if dim != () else None
-    if not a._data.size:
-        if axes is None:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
-                               "the reduction dim with the 'dim' argument.")
-        for d in axes:
-            if a._data.shape[d] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {dim if isinstance(dim, int) else d} to have "
-                                 "non-zero size.")
+    if not a._data.size and axes is None:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                           "the reduction dim with the 'dim' argument.")
     return axes
