@@ -11,7 +11,7 @@ from ..tensor import Tensor, declare
 from .broadcast import _dim
 from .positions import pick, positions
 from .reduce import mean, std, var
-from . import stl_order
+from ..backend import kernels as K
 
 
 # ---------------------------------------------------------------- std_mean, var_mean
@@ -143,25 +143,10 @@ mode_result = type("mode", (_mode_base,), {
     "__repr__": lambda self: f"torch.return_types.mode(\nvalues={self.values!r},\nindices={self.indices!r})"})
 
 
-def _mode_index(row):
-    """torch's mode kernel on one row: std::sort of (value, index) pairs by value, then the last index of the
-    first longest run of equal values (a NaN equals nothing: a run of its own)."""
-    q = [(v, j) for j, v in enumerate(row)]
-    stl_order.sort(q, lambda a, b: a < b)
-    best, longest, run = 0, 0, 0
-    for i, (v, j) in enumerate(q):
-        run += 1
-        if i == len(q) - 1 or v != q[i + 1][0]:
-            if run > longest:
-                best, longest = j, run
-            run = 0
-    return best
-
-
 @declare(methods="mode")
 def mode(input, dim=-1, keepdim=False):
-    """The most frequent value along dim (the smallest of equally frequent ones) and its index: torch's kernel
-    sorts (value, index) pairs with std::sort, which is not stable, and takes the last of the run."""
+    """The most frequent value along dim (the smallest of equally frequent ones) and its last index (which of
+    the equal values torch's kernel returns is its std::sort's choice: the exact backend's `tie_order`)."""
     nd = input._data.ndim
     d = _dim(dim, nd)
     data = input._data if nd else input._data.reshape(1)
@@ -171,8 +156,10 @@ def mode(input, dim=-1, keepdim=False):
     rows = x.reshape(int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1])
     idx = np.zeros(rows.shape[0], dtype=np.int64)
     for r, row in enumerate(rows):
-        idx[r] = _mode_index(row.tolist())
-    idx = idx.reshape(x.shape[:-1])
+        values, counts = np.unique(row, return_counts=True)
+        best = values[np.argmax(counts)]                # argmax: the first (smallest) of the most frequent
+        idx[r] = np.flatnonzero(row == best)[-1] if not np.isnan(best) else np.flatnonzero(np.isnan(row))[-1]
+    idx = K.tie_order("mode", rows, 1, idx).reshape(x.shape[:-1])
     pos = np.take_along_axis(np.moveaxis(positions(data.shape), d, -1), idx[..., None], -1)[..., 0]
     if keepdim and nd:
         idx, pos = np.expand_dims(idx, d), np.expand_dims(pos, d)
