@@ -536,7 +536,60 @@ def _huber_backward_of_the_target_only_with_two_dtypes(L):
     L.nn.functional.huber_loss(L.tensor(0.5), y).backward()
 
 
+def _var_over_an_empty_dim_list_backward(L):
+    x = L.tensor([[0.7], [-1.3]], dtype=L.float64, requires_grad=True)
+    x.var((), correction=0.5).backward()
+    return x.grad
+
+
+def _pair_of_grads_of_dist_with_p_0(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([1.0, 3.0], requires_grad=True)
+    x.dist(y, 0).backward()
+    return x.grad, y.grad
+
+
+def _hardtanh_gradient_at_nan(L):
+    x = L.tensor([np.nan], requires_grad=True)
+    L.nn.functional.hardtanh(x).sum().backward()
+    return x.grad
+
+
 OPEN = {
+    "activation_at_nan_or_inf_depends_on_torchs_vector_width":
+        ("nothing to fix in minigrad: torch's vectorized and scalar loops differ at NaN (1 element: grad 1; 20: 0)",
+         _hardtanh_gradient_at_nan),
+    "var_and_std_gradient_over_an_empty_dim_list_is_torchs_miscount":
+        ("ops/reduce.py (Var.backward: torch's var_backward counts no dims as 1 element)",
+         _var_over_an_empty_dim_list_backward),
+    "var_mean_of_an_infinity_gives_welfords_nan_mean":
+        ("ops/statistics.py (var_mean: torch's Welford mean)",
+         lambda L: L.var_mean(L.tensor([np.inf, 1.0, 2.0]))),
+    "pooling_with_ceil_mode_or_dilation":
+        ("ops/pooling.py (ceil_mode, dilation)",
+         lambda L: (F(L).max_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, ceil_mode=True),
+                    F(L).avg_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, ceil_mode=True),
+                    F(L).max_pool1d(L.arange(5.0).reshape(1, 1, 5), 2, 1, dilation=2))),
+    "pad_modes_over_three_dims":
+        ("ops/padding.py (reflect, replicate and circular over three dims)",
+         lambda L: tuple(F(L).pad(L.arange(8.0).reshape(1, 2, 2, 2), (1, 1, 1, 1, 1, 1), mode)
+                         for mode in ("reflect", "replicate", "circular"))),
+    "logsumexp_over_an_empty_dim_list_is_an_error_in_torch":
+        ("ops/reduce.py (copy torch's failure, or not: the lead's call)", lambda L: L.ones(2, 1).logsumexp(())),
+    "fmax_fmin_logaddexp_aminmax_sgn":
+        ("new ops", lambda L: (L.fmax(L.ones(1), L.zeros(1)), L.fmin(L.ones(1), L.zeros(1)),
+                               L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)), L.ones(1).sgn())),
+    "index_fill_and_take_along_dim_into_an_empty_dim":
+        ("ops/index_update.py (torch's kernels on an empty dim)",
+         lambda L: L.ones(2, 0).index_fill(1, L.tensor([0, 0]), -1.5)),
+    "dist_with_p_0_backward_is_an_error_in_torch":
+        ("ops/distance.py (copy torch's failing backward, or not: the lead's call)", _pair_of_grads_of_dist_with_p_0),
+    "repeat_interleave_of_a_0d_tensor_along_a_dim":
+        ("ops/indexing.py (repeat_interleave)", lambda L: L.tensor(1.5).repeat_interleave(2, -1)),
+    "index_add_and_index_copy_of_0d_or_empty_tensors_check_in_torchs_order":
+        ("ops/index_update.py (the order of index_add's and index_copy's checks)",
+         lambda L: (L.ones(2, 0).index_add(1, L.tensor([0]), L.ones(2, 1)),
+                    L.tensor(1.5).index_add(0, L.tensor([0, 0]), L.tensor([2.0, 3.0])))),
 }
 
 
@@ -1288,3 +1341,412 @@ def test_second_derivative_of_nll_loss_in_its_input_is_zeros(reduction):
         (gx * 1.5).sum().backward()
         return x.grad, s.grad, gx.grad_fn.name()
     assert_same_outcome(run)
+
+
+# ---------------------------------------------------------------- scans (found by the scan family)
+
+@pytest.mark.parametrize("scan", ["cumsum", "cumprod", "logcumsumexp", "cummax", "cummin"])
+@pytest.mark.parametrize("dim", [1, -2])
+def test_a_scan_of_a_0d_tensor_along_a_dim_out_of_range_is_an_error(scan, dim):
+    assert_same_outcome(lambda L: getattr(L.tensor(1.5), scan)(dim))
+
+
+@pytest.mark.parametrize("scan", ["cummax", "cummin"])
+def test_cummax_and_cummin_of_an_empty_tensor_ignore_the_dim(scan):
+    assert_same_outcome(lambda L: tuple(getattr(L.zeros(2, 0, 1), scan)(3)))
+
+
+@pytest.mark.parametrize("values", [[1.0, np.inf, 2.0], [np.nan, 1.0, 2.0], [np.inf, 0.0, 2.0], [2.0, 0.0, 3.0, 0.0],
+                                    [0.0, np.inf, 0.0, 1.0], [[np.inf], [2.0]]])
+def test_cumprod_gradient_at_infinities_and_nans_follows_torchs_formulas(values):
+    """torch divides (the reversed running sum of grad * out) by the input before a slice's first zero: an inf
+    or NaN input gives NaNs there, where a product without division would not."""
+    def run(L):
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        w = L.tensor(np.arange(1.0, x.numel() + 1).reshape(tuple(x.shape)), dtype=L.float64)
+        (x.cumprod(-1) * w).sum().backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+# ---------------------------------------------------------------- selection among ties (found by the sort family)
+# torch's CPU kernels pick among equal values with std::nth_element / std::sort (topk, mode) and a median-of-three
+# quickselect (kthvalue), neither stable: the index they return is theirs. The exact backend replays that choice
+# (its `tie_order` kernel, minigrad/backend/exact/torch_ties.py); the numpy backend returns NumPy's, an index of an
+# equal value.
+
+_TIES = np.array([[2.0, 0.0, 1.0, 2.0], [1.0, 1.0, -2.0, -2.0], [-1.0, 0.0, -2.0, 0.0], [-1.0, 2.0, -1.0, -1.0],
+                  [1.0, -2.0, 2.0, 1.0]])
+_LONG_TIES = np.random.default_rng(0).integers(-2, 3, (3, 70)).astype(np.float64)
+
+
+def assert_same_selection(select, data, dim):
+    """select(lib, tensor) -> (values, indices), in minigrad and torch: the same values; the indices torch's where
+    the backend claims torch's choice among ties, else indices of the values returned."""
+    mv, mi = select(minigrad, minigrad.tensor(data))
+    tv, ti = select(torch, torch.tensor(data))
+    np.testing.assert_array_equal(mv.numpy(), tv.numpy())
+    assert mi.numpy().dtype == np.int64 and mi.shape == tuple(ti.shape)
+    if minigrad.backend.is_bit_exact("tie_order"):
+        assert mi.tolist() == ti.tolist()
+    else:
+        idx, values = mi.numpy(), mv.numpy()
+        if idx.ndim < data.ndim:
+            idx, values = np.expand_dims(idx, dim), np.expand_dims(values, dim)
+        np.testing.assert_array_equal(np.take_along_axis(data, idx, dim), values)
+
+
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("k", [1, 3, 4, 5])
+def test_topk_among_ties_picks_torchs_indices_or_equal_values(k, largest):
+    assert_same_selection(lambda L, x: tuple(x.topk(k, 0, largest=largest)), _TIES, 0)
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_topk_unsorted_keeps_the_order_torchs_selection_leaves(k):
+    skip_unless_bit_exact("tie_order")
+    assert_same_outcome(lambda L: tuple(L.tensor([2.0, 1.0, -2.0, -1.0]).topk(k, largest=False, sorted=False)))
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_topk_unsorted_selects_torchs_values(k):
+    mv, _ = minigrad.tensor([2.0, 1.0, -2.0, -1.0]).topk(k, largest=False, sorted=False)
+    tv, _ = torch.tensor([2.0, 1.0, -2.0, -1.0]).topk(k, largest=False, sorted=False)
+    assert sorted(mv.tolist()) == sorted(tv.tolist())
+
+
+@pytest.mark.parametrize("k", [1, 20])
+def test_topk_of_many_ties_with_a_nan_picks_torchs_indices_or_equal_values(k):
+    data = _LONG_TIES.copy()
+    data[1, 5] = np.nan
+    assert_same_selection(lambda L, x: tuple(x.topk(k, -1)), data, 1)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_kthvalue_among_ties_picks_torchs_index_or_an_equal_value(k):
+    assert_same_selection(lambda L, x: tuple(x.kthvalue(k, 0)), _TIES, 0)
+
+
+@pytest.mark.parametrize("data", [_TIES, _LONG_TIES])
+def test_mode_among_ties_picks_torchs_index_or_an_equal_value(data):
+    assert_same_selection(lambda L, x: tuple(x.mode(-1)), data, 1)
+
+
+def test_mode_with_a_nan_counts_each_nan_apart():
+    """Where a NaN ends up in std::sort's order (it compares as neither less nor greater) decides torch's answer,
+    the value too: the exact backend's replay; NumPy's order puts NaNs last."""
+    skip_unless_bit_exact("tie_order")
+    assert_same_outcome(lambda L: tuple(L.tensor([[np.nan, -2.0, 0.0, 2.0], [-1.0, np.nan, -1.0, 1.0]]).mode(-1)))
+
+
+def test_median_along_a_dim_picks_a_rows_first_nan():
+    assert_same_outcome(lambda L: tuple(L.tensor([[1.0, np.nan, 0.0, np.nan], [2.0, 1.0, 1.0, 0.0]]).median(-1)))
+
+
+def test_median_of_no_values_is_nan():
+    assert_same_outcome(lambda L: L.zeros(1, 2, 0).median())
+
+
+@pytest.mark.parametrize("op", ["median", "kthvalue", "mode"])
+def test_selection_along_an_empty_dim_is_an_error(op):
+    args = (1, -1) if op == "kthvalue" else (-1,)
+    assert_same_outcome(lambda L: tuple(getattr(L.zeros(3, 0), op)(*args)))
+
+
+def test_mode_of_a_0d_tensor_along_a_dim_out_of_range_is_an_error():
+    assert_same_outcome(lambda L: tuple(L.tensor(1.0).mode(-2)))
+
+
+def test_topk_of_no_elements_of_a_0d_tensor_is_the_tensor():
+    assert_same_outcome(lambda L: tuple(L.tensor(1.5).topk(0)))
+
+
+# ---------------------------------------------------------------- pointwise, stats, reshape, index, layer families
+
+@pytest.mark.parametrize("end, weight", [("int64", 0.3), ("float64", 0.3), ("float32", "float64")])
+def test_lerp_of_two_dtypes_is_torchs_error(end, weight):
+    def run(L):
+        w = L.ones(2, dtype=getattr(L, weight)) if isinstance(weight, str) else weight
+        return L.ones(2).lerp(L.ones(2, dtype=getattr(L, end)), w)
+    assert_same_outcome(run)
+
+
+def test_lerp_of_shapes_that_do_not_broadcast_is_torchs_error():
+    assert_same_outcome(lambda L: L.ones(2).lerp(L.ones(3), 0.5))
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv"])
+def test_addcmul_and_addcdiv_with_0d_integer_operands_keep_the_tensors_float_type(op):
+    assert_same_outcome(lambda L: getattr(L.tensor([1.5], dtype=L.float32), op)(L.tensor(2), L.tensor(3)))
+
+
+@pytest.mark.parametrize("values, correction", [(1.5, 2), ([1.5, 2.0], 2), ([1.5, 2.0], 3), ([2.0, 2.0], 2)])
+@pytest.mark.parametrize("reduction", ["var", "std"])
+def test_var_and_std_gradient_without_degrees_of_freedom_is_inf_or_nan(reduction, values, correction):
+    """torch's var_backward over every element, n <= correction: nan where x equals the mean, else inf."""
+    def run(L):
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        getattr(x, reduction)(correction=correction).backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+def test_count_nonzero_over_an_empty_dim_list_counts_every_element():
+    assert_same_outcome(lambda L: L.ones(3, 4).count_nonzero(()))
+
+
+@pytest.mark.parametrize("op", ["any", "all"])
+@pytest.mark.parametrize("dim", [1, -2, -1])
+def test_any_and_all_of_a_0d_tensor_check_the_dim(op, dim):
+    assert_same_outcome(lambda L: getattr(L.ones(()), op)(dim))
+
+
+def test_logsumexp_with_dim_none_is_torchs_type_error():
+    assert_same_outcome(lambda L: L.ones(2).logsumexp(None))
+
+
+@pytest.mark.parametrize("p", [float("inf"), float("-inf")])
+@pytest.mark.parametrize("dim", [None, 0, -2, (1, 0), (-1,)])
+def test_infinity_norm_over_an_empty_dim_is_torchs_error(p, dim):
+    assert_same_outcome(lambda L: L.ones(0, 3).norm(p, dim))
+
+
+def test_linear_with_no_outputs_over_a_batch_backward():
+    def run(L):
+        x = L.ones(4, 2, 2, requires_grad=True)
+        w, b = L.ones(0, 2, requires_grad=True), L.ones(0, requires_grad=True)
+        L.nn.functional.linear(x, w, b).sum().backward()
+        return x.grad, w.grad, b.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("dims", [0, 1, -2])
+def test_roll_of_a_0d_tensor_along_a_dim_is_torchs_error(dims):
+    assert_same_outcome(lambda L: L.ones(()).roll(1, dims))
+
+
+def test_roll_of_an_empty_tensor_reads_no_dim():
+    assert_same_outcome(lambda L: L.ones(0, 1, 1).roll(3, 3))
+
+
+def test_split_with_sizes_error_names_the_dim_as_given():
+    assert_same_outcome(lambda L: L.ones(2, 3).split([1], -2))
+
+
+def test_movedim_of_a_0d_tensor():
+    assert_same_outcome(lambda L: L.ones(()).movedim(-1, 0))
+
+
+def test_broadcast_to_expands_and_sums_the_gradient_back():
+    def run(L):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = L.broadcast_to(x, (2, 3))
+        (y * L.tensor([[1.0], [2.0]])).sum().backward()
+        return y, x.grad, x.broadcast_to((1, 3))
+    assert_same_outcome(run)
+
+
+def test_unflatten_of_a_0d_tensor_is_torchs_error():
+    """torch's message, before the C++ stack trace it carries."""
+    with pytest.raises(RuntimeError) as t:
+        torch.ones(()).unflatten(0, (1,))
+    with pytest.raises(RuntimeError) as m:
+        minigrad.ones(()).unflatten(0, (1,))
+    assert str(m.value) == str(t.value).split("\nException raised from ")[0]
+
+
+@pytest.mark.parametrize("a, b", [("float32", "int64"), ("int64", "float64"), ("bool", "int64"), ("bool", "int32")])
+def test_hypot_promotes_before_it_refuses_integers(a, b):
+    assert_same_outcome(lambda L: L.ones(2, dtype=getattr(L, a)).hypot(L.ones((), dtype=getattr(L, b))))
+
+
+def test_copysign_of_integer_tensors_is_the_default_float_type():
+    assert_same_outcome(lambda L: L.tensor([[1, -2]]).copysign(L.tensor([[-1, 1]])))
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "cumsum"])
+def test_an_integer_result_of_a_tensor_that_requires_grad_is_an_error(op):
+    def run(L):
+        x = L.ones(2, requires_grad=True)
+        return x.cumsum(0, dtype=L.int64) if op == "cumsum" else getattr(x, op)(dtype=L.int64)
+    assert_same_outcome(run)
+
+
+def test_masked_fill_of_an_integer_tensor_with_a_value_that_requires_grad_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([1, 2]).masked_fill(L.tensor([True, False]),
+                                                                L.tensor(2.0, requires_grad=True)))
+
+
+@pytest.mark.parametrize("op, dim", [("nansum", None), ("nansum", 1), ("nansum", ()), ("nanmean", None),
+                                     ("nanmean", 0)])
+def test_nansum_and_nanmean_skip_nans_in_value_and_gradient(op, dim):
+    def run(L):
+        x = L.tensor([[1.0, np.nan, 2.0], [np.nan, np.nan, 3.0]], requires_grad=True)
+        y = getattr(x, op)() if dim is None else getattr(x, op)(dim)
+        y.sum().backward()
+        return y, x.grad
+    assert_same_outcome(run)
+
+
+def test_nanmean_of_an_integer_tensor_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([1, 2]).nanmean())
+
+
+def test_absolute_is_abs():
+    assert_same_outcome(lambda L: (L.absolute(L.tensor([-1.5, 2.0])), L.tensor([-1.5]).absolute()))
+
+
+def test_group_norm_of_one_value_per_group_is_torchs_error():
+    assert_same_outcome(lambda L: L.nn.functional.group_norm(L.ones(1, 2, 1), 2))
+
+
+def test_prelu_of_a_0d_input_stays_0d():
+    def run(L):
+        x, w = L.tensor(-1.5, requires_grad=True), L.tensor([0.25], requires_grad=True)
+        y = L.nn.functional.prelu(x, w)
+        y.backward()
+        return y, x.grad, w.grad
+    assert_same_outcome(run)
+
+
+def test_scatter_into_a_0d_tensor_is_a_0d_tensor():
+    def run(L):
+        x, s = L.tensor(1.5, requires_grad=True), L.tensor(2.0, requires_grad=True)
+        y = x.scatter_add(0, L.tensor(0), s)
+        y.backward()
+        return y, x.grad, s.grad, L.tensor(1.5).scatter(-1, L.tensor(0), 0.5)
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.take_along_dim(L.tensor(1.5), L.tensor(0), -1),
+                                lambda L: L.tensor(1.5).index_select(0, L.tensor([0, 0])),
+                                lambda L: L.tensor(1.5).index_add(-1, L.tensor([0, 0, 0]), L.tensor(2.0)),
+                                lambda L: L.ones(0).take(L.tensor([0]))],
+                         ids=["take_along_dim", "index_select", "index_add", "take"])
+def test_indexing_a_0d_or_empty_tensor_is_torchs_error(op):
+    assert_same_outcome(op)
+
+
+def test_vector_norm_of_inf_order_gives_a_nan_element_no_gradient():
+    """torch's sgn(nan) is 0: the NaN the norm picked gets gradient 0."""
+    def run(L):
+        x = L.tensor([np.nan, 2.0], requires_grad=True)
+        x.norm(float("inf")).backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.ones(4, 2, 3).addcmul(L.ones(2), L.ones(1)),
+                                lambda L: L.ones(4, 2, 2).masked_select(L.ones(4, 3, 2, dtype=L.bool)),
+                                lambda L: L.ones(4, 4, 3).masked_fill(L.ones(0, dtype=L.bool), L.tensor(1.0))],
+                         ids=["addcmul", "masked_select", "masked_fill"])
+def test_broadcast_errors_name_the_operands_in_torchs_order(op):
+    assert_same_outcome(op)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.ones(()).index_select(-1, L.tensor([], dtype=L.int64)),
+                                lambda L: L.ones(2, 0).index_select(-1, L.tensor([0]))],
+                         ids=["no_index_into_0d", "into_an_empty_dim"])
+def test_index_select_errors_on_0d_and_empty_inputs(op):
+    assert_same_outcome(op)
+
+
+def test_linear_shape_error_counts_the_rows_of_a_batch():
+    assert_same_outcome(lambda L: L.nn.functional.linear(L.ones(2, 4, 3), L.ones(0, 5)))
+
+
+@pytest.mark.parametrize("a, b", [("int64", "float32"), ("float32", "int64"), ("int64", "int64")])
+def test_dist_of_an_integer_and_a_float_tensor_promotes(a, b):
+    assert_same_outcome(lambda L: L.tensor([1, 2], dtype=getattr(L, a)).dist(L.tensor([1, 3], dtype=getattr(L, b))))
+
+
+@pytest.mark.parametrize("shape, kw", [((1, 1, 1), {"scale_factor": 0.5}), ((1, 1, 3, 1), {"scale_factor": 0.5}),
+                                       ((1, 1, 1, 3), {"size": (0, 2)})])
+def test_interpolate_to_an_empty_size_is_torchs_error(shape, kw):
+    assert_same_outcome(lambda L: L.nn.functional.interpolate(L.ones(*shape), **kw))
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (3,)])
+def test_layer_norm_over_every_dim_first_derivatives_with_create_graph(shape):
+    """Normalized over all of x's dims, the weight's and bias's gradients sum over no dims."""
+    def run(L):
+        n = int(np.prod(shape))
+        x, w, b = (L.tensor(np.linspace(lo, hi, n).reshape(shape), requires_grad=True)
+                   for lo, hi in ((-1, 1.3), (0.5, 1.5), (0.1, 0.4)))
+        y = L.nn.functional.layer_norm(x, shape, w, b)
+        grads = L.autograd.grad((y * L.tensor(np.linspace(1, 2, n).reshape(shape))).sum(), [x, w, b],
+                                create_graph=True)
+        sum((g ** 2).sum() for g in grads).backward()
+        return (*grads, x.grad, w.grad)
+    assert_same_outcome(run)
+
+
+def test_addcmul_of_integer_tensors_truncates_the_value():
+    assert_same_outcome(lambda L: (L.tensor([2]).addcmul(L.tensor([3]), L.tensor([3]), value=-1.7),
+                                   L.tensor(2).addcmul(L.tensor(3), L.tensor(3), value=0.5)))
+
+
+def test_addcmul_of_bool_tensors_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([True]).addcmul(L.tensor([True]), L.tensor([True]), value=0.5))
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (0, -1)])
+def test_flip_with_a_dim_named_twice_is_torchs_error(dims):
+    assert_same_outcome(lambda L: L.ones(2).flip(dims))
+
+
+@pytest.mark.parametrize("dims", [[2, 2], [2, 0], [0, -2]])
+def test_rot90_checks_the_dims_range_before_their_difference(dims):
+    assert_same_outcome(lambda L: L.ones(2, 2).rot90(1, dims))
+
+
+def test_gelu_tanh_gradient_at_an_infinity_is_nan():
+    def run(L):
+        x = L.tensor([np.inf, -np.inf, 1e4], requires_grad=True)
+        L.nn.functional.gelu(x, approximate="tanh").sum().backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_hardshrink_of_an_integer_tensor_is_an_error(dtype):
+    assert_same_outcome(lambda L: L.nn.functional.hardshrink(L.ones(2, dtype=getattr(L, dtype))))
+
+
+@pytest.mark.parametrize("start, length", [(4, 2), (4, 0), (-4, 2), (3, 2)])
+def test_narrow_from_the_end_of_a_dim_checks_the_length(start, length):
+    assert_same_outcome(lambda L: L.ones(4, 3).narrow(0, start, length))
+
+
+def test_index_select_from_an_empty_vector_is_an_index_out_of_range():
+    assert_same_outcome(lambda L: L.ones(0).index_select(0, L.tensor([0])))
+
+
+@pytest.mark.parametrize("weight", ["number", "tensor"])
+def test_lerp_of_integer_tensors_is_an_error(weight):
+    assert_same_outcome(lambda L: L.tensor(2).lerp(L.tensor(3), 0.5 if weight == "number" else L.tensor(1)))
+
+
+@pytest.mark.parametrize("shape, dim, index", [((3, 2), 1, [1, 5, -1]), ((3, 2, 4), 2, [-2]), ((3, 2, 4), 0, [5]),
+                                               ((1, 0, 1), 2, [-1])])
+def test_index_select_out_of_range_is_worded_as_torchs_kernel_words_it(shape, dim, index):
+    assert_same_outcome(lambda L: L.ones(shape).index_select(dim, L.tensor(index)))
+
+
+def test_isclose_of_shapes_that_do_not_broadcast_is_torchs_error():
+    assert_same_outcome(lambda L: L.isclose(L.ones(2, 1), L.ones(2, 0, 4)))
+
+
+@pytest.mark.parametrize("shape, dims", [((0, 0, 0), (-1, 0, -1)), ((0, 3), (1, 0)), ((0, 3), (1, 1)), ((3, 0), (-1,))])
+@pytest.mark.parametrize("reduction", ["amax", "amin"])
+def test_amax_and_amin_check_empty_dims_as_given_before_dims_named_twice(reduction, shape, dims):
+    assert_same_outcome(lambda L: getattr(L.ones(shape), reduction)(dims))
+
+
+@pytest.mark.parametrize("op", ["logical_and", "logical_or", "logical_xor"])
+def test_logical_ops_of_shapes_that_do_not_broadcast_are_torchs_error(op):
+    assert_same_outcome(lambda L: getattr(L.ones(2, 4, 2), op)(L.ones(2, 2, 2)))
+
+
+def test_logcumsumexp_checks_the_dim_before_the_dtype():
+    assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))

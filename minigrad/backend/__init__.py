@@ -9,6 +9,7 @@ more than one honest way to compute a thing, and the choice matters:
     add_scaled(y, x, alpha, out=None)     y + alpha * x: the update of every optimizer (fused or not)
     addcmul_(s, t1, t2, value), addcdiv_(s, t1, t2, value), lerp_(s, end, weight): in-place updates
     mm(a, b), x_wt(x, w)        a @ b and x @ w.T for 2-D arrays (a Linear layer's products)
+    tie_order(kind, data, axis, idx, **options)   which index topk, kthvalue and mode return among equal values
 
 Backends:
 - `numpy` (the default): each kernel is the plain NumPy call, what a learner would write.
@@ -28,7 +29,7 @@ import warnings
 
 BACKENDS = {"numpy": "minigrad.backend.numpy_backend", "exact": "minigrad.backend.exact"}
 KERNELS = ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_", "lerp_", "mm", "x_wt", "tanh_backward",
-           "variance")
+           "variance", "tie_order")
 
 kernels = types.SimpleNamespace()       # the current backend's kernels; ops call through this
 _current = None

@@ -116,7 +116,14 @@ def variance(a, axes, correction):
         return np.asarray(np.var(a, axis=axes, ddof=correction, dtype=np.float64))
 
 
+def tie_order(kind, data, axis, idx, **options):
+    """The indices topk, kthvalue and mode return where values tie: `idx`, NumPy's choice, as it is (which one
+    torch returns is its kernels' choice, replayed by the exact backend)."""
+    return idx
+
+
 def claims():
     why = "plain NumPy, equal to torch's to float rounding"
     return {k: (False, why) for k in ("sum", "mean", "exp", "sqrt", "add_scaled", "addcmul_", "addcdiv_",
-                                      "lerp_", "mm", "x_wt", "tanh_backward", "variance")}
+                                      "lerp_", "mm", "x_wt", "tanh_backward", "variance", "tie_order")}
+

@@ -139,7 +139,7 @@ class Gelu(Function):
     def backward(self, g):
         x, approximate = self.saved
         if approximate == "tanh":
-            x = np.clip(x, -1e4, 1e4)
+            x = np.where(np.isinf(x), x, np.clip(x, -1e4, 1e4))     # torch's inf * 0 = nan at an infinite x
             x_sq = x * x
             t = np.tanh(_GELU_BETA * (x + _GELU_KAPPA * (x_sq * x)))
             left_d = 0.5 * (1 + t)
@@ -504,6 +504,7 @@ class Hardshrink(Function):
 
 @declare(methods="hardshrink", op=Hardshrink)
 def hardshrink(input, lambd=0.5):
+    _check_float(input, "hardshrink_cpu")
     return Hardshrink.apply1(input, lambd)
 
 
@@ -740,5 +741,7 @@ def prelu(input, weight):
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
     if x.ndim >= 2:
         weight = weight.view(1, w.size, *(1,) * (x.ndim - 2))
+    elif x.ndim == 0 and w.ndim == 1:                # one weight for a 0-d input: the result stays 0-d
+        weight = weight.view(())
     _check_float(input, "prelu_cpu")
     return Prelu.apply(input, weight)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, _raw, declare
-from .broadcast import broadcast_error
+from .broadcast import _dim, broadcast_error, broadcast_shape
 from .elementwise import _promote
 
 
@@ -52,14 +52,23 @@ def invert(input):
     return Tensor._make(~input._data)
 
 
+def _reduce_axes(input, dim):
+    """dim (an int or a tuple of them) as NumPy's axis, checked as torch checks it (a 0-d tensor takes -1 and 0)."""
+    if dim is None:
+        return None
+    nd = input._data.ndim
+    axes = tuple(_dim(d, nd) for d in (dim if isinstance(dim, (tuple, list)) else (dim,)))
+    return axes if nd else None
+
+
 @declare(methods="all")
 def all(input, dim=None, keepdim=False):
-    return Tensor._make(np.all(input._data, axis=dim, keepdims=keepdim))
+    return Tensor._make(np.all(input._data, axis=_reduce_axes(input, dim), keepdims=keepdim))
 
 
 @declare(methods="any")
 def any(input, dim=None, keepdim=False):
-    return Tensor._make(np.any(input._data, axis=dim, keepdims=keepdim))
+    return Tensor._make(np.any(input._data, axis=_reduce_axes(input, dim), keepdims=keepdim))
 
 
 def _float_test(test, for_non_float):
@@ -81,6 +90,7 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     ad, bd = a._data, b._data
     if ad.dtype != bd.dtype:
         raise RuntimeError(f"{dtypes.scalar_name(ad.dtype)} did not match {dtypes.scalar_name(bd.dtype)}")
+    broadcast_shape(ad.shape, bd.shape)                   # torch's error for shapes that do not broadcast
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
@@ -101,16 +111,22 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 @declare(methods="logical_and")
 def logical_and(a, b):
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)      # torch's error for shapes that do not broadcast
     return Tensor._make(np.logical_and(a._data, _raw(b)))
 
 
 @declare(methods="logical_or")
 def logical_or(a, b):
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)      # torch's error for shapes that do not broadcast
     return Tensor._make(np.logical_or(a._data, _raw(b)))
 
 
 @declare(methods="logical_xor")
 def logical_xor(a, b):
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)      # torch's error for shapes that do not broadcast
     return Tensor._make(np.logical_xor(a._data, _raw(b)))
 
 

@@ -565,7 +565,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 def dist(input, other, p=2):
     """torch.dist: the p-norm of input - other (broadcast), as a 0-d tensor."""
     from .reduce import norm
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind != "f" and other._data.dtype.kind != "f":     # the difference is what norm reads
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{dtypes.scalar_name(input._data.dtype)} instead.")
     out = norm(input - other, p)

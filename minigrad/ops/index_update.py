@@ -110,6 +110,8 @@ def _index_add_args(name, input, dim, index, source):
 @declare(methods="index_add", inplace="index_add_", op=PutAt)
 def index_add(input, dim, index, source, *, alpha=1):
     """input with source's slices added at the slices index names along dim (twice where named twice)."""
+    if input._data.ndim == 0 and source._data.ndim == 0 and index._data.size > 1:
+        raise IndexError(f"Dimension specified as {_dim(dim, 0)} but tensor has no dimensions")
     ix, d = _index_add_args("index_add", input, dim, index, source)
     if alpha != 1:
         source = source * alpha
@@ -213,6 +215,8 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     nd = input._data.ndim
+    if nd == 0:
+        raise IndexError(f"Dimension specified as {_dim(dim, 0)} but tensor has no dimensions")
     if indices._data.ndim != nd:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
                            f"dimensions, but got {nd} dimensions for input, and {indices._data.ndim} dimensions "

@@ -7,11 +7,11 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import grad_state, no_grad
 from ..tensor import Tensor, declare
 from .activations import NoDerivative
 from .elementwise import _select, to_dtype, where
-from .broadcast import _dim
+from .broadcast import _dim, broadcast_shape
 from .shape import reshape, view
 from . import value_checks
 from .subscript import Index, IndexGrad
@@ -106,7 +106,11 @@ def index_select(a, dim, index):
     d = _dim(dim, nd)
     n = a._data.shape[d] if nd else 1
     ix = index._data.reshape(-1)
-    value_checks.index_in_range(ix if index._data.ndim != 1 else index._data, n)
+    if nd == 0 and ix.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {ix.size} value(s)")
+    if n == 0 and ix.size and nd > 1:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    value_checks.index_select_in_range(ix if index._data.ndim != 1 else index._data, n, d, nd, a._data.size == 0)
     if nd == 0:
         return IndexSelect.apply1(view(a, (1,)), 0, ix).reshape(())    # torch: a 0-d input stays 0-d
     return IndexSelect.apply(a, d, index if index._data.ndim == 1 else ix)
@@ -156,7 +160,10 @@ def _masked_fill_args(a, mask, value):
 @declare(methods="masked_fill", op=MaskedFill)
 def masked_fill(a, mask, value):
     _masked_fill_args(a, mask, value)
+    broadcast_shape(mask._data.shape, a._data.shape)          # torch's error (before the dtype's)
     if isinstance(value, Tensor):
+        if value.requires_grad and a._data.dtype.kind not in "fc" and grad_state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {dtypes.scalar_name(a._data.dtype)}")
         if value.requires_grad and value._data.dtype != a._data.dtype:
             value = to_dtype(value, a._data.dtype)
         return MaskedFillTensor.apply(a, mask._data, value)
@@ -286,11 +293,20 @@ def _scatter_args(a, dim, index, src, name):
     return d
 
 
+def _as_vector(op, a, dim, index, src, **kw):
+    """op on a 0-d tensor: as on a 1-element vector (dim -1 or 0, and a 0-d index and src likewise), 0-d again."""
+    _dim(dim, 0)
+    one = [view(t, (1,)) if isinstance(t, Tensor) and t._data.ndim == 0 else t for t in (a, index, src)]
+    return op(one[0], 0, one[1], one[2], **kw).reshape(())
+
+
 @declare(methods="scatter", op=Scatter)
 def scatter(a, dim, index, src=None, value=None, *, reduce=None):
     """a with src (or value) written at a[i][index[i][j]] (dim 1); reduce='add' or 'multiply': added or
     multiplied into it instead (torch has no derivative for that form)."""
     src = value if src is None else src
+    if a._data.ndim == 0:
+        return _as_vector(scatter, a, dim, index, src, reduce=reduce)
     d = _scatter_args(a, dim, index, src, "scatter")
     if reduce is not None:
         return _scatter_with_reduce(a, d, index, src, reduce)
@@ -301,6 +317,8 @@ def scatter(a, dim, index, src=None, value=None, *, reduce=None):
 
 @declare(methods="scatter_add", op=ScatterAdd)
 def scatter_add(a, dim, index, src):
+    if a._data.ndim == 0:
+        return _as_vector(scatter_add, a, dim, index, src)
     d = _scatter_args(a, dim, index, src, "scatter_add")
     return ScatterAdd.apply(a, d, index, src)
 
@@ -320,6 +338,8 @@ def _write_into(arr, write):
 @declare(export="", methods="scatter_", op=Scatter)
 def scatter_(a, dim, index, src=None, value=None, *, reduce=None):
     src = value if src is None else src
+    if a._data.ndim == 0:
+        return _as_vector(scatter, a, dim, index, src, reduce=reduce)
     d = _scatter_args(a, dim, index, src, "scatter")
     if reduce is not None:
         return a._inplace(lambda x, _: _scatter_with_reduce(x, d, index, src, reduce),

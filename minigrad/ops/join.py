@@ -173,7 +173,7 @@ def split(a, split_size_or_sections, dim=0):
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                               f"at dimension {d}), but got split_sizes={sizes}")
+                               f"at dimension {dim}), but got split_sizes={sizes}")
         ends = np.cumsum([0] + sizes).tolist()
         return _bounds_pieces(a, SplitWithSizesPart, d, zip(ends[:-1], ends[1:]))
     size = int(split_size_or_sections)

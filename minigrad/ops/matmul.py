@@ -383,8 +383,8 @@ class Linear(Function):
         need_x, need_w, need_b = self.needs_input_grad
         if x.ndim == 1:
             return (g @ w if need_x else None), (np.outer(g, x) if need_w else None), (g if need_b else None)
-        g2 = g.reshape(-1, g.shape[-1]) if g.ndim > 2 else g
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
+        g2 = _as_rows(g) if g.ndim > 2 else g
+        x2 = _as_rows(x) if x.ndim > 2 else x
         return ((g @ w) if need_x else None,
                 K.mm(g2.T, x2) if need_w else None,
                 K.sum(g2, (0,)) if need_b else None)
@@ -410,11 +410,20 @@ class Linear(Function):
         if x.ndim == 1:
             return ((g @ w if need_x else None), (g.unsqueeze(1) * x.unsqueeze(0) if need_w else None),
                     (g if need_b else None))
-        g2 = g.reshape(-1, g.shape[-1]) if g.ndim > 2 else g
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
+        g2 = g.reshape(_rows_shape(g.shape)) if g.ndim > 2 else g
+        x2 = x.reshape(_rows_shape(x.shape)) if x.ndim > 2 else x
         return ((g @ w) if need_x else None,
                 g2.t() @ x2 if need_w else None,
                 g2.sum(0) if need_b else None)
+
+
+def _rows_shape(shape):
+    """A batch's shape as one of rows: (all leading dims, the last) (reshape(-1, 0) cannot infer an empty one)."""
+    return (int(np.prod(shape[:-1], dtype=np.int64)), shape[-1])
+
+
+def _as_rows(a):
+    return a.reshape(_rows_shape(a.shape))
 
 
 LinearNoBias = Linear.named("MmBackward0")     # x @ W.T alone: torch records mm
@@ -423,7 +432,7 @@ LinearNoBias = Linear.named("MmBackward0")     # x @ W.T alone: torch records mm
 def linear(x, weight, bias=None):
     xd, wd = x._data, weight._data
     if xd.shape[-1] != wd.shape[1]:
-        rows = xd.shape[0] if xd.ndim > 1 else 1
+        rows = int(np.prod(xd.shape[:-1], dtype=np.int64))      # torch folds the leading dims into rows
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} and "
                            f"{wd.shape[1]}x{wd.shape[0]})")
     if xd.dtype != wd.dtype:

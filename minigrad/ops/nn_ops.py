@@ -238,10 +238,10 @@ class NativeLayerNorm(Function):
         if need_x:
             dxh = g if weight is None else g * weight
             gx = rstd * (dxh - dxh.mean(axes, keepdim=True) - xh * (dxh * xh).mean(axes, keepdim=True))
-        if need_w:
-            gw = (g * xh).sum(lead)
+        if need_w:      # (sum over no dims: Tensor.sum(()) would sum over every dim, as torch's does)
+            gw = (g * xh).sum(lead) if lead else g * xh
         if need_b:
-            gb = g.sum(lead)
+            gb = g.sum(lead) if lead else g
         return gx, gw, gb, None, None
 
 

@@ -202,6 +202,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     x = input._data
     if x.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    size = [x.shape[0] * x.shape[1] // num_groups, num_groups] + list(x.shape[2:])     # torch's check (in
+    if int(np.prod(size[:1] + size[2:])) == 1:                                          # training or not)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for '{dtypes.scalar_name(x.dtype)}'")
     c = x.shape[1]

@@ -176,9 +176,9 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if nd < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = _dim(dims[0], nd), _dim(dims[1], nd)           # torch checks the range first
     if dims[0] == dims[1] or abs(dims[0] - dims[1]) == nd:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
-    d0, d1 = _dim(dims[0], nd), _dim(dims[1], nd)
     where = np.rot90(positions(input._data.shape), k, (d0, d1)).copy()
     return pick(input, where, "Rot90Backward0")
 
@@ -213,6 +213,8 @@ def take(input, index):
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {dtypes.scalar_name(index._data.dtype)}")
     n = input._data.size
     idx = index._data.astype(np.int64)
+    if n == 0 and idx.size:
+        raise IndexError("take(): tried to take from an empty tensor")
     bad = (idx >= n) | (idx < -n)
     if bad.any():
         raise IndexError(f"out of range: tried to access index {int(idx[bad].reshape(-1)[0])} on a tensor of {n} "
@@ -225,7 +227,7 @@ def masked_select(input, mask):
     """input's elements where mask (broadcast against it) holds, as a vector."""
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = broadcast_shape(input._data.shape, mask._data.shape)
+    shape = broadcast_shape(mask._data.shape, input._data.shape)     # torch's order, for its error
     source = input if input._data.shape == shape else input.expand(shape)
     where = positions(shape)[np.broadcast_to(mask._data, shape)]
     return pick(source, where, "MaskedSelectBackward0")

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import grad_state
 from .return_types import return_type
 from ..tensor import Tensor, declare
 from ..backend import kernels as K
@@ -95,6 +96,43 @@ def _spread(g, shape):
 SumDim = Sum.named("SumBackward1")
 
 
+class Nansum(Function):
+    """sum over axes, NaNs counted as 0.  d nansum(a)/da_i = 1 where a_i is not NaN, else 0"""
+    name = "NansumBackward0"
+    saved_inputs = (0,)
+
+    def forward(self, a, axes, keepdim, dtype):
+        self.saved, self.axes = a, axes
+        sums = np.nansum(a, axis=axes, dtype=dtype, keepdims=keepdim)
+        return np.asarray(sums)
+
+    def backward(self, g):
+        a = self.saved
+        g = _spread(g.reshape(_keep_shape(a.shape, self.axes)), a.shape)
+        with np.errstate(invalid="ignore"):          # torch's g * isnan(a).logical_not(): an inf g times 0 is nan
+            return g * ~np.isnan(a), None, None, None
+
+
+@declare(methods="nansum", op=Nansum)
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """The sum with NaNs counted as 0 (integers and bools sum to int64, as sum)."""
+    axes = _axes(dim, input._data.ndim)
+    _no_integer_result_in_a_graph(input, dtype)
+    np_dtype = dtype.np if dtype is not None else np.int64 if input._data.dtype.kind in "biu" else None
+    return Nansum.apply1(input, axes, keepdim, np_dtype)
+
+
+@declare(methods="nanmean")
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean of the values that are not NaN: nansum / their count (NaN where there are none)."""
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{dtypes.scalar_name(input._data.dtype)}")
+    axes = _axes(dim, input._data.ndim)
+    count = np.sum(~np.isnan(input._data), axis=axes, keepdims=keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / Tensor._make(np.asarray(count, dtype=np.int64))
+
+
 class Mean(Function):
     """mean over axes.  d mean(a)/da_i = 1/n"""
     name = "MeanBackward0"
@@ -149,6 +187,7 @@ def sum(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out
     if out is not None:
         return _reduce_into("sum", sum, a, dim, keepdim, dtype, out)
     axes = _axes(dim, a._data.ndim)
+    _no_integer_result_in_a_graph(a, dtype)
     return (Sum if dim is None and not keepdim else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
@@ -339,6 +378,12 @@ class Var(Function):
 
     def backward(self, g):
         a = self.saved
+        if self.n - self.correction <= 0 and (self.axes is None or a.ndim == 0):
+            # torch's var_backward over every element without degrees of freedom: nan where a equals its
+            # mean, inf elsewhere (times g), whatever the sign of n - correction
+            with np.errstate(invalid="ignore"):
+                inf_or_nan = np.where(a == a.mean(), np.nan, np.inf).astype(g.dtype)
+                return g.reshape(self.keep) * inf_or_nan, None, None, None
         centred = a - a.mean(axis=self.axes, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):     # no degrees of freedom: inf * 0, nan as in torch
             scale = 2 / np.asarray(self.n - self.correction, dtype=g.dtype)
@@ -410,8 +455,16 @@ def std(a, dim=None, unbiased=True, keepdim=False, correction=None, *, axis=None
 
 # ---------------------------------------------------------------- more reductions: prod, cumsum, logsumexp, norm
 
+def _no_integer_result_in_a_graph(a, dtype):
+    """torch's autograd has no integer tensors: a reduction of a tensor that requires grad to an integer dtype
+    (sum(dtype=torch.int64)) is refused."""
+    if dtype is not None and not dtype.is_floating_point and a.requires_grad and grad_state.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {dtypes.scalar_name(dtype.np)}")
+
+
 def _result_dtype(a, dtype):
     """a cast to `dtype` (a recorded cast, as torch's prod(dtype=...)), or integers and bools to int64."""
+    _no_integer_result_in_a_graph(a, dtype)
     if dtype is not None:
         return elementwise.to_dtype(a, dtype.np)
     if a._data.dtype.kind == "b":
@@ -589,12 +642,17 @@ class Logsumexp(Function):
         return g.reshape(self.keep) * (a - out.reshape(self.keep)).exp(), None, None
 
 
+_NO_DIM = object()       # logsumexp's dim not given (torch's message differs from dim=None's)
+
+
 @declare(methods="logsumexp", op=Logsumexp)
-def logsumexp(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def logsumexp(a, dim=_NO_DIM, keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
-        dim, keepdim = _aliased("logsumexp", dim, keepdim, axis, keepdims)
-    if dim is None:
+        dim, keepdim = _aliased("logsumexp", None if dim is _NO_DIM else dim, keepdim, axis, keepdims)
+    if dim is _NO_DIM:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not NoneType")
     if a._data.dtype.kind != "f":
         a = elementwise.to_dtype(a, dtypes.get_default_dtype().np)
     return Logsumexp.apply1(a, _axes(dim, a._data.ndim), keepdim)
@@ -641,7 +699,7 @@ class VectorNorm(Function):
                 absa = np.abs(a)
                 mask = (absa == norm) | np.isnan(absa)
                 count = np.sum(mask, axis=self.axes, keepdims=True, dtype=g.dtype)
-                return np.sign(a) * ((g / count) * mask), None, None, None
+                return np.subtract(a > 0, a < 0, dtype=g.dtype) * ((g / count) * mask), None, None, None   # sgn
             if p < 1:
                 scaled = np.where(a == 0, 0, np.sign(a) * np.abs(a) ** (p - 1))
                 return scaled * g * norm ** (1 - p), None, None, None
@@ -682,7 +740,18 @@ def norm(a, p=2, dim=None, keepdim=False, dtype=None):
         p = 2
     if dtype is not None:
         a = elementwise.to_dtype(a, dtype.np)
-    return VectorNorm.apply1(a, float(p), _axes(dim, a._data.ndim), keepdim)
+    axes = _axes(dim, a._data.ndim)
+    if math.isinf(float(p)) and a._data.size == 0:         # max and min have no identity: torch's errors
+        what = f"{float(p):g} norm"
+        if axes is None:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {what} on an empty tensor because the "
+                               "operation does not have an identity")
+        given = dim if isinstance(dim, (tuple, list)) else (dim,)          # torch names the dim as given
+        for d, axis in zip(given, axes):
+            if a._data.shape[axis] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {what} on the dimension {d}because this "
+                                   "dimension is empty and the operation does not have an identity")
+    return VectorNorm.apply1(a, float(p), axes, keepdim)
 
 
 class Amax(Function):
@@ -734,13 +803,15 @@ def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=None):
 def _nonempty_axes(name, a, dim):
     """amax/amin's axes, with torch's errors for an empty tensor: over every dim, or over a dim of size 0
     (NumPy's max has no identity to give)."""
+    if not a._data.size and dim != ():
+        # torch checks each dim (named as given) for size 0 before it looks for a dim named twice
+        nd = a._data.ndim
+        for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _axes(d, nd)
+            if nd and a._data.shape[d % nd] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     axes = _axes(dim, a._data.ndim) if dim != () else None
-    if not a._data.size:
-        if axes is None:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
-                               "the reduction dim with the 'dim' argument.")
-        for d in axes:
-            if a._data.shape[d] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {dim if isinstance(dim, int) else d} to have "
-                                 "non-zero size.")
+    if not a._data.size and axes is None:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                           "the reduction dim with the 'dim' argument.")
     return axes

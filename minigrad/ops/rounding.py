@@ -6,7 +6,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from . import out as _out
 from ..tensor import Tensor, declare
-from .elementwise import _float, binary, unary
+from .elementwise import _float, binary, to_dtype, unary
 from .pointwise import Pointwise, data, math_for
 
 
@@ -247,6 +247,8 @@ def copysign(input, other, *, out=None):
         if out.grad_fn is not None:
             out.grad_fn.rename("CopysignBackward1")
         return out
+    if input._data.dtype.kind != "f" and other._data.dtype.kind != "f":    # integers: the default float type
+        input = to_dtype(input, dtypes.get_default_dtype().np)
     return binary(Copysign, input, other)
 
 

@@ -11,7 +11,7 @@ from .broadcast import _dim
 from .elementwise import where
 from .join import cat, stack
 from .positions import pick, positions
-from .reduce import _result_dtype
+from .reduce import _cumsum, _result_dtype
 
 
 def _return_type(name):
@@ -26,7 +26,9 @@ cummax_result, cummin_result = _return_type("cummax"), _return_type("cummin")
 
 
 def _scan_axis(a, dim):
-    return _dim(dim, a._data.ndim) if a._data.ndim else None
+    """The axis to scan (None for a 0-d tensor, whose dim must still be -1 or 0)."""
+    axis = _dim(dim, a._data.ndim)
+    return axis if a._data.ndim else None
 
 
 # ---------------------------------------------------------------- cumprod
@@ -51,26 +53,50 @@ def _cumprod_grad(g, a, axis, lib):
     r[n - 1] = take(g, n - 1)
     for i in range(n - 2, -1, -1):
         r[i] = take(g, i) + take(a, i + 1) * r[i + 1]
-    running = [take(a, 0) * 0 + 1]                      # the product of the elements before each one
+    first = take(a, 0)
+    running = [np.ones_like(first) if lib is np else first * 0 + 1]    # the product of the elements before each
     for i in range(1, n):
         running.append(running[-1] * take(a, i - 1))
     parts = [before * after for before, after in zip(running, r)]
     return np.stack(parts, axis) if lib is np else stack(parts, axis)
 
 
+def _cumprod_grad_as_torch(g, a, out, axis):
+    """torch's cumprod_backward, whose infs and NaNs (an inf or NaN input) follow its formulas: before the first
+    zero of a slice, (the reversed running sum of g * out) / a_i; at the first zero z, (the product before z) *
+    sum over k >= z (up to the next zero) of g_k * a_(z+1) ... a_k; after it, 0."""
+    zeros_so_far = np.cumsum(a == 0, axis)
+    before = zeros_so_far == 0
+    first_zero = (a == 0) & (zeros_so_far == 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = np.where(before, g * out, 0).astype(g.dtype, copy=False)
+        grad = np.where(before, np.flip(_cumsum(np.flip(w, axis), axis), axis) / a, 0)
+        if first_zero.any():
+            between = (zeros_so_far == 1) & ~first_zero
+            after_zero = _cumprod(np.where(between, a, 1).astype(a.dtype, copy=False), axis)
+            total = (after_zero * np.where(zeros_so_far == 1, g, 0)).sum(axis, keepdims=True)
+            n = a.shape[axis]
+            ones = np.ones_like(np.take(out, [0], axis))
+            product_before = np.concatenate([ones, np.take(out, range(n - 1), axis)], axis)
+            grad = np.where(first_zero, total * product_before, grad)
+    return grad.astype(g.dtype, copy=False)
+
+
 class Cumprod(Function):
     """running product along dim.  grad a_i = sum over j >= i of grad_j * prod(a_0..a_j without a_i)"""
     name = "CumprodBackward0"
     saved_inputs = (0,)
+    saves_output = True
 
     def forward(self, a, axis):
         self.saved, self.axis = a, axis
-        return a.copy() if axis is None else _cumprod(a, axis)
+        self.out = a.copy() if axis is None else _cumprod(a, axis)
+        return self.out
 
     def backward(self, g):
-        if self.axis is None or g.shape[self.axis] == 0:
+        if self.axis is None or g.size <= 1 or g.shape[self.axis] == 1:
             return g, None
-        return _cumprod_grad(g, self.saved, self.axis, np).astype(g.dtype, copy=False), None
+        return _cumprod_grad_as_torch(g, self.saved, self.out, self.axis), None
 
     def backward_tensor(self, g):
         if self.axis is None or g._data.shape[self.axis] == 0:
@@ -105,7 +131,10 @@ def _running_extreme_indices(a, axis, better):
 
 def _cum_extreme(a, dim, better, name, result):
     nd = a._data.ndim
-    axis = _dim(dim, nd) if nd else 0
+    if nd == 0 and dim not in (-1, 0):
+        raise IndexError(f"{name[:6].lower()}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+    # torch's kernel returns an empty tensor before it reads dim
+    axis = _dim(dim, nd) if nd and a._data.size else 0
     data = a._data if nd else a._data.reshape(1)
     idx = _running_extreme_indices(data, axis, better)
     where_flat = np.take_along_axis(positions(data.shape), idx, axis).reshape(a._data.shape)
@@ -175,11 +204,11 @@ class Logcumsumexp(Function):
 
 @declare(methods="logcumsumexp", op=Logcumsumexp)
 def logcumsumexp(input, dim):
+    axis = _scan_axis(input, dim)                   # torch checks dim first
     if input._data.dtype.kind not in "fc":
         raise NotImplementedError("\"logcumsumexp_out_cpu\" not implemented for "
                                   f"'{dtypes.scalar_name(input._data.dtype)}'")
-    a = input
-    return Logcumsumexp.apply1(a, _scan_axis(a, dim))
+    return Logcumsumexp.apply1(input, axis)
 
 
 # ---------------------------------------------------------------- diff

@@ -193,6 +193,12 @@ def expand(a, sizes):
     return mark_view(Expand.apply1(a, full), a, lambda arr: np.broadcast_to(arr, full))
 
 
+@declare(methods="broadcast_to")
+def broadcast_to(input, size):
+    """The tensor expanded to `size` (a view, as expand)."""
+    return expand(input, size)
+
+
 class Squeeze(Function):
     """Size-1 axes dropped (or added, for unsqueeze).  The gradient is reshaped back."""
     name = "SqueezeBackward0"
@@ -244,7 +250,7 @@ def movedim(a, source, destination):
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
-    return permute(a, tuple(order))
+    return permute(a, tuple(order) if nd else ())
 
 
 # ---------------------------------------------------------------- repeat, flip, roll, tril/triu, diag, outer
@@ -302,9 +308,9 @@ def flip(a, dims):
         raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
     nd = a._data.ndim
     dims = tuple(_dim(d, nd) for d in dims)
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dims has duplicates, original flip dims size={len(dims)}, but unique flip dims "
-                           f"size={len(set(dims))}")
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return Flip.apply1(a, dims if nd else ())
 
 
@@ -342,6 +348,10 @@ def roll(a, shifts, dims=None):
     if len(shifts_t) != len(dims_t):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:{len(dims_t)}")
     nd = a._data.ndim
+    if nd == 0:
+        raise IndexError(f"Dimension specified as {dims_t[0]} but tensor has no dimensions")
+    if a._data.size == 0:                      # torch returns an empty tensor's copy before it reads dims
+        return Roll.apply1(a, 0, None)
     return Roll.apply1(a, tuple(int(s) for s in shifts_t), tuple(_dim(d, nd) for d in dims_t))
 
 

@@ -8,6 +8,7 @@ from .reduce import MaxAll
 from .broadcast import _dim
 from .subscript import IndexGrad
 from .return_types import return_type as _return_type
+from ..backend import kernels as K
 
 
 sort_result = _return_type("sort")
@@ -24,6 +25,11 @@ def _argsort(a, axis, descending, stable):
     # descending and stable: sort the reversed array, reverse the result, and map the positions back
     n = a.shape[axis]
     return (n - 1) - np.flip(np.argsort(np.flip(a, axis), axis=axis, kind="stable"), axis)
+
+
+def _nonempty_dim(name, data, axis):
+    if data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
 
 
 class Pick(Function):
@@ -99,12 +105,14 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     n = data.shape[axis]
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
-    if k < n and not sorted:
-        part = np.argpartition(data, n - k if largest else k - 1, axis=axis)
-        idx = part[(slice(None),) * axis + (slice(n - k, None) if largest else slice(None, k),)]
+    if k == 0 and nd == 0:                  # torch's topk(0) of a 0-d tensor is the tensor (and index 0)
+        idx = np.zeros(1, dtype=np.int64)
+    elif k == 0:
+        idx = np.zeros(data.shape[:axis] + (0,) + data.shape[axis + 1:], dtype=np.int64)
     else:
         order = _argsort(data, axis, largest, True)
-        idx = order[(slice(None),) * axis + (slice(None, k),)]
+        idx = np.ascontiguousarray(order[(slice(None),) * axis + (slice(None, k),)])
+        idx = K.tie_order("topk", data, axis, idx, k=k, largest=largest, sorted=sorted)
     values, indices = _pick(Topk, a, axis, np.ascontiguousarray(idx))
     return topk_result(values, indices)
 
@@ -115,9 +123,11 @@ def kthvalue(a, k, dim=-1, keepdim=False):
     axis = _dim(dim, nd)
     data = a._data if nd else a._data.reshape(1)
     n = data.shape[axis]
+    _nonempty_dim("kthvalue", data, axis)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
     idx = np.take(np.argpartition(data, k - 1, axis=axis), [k - 1], axis=axis)
+    idx = K.tie_order("kthvalue", data, axis, idx, k=k)
     values, indices = _pick(Kthvalue, a, axis, idx, keepdim)
     return kthvalue_result(values, indices)
 
@@ -129,6 +139,8 @@ class Median(MaxAll):
     @staticmethod
     def pick(a):
         flat = a.reshape(-1)
+        if flat.size == 0:           # torch's median of no values: NaN (an int tensor's: the lowest int)
+            return flat.dtype.type(np.nan) if flat.dtype.kind == "f" else np.iinfo(flat.dtype).min
         if np.isnan(flat).any() if flat.dtype.kind == "f" else False:
             return flat.dtype.type(np.nan)
         return np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
@@ -137,14 +149,17 @@ class Median(MaxAll):
 @declare(methods="median", op=Median)
 def median(a, dim=None, keepdim=False):
     if dim is None:
-        if a._data.size == 0:
-            raise IndexError("median() input tensor cannot be empty")
         return Median.apply(a)
     nd = a._data.ndim
     axis = _dim(dim, nd)
     data = a._data if nd else a._data.reshape(1)
     n = data.shape[axis]
-    idx = np.take(np.argpartition(data, (n - 1) // 2, axis=axis), [(n - 1) // 2], axis=axis)
+    _nonempty_dim("median", data, axis)
+    # torch's nth_element orders by (value, index): the stable order's middle element, or a row's first NaN
+    idx = np.take(np.argsort(data, axis=axis, kind="stable"), [(n - 1) // 2], axis=axis)
+    if data.dtype.kind == "f":
+        nan = np.isnan(data)
+        idx = np.where(nan.any(axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), idx)
     values, indices = _pick(MedianDim, a, axis, idx, keepdim)
     return median_result(values, indices)
 

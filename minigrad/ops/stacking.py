@@ -93,7 +93,8 @@ def narrow(input, dim, start, length):
     start = int(start)
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
-    start %= size if size else 1
+    if start < 0:                 # (start == size is allowed: an empty slice at the end)
+        start += size
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return _slice(input, d, start, start + length)
@@ -107,6 +108,9 @@ def swapaxes(input, axis0, axis1):
 @declare(methods="unflatten")
 def unflatten(input, dim, sizes):
     shape = input._data.shape
+    if not shape:       # torch's message (then its C++ stack trace)
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {_dim(dim, 0)} but tensor has no "
+                           "dimensions")
     d = _dim(dim, len(shape))
     sizes = tuple(int(s) for s in sizes)
     if not sizes:

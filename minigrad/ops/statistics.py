@@ -11,6 +11,7 @@ from ..tensor import Tensor, declare
 from .broadcast import _dim
 from .positions import pick, positions
 from .reduce import mean, std, var
+from ..backend import kernels as K
 
 
 # ---------------------------------------------------------------- std_mean, var_mean
@@ -144,18 +145,21 @@ mode_result = type("mode", (_mode_base,), {
 
 @declare(methods="mode")
 def mode(input, dim=-1, keepdim=False):
-    """The most frequent value along dim (the smallest of equally frequent ones) and its last index."""
+    """The most frequent value along dim (the smallest of equally frequent ones) and its last index (which of
+    the equal values torch's kernel returns is its std::sort's choice: the exact backend's `tie_order`)."""
     nd = input._data.ndim
-    d = _dim(dim, nd) if nd else 0
+    d = _dim(dim, nd)
     data = input._data if nd else input._data.reshape(1)
+    if data.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
     x = np.moveaxis(data, d, -1)
-    rows = x.reshape(-1, x.shape[-1]) if x.shape[-1] else x.reshape(-1, 0)
+    rows = x.reshape(int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1])
     idx = np.zeros(rows.shape[0], dtype=np.int64)
     for r, row in enumerate(rows):
         values, counts = np.unique(row, return_counts=True)
         best = values[np.argmax(counts)]                # argmax: the first (smallest) of the most frequent
         idx[r] = np.flatnonzero(row == best)[-1] if not np.isnan(best) else np.flatnonzero(np.isnan(row))[-1]
-    idx = idx.reshape(x.shape[:-1])
+    idx = K.tie_order("mode", rows, 1, idx).reshape(x.shape[:-1])
     pos = np.take_along_axis(np.moveaxis(positions(data.shape), d, -1), idx[..., None], -1)[..., 0]
     if keepdim and nd:
         idx, pos = np.expand_dims(idx, d), np.expand_dims(pos, d)
@@ -200,7 +204,7 @@ def count_nonzero(input, dim=None):
         for i, a in enumerate(axes):
             if a in axes[:i]:
                 raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-        axes = axes if nd else None
+        axes = axes if nd and axes else None         # an empty dim list counts every element, as torch
     return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 

@@ -245,8 +245,11 @@ def hypot(input, other, *, out=None):
     if out is not None:
         return _out.into("hypot", out, (input, other), lambda: hypot(input, other))
     _tensor_other("hypot", other)
-    if input._data.dtype.kind != "f" or other._data.dtype.kind != "f":
+    if input._data.dtype.kind != "f" and other._data.dtype.kind != "f":     # an integer or bool result type
         from .. import dtypes
-        kind = input if input._data.dtype.kind != "f" else other
-        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{dtypes.scalar_name(kind._data.dtype)}'")
+        a, b, cat = input._data, other._data, dtypes._CATEGORY       # torch's promotion (elementwise._promote)
+        dt = a.dtype if a.ndim and not b.ndim and cat[a.dtype.kind] >= cat[b.dtype.kind] else \
+            b.dtype if b.ndim and not a.ndim and cat[b.dtype.kind] >= cat[a.dtype.kind] else \
+            dtypes.promote(a.dtype, b.dtype)
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{dtypes.scalar_name(dt)}'")
     return binary(Hypot, input, other)

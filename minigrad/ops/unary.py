@@ -301,7 +301,7 @@ def sqrt(a):
     return unary(Sqrt, a)
 
 
-@declare(methods="abs __abs__", inplace="abs_", op=Abs)
+@declare(export="abs absolute", methods="abs absolute __abs__", inplace="abs_ absolute_", op=Abs)
 def abs(a):
     return unary(Abs, a)
 

@@ -184,6 +184,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise NotImplementedError(f"minigrad's interpolate supports modes nearest, nearest-exact, linear and "
                                       f"bilinear on 3-D and 4-D inputs, not {mode} on {x.ndim}-D")
         raise _mode_error(x.ndim, mode)
+    if min(list(x.shape[2:]) + list(out_sizes)) <= 0:
+        names = ("D", "H", "W")[3 - dim:]
+        given = ", ".join(f"{k}: {n}" for k, n in zip(names, x.shape[2:]))
+        wanted = ", ".join(f"{k}: {n}" for k, n in zip(names, out_sizes))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given})"
+                           f"{' and' if dim == 1 else ''} output ({wanted})")
     taps = tuple(_axis_taps(n, o, s, mode, align_corners, x.dtype)
                  for n, o, s in zip(x.shape[2:], out_sizes, scales))
     return resample(input, taps, _NAMES[mode].format(dim))

@@ -9,6 +9,8 @@
     tanh_backward       g * (1 - t * t) with 1 - t * t rounded once, as torch's kernel (a fused multiply-add)
     variance            Welford's update over a dim, two passes for a whole tensor, in float64 (torch_var.py)
     mm, x_wt            NumPy's BLAS, as the numpy backend (torch's MKL gemm is not reproduced)
+    tie_order           torch's index among equal values in topk, kthvalue and mode: its CPU kernels'
+                        std::sort, std::nth_element and quickselect, replayed (torch_ties.py)
 
 Selecting it also keeps freed large buffers in glibc's heap for reuse (malloc.py), as torch's allocator
 does, unless MINIGRAD_KEEP_MALLOC=1. `claims()` says, kernel by kernel, what is bit-exact on this CPU."""
@@ -17,7 +19,7 @@ import platform
 import numpy as np
 
 from .. import numpy_backend
-from . import fma, malloc, mkl_exp, mkl_sqrt, torch_sum, torch_var
+from . import fma, malloc, mkl_exp, mkl_sqrt, torch_sum, torch_ties, torch_var
 from .correctly_rounded import fma32, fma64
 from .fused import addcdiv_, addcmul_, lerp_  # noqa: F401  (kernels of this backend)
 
@@ -26,6 +28,7 @@ mm, x_wt = numpy_backend.mm, numpy_backend.x_wt
 exp = mkl_exp.exp
 sqrt = mkl_sqrt.sqrt
 variance = torch_var.variance
+tie_order = torch_ties.tie_order
 
 
 def sum(a, axes=None):
@@ -60,6 +63,7 @@ def tanh_backward(g, t):
 
 
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
+_LINUX = platform.system() == "Linux"          # torch's Linux builds use GCC's C++ library (torch_ties.py)
 _ZEN4 = mkl_sqrt.RULE == "zen4"
 allocator_tuned = malloc.tune()
 
@@ -78,6 +82,8 @@ def claims():
         "tanh_backward": (_X86, "1 - t * t as one fused multiply-add" if _X86 else "torch does not fuse here"),
         "variance": (_X86, "Welford's update in float64 over a dim, in torch's walk order" if _X86 else
                      "torch's order on x86-64 only"),
+        "tie_order": (_LINUX, "torch's CPU kernels' choice among ties: libstdc++'s sort and nth_element" if _LINUX
+                      else "torch's builds here sort with another C++ library than the libstdc++ replayed"),
         "mm": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
         "x_wt": (False, "NumPy's BLAS (torch's MKL gemm blocks its sums differently)"),
     }
