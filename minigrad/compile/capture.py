@@ -636,7 +636,6 @@ def _patches():
         if name in Tensor.__dict__:
             out.append((Tensor, name, _wrap_read(Tensor.__dict__[name], name)))
     from ..ops import dropout, reduce
-    losses = sys.modules[__package__.rsplit(".", 1)[0] + ".ops.losses.cross_entropy"]   # (the package's name
     from ..nn import utils
     from ..nn.utils import clip_grad
     for name in ("clip_grad_norm_", "clip_grad_value_"):
@@ -644,7 +643,9 @@ def _patches():
         out.append((clip_grad, name, wrapped))
         if utils.__dict__.get(name) is clip_grad.__dict__[name]:
             out.append((utils, name, wrapped))
-    for name in ("target_values", "smoothing_denominator"):                              # is the function)
+    # (the module by its name: ops.losses.cross_entropy, the attribute, is the function)
+    losses = sys.modules[__package__.rsplit(".", 1)[0] + ".ops.losses.cross_entropy"]
+    for name in ("target_values", "smoothing_denominator"):
         out.append((losses, name, _wrap_value_check(losses.__dict__[name])))
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
     out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"], reduce._picked)))

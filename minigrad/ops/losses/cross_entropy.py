@@ -191,9 +191,9 @@ def _check_class_targets(x, t, weight, ignore_index, check_values=True):
 
 def target_values(t, n_classes, ignore_index, ignored=False):
     """torch's check of each class index in t (ignore_index aside): IndexError for one out of [0, n_classes).
-    With `ignored`: ignore_index where some target is it, else None (CrossEntropy then needs no weights). The
-    one place where these losses read the targets' values into Python: minigrad.compile checks it again at
-    each replay (its result must be the captured one), as the replay's lines depend on it."""
+    With `ignored`: ignore_index where some target is it, else None (CrossEntropy then needs no weights).
+    Where these losses read the targets' values into Python (with smoothing_denominator): minigrad.compile
+    makes the call again at each replay, and captures anew where its result is not the captured one."""
     if not t.size:
         return None
     lo, hi = t.min(), t.max()
