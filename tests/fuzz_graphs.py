@@ -99,6 +99,10 @@ KNOWN = {
         r"^(x\d+\.grad: [^\n]*\n[\s\S]*F\.(hardtanh|hardtanh_range|relu6|hardshrink|softshrink|elu|elu_alpha|selu|"
         r"celu|hardswish|hardsigmoid)\(x\d+\)|value: [^\n]*minigrad np\.float32\(inf\) torch np\.float32\(nan\)[^\n]*\n[\s\S]*"
         r"F\.gelu\(x\d+\)$)",
+    # torch takes a 0-d weight tensor as a number (lerp's Scalar overload): no dtype check, and an integer
+    # input's result is a float; minigrad checks it as a tensor weight
+    "lerp_with_a_0d_weight_tensor":
+        r"(for `weight`|lerp_kernel_(tensor|scalar))[\s\S]*\nx\d+ lerp_tensor x\d+$",
     # torch's batch_norm in training saves the running mean and variance it updates: changing one in place
     # before backward is its version error; minigrad's backward does not read them
     "running_stats_changed_in_place_before_batch_norms_backward":
@@ -184,7 +188,7 @@ class Graph:
         dtype = dtype or self.dtype
         a = values(self.rng, shape, dtype, self.kind) if data is None else data
         rg = requires_grad and np.dtype(dtype).kind == "f"
-        self.scale = max(self.scale, float(np.abs(a).max(initial=0)))
+        self.scale = max(self.scale, float(np.abs(a[np.isfinite(a)]).max(initial=0)))     # (infs, NaNs: no scale)
         t = torch.tensor(a).requires_grad_(rg)
         m = minigrad.tensor(a.copy()).requires_grad_(rg)
         r = torch.tensor(a.astype(np.float64) if a.dtype == np.float32 else a).requires_grad_(rg)

@@ -588,6 +588,10 @@ OPEN = {
     "running_stats_changed_in_place_before_batch_norms_backward":
         ("ops/normalization.py (batch_norm: record the running stats' versions as torch saves them)",
          _running_mean_changed_in_place_before_batch_norms_backward),
+    "lerp_with_a_0d_weight_tensor":
+        ("ops/fused.py (lerp: a 0-d weight tensor as a number)",
+         lambda L: (L.tensor([2]).lerp(L.tensor([3]), L.tensor(0.5)), L.ones(2).lerp(L.ones(2), L.tensor(0.5,
+                                                                                              dtype=L.float64)))),
     "fmax_fmin_logaddexp_aminmax_sgn":
         ("new ops", lambda L: (L.fmax(L.ones(1), L.zeros(1)), L.fmin(L.ones(1), L.zeros(1)),
                                L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)), L.ones(1).sgn())),
@@ -1738,6 +1742,10 @@ def test_remainder_gradient_for_the_divisor_uses_torchs_floor_division(b):
         x.remainder(y).sum().backward()
         return x.grad, y.grad
     assert_same_outcome(run)
+
+
+def test_unique_counts_each_nan_apart():
+    assert_same_outcome(lambda L: L.unique(L.tensor([np.nan, 1.0, np.nan]), return_inverse=True, return_counts=True))
 
 
 def test_logcumsumexp_checks_the_dim_before_the_dtype():

@@ -253,7 +253,8 @@ class Unique(Function):
     name = "Unique2Backward0"
 
     def forward(self, a, axis, return_inverse, return_counts):
-        out = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+        # each NaN is a value of its own, as torch's (NumPy's unique would count them as one)
+        out = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=axis, equal_nan=False)
         if not (return_inverse or return_counts):
             return out
         self.extra = out[1:]
