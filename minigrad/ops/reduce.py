@@ -112,6 +112,12 @@ class Nansum(Function):
         with np.errstate(invalid="ignore"):          # torch's g * isnan(a).logical_not(): an inf g times 0 is nan
             return g * ~np.isnan(a), None, None, None
 
+    def backward_tensor(self, g):             # the same, recorded (the mask is a constant)
+        a = self.saved_tensors()
+        shape = a._data.shape
+        kept = Tensor._make((~np.isnan(a._data)).astype(g._data.dtype))
+        return g.reshape(_keep_shape(shape, self.axes)).expand(shape) * kept, None, None, None
+
 
 @declare(methods="nansum", op=Nansum)
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
