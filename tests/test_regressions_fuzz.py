@@ -1748,5 +1748,21 @@ def test_unique_counts_each_nan_apart():
     assert_same_outcome(lambda L: L.unique(L.tensor([np.nan, 1.0, np.nan]), return_inverse=True, return_counts=True))
 
 
+def test_an_empty_integer_tensor_to_a_negative_power_is_an_error():
+    assert_same_outcome(lambda L: L.ones(2, 0, dtype=L.int64) ** -1)
+
+
+def test_topk_of_a_bool_tensor_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([True, False]).topk(1))
+
+
+@pytest.mark.parametrize("op", [lambda L: L.ones(2).scatter_add(0, L.tensor([0]), L.ones(1, dtype=L.float64)),
+                                lambda L: L.ones(2).scatter(0, L.tensor([5]), L.ones(1, dtype=L.float64)),
+                                lambda L: L.tensor(1.0).scatter(-1, L.tensor(1), L.tensor(2))],
+                         ids=["scatter_add", "before_the_index", "0d"])
+def test_scatter_checks_the_source_dtype_first_in_torchs_words(op):
+    assert_same_outcome(op)
+
+
 def test_logcumsumexp_checks_the_dim_before_the_dtype():
     assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))

@@ -182,6 +182,8 @@ def argsort(a, dim=-1, descending=False, stable=False):
 
 @declare(methods="topk", op=Topk)
 def topk(a, k, dim=-1, largest=True, sorted=True):
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     nd = a._data.ndim
     axis = _dim(dim, nd)
     data = a._data if nd else a._data.reshape(1)
