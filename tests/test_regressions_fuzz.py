@@ -1764,5 +1764,15 @@ def test_scatter_checks_the_source_dtype_first_in_torchs_words(op):
     assert_same_outcome(op)
 
 
+@pytest.mark.parametrize("a, b", [(0.0, 0.0), (0.0, -0.0), (1e-200, 0.0), (np.inf, np.inf), (1.0, 0.0)])
+def test_atan2_gradient_at_the_origin_is_zero(a, b):
+    """torch takes 1 / (a**2 + b**2) as 0 where it is infinite."""
+    def run(L):
+        x, y = L.tensor([a], requires_grad=True), L.tensor([b], requires_grad=True)
+        L.atan2(x, y).sum().backward()
+        return x.grad, y.grad
+    assert_same_outcome(run)
+
+
 def test_logcumsumexp_checks_the_dim_before_the_dtype():
     assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))
