@@ -1774,5 +1774,14 @@ def test_atan2_gradient_at_the_origin_is_zero(a, b):
     assert_same_outcome(run)
 
 
+@pytest.mark.parametrize("op", [lambda L: L.nn.functional.hardtanh(L.tensor([True])),
+                                lambda L: L.nn.functional.relu6(L.tensor([True])),
+                                lambda L: L.nn.functional.threshold(L.tensor([True]), 0.1, 2.0),
+                                lambda L: L.tensor([True]).median(0), lambda L: L.tensor([True]).median()],
+                         ids=["hardtanh", "relu6", "threshold", "median_dim", "median"])
+def test_bool_inputs_are_refused_as_torch_refuses_them(op):
+    assert_same_outcome(op)
+
+
 def test_logcumsumexp_checks_the_dim_before_the_dtype():
     assert_same_outcome(lambda L: L.ones((), dtype=L.int64).logcumsumexp(1))

@@ -234,6 +234,9 @@ class Median(MaxAll):
 
 @declare(methods="median", op=Median)
 def median(a, dim=None, keepdim=False):
+    if a._data.dtype == np.bool_:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if dim is None:
         return Median.apply(a)
     nd = a._data.ndim
