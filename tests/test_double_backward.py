@@ -387,6 +387,8 @@ OPS = {
     "prod_dim": (lambda L, a: a.prod(1), [_POS]),
     "prod_dim_keepdim": (lambda L, a: a.prod(0, keepdim=True) * a, [_POS]),
     "prod_with_a_zero": (lambda L, a: a.prod(1) * a.prod(), [_WITH_ZERO]),
+    "nansum": (lambda L, a: a.nansum(1, keepdim=True) * a, [_MIXED]),
+    "nanmean": (lambda L, a: a.nanmean(0) * a.nanmean(), [_MIXED]),
     "var": (lambda L, a: a.var() * a, [_MIXED]),
     "var_dim": (lambda L, a: a.var(1, keepdim=True) * a, [_MIXED]),
     "std": (lambda L, a: a.std(0), [_MIXED]),
@@ -901,6 +903,7 @@ def _written(a, write):
 # In-place forms of the ops (Tensor.<op>_): name -> (fn(lib, *inputs), input arrays)
 INPLACE = {
     "abs_": (_inplace("abs_", square_first=False), [_MIXED]),
+    "absolute_": (_inplace("absolute_", square_first=False), [_MIXED]),
     "add_": ((lambda L, a, c: _inplace("add_")(L, a, c * c)), [_MIXED, rand(4, seed=40)]),
     "sub_": ((lambda L, a, c: _inplace("sub_")(L, a, c.exp())), [_MIXED, rand(3, 1, seed=41)]),
     "mul_": ((lambda L, a, c: _inplace("mul_")(L, a, c.sin())), [_MIXED, rand(4, seed=42)]),
@@ -1393,6 +1396,7 @@ def test_module_backward_hooks_with_no_input_requiring_grad_under_create_graph_m
 # Every public op of minigrad (torch-named functions, Tensor methods and operators, nn.functional, linalg) with
 # the cases above that take its second derivative against torch (and gradgradcheck it), or why it has none.
 AUDITED = {
+    "absolute": "abs", "broadcast_to": "expand", "nansum": "nansum", "nanmean": "nanmean",
     "abs": "abs", "__abs__": "operators", "add": "add", "__add__": "operators", "__radd__": "operators",
     "acos": "acos", "acosh": "acosh", "addbmm": "addbmm", "addmm": "addmm", "addmv": "addmv",
     "addcdiv": "addcdiv", "addcmul": "addcmul", "amax": "amax", "amin": "amin", "bmm": "bmm", "cat": "cat",

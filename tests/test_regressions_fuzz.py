@@ -549,6 +549,15 @@ def _pair_of_grads_of_dist_with_p_0(L):
     return x.grad, y.grad
 
 
+def _running_mean_changed_in_place_before_batch_norms_backward(L):
+    x = L.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    mean, var = L.zeros(3), L.ones(3)
+    y = L.nn.functional.batch_norm(x, mean, var, training=True)
+    mean.mul_(2)
+    y.sum().backward()
+    return x.grad
+
+
 def _hardtanh_gradient_at_nan(L):
     x = L.tensor([np.nan], requires_grad=True)
     L.nn.functional.hardtanh(x).sum().backward()
@@ -576,6 +585,13 @@ OPEN = {
                          for mode in ("reflect", "replicate", "circular"))),
     "logsumexp_over_an_empty_dim_list_is_an_error_in_torch":
         ("ops/reduce.py (copy torch's failure, or not: the lead's call)", lambda L: L.ones(2, 1).logsumexp(())),
+    "running_stats_changed_in_place_before_batch_norms_backward":
+        ("ops/normalization.py (batch_norm: record the running stats' versions as torch saves them)",
+         _running_mean_changed_in_place_before_batch_norms_backward),
+    "lerp_with_a_0d_weight_tensor":
+        ("ops/fused.py (lerp: a 0-d weight tensor as a number)",
+         lambda L: (L.tensor([2]).lerp(L.tensor([3]), L.tensor(0.5)), L.ones(2).lerp(L.ones(2), L.tensor(0.5,
+                                                                                              dtype=L.float64)))),
     "fmax_fmin_logaddexp_aminmax_sgn":
         ("new ops", lambda L: (L.fmax(L.ones(1), L.zeros(1)), L.fmin(L.ones(1), L.zeros(1)),
                                L.logaddexp(L.ones(1), L.zeros(1)), *L.aminmax(L.ones(2)), L.ones(1).sgn())),
@@ -1746,6 +1762,55 @@ def test_amax_and_amin_check_empty_dims_as_given_before_dims_named_twice(reducti
 @pytest.mark.parametrize("op", ["logical_and", "logical_or", "logical_xor"])
 def test_logical_ops_of_shapes_that_do_not_broadcast_are_torchs_error(op):
     assert_same_outcome(lambda L: getattr(L.ones(2, 4, 2), op)(L.ones(2, 2, 2)))
+
+
+@pytest.mark.parametrize("b", [-np.inf, np.inf, 0.7, -1.3])
+def test_remainder_gradient_for_the_divisor_uses_torchs_floor_division(b):
+    """-floor(a / b) as torch's div(rounding_mode='floor'): 1.74 // -inf is -1, where floor(1.74 / -inf) is -0."""
+    def run(L):
+        x, y = L.tensor([1.74, -0.5], requires_grad=True), L.tensor([b, b], requires_grad=True)
+        x.remainder(y).sum().backward()
+        return x.grad, y.grad
+    assert_same_outcome(run)
+
+
+def test_unique_counts_each_nan_apart():
+    assert_same_outcome(lambda L: L.unique(L.tensor([np.nan, 1.0, np.nan]), return_inverse=True, return_counts=True))
+
+
+def test_an_empty_integer_tensor_to_a_negative_power_is_an_error():
+    assert_same_outcome(lambda L: L.ones(2, 0, dtype=L.int64) ** -1)
+
+
+def test_topk_of_a_bool_tensor_is_an_error():
+    assert_same_outcome(lambda L: L.tensor([True, False]).topk(1))
+
+
+@pytest.mark.parametrize("op", [lambda L: L.ones(2).scatter_add(0, L.tensor([0]), L.ones(1, dtype=L.float64)),
+                                lambda L: L.ones(2).scatter(0, L.tensor([5]), L.ones(1, dtype=L.float64)),
+                                lambda L: L.tensor(1.0).scatter(-1, L.tensor(1), L.tensor(2))],
+                         ids=["scatter_add", "before_the_index", "0d"])
+def test_scatter_checks_the_source_dtype_first_in_torchs_words(op):
+    assert_same_outcome(op)
+
+
+@pytest.mark.parametrize("a, b", [(0.0, 0.0), (0.0, -0.0), (1e-200, 0.0), (np.inf, np.inf), (1.0, 0.0)])
+def test_atan2_gradient_at_the_origin_is_zero(a, b):
+    """torch takes 1 / (a**2 + b**2) as 0 where it is infinite."""
+    def run(L):
+        x, y = L.tensor([a], requires_grad=True), L.tensor([b], requires_grad=True)
+        L.atan2(x, y).sum().backward()
+        return x.grad, y.grad
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("op", [lambda L: L.nn.functional.hardtanh(L.tensor([True])),
+                                lambda L: L.nn.functional.relu6(L.tensor([True])),
+                                lambda L: L.nn.functional.threshold(L.tensor([True]), 0.1, 2.0),
+                                lambda L: L.tensor([True]).median(0), lambda L: L.tensor([True]).median()],
+                         ids=["hardtanh", "relu6", "threshold", "median_dim", "median"])
+def test_bool_inputs_are_refused_as_torch_refuses_them(op):
+    assert_same_outcome(op)
 
 
 def test_logcumsumexp_checks_the_dim_before_the_dtype():

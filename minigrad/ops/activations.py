@@ -326,6 +326,8 @@ class Hardtanh(Function):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if inplace:                               # backward reads a copy of the input, as torch's hardtanh_
         return run_inplace(input, Hardtanh, min_val, max_val)
     return Hardtanh.apply1(input, min_val, max_val)
@@ -529,6 +531,8 @@ class Threshold(Function):
 @declare(op=Threshold)
 def threshold(input, threshold, value, inplace=False):
     """threshold(x, threshold, value): x where x > threshold, else value (ThresholdBackward1 in place)."""
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     if inplace:
         return threshold_(input, threshold, value)
     return Threshold.apply1(input, threshold, value)

@@ -381,6 +381,8 @@ def rdiv(a, b):
 
 @declare(methods="pow __pow__", inplace="pow_", op=Pow)
 def pow(a, b):
+    if type(b) is int and b < 0 and a._data.dtype.kind in "biu":    # torch checks the exponent, even for no elements
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return binary(PowTensor if isinstance(b, Tensor) else Pow, a, b)
 
 

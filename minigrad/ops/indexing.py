@@ -279,10 +279,10 @@ def _pad_to_tensor(g, shape):
 
 def _scatter_args(a, dim, index, src, name):
     _check_index(index, name)
+    if isinstance(src, Tensor) and src._data.dtype != a._data.dtype:      # checked first, and named scatter()
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")       # for scatter_add too
     d = _check_gather_like(a, dim, index, name)
     if isinstance(src, Tensor):
-        if src._data.dtype != a._data.dtype:
-            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
         for i, s in enumerate(index._data.shape):
             if src._data.ndim and s > src._data.shape[i]:
                 raise RuntimeError(f"Expected index {list(index._data.shape)} to be no larger than self "

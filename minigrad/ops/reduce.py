@@ -112,6 +112,12 @@ class Nansum(Function):
         with np.errstate(invalid="ignore"):          # torch's g * isnan(a).logical_not(): an inf g times 0 is nan
             return g * ~np.isnan(a), None, None, None
 
+    def backward_tensor(self, g):             # the same, recorded (the mask is a constant)
+        a = self.saved_tensors()
+        shape = a._data.shape
+        kept = Tensor._make((~np.isnan(a._data)).astype(g._data.dtype))
+        return g.reshape(_keep_shape(shape, self.axes)).expand(shape) * kept, None, None, None
+
 
 @declare(methods="nansum", op=Nansum)
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -740,17 +746,18 @@ def norm(a, p=2, dim=None, keepdim=False, dtype=None):
         p = 2
     if dtype is not None:
         a = elementwise.to_dtype(a, dtype.np)
-    axes = _axes(dim, a._data.ndim)
     if math.isinf(float(p)) and a._data.size == 0:         # max and min have no identity: torch's errors
         what = f"{float(p):g} norm"
-        if axes is None:
+        if _axes(dim, a._data.ndim) is None:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {what} on an empty tensor because the "
                                "operation does not have an identity")
-        given = dim if isinstance(dim, (tuple, list)) else (dim,)          # torch names the dim as given
-        for d, axis in zip(given, axes):
+        given = dim if isinstance(dim, (tuple, list)) else (dim,)          # torch names the dim as given, and
+        for d in given:                                                     # checks it before duplicates
+            axis = _axes(d, a._data.ndim)[0]
             if a._data.shape[axis] == 0:
                 raise RuntimeError(f"linalg.vector_norm cannot compute the {what} on the dimension {d}because this "
                                    "dimension is empty and the operation does not have an identity")
+    axes = _axes(dim, a._data.ndim)
     return VectorNorm.apply1(a, float(p), axes, keepdim)
 
 

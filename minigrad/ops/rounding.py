@@ -18,13 +18,21 @@ def _floor(x):
     return x.floor() if isinstance(x, Tensor) else np.floor(x)
 
 
+def _floor_quotient(a, b):
+    """floor(a / b) as torch's div(rounding_mode='floor') computes it (from fmod, so 1.5 // -inf is -1, where
+    floor(1.5 / -inf) is -0); Tensors (create_graph) take floor(a / b)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return (a / b).floor()
+    return np.floor_divide(a, b)
+
+
 class Fmod(Function):
     """a - trunc(a / b) * b (the sign of a).  d/da = 1, d/db = -trunc(a / b)"""
     name = "FmodBackward0"          # b a number; FmodBackward1 for a tensor b
     differentiable = True     # backward is Tensor-safe: create_graph records it
     saved_inputs = (0, 1)
     np_fn = staticmethod(np.fmod)
-    rounding = staticmethod(_trunc)
+    quotient = staticmethod(lambda a, b: _trunc(a / b))
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -37,7 +45,7 @@ class Fmod(Function):
         gb = None
         if need_b:
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * self.rounding(a / b)
+                gb = -g * self.quotient(a, b)
         return (g if need_a else None), gb
 
 
@@ -45,7 +53,7 @@ class Remainder(Fmod):
     """a - floor(a / b) * b (the sign of b, as Python's %).  d/da = 1, d/db = -floor(a / b)"""
     name = "RemainderBackward0"
     np_fn = staticmethod(np.remainder)
-    rounding = staticmethod(_floor)
+    quotient = staticmethod(_floor_quotient)
 
 
 def _integer_zero_division(input, other):

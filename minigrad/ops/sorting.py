@@ -99,6 +99,8 @@ def argsort(a, dim=-1, descending=False, stable=False):
 
 @declare(methods="topk", op=Topk)
 def topk(a, k, dim=-1, largest=True, sorted=True):
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     nd = a._data.ndim
     axis = _dim(dim, nd)
     data = a._data if nd else a._data.reshape(1)
@@ -148,6 +150,9 @@ class Median(MaxAll):
 
 @declare(methods="median", op=Median)
 def median(a, dim=None, keepdim=False):
+    if a._data.dtype == np.bool_:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if dim is None:
         return Median.apply(a)
     nd = a._data.ndim
@@ -169,7 +174,8 @@ class Unique(Function):
     name = "Unique2Backward0"
 
     def forward(self, a, axis, return_inverse, return_counts):
-        out = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+        # each NaN is a value of its own, as torch's (NumPy's unique would count them as one)
+        out = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=axis, equal_nan=False)
         if not (return_inverse or return_counts):
             return out
         self.extra = out[1:]

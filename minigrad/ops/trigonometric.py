@@ -6,8 +6,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from . import out as _out
-from ..tensor import declare
-from .elementwise import _float, binary, unary
+from ..tensor import Tensor, declare
+from .elementwise import _float, binary, unary, where
 from .pointwise import Pointwise
 
 
@@ -200,10 +200,16 @@ class Atan2(Function):
         return np.arctan2(_float(a), _float(b))
 
     def backward(self, g):
+        """torch's: 1 / (a**2 + b**2) taken as 0 where it is infinite (at the origin: gradient 0, not NaN)."""
         a, b = self.saved
-        r2 = a * a + b * b
+        with np.errstate(divide="ignore"):
+            recip = 1 / (a * a + b * b)
+        infinite = np.isinf(recip._data if isinstance(recip, Tensor) else recip)
+        if infinite.any():
+            recip = where(Tensor._make(infinite), 0.0, recip) if isinstance(recip, Tensor) else \
+                np.where(infinite, 0, recip).astype(recip.dtype, copy=False)
         need_a, need_b = self.needs_input_grad
-        return (g * (b / r2) if need_a else None), (g * (-a / r2) if need_b else None)
+        return (g * b * recip if need_a else None), (g * -a * recip if need_b else None)
 
 
 class Hypot(Function):
