@@ -698,6 +698,23 @@ def test_adam_lines_fall_back_to_the_call_when_options_change_between_replays():
     assert all(np.array_equal(a, b) for a, b in zip(l1, l2)) and all(np.array_equal(a, b) for a, b in zip(p1, p2))
 
 
+def test_adam_lines_use_betas_and_eps_changed_between_replays():
+    """A schedule that moves the betas (OneCycleLR's cycle_momentum) or eps: the replay's lines read them live."""
+    results = []
+    for compiled in (False, True):
+        model, opt, train_step, batches = _train_with(lambda p: optim.Adam(p, lr=0.01), steps=6)
+        step = minigrad.compile(train_step) if compiled else train_step
+        losses = []
+        for i, b in enumerate(batches):
+            opt.param_groups[0]["betas"] = (0.9 - 0.02 * (i // 2), 0.999 - 0.001 * (i // 3))
+            opt.param_groups[0]["eps"] = 1e-8 if i < 4 else 1e-3
+            losses.append(step(*b).detach().numpy().copy())
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
+    (l1, p1), (l2, p2) = results
+    assert step.replays == 5 and ".concatenate(" in step.programs[0].source      # replayed by the lines
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(l1, l2)) and all(a.tobytes() == b.tobytes() for a, b in zip(p1, p2))
+
+
 def test_switching_the_backend_captures_a_new_program():
     from minigrad import backend
     model, x, y = _iris_like()

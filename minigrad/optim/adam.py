@@ -98,13 +98,21 @@ class Adam(Optimizer):
             numbers = [e.number(code, exp_avg.dtype) for code in
                        ("1 - beta1", "1 - beta2", "beta2", "(1 - beta2 ** step) ** 0.5", f"{G}['eps']", "-step_size")]
             one_minus_beta1, one_minus_beta2, beta2, correction2, eps, minus_step_size = (n for _, n in numbers)
+            one = e.const(np.ones((), flat["steps"].dtype))        # (the 1 NumPy converts to the count's dtype)
             lines += [f"beta1, beta2 = {G}['betas']",
                       f"steps = {F}['steps']",
-                      e.add_into("steps", "1", (flat["steps"].shape, flat["steps"].dtype)),
+                      e.add_into("steps", "1" if e.readable else one, (flat["steps"].shape, flat["steps"].dtype)),
                       "step = float(steps[0])",
                       f"m, v = {F}['buffers']['exp_avg'], {F}['buffers']['exp_avg_sq']",
                       f"step_size = {G}['lr'] / (1 - beta1 ** step)"]
-            lines += [line for set_number, _ in numbers for line in set_number]
+            # betas and eps change only where a schedule changes them: their numbers are set again only then
+            fixed, per_step = numbers[:3] + numbers[4:5], numbers[3:4] + numbers[5:]
+            fixed_lines = [line for set_number, _ in fixed for line in set_number]
+            if fixed_lines:
+                seen = e.const([None, None, None])
+                lines.append(f"if {seen}[0] != beta1 or {seen}[1] != beta2 or {seen}[2] != {G}['eps']: "
+                             + "; ".join(fixed_lines) + f"; {seen}[:] = beta1, beta2, {G}['eps']")
+            lines += [line for set_number, _ in per_step for line in set_number]
             lines += [f"g = np.concatenate([{grads}], axis=None{into(g_buffer)})",
                       "tmp = g - m" if e.readable else f"tmp = np.subtract(g, m, out={e.const(tmp_buffer)})",
                       e.k_add_scaled("m", "tmp", one_minus_beta1, "m"),
