@@ -430,10 +430,12 @@ def _wrap_graphless(method, op):
     return recording
 
 
-def _wrap_array_function(func, check=False):
+def _wrap_array_function(func, check=None):
     """A module-level function of arrays an op calls outside its Function, recorded as one call made again at
-    each replay: dropout's scaled_mask (a random mask, drawn anew), or (`check`) a check of values that raises
-    eager's error where it fails (ops/value_checks.py)."""
+    each replay: dropout's scaled_mask (a random mask, drawn anew); or, `check`, a check of values:
+    "raises" (ops/value_checks.py: eager's error where it fails), or "compares" (a value the step's Python
+    read, label smoothing's denominator: where it differs from the captured one, the call is captured again;
+    program.Program._emit_check)."""
     def recording(*args):
         result = func(*args)
         rec = _active
@@ -443,27 +445,10 @@ def _wrap_array_function(func, check=False):
             refs = tuple(rec.ref(a, func.__name__) for a in args)
             index = len(rec.instructions)
             if check:
-                rec.instructions.append(P.Check(index, func, refs, None, compare=False))
+                rec.instructions.append(P.Check(index, func, refs, result, compare=check == "compares"))
             else:
                 rec.instructions.append(P.Apply(index, func, refs, _meta(result)))
                 rec._register(result, ("out", index, 0))
-        except Unsupported as e:
-            rec.fail(str(e))
-        return result
-    return recording
-
-
-def _wrap_value_check(func):
-    """A function that reads arrays' values into Python for the step's ops (label smoothing's denominator):
-    recorded with its result, called again at each replay (program.Program._emit_check)."""
-    def recording(*args):
-        result = func(*args)
-        rec = _active
-        if rec is None or not rec.recording or rec.depth:
-            return result
-        try:
-            refs = tuple(rec.ref(a, func.__name__) for a in args)
-            rec.instructions.append(P.Check(len(rec.instructions), func, refs, result))
         except Unsupported as e:
             rec.fail(str(e))
         return result
@@ -655,10 +640,11 @@ def _patches():
     # label smoothing's denominator, read into Python from the targets (the module by its name: the package's
     # attribute `cross_entropy` is the function)
     losses = sys.modules[__package__.rsplit(".", 1)[0] + ".ops.losses.cross_entropy"]
-    out.append((losses, "smoothing_denominator", _wrap_value_check(losses.__dict__["smoothing_denominator"])))
+    out.append((losses, "smoothing_denominator",
+                _wrap_array_function(losses.__dict__["smoothing_denominator"], check="compares")))
     out.append((dropout, "scaled_mask", _wrap_array_function(dropout.__dict__["scaled_mask"])))
     for name in value_checks.CHECKS:
-        out.append((value_checks, name, _wrap_array_function(value_checks.__dict__[name], check=True)))
+        out.append((value_checks, name, _wrap_array_function(value_checks.__dict__[name], check="raises")))
     out.append((reduce, "_arg", _wrap_tensor_function(reduce.__dict__["_arg"], reduce._picked)))
     import minigrad
     from .. import creation
