@@ -193,7 +193,8 @@ def sum(a, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None, out
     if out is not None:
         return _reduce_into("sum", sum, a, dim, keepdim, dtype, out)
     axes = _axes(dim, a._data.ndim)
-    _no_integer_result_in_a_graph(a, dtype)
+    if dtype is not None:                        # (sum is on every step's path: the check only where it applies)
+        _no_integer_result_in_a_graph(a, dtype)
     return (Sum if dim is None and not keepdim else SumDim).apply1(a, axes, keepdim, _np_dtype(dtype))
 
 
